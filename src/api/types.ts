@@ -1,0 +1,61 @@
+/**
+ * What the rest of the program sees of the HTTP client. `api/client.ts` implements it; nothing
+ * else in the program touches the network.
+ */
+import type { ResponseShape } from '../catalog/types.js';
+
+export type QueryValue = string | number | boolean | undefined | null | ReadonlyArray<string | number>;
+export type Query = Record<string, QueryValue>;
+
+export type Credential =
+  | { kind: 'bearer'; token: string; source: string }
+  | { kind: 'api-key'; key: string; source: string };
+
+export interface RequestOptions {
+  query?: Query;
+  /** JSON body (serialised by the client). */
+  body?: unknown;
+  /**
+   * Whether the request may be repeated after a 429/5xx/reset. Defaults to true for GET, PUT
+   * and DELETE, false for POST and PATCH (a repeated create could duplicate a record).
+   */
+  retry?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface ApiResponse<T = unknown> {
+  status: number;
+  headers: Record<string, string>;
+  body: T;
+}
+
+export interface Page {
+  records: unknown[];
+  /** Offset of the first record of this page. */
+  offset: number;
+  /** The response's `count`, when it had one. */
+  count?: number;
+}
+
+export interface PaginateOptions {
+  query?: Query;
+  /** Records per request (capped at 1000, Keap's maximum). */
+  pageSize?: number;
+  /** How many pages may be in flight ahead of the consumer (1 = sequential). */
+  prefetch?: number;
+  signal?: AbortSignal;
+}
+
+export interface KeapApi {
+  /** The REST v1 base URL, without a trailing slash. */
+  readonly baseUrl: string;
+  request<T = unknown>(method: string, path: string, options?: RequestOptions): Promise<ApiResponse<T>>;
+  /**
+   * Read every record of a read endpoint of the given shape. `page` shapes are paged with
+   * limit/offset; other shapes are one request, yielded as one page.
+   */
+  paginate(path: string, shape: ResponseShape, options?: PaginateOptions): AsyncIterable<Page>;
+  /** Counters for summaries and benches. */
+  stats(): { requests: number; retries: number; throttled: number };
+  close(): Promise<void>;
+}

@@ -1,0 +1,68 @@
+/**
+ * Typed errors. Each carries the exit code of DESIGN.md section 2, so `cli.ts` can map any error
+ * to an exit status without knowing where it came from.
+ */
+export const ExitCode = {
+  ok: 0,
+  failure: 1,
+  usage: 2,
+  partial: 3,
+  auth: 4,
+} as const;
+
+export class CliError extends Error {
+  readonly exitCode: number = ExitCode.failure;
+  /** What the user can do next, printed on its own line under the message. */
+  readonly hint?: string;
+  constructor(message: string, options?: { hint?: string; cause?: unknown }) {
+    super(message, options?.cause !== undefined ? { cause: options.cause } : undefined);
+    this.name = new.target.name;
+    if (options?.hint) this.hint = options.hint;
+  }
+}
+
+/** The user's mistake: a bad flag, an unknown resource, a malformed file. Nothing was written to Keap. */
+export class UsageError extends CliError {
+  override readonly exitCode: number = ExitCode.usage;
+}
+
+/** Credentials are missing, expired or refused. */
+export class AuthError extends CliError {
+  override readonly exitCode: number = ExitCode.auth;
+}
+
+/** Finished, but some rows failed; the error report says which. */
+export class PartialFailureError extends CliError {
+  override readonly exitCode: number = ExitCode.partial;
+}
+
+export interface ApiErrorDetails {
+  status: number;
+  /** Keap's own message, from `{message}`, `{fault:{faultstring}}`, `{error_description}` or an HTML title. */
+  keapMessage: string;
+  method: string;
+  /** The request URL with credentials removed. */
+  url: string;
+  /** Keap's machine-readable code when it sent one (e.g. `keymanagement.service.invalid_access_token`). */
+  code?: string;
+}
+
+/** The API answered with an error status (after any retries). */
+export class ApiError extends CliError {
+  readonly status: number;
+  readonly keapMessage: string;
+  readonly method: string;
+  readonly url: string;
+  readonly code?: string;
+  constructor(details: ApiErrorDetails, options?: { hint?: string; cause?: unknown }) {
+    super(`${details.method} ${details.url} failed: ${details.status} ${details.keapMessage}`, options);
+    this.status = details.status;
+    this.keapMessage = details.keapMessage;
+    this.method = details.method;
+    this.url = details.url;
+    if (details.code) this.code = details.code;
+  }
+}
+
+/** The API could not be reached at all (DNS, refused connection, timeouts after retries). */
+export class NetworkError extends CliError {}
