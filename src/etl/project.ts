@@ -1,0 +1,78 @@
+/**
+ * `--fields` for json and ndjson: keeps only the given dot paths, with the record's nesting.
+ * A segment after an array picks the element whose discriminator (default `field`) has that value
+ * (`email_addresses.EMAIL1.email` keeps `email_addresses: [{field: "EMAIL1", email: ...}]`); a
+ * number picks by position. `custom.<label>` takes the rest of the path as the label (labels may
+ * contain dots). A path the record lacks is null where an object could hold it, and left out
+ * inside arrays.
+ */
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function splitPath(path: string): string[] {
+  if (path.startsWith('custom.')) return ['custom', path.slice('custom.'.length)];
+  return path.split('.');
+}
+
+/** Copies `source` at `path` into `target`, creating the same nesting. */
+function copyPath(
+  source: unknown,
+  target: Record<string, unknown>,
+  path: readonly string[],
+  discriminator: string,
+  copies: Map<unknown, Record<string, unknown>>,
+): void {
+  const [head, ...rest] = path;
+  if (head === undefined || !isObject(source)) return;
+  const value = source[head];
+  if (rest.length === 0 || value === null || value === undefined) {
+    if (!(head in target) || rest.length === 0) target[head] = value === undefined ? null : value;
+    return;
+  }
+  if (Array.isArray(value)) {
+    const [selector, ...deeper] = rest;
+    if (selector === undefined) return;
+    const index = /^\d+$/.test(selector) ? Number(selector) : -1;
+    const element =
+      index >= 0 ? value[index] : value.find((e) => isObject(e) && e[discriminator] === selector);
+    if (element === undefined) {
+      if (!Array.isArray(target[head])) target[head] = [];
+      return;
+    }
+    const existing = target[head];
+    const list: unknown[] = Array.isArray(existing) ? existing : [];
+    target[head] = list;
+    if (deeper.length === 0 || !isObject(element)) {
+      if (!list.includes(element)) list.push(element);
+      return;
+    }
+    // One copy per source element, however many paths go into it.
+    let copy = copies.get(element);
+    if (!copy) {
+      copy = index >= 0 ? {} : { [discriminator]: selector };
+      copies.set(element, copy);
+      list.push(copy);
+    }
+    copyPath(element, copy, deeper, discriminator, copies);
+    return;
+  }
+  const existingChild = target[head];
+  const child: Record<string, unknown> = isObject(existingChild) ? existingChild : {};
+  target[head] = child;
+  copyPath(value, child, rest, discriminator, copies);
+}
+
+/** A new record with only `fields` (dot paths), in the order given. */
+export function projectRecord(
+  record: Record<string, unknown>,
+  fields: readonly string[],
+  options: { discriminator?: string } = {},
+): Record<string, unknown> {
+  const result: Record<string, unknown> = {};
+  const discriminator = options.discriminator ?? 'field';
+  const copies = new Map<unknown, Record<string, unknown>>();
+  for (const field of fields) copyPath(record, result, splitPath(field), discriminator, copies);
+  return result;
+}

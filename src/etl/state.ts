@@ -1,0 +1,79 @@
+/**
+ * Incremental export state (`--state FILE`): per-resource bookmarks on the update-time field.
+ *
+ *     {"bookmarks": {"contacts": {"last_updated": "2026-01-01T00:00:00.000Z"}}}
+ *
+ * Other resources' bookmarks, other keys inside a bookmark and unknown top-level keys are kept as
+ * they are, so several cron jobs (or a newer version of the tool) can share one file.
+ */
+import { readFile } from 'node:fs/promises';
+import { UsageError } from '../errors.js';
+import { writeFileAtomic } from './output.js';
+
+export type Bookmark = Record<string, string>;
+
+export interface ExportState {
+  bookmarks: Record<string, Bookmark>;
+  [key: string]: unknown;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function badState(file: string, problem: string, cause?: unknown): UsageError {
+  return new UsageError(`state file ${file} ${problem}`, {
+    hint: `fix it, or delete it to export everything again`,
+    ...(cause !== undefined ? { cause } : {}),
+  });
+}
+
+/** Reads a state file; a missing (or empty) file is an empty state. */
+export async function readState(file: string): Promise<ExportState> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code === 'ENOENT') return { bookmarks: {} };
+    if (code === 'EISDIR') throw new UsageError(`state file ${file} is a folder`);
+    throw new UsageError(`cannot read state file ${file}: ${(error as Error).message}`, { cause: error });
+  }
+  if (text.trim() === '') return { bookmarks: {} };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw badState(file, `is not valid JSON (${(error as Error).message})`, error);
+  }
+  if (!isObject(parsed)) throw badState(file, 'does not hold a JSON object');
+  const bookmarks = parsed.bookmarks ?? {};
+  if (!isObject(bookmarks)) throw badState(file, 'has a "bookmarks" that is not an object');
+  for (const [resource, bookmark] of Object.entries(bookmarks)) {
+    if (!isObject(bookmark)) throw badState(file, `has a bookmark for "${resource}" that is not an object`);
+    for (const [field, value] of Object.entries(bookmark)) {
+      if (typeof value !== 'string') {
+        throw badState(file, `has a bookmark "${resource}.${field}" that is not a string`);
+      }
+    }
+  }
+  return { ...parsed, bookmarks: bookmarks as Record<string, Bookmark> };
+}
+
+/** The resource's bookmark, if any (`{last_updated: "..."}`). */
+export function bookmark(state: ExportState, resource: string): Bookmark | undefined {
+  return Object.prototype.hasOwnProperty.call(state.bookmarks, resource) ? state.bookmarks[resource] : undefined;
+}
+
+/** A new state with the resource's bookmark field set; everything else is kept. */
+export function withBookmark(state: ExportState, resource: string, field: string, value: string): ExportState {
+  return {
+    ...state,
+    bookmarks: { ...state.bookmarks, [resource]: { ...bookmark(state, resource), [field]: value } },
+  };
+}
+
+/** Writes the state atomically (temp file, fsync, rename), pretty-printed for people who look. */
+export async function writeState(file: string, state: ExportState): Promise<void> {
+  await writeFileAtomic(file, JSON.stringify(state, null, 2) + '\n');
+}

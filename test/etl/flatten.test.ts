@@ -1,0 +1,282 @@
+import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
+import { describe, expect, it } from 'vitest';
+import { customFieldModel, withCustomFields } from '../../src/etl/custom-fields.js';
+import {
+  CellError,
+  createFlattenPlan,
+  csvColumns,
+  csvLine,
+  csvParseOptions,
+  csvStringifyOptions,
+  extendColumns,
+  flattenRecord,
+  unflattenRow,
+  type FlattenPlan,
+} from '../../src/etl/flatten.js';
+import { UsageError } from '../../src/errors.js';
+import { contactsModelBody, contactsResource } from './fixtures.js';
+
+const model = customFieldModel(contactsModelBody);
+const customLabels = model.labels;
+const tagsGathered = contactsResource.gathered!;
+
+/** Writes rows with the shared options and reads them back as csv-parse would for an import. */
+function csvRoundTrip(plan: FlattenPlan, records: Array<Record<string, unknown>>): Array<Record<string, string | null>> {
+  const text = stringify([[...plan.columns], ...records.map((r) => flattenRecord(r, plan))], csvStringifyOptions());
+  return parse(text, csvParseOptions()) as unknown as Array<Record<string, string | null>>;
+}
+
+const tricky = withCustomFields(
+  {
+    id: 101,
+    given_name: 'Zoë "Zee", the 1st',
+    family_name: 'Line\nbreak 😀',
+    email_addresses: [
+      { email: 'zoe@example.com', field: 'EMAIL1' },
+      { email: 'zee,work@example.com', field: 'EMAIL3' },
+    ],
+    phone_numbers: [{ number: '+44 20 7946 0958', extension: '', field: 'PHONE1', type: 'Work' }],
+    addresses: [
+      { line1: '1 Main St', line2: null, locality: 'Boston', region: 'MA', zip_code: '02134', zip_four: '0001', country_code: 'USA', field: 'BILLING' },
+    ],
+    company: { id: 5, company_name: 'Acme; "Ltd"' },
+    tag_ids: [3, 14, 15],
+    score: 0.25,
+    opt_in: false,
+    origin: { date: '2026-01-01T00:00:00.000Z', ip_address: '10.0.0.1' },
+    last_updated: '2026-02-03T04:05:06.789Z',
+    custom_fields: [
+      { id: 12, content: '' },
+      { id: 7, content: 44 },
+      { id: 4, content: 'multi\r\nline, "quoted"' },
+    ],
+    tags: [{ tag: { id: 1, name: 'VIP' }, date_applied: '2026-01-01T00:00:00.000Z' }],
+  },
+  model,
+);
+
+describe('csvColumns', () => {
+  it('settles the header from the catalog: fields in order, objects and discriminated arrays spread out, then custom, then gathered', () => {
+    const columns = csvColumns(contactsResource, { customLabels, gathered: tagsGathered });
+    expect(columns.slice(0, 6)).toEqual([
+      'id',
+      'given_name',
+      'family_name',
+      'email_addresses.EMAIL1.email',
+      'email_addresses.EMAIL2.email',
+      'email_addresses.EMAIL3.email',
+    ]);
+    expect(columns).toContain('phone_numbers.PHONE2.type');
+    expect(columns).not.toContain('phone_numbers.PHONE1.field');
+    expect(columns.filter((c) => c.startsWith('addresses.BILLING.'))).toEqual([
+      'addresses.BILLING.line1',
+      'addresses.BILLING.line2',
+      'addresses.BILLING.locality',
+      'addresses.BILLING.region',
+      'addresses.BILLING.postal_code',
+      'addresses.BILLING.country_code',
+      'addresses.BILLING.zip_code',
+      'addresses.BILLING.zip_four',
+    ]);
+    const tail = columns.slice(columns.indexOf('company.id'));
+    expect(tail).toEqual([
+      'company.id',
+      'company.company_name',
+      'tag_ids',
+      'score',
+      'opt_in',
+      'origin',
+      'last_updated',
+      'custom.Favourite colour',
+      'custom.Shoe size',
+      'custom.Favourite colour (2)',
+      'custom.v1.2 notes',
+      'tags',
+    ]);
+  });
+
+  it('is the same whatever the data (no records involved) and leaves gathered fields out unless included', () => {
+    expect(csvColumns(contactsResource)).not.toContain('tags');
+    expect(csvColumns(contactsResource)).toEqual(csvColumns(contactsResource));
+  });
+
+  it('--fields selects and orders exactly, and expands objects and discriminated arrays', () => {
+    expect(
+      csvColumns(contactsResource, {
+        customLabels,
+        fields: ['custom.Shoe size', 'email_addresses.EMAIL2.email', 'id', 'company', 'phone_numbers.PHONE1'],
+      }),
+    ).toEqual([
+      'custom.Shoe size',
+      'email_addresses.EMAIL2.email',
+      'id',
+      'company.id',
+      'company.company_name',
+      'phone_numbers.PHONE1.extension',
+      'phone_numbers.PHONE1.number',
+      'phone_numbers.PHONE1.type',
+    ]);
+  });
+
+  it('--fields refuses names the resource does not have, naming them', () => {
+    expect(() => csvColumns(contactsResource, { fields: ['id', 'emial'] })).toThrow(UsageError);
+    expect(() => csvColumns(contactsResource, { fields: ['emial'] })).toThrow(/"emial"/);
+    expect(() => csvColumns(contactsResource, { customLabels, fields: ['custom.Nope'] })).toThrow(/custom\.Nope/);
+    expect(() => csvColumns(contactsResource, { fields: ['tags'] })).toThrow(/--include tags/);
+    expect(() => csvColumns(contactsResource, { fields: ['email_addresses.EMAIL9.email'] })).toThrow(/EMAIL9/);
+  });
+});
+
+describe('flattenRecord', () => {
+  const columns = csvColumns(contactsResource, { customLabels, gathered: tagsGathered });
+  const plan = createFlattenPlan(contactsResource, columns, { customLabels });
+  const cells = Object.fromEntries(columns.map((c, i) => [c, flattenRecord(tricky, plan)[i]]));
+
+  it('reads nested objects, discriminated arrays, JSON arrays and custom fields into their columns', () => {
+    expect(cells['email_addresses.EMAIL1.email']).toBe('zoe@example.com');
+    expect(cells['email_addresses.EMAIL2.email']).toBeNull();
+    expect(cells['email_addresses.EMAIL3.email']).toBe('zee,work@example.com');
+    expect(cells['addresses.BILLING.zip_code']).toBe('02134');
+    expect(cells['addresses.BILLING.line2']).toBeNull();
+    expect(cells['company.company_name']).toBe('Acme; "Ltd"');
+    expect(cells['tag_ids']).toBe('[3,14,15]');
+    expect(cells['opt_in']).toBe(false);
+    expect(JSON.parse(String(cells['origin']))).toEqual(tricky.origin);
+    expect(cells['custom.Shoe size']).toBe(44);
+    expect(cells['custom.Favourite colour']).toBe('');
+    expect(cells['custom.Favourite colour (2)']).toBeNull();
+    expect(JSON.parse(String(cells['tags']))).toEqual(tricky.tags);
+    expect(columns).not.toContain('custom_fields');
+  });
+
+  it('reports keys the header lacks and the catalog does not know, once each', () => {
+    const fresh = createFlattenPlan(contactsResource, columns, { customLabels });
+    fresh.flatten({ id: 1, surprise: { a: 1, b: [2] }, company: { id: 1, extra: 'x' } });
+    fresh.flatten({ id: 2, surprise: { a: 3 }, email_addresses: [{ email: 'a@b', field: 'EMAIL9' }] });
+    expect([...fresh.unknownKeys].sort()).toEqual(['company.extra', 'email_addresses', 'surprise.a', 'surprise.b']);
+  });
+});
+
+describe('extendColumns', () => {
+  it('appends fields the catalog does not know from the first page, in first-seen order', () => {
+    const base = csvColumns(contactsResource);
+    const extended = extendColumns(base, [
+      { id: 1, zeta: 1, nested: { x: 1 } },
+      { id: 2, alpha: 'a', zeta: 2, email_addresses: [{ email: 'a@b', field: 'EMAIL1' }, { email: 'c@d', field: 'EMAIL1' }] },
+    ], contactsResource);
+    expect(extended.slice(base.length)).toEqual(['zeta', 'nested.x', 'alpha', 'email_addresses']);
+    expect(extended.slice(0, base.length)).toEqual(base);
+  });
+
+  it('keeps repeated discriminator values in the extra column so no element is lost', () => {
+    const record = {
+      id: 3,
+      email_addresses: [
+        { email: 'a@b', field: 'EMAIL1' },
+        { email: 'c@d', field: 'EMAIL1' },
+        { email: 'e@f' },
+      ],
+    };
+    const columns = extendColumns(csvColumns(contactsResource), [record], contactsResource);
+    const plan = createFlattenPlan(contactsResource, columns);
+    const [row] = csvRoundTrip(plan, [record]);
+    const back = unflattenRow(row!, contactsResource);
+    expect(back.email_addresses).toEqual(record.email_addresses);
+    expect(plan.unknownKeys.size).toBe(0);
+  });
+});
+
+describe('CSV round trip', () => {
+  const columns = csvColumns(contactsResource, { customLabels, gathered: tagsGathered });
+  const plan = createFlattenPlan(contactsResource, columns, { customLabels });
+  const other = { id: 102, given_name: '', family_name: null, tag_ids: [], opt_in: true, score: -3 };
+
+  it('reads back every cell as written: commas, quotes, newlines, unicode, emoji, leading zeros, "" vs null', () => {
+    const rows = csvRoundTrip(plan, [tricky, other]);
+    expect(rows).toHaveLength(2);
+    const expected = [flattenRecord(tricky, plan), flattenRecord(other, plan)].map((cells) =>
+      Object.fromEntries(columns.map((c, i) => [c, cells[i] === null ? null : String(cells[i])])),
+    );
+    expect(rows).toEqual(expected);
+    expect(rows[1]!.given_name).toBe('');
+    expect(rows[1]!.family_name).toBeNull();
+    expect(rows[0]!['custom.Favourite colour']).toBe('');
+  });
+
+  it('unflattens to the nested JSON the API takes, typed by the catalog', () => {
+    const [row] = csvRoundTrip(plan, [tricky]);
+    const back = unflattenRow(row!, contactsResource, { customTypes: model.labelTypes });
+    expect(back).toEqual({
+      id: 101,
+      given_name: tricky.given_name,
+      family_name: tricky.family_name,
+      email_addresses: [
+        { email: 'zoe@example.com', field: 'EMAIL1' },
+        { email: 'zee,work@example.com', field: 'EMAIL3' },
+      ],
+      phone_numbers: [{ number: '+44 20 7946 0958', extension: '', field: 'PHONE1', type: 'Work' }],
+      addresses: [
+        { line1: '1 Main St', locality: 'Boston', region: 'MA', zip_code: '02134', zip_four: '0001', country_code: 'USA', field: 'BILLING' },
+      ],
+      company: { id: 5, company_name: 'Acme; "Ltd"' },
+      tag_ids: [3, 14, 15],
+      score: 0.25,
+      opt_in: false,
+      origin: tricky.origin,
+      last_updated: tricky.last_updated,
+      custom: { 'Favourite colour': '', 'Shoe size': 44, 'v1.2 notes': 'multi\r\nline, "quoted"' },
+      tags: tricky.tags,
+    });
+  });
+
+  it('flatten(unflatten(row)) gives back every cell (the round-trip property)', () => {
+    for (const record of [tricky, other]) {
+      const [row] = csvRoundTrip(plan, [record]);
+      const back = unflattenRow(row!, contactsResource, { customTypes: model.labelTypes });
+      expect(flattenRecord(back, plan)).toEqual(flattenRecord(record, plan));
+    }
+  });
+
+  it('leaves empty cells out instead of sending nulls, and drops elements with no values', () => {
+    const back = unflattenRow({ id: '7', given_name: null, 'email_addresses.EMAIL1.email': null, 'company.id': null }, contactsResource);
+    expect(back).toEqual({ id: 7 });
+  });
+
+  it('accepts a hand-typed list for plain arrays and refuses values of the wrong type, naming the column', () => {
+    expect(unflattenRow({ tag_ids: '1, 2,3' }, contactsResource).tag_ids).toEqual([1, 2, 3]);
+    expect(() => unflattenRow({ id: 'abc' }, contactsResource)).toThrow(CellError);
+    expect(() => unflattenRow({ id: 'abc' }, contactsResource)).toThrow(/column id/);
+    expect(() => unflattenRow({ opt_in: 'maybe' }, contactsResource)).toThrow(/opt_in/);
+    expect(() => unflattenRow({ origin: '{oops' }, contactsResource)).toThrow(/origin/);
+    expect(unflattenRow({ opt_in: 'TRUE' }, contactsResource).opt_in).toBe(true);
+  });
+
+  it('nests columns the catalog does not know by their dot path, as text', () => {
+    expect(unflattenRow({ 'surprise.a': '1', zeta: '02' }, contactsResource)).toEqual({ surprise: { a: '1' }, zeta: '02' });
+  });
+});
+
+describe('csv options', () => {
+  it('quote only what needs it plus empty strings; booleans as true/false; LF line ends', () => {
+    const text = stringify([['a', '', null, true, false, 0, 'x,y']], csvStringifyOptions());
+    expect(text).toBe('a,"",,true,false,0,"x,y"\n');
+  });
+
+  it('parse an empty unquoted cell as null and "" as an empty string, skipping a BOM', () => {
+    const rows = parse('\uFEFFa,b,c\r\n"",,x\r\n', csvParseOptions()) as unknown[];
+    expect(rows).toEqual([{ a: '', b: null, c: 'x' }]);
+  });
+
+  it('csvLine writes exactly what csv-stringify writes with those options', () => {
+    const rows = [
+      ['plain', '', null, true, false, 0, -1.5, 'x,y', 'say "hi"', 'a\nb', 'c\r\nd', 'tab\there', ' spaced ', 'Zoë 😀', '02134'],
+      [null, null],
+      [''],
+    ];
+    for (const row of rows) expect(csvLine(row)).toBe(stringify([row], csvStringifyOptions()));
+    const plan = createFlattenPlan(contactsResource, csvColumns(contactsResource, { customLabels, gathered: tagsGathered }), { customLabels });
+    const cells = flattenRecord(tricky, plan);
+    expect(csvLine(cells)).toBe(stringify([cells], csvStringifyOptions()));
+  });
+});

@@ -1,0 +1,67 @@
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { bookmark, readState, withBookmark, writeState } from '../../src/etl/state.js';
+import { UsageError } from '../../src/errors.js';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'infusionsoft-state-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('export state', () => {
+  it('a missing file is an empty state', async () => {
+    const state = await readState(join(dir, 'state.json'));
+    expect(state).toEqual({ bookmarks: {} });
+    expect(bookmark(state, 'contacts')).toBeUndefined();
+  });
+
+  it('round-trips bookmarks, keeping other resources and unknown keys', async () => {
+    const file = join(dir, 'state.json');
+    await writeFile(
+      file,
+      JSON.stringify({ version: 9, note: { by: 'cron' }, bookmarks: { orders: { last_updated: '2025-12-01T00:00:00.000Z' }, contacts: { cursor: 'x' } } }),
+    );
+    const state = await readState(file);
+    const next = withBookmark(state, 'contacts', 'last_updated', '2026-01-01T00:00:00.000Z');
+    expect(bookmark(state, 'contacts')).toEqual({ cursor: 'x' }); // the original is not changed
+    await writeState(file, next);
+    const reread = await readState(file);
+    expect(reread).toEqual({
+      version: 9,
+      note: { by: 'cron' },
+      bookmarks: {
+        orders: { last_updated: '2025-12-01T00:00:00.000Z' },
+        contacts: { cursor: 'x', last_updated: '2026-01-01T00:00:00.000Z' },
+      },
+    });
+    expect(bookmark(reread, 'contacts')?.last_updated).toBe('2026-01-01T00:00:00.000Z');
+    expect(await readdir(dir)).toEqual(['state.json']);
+    expect((await readFile(file, 'utf8')).endsWith('\n')).toBe(true);
+  });
+
+  it('refuses bad JSON and wrong shapes, naming the file and saying to fix or delete it', async () => {
+    const file = join(dir, 'state.json');
+    for (const text of ['{not json', '[]', '{"bookmarks": []}', '{"bookmarks": {"contacts": 5}}', '{"bookmarks": {"contacts": {"last_updated": 5}}}']) {
+      await writeFile(file, text);
+      const error = await readState(file).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(UsageError);
+      expect((error as UsageError).message).toContain(file);
+      expect((error as UsageError).hint).toMatch(/fix it, or delete it/);
+    }
+  });
+
+  it('does not confuse a resource name with an object property', async () => {
+    const state = await readState(join(dir, 'none.json'));
+    expect(bookmark(state, 'constructor')).toBeUndefined();
+    expect(bookmark(state, 'toString')).toBeUndefined();
+  });
+
+  it('refuses to write into a missing folder', async () => {
+    await expect(writeState(join(dir, 'missing', 'state.json'), { bookmarks: {} })).rejects.toThrow(UsageError);
+  });
+});
