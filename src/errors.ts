@@ -66,3 +66,8 @@ export class ApiError extends CliError {
 
 /** The API could not be reached at all (DNS, refused connection, timeouts after retries). */
 export class NetworkError extends CliError {}
+
+/** The run was stopped by SIGINT/SIGTERM; outputs were discarded. Exit 130 like a shell. */
+export class InterruptedError extends CliError {
+  override readonly exitCode: number = 130;
+}

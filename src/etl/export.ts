@@ -1,0 +1,474 @@
+/**
+ * The export pipeline: one generic path for every readable resource.
+ *
+ *   plan (flags -> action, path, query; all usage errors, before anything is opened)
+ *   -> pages (client paginates with a small prefetch window)
+ *   -> records (record map, custom fields by label, gathered fields, concurrently under pacing)
+ *   -> writer (csv / json / ndjson, streamed) -> temp file renamed on success
+ *   -> state bookmark (only after the output is committed)
+ */
+import type { KeapApi, Query } from '../api/types.js';
+import type { ActionDef, GatheredDef, ResourceDef } from '../catalog/types.js';
+import { ApiError, InterruptedError, UsageError } from '../errors.js';
+import type { Reporter } from '../reporter.js';
+import { customFieldModel, withCustomFields, type CustomFieldModel } from './custom-fields.js';
+import { csvColumns, extendColumns, FlattenPlan } from './flatten.js';
+import { openOutput } from './output.js';
+import { projectRecord } from './project.js';
+import { bookmark, readState, withBookmark, writeState, type Bookmark } from './state.js';
+import { createRecordWriter, type ExportFormat } from './writers.js';
+
+export type { ExportFormat } from './writers.js';
+
+/** `--include custom_fields` asks for custom fields where they cost a request per record. */
+export const CUSTOM_FIELDS_INCLUDE = 'custom_fields';
+
+/** How far before the start of a run its bookmark may reach at most (clock skew, in-flight updates). */
+export const BOOKMARK_SAFETY_MS = 5 * 60 * 1000;
+
+export interface ExportRequest {
+  resource: ResourceDef;
+  format: ExportFormat;
+  /** `-o FILE`; undefined or `-` means stdout. */
+  output?: string;
+  fields?: string[];
+  include?: string[];
+  /** ISO-8601 with milliseconds (already normalised by the command). */
+  since?: string;
+  until?: string;
+  where?: Array<[string, string]>;
+  params?: Array<[string, string]>;
+  max?: number;
+  pageSize?: number;
+  stateFile?: string;
+  fullRefresh?: boolean;
+  /** Gathered-field requests in flight at once (the client still paces them). */
+  concurrency?: number;
+  /** Pages fetched ahead of the writer. */
+  prefetch?: number;
+  signal?: AbortSignal;
+}
+
+export interface ExportResult {
+  resource: string;
+  action: string;
+  records: number;
+  requests: number;
+  seconds: number;
+  output: string;
+  format: ExportFormat;
+  /** The bookmark written to the state file, if any. */
+  bookmark?: string;
+  /** Whether --max cut the export short. */
+  truncated: boolean;
+}
+
+export interface ExportPlan {
+  action: ActionDef;
+  path: string;
+  query: Query;
+  gathered: GatheredDef[];
+  /** How custom fields are obtained: not at all, from the list itself, or one request per record. */
+  customFields: 'none' | 'list' | 'single';
+  /** The date window applied (from flags or the bookmark), and where the bookmark lives. */
+  incremental?: { field: string; since?: string; until?: string; fromBookmark: boolean };
+  /** Said once to the user: e.g. that the resource has no date filter and exports in full. */
+  notices: string[];
+}
+
+const describeParams = (action: ActionDef) =>
+  (action.params ?? []).length ? (action.params ?? []).map((p) => `--param ${p.name}=...`).join(' ') : '(no --param)';
+
+/** Picks the read action the user's `--param` names select: exactly the same set of names. */
+export function selectReadAction(resource: ResourceDef, params: Array<[string, string]>): ActionDef {
+  const reads = resource.actions.filter((a) => a.kind === 'read' || a.kind === 'read-single');
+  if (reads.length === 0) {
+    throw new UsageError(`${resource.name} cannot be exported: Keap's API has no read action for it`, {
+      hint: `its actions: ${resource.actions.map((a) => a.id).join(', ')}`,
+    });
+  }
+  const given = [...new Set(params.map(([k]) => k))].sort().join(',');
+  const match = reads.find(
+    (a) =>
+      (a.params ?? [])
+        .map((p) => p.name)
+        .sort()
+        .join(',') === given,
+  );
+  if (match) return match;
+  const options = reads.map((a) => `  ${describeParams(a)}  ${a.method} ${a.path}`).join('\n');
+  const what = given ? `--param ${given.split(',').join(', --param ')}` : 'no --param';
+  throw new UsageError(`export ${resource.name}: no read action takes ${what}`, {
+    hint: `${resource.name} can be read with:\n${options}`,
+  });
+}
+
+function fillPath(template: string, values: Map<string, string>, what: string): string {
+  return template.replace(/\{([^}]+)\}/g, (_, name: string) => {
+    const value = values.get(name);
+    if (value === undefined || value === '') throw new UsageError(`${what}: missing value for {${name}}`);
+    return encodeURIComponent(value);
+  });
+}
+
+/** Turns flags into the request plan. Every usage error is thrown here, before any output exists. */
+export function planExport(request: ExportRequest, saved?: Bookmark): ExportPlan {
+  const { resource } = request;
+  const params = request.params ?? [];
+  const action = selectReadAction(resource, params);
+  const path = fillPath(action.path, new Map(params), `export ${resource.name}`);
+  const query: Query = { ...(action.query ?? {}) };
+  const notices: string[] = [];
+
+  const allowed = action.filters ?? [];
+  for (const [key, value] of request.where ?? []) {
+    if (action.dateFilter && (key === action.dateFilter.since || key === action.dateFilter.until)) {
+      throw new UsageError(`--where ${key}=...: use --since/--until for the date window`);
+    }
+    if (!allowed.includes(key)) {
+      throw new UsageError(`--where ${key}=...: ${action.method} ${action.path} has no "${key}" filter`, {
+        hint: allowed.length
+          ? `filters Keap accepts here: ${allowed.join(', ')} (unknown ones would be ignored and return everything)`
+          : 'Keap accepts no filters on this endpoint (unknown ones would be ignored and return everything)',
+      });
+    }
+    query[key] = value;
+  }
+
+  let incremental: ExportPlan['incremental'];
+  const df = action.dateFilter;
+  if ((request.since || request.until) && !df) {
+    throw new UsageError(`--since/--until: ${action.method} ${action.path} has no date filter in Keap's API`, {
+      hint: `export ${resource.name} without them to get every record`,
+    });
+  }
+  if (df) {
+    const since = request.since ?? (request.fullRefresh ? undefined : saved?.[df.field]);
+    if (since) query[df.since] = since;
+    if (request.until) query[df.until] = request.until;
+    if (request.stateFile || since || request.until) {
+      incremental = {
+        field: df.field,
+        ...(since ? { since } : {}),
+        ...(request.until ? { until: request.until } : {}),
+        fromBookmark: !request.since && since !== undefined,
+      };
+    }
+  } else if (request.stateFile) {
+    notices.push(
+      `${resource.name}: ${action.method} ${action.path} has no date filter in Keap's API, so it exports in full; ` +
+        'the state file gets no bookmark for it',
+    );
+  }
+
+  const gatheredByName = new Map((resource.gathered ?? []).map((g) => [g.name, g]));
+  const gathered: GatheredDef[] = [];
+  let wantsSingleCustom = false;
+  for (const name of request.include ?? []) {
+    if (name === CUSTOM_FIELDS_INCLUDE && resource.customFields) {
+      wantsSingleCustom = true;
+      continue;
+    }
+    const def = gatheredByName.get(name);
+    if (!def) {
+      const names = [...gatheredByName.keys()];
+      if (resource.customFields?.via === 'single') names.push(CUSTOM_FIELDS_INCLUDE);
+      throw new UsageError(`--include ${name}: ${resource.name} has no gathered field "${name}"`, {
+        hint: names.length ? `it can include: ${names.join(', ')}` : `${resource.name} has no gathered fields`,
+      });
+    }
+    if (!gathered.includes(def)) gathered.push(def);
+  }
+  if (request.fields?.some((f) => f.startsWith('custom.'))) wantsSingleCustom = true;
+
+  // Custom fields belong to the resource's own records, not to wrapped ones (`/tags/{id}/contacts`).
+  let customFields: ExportPlan['customFields'] = 'none';
+  const cf = resource.customFields;
+  if (cf && !action.recordMap) {
+    if (cf.via === 'list') {
+      customFields = 'list';
+      query.optional_properties = 'custom_fields';
+    } else if (action.kind === 'read-single') {
+      customFields = 'list';
+      query.optional_properties = 'custom_fields';
+    } else if (wantsSingleCustom) {
+      customFields = 'single';
+    }
+  }
+  return { action, path, query, gathered, customFields, ...(incremental ? { incremental } : {}), notices };
+}
+
+/** Reads a dot path (`contact.id`) from a record. */
+function pick(record: unknown, dotPath: string): unknown {
+  let value: unknown = record;
+  for (const part of dotPath.split('.')) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string, unknown>)[part];
+  }
+  return value;
+}
+
+function applyRecordMap(record: unknown, map: Record<string, string> | undefined): Record<string, unknown> {
+  if (!map) return (record ?? {}) as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [field, dotPath] of Object.entries(map)) out[field] = pick(record, dotPath) ?? null;
+  return out;
+}
+
+function recordValues(record: Record<string, unknown>): Map<string, string> {
+  const values = new Map<string, string>();
+  for (const [k, v] of Object.entries(record)) {
+    if (typeof v === 'string' || typeof v === 'number') values.set(k, String(v));
+  }
+  return values;
+}
+
+/** Runs `work` over items with at most `limit` in flight, keeping results in input order. */
+async function mapConcurrent<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+class Gatherer {
+  private joined = new Map<string, Map<string, unknown[]>>();
+  constructor(
+    private readonly api: KeapApi,
+    private readonly resource: ResourceDef,
+    private readonly signal?: AbortSignal,
+  ) {}
+
+  /** Fetches the per-run (`join`) gathered fields once. */
+  async prepare(defs: GatheredDef[]): Promise<void> {
+    for (const def of defs) {
+      if (!def.join) continue;
+      const index = new Map<string, unknown[]>();
+      const query = def.query ?? {};
+      for await (const page of this.api.paginate(def.path, def.shape, { query, signal: this.signal })) {
+        for (const raw of page.records) {
+          const item = applyRecordMap(raw, def.recordMap);
+          const key = String(pick(item, def.join.itemField));
+          const list = index.get(key) ?? [];
+          list.push(item);
+          index.set(key, list);
+        }
+      }
+      this.joined.set(def.name, index);
+    }
+  }
+
+  async value(def: GatheredDef, record: Record<string, unknown>): Promise<unknown> {
+    if (def.join) {
+      return this.joined.get(def.name)?.get(String(record[def.join.recordField])) ?? [];
+    }
+    const path = fillPath(def.path, recordValues(record), `--include ${def.name} on ${this.resource.name}`);
+    const query = def.query ?? {};
+    if (def.shape.kind === 'object') {
+      const response = await this.api.request('GET', path, { query, signal: this.signal });
+      const body = response.body as Record<string, unknown> | null;
+      return def.pick ? (body?.[def.pick] ?? null) : body;
+    }
+    const items: unknown[] = [];
+    for await (const page of this.api.paginate(path, def.shape, { query, signal: this.signal })) {
+      for (const raw of page.records) items.push(def.recordMap ? applyRecordMap(raw, def.recordMap) : raw);
+    }
+    return items;
+  }
+
+  async customFieldsOf(record: Record<string, unknown>): Promise<unknown> {
+    const single = this.resource.actions.find((a) => a.kind === 'read-single');
+    if (!single) return undefined;
+    const path = fillPath(single.path, recordValues(record), `custom fields of ${this.resource.name}`);
+    const response = await this.api.request('GET', path, {
+      query: { optional_properties: CUSTOM_FIELDS_INCLUDE },
+      signal: this.signal,
+    });
+    return (response.body as Record<string, unknown> | null)?.custom_fields ?? [];
+  }
+}
+
+function laterThan(a: string, b: string | undefined): boolean {
+  if (b === undefined) return true;
+  const ta = Date.parse(a);
+  const tb = Date.parse(b);
+  if (Number.isNaN(ta)) return false;
+  return Number.isNaN(tb) || ta > tb;
+}
+
+/** Keap wants milliseconds in date filters; bookmarks are stored in that form. */
+function toFilterTime(value: string): string {
+  const t = Date.parse(value);
+  return Number.isNaN(t) ? value : new Date(t).toISOString();
+}
+
+export async function runExport(api: KeapApi, request: ExportRequest, reporter: Reporter): Promise<ExportResult> {
+  const started = performance.now();
+  const startedAt = Date.now();
+  const requestsBefore = api.stats().requests;
+  const { resource } = request;
+  const state = request.stateFile ? await readState(request.stateFile) : undefined;
+  const saved = state ? bookmark(state, resource.name) : undefined;
+  const plan = planExport(request, saved);
+  for (const notice of plan.notices) reporter.warn(notice);
+  if (plan.incremental?.fromBookmark) {
+    reporter.info(`${resource.name}: continuing from bookmark ${plan.incremental.field} >= ${plan.incremental.since}`);
+  }
+  const signal = request.signal;
+  const throwIfAborted = () => {
+    if (signal?.aborted) throw new InterruptedError('export interrupted; no output file was written');
+  };
+
+  const gatherer = new Gatherer(api, resource, signal);
+  let model: CustomFieldModel | undefined;
+  if (plan.customFields !== 'none' && resource.customFields) {
+    const response = await api.request('GET', resource.customFields.modelPath, { signal });
+    model = customFieldModel(response.body);
+  }
+  await gatherer.prepare(plan.gathered);
+
+  const output = await openOutput(request.output);
+  const outputName = output.path ?? 'stdout';
+  const progress = reporter.progress(`${resource.name}: starting`);
+  let written = 0;
+  let truncated = false;
+  let newest: string | undefined;
+  const updatedField = plan.incremental?.field;
+  let unknownLater: string[] = [];
+  try {
+    const concurrency = Math.max(1, request.concurrency ?? 8);
+    const max = request.max ?? Number.POSITIVE_INFINITY;
+    const enrich = async (raw: unknown): Promise<Record<string, unknown>> => {
+      let record = applyRecordMap(raw, plan.action.recordMap);
+      if (plan.customFields === 'single') record.custom_fields = await gatherer.customFieldsOf(record);
+      if (model) record = withCustomFields(record, model);
+      for (const def of plan.gathered) record[def.name] = await gatherer.value(def, record);
+      return record;
+    };
+    const needsRequests = plan.gathered.some((g) => !g.join) || plan.customFields === 'single';
+
+    let writer: ReturnType<typeof createRecordWriter> | undefined;
+    let flattenPlan: FlattenPlan | undefined;
+    const openWriter = (firstPage: Record<string, unknown>[]) => {
+      if (request.format === 'csv') {
+        const columnOptions = { ...(model ? { customLabels: model.labels } : {}), gathered: plan.gathered };
+        // Wrapped records (`/tags/{id}/contacts`) have the record map's fields, not the resource's.
+        let columns =
+          plan.action.recordMap && !request.fields
+            ? Object.keys(plan.action.recordMap)
+            : csvColumns(resource, { ...columnOptions, ...(request.fields ? { fields: request.fields } : {}) });
+        if (!request.fields) columns = extendColumns(columns, firstPage, resource, columnOptions);
+        flattenPlan = new FlattenPlan(resource, columns, columnOptions);
+        return createRecordWriter('csv', output.stream, { columns, plan: flattenPlan });
+      }
+      return createRecordWriter(request.format, output.stream, {});
+    };
+
+    let total: number | undefined;
+    const pages = api.paginate(plan.path, plan.action.shape ?? { kind: 'object' }, {
+      query: plan.query,
+      ...(request.pageSize ? { pageSize: request.pageSize } : {}),
+      prefetch: request.prefetch ?? 4,
+      ...(signal ? { signal } : {}),
+    });
+    for await (const page of pages) {
+      throwIfAborted();
+      if (total === undefined && page.count !== undefined && plan.action.shape?.kind === 'page') total = page.count;
+      let raws = page.records;
+      if (written + raws.length > max) {
+        raws = raws.slice(0, Math.max(0, max - written));
+        truncated = true;
+      }
+      const records = needsRequests
+        ? await mapConcurrent(raws, concurrency, enrich)
+        : await Promise.all(raws.map(enrich));
+      throwIfAborted();
+      writer ??= openWriter(records);
+      for (const record of records) {
+        if (updatedField) {
+          const value = record[updatedField];
+          if (typeof value === 'string' && laterThan(value, newest)) newest = value;
+        }
+        const out = request.fields && request.format !== 'csv' ? projectRecord(record, request.fields) : record;
+        const pending = writer.write(out);
+        if (pending) await pending;
+      }
+      written += records.length;
+      const rate = written / Math.max(0.001, (performance.now() - started) / 1000);
+      progress.update(
+        `${resource.name}: ${written.toLocaleString('en-US')}${total !== undefined ? ` of ${Math.min(total, max).toLocaleString('en-US')}` : ''} · ${Math.round(rate).toLocaleString('en-US')}/s`,
+      );
+      if (truncated || written >= max) {
+        truncated = truncated || written >= max;
+        break;
+      }
+    }
+    writer ??= openWriter([]);
+    await writer.end();
+    // With --fields, everything not named is left out on purpose: nothing to warn about.
+    unknownLater = flattenPlan && !request.fields ? [...flattenPlan.unknownKeys] : [];
+    throwIfAborted();
+    await output.commit();
+  } catch (error) {
+    progress.stop();
+    await output.abort();
+    if (signal?.aborted && !(error instanceof InterruptedError)) {
+      throw new InterruptedError('export interrupted; no output file was written', { cause: error });
+    }
+    if (error instanceof ApiError && request.output && request.output !== '-') {
+      throw new ApiError(
+        { status: error.status, keapMessage: error.keapMessage, method: error.method, url: error.url, ...(error.code ? { code: error.code } : {}) },
+        { hint: `nothing was written to ${request.output}`, cause: error },
+      );
+    }
+    throw error;
+  }
+  progress.stop();
+  if (unknownLater.length) {
+    reporter.warn(
+      `${resource.name}: fields first seen after the CSV header was written are not in the file: ${unknownLater.join(', ')}; ` +
+        'use --format ndjson for every field, or name them with --fields',
+    );
+  }
+
+  // The bookmark moves only after the output is complete, and never past records we did not write.
+  let savedBookmark: string | undefined;
+  if (request.stateFile && state && plan.incremental) {
+    if (truncated) {
+      reporter.warn(`${resource.name}: --max cut the export short, so the bookmark in ${request.stateFile} was not moved`);
+    } else {
+      // Records changed while this export ran may sit on pages already passed; a bookmark no later
+      // than a few minutes before the start sends them again next time rather than never.
+      const ceiling = new Date(startedAt - BOOKMARK_SAFETY_MS).toISOString();
+      const seen = newest !== undefined ? toFilterTime(newest) : undefined;
+      const value = seen !== undefined ? (laterThan(seen, ceiling) ? ceiling : seen) : plan.incremental.since;
+      if (value !== undefined) {
+        await writeState(request.stateFile, withBookmark(state, resource.name, plan.incremental.field, value));
+        savedBookmark = value;
+      }
+    }
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const requests = api.stats().requests - requestsBefore;
+  reporter.info(
+    `exported ${written.toLocaleString('en-US')} ${resource.name} to ${outputName} (${request.format}) in ${seconds.toFixed(1)} s, ${requests} request${requests === 1 ? '' : 's'}` +
+      (truncated ? ` (stopped at --max ${request.max})` : ''),
+  );
+  return {
+    resource: resource.name,
+    action: plan.action.id,
+    records: written,
+    requests,
+    seconds,
+    output: outputName,
+    format: request.format,
+    truncated,
+    ...(savedBookmark ? { bookmark: savedBookmark } : {}),
+  };
+}
