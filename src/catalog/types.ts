@@ -30,6 +30,11 @@ export interface FieldDef {
   /** Sent by Keap, never accepted on write. */
   readOnly?: boolean;
   /**
+   * Accepted on write (request body or a write path placeholder) but not in any read response
+   * (affiliate `password`, order `order_title`, campaign membership `sequence_id`).
+   */
+  writeOnly?: boolean;
+  /**
    * For `object` fields, its properties; for `array` fields of objects, each element's properties.
    * Order is the column order in CSV.
    */
@@ -99,6 +104,8 @@ export interface ActionDef {
   dateFilter?: DateFilter;
   /** Reads: query parameters the spec allows as filters (`--where KEY=VALUE`). */
   filters?: string[];
+  /** Fixed query parameters sent on every request of this action (`optional_properties=file_data`). */
+  query?: Record<string, string>;
   /**
    * Reads: map output field -> dot path into the API's record, for endpoints whose records wrap
    * the resource (`/tags/{id}/contacts` returns `{contact:{id,email,...}, date_applied}`).
@@ -122,6 +129,10 @@ export interface GatheredDef {
   shape: ResponseShape;
   /** For `object` responses, take just this property (`value` of `/setting/application/enabled`). */
   pick?: string;
+  /** Fixed query parameters sent with the request (`optional_properties=file_data`). */
+  query?: Record<string, string>;
+  /** Like ActionDef.recordMap: reshape each gathered element (`/tags/{id}/contacts` wraps a contact). */
+  recordMap?: Record<string, string>;
   /** Fetch once and attach to each record whose `recordField` equals the item's `itemField`. */
   join?: { recordField: string; itemField: string };
   /** Properties of each gathered element, for docs and CSV. */

@@ -1,0 +1,165 @@
+/**
+ * Renders docs/resources.md from the catalog. Deterministic: the same catalog gives the same bytes,
+ * so a test can tell when the committed file is stale.
+ *
+ * Run as a script (`node dist/catalog/docs.js`), it writes docs/resources.md next to package.json.
+ */
+import { writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { ActionDef, FieldDef, GatheredDef, ResourceDef, ResponseShape } from './types.js';
+
+/** Escapes a value for a Markdown table cell. */
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+function code(text: string): string {
+  return `\`${text}\``;
+}
+
+function describeShape(shape: ResponseShape | undefined): string {
+  if (!shape) return '';
+  switch (shape.kind) {
+    case 'page':
+      return `page of ${code(shape.key)}`;
+    case 'list':
+      return `list in ${code(shape.key)} (not paged)`;
+    case 'array':
+      return 'bare array';
+    case 'object':
+      return 'one object';
+    case 'map':
+      return `map ${code(shape.key)} → {${shape.keyName}, ${shape.valueName}}`;
+  }
+}
+
+function describeType(field: FieldDef): string {
+  if (field.type === 'array' && field.items) return `array of ${field.items}`;
+  if (field.type === 'array' && field.components) return 'array of objects';
+  return field.type;
+}
+
+function describeFieldDetail(field: FieldDef): string {
+  const parts: string[] = [];
+  if (field.discriminator) {
+    parts.push(`by ${code(field.discriminator)}: ${(field.discriminatorValues ?? []).map(code).join(', ')}`);
+  }
+  if (field.components) parts.push(`components: ${field.components.join(', ')}`);
+  if (field.description) parts.push(field.description);
+  return parts.join('; ');
+}
+
+function actionRow(action: ActionDef): string {
+  const params = (action.params ?? []).map((param) => code(param.name)).join(', ');
+  const filters = (action.filters ?? []).map(code).join(', ');
+  const dates = action.dateFilter
+    ? `${code(action.dateFilter.since)}/${code(action.dateFilter.until)} on ${code(action.dateFilter.field)}`
+    : '';
+  const query = action.query ? Object.entries(action.query).map(([k, v]) => code(`${k}=${v}`)).join(', ') : '';
+  const notes = [action.deprecated ? '**deprecated**' : '', query ? `sends ${query}` : '', action.recordMap ? `records: ${Object.entries(action.recordMap).map(([k, v]) => (k === v ? k : `${k} = ${v}`)).join(', ')}` : '', action.note ?? '']
+    .filter(Boolean)
+    .join('; ');
+  return `| ${code(action.id)} | ${cell(action.title)} | ${action.method} | ${code(action.path)} | ${cell(describeShape(action.shape))} | ${params} | ${filters} | ${dates} | ${code(action.operationId)} | ${cell(notes)} |`;
+}
+
+function gatheredRow(gathered: GatheredDef): string {
+  const how = [
+    gathered.join ? `once per run, joined on ${code(gathered.join.recordField)} = ${code(gathered.join.itemField)}` : 'per record',
+    gathered.pick ? `takes ${code(gathered.pick)}` : '',
+    gathered.query ? `sends ${Object.entries(gathered.query).map(([k, v]) => code(`${k}=${v}`)).join(', ')}` : '',
+    gathered.deprecated ? '**deprecated**' : '',
+  ]
+    .filter(Boolean)
+    .join('; ');
+  return `| ${code(gathered.name)} | GET ${code(gathered.path)} | ${cell(describeShape(gathered.shape))} | ${cell(how)} | ${cell((gathered.components ?? []).join(', '))} | ${cell(gathered.description)} |`;
+}
+
+function renderResource(resource: ResourceDef): string[] {
+  const lines: string[] = [];
+  lines.push(`## ${resource.name}`, '');
+  lines.push(resource.description, '');
+  lines.push(`- Seed name: ${resource.title}`);
+  lines.push(`- Aliases: ${resource.aliases.map(code).join(', ') || 'none'}`);
+  lines.push(`- Key fields: ${resource.keyFields.map(code).join(', ') || 'none'}`);
+  lines.push(
+    `- Incremental export: ${resource.updatedField ? `on ${code(resource.updatedField)}` : 'no date filter in the spec; every export is a full one'}`,
+  );
+  if (resource.duplicateOptions) lines.push(`- Upsert duplicate options: ${resource.duplicateOptions.map(code).join(', ')}`);
+  if (resource.customFields) {
+    const how = resource.customFields.via === 'list' ? 'with the list (`optional_properties=custom_fields`)' : 'one request per record';
+    lines.push(`- Custom fields: described by ${code(resource.customFields.modelPath)}, values ${how}, columns \`custom.<label>\``);
+  }
+  lines.push('', '### Actions', '');
+  lines.push('| id | seed name | method | path | response | params | filters | date filter | operationId | notes |');
+  lines.push('|---|---|---|---|---|---|---|---|---|---|');
+  for (const action of resource.actions) lines.push(actionRow(action));
+  lines.push('', '### Fields', '');
+  lines.push('| field | type | key | read-only | write-only | details |');
+  lines.push('|---|---|---|---|---|---|');
+  for (const field of resource.fields) {
+    lines.push(
+      `| ${code(field.name)} | ${describeType(field)} | ${field.key ? 'yes' : ''} | ${field.readOnly ? 'yes' : ''} | ${field.writeOnly ? 'yes' : ''} | ${cell(describeFieldDetail(field))} |`,
+    );
+  }
+  if (resource.gathered?.length) {
+    lines.push('', '### Gathered fields (`--include NAME`)', '');
+    lines.push('| name | endpoint | response | how | components | description |');
+    lines.push('|---|---|---|---|---|---|');
+    for (const gathered of resource.gathered) lines.push(gatheredRow(gathered));
+  }
+  if (resource.deviations?.length) {
+    lines.push('', '### Where we follow the spec, not the seed', '');
+    for (const deviation of resource.deviations) lines.push(`- **${deviation.what}.** ${deviation.why}`);
+  }
+  lines.push('');
+  return lines;
+}
+
+/** The whole of docs/resources.md. */
+export function renderResourcesMarkdown(resources: readonly ResourceDef[]): string {
+  const lines: string[] = [];
+  lines.push('# Resources', '');
+  lines.push(
+    '<!-- Generated from src/catalog by `npm run docs`; do not edit by hand. -->',
+    '',
+    'Every resource `infusionsoft` can export and import, with its actions, fields and where the data comes from.',
+    'Paths are relative to the REST v1 base `https://api.infusionsoft.com/crm/rest/v1`. `{name}` in a read path is',
+    'given with `--param name=VALUE`; in a write path it is filled from the record field of the same name.',
+    'Where Keap\'s spec (`v1-openapi.json`) and the connector description this catalog started from disagree,',
+    'the spec wins; each case is listed under its resource and again at the end.',
+    '',
+  );
+  lines.push('## Summary', '');
+  lines.push('| resource | seed name | actions | incremental | custom fields | gathered |');
+  lines.push('|---|---|---|---|---|---|');
+  for (const resource of resources) {
+    lines.push(
+      `| [${resource.name}](#${resource.name}) | ${cell(resource.title)} | ${resource.actions.map((action) => action.id).join(', ')} | ${resource.updatedField ? code(resource.updatedField) : 'no'} | ${resource.customFields ? resource.customFields.via : ''} | ${(resource.gathered ?? []).map((g) => g.name).join(', ')} |`,
+    );
+  }
+  lines.push('');
+  for (const resource of resources) lines.push(...renderResource(resource));
+  lines.push('## Where we follow the spec, not the seed', '');
+  lines.push('| resource | what | why |', '|---|---|---|');
+  for (const resource of resources) {
+    for (const deviation of resource.deviations ?? []) {
+      lines.push(`| ${resource.name} | ${cell(deviation.what)} | ${cell(deviation.why)} |`);
+    }
+  }
+  lines.push('');
+  return lines.join('\n');
+}
+
+/** docs/resources.md of this checkout (src/catalog and dist/catalog are both two levels down). */
+export function resourcesMarkdownPath(): string {
+  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'docs', 'resources.md');
+}
+
+const runAsScript = process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
+if (runAsScript) {
+  const { catalog } = await import('./index.js');
+  const target = resourcesMarkdownPath();
+  writeFileSync(target, renderResourcesMarkdown(catalog));
+  process.stderr.write(`wrote ${target}\n`);
+}

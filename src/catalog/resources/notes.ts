@@ -1,0 +1,34 @@
+import type { ResourceDef } from '../types.js';
+import { dt, id, int, obj, str } from '../fields.js';
+
+export const notes: ResourceDef = {
+  name: 'notes',
+  aliases: ['note', 'Note'],
+  title: 'Note',
+  description: 'Notes on contacts. No date filter: every export is a full one.',
+  fields: [
+    id(),
+    str('body'),
+    int('contact_id'),
+    dt('date_created', { readOnly: true }),
+    dt('last_updated', { readOnly: true }),
+    obj('last_updated_by', ['family_name', 'given_name', 'user_id'], { readOnly: true }),
+    str('title'),
+    str('type'),
+    int('user_id'),
+  ],
+  keyFields: ['id'],
+  actions: [
+    {
+      id: 'read', kind: 'read', title: 'Read', method: 'GET', path: '/notes', shape: { kind: 'page', key: 'notes' },
+      filters: ['contact_id', 'user_id'], operationId: 'listNotesUsingGET',
+    },
+    {
+      id: 'read-single', kind: 'read-single', title: 'Read single', method: 'GET', path: '/notes/{id}', shape: { kind: 'object' },
+      params: [{ name: 'id', description: 'Note id.' }], operationId: 'getNoteUsingGET',
+    },
+    { id: 'create', kind: 'create', title: 'Create', method: 'POST', path: '/notes', operationId: 'createNoteUsingPOST' },
+    { id: 'update', kind: 'update', title: 'Update', method: 'PATCH', path: '/notes/{id}', operationId: 'updatePropertiesOnNoteUsingPATCH' },
+    { id: 'delete', kind: 'delete', title: 'Delete', method: 'DELETE', path: '/notes/{id}', operationId: 'deleteNoteUsingDELETE' },
+  ],
+};

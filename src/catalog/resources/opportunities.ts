@@ -1,0 +1,73 @@
+import type { ResourceDef } from '../types.js';
+import { bool, dt, id, int, num, obj, str } from '../fields.js';
+
+export const opportunities: ResourceDef = {
+  name: 'opportunities',
+  aliases: ['opportunity', 'Opportunity', 'deals'],
+  title: 'Opportunity',
+  description: 'Sales opportunities, with custom fields (one extra request per record). No date filter.',
+  fields: [
+    id(),
+    int('affiliate_id'),
+    obj('contact', ['company_name', 'email', 'first_name', 'id', 'job_title', 'last_name', 'phone_number']),
+    dt('date_created'),
+    dt('estimated_close_date'),
+    int('include_in_forecast'),
+    dt('last_updated'),
+    dt('next_action_date'),
+    str('next_action_notes'),
+    str('opportunity_notes'),
+    str('opportunity_title'),
+    num('projected_revenue_high'),
+    num('projected_revenue_low'),
+    obj('stage', ['details', 'id', 'name', 'reasons']),
+    obj('user', ['first_name', 'id', 'last_name']),
+  ],
+  keyFields: ['id'],
+  customFields: { modelPath: '/opportunities/model', via: 'single' },
+  actions: [
+    {
+      id: 'read', kind: 'read', title: 'Read', method: 'GET', path: '/opportunities', shape: { kind: 'page', key: 'opportunities' },
+      filters: ['search_term', 'stage_id', 'user_id'], operationId: 'listOpportunitiesUsingGET',
+    },
+    {
+      id: 'read-single', kind: 'read-single', title: 'Read single', method: 'GET', path: '/opportunities/{id}', shape: { kind: 'object' },
+      params: [{ name: 'id', description: 'Opportunity id.' }], operationId: 'getOpportunityUsingGET',
+    },
+    {
+      id: 'read-stage-pipelines', kind: 'read', title: 'Read Stage Pipeline', method: 'GET', path: '/opportunity/stage_pipeline', shape: { kind: 'array' },
+      operationId: 'listOpportunityStagePipelinesUsingGET', note: 'Records are pipeline stages, as in opportunity-stage-pipelines.',
+    },
+    { id: 'create', kind: 'create', title: 'Create', method: 'POST', path: '/opportunities', operationId: 'createOpportunityUsingPOST' },
+    { id: 'update', kind: 'update', title: 'Update', method: 'PATCH', path: '/opportunities/{id}', operationId: 'updatePropertiesOnOpportunityUsingPATCH' },
+  ],
+  deviations: [
+    { what: 'projected_revenue_high and projected_revenue_low are numbers', why: 'The seed types them DT_I4; the spec has number (double).' },
+    { what: 'contact includes phone_number', why: "The seed's Contact template has it too; listed here because the spec's opportunity contact is the one schema that carries it." },
+  ],
+};
+
+export const opportunityStagePipelines: ResourceDef = {
+  name: 'opportunity-stage-pipelines',
+  aliases: ['opportunity-stage-pipeline', 'opportunity_stage_pipelines', 'stage-pipelines', 'stage-pipeline', 'stage_pipelines', 'pipelines', 'Opportunity Stage Pipeline'],
+  title: 'Opportunity Stage Pipeline',
+  description: 'The stages of the opportunity pipeline.',
+  fields: [
+    bool('end_stage', { readOnly: true }),
+    bool('is_default', { readOnly: true }),
+    int('stage_count', { readOnly: true }),
+    int('stage_id', { key: true, readOnly: true }),
+    str('stage_name', { readOnly: true }),
+    int('stage_order', { readOnly: true }),
+  ],
+  keyFields: ['stage_id'],
+  actions: [
+    {
+      id: 'read', kind: 'read', title: 'Read', method: 'GET', path: '/opportunity/stage_pipeline', shape: { kind: 'array' },
+      operationId: 'listOpportunityStagePipelinesUsingGET',
+    },
+  ],
+  deviations: [
+    { what: 'Read is a bare array', why: 'GET /opportunity/stage_pipeline returns a JSON array, not a page.' },
+  ],
+};

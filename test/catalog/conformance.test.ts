@@ -1,0 +1,319 @@
+/**
+ * Holds the catalog against Keap's own v1 spec (../shared/keap/v1-openapi.json): every endpoint,
+ * operationId, deprecated flag, record key, field, component, filter and date filter must exist
+ * there. Known differences live in spec-exceptions.ts, each with its reason.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { catalog } from '../../src/catalog/index.js';
+import type { ActionDef, GatheredDef, ResourceDef, ResponseShape } from '../../src/catalog/types.js';
+import { specExceptions } from './spec-exceptions.js';
+import {
+  type Schema, type Spec, bodySchema, deref, findOperation, loadSpec, placeholders, queryParams, schemaAt, specPath, successSchema,
+} from './spec.js';
+
+const spec = loadSpec();
+if (!spec) console.warn(`catalog conformance skipped: ${specPath} is missing (the Keap reference data is not checked out next to the project)`);
+
+const usedExceptions = new Set<string>();
+/** Problems not covered by an exception; an exception that matched is recorded as used. */
+function unexcepted(problems: { key: string; message: string }[]): string[] {
+  const left: string[] = [];
+  for (const problem of problems) {
+    if (problem.key in specExceptions) usedExceptions.add(problem.key);
+    else left.push(problem.message);
+  }
+  return left;
+}
+
+/** The schema of one record of a read response, or a description of why there is none. */
+function recordSchema(s: Spec, response: Schema, shape: ResponseShape): Schema | string {
+  switch (shape.kind) {
+    case 'page':
+    case 'list': {
+      const holder = response.properties?.[shape.key];
+      if (!holder) return `response has no "${shape.key}"`;
+      const array = deref(s, holder);
+      if (array.type !== 'array') return `"${shape.key}" is not an array`;
+      const paged = 'next' in (response.properties ?? {});
+      if (shape.kind === 'page' && !paged) return `"${shape.key}" is not paged (no next)`;
+      if (shape.kind === 'list' && paged) return `"${shape.key}" is paged: use shape page`;
+      return deref(s, array.items);
+    }
+    case 'array':
+      return response.type === 'array' ? deref(s, response.items) : 'response is not an array';
+    case 'object':
+      return response.type === 'array' ? 'response is an array, not an object' : response;
+    case 'map': {
+      const holder = response.properties?.[shape.key];
+      if (!holder || deref(s, holder).type !== 'object') return `response has no object "${shape.key}"`;
+      return { type: 'object', properties: { [shape.keyName]: { type: 'string' }, [shape.valueName]: { type: 'string' } } };
+    }
+  }
+}
+
+/** Output field name -> schema for a read action (after its recordMap), or problems. */
+function outputs(s: Spec, source: ActionDef | GatheredDef, problems: string[]): Map<string, Schema> {
+  const result = new Map<string, Schema>();
+  const operation = findOperation(s, 'GET', source.path);
+  if (!operation || !source.shape) return result;
+  const response = successSchema(s, operation);
+  if (!response) {
+    problems.push(`${source.path}: no 200 JSON response`);
+    return result;
+  }
+  const record = recordSchema(s, response, source.shape);
+  if (typeof record === 'string') {
+    problems.push(`${source.path}: ${record}`);
+    return result;
+  }
+  if (source.recordMap) {
+    for (const [name, dotPath] of Object.entries(source.recordMap)) {
+      const at = schemaAt(s, record, dotPath);
+      if (at) result.set(name, at);
+      else problems.push(`${source.path}: recordMap ${name} -> ${dotPath} is not in the record schema`);
+    }
+  } else {
+    for (const [name, schema] of Object.entries(record.properties ?? {})) result.set(name, deref(s, schema));
+  }
+  return result;
+}
+
+function checkOperation(s: Spec, method: string, path: string, operationId: string, deprecated: boolean | undefined): string[] {
+  const operation = findOperation(s, method, path);
+  if (!operation) return [`${method} /v1${path} is not in the spec`];
+  const problems: string[] = [];
+  if (operation.operationId !== operationId) problems.push(`${method} ${path}: operationId ${operationId}, spec has ${operation.operationId}`);
+  if (Boolean(operation.deprecated) !== Boolean(deprecated)) {
+    problems.push(`${method} ${path}: deprecated ${Boolean(deprecated)}, spec has ${Boolean(operation.deprecated)}`);
+  }
+  return problems;
+}
+
+/** Properties of an object schema, or of the elements of an array schema. */
+function memberProperties(s: Spec, schema: Schema): Record<string, Schema> {
+  const resolved = deref(s, schema);
+  return (resolved.type === 'array' ? deref(s, resolved.items) : resolved).properties ?? {};
+}
+
+const isRead = (action: ActionDef): boolean => action.kind === 'read' || action.kind === 'read-single';
+
+function operationProblems(s: Spec, resource: ResourceDef): string[] {
+  const problems = resource.actions.flatMap((a) => checkOperation(s, a.method, a.path, a.operationId, a.deprecated));
+  for (const g of resource.gathered ?? []) problems.push(...checkOperation(s, 'GET', g.path, g.operationId, g.deprecated));
+  return problems;
+}
+
+function readProblems(s: Spec, resource: ResourceDef): string[] {
+  const problems: string[] = [];
+  for (const action of resource.actions.filter(isRead)) {
+    const operation = findOperation(s, action.method, action.path);
+    if (!operation) continue;
+    if (!action.shape) problems.push(`${action.id}: a read without a shape`);
+    const out = outputs(s, action, problems);
+    const query = queryParams(operation);
+    for (const name of [...(action.filters ?? []), ...Object.keys(action.query ?? {})]) {
+      if (!query.has(name)) problems.push(`${action.id}: query parameter ${name} is not in the spec`);
+    }
+    if (action.dateFilter) {
+      for (const name of [action.dateFilter.since, action.dateFilter.until]) {
+        if (!query.has(name)) problems.push(`${action.id}: date parameter ${name} is not in the spec`);
+      }
+      if (!out.has(action.dateFilter.field)) problems.push(`${action.id}: date field ${action.dateFilter.field} is not in its records`);
+    }
+    const params = (action.params ?? []).map((p) => p.name).sort();
+    const wanted = placeholders(action.path).sort();
+    if (JSON.stringify(params) !== JSON.stringify(wanted)) problems.push(`${action.id}: params ${params.join(',')} but path needs ${wanted.join(',')}`);
+  }
+  return problems;
+}
+
+/** Field, component and discriminator problems, keyed for spec-exceptions.ts. */
+function fieldProblems(s: Spec, resource: ResourceDef): { key: string; message: string }[] {
+  const problems: { key: string; message: string }[] = [];
+  const ignored: string[] = [];
+  const readOutputs = resource.actions.filter(isRead).map((a) => outputs(s, a, ignored));
+  const writeProperties = new Map<string, Schema>();
+  for (const action of resource.actions.filter((a) => !isRead(a))) {
+    const operation = findOperation(s, action.method, action.path);
+    const body = operation && bodySchema(s, operation);
+    for (const [name, schema] of Object.entries(body?.properties ?? {})) writeProperties.set(name, deref(s, schema));
+    for (const name of placeholders(action.path)) if (!writeProperties.has(name)) writeProperties.set(name, { type: 'integer' });
+  }
+  for (const field of resource.fields) {
+    const candidates = field.writeOnly
+      ? [writeProperties.get(field.name)].filter((x): x is Schema => x !== undefined)
+      : readOutputs.map((out) => out.get(field.name)).filter((x): x is Schema => x !== undefined);
+    if (candidates.length === 0) {
+      const where = field.writeOnly ? 'any write body or write path' : 'any read response';
+      problems.push({ key: `${resource.name}:field:${field.name}`, message: `field ${field.name} is not in ${where}` });
+      continue;
+    }
+    const known = new Set(candidates.flatMap((schema) => Object.keys(memberProperties(s, schema))));
+    for (const component of field.components ?? []) {
+      if (!known.has(component)) {
+        problems.push({ key: `${resource.name}:component:${field.name}.${component}`, message: `component ${field.name}.${component} is not in the spec` });
+      }
+    }
+    if (field.discriminator) {
+      const enums = candidates.map((schema) => deref(s, memberProperties(s, schema)[field.discriminator!]).enum);
+      if (!enums.some((values) => JSON.stringify(values) === JSON.stringify(field.discriminatorValues))) {
+        problems.push({ key: `${resource.name}:discriminator:${field.name}`, message: `${field.name} discriminator values differ from the spec enum ${JSON.stringify(enums)}` });
+      }
+    }
+  }
+  return problems;
+}
+
+function gatheredProblems(s: Spec, resource: ResourceDef): string[] {
+  const problems: string[] = [];
+  const names = new Set(resource.fields.map((f) => f.name));
+  for (const gathered of resource.gathered ?? []) {
+    const operation = findOperation(s, 'GET', gathered.path);
+    if (!operation) continue;
+    for (const placeholder of placeholders(gathered.path)) {
+      if (!names.has(placeholder)) problems.push(`${gathered.name}: {${placeholder}} is not a field`);
+    }
+    for (const name of Object.keys(gathered.query ?? {})) {
+      if (!queryParams(operation).has(name)) problems.push(`${gathered.name}: query ${name} is not in the spec`);
+    }
+    const response = successSchema(s, operation);
+    if (gathered.pick && !(response?.properties && gathered.pick in response.properties)) {
+      problems.push(`${gathered.name}: pick ${gathered.pick} is not in the response`);
+    }
+    const out = outputs(s, gathered, problems);
+    if (gathered.shape.kind !== 'object') {
+      for (const component of gathered.components ?? []) {
+        if (!out.has(component)) problems.push(`${gathered.name}: component ${component} is not in the spec`);
+      }
+    }
+    if (gathered.join) {
+      if (!names.has(gathered.join.recordField)) problems.push(`${gathered.name}: join field ${gathered.join.recordField} is not a field`);
+      if (!out.has(gathered.join.itemField)) problems.push(`${gathered.name}: join item field ${gathered.join.itemField} is not in the spec`);
+    }
+  }
+  return problems;
+}
+
+describe.skipIf(!spec)('catalog conforms to the Keap v1 spec', () => {
+  const s = spec as Spec;
+
+  describe.each(catalog.map((resource) => [resource.name, resource] as const))('%s', (_name, resource: ResourceDef) => {
+    it('uses only endpoints, operationIds and deprecated flags the spec has', () => {
+      expect(operationProblems(s, resource)).toEqual([]);
+    });
+
+    it('reads records where the spec puts them, with params, filters and date filters the spec accepts', () => {
+      expect(readProblems(s, resource)).toEqual([]);
+    });
+
+    it('has only fields and components that exist in the spec', () => {
+      expect(unexcepted(fieldProblems(s, resource))).toEqual([]);
+    });
+
+    it('fills every write placeholder from a field of the record', () => {
+      const names = new Set(resource.fields.map((f) => f.name));
+      const missing = resource.actions
+        .filter((a) => !isRead(a))
+        .flatMap((a) => placeholders(a.path).filter((p) => !names.has(p)).map((p) => `${a.id}: {${p}}`));
+      expect(missing).toEqual([]);
+    });
+
+    it('gathers fields from responses that hold them', () => {
+      expect(gatheredProblems(s, resource)).toEqual([]);
+    });
+
+    it('marks read-only every field that no create, update or upsert body takes', () => {
+      const writes = resource.actions.filter((a) => a.kind === 'create' || a.kind === 'update' || a.kind === 'upsert');
+      const accepted = new Set<string>();
+      for (const action of writes) {
+        const operation = findOperation(s, action.method, action.path);
+        for (const name of Object.keys((operation && bodySchema(s, operation))?.properties ?? {})) accepted.add(name);
+        for (const name of placeholders(action.path)) accepted.add(name);
+      }
+      const writable = resource.fields.filter((f) => !f.readOnly && !accepted.has(f.name)).map((f) => f.name);
+      expect(writes.length === 0 ? [] : writable).toEqual([]);
+    });
+  });
+
+  it.each(catalog.filter((r) => r.customFields).map((r) => [r.name, r] as const))(
+    '%s reads custom fields the way the spec allows',
+    (_name, resource: ResourceDef) => {
+      const source = resource.customFields!;
+      const model = findOperation(s, 'GET', source.modelPath);
+      expect(model, `${source.modelPath} in the spec`).toBeDefined();
+      expect(Object.keys(successSchema(s, model!)?.properties ?? {})).toContain('custom_fields');
+      const kind = source.via === 'list' ? 'read' : 'read-single';
+      const action = resource.actions.find((a) => a.kind === kind)!;
+      const operation = findOperation(s, action.method, action.path)!;
+      expect(queryParams(operation).has('optional_properties'), `${action.path} takes optional_properties`).toBe(true);
+    },
+  );
+
+  it.each(catalog.filter((r) => r.duplicateOptions).map((r) => [r.name, r] as const))(
+    "%s offers exactly the spec's duplicate options",
+    (_name, resource: ResourceDef) => {
+      const upsert = resource.actions.find((a) => a.kind === 'upsert')!;
+      const body = bodySchema(s, findOperation(s, upsert.method, upsert.path)!);
+      expect(deref(s, body?.properties?.['duplicate_option']).enum).toEqual(resource.duplicateOptions);
+    },
+  );
+
+  // The checks above must be able to fail: feed them a contacts resource with one mistake each.
+  describe('detects mistakes', () => {
+    const contacts = catalog.find((r) => r.name === 'contacts')!;
+    const withAction = (change: Partial<ActionDef>): ResourceDef => ({
+      ...contacts,
+      actions: contacts.actions.map((a) => (a.id === 'read' ? { ...a, ...change } : a)),
+    });
+
+    it('a path, operationId or deprecated flag the spec does not have', () => {
+      expect(operationProblems(s, withAction({ path: '/contact' }))).toEqual(['GET /v1/contact is not in the spec']);
+      expect(operationProblems(s, withAction({ operationId: 'listContacts' }))[0]).toMatch(/operationId listContacts/);
+      expect(operationProblems(s, withAction({ deprecated: true }))[0]).toMatch(/deprecated true/);
+      expect(operationProblems(s, withAction({ method: 'POST', path: '/tags/{tag_id}/companies' }))).toHaveLength(1);
+    });
+
+    it('a wrong record key, shape, filter or date filter', () => {
+      expect(readProblems(s, withAction({ shape: { kind: 'page', key: 'people' } }))).toContain('/contacts: response has no "people"');
+      expect(readProblems(s, withAction({ shape: { kind: 'array' } }))).toContain('/contacts: response is not an array');
+      expect(readProblems(s, withAction({ shape: { kind: 'list', key: 'contacts' } }))[0]).toMatch(/is paged/);
+      expect(readProblems(s, withAction({ filters: ['company'] }))).toEqual(['read: query parameter company is not in the spec']);
+      expect(readProblems(s, withAction({ dateFilter: { since: 'since', until: 'until', field: 'updated' } }))).toEqual([
+        'read: date field updated is not in its records',
+      ]);
+      expect(readProblems(s, withAction({ params: [{ name: 'id', description: '' }] }))[0]).toMatch(/params id but path needs/);
+    });
+
+    it('a field, component or discriminator value the spec does not have', () => {
+      const broken: ResourceDef = {
+        ...contacts,
+        fields: [
+          ...contacts.fields.filter((f) => f.name !== 'email_addresses'),
+          { name: 'favourite_colour', type: 'string' },
+          { name: 'email_addresses', type: 'array', components: ['email', 'field', 'label'], discriminator: 'field', discriminatorValues: ['EMAIL1'] },
+        ],
+      };
+      expect(fieldProblems(s, broken).map((p) => p.key)).toEqual([
+        'contacts:field:favourite_colour',
+        'contacts:component:email_addresses.label',
+        'contacts:discriminator:email_addresses',
+      ]);
+    });
+
+    it('a gathered field from the wrong place', () => {
+      const broken: ResourceDef = {
+        ...contacts,
+        gathered: [{ ...contacts.gathered![1]!, path: '/contacts/{contact}/tags', shape: { kind: 'page', key: 'tag' } }],
+      };
+      const problems = gatheredProblems(s, broken);
+      expect(problems).toContain('tags: {contact} is not a field');
+      expect(problems).toContain('/contacts/{contact}/tags: response has no "tag"');
+    });
+  });
+
+  afterAll(() => {
+    // Every exception must still be needed; a stale one would hide a future mistake.
+    const stale = Object.keys(specExceptions).filter((key) => !usedExceptions.has(key));
+    if (stale.length) throw new Error(`spec-exceptions.ts has entries no check needed: ${stale.join(', ')}`);
+  });
+});
