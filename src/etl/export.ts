@@ -74,6 +74,11 @@ export interface ExportPlan {
   incremental?: { field: string; since?: string; until?: string; fromBookmark: boolean };
   /** Said once to the user: e.g. that the resource has no date filter and exports in full. */
   notices: string[];
+  /**
+   * Path parameters that are fields of the resource but absent from what Keap returns (an order
+   * item's `order_id`): added to each record so the export can be imported back as it is.
+   */
+  parentValues: Record<string, string | number>;
 }
 
 const describeParams = (action: ActionDef) =>
@@ -185,17 +190,21 @@ export function planExport(request: ExportRequest, saved?: Bookmark): ExportPlan
   let customFields: ExportPlan['customFields'] = 'none';
   const cf = resource.customFields;
   if (cf && !action.recordMap) {
-    if (cf.via === 'list') {
+    if (cf.via === 'list' || action.kind === 'read-single') {
       customFields = 'list';
-      query.optional_properties = 'custom_fields';
-    } else if (action.kind === 'read-single') {
-      customFields = 'list';
-      query.optional_properties = 'custom_fields';
+      const asked = typeof query.optional_properties === 'string' ? query.optional_properties.split(',') : [];
+      query.optional_properties = [...new Set([...asked, CUSTOM_FIELDS_INCLUDE])].join(',');
     } else if (wantsSingleCustom) {
       customFields = 'single';
     }
   }
-  return { action, path, query, gathered, customFields, ...(incremental ? { incremental } : {}), notices };
+  const parentValues: Record<string, string | number> = {};
+  for (const [name, value] of params) {
+    const field = resource.fields.find((f) => f.name === name);
+    if (!field || action.recordMap) continue;
+    parentValues[name] = field.type === 'integer' && /^-?\d+$/.test(value) ? Number(value) : value;
+  }
+  return { action, path, query, gathered, customFields, ...(incremental ? { incremental } : {}), notices, parentValues };
 }
 
 /** Reads a dot path (`contact.id`) from a record. */
@@ -344,8 +353,10 @@ export async function runExport(api: KeapApi, request: ExportRequest, reporter: 
   try {
     const concurrency = Math.max(1, request.concurrency ?? 8);
     const max = request.max ?? Number.POSITIVE_INFINITY;
+    const parentEntries = Object.entries(plan.parentValues);
     const enrich = async (raw: unknown): Promise<Record<string, unknown>> => {
       let record = applyRecordMap(raw, plan.action.recordMap);
+      for (const [name, value] of parentEntries) if (record[name] === undefined) record[name] = value;
       if (plan.customFields === 'single') record.custom_fields = await gatherer.customFieldsOf(record);
       if (model) record = withCustomFields(record, model);
       for (const def of plan.gathered) record[def.name] = await gatherer.value(def, record);

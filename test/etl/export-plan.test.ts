@@ -103,3 +103,22 @@ describe('planExport', () => {
     expect(error.hint).toMatch(/tags/);
   });
 });
+
+describe('child resources', () => {
+  const items: ResourceDef = {
+    ...people,
+    name: 'items',
+    customFields: undefined,
+    fields: [
+      { name: 'id', type: 'integer', key: true },
+      { name: 'order_id', type: 'integer', key: true, writeOnly: true },
+    ],
+    actions: [{ id: 'read', kind: 'read', title: 'Read', method: 'GET', path: '/orders/{order_id}', operationId: 'get', shape: { kind: 'list', key: 'order_items' }, params: [{ name: 'order_id', description: 'order' }] }],
+  } as ResourceDef;
+
+  it('carries the parent id into each record, typed as the catalog says, so the file can be imported back', () => {
+    const plan = planExport({ resource: items, format: 'csv', params: [['order_id', '12']] });
+    expect(plan.path).toBe('/orders/12');
+    expect(plan.parentValues).toEqual({ order_id: 12 });
+  });
+});

@@ -31,11 +31,12 @@ export const companies: ResourceDef = {
   actions: [
     {
       id: 'read', kind: 'read', title: 'Read', method: 'GET', path: '/companies', shape: { kind: 'page', key: 'companies' },
-      filters: ['company_name'], operationId: 'listCompaniesUsingGET',
+      filters: ['company_name'], query: { optional_properties: 'notes,fax_number' }, operationId: 'listCompaniesUsingGET',
     },
     {
       id: 'read-single', kind: 'read-single', title: 'Read single', method: 'GET', path: '/companies/{id}', shape: { kind: 'object' },
-      params: [{ name: 'id', description: 'Company id.' }], operationId: 'getCompanyUsingGET',
+      params: [{ name: 'id', description: 'Company id.' }], query: { optional_properties: 'notes,fax_number' },
+      operationId: 'getCompanyUsingGET',
     },
     {
       id: 'read-by-tag', kind: 'read', title: 'Read tag', method: 'GET', path: '/tags/{tag_id}/companies', shape: { kind: 'page', key: 'companies' },
@@ -46,6 +47,7 @@ export const companies: ResourceDef = {
     { id: 'update', kind: 'update', title: 'Update', method: 'PATCH', path: '/companies/{id}', operationId: 'updateCompanyUsingPATCH' },
   ],
   deviations: [
+    { what: 'Reads ask for notes and fax_number', why: 'GET /companies and /companies/{id} omit them unless optional_properties names them (spec); a complete export needs them.' },
     { what: 'address, phone_number and fax_number components follow the spec', why: "The seed's Address and PhoneNum templates include field (and postal_code); the spec's company schema has neither." },
     { what: 'Update operationId is updateCompanyUsingPATCH', why: "The seed's documentation link names updatePropertiesOnContactUsingPATCH, a contact operation." },
     { what: 'Custom fields come with the list', why: 'The seed gathers them per record; the spec lets GET /companies return them with optional_properties=custom_fields.' },

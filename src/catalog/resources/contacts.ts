@@ -74,11 +74,12 @@ export const contacts: ResourceDef = {
     {
       id: 'read', kind: 'read', title: 'Read', method: 'GET', path: '/contacts', shape: { kind: 'page', key: 'contacts' },
       dateFilter: { since: 'since', until: 'until', field: 'last_updated' }, filters: ['email', 'family_name', 'given_name'],
-      operationId: 'listContactsUsingGET',
+      query: { optional_properties: 'lead_source_id,job_title' }, operationId: 'listContactsUsingGET',
     },
     {
       id: 'read-single', kind: 'read-single', title: 'Read single', method: 'GET', path: '/contacts/{id}', shape: { kind: 'object' },
-      params: [{ name: 'id', description: 'Contact id.' }], operationId: 'getContactUsingGET',
+      params: [{ name: 'id', description: 'Contact id.' }], query: { optional_properties: 'lead_source_id,job_title' },
+      operationId: 'getContactUsingGET',
     },
     {
       id: 'read-by-tag', kind: 'read', title: 'Read tag', method: 'GET', path: '/tags/{tag_id}/contacts', shape: { kind: 'page', key: 'contacts' },
@@ -94,6 +95,7 @@ export const contacts: ResourceDef = {
     { id: 'delete', kind: 'delete', title: 'Delete', method: 'DELETE', path: '/contacts/{id}', operationId: 'deleteContactUsingDELETE' },
   ],
   deviations: [
+    { what: 'Reads ask for lead_source_id and job_title', why: 'GET /contacts and /contacts/{id} omit them unless optional_properties names them (spec); a complete export needs them.' },
     { what: 'Upsert added (PUT /contacts)', why: 'Not in the seed; the spec has createOrUpdateContactUsingPUT with duplicate_option Email|EmailAndName.' },
     { what: 'Custom fields come with the list', why: 'The seed gathers them from /contacts/{id} per record; the spec lets GET /contacts return them with optional_properties=custom_fields.' },
     { what: 'Update operationId is updatePropertiesOnContactUsingPATCH', why: "The seed's documentation link names updatePropertiesOnContactUsingPATCH_2, which the spec does not have." },
