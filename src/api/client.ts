@@ -1,0 +1,703 @@
+/**
+ * The Keap REST v1 client: the only code in the program that touches the network (DESIGN.md
+ * section 4, API-FACTS.md sections 2-4 and 9). One undici agent with keep-alive, one pacer and
+ * one concurrency limit per client, shared by every caller.
+ */
+import { Agent } from 'undici';
+import type { Dispatcher } from 'undici';
+import type { ResponseShape } from '../catalog/types.js';
+import { ApiError, AuthError, NetworkError, UsageError } from '../errors.js';
+import { silentReporter, type Reporter } from '../reporter.js';
+import { keapError, OutcomeUnknownError, redactUrl } from './errors.js';
+import { Pacer } from './pacer.js';
+import type {
+  ApiResponse,
+  Credential,
+  KeapApi,
+  Page,
+  PaginateOptions,
+  Query,
+  QueryValue,
+  RequestOptions,
+} from './types.js';
+
+export interface ClientOptions {
+  /** REST v1 base, e.g. `https://api.infusionsoft.com/crm/rest/v1` (a trailing slash is ignored). */
+  baseUrl: string;
+  credential?: Credential;
+  /** For one `--verbose` line per request. Tokens never appear in it. */
+  reporter?: Reporter;
+  /** Retries after the first attempt (default 6). */
+  maxRetries?: number;
+  /** Connect, headers and body timeout in milliseconds (default 120 000). */
+  timeoutMs?: number;
+  /** Most requests in flight at once (default 8). */
+  concurrency?: number;
+  /** Source of jitter in [0, 1) (tests pass a fixed one). */
+  random?: () => number;
+  /** First backoff step in milliseconds (default 250); tests make it small. */
+  retryBaseMs?: number;
+  /** Longest single backoff in milliseconds (default 20 000). */
+  retryMaxMs?: number;
+}
+
+export const NO_CREDENTIAL_HINT = 'set INFUSIONSOFT_API_KEY or INFUSIONSOFT_ACCESS_TOKEN, or use --sandbox';
+const URL_HINT = 'check --api-url or INFUSIONSOFT_API_URL';
+const MAX_PAGE_SIZE = 1000;
+/** Methods a repeat cannot harm; POST and PATCH could create or change a record twice. */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
+const RETRY_STATUSES = new Set([500, 502, 503, 504]);
+/** Failures before anything reached the server: a repeat is harmless for any method. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
+/** Failures worth another attempt (transient). ENOTFOUND is not: a mistyped host fails at once. */
+const TRANSIENT_CODES = new Set([
+  ...NOT_SENT_CODES,
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ECONNABORTED',
+  'UND_ERR_SOCKET',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
+  'UND_ERR_CLOSED',
+]);
+
+type Attempt =
+  | { kind: 'response'; status: number; headers: Record<string, string>; text: string; ticket: number }
+  | { kind: 'failure'; error: unknown; code: string; sent: boolean; status?: number };
+
+export function createClient(options: ClientOptions): KeapApi {
+  return new KeapClient(options);
+}
+
+class KeapClient implements KeapApi {
+  readonly baseUrl: string;
+  private readonly base: URL;
+  private readonly basePath: string;
+  private readonly credential: Credential | undefined;
+  private readonly reporter: Reporter;
+  private readonly maxRetries: number;
+  private readonly random: () => number;
+  private readonly retryBaseMs: number;
+  private readonly retryMaxMs: number;
+  private readonly agent: Agent;
+  private readonly pacer = new Pacer();
+  private readonly slots: Slots;
+  private readonly counters = { requests: 0, retries: 0, throttled: 0 };
+
+  constructor(options: ClientOptions) {
+    let base: URL;
+    try {
+      base = new URL(options.baseUrl);
+    } catch {
+      throw new UsageError(`not a URL: ${options.baseUrl}`, { hint: URL_HINT });
+    }
+    if (base.protocol !== 'http:' && base.protocol !== 'https:') {
+      throw new UsageError(`the API URL must be http or https: ${options.baseUrl}`, { hint: URL_HINT });
+    }
+    this.basePath = base.pathname.replace(/\/+$/, '');
+    this.base = base;
+    this.baseUrl = `${base.origin}${this.basePath}`;
+    this.credential = options.credential;
+    this.reporter = options.reporter ?? silentReporter;
+    this.maxRetries = Math.max(0, options.maxRetries ?? 6);
+    this.random = options.random ?? Math.random;
+    this.retryBaseMs = options.retryBaseMs ?? 250;
+    this.retryMaxMs = options.retryMaxMs ?? 20_000;
+    const timeout = options.timeoutMs ?? 120_000;
+    this.slots = new Slots(Math.max(1, options.concurrency ?? 8));
+    // Keep-alive idle time stays at undici's short default (or the server's hint): reusing a
+    // socket the server is closing would turn a POST into an unknown outcome.
+    this.agent = new Agent({
+      headersTimeout: timeout,
+      bodyTimeout: timeout,
+      connect: { timeout: Math.min(timeout, 30_000) },
+    });
+  }
+
+  stats() {
+    return { ...this.counters };
+  }
+
+  async close(): Promise<void> {
+    this.pacer.close();
+    await this.agent.destroy();
+  }
+
+  async request<T = unknown>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
+    const verb = method.toUpperCase();
+    const credential = this.credential;
+    if (!credential) throw new AuthError('no Keap credential', { hint: NO_CREDENTIAL_HINT });
+    const url = this.resolve(path, options.query);
+    const shown = redactUrl(url.href);
+    const safe = options.retry ?? SAFE_METHODS.has(verb);
+    const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      'user-agent': 'infusionsoft-cli',
+      ...(credential.kind === 'bearer'
+        ? { authorization: `Bearer ${credential.token}` }
+        : { 'x-keap-api-key': credential.key }),
+    };
+    if (payload !== undefined) headers['content-type'] = 'application/json';
+
+    for (let attempt = 0; ; attempt++) {
+      const result = await this.send(verb, url, headers, payload, options.signal);
+      const more = attempt < this.maxRetries;
+      const backoff = () => this.random() * Math.min(this.retryMaxMs, this.retryBaseMs * 2 ** attempt);
+
+      if (result.kind === 'response') {
+        const { status, text } = result;
+        const observed = this.pacer.observe(result.headers, status, result.ticket);
+        if (status >= 200 && status < 300) {
+          const body = parseBody(result.headers['content-type'], text);
+          if (body.ok) {
+            this.log(verb, url, `${status}`, result);
+            return { status, headers: result.headers, body: body.value as T };
+          }
+          // A 2xx whose body is cut off or is not JSON: the answer was lost in transit.
+          if (safe && more) {
+            await this.retry(verb, url, `${status} with a cut-off body`, attempt, backoff(), options.signal);
+            continue;
+          }
+          this.log(verb, url, `${status} with a cut-off body`, result);
+          if (!safe) {
+            throw new OutcomeUnknownError(
+              `${verb} ${shown}: Keap answered ${status} but the answer was cut off; the outcome is unknown`,
+              { hint: 'check in Keap whether the change was made before sending it again' },
+            );
+          }
+          throw new ApiError({
+            status,
+            keapMessage: 'the response body was cut off or is not valid JSON',
+            method: verb,
+            url: shown,
+          });
+        }
+
+        const detail = keapError(status, result.headers['content-type'], text);
+        const apiError = (hint?: string) =>
+          new ApiError(
+            { status, keapMessage: detail.message, method: verb, url: shown, ...(detail.code ? { code: detail.code } : {}) },
+            hint ? { hint } : undefined,
+          );
+        if (status === 401 || status === 403) {
+          this.log(verb, url, `${status}`, result);
+          throw this.authError(status, detail.message, detail.code, credential, verb, url, apiError());
+        }
+        if (status === 429) {
+          this.counters.throttled++;
+          if (observed.quotaExhausted) {
+            this.log(verb, url, `${status}`, result);
+            // Waiting hours for a daily quota is not retrying: stop and say when it resets.
+            const reset = observed.quotaExhausted.resetAt;
+            const family = observed.quotaExhausted.family.replace(/#\d+$/, '');
+            throw apiError(`Keap's ${family} quota is used up${reset ? `; it resets at ${new Date(reset).toISOString()}` : ''}`);
+          }
+          // A throttled request was refused, not processed: repeating it is safe for any method.
+          if (more) {
+            // With throttle headers the pacer already holds everyone for the window; else back off.
+            let wait = 0;
+            if (observed.pausedMs === 0) {
+              wait = backoff();
+              this.pacer.pause(wait);
+            }
+            await this.retry(verb, url, `${status}`, attempt, wait, options.signal);
+            continue;
+          }
+          this.log(verb, url, `${status}`, result);
+          throw apiError('Keap is throttling this credential; wait a minute and try again, or lower --concurrency');
+        }
+        if (RETRY_STATUSES.has(status) && safe && more) {
+          await this.retry(verb, url, `${status}`, attempt, backoff(), options.signal);
+          continue;
+        }
+        this.log(verb, url, `${status}`, result);
+        throw apiError();
+      }
+
+      // No usable answer: a connection, socket or timeout failure.
+      const retryable = TRANSIENT_CODES.has(result.code) && (safe || !result.sent);
+      if (retryable && more) {
+        await this.retry(verb, url, result.code, attempt, backoff(), options.signal);
+        continue;
+      }
+      this.log(verb, url, result.code, result);
+      if (!result.sent) {
+        throw new NetworkError(`could not reach ${this.baseUrl}: ${result.code}`, {
+          hint: URL_HINT,
+          cause: result.error,
+        });
+      }
+      if (!safe) {
+        throw new OutcomeUnknownError(
+          `${verb} ${shown}: ${result.code} after the request was sent; the outcome is unknown`,
+          { hint: 'check in Keap whether the change was made before sending it again', cause: result.error },
+        );
+      }
+      throw new NetworkError(`${verb} ${shown} failed: ${result.code}${attempt > 0 ? ` (after ${attempt + 1} attempts)` : ''}`, {
+        hint: `check your network connection; ${URL_HINT}`,
+        cause: result.error,
+      });
+    }
+  }
+
+  paginate(path: string, shape: ResponseShape, options: PaginateOptions = {}): AsyncIterable<Page> {
+    if (shape.kind === 'page') return this.pages(path, shape.key, options);
+    return this.single(path, shape, options);
+  }
+
+  private async *single(path: string, shape: ResponseShape, options: PaginateOptions): AsyncGenerator<Page> {
+    const response = await this.request('GET', path, {
+      ...(options.query ? { query: options.query } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    const body = response.body;
+    const fail = (expected: string) =>
+      new ApiError({
+        status: response.status,
+        keapMessage: `expected ${expected}, got ${describe(body)}`,
+        method: 'GET',
+        url: redactUrl(this.resolve(path, options.query).href),
+      });
+    switch (shape.kind) {
+      case 'array':
+        if (!Array.isArray(body)) throw fail('a JSON array');
+        yield { records: body, offset: 0 };
+        return;
+      case 'object':
+        if (!isRecord(body)) throw fail('a JSON object');
+        yield { records: [body], offset: 0 };
+        return;
+      case 'list': {
+        const records = isRecord(body) ? listAt(body, shape.key) : undefined;
+        if (!records) throw fail(`an object with an array "${shape.key}"`);
+        yield { records, offset: 0, ...countOf(body) };
+        return;
+      }
+      case 'map': {
+        const map = isRecord(body) ? body[shape.key] : undefined;
+        if (!isRecord(map)) throw fail(`an object with a map "${shape.key}"`);
+        const records = Object.entries(map).map(([k, v]) => ({ [shape.keyName]: k, [shape.valueName]: v }));
+        yield { records, offset: 0 };
+        return;
+      }
+      case 'page':
+        throw new Error('unreachable: page shapes are paged');
+    }
+  }
+
+  /**
+   * limit/offset paging (API-FACTS.md section 4). The caller's query goes on every request,
+   * because Keap's `next` drops some of it (optional_properties). With `prefetch` N > 1, up to N
+   * requests run ahead at computed offsets while pages come back full; pages are yielded in order
+   * and speculative ones past the end are abandoned.
+   */
+  private async *pages(path: string, key: string, options: PaginateOptions): AsyncGenerator<Page> {
+    // A query written into the path (`/contacts?email=a@b.c`) is the caller's query too.
+    const [endpoint, inline] = splitQuery(path);
+    const { limit: limitText, offset: startText, ...given } = { ...inline, ...options.query };
+    const callerQuery: Query = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined && v !== null));
+    const requested = options.pageSize ?? (Number(limitText) || MAX_PAGE_SIZE);
+    const limit = Math.min(MAX_PAGE_SIZE, Math.max(1, Math.floor(requested)));
+    const depth = Math.max(1, Math.floor(options.prefetch ?? 1));
+    const start = Math.max(0, Math.floor(Number(startText ?? 0)) || 0);
+
+    interface Pending {
+      path: string;
+      query: Query;
+      offset: number;
+      limit: number;
+      controller: AbortController;
+      response: Promise<ApiResponse>;
+    }
+    const queue: Pending[] = [];
+    const launch = (pagePath: string, query: Query, offset: number, pageLimit: number) => {
+      const controller = new AbortController();
+      const outer = options.signal;
+      const forward = () => controller.abort(outer?.reason);
+      if (outer?.aborted) forward();
+      else outer?.addEventListener('abort', forward, { once: true });
+      const response = this.request('GET', pagePath, {
+        query: { ...query, limit: pageLimit, offset },
+        signal: controller.signal,
+      });
+      // Abandoned pages must not surface as unhandled rejections; awaited ones still throw.
+      response.catch(() => {}).finally(() => outer?.removeEventListener('abort', forward));
+      queue.push({ path: pagePath, query, offset, limit: pageLimit, controller, response });
+    };
+    const abandon = () => {
+      for (const pending of queue.splice(0)) pending.controller.abort(new Error('page no longer needed'));
+    };
+    const topUp = () => {
+      while (queue.length > 0 && queue.length < depth) {
+        const last = queue[queue.length - 1]!;
+        launch(last.path, last.query, last.offset + last.limit, last.limit);
+      }
+    };
+
+    launch(endpoint, callerQuery, start, limit);
+    try {
+      while (queue.length > 0) {
+        const current = queue.shift()!;
+        const response = await current.response;
+        const body = response.body;
+        const records = isRecord(body) ? listAt(body, key) : undefined;
+        if (!records || !isRecord(body)) {
+          throw new ApiError({
+            status: response.status,
+            keapMessage: `expected an object with an array "${key}", got ${describe(body)}`,
+            method: 'GET',
+            url: redactUrl(this.resolve(current.path, { ...current.query, limit: current.limit, offset: current.offset }).href),
+          });
+        }
+        const following = records.length < current.limit ? undefined : this.nextRequest(body, current, callerQuery);
+        if (!following) abandon();
+        else {
+          const head = queue[0];
+          const matches =
+            head !== undefined &&
+            head.path === following.path &&
+            head.offset === following.offset &&
+            head.limit === following.limit &&
+            canonical(head.query) === canonical(following.query);
+          if (!matches) {
+            abandon();
+            // Sequential paging sends the next request only when the consumer asks for it.
+            if (depth > 1) launch(following.path, following.query, following.offset, following.limit);
+          }
+          if (depth > 1) topUp();
+        }
+        yield { records, offset: current.offset, ...countOf(body) };
+        if (following && queue.length === 0) launch(following.path, following.query, following.offset, following.limit);
+      }
+    } finally {
+      abandon();
+    }
+  }
+
+  /**
+   * Where the page after `current` is, from the body's `next`; undefined when paging ends (no
+   * `next`, an empty one, or one that does not move forward). `next` is absolute at Keap's host:
+   * only its path and query are used, on the configured base.
+   */
+  private nextRequest(
+    body: Record<string, unknown>,
+    current: { path: string; offset: number; limit: number },
+    callerQuery: Query,
+  ): { path: string; query: Query; offset: number; limit: number } | undefined {
+    const next = body.next;
+    if (typeof next !== 'string' || next.trim() === '') return undefined;
+    let parsed: URL;
+    try {
+      parsed = new URL(next.trim(), this.base);
+    } catch {
+      return undefined;
+    }
+    const query: Query = {};
+    for (const [name, value] of parsed.searchParams) query[name] = value;
+    const offset = Number(query.offset ?? current.offset + current.limit);
+    const nextLimit = Number(query.limit ?? current.limit);
+    delete query.offset;
+    delete query.limit;
+    if (!Number.isInteger(offset) || offset <= current.offset) return undefined;
+    // Keap's next drops some parameters (optional_properties): put the caller's back.
+    for (const [name, value] of Object.entries(callerQuery)) {
+      if (!(name in query) && value !== undefined && value !== null) query[name] = value;
+    }
+    return {
+      path: this.rebasePath(parsed.pathname, current.path),
+      query,
+      offset,
+      limit: Number.isInteger(nextLimit) && nextLimit > 0 ? Math.min(nextLimit, MAX_PAGE_SIZE) : current.limit,
+    };
+  }
+
+  /** A `next` URL's path relative to the configured base (never its host). */
+  private rebasePath(pathname: string, fallback: string): string {
+    for (const prefix of [this.basePath, '/crm/rest/v1']) {
+      if (prefix && pathname.startsWith(`${prefix}/`)) return pathname.slice(prefix.length);
+    }
+    // An unexpected path: keep asking the endpoint we were paging.
+    return fallback.split('?')[0] ?? fallback;
+  }
+
+  /**
+   * The full URL for a path relative to the base (or an absolute URL under the base: anything
+   * else is refused, so credentials never go to another host), with the query appended.
+   */
+  private resolve(path: string, query?: Query): URL {
+    let target: URL;
+    if (/^[a-z][a-z0-9+.-]*:/i.test(path)) {
+      try {
+        target = new URL(path);
+      } catch {
+        throw new UsageError(`not a URL: ${path}`);
+      }
+    } else {
+      target = new URL(`${this.base.origin}${this.basePath}${path.startsWith('/') ? '' : '/'}${path}`);
+    }
+    const inside =
+      target.origin === this.base.origin &&
+      (target.pathname === this.basePath || target.pathname.startsWith(`${this.basePath}/`));
+    if (!inside) {
+      throw new UsageError(`refusing to send credentials to ${redactUrl(target.href)}: it is not under ${this.baseUrl}`, {
+        hint: 'use a path relative to the API base, e.g. /contacts',
+      });
+    }
+    const params = new Map<string, string>();
+    for (const [name, value] of target.searchParams) params.set(name, value);
+    for (const [name, value] of Object.entries(query ?? {})) {
+      const text = queryText(value);
+      if (text === undefined) params.delete(name);
+      else params.set(name, text);
+    }
+    target.hash = '';
+    const search = [...params].map(([name, value]) => `${encode(name)}=${encode(value)}`).join('&');
+    target.search = search ? `?${search}` : '';
+    return target;
+  }
+
+  private async send(
+    method: string,
+    url: URL,
+    headers: Record<string, string>,
+    payload: string | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<Attempt & { ms: number }> {
+    await this.slots.acquire(signal);
+    try {
+      const ticket = await this.pacer.acquire(signal);
+      this.counters.requests++;
+      const started = performance.now();
+      const elapsed = () => Math.round(performance.now() - started);
+      let response: Dispatcher.ResponseData;
+      try {
+        response = await this.agent.request({
+          origin: url.origin,
+          path: `${url.pathname}${url.search}`,
+          method: method as Dispatcher.HttpMethod,
+          headers,
+          ...(payload !== undefined ? { body: payload } : {}),
+          ...(signal ? { signal } : {}),
+        });
+      } catch (error) {
+        if (signal?.aborted) throw error;
+        const code = errorCode(error);
+        return { kind: 'failure', error, code, sent: !failedBeforeSending(code), ms: elapsed() };
+      }
+      const responseHeaders = flattenHeaders(response.headers);
+      try {
+        const text = await response.body.text();
+        return { kind: 'response', status: response.statusCode, headers: responseHeaders, text, ticket, ms: elapsed() };
+      } catch (error) {
+        if (signal?.aborted) throw error;
+        const status = response.statusCode;
+        // An error status whose body was cut off is still that error; a cut-off 2xx lost its answer.
+        if (status < 200 || status >= 300) {
+          return { kind: 'response', status, headers: responseHeaders, text: '', ticket, ms: elapsed() };
+        }
+        return { kind: 'failure', error, code: errorCode(error), sent: true, status, ms: elapsed() };
+      }
+    } finally {
+      this.slots.release();
+    }
+  }
+
+  private async retry(
+    method: string,
+    url: URL,
+    outcome: string,
+    attempt: number,
+    waitMs: number,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    this.counters.retries++;
+    if (this.reporter.verbose) {
+      const wait = waitMs >= 1000 ? `${(waitMs / 1000).toFixed(1)} s` : `${Math.round(waitMs)} ms`;
+      this.reporter.debug(`${method} ${this.shownPath(url)} -> ${outcome}; retry ${attempt + 1} of ${this.maxRetries} in ${wait}`);
+    }
+    await sleep(waitMs, signal);
+  }
+
+  private log(method: string, url: URL, outcome: string, attempt: { ms: number }): void {
+    if (this.reporter.verbose) this.reporter.debug(`${method} ${this.shownPath(url)} -> ${outcome} (${attempt.ms} ms)`);
+  }
+
+  /** `/contacts?limit=1000&offset=0`: relative to the base, without secrets. */
+  private shownPath(url: URL): string {
+    const full = redactUrl(url.href);
+    return full.startsWith(this.baseUrl) ? full.slice(this.baseUrl.length) || '/' : full;
+  }
+
+  private authError(
+    status: number,
+    message: string,
+    code: string | undefined,
+    credential: Credential,
+    method: string,
+    url: URL,
+    cause: ApiError,
+  ): AuthError {
+    const what = `${message}${code ? ` (${code})` : ''}`;
+    if (status === 403) {
+      return new AuthError(`Keap refused ${method} ${this.shownPath(url)}: 403 ${what}`, {
+        hint: `the credential from ${credential.source} may lack permission for this (a personal access token has its user's permissions)`,
+        cause,
+      });
+    }
+    const hint =
+      credential.kind === 'bearer'
+        ? `the access token from ${credential.source} may have expired: run \`infusionsoft auth login\`, or set a valid INFUSIONSOFT_ACCESS_TOKEN or INFUSIONSOFT_API_KEY`
+        : `check the key from ${credential.source} (Keap app: Settings > API Settings)`;
+    return new AuthError(`Keap refused the credential from ${credential.source}: 401 ${what}`, { hint, cause });
+  }
+}
+
+/** At most `max` holders at once; waiters are served first come, first served. */
+class Slots {
+  private free: number;
+  private waiters: Array<() => void> = [];
+  constructor(max: number) {
+    this.free = max;
+  }
+  acquire(signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (this.free > 0) {
+      this.free--;
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve, reject) => {
+      const grant = () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      const onAbort = () => {
+        this.waiters = this.waiters.filter((w) => w !== grant);
+        reject(signal?.reason);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiters.push(grant);
+    });
+  }
+  release(): void {
+    const next = this.waiters.shift();
+    if (next) next();
+    else this.free++;
+  }
+}
+
+/** Whether the failure happened before the request could leave: lookup, connect or TLS handshake. */
+function failedBeforeSending(code: string): boolean {
+  return (
+    NOT_SENT_CODES.has(code) ||
+    code === 'ENOTFOUND' ||
+    code === 'EPROTO' ||
+    code.startsWith('ERR_TLS') ||
+    code.startsWith('ERR_SSL') ||
+    /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)/.test(code)
+  );
+}
+
+/** `/contacts?email=a` -> [`/contacts`, {email: 'a'}] */
+function splitQuery(path: string): [string, Query] {
+  const mark = path.indexOf('?');
+  if (mark < 0) return [path, {}];
+  const query: Query = {};
+  for (const [name, value] of new URLSearchParams(path.slice(mark + 1))) query[name] = value;
+  return [path.slice(0, mark), query];
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  if (ms <= 0) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function parseBody(contentType: string | undefined, text: string): { ok: true; value: unknown } | { ok: false } {
+  if (text.trim() === '') return { ok: true, value: undefined };
+  const type = (contentType ?? '').toLowerCase();
+  if (type && !type.includes('json')) return { ok: true, value: text };
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch {
+    return { ok: false };
+  }
+}
+
+/** The error's code (`ECONNREFUSED`, `UND_ERR_SOCKET`), looking through wrappers. */
+function errorCode(error: unknown): string {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current; depth++) {
+    if (typeof current !== 'object') break;
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && code) return code;
+    if (current instanceof AggregateError && current.errors.length > 0) current = current.errors[0];
+    else current = (current as { cause?: unknown }).cause;
+  }
+  return error instanceof Error ? error.name : 'network error';
+}
+
+function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return flat;
+}
+
+function queryText(value: QueryValue): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (Array.isArray(value)) return value.map(String).join(',');
+  return String(value);
+}
+
+/** Percent-encoding that keeps commas literal, as Keap writes comma-delimited lists. */
+function encode(text: string): string {
+  return encodeURIComponent(text).replace(/%2C/gi, ',');
+}
+
+function canonical(query: Query): string {
+  return Object.keys(query)
+    .sort()
+    .map((name) => `${name}=${queryText(query[name]) ?? ''}`)
+    .join('&');
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The array at `key`; an explicit null is an empty page, a missing key is a wrong shape. */
+function listAt(body: Record<string, unknown>, key: string): unknown[] | undefined {
+  const value = body[key];
+  if (Array.isArray(value)) return value;
+  if (value === null && key in body) return [];
+  return undefined;
+}
+
+function countOf(body: unknown): { count?: number } {
+  return isRecord(body) && typeof body.count === 'number' ? { count: body.count } : {};
+}
+
+function describe(body: unknown): string {
+  if (body === undefined) return 'an empty body';
+  if (Array.isArray(body)) return 'an array';
+  if (isRecord(body)) {
+    const keys = Object.keys(body);
+    return keys.length ? `an object with ${keys.slice(0, 6).map((k) => `"${k}"`).join(', ')}` : 'an empty object';
+  }
+  return typeof body === 'string' ? 'text' : `a ${typeof body}`;
+}
