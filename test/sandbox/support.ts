@@ -1,0 +1,103 @@
+/** Shared helpers for the sandbox tests: real HTTP over loopback with global fetch. */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
+import type { SandboxHandle } from '../../src/sandbox/types.js';
+
+export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const keapDir = path.resolve(projectRoot, '..', 'shared', 'keap');
+export const specFile = path.join(keapDir, 'v1-openapi.json');
+export const specAvailable = existsSync(specFile);
+
+export type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+export interface Answer {
+  status: number;
+  headers: Headers;
+  body: Json;
+  text: string;
+}
+
+export async function call(sandbox: SandboxHandle, method: string, pathAndQuery: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
+  const init: RequestInit = { method, headers: { authorization: `Bearer ${sandbox.token}`, ...headers } };
+  if (body !== undefined) {
+    init.body = JSON.stringify(body);
+    (init.headers as Record<string, string>)['content-type'] = 'application/json';
+  }
+  const url = pathAndQuery.startsWith('http') ? pathAndQuery : sandbox.apiUrl + pathAndQuery;
+  const response = await fetch(url, init);
+  const text = await response.text();
+  let parsed: Json;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  return { status: response.status, headers: response.headers, body: parsed, text };
+}
+
+export const get = (sandbox: SandboxHandle, pathAndQuery: string): Promise<Answer> => call(sandbox, 'GET', pathAndQuery);
+
+export async function stats(sandbox: SandboxHandle): Promise<Json> {
+  return (await fetch(sandbox.origin + '/_sandbox/stats')).json();
+}
+
+let spec: Json | undefined;
+export function loadSpec(): Json {
+  spec ??= JSON.parse(readFileSync(specFile, 'utf8'));
+  return spec;
+}
+
+/** Follows `next` until a short page; returns every record. */
+export async function readAll(sandbox: SandboxHandle, first: string, key: string): Promise<Json[]> {
+  const records: Json[] = [];
+  let url: string | undefined = first;
+  for (let guard = 0; url && guard < 10000; guard++) {
+    const answer = await get(sandbox, url);
+    if (answer.status !== 200) throw new Error(`${url}: ${answer.status} ${answer.text}`);
+    const page = answer.body[key] as Json[];
+    records.push(...page);
+    const limit = Number(new URL(answer.body.next).searchParams.get('limit'));
+    url = page.length < limit ? undefined : answer.body.next;
+  }
+  return records;
+}
+
+/** `/contacts/{contactId}/tags` and `/contacts/{id}/tags` are the same endpoint. */
+const normalize = (p: string): string => p.replace(/^\/v1/, '').replace(/\{[^}]+\}/g, '{}');
+
+/**
+ * The spec types custom field values (`CustomFieldValue.content`) as `object`, but Keap sends
+ * strings, numbers, booleans and null there (API-FACTS section 7), and so does the sandbox.
+ * Relax exactly that one property; everything else is validated as written.
+ */
+function relaxCustomFieldContent(node: Json): void {
+  if (!node || typeof node !== 'object') return;
+  if (node.title === 'CustomFieldValue' && node.properties?.content) node.properties.content = {};
+  for (const value of Object.values(node)) relaxCustomFieldContent(value);
+}
+
+/** Validates a body against the spec's response schema for (path, method, status); returns problems. */
+export function makeValidator(): (path: string, method: string, status: string, body: unknown) => string[] {
+  const spec = loadSpec();
+  const ajv = new Ajv({ strict: false, allErrors: true });
+  addFormats(ajv);
+  for (const name of ['int32', 'int64', 'float', 'double']) ajv.addFormat(name, true);
+  const byPath = new Map<string, Json>();
+  // `/contacts/{id}` (GET) and `/contacts/{contactId}` (PATCH) are one path with two spellings.
+  for (const [p, item] of Object.entries(spec.paths as Record<string, Json>)) byPath.set(normalize(p), { ...byPath.get(normalize(p)), ...item });
+  return (path, method, status, body) => {
+    const item = byPath.get(normalize(path));
+    if (!item) return [`${path} is not in the spec`];
+    const schema = structuredClone(item[method.toLowerCase()]?.responses?.[status]?.content?.['application/json']?.schema);
+    if (!schema) return [`${method} ${path} has no ${status} schema`];
+    relaxCustomFieldContent(schema);
+    // Inlined schemas still $ref a few shared components: resolve them from the schema's root.
+    const validate = ajv.compile({ ...schema, components: spec.components });
+    if (validate(body)) return [];
+    return (validate.errors ?? []).slice(0, 5).map((e) => `${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`);
+  };
+}
+
