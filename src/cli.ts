@@ -1,0 +1,80 @@
+/**
+ * The commander program: global options, the commands, and the one place where an error becomes
+ * a message and an exit code (DESIGN.md section 2).
+ */
+import { Command, CommanderError } from 'commander';
+import { createRequire } from 'node:module';
+import { CliError, ExitCode } from './errors.js';
+import { registerResourceCommands } from './commands/resources.js';
+import { registerApiCommand } from './commands/api.js';
+import { registerSandboxCommand } from './commands/sandbox.js';
+import { registerExportCommand } from './commands/export.js';
+
+const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+
+export function buildProgram(): Command {
+  const program = new Command('infusionsoft')
+    .description('Export and import Keap (Infusionsoft) CRM data as CSV, JSON or NDJSON.')
+    .version(version)
+    .option('--profile <name>', 'stored account to use (env INFUSIONSOFT_PROFILE)')
+    .option('--api-url <url>', 'REST v1 base URL (env INFUSIONSOFT_API_URL)')
+    .option('--sandbox', 'run against the embedded sandbox API (no Keap account needed)')
+    .option('--verbose', 'show each request and stack traces')
+    .option('--quiet', 'print only warnings and errors on stderr')
+    .option('--no-progress', 'never draw a progress line')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .addHelpText(
+      'after',
+      `
+Credentials are read from INFUSIONSOFT_ACCESS_TOKEN (OAuth, Bearer) or INFUSIONSOFT_API_KEY
+(Personal Access Token or Service Account Key).
+
+Examples:
+  $ infusionsoft --sandbox export contacts --format csv -o contacts.csv
+  $ infusionsoft resources
+  $ infusionsoft describe contacts
+  $ infusionsoft api GET /contacts --paginate
+
+Exit codes: 0 ok, 1 failure, 2 usage or input error, 3 some rows failed, 4 authentication.`,
+    );
+  registerResourceCommands(program);
+  registerExportCommand(program);
+  registerApiCommand(program);
+  registerSandboxCommand(program);
+  for (const command of program.commands) command.exitOverride();
+  return program;
+}
+
+/** Runs the CLI and resolves to the process exit code; never throws. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  const verbose = argv.includes('--verbose');
+  try {
+    await program.parseAsync(argv);
+    return ExitCode.ok;
+  } catch (error) {
+    return reportError(error, verbose);
+  }
+}
+
+function reportError(error: unknown, verbose: boolean): number {
+  if (error instanceof CommanderError) {
+    // Help and version are "errors" only to commander; its own message was already printed.
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0) {
+      return ExitCode.ok;
+    }
+    return ExitCode.usage;
+  }
+  if (error instanceof CliError) {
+    process.stderr.write(`error: ${error.message}\n`);
+    if (error.hint) process.stderr.write(`${error.hint}\n`);
+    if (verbose && error.stack) process.stderr.write(`${error.stack}\n`);
+    return error.exitCode;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`error: ${message}\n`);
+  if (verbose && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+  else process.stderr.write('(run again with --verbose for details)\n');
+  return ExitCode.failure;
+}

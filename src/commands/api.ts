@@ -1,0 +1,52 @@
+/** `api METHOD PATH`: a raw REST v1 call with the configured credentials, like `gh api`. */
+import type { Command } from 'commander';
+import { readFile } from 'node:fs/promises';
+import { UsageError } from '../errors.js';
+import { callApi } from '../etl/api-call.js';
+import { withSession } from './context.js';
+
+export function registerApiCommand(program: Command): void {
+  program
+    .command('api')
+    .description('make a raw REST v1 request and print the JSON response')
+    .argument('<method>', 'GET, POST, PUT, PATCH or DELETE')
+    .argument('<path>', 'path under the v1 base, e.g. /contacts or /contacts/12?optional_properties=custom_fields')
+    .option('--data <json>', 'request body: JSON text, or @FILE to read it from a file')
+    .option('--paginate', 'GET every page of a list and print all records as one document')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ infusionsoft --sandbox api GET /contacts --paginate
+  $ infusionsoft api GET '/contacts?email=jane@example.com'
+  $ infusionsoft api PATCH /contacts/12 --data '{"given_name":"Jane"}'
+  $ infusionsoft api POST /tags --data @tag.json`,
+    )
+    .action(async (method: string, path: string, options: { data?: string; paginate?: boolean }, command: Command) => {
+      const body = options.data === undefined ? undefined : await parseData(options.data);
+      await withSession(command, async ({ api }) => {
+        await callApi(api, { method, path, body, paginate: options.paginate ?? false }, process.stdout);
+      });
+    });
+}
+
+async function parseData(value: string): Promise<unknown> {
+  let text = value;
+  let source = '--data';
+  if (value.startsWith('@')) {
+    const file = value.slice(1);
+    source = `--data @${file}`;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (error) {
+      throw new UsageError(`${source}: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? error}`);
+    }
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`${source} is not valid JSON: ${(error as Error).message}`, {
+      hint: `for example --data '{"given_name":"Jane"}'`,
+    });
+  }
+}

@@ -1,0 +1,114 @@
+/** `export RESOURCE`: every record of a resource to CSV, JSON or NDJSON (DESIGN.md sections 2 and 3). */
+import type { Command } from 'commander';
+import { findResource } from '../catalog/index.js';
+import { UsageError } from '../errors.js';
+import { parseDateArg, parseFieldList, parseKeyValues, parsePositiveInt } from '../etl/args.js';
+import { runExport, type ExportFormat, type ExportRequest } from '../etl/export.js';
+import { withSession } from './context.js';
+
+interface ExportFlags {
+  format?: string;
+  output?: string;
+  fields?: string;
+  include: string[];
+  since?: string;
+  until?: string;
+  where: string[];
+  param: string[];
+  max?: string;
+  pageSize?: string;
+  state?: string;
+  fullRefresh?: boolean;
+  concurrency?: string;
+}
+
+const FORMATS: readonly ExportFormat[] = ['csv', 'json', 'ndjson'];
+
+/** `--format`, else the output file's extension, else ndjson (lossless). */
+export function exportFormat(flag: string | undefined, output: string | undefined): ExportFormat {
+  if (flag !== undefined) {
+    const format = flag.toLowerCase();
+    if (!(FORMATS as readonly string[]).includes(format)) {
+      throw new UsageError(`--format: "${flag}" is not a format`, { hint: `use one of ${FORMATS.join(', ')}` });
+    }
+    return format as ExportFormat;
+  }
+  const extension = output?.match(/\.([a-z]+)$/i)?.[1]?.toLowerCase();
+  if (extension === 'csv' || extension === 'json' || extension === 'ndjson') return extension;
+  if (extension === 'jsonl') return 'ndjson';
+  return 'ndjson';
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+export function registerExportCommand(program: Command): void {
+  program
+    .command('export')
+    .description('export every record of a resource to CSV, JSON or NDJSON')
+    .argument('<resource>', 'resource name or alias (see `infusionsoft resources`)')
+    .option('-f, --format <format>', 'csv, json or ndjson (default: from the -o extension, else ndjson)')
+    .option('-o, --output <file>', 'write here (a temporary file renamed on success) instead of stdout')
+    .option('--fields <list>', 'only these columns/fields, in this order (dot paths: address.line1, custom.Label)')
+    .option('--include <list>', 'add gathered fields (comma-separated; see `describe RESOURCE`)', collect, [])
+    .option('--since <time>', 'only records updated at or after this date or date-time')
+    .option('--until <time>', 'only records updated at or before this date or date-time')
+    .option('--where <key=value>', 'a filter the endpoint supports, e.g. email=jane@example.com (repeatable)', collect, [])
+    .option('--param <key=value>', 'a path parameter, e.g. order_id=12 for order-items (repeatable)', collect, [])
+    .option('--max <n>', 'stop after N records')
+    .option('--page-size <n>', 'records per request (1-1000, default 1000)')
+    .option('--state <file>', 'incremental: read and save a per-resource bookmark in this JSON file')
+    .option('--full-refresh', 'ignore the bookmark in --state (it is still updated)')
+    .option('--concurrency <n>', 'gathered-field requests in flight (default 8; the client still paces them)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ infusionsoft export contacts --format csv -o contacts.csv
+  $ infusionsoft export contacts --include tags,emails -o contacts.ndjson
+  $ infusionsoft export contacts --since 2026-01-01 --state state.json -o changed.csv   # from cron
+  $ infusionsoft export order-items --param order_id=12 --format csv
+  $ infusionsoft export contacts --where email=jane@example.com --fields id,given_name,email_addresses.EMAIL1.email
+  $ infusionsoft --sandbox export opportunities --include custom_fields --format json
+
+With --state, the first run exports everything and saves the newest update time; later runs ask
+Keap only for records updated since then. Records at the boundary are exported again (at least
+once, never missed). Resources whose endpoint has no date filter export in full and say so.`,
+    )
+    .action(async (name: string, flags: ExportFlags, command: Command) => {
+      const resource = findResource(name);
+      const request: ExportRequest = {
+        resource,
+        format: exportFormat(flags.format, flags.output),
+        where: parseKeyValues(flags.where, '--where'),
+        params: parseKeyValues(flags.param, '--param'),
+        fullRefresh: flags.fullRefresh ?? false,
+      };
+      if (flags.output !== undefined && flags.output !== '-') request.output = flags.output;
+      if (flags.fields !== undefined) request.fields = parseFieldList(flags.fields, '--fields');
+      if (flags.include.length) request.include = flags.include.flatMap((v) => parseFieldList(v, '--include'));
+      if (flags.since !== undefined) request.since = parseDateArg(flags.since, '--since');
+      if (flags.until !== undefined) request.until = parseDateArg(flags.until, '--until');
+      if (flags.max !== undefined) request.max = parsePositiveInt(flags.max, '--max');
+      if (flags.pageSize !== undefined) {
+        request.pageSize = parsePositiveInt(flags.pageSize, '--page-size');
+        if (request.pageSize > 1000) throw new UsageError('--page-size: Keap returns at most 1000 records a page');
+      }
+      if (flags.concurrency !== undefined) request.concurrency = parsePositiveInt(flags.concurrency, '--concurrency');
+      if (flags.state !== undefined) request.stateFile = flags.state;
+
+      // Ctrl-C or a kill from cron: stop fetching, discard the temporary file, leave no partial output.
+      const controller = new AbortController();
+      const abort = () => controller.abort();
+      process.once('SIGINT', abort);
+      process.once('SIGTERM', abort);
+      request.signal = controller.signal;
+      try {
+        await withSession(command, ({ api, reporter }) => runExport(api, request, reporter), {
+          ...(request.concurrency ? { concurrency: request.concurrency } : {}),
+        });
+      } finally {
+        process.off('SIGINT', abort);
+        process.off('SIGTERM', abort);
+      }
+    });
+}

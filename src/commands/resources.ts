@@ -1,0 +1,105 @@
+/** `resources` and `describe`: the catalog, for people and for scripts. */
+import type { Command } from 'commander';
+import { catalog, findResource } from '../catalog/index.js';
+import { describeResource, summarizeResource, type ResourceDescription } from '../etl/describe.js';
+import { credentialFromEnv } from '../api/credentials.js';
+import { globalOptions, withSession } from './context.js';
+import { printJson, renderTable } from './output.js';
+
+export function registerResourceCommands(program: Command): void {
+  program
+    .command('resources')
+    .description('list every resource with its actions (HTTP method and path)')
+    .option('--json', 'print one JSON document')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ infusionsoft resources
+  $ infusionsoft resources --json | jq '.[] | select(.name == "contacts")'`,
+    )
+    .action((options: { json?: boolean }) => {
+      const summaries = catalog.map(summarizeResource);
+      if (options.json) return printJson(summaries);
+      const rows: string[][] = [];
+      for (const resource of summaries) {
+        for (const action of resource.actions) {
+          const params = action.params.length ? ` (--param ${action.params.map((p) => `${p}=`).join(' ')})` : '';
+          rows.push([
+            resource.name,
+            action.id + (action.deprecated ? ' [deprecated]' : ''),
+            action.method,
+            action.path + params,
+          ]);
+        }
+      }
+      process.stdout.write(renderTable(rows, ['RESOURCE', 'ACTION', 'METHOD', 'PATH']));
+    });
+
+  program
+    .command('describe')
+    .description("show a resource's fields, keys, read-only flags, gathered and custom fields")
+    .argument('<resource>', 'resource name or alias (see `infusionsoft resources`)')
+    .option('--json', 'print one JSON document')
+    .addHelpText(
+      'after',
+      `
+Custom fields are read live from the account when credentials are present (or with --sandbox).
+
+Examples:
+  $ infusionsoft describe contacts
+  $ infusionsoft --sandbox describe companies --json`,
+    )
+    .action(async (name: string, options: { json?: boolean }, command: Command) => {
+      const resource = findResource(name);
+      const globals = globalOptions(command);
+      const live = Boolean(globals.sandbox) || credentialFromEnv(process.env) !== undefined;
+      const description =
+        live && resource.customFields
+          ? await withSession(command, ({ api }) => describeResource(resource, api))
+          : await describeResource(resource);
+      if (options.json) return printJson(description);
+      process.stdout.write(renderDescription(description));
+    });
+}
+
+function renderDescription(d: ResourceDescription): string {
+  let out = `${d.name} — ${d.title}\n${d.description}\n`;
+  if (d.aliases.length) out += `aliases: ${d.aliases.join(', ')}\n`;
+  out += `key: ${d.keyFields.join(', ') || '(none)'}`;
+  out += d.updatedField ? `    incremental on: ${d.updatedField}\n` : '    incremental: no date filter, exports in full\n';
+  out += '\nActions\n';
+  out += renderTable(
+    d.actions.map((a) => [a.id + (a.deprecated ? ' [deprecated]' : ''), a.method, a.path, a.params.join(', ')]),
+    ['ACTION', 'METHOD', 'PATH', 'PARAMS'],
+  );
+  out += '\nFields\n';
+  out += renderTable(
+    d.fields.map((f) => [
+      f.name,
+      f.type,
+      [f.key ? 'key' : '', f.readOnly ? 'read-only' : ''].filter(Boolean).join(', '),
+      f.components?.join(', ') ?? '',
+    ]),
+    ['FIELD', 'TYPE', 'FLAGS', 'COMPONENTS'],
+  );
+  if (d.gathered.length) {
+    out += '\nGathered fields (--include NAME)\n';
+    out += renderTable(d.gathered.map((g) => [g.name, g.path, g.description]), ['NAME', 'FROM', 'WHAT']);
+  }
+  if (d.customFields) {
+    out += `\nCustom fields (from ${d.customFields.source})\n`;
+    if (d.customFields.live) {
+      out += d.customFields.live.length
+        ? renderTable(d.customFields.live.map((f) => [f.column, f.fieldType ?? '', String(f.id)]), ['COLUMN', 'TYPE', 'ID'])
+        : '(none defined in this account)\n';
+    } else {
+      out += '(log in or set INFUSIONSOFT_API_KEY to list this account\'s custom fields; columns are custom.<label>)\n';
+    }
+  }
+  if (d.deviations.length) {
+    out += '\nWhere this follows the spec, not the seed\n';
+    for (const dev of d.deviations) out += `- ${dev.what}: ${dev.why}\n`;
+  }
+  return out;
+}

@@ -1,0 +1,87 @@
+/** `sandbox`: run the local Keap-compatible API until stopped (DESIGN.md section 5). */
+import type { Command } from 'commander';
+import { UsageError } from '../errors.js';
+import { parseFaults, startSandbox } from '../sandbox/server.js';
+import type { SandboxOptions } from '../sandbox/types.js';
+
+interface SandboxFlags {
+  port: string;
+  seed: string;
+  contacts?: string;
+  count: string[];
+  data?: string;
+  latency?: string;
+  throttle?: string;
+  faults?: string;
+  tokenLifetime?: string;
+}
+
+function wholeNumber(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) throw new UsageError(`${flag}: "${value}" is not a whole number`);
+  return Number(value);
+}
+
+export function registerSandboxCommand(program: Command): void {
+  program
+    .command('sandbox')
+    .description('run a local Keap-compatible REST v1 API with demo data (no account needed)')
+    .option('--port <n>', 'port on 127.0.0.1 (0 picks a free one)', '0')
+    .option('--seed <n>', 'seed for the generated demo data', '1')
+    .option('--contacts <n>', 'number of contacts to generate')
+    .option('--count <resource=n>', 'number of records of another resource (repeatable)', collect, [])
+    .option('--data <file>', 'keep writes in this JSON file across runs')
+    .option('--latency <ms>', 'delay every response')
+    .option('--throttle <n>', 'requests per second before answering 429')
+    .option('--faults <spec>', 'inject faults, e.g. 503:0.05,429:0.02,reset:0.01,slow:0.01,truncate:0.01')
+    .option('--token-lifetime <seconds>', 'lifetime of issued access tokens')
+    .addHelpText(
+      'after',
+      `
+Prints INFUSIONSOFT_API_URL=... and INFUSIONSOFT_ACCESS_TOKEN=... on stdout, then serves until
+stopped (Ctrl-C). Request logs go to stderr.
+
+Examples:
+  $ infusionsoft sandbox --port 8080
+  $ eval "$(infusionsoft sandbox --port 8080 | head -2)"   # in another shell: export the two variables
+  $ infusionsoft sandbox --contacts 1000000 --throttle 20 --faults 503:0.05`,
+    )
+    .action(async (flags: SandboxFlags) => {
+      const counts: Record<string, number> = {};
+      const contacts = wholeNumber(flags.contacts, '--contacts');
+      if (contacts !== undefined) counts.contacts = contacts;
+      for (const entry of flags.count) {
+        const [name, n] = entry.split('=');
+        if (!name || n === undefined) throw new UsageError(`--count: "${entry}" should be RESOURCE=N, e.g. orders=500`);
+        counts[name] = wholeNumber(n, `--count ${name}`) ?? 0;
+      }
+      if (flags.faults) parseFaults(flags.faults);
+      const options: SandboxOptions = {
+        port: wholeNumber(flags.port, '--port') ?? 0,
+        seed: wholeNumber(flags.seed, '--seed') ?? 1,
+        counts,
+        log: (line) => process.stderr.write(line + '\n'),
+      };
+      if (flags.data) options.dataFile = flags.data;
+      const latency = wholeNumber(flags.latency, '--latency');
+      if (latency !== undefined) options.latencyMs = latency;
+      const throttle = wholeNumber(flags.throttle, '--throttle');
+      if (throttle !== undefined) options.throttle = throttle;
+      if (flags.faults) options.faults = flags.faults;
+      const lifetime = wholeNumber(flags.tokenLifetime, '--token-lifetime');
+      if (lifetime !== undefined) options.tokenLifetime = lifetime;
+
+      const sandbox = await startSandbox(options);
+      process.stdout.write(`INFUSIONSOFT_API_URL=${sandbox.apiUrl}\nINFUSIONSOFT_ACCESS_TOKEN=${sandbox.token}\n`);
+      await new Promise<void>((resolve) => {
+        const stop = () => resolve();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      await sandbox.close();
+    });
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}

@@ -1,0 +1,100 @@
+/**
+ * What `resources` and `describe` show: the catalog as plain data, plus the live custom fields of
+ * the account when there is a session to ask.
+ */
+import type { KeapApi } from '../api/types.js';
+import type { ActionDef, ResourceDef } from '../catalog/types.js';
+import { customFieldModel } from './custom-fields.js';
+
+export interface ActionSummary {
+  id: string;
+  kind: string;
+  title: string;
+  method: string;
+  path: string;
+  params: string[];
+  deprecated: boolean;
+  note?: string;
+}
+
+export interface ResourceSummary {
+  name: string;
+  aliases: string[];
+  title: string;
+  description: string;
+  actions: ActionSummary[];
+}
+
+export function summarizeAction(action: ActionDef): ActionSummary {
+  return {
+    id: action.id,
+    kind: action.kind,
+    title: action.title,
+    method: action.method,
+    path: action.path,
+    params: (action.params ?? []).map((p) => p.name),
+    deprecated: action.deprecated ?? false,
+    ...(action.note ? { note: action.note } : {}),
+  };
+}
+
+export function summarizeResource(resource: ResourceDef): ResourceSummary {
+  return {
+    name: resource.name,
+    aliases: resource.aliases,
+    title: resource.title,
+    description: resource.description,
+    actions: resource.actions.map(summarizeAction),
+  };
+}
+
+export interface LiveCustomField {
+  id: number;
+  label: string;
+  column: string;
+  fieldType?: string;
+}
+
+export interface ResourceDescription extends ResourceSummary {
+  keyFields: string[];
+  fields: Array<{ name: string; type: string; key: boolean; readOnly: boolean; components?: string[] }>;
+  gathered: Array<{ name: string; path: string; description: string }>;
+  updatedField?: string;
+  customFields?: {
+    source: string;
+    /** Present when the account was asked; absent when describing offline. */
+    live?: LiveCustomField[];
+  };
+  deviations: Array<{ what: string; why: string }>;
+}
+
+export async function describeResource(resource: ResourceDef, api?: KeapApi): Promise<ResourceDescription> {
+  const description: ResourceDescription = {
+    ...summarizeResource(resource),
+    keyFields: resource.keyFields,
+    fields: resource.fields.map((f) => ({
+      name: f.name,
+      type: f.type,
+      key: f.key ?? false,
+      readOnly: f.readOnly ?? false,
+      ...(f.components ? { components: f.components } : {}),
+    })),
+    gathered: (resource.gathered ?? []).map((g) => ({ name: g.name, path: g.path, description: g.description })),
+    deviations: resource.deviations ?? [],
+    ...(resource.updatedField ? { updatedField: resource.updatedField } : {}),
+  };
+  if (resource.customFields) {
+    description.customFields = { source: resource.customFields.modelPath };
+    if (api) {
+      const response = await api.request('GET', resource.customFields.modelPath);
+      const model = customFieldModel(response.body);
+      description.customFields.live = model.fields.map((field) => ({
+        id: field.id,
+        label: field.label,
+        column: `custom.${field.label}`,
+        ...(field.fieldType ? { fieldType: field.fieldType } : {}),
+      }));
+    }
+  }
+  return description;
+}

@@ -1,0 +1,148 @@
+/**
+ * Runs the built `infusionsoft` binary like a user would, and the sandbox as its own process.
+ * `npm test` builds first; run `npm run build` before running these files on their own.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+
+export const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const binary = join(projectRoot, 'bin', 'infusionsoft.js');
+
+if (!existsSync(join(projectRoot, 'dist', 'cli.js'))) {
+  throw new Error('dist/ is missing: run `npm run build` (npm test does it) before the end-to-end tests');
+}
+
+export interface RunResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunOptions {
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+  input?: string;
+  /** Called with the child once started (to signal it mid-run). */
+  onStart?: (child: ChildProcess) => void;
+  onStderr?: (chunk: string, child: ChildProcess) => void;
+}
+
+/** A clean environment: no credentials or settings leak in from the developer's shell. */
+export function cleanEnv(extra: Record<string, string | undefined> = {}): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v !== undefined && !k.startsWith('INFUSIONSOFT_')) env[k] = v;
+  }
+  env.NO_COLOR = '1';
+  for (const [k, v] of Object.entries(extra)) if (v !== undefined) env[k] = v;
+  return env;
+}
+
+export function run(args: string[], options: RunOptions = {}): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [binary, ...args], {
+      cwd: options.cwd ?? projectRoot,
+      env: cleanEnv(options.env),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+      options.onStderr?.(d, child);
+    });
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    child.stdin.end(options.input ?? '');
+    options.onStart?.(child);
+  });
+}
+
+export interface SandboxProcess {
+  apiUrl: string;
+  origin: string;
+  token: string;
+  env: Record<string, string>;
+  stats(): Promise<SandboxStats>;
+  stop(): Promise<void>;
+}
+
+export interface SandboxStats {
+  requests: Record<string, number>;
+  throttled: number;
+  faults: Record<string, number>;
+  tokensIssued: number;
+  refreshes: number;
+}
+
+/** `infusionsoft sandbox --port 0 ...` as a child process; resolves once it printed its two lines. */
+export async function startSandboxProcess(args: string[] = []): Promise<SandboxProcess> {
+  const child = spawn(process.execPath, [binary, 'sandbox', '--port', '0', ...args], {
+    cwd: projectRoot,
+    env: cleanEnv(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-4000)));
+  const lines = createInterface({ input: child.stdout });
+  const values: Record<string, string> = {};
+  await new Promise<void>((resolve, reject) => {
+    const fail = () => reject(new Error(`sandbox exited early:\n${stderr}`));
+    child.once('exit', fail);
+    lines.on('line', (line) => {
+      const [key, ...rest] = line.split('=');
+      if (key) values[key] = rest.join('=');
+      if (values.INFUSIONSOFT_API_URL && values.INFUSIONSOFT_ACCESS_TOKEN) {
+        child.off('exit', fail);
+        resolve();
+      }
+    });
+  });
+  const apiUrl = values.INFUSIONSOFT_API_URL as string;
+  const origin = new URL(apiUrl).origin;
+  return {
+    apiUrl,
+    origin,
+    token: values.INFUSIONSOFT_ACCESS_TOKEN as string,
+    env: { INFUSIONSOFT_API_URL: apiUrl, INFUSIONSOFT_ACCESS_TOKEN: values.INFUSIONSOFT_ACCESS_TOKEN as string },
+    async stats() {
+      const response = await fetch(`${origin}/_sandbox/stats`);
+      return (await response.json()) as SandboxStats;
+    },
+    stop() {
+      return new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      });
+    },
+  };
+}
+
+/** A fetch straight to the sandbox, independent of our client: the reference the tests compare with. */
+export async function sandboxGet(sandbox: SandboxProcess, path: string): Promise<unknown> {
+  const response = await fetch(`${sandbox.apiUrl}${path}`, { headers: { Authorization: `Bearer ${sandbox.token}` } });
+  if (!response.ok) throw new Error(`GET ${path}: ${response.status} ${await response.text()}`);
+  return response.json();
+}
+
+export async function sandboxSend(sandbox: SandboxProcess, method: string, path: string, body?: unknown): Promise<unknown> {
+  const response = await fetch(`${sandbox.apiUrl}${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${sandbox.token}`, 'Content-Type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+  const text = await response.text();
+  return text ? JSON.parse(text) : undefined;
+}
+
+export function tempDir(prefix = 'infusionsoft-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
