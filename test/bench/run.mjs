@@ -1,0 +1,142 @@
+#!/usr/bin/env node
+// `npm run bench`: export speed, memory and pacing, each against a baseline measured in the same
+// run, printed as one table. Not part of the test suite: timings on a shared machine are noisy.
+// Set BENCH_QUICK=1 for a smaller, faster run (10k/100k contacts, 500 for the throttled run).
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const bin = join(root, 'bin', 'infusionsoft.js');
+const quick = process.env.BENCH_QUICK === '1';
+const N = quick ? 10_000 : 100_000;
+const BIG = quick ? 100_000 : 1_000_000;
+const THROTTLED = quick ? 500 : 2_000;
+const RATE = 20;
+const REPEAT = quick ? 1 : 3;
+const work = mkdtempSync(join(tmpdir(), 'infusionsoft-bench-'));
+
+function startSandbox(args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, 'sandbox', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const values = {};
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      const [k, ...rest] = line.split('=');
+      values[k] = rest.join('=');
+      if (values.INFUSIONSOFT_API_URL && values.INFUSIONSOFT_ACCESS_TOKEN) {
+        resolve({
+          apiUrl: values.INFUSIONSOFT_API_URL,
+          token: values.INFUSIONSOFT_ACCESS_TOKEN,
+          origin: new URL(values.INFUSIONSOFT_API_URL).origin,
+          stop: () => new Promise((r) => (child.once('exit', r), child.kill('SIGTERM'))),
+        });
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`sandbox exited (${code})`)));
+  });
+}
+
+/** Runs node with the RSS probe; resolves to wall seconds and peak RSS in MB. */
+function timed(args, env = {}) {
+  const rssFile = join(work, `rss-${Math.random().toString(36).slice(2)}`);
+  const started = process.hrtime.bigint();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', join(root, 'test', 'bench', 'rss.mjs'), ...args], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, ...env, BENCH_RSS_FILE: rssFile, NO_COLOR: '1' },
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    child.once('exit', (code) => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      if (code !== 0) return reject(new Error(`${args.join(' ')} exited ${code}: ${stderr}`));
+      const rssMb = Number(readFileSync(rssFile, 'utf8')) / 1024;
+      resolve({ seconds, rssMb, stderr });
+    });
+  });
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function exportArgs(sandbox, format, out, extra = []) {
+  return [[bin, 'export', 'contacts', '--format', format, '-o', out, '--no-progress', ...extra], {
+    INFUSIONSOFT_API_URL: sandbox.apiUrl,
+    INFUSIONSOFT_ACCESS_TOKEN: sandbox.token,
+  }];
+}
+
+const lines = (file) => readFileSync(file, 'utf8').split('\n').filter(Boolean).length;
+const rows = [];
+const verdict = (ok) => (ok ? 'ok' : 'MISSED');
+
+try {
+  // 1. Speed: N contacts, ours (ndjson, csv) against the sequential baseline, interleaved runs.
+  const sandbox = await startSandbox(['--contacts', String(N)]);
+  const times = { baseline: [], ndjson: [], csv: [] };
+  const rss = { ndjson: [] };
+  for (let i = 0; i < REPEAT; i++) {
+    const baseOut = join(work, 'baseline.ndjson');
+    times.baseline.push((await timed([join(root, 'test', 'bench', 'baseline.mjs'), sandbox.apiUrl, sandbox.token, baseOut])).seconds);
+    if (lines(baseOut) !== N) throw new Error(`baseline wrote ${lines(baseOut)} records, expected ${N}`);
+    const ndOut = join(work, 'ours.ndjson');
+    const nd = await timed(...exportArgs(sandbox, 'ndjson', ndOut));
+    if (lines(ndOut) !== N) throw new Error(`export wrote ${lines(ndOut)} records, expected ${N}`);
+    times.ndjson.push(nd.seconds);
+    rss.ndjson.push(nd.rssMb);
+    const csvOut = join(work, 'ours.csv');
+    times.csv.push((await timed(...exportArgs(sandbox, 'csv', csvOut))).seconds);
+    statSync(csvOut);
+  }
+  await sandbox.stop();
+  const base = median(times.baseline);
+  rows.push([`baseline: sequential undici -> ndjson, ${N.toLocaleString()} contacts`, `${base.toFixed(2)} s`, `${Math.round(N / base).toLocaleString()} rec/s`, '1.00x', '', '']);
+  for (const [format, target] of [['ndjson', 1.0], ['csv', 1.3]]) {
+    const t = median(times[format]);
+    const ratio = t / base;
+    rows.push([`export --format ${format}, ${N.toLocaleString()} contacts`, `${t.toFixed(2)} s`, `${Math.round(N / t).toLocaleString()} rec/s`, `${ratio.toFixed(2)}x`, `<= ${target.toFixed(1)}x`, verdict(ratio <= target)]);
+  }
+
+  // 2. Memory: peak RSS exporting N and BIG contacts (ndjson).
+  const big = await startSandbox(['--contacts', String(BIG)]);
+  const bigOut = join(work, 'big.ndjson');
+  const bigRun = await timed(...exportArgs(big, 'ndjson', bigOut));
+  await big.stop();
+  if (lines(bigOut) !== BIG) throw new Error(`export wrote ${lines(bigOut)} of ${BIG} records`);
+  rmSync(bigOut);
+  const small = median(rss.ndjson);
+  const growth = bigRun.rssMb / small;
+  rows.push([`peak RSS, ${N.toLocaleString()} contacts`, `${small.toFixed(0)} MB`, '', '1.00x', '', '']);
+  rows.push([`peak RSS, ${BIG.toLocaleString()} contacts (${bigRun.seconds.toFixed(1)} s)`, `${bigRun.rssMb.toFixed(0)} MB`, '', `${growth.toFixed(2)}x`, '<= 1.25x, < 250 MB', verdict(growth <= 1.25 && bigRun.rssMb < 250)]);
+
+  // 3. Pacing: --include tags over THROTTLED contacts, sandbox limited to RATE requests/s.
+  const throttled = await startSandbox(['--contacts', String(THROTTLED), '--throttle', String(RATE)]);
+  const tagsOut = join(work, 'tags.ndjson');
+  const paced = await timed(...exportArgs(throttled, 'ndjson', tagsOut, ['--include', 'tags']));
+  const stats = await (await fetch(`${throttled.origin}/_sandbox/stats`)).json();
+  await throttled.stop();
+  const requests = Object.values(stats.requests).reduce((a, b) => a + b, 0);
+  const achieved = requests / paced.seconds / RATE;
+  const share429 = stats.throttled / requests;
+  const records = readFileSync(tagsOut, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  const complete = records.length === THROTTLED && records.every((r) => Array.isArray(r.tags));
+  rows.push([
+    `--include tags, ${THROTTLED.toLocaleString()} contacts, sandbox at ${RATE} req/s`,
+    `${paced.seconds.toFixed(1)} s`,
+    `${requests} req, ${stats.throttled} x 429 (${(share429 * 100).toFixed(1)}%)`,
+    `${(achieved * 100).toFixed(0)}% of limit`,
+    '>= 90%, <= 2% 429, none missing',
+    verdict(achieved >= 0.9 && share429 <= 0.02 && complete),
+  ]);
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+
+const header = ['measurement', 'time / size', 'throughput', 'ratio', 'target', ''];
+const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+const fmt = (r) => '| ' + r.map((c, i) => String(c).padEnd(widths[i])).join(' | ') + ' |';
+console.log(fmt(header));
+console.log('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|');
+for (const r of rows) console.log(fmt(r));
