@@ -23,6 +23,11 @@ export type { ExportFormat } from './writers.js';
 /** `--include custom_fields` asks for custom fields where they cost a request per record. */
 export const CUSTOM_FIELDS_INCLUDE = 'custom_fields';
 
+/** Keap's largest page. */
+const MAX_PAGE_SIZE = 1000;
+/** Pages in flight ahead of the writer: enough to hide latency, few enough to keep memory flat. */
+const DEFAULT_PREFETCH = 4;
+
 /** How far before the start of a run its bookmark may reach at most (clock skew, in-flight updates). */
 export const BOOKMARK_SAFETY_MS = 5 * 60 * 1000;
 
@@ -382,10 +387,13 @@ export async function runExport(api: KeapApi, request: ExportRequest, reporter: 
     };
 
     let total: number | undefined;
+    // With --max, ask for no more than is needed: smaller pages, no speculative pages past it.
+    const pageSize = Math.min(request.pageSize ?? MAX_PAGE_SIZE, max);
+    const prefetch = Math.max(1, Math.min(request.prefetch ?? DEFAULT_PREFETCH, Math.ceil(max / pageSize)));
     const pages = api.paginate(plan.path, plan.action.shape ?? { kind: 'object' }, {
       query: plan.query,
-      ...(request.pageSize ? { pageSize: request.pageSize } : {}),
-      prefetch: request.prefetch ?? 4,
+      pageSize,
+      prefetch,
       ...(signal ? { signal } : {}),
     });
     for await (const page of pages) {

@@ -1,4 +1,5 @@
 /** `export` end to end: the built binary against the sandbox process, files on disk. */
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -189,6 +190,39 @@ describe('export contacts', () => {
   });
 });
 
+describe('gathered and custom fields', () => {
+  const gatheredCases = catalog.flatMap((resource) =>
+    (resource.gathered ?? []).map((g) => [`${resource.name} --include ${g.name}`, resource, g.name] as const),
+  );
+
+  it.each(gatheredCases)('%s adds the field to every record', async (_, resource, name) => {
+    const action = mainRead(resource)!;
+    const params = (await parentParams(action)).flatMap(([k, v]) => ['--param', `${k}=${v}`]);
+    const result = await run(['export', resource.name, ...params, '--include', name, '--max', '3'], { env: sandbox.env });
+    expect(result.code, result.stderr).toBe(0);
+    const records = result.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(records.length).toBeGreaterThan(0);
+    for (const record of records) expect(record[name], JSON.stringify(record).slice(0, 200)).not.toBeUndefined();
+  });
+
+  it('opportunities --include custom_fields fetches each record\'s custom fields by label', async () => {
+    const result = await run(['export', 'opportunities', '--include', 'custom_fields', '--max', '4', '--format', 'csv'], { env: sandbox.env });
+    expect(result.code, result.stderr).toBe(0);
+    const rows = parse(result.stdout, { columns: true }) as Array<Record<string, string>>;
+    const model = (await sandboxGet(sandbox, '/opportunities/model')) as { custom_fields: Array<{ id: number; label: string }> };
+    expect(model.custom_fields.length).toBeGreaterThan(0);
+    for (const row of rows) {
+      const direct = (await sandboxGet(sandbox, `/opportunities/${row.id}?optional_properties=custom_fields`)) as {
+        custom_fields: Array<{ id: number; content: unknown }>;
+      };
+      for (const field of model.custom_fields) {
+        const value = direct.custom_fields.find((f) => f.id === field.id)?.content;
+        expect(row[`custom.${field.label}`]).toBe(value === null || value === undefined ? '' : String(value));
+      }
+    }
+  });
+});
+
 describe('incremental export with --state', () => {
   it('the second run returns the updated records and the boundary ones, not the rest', async () => {
     const dir = tempDir();
@@ -236,23 +270,40 @@ describe('no partial files', () => {
   });
 
   it('an export killed midway leaves no file at -o (and keeps an older one intact)', async () => {
-    const slow = await startSandboxProcess(['--latency', '150']);
+    const slow = await startSandboxProcess(['--latency', '300']);
+    // Kill once the export is under way (a few pages served), however fast this machine is.
+    const killMidway = (signal: NodeJS.Signals) => (child: ChildProcess) => {
+      void (async () => {
+        const started = Date.now();
+        while (child.exitCode === null && child.signalCode === null) {
+          const served = (await slow.stats().catch(() => undefined))?.requests['GET /contacts'] ?? 0;
+          if (served >= 3 || Date.now() - started > 20_000) {
+            child.kill(signal);
+            return;
+          }
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      })();
+    };
     try {
+      await fetch(`${slow.origin}/_sandbox/reset-stats`, { method: 'POST' });
       const dir = tempDir();
       const file = join(dir, 'contacts.csv');
       writeFileSync(file, 'previous complete export\n');
-      const result = await run(['export', 'contacts', '--page-size', '10', '-o', file], {
+      const result = await run(['export', 'contacts', '--page-size', '5', '-o', file], {
         env: slow.env,
-        onStart: (child) => setTimeout(() => child.kill('SIGTERM'), 1500),
+        onStart: killMidway('SIGTERM'),
       });
-      expect(result.code).not.toBe(0);
+      expect(result.code).toBe(130);
+      expect(result.stderr).toMatch(/interrupted/);
       expect(readFileSync(file, 'utf8')).toBe('previous complete export\n');
       expect(readdirSync(dir)).toEqual(['contacts.csv']);
 
       const killed = join(dir, 'killed.csv');
-      const hard = await run(['export', 'contacts', '--page-size', '10', '-o', killed], {
+      await fetch(`${slow.origin}/_sandbox/reset-stats`, { method: 'POST' });
+      const hard = await run(['export', 'contacts', '--page-size', '5', '-o', killed], {
         env: slow.env,
-        onStart: (child) => setTimeout(() => child.kill('SIGKILL'), 1500),
+        onStart: killMidway('SIGKILL'),
       });
       expect(hard.signal).toBe('SIGKILL');
       expect(existsSync(killed)).toBe(false);
