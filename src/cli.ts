@@ -16,7 +16,6 @@ export function buildProgram(): Command {
   const program = new Command('infusionsoft')
     .description('Export and import Keap (Infusionsoft) CRM data as CSV, JSON or NDJSON.')
     .version(version)
-    .option('--profile <name>', 'stored account to use (env INFUSIONSOFT_PROFILE)')
     .option('--api-url <url>', 'REST v1 base URL (env INFUSIONSOFT_API_URL)')
     .option('--sandbox', 'run against the embedded sandbox API (no Keap account needed)')
     .option('--verbose', 'show each request and stack traces')

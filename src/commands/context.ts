@@ -10,7 +10,6 @@ import { createReporter, type Reporter } from '../reporter.js';
 import { startSandbox } from '../sandbox/server.js';
 
 export interface GlobalOptions {
-  profile?: string;
   apiUrl?: string;
   sandbox?: boolean;
   verbose?: boolean;

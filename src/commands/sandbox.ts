@@ -1,6 +1,8 @@
 /** `sandbox`: run the local Keap-compatible API until stopped (DESIGN.md section 5). */
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
+import { findResource } from '../catalog/index.js';
+import { defaultCounts } from '../sandbox/generate.js';
 import { parseFaults, startSandbox } from '../sandbox/server.js';
 import type { SandboxOptions } from '../sandbox/types.js';
 
@@ -29,7 +31,7 @@ export function registerSandboxCommand(program: Command): void {
     .option('--port <n>', 'port on 127.0.0.1 (0 picks a free one)', '0')
     .option('--seed <n>', 'seed for the generated demo data', '1')
     .option('--contacts <n>', 'number of contacts to generate')
-    .option('--count <resource=n>', 'number of records of another resource (repeatable)', collect, [])
+    .option('--count <resource=n>', 'number of records of another resource, e.g. orders=500 (repeatable)', collect, [])
     .option('--data <file>', 'keep writes in this JSON file across runs')
     .option('--latency <ms>', 'delay every response')
     .option('--throttle <n>', 'requests per second before answering 429')
@@ -53,7 +55,13 @@ Examples:
       for (const entry of flags.count) {
         const [name, n] = entry.split('=');
         if (!name || n === undefined) throw new UsageError(`--count: "${entry}" should be RESOURCE=N, e.g. orders=500`);
-        counts[name] = wholeNumber(n, `--count ${name}`) ?? 0;
+        const resource = findResource(name).name;
+        if (!(resource in defaultCounts)) {
+          throw new UsageError(`--count: the number of ${resource} cannot be set`, {
+            hint: `resources that can be sized: ${Object.keys(defaultCounts).join(', ')}`,
+          });
+        }
+        counts[resource] = wholeNumber(n, `--count ${name}`) ?? 0;
       }
       if (flags.faults) parseFaults(flags.faults);
       const options: SandboxOptions = {

@@ -166,3 +166,26 @@ describe('bad input', () => {
     expect(result.stderr).toMatch(/INFUSIONSOFT_API_KEY|--sandbox/);
   });
 });
+
+describe('sandbox command', () => {
+  it('serves the number of records asked for, and refuses counts it cannot set', async () => {
+    const small = await startSandboxProcess(['--contacts', '7', '--count', 'order=3']);
+    try {
+      const contacts = await run(['api', 'GET', '/contacts', '--paginate'], { env: small.env });
+      expect((JSON.parse(contacts.stdout) as { count: number }).count).toBe(7);
+      const orders = await run(['api', 'GET', '/orders', '--paginate'], { env: small.env });
+      expect((JSON.parse(orders.stdout) as { count: number }).count).toBe(3);
+    } finally {
+      await small.stop();
+    }
+    const unknown = await run(['sandbox', '--count', 'widgets=5']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown resource "widgets"/);
+    const fixed = await run(['sandbox', '--count', 'countries=5']);
+    expect(fixed.code).toBe(2);
+    expect(fixed.stderr).toMatch(/cannot be set/);
+    const faults = await run(['sandbox', '--faults', 'meltdown:0.5']);
+    expect(faults.code).toBe(2);
+    expect(faults.stderr).toMatch(/--faults/);
+  });
+});
