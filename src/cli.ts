@@ -49,6 +49,9 @@ Exit codes: 0 ok, 1 failure, 2 usage or input error, 3 some rows failed, 4 authe
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   const verbose = argv.includes('--verbose');
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
   try {
     await program.parseAsync(argv);
     return ExitCode.ok;
@@ -58,6 +61,8 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 function reportError(error: unknown, verbose: boolean): number {
+  // The reader of our stdout went away (`| head`): it has what it wanted; stop quietly, as cat does.
+  if ((error as NodeJS.ErrnoException | undefined)?.code === 'EPIPE') return ExitCode.ok;
   if (error instanceof CommanderError) {
     // Help and version are "errors" only to commander; its own message was already printed.
     if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0) {

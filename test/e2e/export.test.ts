@@ -163,6 +163,15 @@ describe('export contacts', () => {
     }
   });
 
+  it('stops quietly when the reader of stdout goes away (| head)', async () => {
+    const result = await run(['export', 'contacts', '--format', 'csv'], {
+      env: sandbox.env,
+      onStart: (child) => child.stdout?.once('data', () => child.stdout?.destroy()),
+    });
+    expect(result.code).toBe(0);
+    expect(result.stderr).not.toMatch(/error/);
+  });
+
   it('--max stops after N records', async () => {
     const result = await run(['export', 'contacts', '--max', '3', '--format', 'json'], { env: sandbox.env });
     expect(result.code).toBe(0);
