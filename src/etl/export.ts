@@ -398,6 +398,8 @@ export async function runExport(api: KeapApi, request: ExportRequest, reporter: 
     });
     for await (const page of pages) {
       throwIfAborted();
+      // Whether Keap's `count` is the total or the page's size is unconfirmed: it is shown as the
+      // total only while it is not contradicted by what has arrived.
       if (total === undefined && page.count !== undefined && plan.action.shape?.kind === 'page') total = page.count;
       let raws = page.records;
       if (written + raws.length > max) {
@@ -421,7 +423,7 @@ export async function runExport(api: KeapApi, request: ExportRequest, reporter: 
       written += records.length;
       const rate = written / Math.max(0.001, (performance.now() - started) / 1000);
       progress.update(
-        `${resource.name}: ${written.toLocaleString('en-US')}${total !== undefined ? ` of ${Math.min(total, max).toLocaleString('en-US')}` : ''} · ${Math.round(rate).toLocaleString('en-US')}/s`,
+        `${resource.name}: ${written.toLocaleString('en-US')}${total !== undefined && total >= written ? ` of ${Math.min(total, max).toLocaleString('en-US')}` : ''} · ${Math.round(rate).toLocaleString('en-US')}/s`,
       );
       if (truncated || written >= max) {
         truncated = truncated || written >= max;
