@@ -9,13 +9,13 @@
  */
 import type { KeapApi, Query } from '../api/types.js';
 import type { ActionDef, GatheredDef, ResourceDef } from '../catalog/types.js';
-import { ApiError, InterruptedError, UsageError } from '../errors.js';
+import { ApiError, CliError, InterruptedError, UsageError } from '../errors.js';
 import type { Reporter } from '../reporter.js';
 import { customFieldModel, withCustomFields, type CustomFieldModel } from './custom-fields.js';
 import { csvColumns, extendColumns, FlattenPlan } from './flatten.js';
 import { openOutput } from './output.js';
 import { projectRecord } from './project.js';
-import { bookmark, readState, withBookmark, writeState, type Bookmark } from './state.js';
+import { assertStateWritable, bookmark, readState, updateState, withBookmark, type ExportState } from './state.js';
 import { createRecordWriter, type ExportFormat } from './writers.js';
 
 export type { ExportFormat } from './writers.js';
@@ -75,6 +75,12 @@ export interface ExportPlan {
   gathered: GatheredDef[];
   /** How custom fields are obtained: not at all, from the list itself, or one request per record. */
   customFields: 'none' | 'list' | 'single';
+  /**
+   * Where this export's bookmark lives in the state file: the resource's name for a plain export,
+   * a key naming the action, parameters and filters otherwise, so a filtered run never moves the
+   * bookmark an unfiltered one continues from.
+   */
+  bookmarkKey: string;
   /** The date window applied (from flags or the bookmark), and where the bookmark lives. */
   incremental?: { field: string; since?: string; until?: string; fromBookmark: boolean };
   /** Said once to the user: e.g. that the resource has no date filter and exports in full. */
@@ -121,8 +127,21 @@ function fillPath(template: string, values: Map<string, string>, what: string): 
   });
 }
 
+/** `contacts` for a plain export; `contacts?email=a@b.c`, `transactions:read-by-order?order_id=1` otherwise. */
+export function bookmarkKeyFor(
+  resource: ResourceDef,
+  action: ActionDef,
+  params: Array<[string, string]>,
+  where: Array<[string, string]>,
+): string {
+  const plain = resource.actions.find((a) => a.kind === 'read' && !(a.params ?? []).length);
+  if (action === plain && where.length === 0) return resource.name;
+  const parts = [...params, ...where].map(([k, v]) => `${k}=${v}`).sort();
+  return `${resource.name}${action.id === 'read' ? '' : `:${action.id}`}${parts.length ? `?${parts.join('&')}` : ''}`;
+}
+
 /** Turns flags into the request plan. Every usage error is thrown here, before any output exists. */
-export function planExport(request: ExportRequest, saved?: Bookmark): ExportPlan {
+export function planExport(request: ExportRequest, state?: ExportState): ExportPlan {
   const { resource } = request;
   const params = request.params ?? [];
   const action = selectReadAction(resource, params);
@@ -135,6 +154,11 @@ export function planExport(request: ExportRequest, saved?: Bookmark): ExportPlan
     if (action.dateFilter && (key === action.dateFilter.since || key === action.dateFilter.until)) {
       throw new UsageError(`--where ${key}=...: use --since/--until for the date window`);
     }
+    if (value === '') {
+      throw new UsageError(`--where ${key}=: the value is empty`, {
+        hint: 'Keap treats an empty filter as no filter and would return every record',
+      });
+    }
     if (!allowed.includes(key)) {
       throw new UsageError(`--where ${key}=...: ${action.method} ${action.path} has no "${key}" filter`, {
         hint: allowed.length
@@ -145,6 +169,12 @@ export function planExport(request: ExportRequest, saved?: Bookmark): ExportPlan
     query[key] = value;
   }
 
+  if (request.since && request.until && Date.parse(request.since) > Date.parse(request.until)) {
+    throw new UsageError(`--since ${request.since} is after --until ${request.until}`, {
+      hint: 'the window would be empty: swap them',
+    });
+  }
+  const bookmarkKey = bookmarkKeyFor(resource, action, params, request.where ?? []);
   let incremental: ExportPlan['incremental'];
   const df = action.dateFilter;
   if ((request.since || request.until) && !df) {
@@ -153,6 +183,7 @@ export function planExport(request: ExportRequest, saved?: Bookmark): ExportPlan
     });
   }
   if (df) {
+    const saved = state ? bookmark(state, bookmarkKey) : undefined;
     const since = request.since ?? (request.fullRefresh ? undefined : saved?.[df.field]);
     if (since) query[df.since] = since;
     if (request.until) query[df.until] = request.until;
@@ -209,7 +240,33 @@ export function planExport(request: ExportRequest, saved?: Bookmark): ExportPlan
     if (!field || action.recordMap) continue;
     parentValues[name] = field.type === 'integer' && /^-?\d+$/.test(value) ? Number(value) : value;
   }
-  return { action, path, query, gathered, customFields, ...(incremental ? { incremental } : {}), notices, parentValues };
+  return { action, path, query, gathered, customFields, bookmarkKey, ...(incremental ? { incremental } : {}), notices, parentValues };
+}
+
+/**
+ * The CSV header before the first page (and, for every format, the check of --fields): the
+ * catalog's columns, or the record map's for wrapped records (`/tags/{id}/contacts`).
+ */
+function settleColumns(
+  resource: ResourceDef,
+  plan: ExportPlan,
+  request: ExportRequest,
+  columnOptions: { customLabels?: string[]; gathered: GatheredDef[] },
+): string[] | undefined {
+  const map = plan.action.recordMap;
+  if (map) {
+    const known = [...Object.keys(map), ...plan.gathered.map((g) => g.name)];
+    for (const field of request.fields ?? []) {
+      if (!known.includes(field.split('.')[0] ?? field)) {
+        throw new UsageError(`--fields ${field}: records of ${plan.action.method} ${plan.action.path} have no such field`, {
+          hint: `they have: ${known.join(', ')}`,
+        });
+      }
+    }
+    return request.fields ?? known;
+  }
+  if (!request.fields && request.format !== 'csv') return undefined;
+  return csvColumns(resource, { ...columnOptions, ...(request.fields ? { fields: request.fields } : {}) });
 }
 
 /** Reads a dot path (`contact.id`) from a record. */
@@ -327,12 +384,12 @@ export async function runExport(api: KeapApi, request: ExportRequest, reporter: 
   const startedAt = Date.now();
   const requestsBefore = api.stats().requests;
   const { resource } = request;
+  if (request.stateFile) await assertStateWritable(request.stateFile, '--state');
   const state = request.stateFile ? await readState(request.stateFile) : undefined;
-  const saved = state ? bookmark(state, resource.name) : undefined;
-  const plan = planExport(request, saved);
+  const plan = planExport(request, state);
   for (const notice of plan.notices) reporter.warn(notice);
   if (plan.incremental?.fromBookmark) {
-    reporter.info(`${resource.name}: continuing from bookmark ${plan.incremental.field} >= ${plan.incremental.since}`);
+    reporter.info(`${plan.bookmarkKey}: continuing from bookmark ${plan.incremental.field} >= ${plan.incremental.since}`);
   }
   const signal = request.signal;
   const throwIfAborted = () => {
@@ -345,6 +402,9 @@ export async function runExport(api: KeapApi, request: ExportRequest, reporter: 
     const response = await api.request('GET', resource.customFields.modelPath, { signal });
     model = customFieldModel(response.body);
   }
+  // The header (and --fields) is settled now, so a bad field name fails before any record is fetched.
+  const columnOptions = { ...(model ? { customLabels: model.labels } : {}), gathered: plan.gathered };
+  const baseColumns = settleColumns(resource, plan, request, columnOptions);
   await gatherer.prepare(plan.gathered);
 
   const output = await openOutput(request.output);
@@ -372,14 +432,9 @@ export async function runExport(api: KeapApi, request: ExportRequest, reporter: 
     let writer: ReturnType<typeof createRecordWriter> | undefined;
     let flattenPlan: FlattenPlan | undefined;
     const openWriter = (firstPage: Record<string, unknown>[]) => {
-      if (request.format === 'csv') {
-        const columnOptions = { ...(model ? { customLabels: model.labels } : {}), gathered: plan.gathered };
-        // Wrapped records (`/tags/{id}/contacts`) have the record map's fields, not the resource's.
-        let columns =
-          plan.action.recordMap && !request.fields
-            ? Object.keys(plan.action.recordMap)
-            : csvColumns(resource, { ...columnOptions, ...(request.fields ? { fields: request.fields } : {}) });
-        if (!request.fields) columns = extendColumns(columns, firstPage, resource, columnOptions);
+      if (request.format === 'csv' && baseColumns) {
+        const columns =
+          request.fields || plan.action.recordMap ? baseColumns : extendColumns(baseColumns, firstPage, resource, columnOptions);
         flattenPlan = new FlattenPlan(resource, columns, columnOptions);
         return createRecordWriter('csv', output.stream, { columns, plan: flattenPlan });
       }
@@ -442,6 +497,10 @@ export async function runExport(api: KeapApi, request: ExportRequest, reporter: 
     if (signal?.aborted && !(error instanceof InterruptedError)) {
       throw new InterruptedError('export interrupted; no output file was written', { cause: error });
     }
+    const io = error as NodeJS.ErrnoException;
+    if (io.syscall === 'write' && io.code !== 'EPIPE') {
+      throw new CliError(`cannot write ${outputName}: ${(error as Error).message}`, { cause: error });
+    }
     if (error instanceof ApiError && request.output && request.output !== '-') {
       throw new ApiError(
         { status: error.status, keapMessage: error.keapMessage, method: error.method, url: error.url, ...(error.code ? { code: error.code } : {}) },
@@ -470,7 +529,9 @@ export async function runExport(api: KeapApi, request: ExportRequest, reporter: 
       const seen = newest !== undefined ? toFilterTime(newest) : undefined;
       const value = seen !== undefined ? (laterThan(seen, ceiling) ? ceiling : seen) : plan.incremental.since;
       if (value !== undefined) {
-        await writeState(request.stateFile, withBookmark(state, resource.name, plan.incremental.field, value));
+        // Re-read under a lock: another export may have saved its own bookmark in the meantime.
+        const field = plan.incremental.field;
+        await updateState(request.stateFile, (current) => withBookmark(current, plan.bookmarkKey, field, value));
         savedBookmark = value;
       }
     }

@@ -6,8 +6,10 @@
  * Other resources' bookmarks, other keys inside a bookmark and unknown top-level keys are kept as
  * they are, so several cron jobs (or a newer version of the tool) can share one file.
  */
-import { readFile } from 'node:fs/promises';
-import { UsageError } from '../errors.js';
+import { constants } from 'node:fs';
+import { access, open, readFile, stat, unlink } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { CliError, UsageError } from '../errors.js';
 import { writeFileAtomic } from './output.js';
 
 export type Bookmark = Record<string, string>;
@@ -76,4 +78,65 @@ export function withBookmark(state: ExportState, resource: string, field: string
 /** Writes the state atomically (temp file, fsync, rename), pretty-printed for people who look. */
 export async function writeState(file: string, state: ExportState): Promise<void> {
   await writeFileAtomic(file, JSON.stringify(state, null, 2) + '\n');
+}
+
+/**
+ * Fails before any work when the state file could not be written at the end: a run that exports
+ * everything and then cannot save its bookmark would start over next time.
+ */
+export async function assertStateWritable(file: string, flag: string): Promise<void> {
+  const folder = dirname(resolve(file));
+  try {
+    const info = await stat(folder);
+    if (!info.isDirectory()) throw new UsageError(`${flag} ${file}: ${folder} is not a folder`);
+    await access(folder, constants.W_OK);
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    const code = (error as { code?: unknown }).code;
+    throw new UsageError(
+      code === 'ENOENT' ? `${flag} ${file}: the folder ${folder} does not exist` : `${flag} ${file}: cannot write in ${folder}`,
+      { cause: error },
+    );
+  }
+}
+
+/** A lock older than this belongs to a run that died; it is taken over. */
+const STALE_LOCK_MS = 60_000;
+const LOCK_WAIT_MS = 30_000;
+
+/**
+ * Changes the state file under a lock (`FILE.lock`), re-reading it first, so exports of different
+ * resources that share one file from parallel cron jobs never drop each other's bookmarks.
+ */
+export async function updateState(file: string, change: (state: ExportState) => ExportState): Promise<void> {
+  const lock = `${file}.lock`;
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      const handle = await open(lock, 'wx');
+      await handle.writeFile(`${process.pid}\n`);
+      await handle.close();
+      break;
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'EEXIST') {
+        throw new UsageError(`cannot lock state file ${file}: ${(error as Error).message}`, { cause: error });
+      }
+      const info = await stat(lock).catch(() => undefined);
+      if (info && Date.now() - info.mtimeMs > STALE_LOCK_MS) {
+        await unlink(lock).catch(() => undefined);
+        continue;
+      }
+      if (Date.now() > deadline) {
+        throw new CliError(`state file ${file} stayed locked by another run for ${LOCK_WAIT_MS / 1000} s`, {
+          hint: `if no other export is running, delete ${lock}`,
+        });
+      }
+      await new Promise((r) => setTimeout(r, 25 + Math.random() * 75));
+    }
+  }
+  try {
+    await writeState(file, change(await readState(file)));
+  } finally {
+    await unlink(lock).catch(() => undefined);
+  }
 }

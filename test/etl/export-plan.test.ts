@@ -83,10 +83,25 @@ describe('planExport', () => {
   });
 
   it('uses the bookmark unless --since or --full-refresh says otherwise', () => {
-    const saved = { last_updated: '2026-02-01T00:00:00.000Z' };
-    expect(planExport({ resource: people, format: 'ndjson', stateFile: 's.json' }, saved).query.since).toBe(saved.last_updated);
+    const saved = { bookmarks: { people: { last_updated: '2026-02-01T00:00:00.000Z' } } };
+    expect(planExport({ resource: people, format: 'ndjson', stateFile: 's.json' }, saved).query.since).toBe('2026-02-01T00:00:00.000Z');
     expect(planExport({ resource: people, format: 'ndjson', stateFile: 's.json', fullRefresh: true }, saved).query.since).toBeUndefined();
     expect(planExport({ resource: people, format: 'ndjson', stateFile: 's.json', since: '2026-03-01T00:00:00.000Z' }, saved).query.since).toBe('2026-03-01T00:00:00.000Z');
+  });
+
+  it('keeps a filtered export\'s bookmark apart from the plain one', () => {
+    const saved = { bookmarks: { people: { last_updated: '2026-02-01T00:00:00.000Z' } } };
+    const filtered = planExport({ resource: people, format: 'ndjson', stateFile: 's.json', where: [['email', 'a@b.c']] }, saved);
+    expect(filtered.bookmarkKey).toBe('people?email=a@b.c');
+    expect(filtered.query.since).toBeUndefined();
+    expect(planExport({ resource: people, format: 'ndjson', params: [['tag_id', '7']] }).bookmarkKey).toBe('people:read-by-tag?tag_id=7');
+    expect(planExport({ resource: people, format: 'ndjson' }).bookmarkKey).toBe('people');
+  });
+
+  it('refuses an empty filter value and a reversed date window', () => {
+    expect(usage(() => planExport({ resource: people, format: 'csv', where: [['email', '']] })).hint).toMatch(/every record/);
+    const reversed = usage(() => planExport({ resource: people, format: 'csv', since: '2026-05-01T00:00:00.000Z', until: '2025-01-01T00:00:00.000Z' }));
+    expect(reversed.message).toMatch(/--since .* is after --until/);
   });
 
   it('says once that a resource without a date filter exports in full, and refuses --since for it', () => {

@@ -1,3 +1,4 @@
+import { existsSync, mkdtempSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,5 +64,42 @@ describe('export state', () => {
 
   it('refuses to write into a missing folder', async () => {
     await expect(writeState(join(dir, 'missing', 'state.json'), { bookmarks: {} })).rejects.toThrow(UsageError);
+  });
+});
+
+describe('updateState', () => {
+  it('keeps every bookmark when many runs save into one file at once', async () => {
+    const { updateState, readState: read } = await import('../../src/etl/state.js');
+    const dir = mkdtempSync(join(tmpdir(), 'state-lock-'));
+    const file = join(dir, 'shared.json');
+    const names = Array.from({ length: 12 }, (_, i) => `resource-${i}`);
+    await Promise.all(
+      names.map((name, i) =>
+        updateState(file, (state) => ({ ...state, bookmarks: { ...state.bookmarks, [name]: { last_updated: `2026-01-0${(i % 9) + 1}T00:00:00.000Z` } } })),
+      ),
+    );
+    const state = await read(file);
+    expect(Object.keys(state.bookmarks).sort()).toEqual([...names].sort());
+    expect(readdirSync(dir)).toEqual(['shared.json']);
+  });
+
+  it('takes over a lock left by a run that died', async () => {
+    const { updateState, readState: read } = await import('../../src/etl/state.js');
+    const dir = mkdtempSync(join(tmpdir(), 'state-lock-'));
+    const file = join(dir, 'state.json');
+    writeFileSync(`${file}.lock`, '12345\n');
+    const old = new Date(Date.now() - 5 * 60_000);
+    utimesSync(`${file}.lock`, old, old);
+    await updateState(file, (state) => ({ ...state, bookmarks: { contacts: { last_updated: 'x' } } }));
+    expect((await read(file)).bookmarks.contacts).toEqual({ last_updated: 'x' });
+    expect(existsSync(`${file}.lock`)).toBe(false);
+  });
+});
+
+describe('assertStateWritable', () => {
+  it('names the flag and the missing folder before any work is done', async () => {
+    const { assertStateWritable } = await import('../../src/etl/state.js');
+    await expect(assertStateWritable('/nonexistent/folder/s.json', '--state')).rejects.toThrow(/--state .*the folder \/nonexistent\/folder does not exist/);
+    await expect(assertStateWritable(join(tmpdir(), 's.json'), '--state')).resolves.toBeUndefined();
   });
 });
