@@ -49,13 +49,20 @@ Exit codes: 0 ok, 1 failure, 2 usage or input error, 3 some rows failed, 4 authe
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   const verbose = argv.includes('--verbose');
+  // Write errors on stdout (a full disk behind `> file`) reach the writers' promises; this only
+  // keeps a late one from crashing the process with a stack, and makes sure the run fails.
+  let stdoutFailed = false;
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EPIPE') throw error;
+    if (error.code === 'EPIPE' || stdoutFailed) return;
+    stdoutFailed = true;
+    process.stderr.write(`error: cannot write to stdout: ${error.message}\n`);
+    process.exitCode = ExitCode.failure;
   });
   try {
     await program.parseAsync(argv);
-    return ExitCode.ok;
+    return stdoutFailed ? ExitCode.failure : ExitCode.ok;
   } catch (error) {
+    if (stdoutFailed) return ExitCode.failure;
     return reportError(error, verbose);
   }
 }

@@ -36,7 +36,8 @@ export function createReporter(options: ReporterOptions = {}): Reporter {
   const stream = options.stream ?? process.stderr;
   const verbose = options.verbose ?? false;
   const quiet = options.quiet ?? false;
-  const showProgress = (options.progress ?? true) && !quiet && stream.isTTY === true;
+  // A terminal that reports no width (some CI consoles, `stty cols 0`) makes a spinner redraw forever.
+  const showProgress = (options.progress ?? true) && !quiet && stream.isTTY === true && (stream.columns ?? 0) > 0;
   const color = stream.isTTY === true && !process.env.NO_COLOR;
   const yellow = (s: string) => (color ? `\u001b[33m${s}\u001b[39m` : s);
   const dim = (s: string) => (color ? `\u001b[2m${s}\u001b[22m` : s);

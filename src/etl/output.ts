@@ -10,7 +10,7 @@ import { constants as fsConstants } from 'node:fs';
 import { lstat, open, realpath, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
-import { UsageError } from '../errors.js';
+import { CliError, UsageError } from '../errors.js';
 
 export interface Output {
   stream: Writable;
@@ -40,7 +40,8 @@ function usageErrorFor(path: string, error: unknown): Error {
     case 'EISDIR':
       return new UsageError(`cannot write ${path}: it is a folder`, { cause: error });
     default:
-      return error instanceof Error ? error : new Error(String(error));
+      // Not the user's mistake (a full disk, an I/O error): exit 1, but still say which file.
+      return new CliError(`cannot write ${path}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
 }
 
