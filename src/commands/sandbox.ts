@@ -45,7 +45,9 @@ stopped (Ctrl-C). Request logs go to stderr.
 
 Examples:
   $ infusionsoft sandbox --port 8080
-  $ eval "$(infusionsoft sandbox --port 8080 | head -2)"   # in another shell: export the two variables
+  $ infusionsoft sandbox --port 8080 > sandbox.env &     # serve in the background ...
+  $ set -a; . ./sandbox.env; set +a                      # ... and export its URL and token
+  $ infusionsoft export contacts --format csv
   $ infusionsoft sandbox --contacts 1000000 --throttle 20 --faults 503:0.05`,
     )
     .action(async (flags: SandboxFlags) => {
@@ -64,8 +66,10 @@ Examples:
         counts[resource] = wholeNumber(n, `--count ${name}`) ?? 0;
       }
       if (flags.faults) parseFaults(flags.faults);
+      const port = wholeNumber(flags.port, '--port') ?? 0;
+      if (port > 65535) throw new UsageError(`--port: ${port} is not a port (0-65535; 0 picks a free one)`);
       const options: SandboxOptions = {
-        port: wholeNumber(flags.port, '--port') ?? 0,
+        port,
         seed: wholeNumber(flags.seed, '--seed') ?? 1,
         counts,
         log: (line) => process.stderr.write(line + '\n'),

@@ -4,6 +4,8 @@
  * generated ones, so a million-record collection pages in milliseconds.
  */
 import { renameSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { UsageError } from '../errors.js';
 import {
   defaultCounts,
   firstIdAtOrAfter,
@@ -280,11 +282,27 @@ export class Store implements GenContext {
     for (const key of data.sequenceMembers ?? []) this.sequenceMembers.add(key);
   }
 
+  /** Loads saved writes; a file that does not exist yet is created by the first write. */
   loadFile(file: string): void {
-    if (!existsSync(file)) return;
-    const text = readFileSync(file, 'utf8');
+    if (!existsSync(file)) {
+      const folder = dirname(resolve(file));
+      if (!existsSync(folder)) throw new UsageError(`--data ${file}: the folder ${folder} does not exist`);
+      return;
+    }
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new UsageError(`--data ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? error})`);
+    }
     if (text.trim() === '') return;
-    this.load(JSON.parse(text) as Persisted);
+    try {
+      this.load(JSON.parse(text) as Persisted);
+    } catch (error) {
+      throw new UsageError(`--data ${file} is not a sandbox data file: ${(error as Error).message}`, {
+        hint: 'it holds the writes of an earlier sandbox run; delete it to start from the generated data',
+      });
+    }
   }
 
   /** Write atomically: a temp file in the same folder, then rename over the target. */
