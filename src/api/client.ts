@@ -549,7 +549,7 @@ class KeapClient implements KeapApi {
     }
     const hint =
       credential.kind === 'bearer'
-        ? `the access token from ${credential.source} may have expired: run \`infusionsoft auth login\`, or set a valid INFUSIONSOFT_ACCESS_TOKEN or INFUSIONSOFT_API_KEY`
+        ? `the access token from ${credential.source} may have expired: set a valid INFUSIONSOFT_ACCESS_TOKEN or INFUSIONSOFT_API_KEY`
         : `check the key from ${credential.source} (Keap app: Settings > API Settings)`;
     return new AuthError(`Keap refused the credential from ${credential.source}: 401 ${what}`, { hint, cause });
   }

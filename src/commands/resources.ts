@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import { catalog, findResource } from '../catalog/index.js';
 import { describeResource, summarizeResource, type ResourceDescription } from '../etl/describe.js';
 import { credentialFromEnv } from '../api/credentials.js';
-import { globalOptions, withSession } from './context.js';
+import { CliError, UsageError } from '../errors.js';
+import { globalOptions, reporterFor, withSession } from './context.js';
 import { printJson, renderTable } from './output.js';
 
 export function registerResourceCommands(program: Command): void {
@@ -54,10 +55,16 @@ Examples:
       const resource = findResource(name);
       const globals = globalOptions(command);
       const live = Boolean(globals.sandbox) || credentialFromEnv(process.env) !== undefined;
-      const description =
-        live && resource.customFields
-          ? await withSession(command, ({ api }) => describeResource(resource, api))
-          : await describeResource(resource);
+      let description = await describeResource(resource);
+      if (live && resource.customFields) {
+        try {
+          description = await withSession(command, ({ api }) => describeResource(resource, api));
+        } catch (error) {
+          // The catalog is still worth showing when the account cannot be asked.
+          if (error instanceof UsageError || !(error instanceof CliError)) throw error;
+          reporterFor(globals).warn(`custom fields not read from the account: ${error.message}`);
+        }
+      }
       if (options.json) return printJson(description);
       process.stdout.write(renderDescription(description));
     });

@@ -58,7 +58,7 @@ describe('authentication', () => {
     expect((error as AuthError).exitCode).toBe(4);
     expect((error as Error).message).toContain('Invalid Access Token (keymanagement.service.invalid_access_token)');
     expect((error as Error).message).not.toContain('tok-123');
-    expect((error as AuthError).hint).toMatch(/auth login/);
+    expect((error as AuthError).hint).toMatch(/INFUSIONSOFT_ACCESS_TOKEN/);
     expect(server.requests).toHaveLength(1);
   });
 
