@@ -481,7 +481,9 @@ export async function runExport(api: KeapApi, request: ExportRequest, reporter: 
         `${resource.name}: ${written.toLocaleString('en-US')}${total !== undefined && total >= written ? ` of ${Math.min(total, max).toLocaleString('en-US')}` : ''} · ${Math.round(rate).toLocaleString('en-US')}/s`,
       );
       if (truncated || written >= max) {
-        truncated = truncated || written >= max;
+        // Exactly --max records and a short last page: nothing was left out.
+        const couldHaveMore = plan.action.shape?.kind === 'page' && page.records.length >= pageSize;
+        truncated = truncated || couldHaveMore;
         break;
       }
     }

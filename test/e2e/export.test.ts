@@ -173,10 +173,19 @@ describe('export contacts', () => {
     expect(result.stderr).not.toMatch(/error/);
   });
 
-  it('--max stops after N records', async () => {
-    const result = await run(['export', 'contacts', '--max', '3', '--format', 'json'], { env: sandbox.env });
+  it('--max stops after N records, and keeps the bookmark only when it cut something off', async () => {
+    const dir = tempDir();
+    const state = join(dir, 's.json');
+    const result = await run(['export', 'contacts', '--max', '3', '--format', 'json', '--state', state], { env: sandbox.env });
     expect(result.code).toBe(0);
     expect((JSON.parse(result.stdout) as unknown[]).length).toBe(3);
+    expect(result.stderr).toMatch(/stopped at --max 3/);
+    expect(existsSync(state)).toBe(false);
+
+    const all = await run(['export', 'contacts', '--max', '100000', '--state', state], { env: sandbox.env });
+    expect(all.code).toBe(0);
+    expect(all.stderr).not.toMatch(/stopped at --max/);
+    expect(existsSync(state)).toBe(true);
   });
 
   it('bad flags exit 2 before anything is written', async () => {
