@@ -1,0 +1,44 @@
+/**
+ * docs/commands.md, generated from the commands' own --help (`npm run docs`), so the reference
+ * and the CLI cannot drift apart; a test fails when the file is stale.
+ */
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Command } from 'commander';
+import { buildProgram } from '../cli.js';
+
+function helpOf(command: Command): string {
+  let text = '';
+  // A fixed width and no colours: the file must not depend on the terminal it was made in.
+  command.configureHelp({ helpWidth: 100 });
+  command.configureOutput({
+    writeOut: (s) => (text += s),
+    writeErr: (s) => (text += s),
+    getOutHasColors: () => false,
+    getErrHasColors: () => false,
+  });
+  command.outputHelp();
+  return text.trimEnd();
+}
+
+export function renderCommandReference(): string {
+  const program = buildProgram();
+  let out = '# Command reference\n\n';
+  out += 'Generated from each command\'s `--help` by `npm run docs`; do not edit by hand.\n\n';
+  out += '## infusionsoft\n\n```text\n' + helpOf(program) + '\n```\n';
+  for (const command of program.commands) {
+    if (command.name() === 'help') continue;
+    out += `\n## infusionsoft ${command.name()}\n\n\`\`\`text\n${helpOf(command)}\n\`\`\`\n`;
+  }
+  return out;
+}
+
+export function commandReferencePath(): string {
+  return join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'docs', 'commands.md');
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  writeFileSync(commandReferencePath(), renderCommandReference());
+  process.stderr.write(`wrote ${commandReferencePath()}\n`);
+}

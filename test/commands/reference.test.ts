@@ -1,0 +1,18 @@
+/** docs/commands.md is the commands' own --help; it must be regenerated when a command changes. */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { commandReferencePath, renderCommandReference } from '../../src/commands/reference.js';
+
+describe('docs/commands.md', () => {
+  it('covers every command with its examples', () => {
+    const text = renderCommandReference();
+    for (const name of ['resources', 'describe', 'export', 'api', 'sandbox']) {
+      expect(text).toContain(`## infusionsoft ${name}`);
+    }
+    expect(text.match(/Examples:/g)?.length).toBeGreaterThanOrEqual(6);
+  });
+
+  it('matches the committed file (run `npm run docs` after changing a command)', () => {
+    expect(readFileSync(commandReferencePath(), 'utf8')).toBe(renderCommandReference());
+  });
+});
