@@ -39,13 +39,26 @@ export interface ClientOptions {
   retryBaseMs?: number;
   /** Longest single backoff in milliseconds (default 20 000). */
   retryMaxMs?: number;
+  /** How long 429s are retried for one request, in milliseconds (default 120 000). */
+  throttlePatienceMs?: number;
 }
 
 export const NO_CREDENTIAL_HINT = 'set INFUSIONSOFT_API_KEY or INFUSIONSOFT_ACCESS_TOKEN, or use --sandbox';
 const URL_HINT = 'check --api-url or INFUSIONSOFT_API_URL';
 const MAX_PAGE_SIZE = 1000;
-/** Methods a repeat cannot harm; POST and PATCH could create or change a record twice. */
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
+/**
+ * Methods repeated after a lost answer (5xx, reset, cut-off body). Only reads: a POST or PATCH
+ * could act twice, PUT /contacts is an upsert that can create, and a DELETE that did go through
+ * comes back as 404. Callers that know a write is idempotent pass `retry: true`.
+ */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/**
+ * How long a run keeps retrying 429s that carry no throttle headers. Keap's windows are per minute,
+ * so giving up after a few seconds of backoff would fail a cron job on any burst.
+ */
+const THROTTLE_PATIENCE_MS = 120_000;
+/** At most this many 429 retries for one request, whatever the patience left. */
+const MAX_THROTTLE_RETRIES = 30;
 const RETRY_STATUSES = new Set([500, 502, 503, 504]);
 /** Failures before anything reached the server: a repeat is harmless for any method. */
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
@@ -81,6 +94,7 @@ class KeapClient implements KeapApi {
   private readonly random: () => number;
   private readonly retryBaseMs: number;
   private readonly retryMaxMs: number;
+  private readonly throttlePatienceMs: number;
   private readonly agent: Agent;
   private readonly pacer = new Pacer();
   private readonly slots: Slots;
@@ -105,6 +119,7 @@ class KeapClient implements KeapApi {
     this.random = options.random ?? Math.random;
     this.retryBaseMs = options.retryBaseMs ?? 250;
     this.retryMaxMs = options.retryMaxMs ?? 20_000;
+    this.throttlePatienceMs = options.throttlePatienceMs ?? THROTTLE_PATIENCE_MS;
     const timeout = options.timeoutMs ?? 120_000;
     this.slots = new Slots(Math.max(1, options.concurrency ?? 8));
     // Keep-alive idle time stays at undici's short default (or the server's hint): reusing a
@@ -142,9 +157,11 @@ class KeapClient implements KeapApi {
     };
     if (payload !== undefined) headers['content-type'] = 'application/json';
 
+    let throttled = 0;
+    let firstThrottledAt = 0;
     for (let attempt = 0; ; attempt++) {
       const result = await this.send(verb, url, headers, payload, options.signal);
-      const more = attempt < this.maxRetries;
+      const more = attempt - throttled < this.maxRetries;
       const backoff = () => this.random() * Math.min(this.retryMaxMs, this.retryBaseMs * 2 ** attempt);
 
       if (result.kind === 'response') {
@@ -196,18 +213,26 @@ class KeapClient implements KeapApi {
             throw apiError(`Keap's ${family} quota is used up${reset ? `; it resets at ${new Date(reset).toISOString()}` : ''}`);
           }
           // A throttled request was refused, not processed: repeating it is safe for any method.
-          if (more) {
-            // With throttle headers the pacer already holds everyone for the window; else back off.
+          // 429s have their own budget, in time: a per-minute window can take a minute to reopen.
+          if (throttled === 0) firstThrottledAt = Date.now();
+          const patient = throttled < MAX_THROTTLE_RETRIES && Date.now() - firstThrottledAt < this.throttlePatienceMs;
+          if (patient) {
+            throttled++;
+            // With throttle headers the pacer already holds everyone for the window; else back off,
+            // never less than half the step, so a burst is not met with instant repeats.
             let wait = 0;
             if (observed.pausedMs === 0) {
-              wait = backoff();
+              const step = Math.min(this.retryMaxMs, this.retryBaseMs * 4 * 2 ** (throttled - 1));
+              wait = step / 2 + (this.random() * step) / 2;
               this.pacer.pause(wait);
             }
             await this.retry(verb, url, `${status}`, attempt, wait, options.signal);
             continue;
           }
           this.log(verb, url, `${status}`, result);
-          throw apiError('Keap is throttling this credential; wait a minute and try again, or lower --concurrency');
+          throw apiError(
+            `Keap kept answering 429 (throttled) for ${Math.round((Date.now() - firstThrottledAt) / 1000)} s; other jobs may share this credential's limit: wait a few minutes, or run them one after another`,
+          );
         }
         if (RETRY_STATUSES.has(status) && safe && more) {
           await this.retry(verb, url, `${status}`, attempt, backoff(), options.signal);

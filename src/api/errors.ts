@@ -91,7 +91,9 @@ function htmlHeading(html: string): string | undefined {
     const inner = match?.[1];
     if (inner === undefined) continue;
     const text = decodeEntities(inner.replace(/<[^>]*>/g, ' ')).replace(/\s+/g, ' ').trim();
-    if (text) return clip(text);
+    // "502 Bad Gateway": the status is shown beside the message already.
+    const message = text.replace(/^\d{3}\s*[-:]?\s*(?=\S)/, '');
+    if (message) return clip(message);
   }
   return undefined;
 }

@@ -16,8 +16,9 @@ export interface RequestOptions {
   /** JSON body (serialised by the client). */
   body?: unknown;
   /**
-   * Whether the request may be repeated after a 429/5xx/reset. Defaults to true for GET, PUT
-   * and DELETE, false for POST and PATCH (a repeated create could duplicate a record).
+   * Whether the request may be repeated after a 5xx, a reset or a cut-off answer. Defaults to true
+   * for GET only: a repeated write could act twice. (A 429 was never processed, so it is always
+   * retried.)
    */
   retry?: boolean;
   signal?: AbortSignal;

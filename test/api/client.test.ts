@@ -141,7 +141,8 @@ describe('errors', () => {
     server.handle((_req, res) => text(res, 502, 'text/html', '<html><head><title>502 Bad Gateway</title></head></html>'));
     const error = await client().request('POST', '/orders', { body: {} }).catch((e: unknown) => e);
     expect((error as ApiError).status).toBe(502);
-    expect((error as ApiError).keapMessage).toBe('502 Bad Gateway');
+    expect((error as ApiError).keapMessage).toBe('Bad Gateway');
+    expect((error as ApiError).message).toMatch(/failed: 502 Bad Gateway$/);
   });
 
   it('falls back to the status text when the error body is not valid JSON', async () => {
@@ -238,6 +239,29 @@ describe('retries', () => {
     expect(response.status).toBe(200);
     expect(server.requests).toHaveLength(2);
     expect(api.stats().throttled).toBe(1);
+  });
+
+  it.each(['PUT', 'DELETE'])('does not repeat a %s after a 503 (an upsert could create twice)', async (method) => {
+    failFirst(1, (_req, res) => json(res, 503, { message: 'busy' }));
+    const error = await client().request(method, '/contacts', { body: {} }).catch((e: unknown) => e);
+    expect((error as ApiError).status).toBe(503);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('keeps retrying 429s without throttle headers past maxRetries, within its patience', async () => {
+    failFirst(9, (_req, res) => json(res, 429, { code: '429', message: 'Quota Exceeded' }));
+    const api = client({ maxRetries: 2 });
+    const response = await api.request('GET', '/contacts');
+    expect(response.body).toEqual({ ok: true });
+    expect(server.requests).toHaveLength(10);
+    expect(api.stats().throttled).toBe(9);
+  });
+
+  it('gives up on 429s when its patience runs out, saying why', async () => {
+    server.handle((_req, res) => json(res, 429, { code: '429', message: 'Quota Exceeded' }));
+    const error = await client({ throttlePatienceMs: 50 }).request('GET', '/contacts').catch((e: unknown) => e);
+    expect((error as ApiError).status).toBe(429);
+    expect((error as ApiError).hint).toMatch(/kept answering 429/);
   });
 
   it('honours retry: false on a GET', async () => {

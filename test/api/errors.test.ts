@@ -31,8 +31,9 @@ describe('keapMessage', () => {
   });
 
   it("reads an HTML page's title, else its h1", () => {
+    // The status is shown beside the message, so the page's own "502" is not repeated.
     expect(keapMessage(502, 'text/html', '<html><head><title>502 Bad Gateway</title></head><body>x</body></html>')).toBe(
-      '502 Bad Gateway',
+      'Bad Gateway',
     );
     expect(keapMessage(503, 'text/html; charset=utf-8', '<html><body><h1>Service &amp; <b>Unavailable</b></h1></body></html>')).toBe(
       'Service & Unavailable',
