@@ -94,16 +94,19 @@ export async function callApi(api: KeapApi, options: ApiCallOptions, out: Writab
   }
   const key = shape.kind === 'page' ? shape.key : 'records';
   let count = 0;
-  await write(out, `{\n  ${JSON.stringify(key)}: [`);
+  let opened = false;
   for await (const page of api.paginate(path, shape, { query, prefetch: 4 })) {
-    let chunk = '';
+    // Nothing is printed until the first page is in: a refused token or an unreachable API leaves
+    // stdout empty rather than holding the start of a JSON document.
+    let chunk = opened ? '' : `{\n  ${JSON.stringify(key)}: [`;
+    opened = true;
     for (const record of page.records) {
       chunk += (count === 0 ? '\n    ' : ',\n    ') + JSON.stringify(record);
       count++;
     }
     if (chunk) await write(out, chunk);
   }
-  await write(out, `${count ? '\n  ' : ''}],\n  "count": ${count}\n}\n`);
+  await write(out, `${opened ? '' : `{\n  ${JSON.stringify(key)}: [`}${count ? '\n  ' : ''}],\n  "count": ${count}\n}\n`);
   return { status: 200, records: count };
 }
 

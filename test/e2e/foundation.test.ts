@@ -154,6 +154,9 @@ describe('bad input', () => {
     expect(result.code).toBe(4);
     expect(oneLine(result.stderr)).toMatch(/Invalid Access Token/);
     expect(result.stderr).not.toMatch(/\n\s+at /);
+    const paged = await run(['api', 'GET', '/contacts', '--paginate'], { env });
+    expect(paged.code).toBe(4);
+    expect(paged.stdout).toBe('');
     const verbose = await run(['--verbose', 'api', 'GET', '/contacts'], { env });
     expect(verbose.code).toBe(4);
     expect(verbose.stderr).toMatch(/\n\s+at /);
