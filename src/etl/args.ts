@@ -2,6 +2,7 @@
  * Parsing of export/import option values. Every error is a UsageError naming the flag and the
  * value, so the user sees which of several options was wrong.
  */
+import { parse as parseCsv } from 'csv-parse/sync';
 import { UsageError } from '../errors.js';
 
 /** `KEY=VALUE` pairs (`--where`, `--param`, `--map`); the value may itself contain `=` or be empty. */
@@ -70,10 +71,12 @@ export function parseDateArg(value: string, flag: string): string {
 
 /**
  * `--fields a,b` / `--include x,y` (repeatable): names in order, trimmed, duplicates dropped.
+ * The list is read as one CSV row, so a name holding a comma (a custom field labelled
+ * "Notes, misc") is written in double quotes: `--fields 'id,"custom.Notes, misc"'`.
  * An empty list is a UsageError.
  */
 export function parseFieldList(value: string | readonly string[], flag: string): string[] {
-  const items = (typeof value === 'string' ? [value] : value).flatMap((v) => v.split(','));
+  const items = (typeof value === 'string' ? [value] : value).flatMap((v) => splitList(v, flag));
   const names: string[] = [];
   for (const item of items) {
     const name = item.trim();
@@ -93,4 +96,15 @@ export function parsePositiveInt(value: string, flag: string): number {
     throw new UsageError(`${flag}: "${value}" is not a positive whole number`);
   }
   return n;
+}
+
+function splitList(value: string, flag: string): string[] {
+  try {
+    const rows = parseCsv(value, { relax_column_count: true, trim: true }) as string[][];
+    return rows.flat();
+  } catch (error) {
+    throw new UsageError(`${flag}: cannot read "${value}" as a list (${(error as Error).message})`, {
+      hint: 'separate names with commas; put a name that holds a comma in double quotes',
+    });
+  }
 }

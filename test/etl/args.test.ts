@@ -66,3 +66,12 @@ describe('parsePositiveInt', () => {
     }
   });
 });
+
+describe('parseFieldList with commas inside names', () => {
+  it('reads the list as one CSV row, so quoted names keep their commas', async () => {
+    const { parseFieldList: list } = await import('../../src/etl/args.js');
+    expect(list('id,"custom.Notes, misc",given_name', '--fields')).toEqual(['id', 'custom.Notes, misc', 'given_name']);
+    expect(list(' id , email_addresses.EMAIL1.email ', '--fields')).toEqual(['id', 'email_addresses.EMAIL1.email']);
+    expect(() => list('id,"unclosed', '--fields')).toThrow(/--fields/);
+  });
+});
