@@ -67,7 +67,14 @@ export class ApiError extends CliError {
 /** The API could not be reached at all (DNS, refused connection, timeouts after retries). */
 export class NetworkError extends CliError {}
 
-/** The run was stopped by SIGINT/SIGTERM; outputs were discarded. Exit 130 like a shell. */
+/**
+ * The run was stopped by a signal; outputs were discarded. Exit 128 + the signal's number, as a
+ * shell reports it: 130 for SIGINT (Ctrl-C), 143 for SIGTERM (a kill from cron or a supervisor).
+ */
 export class InterruptedError extends CliError {
-  override readonly exitCode: number = 130;
+  override readonly exitCode: number;
+  constructor(message: string, options?: { signal?: string; hint?: string; cause?: unknown }) {
+    super(message, options);
+    this.exitCode = options?.signal === 'SIGTERM' ? 143 : 130;
+  }
 }

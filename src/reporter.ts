@@ -65,7 +65,7 @@ export function createReporter(options: ReporterOptions = {}): Reporter {
       // ora is loaded lazily so non-TTY runs (cron) never pay for it.
       void import('ora').then(({ default: ora }) => {
         if (stopped) return;
-        spinner = ora({ text: pending, stream }).start();
+        spinner = ora({ text: pending, stream, ...(color ? {} : { color: false as const }) }).start();
         active = spinner;
       });
       return {

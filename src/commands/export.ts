@@ -1,5 +1,6 @@
 /** `export RESOURCE`: every record of a resource to CSV, JSON or NDJSON (DESIGN.md sections 2 and 3). */
 import type { Command } from 'commander';
+import { setMaxListeners } from 'node:events';
 import { findResource } from '../catalog/index.js';
 import { UsageError } from '../errors.js';
 import { parseDateArg, parseFieldList, parseKeyValues, parsePositiveInt } from '../etl/args.js';
@@ -70,9 +71,10 @@ Examples:
   $ infusionsoft export contacts --where email=jane@example.com --fields id,given_name,email_addresses.EMAIL1.email
   $ infusionsoft --sandbox export opportunities --include custom_fields --format json
 
-With --state, the first run exports everything and saves the newest update time; later runs ask
-Keap only for records updated since then. Records at the boundary are exported again (at least
-once, never missed). Resources whose endpoint has no date filter export in full and say so.`,
+With --state, the first run exports everything (or from --since) and saves the newest update time;
+later runs ask Keap only for records updated since then (or since --since, if that is later).
+Records at the boundary are exported again (at least once, never missed). Resources whose
+endpoint has no date filter export in full and say so.`,
     )
     .action(async (name: string, flags: ExportFlags, command: Command) => {
       const resource = findResource(name);
@@ -98,17 +100,20 @@ once, never missed). Resources whose endpoint has no date filter export in full 
 
       // Ctrl-C or a kill from cron: stop fetching, discard the temporary file, leave no partial output.
       const controller = new AbortController();
-      const abort = () => controller.abort();
-      process.once('SIGINT', abort);
-      process.once('SIGTERM', abort);
+      // Every request in flight or waiting for the pacer listens on this one signal.
+      setMaxListeners(0, controller.signal);
+      const onInt = () => controller.abort('SIGINT');
+      const onTerm = () => controller.abort('SIGTERM');
+      process.once('SIGINT', onInt);
+      process.once('SIGTERM', onTerm);
       request.signal = controller.signal;
       try {
         await withSession(command, ({ api, reporter }) => runExport(api, request, reporter), {
           ...(request.concurrency ? { concurrency: request.concurrency } : {}),
         });
       } finally {
-        process.off('SIGINT', abort);
-        process.off('SIGTERM', abort);
+        process.off('SIGINT', onInt);
+        process.off('SIGTERM', onTerm);
       }
     });
 }

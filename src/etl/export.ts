@@ -183,8 +183,11 @@ export function planExport(request: ExportRequest, state?: ExportState): ExportP
     });
   }
   if (df) {
-    const saved = state ? bookmark(state, bookmarkKey) : undefined;
-    const since = request.since ?? (request.fullRefresh ? undefined : saved?.[df.field]);
+    // --since with --state is where the first run starts; after that the bookmark, being later,
+    // takes over (a cron line keeps the same --since and still runs incrementally).
+    const saved = state && !request.fullRefresh ? bookmark(state, bookmarkKey)?.[df.field] : undefined;
+    const useBookmark = saved !== undefined && (request.since === undefined || laterThan(saved, request.since));
+    const since = useBookmark ? saved : request.since;
     if (since) query[df.since] = since;
     if (request.until) query[df.until] = request.until;
     if (request.stateFile || since || request.until) {
@@ -192,7 +195,7 @@ export function planExport(request: ExportRequest, state?: ExportState): ExportP
         field: df.field,
         ...(since ? { since } : {}),
         ...(request.until ? { until: request.until } : {}),
-        fromBookmark: !request.since && since !== undefined,
+        fromBookmark: useBookmark,
       };
     }
   } else if (request.stateFile) {
@@ -387,13 +390,18 @@ export async function runExport(api: KeapApi, request: ExportRequest, reporter: 
   if (request.stateFile) await assertStateWritable(request.stateFile, '--state');
   const state = request.stateFile ? await readState(request.stateFile) : undefined;
   const plan = planExport(request, state);
-  for (const notice of plan.notices) reporter.warn(notice);
+  for (const notice of plan.notices) reporter.info(notice);
   if (plan.incremental?.fromBookmark) {
     reporter.info(`${plan.bookmarkKey}: continuing from bookmark ${plan.incremental.field} >= ${plan.incremental.since}`);
   }
   const signal = request.signal;
+  const interrupted = (cause?: unknown) =>
+    new InterruptedError('export interrupted; no output file was written', {
+      ...(typeof signal?.reason === 'string' ? { signal: signal.reason } : {}),
+      ...(cause !== undefined ? { cause } : {}),
+    });
   const throwIfAborted = () => {
-    if (signal?.aborted) throw new InterruptedError('export interrupted; no output file was written');
+    if (signal?.aborted) throw interrupted();
   };
 
   const gatherer = new Gatherer(api, resource, signal);
@@ -415,19 +423,29 @@ export async function runExport(api: KeapApi, request: ExportRequest, reporter: 
   let newest: string | undefined;
   const updatedField = plan.incremental?.field;
   let unknownLater: string[] = [];
+  let expectedTotal: number | undefined;
   try {
     const concurrency = Math.max(1, request.concurrency ?? 8);
     const max = request.max ?? Number.POSITIVE_INFINITY;
     const parentEntries = Object.entries(plan.parentValues);
+    const needsRequests = plan.gathered.some((g) => !g.join) || plan.customFields === 'single';
+    let total: number | undefined;
+    let enriched = 0;
+    const showProgress = (done: number) => {
+      const rate = done / Math.max(0.001, (performance.now() - started) / 1000);
+      const of = total !== undefined && total >= done ? ` of ${Math.min(total, max).toLocaleString('en-US')}` : '';
+      progress.update(`${resource.name}: ${done.toLocaleString('en-US')}${of} · ${Math.round(rate).toLocaleString('en-US')}/s`);
+    };
     const enrich = async (raw: unknown): Promise<Record<string, unknown>> => {
       let record = applyRecordMap(raw, plan.action.recordMap);
       for (const [name, value] of parentEntries) if (record[name] === undefined) record[name] = value;
       if (plan.customFields === 'single') record.custom_fields = await gatherer.customFieldsOf(record);
       if (model) record = withCustomFields(record, model);
       for (const def of plan.gathered) record[def.name] = await gatherer.value(def, record);
+      // With per-record requests a page takes a while: move the progress line record by record.
+      if (needsRequests) showProgress(written + ++enriched);
       return record;
     };
-    const needsRequests = plan.gathered.some((g) => !g.join) || plan.customFields === 'single';
 
     let writer: ReturnType<typeof createRecordWriter> | undefined;
     let flattenPlan: FlattenPlan | undefined;
@@ -441,7 +459,6 @@ export async function runExport(api: KeapApi, request: ExportRequest, reporter: 
       return createRecordWriter(request.format, output.stream, {});
     };
 
-    let total: number | undefined;
     // With --max, ask for no more than is needed: smaller pages, no speculative pages past it.
     const pageSize = Math.min(request.pageSize ?? MAX_PAGE_SIZE, max);
     const prefetch = Math.max(1, Math.min(request.prefetch ?? DEFAULT_PREFETCH, Math.ceil(max / pageSize)));
@@ -476,10 +493,8 @@ export async function runExport(api: KeapApi, request: ExportRequest, reporter: 
         if (pending) await pending;
       }
       written += records.length;
-      const rate = written / Math.max(0.001, (performance.now() - started) / 1000);
-      progress.update(
-        `${resource.name}: ${written.toLocaleString('en-US')}${total !== undefined && total >= written ? ` of ${Math.min(total, max).toLocaleString('en-US')}` : ''} · ${Math.round(rate).toLocaleString('en-US')}/s`,
-      );
+      enriched = 0;
+      showProgress(written);
       if (truncated || written >= max) {
         // Exactly --max records and a short last page: nothing was left out.
         const couldHaveMore = plan.action.shape?.kind === 'page' && page.records.length >= pageSize;
@@ -487,6 +502,7 @@ export async function runExport(api: KeapApi, request: ExportRequest, reporter: 
         break;
       }
     }
+    expectedTotal = total;
     writer ??= openWriter([]);
     await writer.end();
     // With --fields, everything not named is left out on purpose: nothing to warn about.
@@ -497,7 +513,7 @@ export async function runExport(api: KeapApi, request: ExportRequest, reporter: 
     progress.stop();
     await output.abort();
     if (signal?.aborted && !(error instanceof InterruptedError)) {
-      throw new InterruptedError('export interrupted; no output file was written', { cause: error });
+      throw interrupted(error);
     }
     const io = error as NodeJS.ErrnoException;
     if (io.syscall === 'write' && io.code !== 'EPIPE') {
@@ -512,10 +528,16 @@ export async function runExport(api: KeapApi, request: ExportRequest, reporter: 
     throw error;
   }
   progress.stop();
+  if (!truncated && expectedTotal !== undefined && expectedTotal > written) {
+    reporter.warn(
+      `${resource.name}: Keap counted ${expectedTotal.toLocaleString('en-US')} matching records but ${written.toLocaleString('en-US')} arrived; ` +
+        'paging stops at the first short page, so the API may have returned fewer than asked for (or records were deleted meanwhile)',
+    );
+  }
   if (unknownLater.length) {
     reporter.warn(
       `${resource.name}: fields first seen after the CSV header was written are not in the file: ${unknownLater.join(', ')}; ` +
-        'use --format ndjson for every field, or name them with --fields',
+        'use --format ndjson to get every field',
     );
   }
 

@@ -82,11 +82,14 @@ describe('planExport', () => {
     expect(usage(() => planExport({ resource: people, format: 'csv', where: [['since', 'x']] })).message).toMatch(/--since/);
   });
 
-  it('uses the bookmark unless --since or --full-refresh says otherwise', () => {
+  it('uses the bookmark unless a later --since or --full-refresh says otherwise', () => {
     const saved = { bookmarks: { people: { last_updated: '2026-02-01T00:00:00.000Z' } } };
     expect(planExport({ resource: people, format: 'ndjson', stateFile: 's.json' }, saved).query.since).toBe('2026-02-01T00:00:00.000Z');
     expect(planExport({ resource: people, format: 'ndjson', stateFile: 's.json', fullRefresh: true }, saved).query.since).toBeUndefined();
     expect(planExport({ resource: people, format: 'ndjson', stateFile: 's.json', since: '2026-03-01T00:00:00.000Z' }, saved).query.since).toBe('2026-03-01T00:00:00.000Z');
+    // The same --since on every cron run: the first run starts there, later ones at the bookmark.
+    expect(planExport({ resource: people, format: 'ndjson', stateFile: 's.json', since: '2026-01-01T00:00:00.000Z' }, saved).query.since).toBe('2026-02-01T00:00:00.000Z');
+    expect(planExport({ resource: people, format: 'ndjson', stateFile: 's.json', since: '2026-01-01T00:00:00.000Z' }).query.since).toBe('2026-01-01T00:00:00.000Z');
   });
 
   it('keeps a filtered export\'s bookmark apart from the plain one', () => {
