@@ -5,6 +5,7 @@ import { findResource } from '../catalog/index.js';
 import { UsageError } from '../errors.js';
 import { parseDateArg, parseFieldList, parseKeyValues, parsePositiveInt } from '../etl/args.js';
 import { runExport, type ExportFormat, type ExportRequest } from '../etl/export.js';
+import { EXPORT_FORMATS } from '../etl/writers.js';
 import { withSession } from './context.js';
 
 interface ExportFlags {
@@ -23,14 +24,12 @@ interface ExportFlags {
   concurrency?: string;
 }
 
-const FORMATS: readonly ExportFormat[] = ['csv', 'json', 'ndjson'];
-
 /** `--format`, else the output file's extension, else ndjson (lossless). */
 export function exportFormat(flag: string | undefined, output: string | undefined): ExportFormat {
   if (flag !== undefined) {
     const format = flag.toLowerCase();
-    if (!(FORMATS as readonly string[]).includes(format)) {
-      throw new UsageError(`--format: "${flag}" is not a format`, { hint: `use one of ${FORMATS.join(', ')}` });
+    if (!(EXPORT_FORMATS as readonly string[]).includes(format)) {
+      throw new UsageError(`--format: "${flag}" is not a format`, { hint: `use one of ${EXPORT_FORMATS.join(', ')}` });
     }
     return format as ExportFormat;
   }

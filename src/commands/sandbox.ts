@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { findResource } from '../catalog/index.js';
+import { parseWholeNumber } from '../etl/args.js';
 import { defaultCounts } from '../sandbox/generate.js';
 import { parseFaults, startSandbox } from '../sandbox/server.js';
 import type { SandboxOptions } from '../sandbox/types.js';
@@ -18,11 +19,6 @@ interface SandboxFlags {
   tokenLifetime?: string;
 }
 
-function wholeNumber(value: string | undefined, flag: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value)) throw new UsageError(`${flag}: "${value}" is not a whole number`);
-  return Number(value);
-}
 
 export function registerSandboxCommand(program: Command): void {
   program
@@ -52,7 +48,7 @@ Examples:
     )
     .action(async (flags: SandboxFlags) => {
       const counts: Record<string, number> = {};
-      const contacts = wholeNumber(flags.contacts, '--contacts');
+      const contacts = parseWholeNumber(flags.contacts, '--contacts');
       if (contacts !== undefined) counts.contacts = contacts;
       for (const entry of flags.count) {
         const [name, n] = entry.split('=');
@@ -63,24 +59,24 @@ Examples:
             hint: `resources that can be sized: ${Object.keys(defaultCounts).join(', ')}`,
           });
         }
-        counts[resource] = wholeNumber(n, `--count ${name}`) ?? 0;
+        counts[resource] = parseWholeNumber(n, `--count ${name}`) ?? 0;
       }
       if (flags.faults) parseFaults(flags.faults);
-      const port = wholeNumber(flags.port, '--port') ?? 0;
+      const port = parseWholeNumber(flags.port, '--port') ?? 0;
       if (port > 65535) throw new UsageError(`--port: ${port} is not a port (0-65535; 0 picks a free one)`);
       const options: SandboxOptions = {
         port,
-        seed: wholeNumber(flags.seed, '--seed') ?? 1,
+        seed: parseWholeNumber(flags.seed, '--seed') ?? 1,
         counts,
         log: (line) => process.stderr.write(line + '\n'),
       };
       if (flags.data) options.dataFile = flags.data;
-      const latency = wholeNumber(flags.latency, '--latency');
+      const latency = parseWholeNumber(flags.latency, '--latency');
       if (latency !== undefined) options.latencyMs = latency;
-      const throttle = wholeNumber(flags.throttle, '--throttle');
+      const throttle = parseWholeNumber(flags.throttle, '--throttle');
       if (throttle !== undefined) options.throttle = throttle;
       if (flags.faults) options.faults = flags.faults;
-      const lifetime = wholeNumber(flags.tokenLifetime, '--token-lifetime');
+      const lifetime = parseWholeNumber(flags.tokenLifetime, '--token-lifetime');
       if (lifetime !== undefined) options.tokenLifetime = lifetime;
 
       const sandbox = await startSandbox(options);

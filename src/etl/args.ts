@@ -88,6 +88,17 @@ export function parseFieldList(value: string | readonly string[], flag: string):
   return names;
 }
 
+/** A whole number >= 0 (`--port`, `--latency`), or undefined when the flag was not given. */
+export function parseWholeNumber(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const text = value.trim();
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n)) {
+    throw new UsageError(`${flag}: "${value}" is not a whole number`);
+  }
+  return n;
+}
+
 /** A whole number >= 1 (`--max`, `--page-size`, `--concurrency`). */
 export function parsePositiveInt(value: string, flag: string): number {
   const text = value.trim();
