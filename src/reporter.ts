@@ -65,7 +65,9 @@ export function createReporter(options: ReporterOptions = {}): Reporter {
       // ora is loaded lazily so non-TTY runs (cron) never pay for it.
       void import('ora').then(({ default: ora }) => {
         if (stopped) return;
-        spinner = ora({ text: pending, stream, ...(color ? {} : { color: false as const }) }).start();
+        // discardStdin would put the terminal in raw mode, where Ctrl-C stops being a signal to
+        // the process group and an export kept running after it.
+        spinner = ora({ text: pending, stream, discardStdin: false, ...(color ? {} : { color: false as const }) }).start();
         active = spinner;
       });
       return {

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { setMaxListeners } from 'node:events';
 import { findResource } from '../catalog/index.js';
-import { UsageError } from '../errors.js';
+import { InterruptedError, UsageError } from '../errors.js';
 import { parseDateArg, parseFieldList, parseKeyValues, parsePositiveInt } from '../etl/args.js';
 import { runExport, type ExportFormat, type ExportRequest } from '../etl/export.js';
 import { EXPORT_FORMATS } from '../etl/writers.js';
@@ -110,6 +110,15 @@ endpoint has no date filter export in full and say so.`,
         await withSession(command, ({ api, reporter }) => runExport(api, request, reporter), {
           ...(request.concurrency ? { concurrency: request.concurrency } : {}),
         });
+      } catch (error) {
+        // Stopped before the output was even opened (reading the model, waiting out a retry).
+        if (controller.signal.aborted && !(error instanceof InterruptedError)) {
+          throw new InterruptedError('export interrupted; no output file was written', {
+            signal: String(controller.signal.reason),
+            cause: error,
+          });
+        }
+        throw error;
       } finally {
         process.off('SIGINT', onInt);
         process.off('SIGTERM', onTerm);
