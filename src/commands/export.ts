@@ -103,8 +103,10 @@ endpoint has no date filter export in full and say so.`,
       setMaxListeners(0, controller.signal);
       const onInt = () => controller.abort('SIGINT');
       const onTerm = () => controller.abort('SIGTERM');
-      process.once('SIGINT', onInt);
-      process.once('SIGTERM', onTerm);
+      // `on`, not `once`: ora's signal-exit re-raises a signal when it sees no other listener, and
+      // a `once` listener is gone by the time it looks, which killed the process mid-cleanup.
+      process.on('SIGINT', onInt);
+      process.on('SIGTERM', onTerm);
       request.signal = controller.signal;
       try {
         await withSession(command, ({ api, reporter }) => runExport(api, request, reporter), {
