@@ -171,37 +171,32 @@ export async function openOutput(target?: string): Promise<Output> {
     const stream = handle.createWriteStream();
     // Errors surface through commit() and the writers; a listener keeps them from crashing the process.
     stream.on('error', () => undefined);
-    let done = false;
-    return {
+    return settledOnce(
       stream,
-      path: info.path,
-      async commit() {
-        if (done) return;
-        done = true;
+      info.path,
+      async () => {
         try {
           await waitFinished(stream);
         } finally {
           await closeStream(stream);
         }
       },
-      async abort() {
-        if (done) return;
-        done = true;
-        await closeStream(stream);
-      },
-    };
+      () => closeStream(stream),
+    );
   }
 
   const { tempPath, handle } = await createTemp(info, target);
   const stream = handle.createWriteStream({ autoClose: false, emitClose: true });
   stream.on('error', () => undefined);
-  let done = false;
-  return {
+  const discard = async () => {
+    await closeStream(stream);
+    await handle.close().catch(() => undefined);
+    await unlink(tempPath).catch(() => undefined);
+  };
+  return settledOnce(
     stream,
-    path: info.path,
-    async commit() {
-      if (done) return;
-      done = true;
+    info.path,
+    async () => {
       try {
         await waitFinished(stream);
         await handle.sync();
@@ -209,21 +204,24 @@ export async function openOutput(target?: string): Promise<Output> {
         await handle.close();
         await rename(tempPath, info.path);
       } catch (error) {
-        await closeStream(stream);
-        await handle.close().catch(() => undefined);
-        await unlink(tempPath).catch(() => undefined);
+        await discard();
         throw usageErrorFor(target, error);
       }
       await syncFolder(dirname(info.path));
     },
-    async abort() {
-      if (done) return;
-      done = true;
-      await closeStream(stream);
-      await handle.close().catch(() => undefined);
-      await unlink(tempPath).catch(() => undefined);
-    },
+    discard,
+  );
+}
+
+/** An Output whose commit and abort run at most once between them (abort after commit is a no-op). */
+function settledOnce(stream: Writable, path: string, commit: () => Promise<void>, abort: () => Promise<void>): Output {
+  let done = false;
+  const once = (settle: () => Promise<void>) => async () => {
+    if (done) return;
+    done = true;
+    await settle();
   };
+  return { stream, path, commit: once(commit), abort: once(abort) };
 }
 
 /**
