@@ -2,7 +2,7 @@
  * Write bodies: builders for the catalog's resource files, and the one resolver every consumer
  * (import validation, describe, docs, conformance) uses to see a body's full list of properties.
  */
-import type { ActionDef, BodyProperty, FieldDef, FieldType, ResourceDef, WriteBody } from './types.js';
+import type { ActionDef, BodyProperty, BodyRule, FieldDef, FieldType, ResourceDef, WriteBody } from './types.js';
 
 /** A component's type: a FieldType, an enum of strings, a plain array's items, or nested typed components. */
 type ComponentSpec = FieldType | readonly string[] | { items: FieldType } | { object: Components } | { array: Components };
@@ -77,4 +77,44 @@ export function pathFields(resource: ResourceDef, action: ActionDef): FieldDef[]
 
 function placeholders(path: string): string[] {
   return [...path.matchAll(/\{([^}]+)\}/g)].map((match) => match[1] ?? '');
+}
+
+/** One line of a body, for tables: `order_items[].quantity`, its type, and what it must be. */
+export interface BodyRow {
+  /** Dot path, as `required` and rules name it (`order_items.quantity`). */
+  path: string;
+  /** The path as shown, `[]` marking each element of an array (`order_items[].quantity`). */
+  label: string;
+  /** `integer`, `array of string`, `array of objects`, ... */
+  type: string;
+  required: boolean;
+  enum?: string[];
+}
+
+/** A body's properties and their components, depth first, as table rows. */
+export function bodyRows(properties: readonly BodyProperty[], required: readonly string[] = [], prefix = '', labelPrefix = ''): BodyRow[] {
+  const rows: BodyRow[] = [];
+  for (const property of properties) {
+    const path = prefix + property.name;
+    const isArray = property.type === 'array';
+    const type = isArray ? `array of ${property.items ?? (property.components ? 'objects' : 'values')}` : property.type;
+    const label = labelPrefix + property.name;
+    rows.push({ path, label, type, required: required.includes(path), ...(property.enum ? { enum: property.enum } : {}) });
+    if (property.components) {
+      rows.push(...bodyRows(property.components, required, `${path}.`, `${label}${isArray ? '[]' : ''}.`));
+    }
+  }
+  return rows;
+}
+
+/** A prose rule in one line: `at least one of email_addresses, phone_numbers`. */
+export function ruleText(rule: BodyRule): string {
+  switch (rule.kind) {
+    case 'one-of':
+      return `at least one of ${rule.fields.join(', ')}`;
+    case 'all-of':
+      return `all of ${rule.fields.join(', ')}`;
+    case 'requires':
+      return `${rule.field} when ${rule.when} ${rule.equals === undefined ? 'is given' : `is ${rule.equals}`}`;
+  }
 }

@@ -120,4 +120,4 @@ export function defaultReadAction(resource: ResourceDef): ActionDef | undefined 
   return resource.actions.find((action) => action.kind === 'read');
 }
 
-export { bodyProperties, pathFields } from './bodies.js';
+export { bodyProperties, bodyRows, pathFields, ruleText, type BodyRow } from './bodies.js';
