@@ -23,7 +23,7 @@ export const affiliates: ResourceDef = {
     int('parent_id'),
     str('status'),
     int('track_leads_for'),
-    str('password', { writeOnly: true, description: 'Required on create; never returned.' }),
+    str('password', { writeOnly: true, description: 'Never returned.' }),
   ],
   keyFields: ['id'],
   gathered: [

@@ -20,7 +20,7 @@ export const EMAIL_SUMMARY = [
   'sent_date', 'sent_from_address', 'sent_from_reply_address', 'sent_to_address', 'sent_to_bcc_addresses', 'sent_to_cc_addresses', 'subject',
 ];
 
-export const DUPLICATE_OPTIONS = ['Email', 'EmailAndName'];
+const DUPLICATE_OPTIONS = ['Email', 'EmailAndName'];
 const SOURCE_TYPES = ['APPOINTMENT', 'FORMAPIHOSTED', 'FORMAPIINTERNAL', 'WEBFORM', 'INTERNALFORM', 'LANDINGPAGE', 'IMPORT', 'MANUAL', 'API', 'OTHER', 'UNKNOWN'];
 const SOCIAL_TYPES = ['Facebook', 'Twitter', 'LinkedIn', 'Instagram', 'Snapchat', 'YouTube', 'Pinterest'];
 

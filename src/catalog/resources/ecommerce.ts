@@ -130,7 +130,7 @@ export const orderItems: ResourceDef = {
     obj('product', ['description', 'id', 'name', 'shippable', 'sku', 'taxable'], { readOnly: true }),
     int('quantity'),
     str('type', { readOnly: true }),
-    int('product_id', { writeOnly: true, description: 'Product to add (required on create).' }),
+    int('product_id', { writeOnly: true, description: 'Product to add.' }),
     str('item_type', { writeOnly: true, description: 'Item type to create the item with (read back as type).' }),
     int('order_id', { key: true, writeOnly: true, description: 'The order the item belongs to: not in the records read, taken from --param order_id.' }),
   ],

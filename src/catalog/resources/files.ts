@@ -22,7 +22,7 @@ export const files: ResourceDef = {
   description: 'Files in the file box; the content (base64) comes with --include file_data.',
   fields: [
     id(),
-    field('file_data', 'binary', { writeOnly: true, description: 'Base64 content: required on create and update; exported with --include file_data.' }),
+    field('file_data', 'binary', { writeOnly: true, description: 'Base64 content; exported with --include file_data.' }),
     str('category', { readOnly: true }),
     int('contact_id'),
     int('created_by', { readOnly: true }),
@@ -34,7 +34,7 @@ export const files: ResourceDef = {
     dt('last_updated', { readOnly: true }),
     bool('public'),
     str('remote_file_key', { readOnly: true }),
-    str('file_association', { writeOnly: true, description: 'CONTACT, USER or COMPANY (required on write).' }),
+    str('file_association', { writeOnly: true, description: 'What the file belongs to.' }),
     bool('is_public', { writeOnly: true }),
   ],
   keyFields: ['id'],

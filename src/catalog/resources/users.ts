@@ -31,7 +31,7 @@ export const users: ResourceDef = {
     str('time_zone', { readOnly: true }),
     str('website', { readOnly: true }),
     bool('admin', { writeOnly: true, description: 'Create the user as an admin.' }),
-    str('email', { description: 'Required on create; returned by Read current (email_address in other reads).' }),
+    str('email', { description: 'Returned by Read current (email_address in other reads).' }),
     str('sub', { readOnly: true, description: 'Returned by Read current.' }),
   ],
   keyFields: ['id'],
