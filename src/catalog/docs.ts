@@ -7,6 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { bodyProperties, bodyRows, pathFields, ruleText } from './bodies.js';
 import type { ActionDef, FieldDef, GatheredDef, ResourceDef, ResponseShape } from './types.js';
 
 /** Escapes a value for a Markdown table cell. */
@@ -75,6 +76,24 @@ function gatheredRow(gathered: GatheredDef): string {
   return `| ${code(gathered.name)} | GET ${code(gathered.path)} | ${cell(describeShape(gathered.shape))} | ${cell(how)} | ${cell((gathered.components ?? []).join(', '))} | ${cell(gathered.description)} |`;
 }
 
+/** What one write action sends; an action sharing an earlier action's body says so instead of repeating it. */
+function renderWrite(resource: ResourceDef, action: ActionDef, earlier: readonly ActionDef[]): string[] {
+  const lines = ['', `**${action.id}**: ${action.method} ${code(action.path)}`, ''];
+  const path = pathFields(resource, action).map((f) => code(f.name));
+  if (path.length) lines.push(`- Path from fields: ${path.join(', ')}`);
+  for (const rule of action.body?.rules ?? []) lines.push(`- Also required: ${ruleText(rule)} (the spec says so only in prose: "${rule.quote}")`);
+  if (action.body?.neverTrue?.length) lines.push(`- Never sent true (true would charge a card): ${action.body.neverTrue.map(code).join(', ')}`);
+  if (action.body?.options?.length) lines.push(`- Options of the call, not record data: ${action.body.options.map(code).join(', ')}`);
+  const same = earlier.find((other) => other.body !== undefined && other.body === action.body);
+  if (same) return [...lines, `- Body: the same as ${code(same.id)}.`];
+  const rows = bodyRows(bodyProperties(resource, action), action.body?.required);
+  if (!rows.length) return action.kind === 'delete' ? lines : [...lines, '- No body.'];
+  if (lines[lines.length - 1] !== '') lines.push('');
+  lines.push('| body | type | required | values |', '|---|---|---|---|');
+  for (const row of rows) lines.push(`| ${code(row.label)} | ${row.type} | ${row.required ? 'yes' : ''} | ${cell((row.enum ?? []).join(', '))} |`);
+  return lines;
+}
+
 function renderResource(resource: ResourceDef): string[] {
   const lines: string[] = [];
   lines.push(`## ${resource.name}`, '');
@@ -101,6 +120,11 @@ function renderResource(resource: ResourceDef): string[] {
     lines.push(
       `| ${code(field.name)} | ${describeType(field)} | ${field.key ? 'yes' : ''} | ${field.readOnly ? 'yes' : ''} | ${field.writeOnly ? 'yes' : ''} | ${cell(describeFieldDetail(field))} |`,
     );
+  }
+  const writes = resource.actions.filter((action) => action.kind !== 'read' && action.kind !== 'read-single');
+  if (writes.length) {
+    lines.push('', '### Writes', '', 'What each write action sends: the record fields that fill its path, and its body as the spec\'s request schema has it.');
+    writes.forEach((action, index) => lines.push(...renderWrite(resource, action, writes.slice(0, index))));
   }
   if (resource.gathered?.length) {
     lines.push('', '### Gathered fields (`--include NAME`)', '');

@@ -119,3 +119,5 @@ export function actionsOfKind(resource: ResourceDef, kind: ActionKind): ActionDe
 export function defaultReadAction(resource: ResourceDef): ActionDef | undefined {
   return resource.actions.find((action) => action.kind === 'read');
 }
+
+export { bodyProperties, bodyRows, pathFields, ruleText, type BodyRow } from './bodies.js';

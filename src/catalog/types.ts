@@ -82,6 +82,62 @@ export interface DateFilter {
   field: string;
 }
 
+/**
+ * One property a write body takes, typed for checking before anything is sent. Components of
+ * objects and of arrays of objects are typed too (`order_items[].quantity` is an integer).
+ */
+export interface BodyProperty {
+  name: string;
+  type: FieldType;
+  /** Element type of a plain array (`promo_codes`: string). */
+  items?: FieldType;
+  /** The only values the spec accepts (`order_type`: Offline, Online). */
+  enum?: string[];
+  /** For `object`, its properties; for `array` of objects, each element's properties. */
+  components?: BodyProperty[];
+}
+
+/**
+ * A rule the spec states only in an operation's description, not in its schema. `quote` is the
+ * spec's own words, so the conformance test can check the rule is still there.
+ *  - `one-of`:   at least one of `fields` must be present (contacts: email_addresses or phone_numbers);
+ *  - `all-of`:   every one of `fields` must be present;
+ *  - `requires`: `field` must be present when `when` is present, or, with `equals`, has that value.
+ * Names may be dot paths into components (`addresses.country_code`: in every address given).
+ */
+export type BodyRule =
+  | { kind: 'one-of' | 'all-of'; fields: string[]; quote: string }
+  | { kind: 'requires'; field: string; when: string; equals?: string; quote: string };
+
+/**
+ * What a create, update or upsert body must and may hold, from the spec's request schema.
+ * Compact: it names the record's fields it takes as they are, and spells out only what differs.
+ */
+export interface WriteBody {
+  /**
+   * Record fields the body takes with their FieldDef type and components (components untyped in
+   * FieldDef are strings; a discriminator takes its discriminatorValues): `writable` for every field
+   * not read-only, or a list of names.
+   */
+  fields: 'writable' | readonly string[];
+  /** Body properties that are not record fields, or that the body types differently (they replace that field). */
+  properties?: BodyProperty[];
+  /**
+   * Must be present, from the schema's `required`: top-level names, and `parent.component` for a
+   * component that each element (or the object) given must have (`order_items.product_id`).
+   */
+  required?: string[];
+  /** What the spec requires only in prose. */
+  rules?: BodyRule[];
+  /**
+   * Booleans that must never be sent true, because true charges a card at once (`charge_now`,
+   * `auto_charge`). A row with true is refused; left out, false is sent, since Keap's default may be true.
+   */
+  neverTrue?: string[];
+  /** Body-only properties that are options of the call rather than record data (`duplicate_option`). */
+  options?: string[];
+}
+
 export type ActionKind = 'read' | 'read-single' | 'create' | 'update' | 'upsert' | 'delete';
 
 export interface ActionDef {
@@ -98,6 +154,11 @@ export interface ActionDef {
    * record's own fields, named the same.
    */
   params?: ParamDef[];
+  /**
+   * Creates, updates and upserts: what the request body must and may hold. Placeholders of a write
+   * path are filled from the record fields of the same name (`{order_id}`), never from the body.
+   */
+  body?: WriteBody;
   /** Reads: where the records are in the response. */
   shape?: ResponseShape;
   /** Reads: the spec's date window parameters, when the endpoint has them. */

@@ -1,7 +1,7 @@
 /** `resources` and `describe`: the catalog, for people and for scripts. */
 import type { Command } from 'commander';
-import { catalog, findResource } from '../catalog/index.js';
-import { describeResource, summarizeResource, type ResourceDescription } from '../etl/describe.js';
+import { bodyRows, catalog, findResource, ruleText } from '../catalog/index.js';
+import { describeResource, summarizeResource, type ResourceDescription, type WriteDescription } from '../etl/describe.js';
 import { credentialFromEnv } from '../api/credentials.js';
 import { CliError, UsageError } from '../errors.js';
 import { globalOptions, reporterFor, withSession } from './context.js';
@@ -39,7 +39,7 @@ Examples:
 
   program
     .command('describe')
-    .description("show a resource's fields, keys, read-only flags, gathered and custom fields")
+    .description("show a resource's fields, keys, read-only flags, write bodies, gathered and custom fields")
     .argument('<resource>', 'resource name or alias (see `infusionsoft resources`)')
     .option('--json', 'print one JSON document')
     .addHelpText(
@@ -94,6 +94,7 @@ function renderDescription(d: ResourceDescription): string {
     out += '\nGathered fields (--include NAME)\n';
     out += renderTable(d.gathered.map((g) => [g.name, g.path, g.description]), ['NAME', 'FROM', 'WHAT']);
   }
+  if (d.writes.length) out += '\nWrites (what each write action sends)\n' + d.writes.map((w) => renderWrite(d, w)).join('');
   if (d.customFields) {
     out += `\nCustom fields (from ${d.customFields.source})\n`;
     if (d.customFields.live) {
@@ -109,4 +110,16 @@ function renderDescription(d: ResourceDescription): string {
     for (const dev of d.deviations) out += `- ${dev.what}: ${dev.why}\n`;
   }
   return out;
+}
+
+function renderWrite(d: ResourceDescription, w: WriteDescription): string {
+  const action = d.actions.find((a) => a.id === w.action);
+  let out = `\n${w.action}: ${action?.method ?? ''} ${action?.path ?? ''}\n`;
+  if (w.pathFields.length) out += `  path from fields: ${w.pathFields.join(', ')}\n`;
+  for (const rule of w.rules) out += `  also required: ${ruleText(rule)} (said in the spec's prose: "${rule.quote}")\n`;
+  if (w.neverTrue.length) out += `  never sent true (would charge a card): ${w.neverTrue.join(', ')}\n`;
+  if (w.options.length) out += `  options of the call, not record data: ${w.options.join(', ')}\n`;
+  if (!w.properties.length) return out + (w.kind === 'delete' ? '' : '  no body\n');
+  const rows = bodyRows(w.properties, w.required).map((row) => [`  ${row.label}`, row.type, row.required ? 'required' : '', row.enum?.join(', ') ?? '']);
+  return out + renderTable(rows, ['  BODY', 'TYPE', 'REQUIRED', 'VALUES']);
 }

@@ -3,7 +3,8 @@
  * the account when there is a session to ask.
  */
 import type { KeapApi } from '../api/types.js';
-import type { ActionDef, ResourceDef } from '../catalog/types.js';
+import { bodyProperties, pathFields } from '../catalog/index.js';
+import type { ActionDef, BodyProperty, BodyRule, ResourceDef } from '../catalog/types.js';
 import { customFieldModel } from './custom-fields.js';
 
 export interface ActionSummary {
@@ -55,10 +56,42 @@ export interface LiveCustomField {
   fieldType?: string;
 }
 
+/** What a write action sends: the fields in its path, and its body's typed properties and rules. */
+export interface WriteDescription {
+  action: string;
+  kind: string;
+  /** Record fields that fill the path's placeholders, in order (`order_id`, `id`). */
+  pathFields: string[];
+  properties: BodyProperty[];
+  /** Dot paths that must be present (`order_items.product_id`: in every item given). */
+  required: string[];
+  /** Rules the spec states only in prose, with its words. */
+  rules: BodyRule[];
+  /** Booleans never sent true (true would charge a card). */
+  neverTrue: string[];
+  /** Properties that are options of the call, not record data (`duplicate_option`). */
+  options: string[];
+}
+
+export function describeWrite(resource: ResourceDef, action: ActionDef): WriteDescription {
+  return {
+    action: action.id,
+    kind: action.kind,
+    pathFields: pathFields(resource, action).map((f) => f.name),
+    properties: bodyProperties(resource, action),
+    required: action.body?.required ?? [],
+    rules: action.body?.rules ?? [],
+    neverTrue: action.body?.neverTrue ?? [],
+    options: action.body?.options ?? [],
+  };
+}
+
 export interface ResourceDescription extends ResourceSummary {
   keyFields: string[];
   fields: Array<{ name: string; type: string; key: boolean; readOnly: boolean; components?: string[] }>;
   gathered: Array<{ name: string; path: string; description: string }>;
+  /** Create, update, upsert and delete actions, in catalog order. */
+  writes: WriteDescription[];
   updatedField?: string;
   customFields?: {
     source: string;
@@ -80,6 +113,7 @@ export async function describeResource(resource: ResourceDef, api?: KeapApi): Pr
       ...(f.components ? { components: f.components } : {}),
     })),
     gathered: (resource.gathered ?? []).map((g) => ({ name: g.name, path: g.path, description: g.description })),
+    writes: resource.actions.filter((a) => a.kind !== 'read' && a.kind !== 'read-single').map((a) => describeWrite(resource, a)),
     deviations: resource.deviations ?? [],
     ...(resource.updatedField ? { updatedField: resource.updatedField } : {}),
   };

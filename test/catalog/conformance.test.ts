@@ -4,11 +4,12 @@
  * there. Known differences live in spec-exceptions.ts, each with its reason.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { catalog } from '../../src/catalog/index.js';
-import type { ActionDef, GatheredDef, ResourceDef, ResponseShape } from '../../src/catalog/types.js';
-import { specExceptions } from './spec-exceptions.js';
+import { bodyProperties, catalog, pathFields } from '../../src/catalog/index.js';
+import type { ActionDef, BodyProperty, GatheredDef, ResourceDef, ResponseShape } from '../../src/catalog/types.js';
+import { bodyStandIns, specExceptions } from './spec-exceptions.js';
 import {
-  type Schema, type Spec, bodySchema, deref, findOperation, loadSpec, placeholders, queryParams, schemaAt, specPath, successSchema,
+  type Schema, type Spec, type SpecProperty, bodySchema, deref, findOperation, findSpecPath, loadSpec, placeholders, queryParams, schemaAt,
+  specPath, specProperty, specRequired, successSchema,
 } from './spec.js';
 
 const spec = loadSpec();
@@ -194,6 +195,105 @@ function gatheredProblems(s: Spec, resource: ResourceDef): string[] {
   return problems;
 }
 
+type Problem = { key: string; message: string };
+const isWrite = (action: ActionDef): boolean => action.kind === 'create' || action.kind === 'update' || action.kind === 'upsert';
+
+/** The catalog's type in the spec's terms: base64 `binary` is a string on the wire. */
+const wireType = (type: string | undefined): string | undefined => (type === 'binary' ? 'string' : type);
+
+/** Differences between the catalog's body properties and the spec's, keyed by dot path. */
+function compareProperties(ours: readonly (BodyProperty | SpecProperty)[], theirs: readonly SpecProperty[], prefix: string, key: string): Problem[] {
+  const problems: Problem[] = [];
+  const spec = new Map(theirs.map((p) => [p.name, p]));
+  const names = new Set(ours.map((p) => p.name));
+  for (const property of ours) {
+    const path = prefix + property.name;
+    const other = spec.get(property.name);
+    const problem = (message: string): number => problems.push({ key: `${key}:${path}`, message: `${path}: ${message}` });
+    if (!other) {
+      problem("not in the spec's request body");
+      continue;
+    }
+    if (wireType(property.type) !== other.type) problem(`type ${property.type}, spec has ${other.type}`);
+    if (wireType(property.items) !== other.items) problem(`items ${property.items}, spec has ${other.items}`);
+    if (JSON.stringify(property.enum) !== JSON.stringify(other.enum)) problem(`enum ${JSON.stringify(property.enum)}, spec has ${JSON.stringify(other.enum)}`);
+    if (property.components || other.components) {
+      problems.push(...compareProperties(property.components ?? [], other.components ?? [], `${path}.`, key));
+    }
+  }
+  for (const other of theirs) {
+    if (!names.has(other.name)) problems.push({ key: `${key}:${prefix}${other.name}`, message: `${prefix}${other.name}: in the spec's request body, not in the catalog's` });
+  }
+  return problems;
+}
+
+/** Does a dot path (`addresses.country_code`) name a body property or component? */
+function hasPath(properties: readonly BodyProperty[], dotPath: string): boolean {
+  const [head, ...rest] = dotPath.split('.');
+  const property = properties.find((p) => p.name === head);
+  if (!property) return false;
+  return rest.length === 0 || hasPath(property.components ?? [], rest.join('.'));
+}
+
+/** Each write action's body against its operation's request schema: properties, types, enums, required, rules. */
+function bodyProblems(s: Spec, resource: ResourceDef): Problem[] {
+  const problems: Problem[] = [];
+  for (const action of resource.actions.filter(isWrite)) {
+    const key = `${resource.name}:body:${action.id}`;
+    const operation = findOperation(s, action.method, action.path);
+    if (!operation) continue;
+    if (!action.body) {
+      problems.push({ key, message: `${action.id}: a ${action.kind} without a body` });
+      continue;
+    }
+    const standIn = bodyStandIns[`${resource.name}:${action.id}`];
+    const schema = bodySchema(s, standIn ? findOperation(s, standIn.method, standIn.path) ?? {} : operation) ?? { properties: {} };
+    const ours = bodyProperties(resource, action);
+    const theirs = Object.entries(schema.properties ?? {}).map(([name, sub]) => specProperty(s, name, sub));
+    problems.push(...compareProperties(ours, theirs, '', key).map((p) => ({ ...p, message: `${action.id}: ${p.message}` })));
+    const required = [...(action.body.required ?? [])].sort();
+    const wanted = specRequired(s, schema).sort();
+    if (JSON.stringify(required) !== JSON.stringify(wanted)) {
+      problems.push({ key: `${key}:required`, message: `${action.id}: required ${required.join(',')}, spec has ${wanted.join(',')}` });
+    }
+    const description = (operation.description ?? '').replace(/\s+/g, ' ');
+    for (const rule of action.body.rules ?? []) {
+      if (!description.includes(rule.quote)) problems.push({ key: `${key}:rule`, message: `${action.id}: rule quote "${rule.quote}" is not in the operation's description` });
+      const names = rule.kind === 'requires' ? [rule.field, rule.when] : rule.fields;
+      for (const name of names) if (!hasPath(ours, name)) problems.push({ key: `${key}:rule`, message: `${action.id}: rule names ${name}, which the body does not take` });
+    }
+    for (const name of action.body.neverTrue ?? []) {
+      if (ours.find((p) => p.name === name)?.type !== 'boolean') problems.push({ key: `${key}:neverTrue`, message: `${action.id}: neverTrue ${name} is not a boolean of the body` });
+    }
+    for (const name of action.body.options ?? []) {
+      if (!ours.some((p) => p.name === name)) problems.push({ key: `${key}:options`, message: `${action.id}: option ${name} is not a property of the body` });
+    }
+  }
+  return problems;
+}
+
+/** Every write path placeholder is filled by a record field of the spec path parameter's type. */
+function pathProblems(s: Spec, resource: ResourceDef): Problem[] {
+  const problems: Problem[] = [];
+  for (const action of resource.actions.filter((a) => !isRead(a))) {
+    const found = findSpecPath(s, action.method, action.path);
+    if (!found) continue;
+    const specNames = placeholders(found.path);
+    const parameters = new Map((found.operation.parameters ?? []).filter((p) => p.in === 'path').map((p) => [p.name, p]));
+    pathFields(resource, action).forEach((field, index) => {
+      const parameter = parameters.get(specNames[index] ?? '');
+      const specType = parameter?.schema?.type;
+      if (wireType(field.type) !== specType) {
+        problems.push({
+          key: `${resource.name}:path:${action.id}:${field.name}`,
+          message: `${action.id}: {${field.name}} is ${field.type}, the spec's {${specNames[index]}} is ${specType}`,
+        });
+      }
+    });
+  }
+  return problems;
+}
+
 describe.skipIf(!spec)('catalog conforms to the Keap v1 spec', () => {
   const s = spec as Spec;
 
@@ -216,6 +316,14 @@ describe.skipIf(!spec)('catalog conforms to the Keap v1 spec', () => {
         .filter((a) => !isRead(a))
         .flatMap((a) => placeholders(a.path).filter((p) => !names.has(p)).map((p) => `${a.id}: {${p}}`));
       expect(missing).toEqual([]);
+    });
+
+    it("describes every create, update and upsert body as the spec's request schema does", () => {
+      expect(unexcepted(bodyProblems(s, resource))).toEqual([]);
+    });
+
+    it("fills write path placeholders from fields of the spec parameters' types", () => {
+      expect(unexcepted(pathProblems(s, resource))).toEqual([]);
     });
 
     it('gathers fields from responses that hold them', () => {
@@ -298,6 +406,32 @@ describe.skipIf(!spec)('catalog conforms to the Keap v1 spec', () => {
         'contacts:component:email_addresses.label',
         'contacts:discriminator:email_addresses',
       ]);
+    });
+
+    it('a write body that differs from the request schema', () => {
+      const create = contacts.actions.find((a) => a.id === 'create')!;
+      const withBody = (change: Partial<NonNullable<ActionDef['body']>>): ResourceDef => ({
+        ...contacts,
+        actions: [{ ...create, body: { ...create.body!, ...change } }],
+      });
+      const keys = (resource: ResourceDef): string[] => bodyProblems(s, resource).map((p) => p.key);
+      const properties = create.body!.properties ?? [];
+      expect(keys(withBody({}))).toEqual([]);
+      expect(keys(withBody({ properties: [...properties, { name: 'favourite_colour', type: 'string' }] }))).toEqual(['contacts:body:create:favourite_colour']);
+      expect(keys(withBody({ properties: properties.filter((p) => p.name !== 'origin') }))).toEqual(['contacts:body:create:origin']);
+      expect(keys(withBody({ properties: [...properties, { name: 'lead_source_id', type: 'string' }] }))).toEqual(['contacts:body:create:lead_source_id']);
+      const social = { name: 'social_accounts', type: 'array' as const, components: [{ name: 'name', type: 'string' as const }, { name: 'type', type: 'string' as const, enum: ['Facebook'] }] };
+      expect(keys(withBody({ properties: [...properties.filter((p) => p.name !== 'social_accounts'), social] }))).toEqual(['contacts:body:create:social_accounts.type']);
+      expect(keys(withBody({ required: ['email_addresses'] }))).toEqual(['contacts:body:create:required']);
+      expect(keys(withBody({ rules: [{ kind: 'one-of', fields: ['email_addresses', 'phone_numbers'], quote: 'needs an email' }] }))).toEqual(['contacts:body:create:rule']);
+      expect(keys(withBody({ rules: [{ kind: 'one-of', fields: ['email', 'phone_numbers'], quote: create.body!.rules![0]!.quote }] }))).toEqual(['contacts:body:create:rule']);
+      expect(keys(withBody({ neverTrue: ['given_name'] }))).toEqual(['contacts:body:create:neverTrue']);
+      expect(keys({ ...contacts, actions: [{ ...create, body: undefined }] })).toEqual(['contacts:body:create']);
+    });
+
+    it('a write path placeholder of the wrong type', () => {
+      const broken: ResourceDef = { ...contacts, fields: contacts.fields.map((f) => (f.name === 'id' ? { ...f, type: 'string' } : f)) };
+      expect(pathProblems(s, broken).map((p) => p.key)).toEqual(['contacts:path:update:id', 'contacts:path:delete:id']);
     });
 
     it('a gathered field from the wrong place', () => {

@@ -23,6 +23,18 @@ describe('docs/resources.md', () => {
     expect(markdown).toContain('## Where we follow the spec, not the seed');
   });
 
+  it('shows each write body with its required names, values, prose rules and charge flags', () => {
+    const orders = markdown.slice(markdown.indexOf('## orders\n'), markdown.indexOf('## order-items\n'));
+    expect(orders).toContain('| `order_items[].product_id` | integer | yes |  |');
+    expect(orders).toContain('| `order_type` | string | yes | Offline, Online |');
+    const contacts = markdown.slice(markdown.indexOf('## contacts\n'), markdown.indexOf('## orders\n'));
+    expect(contacts).toContain('- Also required: at least one of email_addresses, phone_numbers (the spec says so only in prose:');
+    expect(markdown).toContain('- Never sent true (true would charge a card): `auto_charge`');
+    const files = markdown.slice(markdown.indexOf('## files\n'), markdown.indexOf('## countries\n'));
+    expect(files).toContain('**update**: PUT `/files/{id}`\n\n- Path from fields: `id`\n- Also required: contact_id when file_association is CONTACT');
+    expect(files).toContain('- Body: the same as `create`.');
+  });
+
   it('matches the committed file', () => {
     const path = resourcesMarkdownPath();
     if (process.env['UPDATE_DOCS'] === '1') writeFileSync(path, markdown);

@@ -11,10 +11,13 @@ export type Schema = {
   allOf?: Schema[];
   enum?: unknown[];
   additionalProperties?: unknown;
+  format?: string;
+  required?: string[];
 };
 export type Parameter = { name: string; in: string; schema?: Schema };
 export type Operation = {
   operationId?: string;
+  description?: string;
   deprecated?: boolean;
   parameters?: (Parameter & { $ref?: string })[];
   requestBody?: { content?: Record<string, { schema?: Schema }> };
@@ -38,9 +41,14 @@ export function deref(spec: Spec, schema: Schema | undefined): Schema {
     current = spec.components.schemas[name] ?? {};
   }
   if (current.allOf) {
-    const merged: Schema = { type: 'object', properties: {} };
-    for (const part of current.allOf) Object.assign(merged.properties!, deref(spec, part).properties ?? {});
+    const merged: Schema = { type: 'object', properties: {}, required: [] };
+    for (const part of current.allOf) {
+      const resolved = deref(spec, part);
+      Object.assign(merged.properties!, resolved.properties ?? {});
+      merged.required!.push(...(resolved.required ?? []));
+    }
     Object.assign(merged.properties!, current.properties ?? {});
+    merged.required!.push(...(current.required ?? []));
     return merged;
   }
   return current;
@@ -50,11 +58,16 @@ const normalisePath = (path: string): string => path.replace(/\{[^}]+\}/g, '{}')
 
 /** The spec operation for a catalog method and path (relative to /v1), with placeholder names ignored. */
 export function findOperation(spec: Spec, method: string, catalogPath: string): Operation | undefined {
+  return findSpecPath(spec, method, catalogPath)?.operation;
+}
+
+/** Like findOperation, with the spec's own path (whose placeholder names the parameters use). */
+export function findSpecPath(spec: Spec, method: string, catalogPath: string): { path: string; operation: Operation } | undefined {
   const wanted = normalisePath(`/v1${catalogPath}`);
   // Several spec paths can share a shape (`/contacts/{id}` for GET, `/contacts/{contactId}` for PATCH).
   for (const [path, operations] of Object.entries(spec.paths)) {
     const operation = operations[method.toLowerCase()];
-    if (operation && normalisePath(path) === wanted) return operation;
+    if (operation && normalisePath(path) === wanted) return { path, operation };
   }
   return undefined;
 }
@@ -90,4 +103,36 @@ export function schemaAt(spec: Spec, record: Schema, dotPath: string): Schema | 
     if (!current) return undefined;
   }
   return deref(spec, current);
+}
+
+/** A request-body property as the catalog would write it: type, items, enum, typed components. */
+export type SpecProperty = { name: string; type: string; items?: string; enum?: string[]; components?: SpecProperty[] };
+
+function scalarType(schema: Schema): string {
+  if (schema.type === 'string' && schema.format === 'date-time') return 'datetime';
+  if (schema.type === 'string' && schema.format === 'date') return 'date';
+  return schema.type ?? 'object';
+}
+
+/** The spec's property schema in the catalog's terms (`string` + `date-time` is `datetime`). */
+export function specProperty(spec: Spec, name: string, schema: Schema | undefined): SpecProperty {
+  const resolved = deref(spec, schema);
+  const property: SpecProperty = { name, type: scalarType(resolved) };
+  if (resolved.enum) property.enum = resolved.enum.map(String);
+  const members = resolved.type === 'array' ? deref(spec, resolved.items) : resolved;
+  if (members.properties) {
+    property.components = Object.entries(members.properties).map(([component, sub]) => specProperty(spec, component, sub));
+  } else if (resolved.type === 'array') {
+    property.items = scalarType(members);
+  }
+  return property;
+}
+
+/** Required names of a body schema as dot paths: `contact_id`, and `order_items.product_id` for components. */
+export function specRequired(spec: Spec, schema: Schema, prefix = ''): string[] {
+  const resolved = deref(spec, schema);
+  const members = resolved.type === 'array' ? deref(spec, resolved.items) : resolved;
+  const names = (members.required ?? []).map((name) => prefix + name);
+  for (const [name, sub] of Object.entries(members.properties ?? {})) names.push(...specRequired(spec, sub, `${prefix}${name}.`));
+  return names;
 }

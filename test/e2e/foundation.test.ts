@@ -66,6 +66,27 @@ describe('describe', () => {
     const model = (await sandboxGet(sandbox, '/contacts/model')) as { custom_fields: Array<{ label: string }> };
     expect(description.customFields.live.map((f) => f.column)).toEqual(model.custom_fields.map((f) => `custom.${f.label}`));
   });
+
+  it('shows what each write sends: path fields, typed body, required names and prose rules', async () => {
+    const json = await run(['describe', 'order-items', '--json']);
+    expect(json.code).toBe(0);
+    const writes = (JSON.parse(json.stdout) as { writes: Array<Record<string, unknown>> }).writes;
+    expect(writes.map((w) => [w['action'], w['pathFields']])).toEqual([['create', ['order_id']], ['delete', ['order_id', 'id']]]);
+    expect(writes[0]).toMatchObject({
+      required: ['product_id', 'quantity'],
+      properties: expect.arrayContaining([{ name: 'price', type: 'string' }, { name: 'quantity', type: 'integer' }]),
+    });
+
+    const text = await run(['describe', 'contacts']);
+    expect(text.code).toBe(0);
+    const upsert = text.stdout.slice(text.stdout.indexOf('upsert: PUT /contacts'));
+    expect(upsert).toMatch(/also required: at least one of email_addresses, phone_numbers \(said in the spec's prose/);
+    expect(upsert).toMatch(/email_addresses\[\]\.field\s+string\s+required\s+EMAIL1, EMAIL2, EMAIL3/);
+    expect(upsert).toMatch(/options of the call, not record data: duplicate_option/);
+
+    const payments = await run(['describe', 'order-payments']);
+    expect(payments.stdout).toMatch(/never sent true \(would charge a card\): charge_now/);
+  });
 });
 
 describe('api', () => {

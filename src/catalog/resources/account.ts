@@ -1,5 +1,18 @@
-import type { ResourceDef } from '../types.js';
-import { ADDRESS, list, obj, str } from '../fields.js';
+import type { ResourceDef, WriteBody } from '../types.js';
+import { objectOf } from '../bodies.js';
+import { ADDRESS, ADDRESS_KINDS, list, obj, str } from '../fields.js';
+
+/** PUT /account/profile: every field, with an address whose `field` is required. */
+const PROFILE_BODY: WriteBody = {
+  fields: 'writable',
+  properties: [
+    objectOf('address', {
+      country_code: 'string', field: ADDRESS_KINDS, line1: 'string', line2: 'string', locality: 'string', postal_code: 'string',
+      region: 'string', zip_code: 'string', zip_four: 'string',
+    }),
+  ],
+  required: ['address.field'],
+};
 
 export const accountProfile: ResourceDef = {
   name: 'account-profile',
@@ -26,7 +39,7 @@ export const accountProfile: ResourceDef = {
   actions: [
     { id: 'read', kind: 'read', title: 'Read', method: 'GET', path: '/account/profile', shape: { kind: 'object' }, operationId: 'getAccountProfileUsingGET' },
     {
-      id: 'update', kind: 'update', title: 'Update', method: 'PUT', path: '/account/profile', operationId: 'updateAccountInfoUsingPUT',
+      id: 'update', kind: 'update', title: 'Update', method: 'PUT', path: '/account/profile', operationId: 'updateAccountInfoUsingPUT', body: PROFILE_BODY,
       note: 'PUT replaces the profile: send every field, not only the changed ones.',
     },
   ],

@@ -1,5 +1,12 @@
-import type { ResourceDef } from '../types.js';
+import type { ResourceDef, WriteBody } from '../types.js';
 import { bool, dt, id, int, list, num, str } from '../fields.js';
+import { oneOf } from '../bodies.js';
+
+const AFFILIATE_CREATE: WriteBody = {
+  fields: 'writable',
+  properties: [oneOf('status', ['active', 'inactive'])],
+  required: ['code', 'contact_id', 'password'],
+};
 
 export const affiliates: ResourceDef = {
   name: 'affiliates',
@@ -16,7 +23,7 @@ export const affiliates: ResourceDef = {
     int('parent_id'),
     str('status'),
     int('track_leads_for'),
-    str('password', { writeOnly: true, description: 'Required on create; never returned.' }),
+    str('password', { writeOnly: true, description: 'Never returned.' }),
   ],
   keyFields: ['id'],
   gathered: [
@@ -46,7 +53,7 @@ export const affiliates: ResourceDef = {
       id: 'read-single', kind: 'read-single', title: 'Read single', method: 'GET', path: '/affiliates/{id}', shape: { kind: 'object' },
       params: [{ name: 'id', description: 'Affiliate id.' }], operationId: 'getAffiliateUsingGET',
     },
-    { id: 'create', kind: 'create', title: 'Create', method: 'POST', path: '/affiliates', operationId: 'createAffiliateUsingPOST' },
+    { id: 'create', kind: 'create', title: 'Create', method: 'POST', path: '/affiliates', operationId: 'createAffiliateUsingPOST', body: AFFILIATE_CREATE },
   ],
   deviations: [
     { what: 'password is write-only', why: "The spec's create body takes password (required) but no response returns it." },

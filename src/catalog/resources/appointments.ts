@@ -1,5 +1,8 @@
-import type { ResourceDef } from '../types.js';
+import type { ResourceDef, WriteBody } from '../types.js';
 import { dt, id, int, str } from '../fields.js';
+
+/** Create and update take the same body; both require the title and both dates. */
+const APPOINTMENT_BODY: WriteBody = { fields: 'writable', required: ['end_date', 'start_date', 'title'] };
 
 export const appointments: ResourceDef = {
   name: 'appointments',
@@ -29,8 +32,8 @@ export const appointments: ResourceDef = {
       id: 'read-single', kind: 'read-single', title: 'Read single', method: 'GET', path: '/appointments/{id}', shape: { kind: 'object' },
       params: [{ name: 'id', description: 'Appointment id.' }], operationId: 'getAppointmentUsingGET',
     },
-    { id: 'create', kind: 'create', title: 'Create', method: 'POST', path: '/appointments', operationId: 'createAppointmentUsingPOST' },
-    { id: 'update', kind: 'update', title: 'Update', method: 'PATCH', path: '/appointments/{id}', operationId: 'updatePropertiesOnAppointmentUsingPATCH' },
+    { id: 'create', kind: 'create', title: 'Create', method: 'POST', path: '/appointments', operationId: 'createAppointmentUsingPOST', body: APPOINTMENT_BODY },
+    { id: 'update', kind: 'update', title: 'Update', method: 'PATCH', path: '/appointments/{id}', operationId: 'updatePropertiesOnAppointmentUsingPATCH', body: APPOINTMENT_BODY },
     { id: 'delete', kind: 'delete', title: 'Delete', method: 'DELETE', path: '/appointments/{id}', operationId: 'deleteAppointmentUsingDELETE' },
   ],
   deviations: [

@@ -1,5 +1,8 @@
-import type { ResourceDef } from '../types.js';
+import type { ResourceDef, WriteBody } from '../types.js';
 import { bool, dt, id, int, objs, str } from '../fields.js';
+
+/** Adding a contact to a sequence sends no body: the path says everything. */
+const SEQUENCE_MEMBERSHIP: WriteBody = { fields: [] };
 
 export const campaigns: ResourceDef = {
   name: 'campaigns',
@@ -36,7 +39,7 @@ export const campaigns: ResourceDef = {
     },
     {
       id: 'create', kind: 'create', title: 'Create', method: 'POST', path: '/campaigns/{id}/sequences/{sequence_id}/contacts/{contact_id}',
-      operationId: 'addContactToCampaignSequenceUsingPOST', note: 'Adds contact_id to sequence sequence_id of campaign id; there is no body.',
+      operationId: 'addContactToCampaignSequenceUsingPOST', body: SEQUENCE_MEMBERSHIP, note: 'Adds contact_id to sequence sequence_id of campaign id; there is no body.',
     },
     {
       id: 'delete', kind: 'delete', title: 'Delete', method: 'DELETE', path: '/campaigns/{id}/sequences/{sequence_id}/contacts/{contact_id}',

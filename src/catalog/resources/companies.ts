@@ -1,5 +1,6 @@
-import type { ResourceDef } from '../types.js';
+import type { ResourceDef, WriteBody } from '../types.js';
 import { PLAIN_ADDRESS, bool, id, obj, str } from '../fields.js';
+import { CUSTOM_FIELDS, prop } from '../bodies.js';
 
 /** `/tags/{tag_id}/companies` wraps each company: flatten it as the seed does. */
 export const TAGGED_COMPANY_MAP = {
@@ -8,6 +9,15 @@ export const TAGGED_COMPANY_MAP = {
   email_address: 'company.email',
   date_applied: 'date_applied',
 };
+
+const COMPANY_PROPERTIES = [CUSTOM_FIELDS, prop('opt_in_reason', 'string')];
+const COMPANY_CREATE: WriteBody = {
+  fields: 'writable',
+  properties: COMPANY_PROPERTIES,
+  required: ['company_name'],
+  rules: [{ kind: 'requires', field: 'address.country_code', when: 'address.region', quote: 'The `country_code` is required if `region` is specified' }],
+};
+const COMPANY_UPDATE: WriteBody = { fields: 'writable', properties: COMPANY_PROPERTIES, required: ['company_name'] };
 
 export const companies: ResourceDef = {
   name: 'companies',
@@ -43,8 +53,8 @@ export const companies: ResourceDef = {
       params: [{ name: 'tag_id', description: 'Tag id: the companies that carry this tag.' }], recordMap: TAGGED_COMPANY_MAP,
       operationId: 'listCompaniesForTagIdUsingGET',
     },
-    { id: 'create', kind: 'create', title: 'Create', method: 'POST', path: '/companies', operationId: 'createCompanyUsingPOST' },
-    { id: 'update', kind: 'update', title: 'Update', method: 'PATCH', path: '/companies/{id}', operationId: 'updateCompanyUsingPATCH' },
+    { id: 'create', kind: 'create', title: 'Create', method: 'POST', path: '/companies', operationId: 'createCompanyUsingPOST', body: COMPANY_CREATE },
+    { id: 'update', kind: 'update', title: 'Update', method: 'PATCH', path: '/companies/{id}', operationId: 'updateCompanyUsingPATCH', body: COMPANY_UPDATE },
   ],
   deviations: [
     { what: 'Reads ask for notes and fax_number', why: 'GET /companies and /companies/{id} omit them unless optional_properties names them (spec); a complete export needs them.' },

@@ -1,8 +1,9 @@
-import type { ResourceDef } from '../types.js';
+import type { ResourceDef, WriteBody } from '../types.js';
 import {
   ADDRESS, ADDRESS_KINDS, EMAIL_ADDRESS, EMAIL_KINDS, FAX, FAX_KINDS, PHONE, PHONE_KINDS,
   bool, dt, id, int, keyed, obj, objs, str,
 } from '../fields.js';
+import { CUSTOM_FIELDS, arrayOf, objectOf, oneOf, prop } from '../bodies.js';
 
 /** `/tags/{tag_id}/contacts` wraps each contact: flatten it as the seed does. */
 export const TAGGED_CONTACT_MAP = {
@@ -18,6 +19,36 @@ export const EMAIL_SUMMARY = [
   'id', 'clicked_date', 'contact_id', 'headers', 'opened_date', 'original_provider', 'original_provider_id', 'received_date',
   'sent_date', 'sent_from_address', 'sent_from_reply_address', 'sent_to_address', 'sent_to_bcc_addresses', 'sent_to_cc_addresses', 'subject',
 ];
+
+const DUPLICATE_OPTIONS = ['Email', 'EmailAndName'];
+const SOURCE_TYPES = ['APPOINTMENT', 'FORMAPIHOSTED', 'FORMAPIINTERNAL', 'WEBFORM', 'INTERNALFORM', 'LANDINGPAGE', 'IMPORT', 'MANUAL', 'API', 'OTHER', 'UNKNOWN'];
+const SOCIAL_TYPES = ['Facebook', 'Twitter', 'LinkedIn', 'Instagram', 'Snapchat', 'YouTube', 'Pinterest'];
+
+/** What the contact bodies take beyond, or unlike, the record's fields (anniversary is plain text, `yyyy-MM-dd` in the spec's example). */
+const CONTACT_PROPERTIES = [
+  prop('anniversary', 'string'),
+  objectOf('company', { id: 'integer' }),
+  arrayOf('social_accounts', { name: 'string', type: SOCIAL_TYPES }),
+  oneOf('source_type', SOURCE_TYPES),
+  CUSTOM_FIELDS,
+  prop('opt_in_reason', 'string'),
+  objectOf('origin', { ip_address: 'string' }),
+];
+const CONTACT_REQUIRED = ['addresses.field', 'email_addresses.field', 'fax_numbers.field', 'phone_numbers.field', 'origin.ip_address'];
+/** Rules for a new contact, stated in the create and upsert descriptions only. */
+const NEW_CONTACT_RULES: WriteBody['rules'] = [
+  { kind: 'one-of', fields: ['email_addresses', 'phone_numbers'], quote: 'must contain at least one item in `email_addresses` or `phone_numbers`' },
+  { kind: 'requires', field: 'addresses.country_code', when: 'addresses.region', quote: '`country_code` is required if `region` is specified' },
+];
+const CONTACT_CREATE: WriteBody = { fields: 'writable', properties: CONTACT_PROPERTIES, required: CONTACT_REQUIRED, rules: NEW_CONTACT_RULES };
+const CONTACT_UPDATE: WriteBody = { fields: 'writable', properties: CONTACT_PROPERTIES, required: CONTACT_REQUIRED };
+const CONTACT_UPSERT: WriteBody = {
+  fields: 'writable',
+  properties: [...CONTACT_PROPERTIES, oneOf('duplicate_option', DUPLICATE_OPTIONS)],
+  required: CONTACT_REQUIRED,
+  rules: NEW_CONTACT_RULES,
+  options: ['duplicate_option'],
+};
 
 export const contacts: ResourceDef = {
   name: 'contacts',
@@ -58,7 +89,7 @@ export const contacts: ResourceDef = {
   ],
   keyFields: ['id'],
   updatedField: 'last_updated',
-  duplicateOptions: ['Email', 'EmailAndName'],
+  duplicateOptions: DUPLICATE_OPTIONS,
   customFields: { modelPath: '/contacts/model', via: 'list' },
   gathered: [
     {
@@ -86,10 +117,10 @@ export const contacts: ResourceDef = {
       params: [{ name: 'tag_id', description: 'Tag id: the contacts that carry this tag.' }], recordMap: TAGGED_CONTACT_MAP,
       operationId: 'listContactsForTagIdUsingGET',
     },
-    { id: 'create', kind: 'create', title: 'Create', method: 'POST', path: '/contacts', operationId: 'createContactUsingPOST' },
-    { id: 'update', kind: 'update', title: 'Update', method: 'PATCH', path: '/contacts/{id}', operationId: 'updatePropertiesOnContactUsingPATCH' },
+    { id: 'create', kind: 'create', title: 'Create', method: 'POST', path: '/contacts', operationId: 'createContactUsingPOST', body: CONTACT_CREATE },
+    { id: 'update', kind: 'update', title: 'Update', method: 'PATCH', path: '/contacts/{id}', operationId: 'updatePropertiesOnContactUsingPATCH', body: CONTACT_UPDATE },
     {
-      id: 'upsert', kind: 'upsert', title: 'Upsert', method: 'PUT', path: '/contacts', operationId: 'createOrUpdateContactUsingPUT',
+      id: 'upsert', kind: 'upsert', title: 'Upsert', method: 'PUT', path: '/contacts', operationId: 'createOrUpdateContactUsingPUT', body: CONTACT_UPSERT,
       note: 'Sends duplicate_option (Email or EmailAndName): a match is updated, otherwise a contact is created.',
     },
     { id: 'delete', kind: 'delete', title: 'Delete', method: 'DELETE', path: '/contacts/{id}', operationId: 'deleteContactUsingDELETE' },

@@ -1,5 +1,6 @@
-import type { ResourceDef } from '../types.js';
+import type { ResourceDef, WriteBody } from '../types.js';
 import { bool, date, dt, id, int, list, num, obj, objs, str } from '../fields.js';
+import { arrayOf, listOf, objectOf, oneOf, prop } from '../bodies.js';
 
 const PAYMENT = ['id', 'amount', 'invoice_id', 'last_updated', 'note', 'pay_date', 'pay_status', 'payment_id', 'refund_invoice_payment_id', 'skip_commission'];
 const TRANSACTION = ['id', 'amount', 'collection_method', 'contact_id', 'currency', 'errors', 'gateway', 'gateway_account_name', 'order_ids', 'orders', 'status', 'test', 'transaction_date', 'type'];
@@ -8,6 +9,43 @@ const ORDER_ITEM = ['id', 'cost', 'description', 'discount', 'name', 'notes', 'p
 const PAYMENT_PLAN = ['auto_charge', 'credit_card_id', 'days_between_payments', 'initial_payment_amount', 'initial_payment_date', 'number_of_payments', 'payment_gateway', 'plan_start_date'];
 const SHIPPING_INFORMATION = ['city', 'company', 'country', 'first_name', 'id', 'invoiceToCompany', 'last_name', 'middle_name', 'phone', 'state', 'street1', 'street2', 'zip'];
 const SHIPPING_ADDRESS = ['company', 'country_code', 'first_name', 'is_invoice_to_company', 'last_name', 'line1', 'line2', 'locality', 'middle_name', 'phone', 'region', 'zip_code', 'zip_four'];
+
+const ITEM_TYPES = [
+  'UNKNOWN', 'SHIPPING', 'TAX', 'SERVICE', 'PRODUCT', 'UPSELL', 'FINANCE_CHARGE', 'SPECIAL', 'PROGRAM', 'SUBSCRIPTION', 'SPECIAL_FREE_TRIAL_DAYS',
+  'SPECIAL_ORDER_TOTAL', 'SPECIAL_PRODUCT', 'SPECIAL_CATEGORY', 'SPECIAL_SHIPPING', 'TIP', 'OTHER',
+];
+/** v1 takes an order item's price as a string, though it reads it back as a number. */
+const ORDER_CREATE: WriteBody = {
+  fields: 'writable',
+  properties: [
+    arrayOf('order_items', { description: 'string', item_type: ITEM_TYPES, price: 'string', product_id: 'integer', quantity: 'integer' }),
+    oneOf('order_type', ['Offline', 'Online']),
+    objectOf('shipping_address', {
+      company: 'string', country_code: 'string', first_name: 'string', is_invoice_to_company: 'boolean', last_name: 'string', line1: 'string',
+      line2: 'string', locality: 'string', middle_name: 'string', phone: 'string', region: 'string', zip_code: 'string', zip_four: 'string',
+    }),
+    listOf('promo_codes', 'string'),
+  ],
+  required: ['contact_id', 'order_date', 'order_items', 'order_items.product_id', 'order_items.quantity', 'order_title', 'order_type'],
+};
+const ORDER_ITEM_CREATE: WriteBody = {
+  fields: 'writable',
+  properties: [prop('price', 'string'), oneOf('item_type', ITEM_TYPES)],
+  required: ['product_id', 'quantity'],
+};
+/** charge_now: true would charge the card on the spot. */
+const PAYMENT_CREATE: WriteBody = {
+  fields: 'writable',
+  properties: [prop('payment_amount', 'string'), oneOf('payment_method_type', ['CREDIT_CARD', 'CASH', 'CHECK', 'TOKEN'])],
+  neverTrue: ['charge_now'],
+};
+/** auto_charge defaults to true in Keap: import sends false unless told otherwise, and never true. */
+const SUBSCRIPTION_CREATE: WriteBody = {
+  fields: 'writable',
+  properties: [prop('allow_duplicate', 'boolean'), prop('first_bill_date', 'date')],
+  required: ['contact_id'],
+  neverTrue: ['auto_charge'],
+};
 
 export const orders: ResourceDef = {
   name: 'orders',
@@ -65,7 +103,7 @@ export const orders: ResourceDef = {
       id: 'read-single', kind: 'read-single', title: 'Read single', method: 'GET', path: '/orders/{id}', shape: { kind: 'object' },
       params: [{ name: 'id', description: 'Order id.' }], operationId: 'getOrderUsingGET',
     },
-    { id: 'create', kind: 'create', title: 'Create', method: 'POST', path: '/orders', operationId: 'createOrderUsingPOST' },
+    { id: 'create', kind: 'create', title: 'Create', method: 'POST', path: '/orders', operationId: 'createOrderUsingPOST', body: ORDER_CREATE },
     { id: 'delete', kind: 'delete', title: 'Delete', method: 'DELETE', path: '/orders/{id}', operationId: 'deleteOrderUsingDELETE' },
   ],
   deviations: [
@@ -92,7 +130,7 @@ export const orderItems: ResourceDef = {
     obj('product', ['description', 'id', 'name', 'shippable', 'sku', 'taxable'], { readOnly: true }),
     int('quantity'),
     str('type', { readOnly: true }),
-    int('product_id', { writeOnly: true, description: 'Product to add (required on create).' }),
+    int('product_id', { writeOnly: true, description: 'Product to add.' }),
     str('item_type', { writeOnly: true, description: 'Item type to create the item with (read back as type).' }),
     int('order_id', { key: true, writeOnly: true, description: 'The order the item belongs to: not in the records read, taken from --param order_id.' }),
   ],
@@ -102,7 +140,7 @@ export const orderItems: ResourceDef = {
       id: 'read', kind: 'read', title: 'Read', method: 'GET', path: '/orders/{order_id}', shape: { kind: 'list', key: 'order_items' },
       params: [{ name: 'order_id', description: 'Order id.' }], operationId: 'getOrderUsingGET',
     },
-    { id: 'create', kind: 'create', title: 'Create', method: 'POST', path: '/orders/{order_id}/items', operationId: 'createOrderItemsOnOrderUsingPOST' },
+    { id: 'create', kind: 'create', title: 'Create', method: 'POST', path: '/orders/{order_id}/items', operationId: 'createOrderItemsOnOrderUsingPOST', body: ORDER_ITEM_CREATE },
     { id: 'delete', kind: 'delete', title: 'Delete', method: 'DELETE', path: '/orders/{order_id}/items/{id}', operationId: 'deleteOrderOrderItemUsingDELETE' },
   ],
   deviations: [
@@ -145,7 +183,7 @@ export const orderPayments: ResourceDef = {
       id: 'read', kind: 'read', title: 'Read', method: 'GET', path: '/orders/{order_id}/payments', shape: { kind: 'array' },
       params: [{ name: 'order_id', description: 'Order id.' }], operationId: 'listOrderPaymentsUsingGET',
     },
-    { id: 'create', kind: 'create', title: 'Create', method: 'POST', path: '/orders/{order_id}/payments', operationId: 'createPaymentOnOrderUsingPOST' },
+    { id: 'create', kind: 'create', title: 'Create', method: 'POST', path: '/orders/{order_id}/payments', operationId: 'createPaymentOnOrderUsingPOST', body: PAYMENT_CREATE },
   ],
   deviations: [
     { what: 'Read is a bare array', why: 'GET /orders/{orderId}/payments returns a JSON array, not a page.' },
@@ -183,7 +221,7 @@ export const subscriptions: ResourceDef = {
       id: 'read', kind: 'read', title: 'Read', method: 'GET', path: '/subscriptions', shape: { kind: 'page', key: 'subscriptions' },
       filters: ['contact_id'], operationId: 'listSubscriptionsUsingGET',
     },
-    { id: 'create', kind: 'create', title: 'Create', method: 'POST', path: '/subscriptions', operationId: 'createSubscriptionUsingPOST' },
+    { id: 'create', kind: 'create', title: 'Create', method: 'POST', path: '/subscriptions', operationId: 'createSubscriptionUsingPOST', body: SUBSCRIPTION_CREATE },
   ],
   deviations: [
     { what: 'end_date, next_bill_date and start_date are dates', why: 'The seed types them DateTime; the spec gives format date.' },

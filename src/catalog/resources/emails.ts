@@ -1,5 +1,12 @@
-import type { ResourceDef } from '../types.js';
+import type { ResourceDef, WriteBody } from '../types.js';
 import { dt, id, int, str } from '../fields.js';
+import { oneOf, prop } from '../bodies.js';
+
+const EMAIL_CREATE: WriteBody = {
+  fields: 'writable',
+  properties: [oneOf('original_provider', ['UNKNOWN', 'INFUSIONSOFT', 'MICROSOFT', 'GOOGLE']), prop('provider_source_id', 'string')],
+  required: ['sent_to_address'],
+};
 
 export const emails: ResourceDef = {
   name: 'emails',
@@ -41,7 +48,7 @@ export const emails: ResourceDef = {
       id: 'read-by-contact', kind: 'read', title: 'Read contact', method: 'GET', path: '/contacts/{contact_id}/emails', shape: { kind: 'page', key: 'emails' },
       params: [{ name: 'contact_id', description: 'Contact id.' }], filters: ['email'], operationId: 'listEmailsForContactUsingGET',
     },
-    { id: 'create', kind: 'create', title: 'Create', method: 'POST', path: '/emails', operationId: 'createEmailUsingPOST' },
+    { id: 'create', kind: 'create', title: 'Create', method: 'POST', path: '/emails', operationId: 'createEmailUsingPOST', body: EMAIL_CREATE },
     { id: 'delete', kind: 'delete', title: 'Delete', method: 'DELETE', path: '/emails/{id}', operationId: 'deleteEmailUsingDELETE' },
   ],
   deviations: [

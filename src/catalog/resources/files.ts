@@ -1,10 +1,19 @@
-import type { ResourceDef } from '../types.js';
+import type { ResourceDef, WriteBody } from '../types.js';
 import { bool, dt, field, id, int, str } from '../fields.js';
+import { oneOf } from '../bodies.js';
 
 const DESCRIPTOR_FIELDS = [
   'id', 'category', 'contact_id', 'created_by', 'date_created', 'download_url', 'file_box_type', 'file_name', 'file_size',
   'last_updated', 'public', 'remote_file_key',
 ];
+
+/** Create and update (PUT) take the same body: the whole file again. */
+const FILE_BODY: WriteBody = {
+  fields: 'writable',
+  properties: [oneOf('file_association', ['CONTACT', 'USER', 'COMPANY'])],
+  required: ['file_association', 'file_data', 'file_name', 'is_public'],
+  rules: [{ kind: 'requires', field: 'contact_id', when: 'file_association', equals: 'CONTACT', quote: '`contact_id` is required only when `file_association` is `CONTACT`' }],
+};
 
 export const files: ResourceDef = {
   name: 'files',
@@ -13,7 +22,7 @@ export const files: ResourceDef = {
   description: 'Files in the file box; the content (base64) comes with --include file_data.',
   fields: [
     id(),
-    field('file_data', 'binary', { writeOnly: true, description: 'Base64 content: required on create and update; exported with --include file_data.' }),
+    field('file_data', 'binary', { writeOnly: true, description: 'Base64 content; exported with --include file_data.' }),
     str('category', { readOnly: true }),
     int('contact_id'),
     int('created_by', { readOnly: true }),
@@ -25,7 +34,7 @@ export const files: ResourceDef = {
     dt('last_updated', { readOnly: true }),
     bool('public'),
     str('remote_file_key', { readOnly: true }),
-    str('file_association', { writeOnly: true, description: 'CONTACT, USER or COMPANY (required on write).' }),
+    str('file_association', { writeOnly: true, description: 'What the file belongs to.' }),
     bool('is_public', { writeOnly: true }),
   ],
   keyFields: ['id'],
@@ -46,8 +55,8 @@ export const files: ResourceDef = {
       recordMap: { ...Object.fromEntries(DESCRIPTOR_FIELDS.map((name) => [name, `file_descriptor.${name}`])), file_data: 'file_data' },
       operationId: 'getFileUsingGET',
     },
-    { id: 'create', kind: 'create', title: 'Create', method: 'POST', path: '/files', operationId: 'createFileUsingPOST' },
-    { id: 'update', kind: 'update', title: 'Update', method: 'PUT', path: '/files/{id}', operationId: 'updateFileUsingPUT' },
+    { id: 'create', kind: 'create', title: 'Create', method: 'POST', path: '/files', operationId: 'createFileUsingPOST', body: FILE_BODY },
+    { id: 'update', kind: 'update', title: 'Update', method: 'PUT', path: '/files/{id}', operationId: 'updateFileUsingPUT', body: FILE_BODY },
     { id: 'delete', kind: 'delete', title: 'Delete', method: 'DELETE', path: '/files/{id}', operationId: 'deleteFileUsingDELETE' },
   ],
   deviations: [

@@ -1,5 +1,7 @@
-import type { ResourceDef } from '../types.js';
+import type { ResourceDef, WriteBody } from '../types.js';
 import { str } from '../fields.js';
+
+const HOOK_BODY: WriteBody = { fields: 'writable' };
 
 export const hooks: ResourceDef = {
   name: 'hooks',
@@ -19,8 +21,8 @@ export const hooks: ResourceDef = {
       id: 'read-single', kind: 'read-single', title: 'Read single', method: 'GET', path: '/hooks/{key}', shape: { kind: 'object' },
       params: [{ name: 'key', description: 'Hook subscription key.' }], operationId: 'retrieve_a_hook_subscription',
     },
-    { id: 'create', kind: 'create', title: 'Create', method: 'POST', path: '/hooks', operationId: 'create_a_hook_subscription' },
-    { id: 'update', kind: 'update', title: 'Update', method: 'PUT', path: '/hooks/{key}', operationId: 'update_a_hook_subscription' },
+    { id: 'create', kind: 'create', title: 'Create', method: 'POST', path: '/hooks', operationId: 'create_a_hook_subscription', body: HOOK_BODY },
+    { id: 'update', kind: 'update', title: 'Update', method: 'PUT', path: '/hooks/{key}', operationId: 'update_a_hook_subscription', body: HOOK_BODY },
     { id: 'delete', kind: 'delete', title: 'Delete', method: 'DELETE', path: '/hooks/{key}', operationId: 'delete_a_hook_subscription' },
   ],
   deviations: [

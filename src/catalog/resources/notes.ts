@@ -1,5 +1,15 @@
-import type { ResourceDef } from '../types.js';
+import type { ResourceDef, WriteBody } from '../types.js';
 import { dt, id, int, obj, str } from '../fields.js';
+import { oneOf } from '../bodies.js';
+
+const NOTE_TYPES = oneOf('type', ['Appointment', 'Call', 'Email', 'Fax', 'Letter', 'Other']);
+const NOTE_CREATE: WriteBody = {
+  fields: 'writable',
+  properties: [NOTE_TYPES],
+  required: ['contact_id'],
+  rules: [{ kind: 'one-of', fields: ['title', 'body'], quote: 'Either a "title" or "body" is required' }],
+};
+const NOTE_UPDATE: WriteBody = { fields: 'writable', properties: [NOTE_TYPES] };
 
 export const notes: ResourceDef = {
   name: 'notes',
@@ -27,8 +37,8 @@ export const notes: ResourceDef = {
       id: 'read-single', kind: 'read-single', title: 'Read single', method: 'GET', path: '/notes/{id}', shape: { kind: 'object' },
       params: [{ name: 'id', description: 'Note id.' }], operationId: 'getNoteUsingGET',
     },
-    { id: 'create', kind: 'create', title: 'Create', method: 'POST', path: '/notes', operationId: 'createNoteUsingPOST' },
-    { id: 'update', kind: 'update', title: 'Update', method: 'PATCH', path: '/notes/{id}', operationId: 'updatePropertiesOnNoteUsingPATCH' },
+    { id: 'create', kind: 'create', title: 'Create', method: 'POST', path: '/notes', operationId: 'createNoteUsingPOST', body: NOTE_CREATE },
+    { id: 'update', kind: 'update', title: 'Update', method: 'PATCH', path: '/notes/{id}', operationId: 'updatePropertiesOnNoteUsingPATCH', body: NOTE_UPDATE },
     { id: 'delete', kind: 'delete', title: 'Delete', method: 'DELETE', path: '/notes/{id}', operationId: 'deleteNoteUsingDELETE' },
   ],
 };

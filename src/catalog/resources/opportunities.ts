@@ -1,5 +1,36 @@
-import type { ResourceDef } from '../types.js';
+import type { ResourceDef, WriteBody } from '../types.js';
 import { bool, dt, id, int, num, obj, str } from '../fields.js';
+import { CUSTOM_FIELDS, objectOf, prop } from '../bodies.js';
+
+/** Create and update take the same body (the spec says so of PATCH in prose); its two dates are plain text. */
+const OPPORTUNITY_BODY: WriteBody = {
+  fields: 'writable',
+  properties: [
+    prop('estimated_close_date', 'string'),
+    prop('next_action_date', 'string'),
+    objectOf('contact', {
+      company_name: 'string', email: 'string', first_name: 'string', id: 'integer', job_title: 'string', last_name: 'string', phone_number: 'string',
+    }),
+    objectOf('stage', {
+      details: {
+        object: {
+          check_list_items: {
+            array: { description: 'string', done_date: 'datetime', id: 'integer', instance_id: 'integer', item_order: 'integer', required: 'boolean' },
+          },
+          probability: 'integer',
+          stage_order: 'integer',
+          target_num_days: 'integer',
+        },
+      },
+      id: 'integer',
+      name: 'string',
+      reasons: { items: 'string' },
+    }),
+    objectOf('user', { first_name: 'string', id: 'integer', last_name: 'string' }),
+    CUSTOM_FIELDS,
+  ],
+  required: ['contact', 'contact.id', 'opportunity_title', 'stage', 'stage.id'],
+};
 
 export const opportunities: ResourceDef = {
   name: 'opportunities',
@@ -38,8 +69,8 @@ export const opportunities: ResourceDef = {
       id: 'read-stage-pipelines', kind: 'read', title: 'Read Stage Pipeline', method: 'GET', path: '/opportunity/stage_pipeline', shape: { kind: 'array' },
       operationId: 'listOpportunityStagePipelinesUsingGET', note: 'Records are pipeline stages, as in opportunity-stage-pipelines.',
     },
-    { id: 'create', kind: 'create', title: 'Create', method: 'POST', path: '/opportunities', operationId: 'createOpportunityUsingPOST' },
-    { id: 'update', kind: 'update', title: 'Update', method: 'PATCH', path: '/opportunities/{id}', operationId: 'updatePropertiesOnOpportunityUsingPATCH' },
+    { id: 'create', kind: 'create', title: 'Create', method: 'POST', path: '/opportunities', operationId: 'createOpportunityUsingPOST', body: OPPORTUNITY_BODY },
+    { id: 'update', kind: 'update', title: 'Update', method: 'PATCH', path: '/opportunities/{id}', operationId: 'updatePropertiesOnOpportunityUsingPATCH', body: OPPORTUNITY_BODY },
   ],
   deviations: [
     { what: 'projected_revenue_high and projected_revenue_low are numbers', why: 'The seed types them DT_I4; the spec has number (double).' },

@@ -1,5 +1,6 @@
-import type { ResourceDef } from '../types.js';
+import type { ResourceDef, WriteBody } from '../types.js';
 import { bool, id, int, num, objs, str } from '../fields.js';
+import { oneOf } from '../bodies.js';
 
 const PRODUCT_OPTION = [
   'id', 'allow_spaces', 'can_contain_character', 'can_contain_number', 'can_end_with_character', 'can_end_with_number',
@@ -11,6 +12,13 @@ const PRODUCT_FIELDS = [
   'id', 'product_desc', 'product_name', 'product_options', 'product_price', 'product_short_desc', 'sku', 'status', 'subscription_only',
   'subscription_plans', 'url',
 ];
+
+const PRODUCT_BODY: WriteBody = { fields: 'writable', required: ['product_name'] };
+const PLAN_CREATE: WriteBody = {
+  fields: 'writable',
+  properties: [oneOf('cycle_type', ['YEAR', 'MONTH', 'WEEK', 'DAY'])],
+  required: ['cycle_type', 'plan_price'],
+};
 
 export const products: ResourceDef = {
   name: 'products',
@@ -53,8 +61,8 @@ export const products: ResourceDef = {
       operationId: 'listProductsFromSyncTokenUsingGET', deprecated: true,
       note: 'Deprecated by Keap. Records add sync_status (CREATED, UPDATED, DELETED).',
     },
-    { id: 'create', kind: 'create', title: 'Create', method: 'POST', path: '/products', operationId: 'createProductUsingPOST' },
-    { id: 'update', kind: 'update', title: 'Update', method: 'PATCH', path: '/products/{id}', operationId: 'updateProductUsingPATCH' },
+    { id: 'create', kind: 'create', title: 'Create', method: 'POST', path: '/products', operationId: 'createProductUsingPOST', body: PRODUCT_BODY },
+    { id: 'update', kind: 'update', title: 'Update', method: 'PATCH', path: '/products/{id}', operationId: 'updateProductUsingPATCH', body: PRODUCT_BODY },
     { id: 'delete', kind: 'delete', title: 'Delete', method: 'DELETE', path: '/products/{id}', operationId: 'deleteProductUsingDELETE' },
   ],
   deviations: [
@@ -91,7 +99,7 @@ export const productSubscriptions: ResourceDef = {
       params: [{ name: 'product_id', description: 'Product id.' }, { name: 'id', description: 'Subscription plan id.' }],
       operationId: 'retrieveProductSubscriptionUsingGET',
     },
-    { id: 'create', kind: 'create', title: 'Create', method: 'POST', path: '/products/{product_id}/subscriptions', operationId: 'createProductSubscriptionUsingPOST' },
+    { id: 'create', kind: 'create', title: 'Create', method: 'POST', path: '/products/{product_id}/subscriptions', operationId: 'createProductSubscriptionUsingPOST', body: PLAN_CREATE },
     { id: 'delete', kind: 'delete', title: 'Delete', method: 'DELETE', path: '/products/{product_id}/subscriptions/{id}', operationId: 'deleteProductSubscriptionUsingDELETE' },
   ],
   deviations: [

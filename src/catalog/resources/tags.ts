@@ -1,7 +1,10 @@
-import type { ResourceDef } from '../types.js';
+import type { ResourceDef, WriteBody } from '../types.js';
 import { id, obj, str } from '../fields.js';
+import { objectOf } from '../bodies.js';
 import { TAGGED_COMPANY_MAP } from './companies.js';
 import { TAGGED_CONTACT_MAP } from './contacts.js';
+
+const TAG_CREATE: WriteBody = { fields: 'writable', properties: [objectOf('category', { id: 'integer' })], required: ['category.id', 'name'] };
 
 export const tags: ResourceDef = {
   name: 'tags',
@@ -36,7 +39,7 @@ export const tags: ResourceDef = {
       params: [{ name: 'tag_id', description: 'Tag id.' }], recordMap: TAGGED_CONTACT_MAP, operationId: 'listContactsForTagIdUsingGET',
       note: 'Records are contacts (id, email, given_name, family_name, date_applied), as in contacts --action read-by-tag.',
     },
-    { id: 'create', kind: 'create', title: 'Create', method: 'POST', path: '/tags', operationId: 'createTagUsingPOST' },
+    { id: 'create', kind: 'create', title: 'Create', method: 'POST', path: '/tags', operationId: 'createTagUsingPOST', body: TAG_CREATE },
   ],
   deviations: [
     { what: 'contactid dropped', why: 'No tag schema in the spec has it; applying tags to contacts is POST /tags/{tagId}/contacts, which the catalog does not model.' },

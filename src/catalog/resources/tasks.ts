@@ -1,9 +1,22 @@
-import type { ActionDef, ResourceDef } from '../types.js';
+import type { ActionDef, ResourceDef, WriteBody } from '../types.js';
 import { bool, dt, id, int, obj, str } from '../fields.js';
+import { objectOf, prop } from '../bodies.js';
 
 const TASK_FILTERS = ['completed', 'contact_id', 'has_due_date', 'user_id'];
 const UNCONFIRMED = 'UNCONFIRMED: the spec does not say which field since/until apply to; modification_date is assumed.';
 const taskDates: ActionDef['dateFilter'] = { since: 'since', until: 'until', field: 'modification_date' };
+
+const TASK_PROPERTIES = [
+  objectOf('contact', { email: 'string', first_name: 'string', id: 'integer', last_name: 'string' }),
+  prop('funnel_id', 'integer'),
+  prop('jgraph_id', 'integer'),
+];
+const TASK_CREATE: WriteBody = {
+  fields: 'writable',
+  properties: TASK_PROPERTIES,
+  rules: [{ kind: 'all-of', fields: ['title', 'due_date'], quote: 'must contain at least one item in the fields `title` and `due_date`' }],
+};
+const TASK_UPDATE: WriteBody = { fields: 'writable', properties: TASK_PROPERTIES };
 
 export const tasks: ResourceDef = {
   name: 'tasks',
@@ -42,9 +55,9 @@ export const tasks: ResourceDef = {
       dateFilter: taskDates, filters: TASK_FILTERS, operationId: 'listTasksForCurrentUserUsingGET',
       note: `Only the authenticated user's tasks. ${UNCONFIRMED}`,
     },
-    { id: 'create', kind: 'create', title: 'Create', method: 'POST', path: '/tasks', operationId: 'createTaskUsingPOST' },
+    { id: 'create', kind: 'create', title: 'Create', method: 'POST', path: '/tasks', operationId: 'createTaskUsingPOST', body: TASK_CREATE },
     {
-      id: 'update', kind: 'update', title: 'Update', method: 'PATCH', path: '/tasks/{id}', operationId: 'updatePropertiesOnTaskUsingPATCH',
+      id: 'update', kind: 'update', title: 'Update', method: 'PATCH', path: '/tasks/{id}', operationId: 'updatePropertiesOnTaskUsingPATCH', body: TASK_UPDATE,
       note: 'Keap does not update task custom fields here.',
     },
     { id: 'delete', kind: 'delete', title: 'Delete', method: 'DELETE', path: '/tasks/{id}', operationId: 'deleteTaskUsingDELETE' },

@@ -1,5 +1,7 @@
-import type { ResourceDef } from '../types.js';
+import type { ResourceDef, WriteBody } from '../types.js';
 import { FAX, FAX_KINDS, PHONE, PHONE_KINDS, PLAIN_ADDRESS, bool, dt, id, int, keyed, obj, str } from '../fields.js';
+
+const USER_CREATE: WriteBody = { fields: 'writable', required: ['email', 'given_name'] };
 
 export const users: ResourceDef = {
   name: 'users',
@@ -29,7 +31,7 @@ export const users: ResourceDef = {
     str('time_zone', { readOnly: true }),
     str('website', { readOnly: true }),
     bool('admin', { writeOnly: true, description: 'Create the user as an admin.' }),
-    str('email', { description: 'Required on create; returned by Read current (email_address in other reads).' }),
+    str('email', { description: 'Returned by Read current (email_address in other reads).' }),
     str('sub', { readOnly: true, description: 'Returned by Read current.' }),
   ],
   keyFields: ['id'],
@@ -48,7 +50,7 @@ export const users: ResourceDef = {
       id: 'read-current', kind: 'read-single', title: 'Read current', method: 'GET', path: '/oauth/connect/userinfo', shape: { kind: 'object' },
       operationId: 'getUserInfoUsingGET', note: 'The authenticated user (userinfo: email, given_name, family_name, sub, ...).',
     },
-    { id: 'create', kind: 'create', title: 'Create', method: 'POST', path: '/users', operationId: 'createUserUsingPOST', note: 'Keap sends the new user an invitation.' },
+    { id: 'create', kind: 'create', title: 'Create', method: 'POST', path: '/users', operationId: 'createUserUsingPOST', body: USER_CREATE, note: 'Keap sends the new user an invitation.' },
   ],
   deviations: [
     { what: 'admin is a boolean and write-only', why: "The seed types it ShortText; the spec's create body has a boolean admin that no read returns." },
