@@ -15,7 +15,7 @@
  * a bad `-o` before its first request; `openOutput` opens what it decided.
  */
 import { randomBytes } from 'node:crypto';
-import { constants as fsConstants, createWriteStream, fstat } from 'node:fs';
+import fs, { constants as fsConstants, createWriteStream, fstat } from 'node:fs';
 import { access, lstat, open, readFile, readlink, realpath, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
@@ -261,7 +261,10 @@ function processStreamOutput(stream: NodeJS.WriteStream, path?: string): Output 
 function descriptorOutput(fd: number, path: string): Output {
   if (fd === 1) return processStreamOutput(process.stdout, path);
   if (fd === 2) return processStreamOutput(process.stderr, path);
-  const stream = createWriteStream('', { fd, autoClose: false, emitClose: true });
+  // The descriptor is the shell's: destroying the stream (which closes its fd even without
+  // autoClose) must leave it open for whoever writes next.
+  const keepOpen = { open: fs.open, write: fs.write, writev: fs.writev, close: (_fd: number, done: (error: null) => void) => done(null) };
+  const stream = createWriteStream('', { fd, autoClose: false, emitClose: true, fs: keepOpen });
   // Errors surface through commit() and the writers; a listener keeps them from crashing the process.
   stream.on('error', () => undefined);
   return settledOnce(
