@@ -58,6 +58,9 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`error: cannot write to stdout: ${error.message}\n`);
     process.exitCode = ExitCode.failure;
   });
+  // stderr gone (the SSH session that was the terminal closed, hence a SIGHUP): nowhere is left to
+  // report to, and an unhandled error here would replace the interrupt's exit status with a crash.
+  process.stderr.on('error', () => undefined);
   try {
     await program.parseAsync(argv);
     return stdoutFailed ? ExitCode.failure : ExitCode.ok;

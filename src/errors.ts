@@ -68,13 +68,21 @@ export class ApiError extends CliError {
 export class NetworkError extends CliError {}
 
 /**
- * The run was stopped by a signal; outputs were discarded. Exit 128 + the signal's number, as a
- * shell reports it: 130 for SIGINT (Ctrl-C), 143 for SIGTERM (a kill from cron or a supervisor).
+ * The signals that stop a run, and the exit status each gives: 128 + the signal's number, as a shell
+ * reports it. SIGHUP: the terminal or SSH session closed; SIGINT: Ctrl-C; SIGTERM: a kill from cron
+ * or a supervisor.
  */
+export const SIGNAL_EXIT_CODES = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 } as const;
+
+export type StopSignal = keyof typeof SIGNAL_EXIT_CODES;
+
+/** The run was stopped by a signal; outputs were discarded (or, written in place, left incomplete). */
 export class InterruptedError extends CliError {
   override readonly exitCode: number;
   constructor(message: string, options?: { signal?: string; hint?: string; cause?: unknown }) {
     super(message, options);
-    this.exitCode = options?.signal === 'SIGTERM' ? 143 : 130;
+    const signal = options?.signal;
+    this.exitCode =
+      signal !== undefined && signal in SIGNAL_EXIT_CODES ? SIGNAL_EXIT_CODES[signal as StopSignal] : SIGNAL_EXIT_CODES.SIGINT;
   }
 }

@@ -1,12 +1,12 @@
 /** `export RESOURCE`: every record of a resource to CSV, JSON or NDJSON (DESIGN.md sections 2 and 3). */
 import type { Command } from 'commander';
-import { setMaxListeners } from 'node:events';
 import { findResource } from '../catalog/index.js';
-import { InterruptedError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { parseDateArg, parseFieldList, parseKeyValues, parsePositiveInt } from '../etl/args.js';
 import { runExport, type ExportFormat, type ExportRequest } from '../etl/export.js';
 import { EXPORT_FORMATS } from '../etl/writers.js';
 import { withSession } from './context.js';
+import { runInterruptible } from './interrupt.js';
 
 interface ExportFlags {
   format?: string;
@@ -97,33 +97,12 @@ endpoint has no date filter export in full and say so.`,
       if (flags.concurrency !== undefined) request.concurrency = parsePositiveInt(flags.concurrency, '--concurrency');
       if (flags.state !== undefined) request.stateFile = flags.state;
 
-      // Ctrl-C or a kill from cron: stop fetching, discard the temporary file, leave no partial output.
-      const controller = new AbortController();
-      // Every request in flight or waiting for the pacer listens on this one signal.
-      setMaxListeners(0, controller.signal);
-      const onInt = () => controller.abort('SIGINT');
-      const onTerm = () => controller.abort('SIGTERM');
-      // `on`, not `once`: ora's signal-exit re-raises a signal when it sees no other listener, and
-      // a `once` listener is gone by the time it looks, which killed the process mid-cleanup.
-      process.on('SIGINT', onInt);
-      process.on('SIGTERM', onTerm);
-      request.signal = controller.signal;
-      try {
-        await withSession(command, ({ api, reporter }) => runExport(api, request, reporter), {
+      // Ctrl-C, a kill from cron, a closed SSH session: stop fetching, discard the temporary file.
+      await runInterruptible((signal) => {
+        request.signal = signal;
+        return withSession(command, ({ api, reporter }) => runExport(api, request, reporter), {
           ...(request.concurrency ? { concurrency: request.concurrency } : {}),
         });
-      } catch (error) {
-        // Stopped before the output was even opened (reading the model, waiting out a retry).
-        if (controller.signal.aborted && !(error instanceof InterruptedError)) {
-          throw new InterruptedError('export interrupted; no output file was written', {
-            signal: String(controller.signal.reason),
-            cause: error,
-          });
-        }
-        throw error;
-      } finally {
-        process.off('SIGINT', onInt);
-        process.off('SIGTERM', onTerm);
-      }
+      }, 'export interrupted before anything was written');
     });
 }

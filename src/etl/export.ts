@@ -13,7 +13,7 @@ import { ApiError, CliError, InterruptedError, UsageError } from '../errors.js';
 import type { Reporter } from '../reporter.js';
 import { customFieldModel, withCustomFields, type CustomFieldModel } from './custom-fields.js';
 import { csvColumns, extendColumns, FlattenPlan } from './flatten.js';
-import { openOutput } from './output.js';
+import { inspectOutput, openOutput } from './output.js';
 import { projectRecord } from './project.js';
 import { assertStateWritable, bookmark, readState, updateState, withBookmark, type ExportState } from './state.js';
 import { createRecordWriter, type ExportFormat } from './writers.js';
@@ -390,19 +390,13 @@ export async function runExport(api: KeapApi, request: ExportRequest, reporter: 
   if (request.stateFile) await assertStateWritable(request.stateFile, '--state');
   const state = request.stateFile ? await readState(request.stateFile) : undefined;
   const plan = planExport(request, state);
+  // A bad -o (missing folder, a folder, a closed descriptor) is refused before any request.
+  const target = await inspectOutput(request.output);
   for (const notice of plan.notices) reporter.info(notice);
   if (plan.incremental?.fromBookmark) {
     reporter.info(`${plan.bookmarkKey}: continuing from bookmark ${plan.incremental.field} >= ${plan.incremental.since}`);
   }
   const signal = request.signal;
-  const interrupted = (cause?: unknown) =>
-    new InterruptedError('export interrupted; no output file was written', {
-      ...(typeof signal?.reason === 'string' ? { signal: signal.reason } : {}),
-      ...(cause !== undefined ? { cause } : {}),
-    });
-  const throwIfAborted = () => {
-    if (signal?.aborted) throw interrupted();
-  };
 
   const gatherer = new Gatherer(api, resource, signal);
   let model: CustomFieldModel | undefined;
@@ -415,8 +409,22 @@ export async function runExport(api: KeapApi, request: ExportRequest, reporter: 
   const baseColumns = settleColumns(resource, plan, request, columnOptions);
   await gatherer.prepare(plan.gathered);
 
-  const output = await openOutput(request.output);
+  const output = await openOutput(target);
   const outputName = output.path ?? 'stdout';
+  // A temporary file is discarded on an interrupt; stdout, a pipe or a descriptor keeps what it got.
+  const interrupted = (cause?: unknown) =>
+    new InterruptedError(
+      output.inPlace
+        ? `export interrupted; what was written to ${outputName} so far is incomplete`
+        : 'export interrupted; no output file was written',
+      {
+        ...(typeof signal?.reason === 'string' ? { signal: signal.reason } : {}),
+        ...(cause !== undefined ? { cause } : {}),
+      },
+    );
+  const throwIfAborted = () => {
+    if (signal?.aborted) throw interrupted();
+  };
   const progress = reporter.progress(`${resource.name}: starting`);
   let written = 0;
   let truncated = false;
@@ -519,7 +527,7 @@ export async function runExport(api: KeapApi, request: ExportRequest, reporter: 
     if (io.syscall === 'write' && io.code !== 'EPIPE') {
       throw new CliError(`cannot write ${outputName}: ${(error as Error).message}`, { cause: error });
     }
-    if (error instanceof ApiError && request.output && request.output !== '-') {
+    if (error instanceof ApiError && !output.inPlace) {
       throw new ApiError(
         { status: error.status, keapMessage: error.keapMessage, method: error.method, url: error.url, ...(error.code ? { code: error.code } : {}) },
         { hint: `nothing was written to ${request.output}`, cause: error },

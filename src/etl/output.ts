@@ -1,37 +1,64 @@
 /**
- * Where data goes (DESIGN.md section 3, Outputs). A regular file is written to a temporary file in
- * the same folder (`.<name>.<pid>.<random>.tmp`) and renamed over the target only on commit, after
- * an fsync, so a killed job never leaves a half file where a complete one is expected. Anything
- * else (`-`, stdout, a pipe, `/dev/null`, a device) is written directly and never renamed over.
- * A symlink to a regular file is followed: the real file is replaced and the link kept.
+ * Where data goes (DESIGN.md section 3, Outputs). One rule decides how a target is written:
+ *
+ * - a path that resolves through `/dev/stdin|stdout|stderr`, `/dev/fd/N` or `/proc/PID/fd/N` names a
+ *   descriptor that is already open (`-o /dev/stdout`, bash's `-o >(gzip > x.gz)`): it is written in
+ *   place through that descriptor, whatever it points at, never truncated, appending where the shell
+ *   opened it for appending (`>>`);
+ * - any other target that exists and is not a regular file (a FIFO, `/dev/null`) is written in place;
+ * - a regular file, or a path that does not exist yet, is written to a temporary file in the same
+ *   folder (`.<name>.<pid>.<random>.tmp`) and renamed over the target only on commit, after an
+ *   fsync, so a killed job never leaves a half file where a complete one is expected. A symlink to a
+ *   regular file is followed: the real file is replaced and the link kept.
+ *
+ * `inspectOutput` applies the rule and checks the target without opening it, so an export can refuse
+ * a bad `-o` before its first request; `openOutput` opens what it decided.
  */
 import { randomBytes } from 'node:crypto';
-import { constants as fsConstants } from 'node:fs';
-import { lstat, open, realpath, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import fs, { constants as fsConstants, createWriteStream, fstat } from 'node:fs';
+import { access, lstat, open, readFile, readlink, realpath, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { CliError, UsageError } from '../errors.js';
 
 export interface Output {
   stream: Writable;
-  /** The file written (absent for stdout). */
+  /** The target as given (absent for stdout). */
   path?: string;
+  /**
+   * True when written straight into the target (stdout, a descriptor, a pipe, a device): what was
+   * written before a failure stays there. False for the temporary file renamed on commit.
+   */
+  inPlace: boolean;
   /** Flushes and, for a regular file, fsyncs and renames the temporary file over the target. */
   commit(): Promise<void>;
   /** Discards: the temporary file is removed and the target left as it was. */
   abort(): Promise<void>;
 }
 
+/** How a target will be written; from `inspectOutput`, nothing opened yet. */
+export type OutputTarget =
+  | { kind: 'stdout' }
+  /** An open descriptor: ours (`pid` absent) is written through directly; another process's is reopened. */
+  | { kind: 'descriptor'; target: string; fd: number; pid?: number; append: boolean }
+  /** An existing FIFO, device or socket: opened for writing, never truncated or replaced. */
+  | { kind: 'in-place'; target: string; path: string }
+  /** A regular file or a new one: a temporary file renamed over `path` (links resolved). */
+  | { kind: 'replace'; target: string; path: string; mode: number };
+
 function errorCode(error: unknown): string | undefined {
   return typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : undefined;
 }
 
-function usageErrorFor(path: string, error: unknown): Error {
+function usageErrorFor(path: string, error: unknown, folder = dirname(path)): Error {
   switch (errorCode(error)) {
     case 'ENOENT':
-      return new UsageError(`cannot write ${path}: the folder ${dirname(path)} does not exist`, { cause: error });
+      return new UsageError(`cannot write ${path}: the folder ${folder} does not exist`, {
+        hint: `create it first (mkdir -p ${folder}) or write somewhere else`,
+        cause: error,
+      });
     case 'ENOTDIR':
-      return new UsageError(`cannot write ${path}: ${dirname(path)} is not a folder`, { cause: error });
+      return new UsageError(`cannot write ${path}: ${folder} is not a folder`, { cause: error });
     case 'EACCES':
     case 'EPERM':
       return new UsageError(`cannot write ${path}: permission denied`, { cause: error });
@@ -39,55 +66,131 @@ function usageErrorFor(path: string, error: unknown): Error {
       return new UsageError(`cannot write ${path}: read-only file system`, { cause: error });
     case 'EISDIR':
       return new UsageError(`cannot write ${path}: it is a folder`, { cause: error });
+    case 'ELOOP':
+      return new UsageError(`cannot write ${path}: too many levels of symbolic links`, { cause: error });
     default:
       // Not the user's mistake (a full disk, an I/O error): exit 1, but still say which file.
       return new CliError(`cannot write ${path}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
 }
 
-interface TargetInfo {
-  /** The path to replace (symlinks resolved) or write directly. */
-  path: string;
-  /** True when the target exists and is not a regular file: written in place. */
-  special: boolean;
-  /** Permission bits to give the new file (the replaced file's, else the default). */
-  mode: number;
+/** The access-mode bits of open flags (Linux; Node's fs.constants lacks it). */
+const O_ACCMODE = 0o3;
+const STD_DESCRIPTORS: Record<string, number> = { stdin: 0, stdout: 1, stderr: 2 };
+const DESCRIPTOR_PATH = /^\/dev\/(?:(stdin|stdout|stderr)|fd\/(\d+))$|^\/proc\/(self|thread-self|\d+)(?:\/task\/\d+)?\/fd\/(\d+)$/;
+
+/** The descriptor an absolute, normalised path names, if it is one; `pid` only for another process. */
+function descriptorAt(path: string): { fd: number; pid?: number } | undefined {
+  const match = DESCRIPTOR_PATH.exec(path);
+  if (!match) return undefined;
+  const [, std, devFd, owner, procFd] = match;
+  if (std !== undefined) return { fd: STD_DESCRIPTORS[std] as number };
+  if (devFd !== undefined) return { fd: Number(devFd) };
+  const pid = Number(owner);
+  return Number.isInteger(pid) && pid !== process.pid ? { fd: Number(procFd), pid } : { fd: Number(procFd) };
 }
 
-async function inspectTarget(target: string): Promise<TargetInfo> {
+/** The open flags of a descriptor (Linux /proc), or undefined where the system does not say. */
+async function descriptorFlags(fd: number, pid?: number): Promise<number | undefined> {
+  try {
+    const info = await readFile(`/proc/${pid ?? 'self'}/fdinfo/${fd}`, 'utf8');
+    const flags = /^flags:\s*([0-7]+)/m.exec(info)?.[1];
+    return flags === undefined ? undefined : parseInt(flags, 8);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether one of our descriptors is Node's own (its event loop, its wake-up pipes) rather than one
+ * the shell handed over: the shell's are never anonymous inodes, nor non-blocking beyond 0-2.
+ * A descriptor the user names but the shell never opened would otherwise be written into.
+ */
+async function isRuntimeDescriptor(fd: number): Promise<boolean> {
+  const points = await readlink(`/proc/self/fd/${fd}`).catch(() => '');
+  if (points.startsWith('anon_inode:')) return true;
+  const flags = await descriptorFlags(fd);
+  return fd > 2 && flags !== undefined && (flags & fsConstants.O_NONBLOCK) !== 0;
+}
+
+async function inspectDescriptor(target: string, fd: number, pid?: number): Promise<OutputTarget> {
+  const notOpen = () =>
+    new UsageError(`cannot write ${target}: descriptor ${fd} is not open`, {
+      hint: `open it in the shell (e.g. ${fd}> file) or write somewhere else`,
+    });
+  if (pid === undefined) {
+    const open = await new Promise<boolean>((done) => fstat(fd, (error) => done(!error)));
+    if (!open || (await isRuntimeDescriptor(fd))) throw notOpen();
+  } else {
+    await lstat(`/proc/${pid}/fd/${fd}`).catch((error: unknown) => {
+      throw errorCode(error) === 'ENOENT' ? notOpen() : usageErrorFor(target, error);
+    });
+  }
+  const flags = await descriptorFlags(fd, pid);
+  if (flags !== undefined && (flags & O_ACCMODE) === fsConstants.O_RDONLY) {
+    throw new UsageError(`cannot write ${target}: descriptor ${fd} is open for reading only`);
+  }
+  const append = flags !== undefined && (flags & fsConstants.O_APPEND) !== 0;
+  return pid === undefined ? { kind: 'descriptor', target, fd, append } : { kind: 'descriptor', target, fd, pid, append };
+}
+
+/** Symbolic links followed before giving up, as the kernel does (MAXSYMLINKS). */
+const MAX_LINKS = 40;
+
+/**
+ * Decides how `target` is written (see the rule at the top) and checks it can be, without opening
+ * or truncating anything: a missing folder, a folder as target, a closed or read-only descriptor
+ * or no permission is a UsageError naming the target.
+ */
+export async function inspectOutput(target?: string): Promise<OutputTarget> {
+  if (target === undefined || target === '-') return { kind: 'stdout' };
   let path = resolve(target);
-  try {
-    const link = await lstat(path);
-    if (link.isSymbolicLink()) path = await realpath(path);
-    const info = await stat(path);
-    if (info.isDirectory()) throw new UsageError(`cannot write ${target}: it is a folder`);
-    return { path, special: !info.isFile(), mode: info.mode & 0o7777 };
-  } catch (error) {
-    if (error instanceof UsageError) throw error;
-    if (errorCode(error) !== 'ENOENT') throw usageErrorFor(target, error);
+  for (let links = 0; links <= MAX_LINKS; links++) {
+    const direct = descriptorAt(path);
+    if (direct) return inspectDescriptor(target, direct.fd, direct.pid);
+    // A folder on the way may itself be a link (`/dev/fd` is one, into /proc/self/fd).
+    const folder = await realpath(dirname(path)).catch((error: unknown) => {
+      throw usageErrorFor(target, error, links === 0 ? dirname(target) : dirname(path));
+    });
+    path = join(folder, basename(path));
+    const viaFolder = descriptorAt(path);
+    if (viaFolder) return inspectDescriptor(target, viaFolder.fd, viaFolder.pid);
+
+    const info = await lstat(path).catch((error: unknown) => {
+      if (errorCode(error) === 'ENOENT') return undefined;
+      throw usageErrorFor(target, error, folder);
+    });
+    if (info?.isSymbolicLink()) {
+      path = resolve(folder, await readlink(path));
+      continue;
+    }
+    if (info?.isDirectory()) throw new UsageError(`cannot write ${target}: it is a folder`);
+    if (info && !info.isFile()) {
+      await access(path, fsConstants.W_OK).catch((error: unknown) => {
+        throw usageErrorFor(target, error, folder);
+      });
+      return { kind: 'in-place', target, path };
+    }
+    // A regular file or a new one: the temporary file goes into its folder.
+    await access(folder, fsConstants.W_OK).catch((error: unknown) => {
+      throw usageErrorFor(target, error, folder);
+    });
+    return { kind: 'replace', target, path, mode: info ? info.mode & 0o7777 : 0o666 };
   }
-  // A new file: its folder must exist.
-  try {
-    const folder = await stat(dirname(path));
-    if (!folder.isDirectory()) throw new UsageError(`cannot write ${target}: ${dirname(target)} is not a folder`);
-  } catch (error) {
-    if (error instanceof UsageError) throw error;
-    throw usageErrorFor(target, error);
-  }
-  return { path, special: false, mode: 0o666 };
+  throw new UsageError(`cannot write ${target}: too many levels of symbolic links`);
 }
 
 function tempPathFor(path: string): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
 }
 
-async function createTemp(info: TargetInfo, target: string): Promise<{ tempPath: string; handle: FileHandle }> {
-  const tempPath = tempPathFor(info.path);
+async function createTemp(target: string, path: string, mode: number): Promise<{ tempPath: string; handle: FileHandle }> {
+  const tempPath = tempPathFor(path);
   try {
     const flags = fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL;
-    const handle = await open(tempPath, flags, info.mode);
+    const handle = await open(tempPath, flags, mode);
     // open() applies the umask; an existing target's exact mode is kept.
-    if (info.mode !== 0o666) await handle.chmod(info.mode).catch(() => undefined);
+    if (mode !== 0o666) await handle.chmod(mode).catch(() => undefined);
     return { tempPath, handle };
   } catch (error) {
     throw usageErrorFor(target, error);
@@ -138,13 +241,14 @@ function closeStream(stream: Writable): Promise<void> {
   });
 }
 
-function stdoutOutput(): Output {
-  const stream = process.stdout;
+/** stdout or stderr: written in place and never ended (the process may still print on it). */
+function processStreamOutput(stream: NodeJS.WriteStream, path?: string): Output {
   return {
     stream,
+    ...(path !== undefined ? { path } : {}),
+    inPlace: true,
     async commit() {
-      // Never end stdout: the process may still print (e.g. --json summaries). Wait until what
-      // was written so far has been handed to the OS.
+      // Wait until what was written so far has been handed to the OS.
       await new Promise<void>((resolve, reject) => {
         stream.write('', (error) => (error ? reject(error) : resolve()));
       });
@@ -153,39 +257,59 @@ function stdoutOutput(): Output {
   };
 }
 
-/**
- * Opens the export target: undefined or `-` is stdout; otherwise a file path. Throws UsageError
- * (nothing written) for a missing folder, a folder as target, or no permission.
- */
-export async function openOutput(target?: string): Promise<Output> {
-  if (target === undefined || target === '-') return stdoutOutput();
-  const info = await inspectTarget(target);
+/** Writes through a descriptor of ours as it is (its offset, its O_APPEND); never closes it. */
+function descriptorOutput(fd: number, path: string): Output {
+  if (fd === 1) return processStreamOutput(process.stdout, path);
+  if (fd === 2) return processStreamOutput(process.stderr, path);
+  // The descriptor is the shell's: destroying the stream (which closes its fd even without
+  // autoClose) must leave it open for whoever writes next.
+  const keepOpen = { open: fs.open, write: fs.write, writev: fs.writev, close: (_fd: number, done: (error: null) => void) => done(null) };
+  const stream = createWriteStream('', { fd, autoClose: false, emitClose: true, fs: keepOpen });
+  // Errors surface through commit() and the writers; a listener keeps them from crashing the process.
+  stream.on('error', () => undefined);
+  return settledOnce(
+    stream,
+    path,
+    true,
+    async () => {
+      try {
+        await waitFinished(stream);
+      } finally {
+        await closeStream(stream);
+      }
+    },
+    () => closeStream(stream),
+  );
+}
 
-  if (info.special) {
-    let handle: FileHandle;
-    try {
-      handle = await open(info.path, 'w');
-    } catch (error) {
-      throw usageErrorFor(target, error);
-    }
-    const stream = handle.createWriteStream();
-    // Errors surface through commit() and the writers; a listener keeps them from crashing the process.
-    stream.on('error', () => undefined);
-    return settledOnce(
-      stream,
-      info.path,
-      async () => {
-        try {
-          await waitFinished(stream);
-        } finally {
-          await closeStream(stream);
-        }
-      },
-      () => closeStream(stream),
-    );
+/** Opens a FIFO, a device or another process's descriptor for writing, without truncating it. */
+async function openInPlace(target: string, path: string, flags: number): Promise<Output> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, fsConstants.O_WRONLY | flags);
+  } catch (error) {
+    throw usageErrorFor(target, error);
   }
+  const stream = handle.createWriteStream();
+  stream.on('error', () => undefined);
+  return settledOnce(
+    stream,
+    target,
+    true,
+    async () => {
+      try {
+        await waitFinished(stream);
+      } finally {
+        await closeStream(stream);
+      }
+    },
+    () => closeStream(stream),
+  );
+}
 
-  const { tempPath, handle } = await createTemp(info, target);
+/** A temporary file next to `path`, renamed over it on commit and removed on abort. */
+async function replacingOutput(target: string, path: string, mode: number): Promise<Output> {
+  const { tempPath, handle } = await createTemp(target, path, mode);
   const stream = handle.createWriteStream({ autoClose: false, emitClose: true });
   stream.on('error', () => undefined);
   const discard = async () => {
@@ -195,38 +319,64 @@ export async function openOutput(target?: string): Promise<Output> {
   };
   return settledOnce(
     stream,
-    info.path,
+    path,
+    false,
     async () => {
       try {
         await waitFinished(stream);
         await handle.sync();
         await closeStream(stream); // autoClose is off, so the handle stays open for the fsync above
         await handle.close();
-        await rename(tempPath, info.path);
+        await rename(tempPath, path);
       } catch (error) {
         await discard();
         throw usageErrorFor(target, error);
       }
-      await syncFolder(dirname(info.path));
+      await syncFolder(dirname(path));
     },
     discard,
   );
 }
 
+/**
+ * Opens the target `inspectOutput` decided on (or inspects a path first): undefined or `-` is
+ * stdout. Throws UsageError (nothing written) for a target that cannot be written.
+ */
+export async function openOutput(target?: string | OutputTarget): Promise<Output> {
+  const decided = typeof target === 'object' ? target : await inspectOutput(target);
+  switch (decided.kind) {
+    case 'stdout':
+      return processStreamOutput(process.stdout);
+    case 'descriptor':
+      if (decided.pid === undefined) return descriptorOutput(decided.fd, decided.target);
+      return openInPlace(decided.target, `/proc/${decided.pid}/fd/${decided.fd}`, decided.append ? fsConstants.O_APPEND : 0);
+    case 'in-place':
+      return openInPlace(decided.target, decided.path, 0);
+    case 'replace':
+      return replacingOutput(decided.target, decided.path, decided.mode);
+  }
+}
+
 /** An Output whose commit and abort run at most once between them (abort after commit is a no-op). */
-function settledOnce(stream: Writable, path: string, commit: () => Promise<void>, abort: () => Promise<void>): Output {
+function settledOnce(
+  stream: Writable,
+  path: string,
+  inPlace: boolean,
+  commit: () => Promise<void>,
+  abort: () => Promise<void>,
+): Output {
   let done = false;
   const once = (settle: () => Promise<void>) => async () => {
     if (done) return;
     done = true;
     await settle();
   };
-  return { stream, path, commit: once(commit), abort: once(abort) };
+  return { stream, path, inPlace, commit: once(commit), abort: once(abort) };
 }
 
 /**
  * Writes a whole file atomically (temp file in the same folder, fsync, rename): for state files,
- * error reports and journals' snapshots. A target that is not a regular file is written directly.
+ * error reports and journals' snapshots. A target that is not a regular file is written in place.
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
   const output = await openOutput(path);

@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { createReadStream } from 'node:fs';
-import { chmod, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { closeSync, createReadStream, existsSync, fstatSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { chmod, lstat, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openOutput, writeFileAtomic } from '../../src/etl/output.js';
+import { inspectOutput, openOutput, writeFileAtomic } from '../../src/etl/output.js';
 import { UsageError } from '../../src/errors.js';
 
 let dir: string;
@@ -135,5 +135,104 @@ describe('writeFileAtomic', () => {
 
   it('refuses a missing folder with a UsageError', async () => {
     await expect(writeFileAtomic(join(dir, 'nope', 'state.json'), '{}')).rejects.toThrow(UsageError);
+  });
+});
+
+describe('inspectOutput decides without opening anything', () => {
+  const hasProc = existsSync('/proc/self/fd');
+
+  it('names /dev/stdout, /dev/fd/1 and /dev/stderr as our own descriptors', async () => {
+    expect(await inspectOutput('/dev/stdout')).toMatchObject({ kind: 'descriptor', fd: 1, target: '/dev/stdout' });
+    expect(await inspectOutput('/dev/fd/1')).toMatchObject({ kind: 'descriptor', fd: 1 });
+    expect(await inspectOutput('/dev/stderr')).toMatchObject({ kind: 'descriptor', fd: 2 });
+    expect(await inspectOutput('-')).toEqual({ kind: 'stdout' });
+    expect(await inspectOutput(undefined)).toEqual({ kind: 'stdout' });
+  });
+
+  it.skipIf(!hasProc)('follows links, of the file or of a folder on the way, into /proc/self/fd', async () => {
+    await symlink('/proc/self/fd/1', join(dir, 'out'));
+    await symlink(join(dir, 'out'), join(dir, 'out-again'));
+    await symlink('/proc/self/fd', join(dir, 'fds'));
+    for (const target of ['out', 'out-again', join('fds', '1')]) {
+      const decided = await inspectOutput(join(dir, target));
+      expect(decided).toMatchObject({ kind: 'descriptor', fd: 1 });
+      expect(decided).not.toHaveProperty('pid');
+    }
+    expect((await lstat(join(dir, 'out'))).isSymbolicLink()).toBe(true);
+  });
+
+  it('a regular file (through a link) is replaced; a new one too; neither is touched yet', async () => {
+    const real = join(dir, 'real.csv');
+    await writeFile(real, 'kept until commit\n');
+    await chmod(real, 0o640);
+    await symlink(real, join(dir, 'link.csv'));
+    expect(await inspectOutput(join(dir, 'link.csv'))).toEqual({
+      kind: 'replace',
+      target: join(dir, 'link.csv'),
+      path: real,
+      mode: 0o640,
+    });
+    expect(await inspectOutput(join(dir, 'new.csv'))).toMatchObject({ kind: 'replace', path: join(dir, 'new.csv'), mode: 0o666 });
+    expect(await readFile(real, 'utf8')).toBe('kept until commit\n');
+    expect((await readdir(dir)).sort()).toEqual(['link.csv', 'real.csv']);
+  });
+
+  it('a FIFO or a device is written in place', async () => {
+    expect(await inspectOutput('/dev/null')).toEqual({ kind: 'in-place', target: '/dev/null', path: '/dev/null' });
+    const fifo = join(dir, 'pipe');
+    execFileSync('mkfifo', [fifo]);
+    // Inspecting a FIFO must not open it: that would block until a reader came.
+    expect(await inspectOutput(fifo)).toEqual({ kind: 'in-place', target: fifo, path: fifo });
+  });
+
+  it('refuses a missing folder, a folder, a descriptor that is not open or is read-only', async () => {
+    await expect(inspectOutput(join(dir, 'no', 'such', 'x.csv'))).rejects.toThrow(/the folder .*no\/such does not exist/);
+    await expect(inspectOutput(dir)).rejects.toThrow(/is a folder/);
+    await expect(inspectOutput('/dev/fd/250')).rejects.toThrow(/descriptor 250 is not open/);
+    const file = join(dir, 'read-only.txt');
+    await writeFile(file, 'x');
+    const fd = openSync(file, 'r');
+    try {
+      await expect(inspectOutput(`/dev/fd/${fd}`)).rejects.toThrow(UsageError);
+    } finally {
+      closeSync(fd);
+    }
+  });
+});
+
+describe('openOutput through a descriptor of ours', () => {
+  it('appends where the descriptor was opened for appending, and leaves it open', async () => {
+    const file = join(dir, 'log.ndjson');
+    await writeFile(file, '{"held":"before"}\n');
+    const fd = openSync(file, 'a');
+    try {
+      const decided = await inspectOutput(`/dev/fd/${fd}`);
+      expect(decided).toMatchObject({ kind: 'descriptor', fd, append: true });
+      const output = await openOutput(decided);
+      expect(output.inPlace).toBe(true);
+      await write(output.stream, '{"new":1}\n');
+      await output.commit();
+      expect(fstatSync(fd).isFile()).toBe(true);
+      expect(readFileSync(file, 'utf8')).toBe('{"held":"before"}\n{"new":1}\n');
+      expect(await readdir(dir)).toEqual(['log.ndjson']);
+    } finally {
+      closeSync(fd);
+    }
+  });
+
+  it('writes at the descriptor\'s own position, never truncating what is before it', async () => {
+    const file = join(dir, 'out.csv');
+    const fd = openSync(file, 'w');
+    try {
+      const header = Buffer.from('# written by the shell\n');
+      // Advances the descriptor's offset, as an `echo` before the export in `{ ...; } > file` does.
+      writeSync(fd, header);
+      const output = await openOutput(`/dev/fd/${fd}`);
+      await write(output.stream, 'id\n1\n');
+      await output.commit();
+      expect(readFileSync(file, 'utf8')).toBe('# written by the shell\nid\n1\n');
+    } finally {
+      closeSync(fd);
+    }
   });
 });
