@@ -56,7 +56,7 @@ export async function ensureDir(path: string, mode: number): Promise<void> {
   const folder = resolve(path);
   const existing = await stat(folder).catch((error: unknown) => {
     if (errorCode(error) === 'ENOENT') return undefined;
-    throw writeError(join(folder, '.'), error);
+    throw writeError(folder, error);
   });
   if (existing) {
     if (!existing.isDirectory()) throw new UsageError(`cannot use ${path} as a folder: it is a file`);
@@ -66,7 +66,7 @@ export async function ensureDir(path: string, mode: number): Promise<void> {
     await mkdir(folder, { recursive: true, mode });
     await chmod(folder, mode);
   } catch (error) {
-    throw writeError(join(folder, '.'), error);
+    throw writeError(folder, error);
   }
   await syncFolder(dirname(folder));
 }

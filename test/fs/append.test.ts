@@ -25,7 +25,7 @@ describe('appendDurable', () => {
     expect(await readFile(path, 'utf8')).toBe('{"batch":0}\n{"batch":1,"id":1}\n{"batch":1,"id":2}\n{"batch":2,"id":3}\n');
   });
 
-  it('makes synced lines readable by another reader before close', async () => {
+  it('hands lines to the file at once, so a reader sees them before close', async () => {
     const path = join(dir, 'journal.ndjson');
     const journal = await appendDurable(path);
     await journal.append(['one']);

@@ -48,6 +48,16 @@ describe('withFileLock', () => {
     expect(existsSync(lock)).toBe(false);
   });
 
+  it('leaves alone a lock that another run took over while the function ran too long', async () => {
+    const lock = join(dir, 'x.lock');
+    await withFileLock(lock, async () => {
+      // What another process does when it finds this lock stale: removes it and takes its own.
+      await rm(lock);
+      await writeFile(lock, '999 other\n');
+    });
+    expect(await readFile(lock, 'utf8')).toBe('999 other\n');
+  });
+
   it('gives up on a live lock after the timeout, naming what is locked and leaving the lock alone', async () => {
     const lock = join(dir, 'state.json.lock');
     await writeFile(lock, '12345\n');
