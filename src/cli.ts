@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { createRequire } from 'node:module';
 import { CliError, ExitCode } from './errors.js';
+import { hintFor } from './hints.js';
 import { registerResourceCommands } from './commands/resources.js';
 import { registerApiCommand } from './commands/api.js';
 import { registerSandboxCommand } from './commands/sandbox.js';
@@ -82,7 +83,8 @@ function reportError(error: unknown, verbose: boolean): number {
   }
   if (error instanceof CliError) {
     process.stderr.write(`error: ${error.message}\n`);
-    if (error.hint) process.stderr.write(`${error.hint}\n`);
+    const hint = hintFor(error);
+    if (hint) process.stderr.write(`${hint}\n`);
     if (verbose && error.stack) process.stderr.write(`${error.stack}\n`);
     return error.exitCode;
   }

@@ -26,9 +26,30 @@ export class UsageError extends CliError {
   override readonly exitCode: number = ExitCode.usage;
 }
 
-/** Credentials are missing, expired or refused. */
+/** What went wrong with a credential: there is none, Keap refused it (401), or it may not do this (403). */
+export type AuthProblem = 'missing' | 'refused' | 'forbidden';
+
+export interface AuthErrorOptions {
+  hint?: string;
+  cause?: unknown;
+  problem?: AuthProblem;
+  /** The credential involved: where it came from (`INFUSIONSOFT_API_KEY`) and how it was sent. */
+  credential?: { source: string; scheme: 'bearer' | 'api-key' };
+}
+
+/**
+ * Credentials are missing, expired or refused. `api/` says what happened; the command layer
+ * (`hints.ts`) says what to do about it, from `problem` and `credential`.
+ */
 export class AuthError extends CliError {
   override readonly exitCode: number = ExitCode.auth;
+  readonly problem?: AuthProblem;
+  readonly credential?: { source: string; scheme: 'bearer' | 'api-key' };
+  constructor(message: string, options?: AuthErrorOptions) {
+    super(message, options);
+    if (options?.problem) this.problem = options.problem;
+    if (options?.credential) this.credential = options.credential;
+  }
 }
 
 /** Finished, but some rows failed; the error report says which. */

@@ -12,7 +12,7 @@ import { keapError, OutcomeUnknownError, redactUrl } from './errors.js';
 import { Pacer } from './pacer.js';
 import type {
   ApiResponse,
-  Credential,
+  CredentialSource,
   KeapApi,
   Page,
   PaginateOptions,
@@ -24,7 +24,8 @@ import type {
 export interface ClientOptions {
   /** REST v1 base, e.g. `https://api.infusionsoft.com/crm/rest/v1` (a trailing slash is ignored). */
   baseUrl: string;
-  credential?: Credential;
+  /** Asked for the header on every attempt; told once per request when Keap answers 401. */
+  credentials?: CredentialSource;
   /** For one `--verbose` line per request. Tokens never appear in it. */
   reporter?: Reporter;
   /** Retries after the first attempt (default 6). */
@@ -43,7 +44,6 @@ export interface ClientOptions {
   throttlePatienceMs?: number;
 }
 
-export const NO_CREDENTIAL_HINT = 'set INFUSIONSOFT_API_KEY or INFUSIONSOFT_ACCESS_TOKEN, or use --sandbox';
 const URL_HINT = 'check --api-url or INFUSIONSOFT_API_URL';
 const MAX_PAGE_SIZE = 1000;
 /**
@@ -88,7 +88,7 @@ class KeapClient implements KeapApi {
   readonly baseUrl: string;
   private readonly base: URL;
   private readonly basePath: string;
-  private readonly credential: Credential | undefined;
+  private readonly credentials: CredentialSource | undefined;
   private readonly reporter: Reporter;
   private readonly maxRetries: number;
   private readonly random: () => number;
@@ -113,7 +113,7 @@ class KeapClient implements KeapApi {
     this.basePath = base.pathname.replace(/\/+$/, '');
     this.base = base;
     this.baseUrl = `${base.origin}${this.basePath}`;
-    this.credential = options.credential;
+    this.credentials = options.credentials;
     this.reporter = options.reporter ?? silentReporter;
     this.maxRetries = Math.max(0, options.maxRetries ?? 6);
     this.random = options.random ?? Math.random;
@@ -142,26 +142,23 @@ class KeapClient implements KeapApi {
 
   async request<T = unknown>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
     const verb = method.toUpperCase();
-    const credential = this.credential;
-    if (!credential) throw new AuthError('no Keap credential', { hint: NO_CREDENTIAL_HINT });
+    const credentials = this.credentials;
+    if (!credentials) throw new AuthError('no Keap credential', { problem: 'missing' });
     const url = this.resolve(path, options.query);
     const shown = redactUrl(url.href);
     const safe = options.retry ?? SAFE_METHODS.has(verb);
     const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
-    const headers: Record<string, string> = {
-      accept: 'application/json',
-      'user-agent': 'infusionsoft-cli',
-      ...(credential.kind === 'bearer'
-        ? { authorization: `Bearer ${credential.token}` }
-        : { 'x-keap-api-key': credential.key }),
-    };
-    if (payload !== undefined) headers['content-type'] = 'application/json';
+    const fixedHeaders: Record<string, string> = { accept: 'application/json', 'user-agent': 'infusionsoft-cli' };
+    if (payload !== undefined) fixedHeaders['content-type'] = 'application/json';
 
     let throttled = 0;
     let firstThrottledAt = 0;
+    let reauthorized = 0;
     for (let attempt = 0; ; attempt++) {
+      // Asked on every attempt: a refreshing source may have a new token since the last one.
+      const headers = { ...fixedHeaders, ...(await credentials.header(options.signal)) };
       const result = await this.send(verb, url, headers, payload, options.signal);
-      const more = attempt - throttled < this.maxRetries;
+      const more = attempt - throttled - reauthorized < this.maxRetries;
       const backoff = () => this.random() * Math.min(this.retryMaxMs, this.retryBaseMs * 2 ** attempt);
 
       if (result.kind === 'response') {
@@ -199,9 +196,17 @@ class KeapClient implements KeapApi {
             { status, keapMessage: detail.message, method: verb, url: shown, ...(detail.code ? { code: detail.code } : {}) },
             hint ? { hint } : undefined,
           );
+        // A 401 was refused, not processed, so sending it again is safe for any method; once only,
+        // so a source that keeps handing out refused credentials cannot loop.
+        if (status === 401 && reauthorized === 0 && (await credentials.onUnauthorized(options.signal))) {
+          reauthorized++;
+          this.counters.retries++;
+          this.log(verb, url, '401; credential renewed, sending again', result);
+          continue;
+        }
         if (status === 401 || status === 403) {
           this.log(verb, url, `${status}`, result);
-          throw this.authError(status, detail.message, detail.code, credential, verb, url, apiError());
+          throw this.authError(status, detail.message, detail.code, credentials, verb, url, apiError());
         }
         if (status === 429) {
           this.counters.throttled++;
@@ -556,27 +561,27 @@ class KeapClient implements KeapApi {
     return full.startsWith(this.baseUrl) ? full.slice(this.baseUrl.length) || '/' : full;
   }
 
+  /** What Keap refused and from where; the hint (what to do) is the command layer's (hints.ts). */
   private authError(
     status: number,
     message: string,
     code: string | undefined,
-    credential: Credential,
+    credentials: CredentialSource,
     method: string,
     url: URL,
     cause: ApiError,
   ): AuthError {
     const what = `${message}${code ? ` (${code})` : ''}`;
+    const source = credentials.describe();
+    const credential = { source, scheme: credentials.scheme };
     if (status === 403) {
       return new AuthError(`Keap refused ${method} ${this.shownPath(url)}: 403 ${what}`, {
-        hint: `the credential from ${credential.source} may lack permission for this (a personal access token has its user's permissions)`,
+        problem: 'forbidden',
+        credential,
         cause,
       });
     }
-    const hint =
-      credential.kind === 'bearer'
-        ? `the access token from ${credential.source} may have expired: set a valid INFUSIONSOFT_ACCESS_TOKEN or INFUSIONSOFT_API_KEY`
-        : `check the key from ${credential.source} (Keap app: Settings > API Settings)`;
-    return new AuthError(`Keap refused the credential from ${credential.source}: 401 ${what}`, { hint, cause });
+    return new AuthError(`Keap refused the credential from ${source}: 401 ${what}`, { problem: 'refused', credential, cause });
   }
 }
 

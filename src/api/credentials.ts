@@ -1,18 +1,37 @@
 /**
- * Credentials and the API base URL from the environment (DESIGN.md section 2). Stored profiles are
- * auth/'s business; this is only the environment part of the lookup order.
+ * Credential sources that hold one fixed secret, and the environment part of the lookup order
+ * (DESIGN.md section 2). Stored profiles are auth/'s business; `commands/` picks between them.
  */
 import { UsageError } from '../errors.js';
-import type { Credential } from './types.js';
+import type { CredentialSource } from './types.js';
 
 export const DEFAULT_API_URL = 'https://api.infusionsoft.com/crm/rest/v1';
 
+/** A fixed OAuth access token (or the sandbox's), sent as Bearer. Nothing to refresh: a 401 is final. */
+export function bearerTokenSource(token: string, origin: string): CredentialSource {
+  return fixedSource('bearer', { authorization: `Bearer ${token}` }, origin);
+}
+
+/** A Personal Access Token or Service Account Key, sent as X-Keap-API-Key. */
+export function apiKeySource(key: string, origin: string): CredentialSource {
+  return fixedSource('api-key', { 'x-keap-api-key': key }, origin);
+}
+
+function fixedSource(scheme: CredentialSource['scheme'], header: Record<string, string>, origin: string): CredentialSource {
+  return {
+    scheme,
+    describe: () => origin,
+    header: async () => ({ ...header }),
+    onUnauthorized: async () => false,
+  };
+}
+
 /** INFUSIONSOFT_ACCESS_TOKEN (OAuth, bearer) wins over INFUSIONSOFT_API_KEY (PAT/SAK). */
-export function credentialFromEnv(env: NodeJS.ProcessEnv = process.env): Credential | undefined {
+export function credentialSourceFromEnv(env: NodeJS.ProcessEnv = process.env): CredentialSource | undefined {
   const token = env.INFUSIONSOFT_ACCESS_TOKEN?.trim();
-  if (token) return { kind: 'bearer', token, source: 'INFUSIONSOFT_ACCESS_TOKEN' };
+  if (token) return bearerTokenSource(token, 'INFUSIONSOFT_ACCESS_TOKEN');
   const key = env.INFUSIONSOFT_API_KEY?.trim();
-  if (key) return { kind: 'api-key', key, source: 'INFUSIONSOFT_API_KEY' };
+  if (key) return apiKeySource(key, 'INFUSIONSOFT_API_KEY');
   return undefined;
 }
 

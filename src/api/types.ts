@@ -7,9 +7,24 @@ import type { ResponseShape } from '../catalog/types.js';
 export type QueryValue = string | number | boolean | undefined | null | ReadonlyArray<string | number>;
 export type Query = Record<string, QueryValue>;
 
-export type Credential =
-  | { kind: 'bearer'; token: string; source: string }
-  | { kind: 'api-key'; key: string; source: string };
+/**
+ * Where the client gets its credential. It is asked for the header on every attempt, so a source
+ * that refreshes (OAuth with a refresh token) can hand out a new token without the client knowing.
+ */
+export interface CredentialSource {
+  /** How the credential is sent: an OAuth access token as Bearer, a PAT or SAK as X-Keap-API-Key. */
+  readonly scheme: 'bearer' | 'api-key';
+  /** Where it comes from, for messages (`INFUSIONSOFT_API_KEY`, `sandbox`); never the secret. */
+  describe(): string;
+  /** The headers that authenticate this attempt. */
+  header(signal?: AbortSignal): Promise<Record<string, string>>;
+  /**
+   * Keap answered 401 to a request sent with this source's header. Called at most once per
+   * request; resolves true when a new credential is ready and the request should be sent once
+   * more. Requests in flight together may call it at once: a refreshing source refreshes once.
+   */
+  onUnauthorized(signal?: AbortSignal): Promise<boolean>;
+}
 
 export interface RequestOptions {
   query?: Query;

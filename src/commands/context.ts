@@ -4,8 +4,8 @@
  */
 import type { Command } from 'commander';
 import { createClient } from '../api/client.js';
-import { credentialFromEnv, resolveApiUrl } from '../api/credentials.js';
-import type { Credential, KeapApi } from '../api/types.js';
+import { bearerTokenSource, credentialSourceFromEnv, resolveApiUrl } from '../api/credentials.js';
+import type { CredentialSource, KeapApi } from '../api/types.js';
 import { createReporter, type Reporter } from '../reporter.js';
 import { startSandbox } from '../sandbox/server.js';
 
@@ -43,14 +43,23 @@ export interface SessionOptions {
   concurrency?: number;
 }
 
+/**
+ * The one place that decides which credential the client uses: the environment today
+ * (INFUSIONSOFT_ACCESS_TOKEN, then INFUSIONSOFT_API_KEY), stored profiles once auth exists.
+ * `--sandbox` is not a lookup: the sandbox hands out its own token when it starts.
+ */
+export async function resolveCredentialSource(env: NodeJS.ProcessEnv = process.env): Promise<CredentialSource | undefined> {
+  return credentialSourceFromEnv(env);
+}
+
 export async function openSession(command: Command, options: SessionOptions = {}): Promise<Session> {
   const globals = globalOptions(command);
   const reporter = reporterFor(globals);
   if (globals.sandbox) {
     const sandbox = await startSandbox({});
     reporter.debug(`sandbox listening at ${sandbox.apiUrl}`);
-    const credential: Credential = { kind: 'bearer', token: sandbox.token, source: 'sandbox' };
-    const api = createClient({ baseUrl: sandbox.apiUrl, credential, reporter, concurrency: options.concurrency });
+    const credentials = bearerTokenSource(sandbox.token, 'sandbox');
+    const api = createClient({ baseUrl: sandbox.apiUrl, credentials, reporter, concurrency: options.concurrency });
     return {
       api,
       reporter,
@@ -62,12 +71,12 @@ export async function openSession(command: Command, options: SessionOptions = {}
     };
   }
   const baseUrl = resolveApiUrl(globals.apiUrl, process.env);
-  const credential = credentialFromEnv(process.env);
-  const api = createClient({ baseUrl, credential, reporter, concurrency: options.concurrency });
+  const credentials = await resolveCredentialSource(process.env);
+  const api = createClient({ baseUrl, credentials, reporter, concurrency: options.concurrency });
   return {
     api,
     reporter,
-    credentialSource: credential?.source,
+    credentialSource: credentials?.describe(),
     close: () => api.close(),
   };
 }

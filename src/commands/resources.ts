@@ -2,9 +2,8 @@
 import type { Command } from 'commander';
 import { bodyRows, catalog, findResource, ruleText } from '../catalog/index.js';
 import { describeResource, summarizeResource, type ResourceDescription, type WriteDescription } from '../etl/describe.js';
-import { credentialFromEnv } from '../api/credentials.js';
 import { CliError, UsageError } from '../errors.js';
-import { globalOptions, reporterFor, withSession } from './context.js';
+import { globalOptions, reporterFor, resolveCredentialSource, withSession } from './context.js';
 import { printJson, renderTable } from './output.js';
 
 export function registerResourceCommands(program: Command): void {
@@ -54,7 +53,7 @@ Examples:
     .action(async (name: string, options: { json?: boolean }, command: Command) => {
       const resource = findResource(name);
       const globals = globalOptions(command);
-      const live = Boolean(globals.sandbox) || credentialFromEnv(process.env) !== undefined;
+      const live = Boolean(globals.sandbox) || (await resolveCredentialSource(process.env)) !== undefined;
       let description = await describeResource(resource);
       if (live && resource.customFields) {
         try {

@@ -374,19 +374,5 @@ function settledOnce(
   return { stream, path, inPlace, commit: once(commit), abort: once(abort) };
 }
 
-/**
- * Writes a whole file atomically (temp file in the same folder, fsync, rename): for state files,
- * error reports and journals' snapshots. A target that is not a regular file is written in place.
- */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  const output = await openOutput(path);
-  try {
-    await new Promise<void>((resolve, reject) => {
-      output.stream.write(data, (error) => (error ? reject(error) : resolve()));
-    });
-    await output.commit();
-  } catch (error) {
-    await output.abort();
-    throw error;
-  }
-}
+/** Whole-file atomic writes live in fs/ (one implementation for every layer); kept here for callers. */
+export { writeFileAtomic } from '../fs/index.js';

@@ -7,9 +7,10 @@
  * they are, so several cron jobs (or a newer version of the tool) can share one file.
  */
 import { constants } from 'node:fs';
-import { access, open, readFile, stat, unlink } from 'node:fs/promises';
+import { access, readFile, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { CliError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
+import { withFileLock } from '../fs/index.js';
 import { writeFileAtomic } from './output.js';
 
 export type Bookmark = Record<string, string>;
@@ -100,43 +101,14 @@ export async function assertStateWritable(file: string, flag: string): Promise<v
   }
 }
 
-/** A lock older than this belongs to a run that died; it is taken over. */
-const STALE_LOCK_MS = 60_000;
-const LOCK_WAIT_MS = 30_000;
-
 /**
  * Changes the state file under a lock (`FILE.lock`), re-reading it first, so exports of different
  * resources that share one file from parallel cron jobs never drop each other's bookmarks.
  */
 export async function updateState(file: string, change: (state: ExportState) => ExportState): Promise<void> {
   const lock = `${file}.lock`;
-  const deadline = Date.now() + LOCK_WAIT_MS;
-  for (;;) {
-    try {
-      const handle = await open(lock, 'wx');
-      await handle.writeFile(`${process.pid}\n`);
-      await handle.close();
-      break;
-    } catch (error) {
-      if ((error as { code?: unknown }).code !== 'EEXIST') {
-        throw new UsageError(`cannot lock state file ${file}: ${(error as Error).message}`, { cause: error });
-      }
-      const info = await stat(lock).catch(() => undefined);
-      if (info && Date.now() - info.mtimeMs > STALE_LOCK_MS) {
-        await unlink(lock).catch(() => undefined);
-        continue;
-      }
-      if (Date.now() > deadline) {
-        throw new CliError(`state file ${file} stayed locked by another run for ${LOCK_WAIT_MS / 1000} s`, {
-          hint: `if no other export is running, delete ${lock}`,
-        });
-      }
-      await new Promise((r) => setTimeout(r, 25 + Math.random() * 75));
-    }
-  }
-  try {
-    await writeState(file, change(await readState(file)));
-  } finally {
-    await unlink(lock).catch(() => undefined);
-  }
+  await withFileLock(lock, async () => writeState(file, change(await readState(file))), {
+    label: `state file ${file}`,
+    busyHint: `if no other export is running, delete ${lock}`,
+  });
 }

@@ -1,19 +1,20 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createClient, type ClientOptions } from '../../src/api/client.js';
+import { apiKeySource, bearerTokenSource } from '../../src/api/credentials.js';
 import { OutcomeUnknownError } from '../../src/api/errors.js';
-import type { Credential, KeapApi } from '../../src/api/types.js';
+import type { CredentialSource, KeapApi } from '../../src/api/types.js';
 import { ApiError, AuthError, NetworkError, UsageError } from '../../src/errors.js';
 import type { Reporter } from '../../src/reporter.js';
 import { json, reset, startServer, text, truncated, type TestServer } from './server.js';
 
-const bearer: Credential = { kind: 'bearer', token: 'tok-123', source: 'INFUSIONSOFT_ACCESS_TOKEN' };
-const apiKey: Credential = { kind: 'api-key', key: 'KeapAK-xyz', source: 'INFUSIONSOFT_API_KEY' };
+const bearer = bearerTokenSource('tok-123', 'INFUSIONSOFT_ACCESS_TOKEN');
+const apiKey = apiKeySource('KeapAK-xyz', 'INFUSIONSOFT_API_KEY');
 
 let server: TestServer;
 const clients: KeapApi[] = [];
 function client(options: Partial<ClientOptions> = {}): KeapApi {
   // Zero jitter and tiny steps keep retry tests fast without changing what is retried.
-  const api = createClient({ baseUrl: server.base, credential: bearer, random: () => 0, retryBaseMs: 1, ...options });
+  const api = createClient({ baseUrl: server.base, credentials: bearer, random: () => 0, retryBaseMs: 1, ...options });
   clients.push(api);
   return api;
 }
@@ -34,18 +35,19 @@ describe('authentication', () => {
   });
 
   it('sends a PAT or SAK as X-Keap-API-Key', async () => {
-    await client({ credential: apiKey }).request('GET', '/account/profile');
+    await client({ credentials: apiKey }).request('GET', '/account/profile');
     expect(server.requests[0]?.headers['x-keap-api-key']).toBe('KeapAK-xyz');
     expect(server.requests[0]?.headers.authorization).toBeUndefined();
   });
 
-  it('refuses to send anything without a credential (exit 4, with a hint)', async () => {
+  it('refuses to send anything without a credential (exit 4, saying it is missing)', async () => {
     const api = createClient({ baseUrl: server.base });
     clients.push(api);
     const error = await api.request('GET', '/contacts').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AuthError);
     expect((error as AuthError).exitCode).toBe(4);
-    expect((error as AuthError).hint).toBe('set INFUSIONSOFT_API_KEY or INFUSIONSOFT_ACCESS_TOKEN, or use --sandbox');
+    expect((error as AuthError).message).toBe('no Keap credential');
+    expect((error as AuthError).problem).toBe('missing');
     expect(server.requests).toHaveLength(0);
   });
 
@@ -57,8 +59,10 @@ describe('authentication', () => {
     expect(error).toBeInstanceOf(AuthError);
     expect((error as AuthError).exitCode).toBe(4);
     expect((error as Error).message).toContain('Invalid Access Token (keymanagement.service.invalid_access_token)');
+    expect((error as Error).message).toContain('Keap refused the credential from INFUSIONSOFT_ACCESS_TOKEN: 401');
     expect((error as Error).message).not.toContain('tok-123');
-    expect((error as AuthError).hint).toMatch(/INFUSIONSOFT_ACCESS_TOKEN/);
+    expect((error as AuthError).problem).toBe('refused');
+    expect((error as AuthError).credential).toEqual({ source: 'INFUSIONSOFT_ACCESS_TOKEN', scheme: 'bearer' });
     expect(server.requests).toHaveLength(1);
   });
 
@@ -67,6 +71,147 @@ describe('authentication', () => {
     const error = await client().request('GET', '/users').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AuthError);
     expect((error as Error).message).toContain('403 User does not have permission');
+    expect((error as AuthError).problem).toBe('forbidden');
+  });
+});
+
+/**
+ * A source that hands out its tokens in turn: each 401 moves it to the next token, as a refresh
+ * would, and it says it cannot renew once the list is used up.
+ */
+function scriptedSource(tokens: string[]) {
+  let current = 0;
+  const calls = { header: 0, onUnauthorized: 0 };
+  const source: CredentialSource = {
+    scheme: 'bearer',
+    describe: () => 'profile test',
+    async header() {
+      calls.header++;
+      return { authorization: `Bearer ${tokens[current]}` };
+    },
+    async onUnauthorized() {
+      calls.onUnauthorized++;
+      if (current + 1 >= tokens.length) return false;
+      current++;
+      return true;
+    },
+  };
+  return { source, calls };
+}
+
+/** Answers 200 to the one good token and Apigee's 401 to any other. */
+function acceptOnly(token: string) {
+  return (req: { headers: { authorization?: string } }, res: Parameters<typeof json>[0]) =>
+    req.headers.authorization === `Bearer ${token}`
+      ? json(res, 200, { ok: true })
+      : json(res, 401, { fault: { faultstring: 'Invalid Access Token', detail: { errorcode: 'keymanagement.service.invalid_access_token' } } });
+}
+
+const authorizations = () => server.requests.map((r) => r.headers.authorization);
+
+describe('credential source', () => {
+  it('is asked for the header on every attempt, so a retry carries the newest credential', async () => {
+    let issued = 0;
+    const source: CredentialSource = {
+      scheme: 'bearer',
+      describe: () => 'profile test',
+      header: async () => ({ authorization: `Bearer t${++issued}` }),
+      onUnauthorized: async () => false,
+    };
+    server.handle((_req, res, index) => (index === 0 ? json(res, 503, { message: 'busy' }) : json(res, 200, {})));
+    await client({ credentials: source }).request('GET', '/contacts');
+    expect(authorizations()).toEqual(['Bearer t1', 'Bearer t2']);
+  });
+
+  it('after a 401, tells the source once and repeats the request with the renewed credential', async () => {
+    const { source, calls } = scriptedSource(['stale', 'fresh']);
+    server.handle(acceptOnly('fresh'));
+    const response = await client({ credentials: source }).request('GET', '/contacts');
+    expect(response.body).toEqual({ ok: true });
+    expect(authorizations()).toEqual(['Bearer stale', 'Bearer fresh']);
+    expect(calls.onUnauthorized).toBe(1);
+  });
+
+  it('repeats a POST after a 401 too: Keap refused it without acting on it', async () => {
+    const { source } = scriptedSource(['stale', 'fresh']);
+    server.handle(acceptOnly('fresh'));
+    await client({ credentials: source }).request('POST', '/contacts', { body: { given_name: 'Ann' } });
+    expect(server.requests.map((r) => [r.method, r.body])).toEqual([
+      ['POST', '{"given_name":"Ann"}'],
+      ['POST', '{"given_name":"Ann"}'],
+    ]);
+  });
+
+  it('takes a second 401 as final: the source is told once per request, whatever it says', async () => {
+    const { source, calls } = scriptedSource(['a', 'b', 'c']);
+    server.handle(acceptOnly('never'));
+    const error = await client({ credentials: source }).request('GET', '/contacts').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AuthError);
+    expect((error as Error).message).toBe(
+      'Keap refused the credential from profile test: 401 Invalid Access Token (keymanagement.service.invalid_access_token)',
+    );
+    expect((error as AuthError).credential).toEqual({ source: 'profile test', scheme: 'bearer' });
+    expect(authorizations()).toEqual(['Bearer a', 'Bearer b']);
+    expect(calls.onUnauthorized).toBe(1);
+  });
+
+  it('fails at the first 401 when the source cannot renew', async () => {
+    const { source, calls } = scriptedSource(['only']);
+    server.handle(acceptOnly('never'));
+    const error = await client({ credentials: source }).request('GET', '/contacts').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AuthError);
+    expect(server.requests).toHaveLength(1);
+    expect(calls.onUnauthorized).toBe(1);
+  });
+
+  it('gives every request its own renewal', async () => {
+    const { source, calls } = scriptedSource(['one', 'two', 'three']);
+    // Each token works for one request only, as if it expired right after.
+    const used = new Set<string>();
+    server.handle((req, res) => {
+      const auth = String(req.headers.authorization);
+      if (used.has(auth)) return json(res, 401, { message: 'expired' });
+      used.add(auth);
+      return json(res, 200, {});
+    });
+    const api = client({ credentials: source });
+    await api.request('GET', '/contacts');
+    await api.request('GET', '/contacts');
+    await api.request('GET', '/contacts');
+    expect(authorizations()).toEqual(['Bearer one', 'Bearer one', 'Bearer two', 'Bearer two', 'Bearer three']);
+    expect(calls.onUnauthorized).toBe(2);
+  });
+
+  it('does not count the renewal against the retries for 5xx', async () => {
+    const { source } = scriptedSource(['stale', 'fresh']);
+    server.handle((req, res, index) => {
+      if (req.headers.authorization !== 'Bearer fresh') return json(res, 401, { message: 'expired' });
+      return index === 1 ? json(res, 503, { message: 'busy' }) : json(res, 200, {});
+    });
+    const response = await client({ credentials: source, maxRetries: 1 }).request('GET', '/contacts');
+    expect(response.status).toBe(200);
+    expect(server.requests).toHaveLength(3);
+  });
+
+  it('does not ask the source to renew after a 403: the credential works, it may not do this', async () => {
+    const { source, calls } = scriptedSource(['a', 'b']);
+    server.handle((_req, res) => json(res, 403, { message: 'User does not have permission' }));
+    const error = await client({ credentials: source }).request('GET', '/users').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AuthError);
+    expect(calls.onUnauthorized).toBe(0);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it("passes on the source's own failure (e.g. a refresh refused) and sends nothing", async () => {
+    const source: CredentialSource = {
+      scheme: 'bearer',
+      describe: () => 'profile test',
+      header: async () => Promise.reject(new AuthError('the refresh token of profile test was revoked')),
+      onUnauthorized: async () => false,
+    };
+    const error = await client({ credentials: source }).request('GET', '/contacts').catch((e: unknown) => e);
+    expect((error as Error).message).toBe('the refresh token of profile test was revoked');
+    expect(server.requests).toHaveLength(0);
   });
 });
 
@@ -152,7 +297,7 @@ describe('errors', () => {
   });
 
   it('reports a failed TLS handshake as unreachable, even for a POST (nothing was sent)', async () => {
-    const api = createClient({ baseUrl: server.base.replace('http:', 'https:'), credential: bearer, maxRetries: 0 });
+    const api = createClient({ baseUrl: server.base.replace('http:', 'https:'), credentials: bearer, maxRetries: 0 });
     clients.push(api);
     const error = await api.request('POST', '/contacts', { body: {} }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NetworkError);
@@ -178,7 +323,7 @@ describe('errors', () => {
     const closed = await startServer();
     const base = closed.base;
     await closed.close();
-    const api = createClient({ baseUrl: base, credential: bearer, maxRetries: 2, retryBaseMs: 1, random: () => 0 });
+    const api = createClient({ baseUrl: base, credentials: bearer, maxRetries: 2, retryBaseMs: 1, random: () => 0 });
     clients.push(api);
     const error = await api.request('GET', '/contacts').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NetworkError);

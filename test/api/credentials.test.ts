@@ -1,26 +1,33 @@
 import { describe, expect, it } from 'vitest';
-import { credentialFromEnv, DEFAULT_API_URL, resolveApiUrl } from '../../src/api/credentials.js';
+import { apiKeySource, bearerTokenSource, credentialSourceFromEnv, DEFAULT_API_URL, resolveApiUrl } from '../../src/api/credentials.js';
 import { UsageError } from '../../src/errors.js';
 
-describe('credentialFromEnv', () => {
-  it('prefers the OAuth access token, sent as bearer', () => {
-    expect(credentialFromEnv({ INFUSIONSOFT_ACCESS_TOKEN: 'tok', INFUSIONSOFT_API_KEY: 'key' })).toEqual({
-      kind: 'bearer',
-      token: 'tok',
-      source: 'INFUSIONSOFT_ACCESS_TOKEN',
-    });
+describe('credentialSourceFromEnv', () => {
+  it('prefers the OAuth access token, sent as bearer', async () => {
+    const source = credentialSourceFromEnv({ INFUSIONSOFT_ACCESS_TOKEN: 'tok', INFUSIONSOFT_API_KEY: 'key' });
+    expect(source?.describe()).toBe('INFUSIONSOFT_ACCESS_TOKEN');
+    expect(source?.scheme).toBe('bearer');
+    expect(await source?.header()).toEqual({ authorization: 'Bearer tok' });
   });
 
-  it('falls back to the API key', () => {
-    expect(credentialFromEnv({ INFUSIONSOFT_ACCESS_TOKEN: '  ', INFUSIONSOFT_API_KEY: 'KeapAK-1' })).toEqual({
-      kind: 'api-key',
-      key: 'KeapAK-1',
-      source: 'INFUSIONSOFT_API_KEY',
-    });
+  it('falls back to the API key, sent as X-Keap-API-Key', async () => {
+    const source = credentialSourceFromEnv({ INFUSIONSOFT_ACCESS_TOKEN: '  ', INFUSIONSOFT_API_KEY: ' KeapAK-1 ' });
+    expect(source?.describe()).toBe('INFUSIONSOFT_API_KEY');
+    expect(source?.scheme).toBe('api-key');
+    expect(await source?.header()).toEqual({ 'x-keap-api-key': 'KeapAK-1' });
   });
 
   it('is undefined when neither is set', () => {
-    expect(credentialFromEnv({})).toBeUndefined();
+    expect(credentialSourceFromEnv({})).toBeUndefined();
+  });
+
+  it('cannot renew a fixed secret: a 401 is final', async () => {
+    expect(await credentialSourceFromEnv({ INFUSIONSOFT_API_KEY: 'k' })?.onUnauthorized()).toBe(false);
+  });
+
+  it('never puts the secret in its description', () => {
+    expect(bearerTokenSource('secret-token', 'sandbox').describe()).toBe('sandbox');
+    expect(apiKeySource('KeapAK-secret', 'INFUSIONSOFT_API_KEY').describe()).not.toContain('secret');
   });
 });
 

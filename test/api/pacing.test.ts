@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { apiKeySource } from '../../src/api/credentials.js';
 import { createClient } from '../../src/api/client.js';
 import type { KeapApi } from '../../src/api/types.js';
 import { json, sleep, startServer, type TestServer } from './server.js';
@@ -38,7 +39,7 @@ let server: TestServer;
 let api: KeapApi;
 beforeEach(async () => {
   server = await startServer();
-  api = createClient({ baseUrl: server.base, credential: { kind: 'api-key', key: 'k', source: 'test' }, concurrency: 8, retryBaseMs: 5 });
+  api = createClient({ baseUrl: server.base, credentials: apiKeySource('k', 'test'), concurrency: 8, retryBaseMs: 5 });
 });
 afterEach(async () => {
   await api.close();

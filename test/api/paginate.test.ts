@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { bearerTokenSource } from '../../src/api/credentials.js';
 import { createClient } from '../../src/api/client.js';
 import type { KeapApi, Page } from '../../src/api/types.js';
 import type { ResponseShape } from '../../src/catalog/types.js';
@@ -13,7 +14,7 @@ beforeEach(async () => {
   server = await startServer();
   api = createClient({
     baseUrl: server.base,
-    credential: { kind: 'bearer', token: 't', source: 'test' },
+    credentials: bearerTokenSource('t', 'test'),
     random: () => 0,
     retryBaseMs: 1,
   });

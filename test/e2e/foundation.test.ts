@@ -174,6 +174,9 @@ describe('bad input', () => {
     const result = await run(['api', 'GET', '/contacts'], { env });
     expect(result.code).toBe(4);
     expect(oneLine(result.stderr)).toMatch(/Invalid Access Token/);
+    expect(result.stderr).toContain(
+      'the access token from INFUSIONSOFT_ACCESS_TOKEN may have expired: set a valid INFUSIONSOFT_ACCESS_TOKEN or INFUSIONSOFT_API_KEY',
+    );
     expect(result.stderr).not.toMatch(/\n\s+at /);
     const paged = await run(['api', 'GET', '/contacts', '--paginate'], { env });
     expect(paged.code).toBe(4);
@@ -182,6 +185,15 @@ describe('bad input', () => {
     expect(verbose.code).toBe(4);
     expect(verbose.stderr).toMatch(/\n\s+at /);
     expect(verbose.stderr).not.toContain('expired-or-wrong');
+  });
+
+  it('a refused API key: exit 4 saying where the key came from and where to check it', async () => {
+    const env = { INFUSIONSOFT_API_URL: sandbox.apiUrl, INFUSIONSOFT_API_KEY: 'KeapAK-wrong' };
+    const result = await run(['api', 'GET', '/contacts'], { env });
+    expect(result.code).toBe(4);
+    expect(result.stderr).toContain('Keap refused the credential from INFUSIONSOFT_API_KEY: 401');
+    expect(result.stderr).toContain('check the key from INFUSIONSOFT_API_KEY (Keap app: Settings > API Settings)');
+    expect(result.stderr).not.toContain('KeapAK-wrong');
   });
 
   it('no credentials at all: exit 4 saying how to provide them', async () => {

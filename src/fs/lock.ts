@@ -1,0 +1,68 @@
+/**
+ * A cross-process lock on a lock file (`open(..., 'wx')`): parallel cron jobs saving one state
+ * file, or processes refreshing one OAuth token, take turns. A lock left by a process that died is
+ * taken over once it is older than `staleMs`.
+ */
+import { randomBytes } from 'node:crypto';
+import { open, readFile, stat, unlink } from 'node:fs/promises';
+import { CliError, UsageError } from '../errors.js';
+
+export interface FileLockOptions {
+  /** A lock file older than this belongs to a run that died and is taken over (default 60 000). */
+  staleMs?: number;
+  /** How long to wait for another holder before failing (default 30 000). */
+  timeoutMs?: number;
+  /** What is locked, for messages (default the lock file's path): e.g. `state file state.json`. */
+  label?: string;
+  /** What to tell the user when the lock stays taken (default: delete the lock file if nothing else runs). */
+  busyHint?: string;
+}
+
+const STALE_LOCK_MS = 60_000;
+const LOCK_WAIT_MS = 30_000;
+
+/**
+ * Runs `fn` while holding the lock file `lockPath`, and removes the lock afterwards whatever `fn`
+ * did. Waits (polling with jitter) while another process holds it.
+ */
+export async function withFileLock<T>(lockPath: string, fn: () => Promise<T>, options: FileLockOptions = {}): Promise<T> {
+  const staleMs = options.staleMs ?? STALE_LOCK_MS;
+  const timeoutMs = options.timeoutMs ?? LOCK_WAIT_MS;
+  const label = options.label ?? lockPath;
+  // Who holds it: the pid for a person looking, and a random part so release removes only our own lock.
+  const owner = `${process.pid} ${randomBytes(6).toString('hex')}\n`;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const handle = await open(lockPath, 'wx');
+      try {
+        await handle.writeFile(owner);
+      } finally {
+        await handle.close();
+      }
+      break;
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'EEXIST') {
+        throw new UsageError(`cannot lock ${label}: ${(error as Error).message}`, { cause: error });
+      }
+      const info = await stat(lockPath).catch(() => undefined);
+      if (info && Date.now() - info.mtimeMs > staleMs) {
+        await unlink(lockPath).catch(() => undefined);
+        continue;
+      }
+      if (Date.now() > deadline) {
+        throw new CliError(`${label} stayed locked by another run for ${timeoutMs / 1000} s`, {
+          hint: options.busyHint ?? `if no other run is using it, delete ${lockPath}`,
+        });
+      }
+      await new Promise((r) => setTimeout(r, 25 + Math.random() * 75));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    // A lock taken over as stale is someone else's now: leave it to them.
+    const holder = await readFile(lockPath, 'utf8').catch(() => undefined);
+    if (holder === owner) await unlink(lockPath).catch(() => undefined);
+  }
+}

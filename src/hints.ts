@@ -1,0 +1,34 @@
+/**
+ * What the user can do next, for errors whose origin only says what happened. `api/` knows a
+ * credential was missing or refused; which environment variable, flag or command fixes that is
+ * the command layer's knowledge, so those hints are written here, where errors become exit codes.
+ */
+import { AuthError, type CliError } from './errors.js';
+
+const NO_CREDENTIAL_HINT = 'set INFUSIONSOFT_API_KEY or INFUSIONSOFT_ACCESS_TOKEN, or use --sandbox';
+
+/** The error's own hint when it has one, else the one for its kind of failure (or none). */
+export function hintFor(error: CliError): string | undefined {
+  if (error.hint) return error.hint;
+  if (error instanceof AuthError) return authHint(error);
+  return undefined;
+}
+
+function authHint(error: AuthError): string | undefined {
+  const credential = error.credential;
+  switch (error.problem) {
+    case 'missing':
+      return NO_CREDENTIAL_HINT;
+    case 'forbidden':
+      return credential
+        ? `the credential from ${credential.source} may lack permission for this (a personal access token has its user's permissions)`
+        : undefined;
+    case 'refused':
+      if (!credential) return undefined;
+      return credential.scheme === 'bearer'
+        ? `the access token from ${credential.source} may have expired: set a valid INFUSIONSOFT_ACCESS_TOKEN or INFUSIONSOFT_API_KEY`
+        : `check the key from ${credential.source} (Keap app: Settings > API Settings)`;
+    default:
+      return undefined;
+  }
+}

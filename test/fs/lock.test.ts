@@ -1,0 +1,79 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { withFileLock } from '../../src/fs/index.js';
+import { CliError } from '../../src/errors.js';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'infusionsoft-fs-lock-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('withFileLock', () => {
+  it('lets one holder at a time run, so read-change-write never loses an update', async () => {
+    const counter = join(dir, 'counter');
+    await writeFile(counter, '0');
+    await Promise.all(
+      Array.from({ length: 10 }, () =>
+        withFileLock(`${counter}.lock`, async () => {
+          const value = Number(await readFile(counter, 'utf8'));
+          // Yield between read and write: without the lock the others would read the same value.
+          await new Promise((r) => setImmediate(r));
+          await writeFile(counter, String(value + 1));
+        }),
+      ),
+    );
+    expect(await readFile(counter, 'utf8')).toBe('10');
+    expect(await readdir(dir)).toEqual(['counter']);
+  });
+
+  it("returns the function's result and removes the lock even when the function fails", async () => {
+    const lock = join(dir, 'x.lock');
+    expect(await withFileLock(lock, async () => 42)).toBe(42);
+    await expect(withFileLock(lock, async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    expect(existsSync(lock)).toBe(false);
+  });
+
+  it('takes over a lock left by a run that died', async () => {
+    const lock = join(dir, 'x.lock');
+    await writeFile(lock, '12345\n');
+    const old = new Date(Date.now() - 5 * 60_000);
+    await utimes(lock, old, old);
+    expect(await withFileLock(lock, async () => 'ran', { staleMs: 60_000 })).toBe('ran');
+    expect(existsSync(lock)).toBe(false);
+  });
+
+  it('leaves alone a lock that another run took over while the function ran too long', async () => {
+    const lock = join(dir, 'x.lock');
+    await withFileLock(lock, async () => {
+      // What another process does when it finds this lock stale: removes it and takes its own.
+      await rm(lock);
+      await writeFile(lock, '999 other\n');
+    });
+    expect(await readFile(lock, 'utf8')).toBe('999 other\n');
+  });
+
+  it('gives up on a live lock after the timeout, naming what is locked and leaving the lock alone', async () => {
+    const lock = join(dir, 'state.json.lock');
+    await writeFile(lock, '12345\n');
+    const error = await withFileLock(lock, async () => 'ran', {
+      timeoutMs: 50,
+      label: 'state file state.json',
+      busyHint: 'if no other export is running, delete state.json.lock',
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CliError);
+    expect((error as CliError).message).toBe('state file state.json stayed locked by another run for 0.05 s');
+    expect((error as CliError).hint).toBe('if no other export is running, delete state.json.lock');
+    expect(await readFile(lock, 'utf8')).toBe('12345\n');
+  });
+
+  it('fails with a clear message when the lock cannot be created at all', async () => {
+    const lock = join(dir, 'missing', 'x.lock');
+    await expect(withFileLock(lock, async () => 'ran')).rejects.toThrow(/^cannot lock .*x\.lock: ENOENT/);
+  });
+});

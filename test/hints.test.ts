@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { AuthError, CliError, UsageError } from '../src/errors.js';
+import { hintFor } from '../src/hints.js';
+
+describe('hintFor', () => {
+  it("keeps an error's own hint", () => {
+    expect(hintFor(new UsageError('bad flag', { hint: 'use --format csv' }))).toBe('use --format csv');
+    expect(hintFor(new AuthError('refused', { problem: 'missing', hint: 'run infusionsoft auth login' }))).toBe(
+      'run infusionsoft auth login',
+    );
+  });
+
+  it('says how to provide a missing credential', () => {
+    expect(hintFor(new AuthError('no Keap credential', { problem: 'missing' }))).toBe(
+      'set INFUSIONSOFT_API_KEY or INFUSIONSOFT_ACCESS_TOKEN, or use --sandbox',
+    );
+  });
+
+  it('suggests a new token for a refused bearer token, and checking the key for a refused API key', () => {
+    const token = new AuthError('x', { problem: 'refused', credential: { source: 'INFUSIONSOFT_ACCESS_TOKEN', scheme: 'bearer' } });
+    expect(hintFor(token)).toBe(
+      'the access token from INFUSIONSOFT_ACCESS_TOKEN may have expired: set a valid INFUSIONSOFT_ACCESS_TOKEN or INFUSIONSOFT_API_KEY',
+    );
+    const key = new AuthError('x', { problem: 'refused', credential: { source: 'INFUSIONSOFT_API_KEY', scheme: 'api-key' } });
+    expect(hintFor(key)).toBe('check the key from INFUSIONSOFT_API_KEY (Keap app: Settings > API Settings)');
+  });
+
+  it('names the credential that lacks permission after a 403', () => {
+    const error = new AuthError('x', { problem: 'forbidden', credential: { source: 'INFUSIONSOFT_API_KEY', scheme: 'api-key' } });
+    expect(hintFor(error)).toBe(
+      "the credential from INFUSIONSOFT_API_KEY may lack permission for this (a personal access token has its user's permissions)",
+    );
+  });
+
+  it('adds nothing to an error without a hint or a known problem', () => {
+    expect(hintFor(new CliError('disk full'))).toBeUndefined();
+    expect(hintFor(new AuthError('something else'))).toBeUndefined();
+  });
+});
