@@ -276,6 +276,23 @@ function requireFields(body: Rec, names: string[]): void {
   }
 }
 
+/** A body's list of ids (`SetOfIds.ids`, `TagId.tagIds`): whole numbers, as the spec types them; optional there, so absent is none. */
+function idList(body: Rec, name: string): number[] {
+  const ids = body[name] ?? [];
+  if (!Array.isArray(ids) || !ids.every((id) => Number.isSafeInteger(id))) throw new HttpError(400, `${name} must be a list of ids`);
+  return ids as number[];
+}
+
+/** The required `ids` query parameter of the bulk removals (`?ids=1,2`). */
+function idsQuery(req: ApiRequest): number[] {
+  const parts = (req.query.get('ids') ?? '').split(',').map((part) => part.trim()).filter((part) => part !== '');
+  if (parts.length === 0 || !parts.every((part) => /^\d+$/.test(part))) throw new HttpError(400, 'ids is required: a comma-separated list of ids');
+  return parts.map(Number);
+}
+
+/** Keap's answer per id when applying tags: `[{"<id>": "SUCCESS"}, ...]` (a serialised Map.Entry each). */
+type TagApplyStatus = 'SUCCESS' | 'DUPLICATE' | 'CONTACT_NOT_FOUND' | 'TAG_ID_NOT_FOUND';
+
 // ----- views -------------------------------------------------------------------------------------
 
 function contactView(store: Store, record: Rec, asked: Set<string>, single: boolean): Rec {
@@ -566,14 +583,18 @@ export function buildRoutes(store: Store): Route[] {
     }
     return pageArray(req, 'tags', applied);
   });
+  /** Applies one tag to one contact; the spec answers no 404 here, only a status per id. */
+  const applyTag = (contactId: number, tagId: number): TagApplyStatus => {
+    if (!c('contacts').has(contactId)) return 'CONTACT_NOT_FOUND';
+    if (!c('tags').has(tagId)) return 'TAG_ID_NOT_FOUND';
+    if (store.contactHasTag(contactId, tagId)) return 'DUPLICATE';
+    store.contactTags.set(`${contactId}:${tagId}`, now());
+    return 'SUCCESS';
+  };
   add('POST', '/contacts/{id}/tags', (req) => {
     const contactId = idParam(req);
-    must(c('contacts'), contactId, 'Contact');
-    const tagIds = bodyObject(req)['tagIds'];
-    if (!Array.isArray(tagIds)) throw new HttpError(400, BAD_REQUEST);
-    for (const tagId of tagIds) if (typeof tagId !== 'number' || !c('tags').has(tagId)) throw notFound('Tag', String(tagId));
-    for (const tagId of tagIds as number[]) if (!store.contactHasTag(contactId, tagId)) store.contactTags.set(`${contactId}:${tagId}`, now());
-    return ok({});
+    const tagIds = idList(bodyObject(req), 'tagIds');
+    return ok(tagIds.map((tagId) => ({ [String(tagId)]: applyTag(contactId, tagId) })));
   });
   const untagContact = (contactId: number, tagId: number): void => {
     store.contactTags.set(`${contactId}:${tagId}`, null);
@@ -581,7 +602,7 @@ export function buildRoutes(store: Store): Route[] {
   add('DELETE', '/contacts/{id}/tags', (req) => {
     const contactId = idParam(req);
     must(c('contacts'), contactId, 'Contact');
-    for (const part of (req.query.get('ids') ?? '').split(',')) if (/^\d+$/.test(part.trim())) untagContact(contactId, Number(part));
+    for (const tagId of idsQuery(req)) untagContact(contactId, tagId);
     return noContent;
   });
   add('DELETE', '/contacts/{id}/tags/{tagId}', (req) => {
@@ -680,28 +701,13 @@ export function buildRoutes(store: Store): Route[] {
   });
   add('POST', '/tags/{id}/contacts', (req) => {
     const tagId = idParam(req);
-    must(c('tags'), tagId, 'Tag');
-    const ids = bodyObject(req)['ids'];
-    if (!Array.isArray(ids)) throw new HttpError(400, BAD_REQUEST);
-    const result: Rec[] = [];
-    for (const contactId of ids) {
-      if (typeof contactId !== 'number' || !c('contacts').has(contactId)) {
-        result.push({ [String(contactId)]: 'CONTACT_NOT_FOUND' });
-        continue;
-      }
-      if (store.contactHasTag(contactId, tagId)) {
-        result.push({ [String(contactId)]: 'DUPLICATE' });
-        continue;
-      }
-      store.contactTags.set(`${contactId}:${tagId}`, now());
-      result.push({ [String(contactId)]: 'SUCCESS' });
-    }
-    return ok(result);
+    const contactIds = idList(bodyObject(req), 'ids');
+    return ok(contactIds.map((contactId) => ({ [String(contactId)]: applyTag(contactId, tagId) })));
   });
   add('DELETE', '/tags/{id}/contacts', (req) => {
     const tagId = idParam(req);
     must(c('tags'), tagId, 'Tag');
-    for (const part of (req.query.get('ids') ?? '').split(',')) if (/^\d+$/.test(part.trim())) untagContact(Number(part), tagId);
+    for (const contactId of idsQuery(req)) untagContact(contactId, tagId);
     return noContent;
   });
   add('DELETE', '/tags/{id}/contacts/{contactId}', (req) => {
@@ -820,8 +826,7 @@ export function buildRoutes(store: Store): Route[] {
   };
   add('POST', '/campaigns/{id}/sequences/{sequenceId}/contacts/{contactId}', (req) => sequenceMember(req, true));
   const sequenceMembers = (req: ApiRequest, adding: boolean): ApiResponse => {
-    const ids = bodyObject(req)['ids'];
-    if (!Array.isArray(ids)) throw new HttpError(400, BAD_REQUEST);
+    const ids = idList(bodyObject(req), 'ids');
     const result: Rec = {};
     for (const contactId of ids) {
       try {

@@ -97,11 +97,33 @@ describe('sandbox writes', () => {
     expect(applied.body).toEqual([{ '1': 'SUCCESS' }, { '2': 'SUCCESS' }, { '9999': 'CONTACT_NOT_FOUND' }]);
     const tagged = await get(sandbox, `/tags/${tagId}/contacts`);
     expect(tagged.body.contacts.map((c: Json) => c.contact.id)).toEqual([1, 2]);
-    expect((await call(sandbox, 'POST', '/contacts/3/tags', { tagIds: [tagId] })).status).toBe(200);
+    const onContact = await call(sandbox, 'POST', '/contacts/3/tags', { tagIds: [tagId] });
+    expect(onContact.status).toBe(200);
+    expect(onContact.body).toEqual([{ [String(tagId)]: 'SUCCESS' }]);
     expect((await get(sandbox, '/contacts/3')).body.tag_ids).toContain(tagId);
     expect((await call(sandbox, 'DELETE', `/contacts/1/tags/${tagId}`)).status).toBe(204);
     const after = await get(sandbox, `/tags/${tagId}/contacts`);
     expect(after.body.contacts.map((c: Json) => c.contact.id)).toEqual([2, 3]);
+  });
+
+  it('answers a status per tag when tagging a contact, as Keap does', async () => {
+    const first = (await call(sandbox, 'POST', '/tags', { name: 'Per-tag, one' })).body.id;
+    const second = (await call(sandbox, 'POST', '/tags', { name: 'Per-tag, two' })).body.id;
+    expect((await call(sandbox, 'POST', '/contacts/8/tags', { tagIds: [first] })).body).toEqual([{ [String(first)]: 'SUCCESS' }]);
+    const again = await call(sandbox, 'POST', '/contacts/8/tags', { tagIds: [first, second, 424242] });
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual([{ [String(first)]: 'DUPLICATE' }, { [String(second)]: 'SUCCESS' }, { '424242': 'TAG_ID_NOT_FOUND' }]);
+    expect((await get(sandbox, '/contacts/8')).body.tag_ids).toEqual(expect.arrayContaining([first, second]));
+    const noContact = await call(sandbox, 'POST', '/contacts/9999/tags', { tagIds: [first] });
+    expect(noContact.body).toEqual([{ [String(first)]: 'CONTACT_NOT_FOUND' }]);
+    expect((await call(sandbox, 'POST', '/contacts/8/tags', { tagIds: ['one'] })).status).toBe(400);
+
+    const unknownTag = await call(sandbox, 'POST', '/tags/424242/contacts', { ids: [8] });
+    expect(unknownTag.body).toEqual([{ '8': 'TAG_ID_NOT_FOUND' }]);
+    const noIds = await call(sandbox, 'DELETE', `/contacts/8/tags`);
+    expect(noIds.status).toBe(400);
+    expect(noIds.body.message).toMatch(/ids/);
+    expect((await get(sandbox, '/contacts/8')).body.tag_ids).toEqual(expect.arrayContaining([first, second]));
   });
 
   it('creates orders, adds and removes items, records payments', async () => {
