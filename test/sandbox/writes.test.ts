@@ -126,6 +126,12 @@ describe('sandbox writes', () => {
     expect((await get(sandbox, '/contacts/8')).body.tag_ids).toEqual(expect.arrayContaining([first, second]));
   });
 
+  it('has no PUT /emails/{id}, which the spec lacks', async () => {
+    const answer = await call(sandbox, 'PUT', '/emails/1', { sent_to_address: 'x@example.com' });
+    expect(answer.status).toBe(404);
+    expect(answer.body.message).toMatch(/No endpoint PUT/);
+  });
+
   it('creates orders, adds and removes items, records payments', async () => {
     const product = (await get(sandbox, '/products?limit=1')).body.products[0];
     const order = await call(sandbox, 'POST', '/orders', {
