@@ -943,11 +943,47 @@ export function buildRoutes(store: Store): Route[] {
     const where = equalityFilter(req, { contact_id: (r) => r['contact_id'] });
     return page(req, c('subscriptions'), { key: 'subscriptions', ...(where ? { where } : {}) });
   });
+  /** A plan by its id: plan ids are `productId * 10 + n` (see subscriptionPlans). */
+  const planById = (planId: number): { product: Rec; plan: Rec } | undefined => {
+    const product = c('products').get(Math.floor(planId / 10));
+    const plan = product ? plansOf(product).find((p) => p['id'] === planId) : undefined;
+    return product && plan ? { product, plan } : undefined;
+  };
+  const subscriptionInput = (body: Rec): void => {
+    if (!c('contacts').has(Number(body['contact_id']))) throw new HttpError(400, `Contact with id ${String(body['contact_id'])} not found`);
+    const planId = Number(body['subscription_plan_id']);
+    if (!planById(planId)) throw new HttpError(400, `Subscription plan with id ${String(body['subscription_plan_id'])} not found`);
+    if (body['quantity'] !== undefined && !(Number.isSafeInteger(body['quantity']) && Number(body['quantity']) > 0)) throw new HttpError(400, 'quantity must be greater than 0');
+    if (body['billing_amount'] !== undefined && !(typeof body['billing_amount'] === 'number' && body['billing_amount'] >= 0)) throw new HttpError(400, 'billing_amount must be 0 or greater');
+    const firstBill = body['first_bill_date'];
+    if (firstBill !== undefined) {
+      // The spec: "Must not be in the past", in EST (UTC-5); an import of old subscriptions trips on this.
+      const todayInEst = new Date(Date.now() - 5 * 3600_000).toISOString().slice(0, 10);
+      if (typeof firstBill !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(firstBill)) throw new HttpError(400, 'first_bill_date must be a date (YYYY-MM-DD)');
+      if (firstBill < todayInEst) throw new HttpError(400, 'first_bill_date must not be in the past');
+    }
+    // Generated subscriptions name no real plan, so only created ones (the overlay) can be identical.
+    const identical = [...c('subscriptions').overlay.values()].some((r) => r['contact_id'] === Number(body['contact_id']) && r['subscription_plan_id'] === planId && r['active'] === true);
+    if (identical && body['allow_duplicate'] !== true) throw new HttpError(400, 'An identical subscription already exists for this contact; send allow_duplicate: true to create another');
+  };
   crud('/subscriptions', 'subscriptions', 'Subscription', {
     create: {
       status: 201,
-      required: ['contact_id', 'product_id', 'subscription_plan_id'],
-      build: (body, id) => ({ ...body, id, active: true, start_date: String(body['first_bill_date'] ?? now()).slice(0, 10) }),
+      // The spec requires only contact_id; a plan is needed too (Keap's v2 requires it; see sandboxSpecExceptions).
+      required: ['contact_id', 'subscription_plan_id'],
+      validate: subscriptionInput,
+      build: (body, id) => {
+        const { product, plan } = planById(Number(body['subscription_plan_id']))!;
+        const today = now().slice(0, 10);
+        return {
+          id, contact_id: Number(body['contact_id']), product_id: product['id'], subscription_plan_id: plan['id'], active: true,
+          allow_tax: body['allow_tax'] === true, auto_charge: body['auto_charge'] !== false,
+          billing_amount: body['billing_amount'] ?? plan['plan_price'], billing_cycle: plan['cycle_type'], billing_frequency: plan['frequency'],
+          quantity: body['quantity'] ?? 1, credit_card_id: body['credit_card_id'] ?? 0, payment_gateway_id: body['payment_gateway_id'] ?? 1,
+          use_default_payment_gateway: body['payment_gateway_id'] === undefined, sale_affiliate_id: body['sale_affiliate_id'] ?? 0,
+          start_date: today, next_bill_date: body['first_bill_date'] ?? today,
+        };
+      },
     },
   });
 

@@ -126,6 +126,33 @@ describe('sandbox writes', () => {
     expect((await get(sandbox, '/contacts/8')).body.tag_ids).toEqual(expect.arrayContaining([first, second]));
   });
 
+  it('creates a subscription from a plan, without product_id, and refuses an identical one', async () => {
+    const product = (await get(sandbox, '/products/1')).body;
+    const plan = product.subscription_plans[0];
+    const created = await call(sandbox, 'POST', '/subscriptions', { contact_id: 9, subscription_plan_id: plan.id });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ contact_id: 9, product_id: 1, subscription_plan_id: plan.id, billing_amount: plan.plan_price, billing_cycle: plan.cycle_type, active: true, quantity: 1 });
+    const listed = (await get(sandbox, '/subscriptions?contact_id=9')).body.subscriptions;
+    expect(listed.map((s: Json) => s.id)).toContain(created.body.id);
+
+    const identical = await call(sandbox, 'POST', '/subscriptions', { contact_id: 9, subscription_plan_id: plan.id });
+    expect(identical.status).toBe(400);
+    expect(identical.body.message).toMatch(/allow_duplicate/);
+    expect((await call(sandbox, 'POST', '/subscriptions', { contact_id: 9, subscription_plan_id: plan.id, allow_duplicate: true })).status).toBe(201);
+
+    const refusals: Array<[Json, RegExp]> = [
+      [{ contact_id: 9999, subscription_plan_id: plan.id }, /Contact with id 9999/],
+      [{ contact_id: 9, subscription_plan_id: 424242 }, /plan with id 424242/],
+      [{ contact_id: 10, subscription_plan_id: plan.id, first_bill_date: '2020-01-01' }, /first_bill_date must not be in the past/],
+      [{ contact_id: 10, subscription_plan_id: plan.id, quantity: 0 }, /quantity/],
+    ];
+    for (const [body, message] of refusals) {
+      const answer = await call(sandbox, 'POST', '/subscriptions', body);
+      expect(answer.status).toBe(400);
+      expect(answer.body.message).toMatch(message);
+    }
+  });
+
   it('has no PUT /emails/{id}, which the spec lacks', async () => {
     const answer = await call(sandbox, 'PUT', '/emails/1', { sent_to_address: 'x@example.com' });
     expect(answer.status).toBe(404);
