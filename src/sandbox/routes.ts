@@ -43,6 +43,8 @@ export interface ApiRequest {
   path: string;
   /** `http://127.0.0.1:PORT/crm/rest/v1` */
   apiUrl: string;
+  /** Request headers, names lower-cased (as Node gives them). */
+  headers: Record<string, string | string[] | undefined>;
 }
 
 export interface ApiResponse {
@@ -416,8 +418,9 @@ export function buildRoutes(store: Store): Route[] {
     what: string,
     options: {
       create?: { status: number; required?: string[]; build?: (body: Rec, id: number) => Rec; validate?: (body: Rec) => void };
-      patch?: boolean;
-      put?: boolean;
+      /** true, or the properties the spec's PATCH/PUT body requires (some reuse the create schema). */
+      patch?: true | { required: string[] };
+      put?: true | { required: string[] };
       del?: boolean;
       view?: (record: Rec) => Rec;
       stampField?: string;
@@ -438,17 +441,19 @@ export function buildRoutes(store: Store): Route[] {
         return ok(view(record), create.status);
       });
     }
-    const update = (replace: boolean) => (req: ApiRequest): ApiResponse => {
+    const update = (replace: boolean, required: string[]) => (req: ApiRequest): ApiResponse => {
       const id = idParam(req);
       const existing = must(c(name), id, what);
       const body = bodyObject(req);
+      requireFields(body, required);
       const base: Rec = replace ? { id, date_created: existing['date_created'] } : existing;
       const record = merge(base, body, stamp());
       c(name).put(record);
       return ok(view(record));
     };
-    if (options.patch) add('PATCH', `${base}/{id}`, update(false));
-    if (options.put) add('PUT', `${base}/{id}`, update(true));
+    const requiredOf = (choice: true | { required: string[] }): string[] => (choice === true ? [] : choice.required);
+    if (options.patch) add('PATCH', `${base}/{id}`, update(false, requiredOf(options.patch)));
+    if (options.put) add('PUT', `${base}/{id}`, update(true, requiredOf(options.put)));
     if (options.del) {
       add('DELETE', `${base}/{id}`, (req) => {
         if (!c(name).remove(idParam(req))) throw notFound(what, req.params['id'] ?? '');
@@ -648,7 +653,7 @@ export function buildRoutes(store: Store): Route[] {
   add('GET', '/companies/{id}', (req) => ok(withOptional(must(c('companies'), idParam(req), 'Company'), 'companies', optionalProperties(req))));
   crud('/companies', 'companies', 'Company', {
     create: { status: 201, required: ['company_name'] },
-    patch: true,
+    patch: { required: ['company_name'] },
     view: (r) => clean(r),
   });
 
@@ -794,8 +799,8 @@ export function buildRoutes(store: Store): Route[] {
   add('GET', '/appointments/{id}', (req) => ok(clean(must(c('appointments'), idParam(req), 'Appointment'))));
   crud('/appointments', 'appointments', 'Appointment', {
     create: { status: 201, required: ['title', 'start_date', 'end_date'] },
-    patch: true,
-    put: true,
+    patch: { required: ['title', 'start_date', 'end_date'] },
+    put: { required: ['title', 'start_date', 'end_date'] },
     del: true,
   });
 
@@ -1068,7 +1073,11 @@ export function buildRoutes(store: Store): Route[] {
     return ok(hookView(record));
   };
   add('POST', '/hooks/{id}/verify', verify);
-  add('POST', '/hooks/{id}/delayedVerify', verify);
+  add('POST', '/hooks/{id}/delayedVerify', (req) => {
+    // The secret Keap sent to the hook URL comes back in this header; the spec requires it.
+    if (!req.headers['x-hook-secret']) throw new HttpError(400, 'X-Hook-Secret header is required');
+    return verify(req);
+  });
   add('DELETE', '/hooks/{id}', (req) => {
     if (!c('hooks').remove(idParam(req))) throw notFound('Hook', req.params['id'] ?? '');
     return noContent;
@@ -1090,7 +1099,7 @@ export function buildRoutes(store: Store): Route[] {
       build: (body, id) => merge({ id, title: '', body: '', type: 'Other', date_created: now() }, body, { last_updated: now() }),
     },
     patch: true,
-    put: true,
+    put: { required: ['contact_id'] },
     del: true,
     stampField: 'last_updated',
   });
@@ -1161,7 +1170,7 @@ export function buildRoutes(store: Store): Route[] {
         if (body['product_price'] !== undefined && typeof body['product_price'] !== 'number') throw new HttpError(400, 'product_price must be a number');
       },
     },
-    patch: true,
+    patch: { required: ['product_name'] },
     del: true,
   });
   const plansOf = (product: Rec): Rec[] => (product['subscription_plans'] as Rec[] | undefined) ?? subscriptionPlans(store.seed, product['id'] as number);
@@ -1212,7 +1221,6 @@ export function buildRoutes(store: Store): Route[] {
   crud('/tasks', 'tasks', 'Task', {
     create: {
       status: 200,
-      required: ['title'],
       build: (body, id) => {
         const stamp = now();
         return merge({ id, completed: false, priority: 1, creation_date: stamp, user_id: 1 }, body, { modification_date: stamp });

@@ -224,8 +224,13 @@ describe('sandbox writes', () => {
     const put = await call(sandbox, 'PUT', `/notes/${note.body.id}`, { contact_id: 2, title: 'Replaced' });
     expect(put.body.body).toBeUndefined();
     expect((await get(sandbox, `/notes/${note.body.id}`)).body.title).toBe('Replaced');
-    const company = await call(sandbox, 'PATCH', '/companies/2', { website: 'https://patched.example.com' });
-    expect(company.body.company_name).toBeTruthy();
+    const company = await call(sandbox, 'PATCH', '/companies/2', { company_name: 'Patched, Inc.', website: 'https://patched.example.com' });
+    expect(company.body).toMatchObject({ id: 2, company_name: 'Patched, Inc.', website: 'https://patched.example.com' });
+    // The spec's PATCH body (CreateOrPatchCompany) requires company_name.
+    const withoutName = await call(sandbox, 'PATCH', '/companies/2', { website: 'https://other.example.com' });
+    expect(withoutName.status).toBe(400);
+    expect(withoutName.body.message).toMatch(/company_name/);
+    expect((await get(sandbox, '/companies/2')).body.website).toBe('https://patched.example.com');
     const hook = await call(sandbox, 'POST', '/hooks', { eventKey: 'contact.add', hookUrl: 'https://example.com/h' });
     expect(hook.body.status).toBe('Unverified');
     expect((await get(sandbox, `/hooks/${hook.body.key}`)).body.hookUrl).toBe('https://example.com/h');
