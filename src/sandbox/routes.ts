@@ -43,6 +43,8 @@ export interface ApiRequest {
   path: string;
   /** `http://127.0.0.1:PORT/crm/rest/v1` */
   apiUrl: string;
+  /** Request headers, names lower-cased (as Node gives them). */
+  headers: Record<string, string | string[] | undefined>;
 }
 
 export interface ApiResponse {
@@ -276,6 +278,23 @@ function requireFields(body: Rec, names: string[]): void {
   }
 }
 
+/** A body's list of ids (`SetOfIds.ids`, `TagId.tagIds`): whole numbers, as the spec types them; optional there, so absent is none. */
+function idList(body: Rec, name: string): number[] {
+  const ids = body[name] ?? [];
+  if (!Array.isArray(ids) || !ids.every((id) => Number.isSafeInteger(id))) throw new HttpError(400, `${name} must be a list of ids`);
+  return ids as number[];
+}
+
+/** The required `ids` query parameter of the bulk removals (`?ids=1,2`). */
+function idsQuery(req: ApiRequest): number[] {
+  const parts = (req.query.get('ids') ?? '').split(',').map((part) => part.trim()).filter((part) => part !== '');
+  if (parts.length === 0 || !parts.every((part) => /^\d+$/.test(part))) throw new HttpError(400, 'ids is required: a comma-separated list of ids');
+  return parts.map(Number);
+}
+
+/** Keap's answer per id when applying tags: `[{"<id>": "SUCCESS"}, ...]` (a serialised Map.Entry each). */
+type TagApplyStatus = 'SUCCESS' | 'DUPLICATE' | 'CONTACT_NOT_FOUND' | 'TAG_ID_NOT_FOUND';
+
 // ----- views -------------------------------------------------------------------------------------
 
 function contactView(store: Store, record: Rec, asked: Set<string>, single: boolean): Rec {
@@ -399,8 +418,9 @@ export function buildRoutes(store: Store): Route[] {
     what: string,
     options: {
       create?: { status: number; required?: string[]; build?: (body: Rec, id: number) => Rec; validate?: (body: Rec) => void };
-      patch?: boolean;
-      put?: boolean;
+      /** true, or the properties the spec's PATCH/PUT body requires (some reuse the create schema). */
+      patch?: true | { required: string[] };
+      put?: true | { required: string[] };
       del?: boolean;
       view?: (record: Rec) => Rec;
       stampField?: string;
@@ -421,17 +441,19 @@ export function buildRoutes(store: Store): Route[] {
         return ok(view(record), create.status);
       });
     }
-    const update = (replace: boolean) => (req: ApiRequest): ApiResponse => {
+    const update = (replace: boolean, required: string[]) => (req: ApiRequest): ApiResponse => {
       const id = idParam(req);
       const existing = must(c(name), id, what);
       const body = bodyObject(req);
+      requireFields(body, required);
       const base: Rec = replace ? { id, date_created: existing['date_created'] } : existing;
       const record = merge(base, body, stamp());
       c(name).put(record);
       return ok(view(record));
     };
-    if (options.patch) add('PATCH', `${base}/{id}`, update(false));
-    if (options.put) add('PUT', `${base}/{id}`, update(true));
+    const requiredOf = (choice: true | { required: string[] }): string[] => (choice === true ? [] : choice.required);
+    if (options.patch) add('PATCH', `${base}/{id}`, update(false, requiredOf(options.patch)));
+    if (options.put) add('PUT', `${base}/{id}`, update(true, requiredOf(options.put)));
     if (options.del) {
       add('DELETE', `${base}/{id}`, (req) => {
         if (!c(name).remove(idParam(req))) throw notFound(what, req.params['id'] ?? '');
@@ -566,14 +588,18 @@ export function buildRoutes(store: Store): Route[] {
     }
     return pageArray(req, 'tags', applied);
   });
+  /** Applies one tag to one contact; the spec answers no 404 here, only a status per id. */
+  const applyTag = (contactId: number, tagId: number): TagApplyStatus => {
+    if (!c('contacts').has(contactId)) return 'CONTACT_NOT_FOUND';
+    if (!c('tags').has(tagId)) return 'TAG_ID_NOT_FOUND';
+    if (store.contactHasTag(contactId, tagId)) return 'DUPLICATE';
+    store.contactTags.set(`${contactId}:${tagId}`, now());
+    return 'SUCCESS';
+  };
   add('POST', '/contacts/{id}/tags', (req) => {
     const contactId = idParam(req);
-    must(c('contacts'), contactId, 'Contact');
-    const tagIds = bodyObject(req)['tagIds'];
-    if (!Array.isArray(tagIds)) throw new HttpError(400, BAD_REQUEST);
-    for (const tagId of tagIds) if (typeof tagId !== 'number' || !c('tags').has(tagId)) throw notFound('Tag', String(tagId));
-    for (const tagId of tagIds as number[]) if (!store.contactHasTag(contactId, tagId)) store.contactTags.set(`${contactId}:${tagId}`, now());
-    return ok({});
+    const tagIds = idList(bodyObject(req), 'tagIds');
+    return ok(tagIds.map((tagId) => ({ [String(tagId)]: applyTag(contactId, tagId) })));
   });
   const untagContact = (contactId: number, tagId: number): void => {
     store.contactTags.set(`${contactId}:${tagId}`, null);
@@ -581,7 +607,7 @@ export function buildRoutes(store: Store): Route[] {
   add('DELETE', '/contacts/{id}/tags', (req) => {
     const contactId = idParam(req);
     must(c('contacts'), contactId, 'Contact');
-    for (const part of (req.query.get('ids') ?? '').split(',')) if (/^\d+$/.test(part.trim())) untagContact(contactId, Number(part));
+    for (const tagId of idsQuery(req)) untagContact(contactId, tagId);
     return noContent;
   });
   add('DELETE', '/contacts/{id}/tags/{tagId}', (req) => {
@@ -627,7 +653,7 @@ export function buildRoutes(store: Store): Route[] {
   add('GET', '/companies/{id}', (req) => ok(withOptional(must(c('companies'), idParam(req), 'Company'), 'companies', optionalProperties(req))));
   crud('/companies', 'companies', 'Company', {
     create: { status: 201, required: ['company_name'] },
-    patch: true,
+    patch: { required: ['company_name'] },
     view: (r) => clean(r),
   });
 
@@ -680,28 +706,13 @@ export function buildRoutes(store: Store): Route[] {
   });
   add('POST', '/tags/{id}/contacts', (req) => {
     const tagId = idParam(req);
-    must(c('tags'), tagId, 'Tag');
-    const ids = bodyObject(req)['ids'];
-    if (!Array.isArray(ids)) throw new HttpError(400, BAD_REQUEST);
-    const result: Rec[] = [];
-    for (const contactId of ids) {
-      if (typeof contactId !== 'number' || !c('contacts').has(contactId)) {
-        result.push({ [String(contactId)]: 'CONTACT_NOT_FOUND' });
-        continue;
-      }
-      if (store.contactHasTag(contactId, tagId)) {
-        result.push({ [String(contactId)]: 'DUPLICATE' });
-        continue;
-      }
-      store.contactTags.set(`${contactId}:${tagId}`, now());
-      result.push({ [String(contactId)]: 'SUCCESS' });
-    }
-    return ok(result);
+    const contactIds = idList(bodyObject(req), 'ids');
+    return ok(contactIds.map((contactId) => ({ [String(contactId)]: applyTag(contactId, tagId) })));
   });
   add('DELETE', '/tags/{id}/contacts', (req) => {
     const tagId = idParam(req);
     must(c('tags'), tagId, 'Tag');
-    for (const part of (req.query.get('ids') ?? '').split(',')) if (/^\d+$/.test(part.trim())) untagContact(Number(part), tagId);
+    for (const contactId of idsQuery(req)) untagContact(contactId, tagId);
     return noContent;
   });
   add('DELETE', '/tags/{id}/contacts/{contactId}', (req) => {
@@ -788,8 +799,8 @@ export function buildRoutes(store: Store): Route[] {
   add('GET', '/appointments/{id}', (req) => ok(clean(must(c('appointments'), idParam(req), 'Appointment'))));
   crud('/appointments', 'appointments', 'Appointment', {
     create: { status: 201, required: ['title', 'start_date', 'end_date'] },
-    patch: true,
-    put: true,
+    patch: { required: ['title', 'start_date', 'end_date'] },
+    put: { required: ['title', 'start_date', 'end_date'] },
     del: true,
   });
 
@@ -820,8 +831,7 @@ export function buildRoutes(store: Store): Route[] {
   };
   add('POST', '/campaigns/{id}/sequences/{sequenceId}/contacts/{contactId}', (req) => sequenceMember(req, true));
   const sequenceMembers = (req: ApiRequest, adding: boolean): ApiResponse => {
-    const ids = bodyObject(req)['ids'];
-    if (!Array.isArray(ids)) throw new HttpError(400, BAD_REQUEST);
+    const ids = idList(bodyObject(req), 'ids');
     const result: Rec = {};
     for (const contactId of ids) {
       try {
@@ -938,11 +948,47 @@ export function buildRoutes(store: Store): Route[] {
     const where = equalityFilter(req, { contact_id: (r) => r['contact_id'] });
     return page(req, c('subscriptions'), { key: 'subscriptions', ...(where ? { where } : {}) });
   });
+  /** A plan by its id: plan ids are `productId * 10 + n` (see subscriptionPlans). */
+  const planById = (planId: number): { product: Rec; plan: Rec } | undefined => {
+    const product = c('products').get(Math.floor(planId / 10));
+    const plan = product ? plansOf(product).find((p) => p['id'] === planId) : undefined;
+    return product && plan ? { product, plan } : undefined;
+  };
+  const subscriptionInput = (body: Rec): void => {
+    if (!c('contacts').has(Number(body['contact_id']))) throw new HttpError(400, `Contact with id ${String(body['contact_id'])} not found`);
+    const planId = Number(body['subscription_plan_id']);
+    if (!planById(planId)) throw new HttpError(400, `Subscription plan with id ${String(body['subscription_plan_id'])} not found`);
+    if (body['quantity'] !== undefined && !(Number.isSafeInteger(body['quantity']) && Number(body['quantity']) > 0)) throw new HttpError(400, 'quantity must be greater than 0');
+    if (body['billing_amount'] !== undefined && !(typeof body['billing_amount'] === 'number' && body['billing_amount'] >= 0)) throw new HttpError(400, 'billing_amount must be 0 or greater');
+    const firstBill = body['first_bill_date'];
+    if (firstBill !== undefined) {
+      // The spec: "Must not be in the past", in EST (UTC-5); an import of old subscriptions trips on this.
+      const todayInEst = new Date(Date.now() - 5 * 3600_000).toISOString().slice(0, 10);
+      if (typeof firstBill !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(firstBill)) throw new HttpError(400, 'first_bill_date must be a date (YYYY-MM-DD)');
+      if (firstBill < todayInEst) throw new HttpError(400, 'first_bill_date must not be in the past');
+    }
+    // Generated subscriptions name no real plan, so only created ones (the overlay) can be identical.
+    const identical = [...c('subscriptions').overlay.values()].some((r) => r['contact_id'] === Number(body['contact_id']) && r['subscription_plan_id'] === planId && r['active'] === true);
+    if (identical && body['allow_duplicate'] !== true) throw new HttpError(400, 'An identical subscription already exists for this contact; send allow_duplicate: true to create another');
+  };
   crud('/subscriptions', 'subscriptions', 'Subscription', {
     create: {
       status: 201,
-      required: ['contact_id', 'product_id', 'subscription_plan_id'],
-      build: (body, id) => ({ ...body, id, active: true, start_date: String(body['first_bill_date'] ?? now()).slice(0, 10) }),
+      // The spec requires only contact_id; a plan is needed too (Keap's v2 requires it; see sandboxSpecExceptions).
+      required: ['contact_id', 'subscription_plan_id'],
+      validate: subscriptionInput,
+      build: (body, id) => {
+        const { product, plan } = planById(Number(body['subscription_plan_id']))!;
+        const today = now().slice(0, 10);
+        return {
+          id, contact_id: Number(body['contact_id']), product_id: product['id'], subscription_plan_id: plan['id'], active: true,
+          allow_tax: body['allow_tax'] === true, auto_charge: body['auto_charge'] !== false,
+          billing_amount: body['billing_amount'] ?? plan['plan_price'], billing_cycle: plan['cycle_type'], billing_frequency: plan['frequency'],
+          quantity: body['quantity'] ?? 1, credit_card_id: body['credit_card_id'] ?? 0, payment_gateway_id: body['payment_gateway_id'] ?? 1,
+          use_default_payment_gateway: body['payment_gateway_id'] === undefined, sale_affiliate_id: body['sale_affiliate_id'] ?? 0,
+          start_date: today, next_bill_date: body['first_bill_date'] ?? today,
+        };
+      },
     },
   });
 
@@ -952,7 +998,8 @@ export function buildRoutes(store: Store): Route[] {
     return page(req, c('emails'), { key: 'emails', since: 'since_sent_date', until: 'until_sent_date', ...(where ? { where } : {}), view: (r) => without(r, ['html_content', 'plain_content']) });
   });
   add('GET', '/emails/{id}', (req) => ok(clean(must(c('emails'), idParam(req), 'Email'))));
-  crud('/emails', 'emails', 'Email', { create: { status: 201, required: ['sent_to_address'] }, put: true, del: true });
+  // No PUT /emails/{id}: the spec has none (the seed's updateEmailUsingPUT is gone).
+  crud('/emails', 'emails', 'Email', { create: { status: 201, required: ['sent_to_address'] }, del: true });
 
   // --- files
   add('GET', '/files', (req) => {
@@ -1026,7 +1073,11 @@ export function buildRoutes(store: Store): Route[] {
     return ok(hookView(record));
   };
   add('POST', '/hooks/{id}/verify', verify);
-  add('POST', '/hooks/{id}/delayedVerify', verify);
+  add('POST', '/hooks/{id}/delayedVerify', (req) => {
+    // The secret Keap sent to the hook URL comes back in this header; the spec requires it.
+    if (!req.headers['x-hook-secret']) throw new HttpError(400, 'X-Hook-Secret header is required');
+    return verify(req);
+  });
   add('DELETE', '/hooks/{id}', (req) => {
     if (!c('hooks').remove(idParam(req))) throw notFound('Hook', req.params['id'] ?? '');
     return noContent;
@@ -1048,7 +1099,7 @@ export function buildRoutes(store: Store): Route[] {
       build: (body, id) => merge({ id, title: '', body: '', type: 'Other', date_created: now() }, body, { last_updated: now() }),
     },
     patch: true,
-    put: true,
+    put: { required: ['contact_id'] },
     del: true,
     stampField: 'last_updated',
   });
@@ -1119,7 +1170,7 @@ export function buildRoutes(store: Store): Route[] {
         if (body['product_price'] !== undefined && typeof body['product_price'] !== 'number') throw new HttpError(400, 'product_price must be a number');
       },
     },
-    patch: true,
+    patch: { required: ['product_name'] },
     del: true,
   });
   const plansOf = (product: Rec): Rec[] => (product['subscription_plans'] as Rec[] | undefined) ?? subscriptionPlans(store.seed, product['id'] as number);
@@ -1170,7 +1221,6 @@ export function buildRoutes(store: Store): Route[] {
   crud('/tasks', 'tasks', 'Task', {
     create: {
       status: 200,
-      required: ['title'],
       build: (body, id) => {
         const stamp = now();
         return merge({ id, completed: false, priority: 1, creation_date: stamp, user_id: 1 }, body, { modification_date: stamp });

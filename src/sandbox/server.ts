@@ -362,7 +362,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     }
     let response: ApiResponse;
     try {
-      response = matched.route.handler({ method, params: matched.params, query: url.searchParams, body, path, apiUrl });
+      response = matched.route.handler({ method, params: matched.params, query: url.searchParams, body, path, apiUrl, headers: req.headers });
     } catch (error) {
       if (error instanceof HttpError) return { kind: 'reply', reply: { status: error.status, body: error.body } };
       const message = error instanceof Error ? error.message : String(error);

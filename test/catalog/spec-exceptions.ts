@@ -48,3 +48,42 @@ export const bodyStandIns: Record<string, { method: string; path: string; why: s
     why: 'PATCH /opportunities/{opportunityId} declares no body; its description says the payload is identical to updateOpportunityUsingPUT.',
   },
 };
+
+/**
+ * Where the sandbox's write routes knowingly differ from the spec's request description, each with
+ * its reason. Keyed by the sandbox's `METHOD template`. `requires`: properties the sandbox requires
+ * beyond the spec's `required`; `bodyWithoutSchema`: the route takes a body the spec does not describe.
+ * test/sandbox/write-conformance.test.ts checks exactly these and fails if one is no longer needed.
+ */
+export const sandboxSpecExceptions: Record<string, { requires?: string[]; bodyWithoutSchema?: true; why: string }> = {
+  'POST /contacts': {
+    requires: ['email_addresses'],
+    why: 'Keap refuses a new contact with neither an email address nor a phone number (API-FACTS section 6); ' +
+      'a JSON schema cannot say "one of", so the spec requires nothing. A phone number alone also does.',
+  },
+  'PUT /contacts': {
+    requires: ['email_addresses'],
+    why: 'The upsert finds its contact by email; without one it creates, and a new contact needs an email address or phone number (as POST /contacts).',
+  },
+  'POST /hooks': {
+    requires: ['eventKey', 'hookUrl'],
+    why: 'A hook subscription without an event or a URL could never deliver; the spec marks nothing required in RestHookRequest.',
+  },
+  'PUT /hooks/{id}': {
+    requires: ['eventKey', 'hookUrl'],
+    why: 'Replaces the subscription: as POST /hooks, an event and a URL are what a subscription is.',
+  },
+  'POST /subscriptions': {
+    requires: ['subscription_plan_id'],
+    why: "A subscription bills a product's plan; Keap's v2 CreateSubscriptionRequest requires subscription_plan_id (v1 spec requires only contact_id).",
+  },
+  'POST /orders/{id}/payments': {
+    requires: ['payment_amount'],
+    why: "A payment without an amount records nothing; Keap's v2 RestCreatePaymentRequest requires payment_amount (v1 CreatePayment requires nothing).",
+  },
+  'PATCH /opportunities/{id}': {
+    bodyWithoutSchema: true,
+    why: 'updatePropertiesOnOpportunityUsingPATCH has no requestBody in the spec, yet an update needs the properties to change; ' +
+      'the sandbox takes the UpdateOpportunityRequest properties, as POST /opportunities does.',
+  },
+};

@@ -79,25 +79,55 @@ function relaxCustomFieldContent(node: Json): void {
   for (const value of Object.values(node)) relaxCustomFieldContent(value);
 }
 
-/** Validates a body against the spec's response schema for (path, method, status); returns problems. */
-export function makeValidator(): (path: string, method: string, status: string, body: unknown) => string[] {
+let operationsByPath: Map<string, Json> | undefined;
+
+/** The spec's operation for a sandbox route (`/contacts/{id}`, `PATCH`), placeholder names ignored; undefined if none. */
+export function specOperation(path: string, method: string): Json | undefined {
+  if (!operationsByPath) {
+    operationsByPath = new Map();
+    // `/contacts/{id}` (GET) and `/contacts/{contactId}` (PATCH) are one path with two spellings.
+    for (const [p, item] of Object.entries(loadSpec().paths as Record<string, Json>)) operationsByPath.set(normalize(p), { ...operationsByPath.get(normalize(p)), ...item });
+  }
+  return operationsByPath.get(normalize(path))?.[method.toLowerCase()];
+}
+
+function specAjv(): (schema: Json, value: unknown) => string[] {
   const spec = loadSpec();
   const ajv = new Ajv({ strict: false, allErrors: true });
   addFormats(ajv);
   for (const name of ['int32', 'int64', 'float', 'double']) ajv.addFormat(name, true);
-  const byPath = new Map<string, Json>();
-  // `/contacts/{id}` (GET) and `/contacts/{contactId}` (PATCH) are one path with two spellings.
-  for (const [p, item] of Object.entries(spec.paths as Record<string, Json>)) byPath.set(normalize(p), { ...byPath.get(normalize(p)), ...item });
-  return (path, method, status, body) => {
-    const item = byPath.get(normalize(path));
-    if (!item) return [`${path} is not in the spec`];
-    const schema = structuredClone(item[method.toLowerCase()]?.responses?.[status]?.content?.['application/json']?.schema);
-    if (!schema) return [`${method} ${path} has no ${status} schema`];
-    relaxCustomFieldContent(schema);
-    // Inlined schemas still $ref a few shared components: resolve them from the schema's root.
-    const validate = ajv.compile({ ...schema, components: spec.components });
-    if (validate(body)) return [];
+  const compiled = new WeakMap<object, ReturnType<typeof ajv.compile>>();
+  return (schema, value) => {
+    let validate = compiled.get(schema);
+    if (!validate) {
+      const relaxed = structuredClone(schema);
+      relaxCustomFieldContent(relaxed);
+      // Inlined schemas still $ref a few shared components: resolve them from the schema's root.
+      validate = ajv.compile({ ...relaxed, components: spec.components });
+      compiled.set(schema, validate);
+    }
+    if (validate(value)) return [];
     return (validate.errors ?? []).slice(0, 5).map((e) => `${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`);
   };
 }
 
+/** Validates a body against the spec's response schema for (path, method, status); returns problems. */
+export function makeValidator(): (path: string, method: string, status: string, body: unknown) => string[] {
+  const check = specAjv();
+  return (path, method, status, body) => {
+    if (!specOperation(path, method)) return [`${method} ${path} is not in the spec`];
+    const schema = specOperation(path, method)?.responses?.[status]?.content?.['application/json']?.schema;
+    if (!schema) return [`${method} ${path} has no ${status} schema`];
+    return check(schema, body);
+  };
+}
+
+/** Validates a request body against the spec's request schema for (path, method); returns problems. */
+export function makeRequestValidator(): (path: string, method: string, body: unknown) => string[] {
+  const check = specAjv();
+  return (path, method, body) => {
+    const schema = specOperation(path, method)?.requestBody?.content?.['application/json']?.schema;
+    if (!schema) return [`${method} ${path} takes no body in the spec`];
+    return check(schema, body);
+  };
+}

@@ -97,11 +97,66 @@ describe('sandbox writes', () => {
     expect(applied.body).toEqual([{ '1': 'SUCCESS' }, { '2': 'SUCCESS' }, { '9999': 'CONTACT_NOT_FOUND' }]);
     const tagged = await get(sandbox, `/tags/${tagId}/contacts`);
     expect(tagged.body.contacts.map((c: Json) => c.contact.id)).toEqual([1, 2]);
-    expect((await call(sandbox, 'POST', '/contacts/3/tags', { tagIds: [tagId] })).status).toBe(200);
+    const onContact = await call(sandbox, 'POST', '/contacts/3/tags', { tagIds: [tagId] });
+    expect(onContact.status).toBe(200);
+    expect(onContact.body).toEqual([{ [String(tagId)]: 'SUCCESS' }]);
     expect((await get(sandbox, '/contacts/3')).body.tag_ids).toContain(tagId);
     expect((await call(sandbox, 'DELETE', `/contacts/1/tags/${tagId}`)).status).toBe(204);
     const after = await get(sandbox, `/tags/${tagId}/contacts`);
     expect(after.body.contacts.map((c: Json) => c.contact.id)).toEqual([2, 3]);
+  });
+
+  it('answers a status per tag when tagging a contact, as Keap does', async () => {
+    const first = (await call(sandbox, 'POST', '/tags', { name: 'Per-tag, one' })).body.id;
+    const second = (await call(sandbox, 'POST', '/tags', { name: 'Per-tag, two' })).body.id;
+    expect((await call(sandbox, 'POST', '/contacts/8/tags', { tagIds: [first] })).body).toEqual([{ [String(first)]: 'SUCCESS' }]);
+    const again = await call(sandbox, 'POST', '/contacts/8/tags', { tagIds: [first, second, 424242] });
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual([{ [String(first)]: 'DUPLICATE' }, { [String(second)]: 'SUCCESS' }, { '424242': 'TAG_ID_NOT_FOUND' }]);
+    expect((await get(sandbox, '/contacts/8')).body.tag_ids).toEqual(expect.arrayContaining([first, second]));
+    const noContact = await call(sandbox, 'POST', '/contacts/9999/tags', { tagIds: [first] });
+    expect(noContact.body).toEqual([{ [String(first)]: 'CONTACT_NOT_FOUND' }]);
+    expect((await call(sandbox, 'POST', '/contacts/8/tags', { tagIds: ['one'] })).status).toBe(400);
+
+    const unknownTag = await call(sandbox, 'POST', '/tags/424242/contacts', { ids: [8] });
+    expect(unknownTag.body).toEqual([{ '8': 'TAG_ID_NOT_FOUND' }]);
+    const noIds = await call(sandbox, 'DELETE', `/contacts/8/tags`);
+    expect(noIds.status).toBe(400);
+    expect(noIds.body.message).toMatch(/ids/);
+    expect((await get(sandbox, '/contacts/8')).body.tag_ids).toEqual(expect.arrayContaining([first, second]));
+  });
+
+  it('creates a subscription from a plan, without product_id, and refuses an identical one', async () => {
+    const product = (await get(sandbox, '/products/1')).body;
+    const plan = product.subscription_plans[0];
+    const created = await call(sandbox, 'POST', '/subscriptions', { contact_id: 9, subscription_plan_id: plan.id });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ contact_id: 9, product_id: 1, subscription_plan_id: plan.id, billing_amount: plan.plan_price, billing_cycle: plan.cycle_type, active: true, quantity: 1 });
+    const listed = (await get(sandbox, '/subscriptions?contact_id=9')).body.subscriptions;
+    expect(listed.map((s: Json) => s.id)).toContain(created.body.id);
+
+    const identical = await call(sandbox, 'POST', '/subscriptions', { contact_id: 9, subscription_plan_id: plan.id });
+    expect(identical.status).toBe(400);
+    expect(identical.body.message).toMatch(/allow_duplicate/);
+    expect((await call(sandbox, 'POST', '/subscriptions', { contact_id: 9, subscription_plan_id: plan.id, allow_duplicate: true })).status).toBe(201);
+
+    const refusals: Array<[Json, RegExp]> = [
+      [{ contact_id: 9999, subscription_plan_id: plan.id }, /Contact with id 9999/],
+      [{ contact_id: 9, subscription_plan_id: 424242 }, /plan with id 424242/],
+      [{ contact_id: 10, subscription_plan_id: plan.id, first_bill_date: '2020-01-01' }, /first_bill_date must not be in the past/],
+      [{ contact_id: 10, subscription_plan_id: plan.id, quantity: 0 }, /quantity/],
+    ];
+    for (const [body, message] of refusals) {
+      const answer = await call(sandbox, 'POST', '/subscriptions', body);
+      expect(answer.status).toBe(400);
+      expect(answer.body.message).toMatch(message);
+    }
+  });
+
+  it('has no PUT /emails/{id}, which the spec lacks', async () => {
+    const answer = await call(sandbox, 'PUT', '/emails/1', { sent_to_address: 'x@example.com' });
+    expect(answer.status).toBe(404);
+    expect(answer.body.message).toMatch(/No endpoint PUT/);
   });
 
   it('creates orders, adds and removes items, records payments', async () => {
@@ -169,8 +224,13 @@ describe('sandbox writes', () => {
     const put = await call(sandbox, 'PUT', `/notes/${note.body.id}`, { contact_id: 2, title: 'Replaced' });
     expect(put.body.body).toBeUndefined();
     expect((await get(sandbox, `/notes/${note.body.id}`)).body.title).toBe('Replaced');
-    const company = await call(sandbox, 'PATCH', '/companies/2', { website: 'https://patched.example.com' });
-    expect(company.body.company_name).toBeTruthy();
+    const company = await call(sandbox, 'PATCH', '/companies/2', { company_name: 'Patched, Inc.', website: 'https://patched.example.com' });
+    expect(company.body).toMatchObject({ id: 2, company_name: 'Patched, Inc.', website: 'https://patched.example.com' });
+    // The spec's PATCH body (CreateOrPatchCompany) requires company_name.
+    const withoutName = await call(sandbox, 'PATCH', '/companies/2', { website: 'https://other.example.com' });
+    expect(withoutName.status).toBe(400);
+    expect(withoutName.body.message).toMatch(/company_name/);
+    expect((await get(sandbox, '/companies/2')).body.website).toBe('https://patched.example.com');
     const hook = await call(sandbox, 'POST', '/hooks', { eventKey: 'contact.add', hookUrl: 'https://example.com/h' });
     expect(hook.body.status).toBe('Unverified');
     expect((await get(sandbox, `/hooks/${hook.body.key}`)).body.hookUrl).toBe('https://example.com/h');
