@@ -119,3 +119,20 @@ export function actionsOfKind(resource: ResourceDef, kind: ActionKind): ActionDe
 export function defaultReadAction(resource: ResourceDef): ActionDef | undefined {
   return resource.actions.find((action) => action.kind === 'read');
 }
+
+/**
+ * How `--state` finds an action's new and changed records: `since`, a bookmark on a confirmed
+ * update time; `hash`, every record read and compared with the last run's content hashes (event
+ * times, update times Keap does not confirm, and endpoints without a date filter).
+ */
+export type IncrementalMode = 'since' | 'hash';
+
+export function incrementalModeOf(action: ActionDef): IncrementalMode {
+  return action.dateFilter?.kind === 'updated' ? 'since' : 'hash';
+}
+
+/** The fields that identify a record as read (empty: the record has no key, its content is its identity). */
+export function readKeyOf(resource: ResourceDef): string[] {
+  if (resource.readKey) return resource.readKey;
+  return resource.keyFields.filter((name) => !resource.fields.find((field) => field.name === name)?.writeOnly);
+}

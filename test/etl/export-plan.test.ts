@@ -22,7 +22,7 @@ const people: ResourceDef = {
     {
       id: 'read', kind: 'read', title: 'Read', method: 'GET', path: '/people', operationId: 'list',
       shape: { kind: 'page', key: 'people' }, filters: ['email'],
-      dateFilter: { since: 'since', until: 'until', field: 'last_updated' },
+      dateFilter: { since: 'since', until: 'until', field: 'last_updated', kind: 'updated' },
     },
     { id: 'read-single', kind: 'read-single', title: 'Read single', method: 'GET', path: '/people/{id}', operationId: 'get', shape: { kind: 'object' }, params: [{ name: 'id', description: 'id' }] },
     {

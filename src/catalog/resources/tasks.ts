@@ -3,7 +3,7 @@ import { bool, dt, id, int, obj, str } from '../fields.js';
 
 const TASK_FILTERS = ['completed', 'contact_id', 'has_due_date', 'user_id'];
 const UNCONFIRMED = 'UNCONFIRMED: the spec does not say which field since/until apply to; modification_date is assumed.';
-const taskDates: ActionDef['dateFilter'] = { since: 'since', until: 'until', field: 'modification_date' };
+const taskDates: ActionDef['dateFilter'] = { since: 'since', until: 'until', field: 'modification_date', kind: 'updated-unconfirmed' };
 
 export const tasks: ResourceDef = {
   name: 'tasks',
