@@ -106,9 +106,13 @@ const LOCK_WAIT_MS = 30_000;
 
 /**
  * Changes the state file under a lock (`FILE.lock`), re-reading it first, so exports of different
- * resources that share one file from parallel cron jobs never drop each other's bookmarks.
+ * resources that share one file from parallel cron jobs never drop each other's bookmarks. An
+ * async `change` may write files that belong with the state (record hashes) under the same lock.
  */
-export async function updateState(file: string, change: (state: ExportState) => ExportState): Promise<void> {
+export async function updateState(
+  file: string,
+  change: (state: ExportState) => ExportState | Promise<ExportState>,
+): Promise<void> {
   const lock = `${file}.lock`;
   const deadline = Date.now() + LOCK_WAIT_MS;
   for (;;) {
@@ -135,7 +139,7 @@ export async function updateState(file: string, change: (state: ExportState) => 
     }
   }
   try {
-    await writeState(file, change(await readState(file)));
+    await writeState(file, await change(await readState(file)));
   } finally {
     await unlink(lock).catch(() => undefined);
   }
