@@ -136,3 +136,18 @@ export function readKeyOf(resource: ResourceDef): string[] {
   if (resource.readKey) return resource.readKey;
   return resource.keyFields.filter((name) => !resource.fields.find((field) => field.name === name)?.writeOnly);
 }
+
+/** How `--state` treats an action, in one line: for the run's notice, `describe` and the docs. */
+export function incrementalDescription(action: ActionDef): string {
+  const df = action.dateFilter;
+  const byContent = 'every record is read, and only those new or changed since the last run are written';
+  if (!df) return `no date filter: ${byContent}`;
+  switch (df.kind) {
+    case 'updated':
+      return `bookmark on ${df.field}, an update time: only records updated since the last run are read`;
+    case 'updated-unconfirmed':
+      return `${df.field} is assumed to be an update time, but Keap does not confirm that its date filter applies to it: ${byContent}`;
+    case 'event':
+      return `${df.field} is an event time, not an update time (an edit does not move it): ${byContent}`;
+  }
+}
