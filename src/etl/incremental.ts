@@ -294,7 +294,7 @@ async function writeHashes(file: string, key: string, hashes: Map<string, string
   }
 }
 
-function deletedKeys(identities: Iterable<string>, keyFields: string[]): DeletedKey[] {
+export function deletedKeys(identities: Iterable<string>, keyFields: string[]): DeletedKey[] {
   const keys: DeletedKey[] = [];
   for (const identity of identities) {
     if (identity.startsWith(BY_CONTENT)) continue;
@@ -305,7 +305,7 @@ function deletedKeys(identities: Iterable<string>, keyFields: string[]): Deleted
 }
 
 /** One id a line; an object of key fields a line (NDJSON) for resources keyed by several fields. */
-function deletedFileText(keys: DeletedKey[]): string {
+export function deletedFileText(keys: DeletedKey[]): string {
   return keys.map((key) => (typeof key === 'object' ? JSON.stringify(key) : String(key)) + '\n').join('');
 }
 
