@@ -59,7 +59,7 @@ export function registerExportCommand(program: Command): void {
     .option('--param <key=value>', 'a path parameter, e.g. order_id=12 for order-items (repeatable)', collect, [])
     .option('--max <n>', 'stop after N records')
     .option('--page-size <n>', 'records per request (1-1000, default 1000)')
-    .option('--state <file>', 'incremental: read and save a per-resource bookmark in this JSON file')
+    .option('--state <file>', 'incremental: write only records new or changed since the last run (state kept in this JSON file)')
     .option('--full-refresh', 'ignore the bookmark in --state (it is still updated)')
     .option('--deleted <file>', 'with --state: write the keys of records gone since the last run here, one a line')
     .option('--json', 'print the run\'s result as one JSON document on stdout (needs -o FILE)')
