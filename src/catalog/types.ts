@@ -193,7 +193,10 @@ export interface ResourceDef {
   readKey?: string[];
   gathered?: GatheredDef[];
   customFields?: CustomFieldSource;
-  /** The record's update-time field, for incremental export (`last_updated`). */
+  /**
+   * The field the read's date filter applies to (`last_updated`, `start_date`): an update time
+   * only where the filter's `kind` says so.
+   */
   updatedField?: string;
   /** Upserts: the spec's duplicate-check values (`Email`, `EmailAndName`). */
   duplicateOptions?: string[];

@@ -93,7 +93,7 @@ export interface ExportPlan {
   incremental?: { field: string; since?: string; until?: string; fromBookmark: boolean };
   /** With --state: how new and changed records are found (see incremental.ts). */
   tracking?: IncrementalMode;
-  /** Said once to the user: e.g. that the resource has no date filter and exports in full. */
+  /** Said once to the user: e.g. that --state reads every record of a resource without a date filter. */
   notices: string[];
   /**
    * Path parameters that are fields of the resource but absent from what Keap returns (an order

@@ -327,6 +327,8 @@ async function startHashTracking(setup: TrackingSetup): Promise<ChangeTracker> {
     keep(record, written) {
       const hash = recordHash(written);
       const identity = recordIdentity(record, keyFields) ?? `${BY_CONTENT}${hash}`;
+      // The same record twice in one run (paging overlap, identical keyless records): written once.
+      if (current.get(identity) === hash) return false;
       const before = previous.get(identity);
       previous.delete(identity);
       current.set(identity, hash);
