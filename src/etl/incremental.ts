@@ -326,9 +326,11 @@ async function startHashTracking(setup: TrackingSetup): Promise<ChangeTracker> {
     mode: 'hash',
     keep(record, written) {
       const hash = recordHash(written);
-      const identity = recordIdentity(record, keyFields) ?? `${BY_CONTENT}${hash}`;
-      // The same record twice in one run (paging overlap, identical keyless records): written once.
-      if (current.get(identity) === hash) return false;
+      const key = recordIdentity(record, keyFields);
+      // The same record twice in one run (paging overlap) is written once; two identical records
+      // without a key may be two real ones (two equal commissions), and are both kept.
+      if (key !== undefined && current.get(key) === hash) return false;
+      const identity = key ?? `${BY_CONTENT}${hash}`;
       const before = previous.get(identity);
       previous.delete(identity);
       current.set(identity, hash);
