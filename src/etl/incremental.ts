@@ -200,7 +200,10 @@ function withBookmarkFields(state: ExportState, key: string, fields: Bookmark, d
 
 const HASHES_HEADER = '# infusionsoft record hashes v1';
 const HASH_LINE = /^([0-9a-f]{16})\t(.+)$/;
-/** Identity of a record without a key: its own content hash. */
+/**
+ * Identity of a record without a key: `#<its content hash>`, and `#<hash>#2`, `#3`... for equal
+ * twins in one run. In the file only the part after the hash is kept (`#`, `##2`).
+ */
 const BY_CONTENT = '#';
 
 /** JSON with object keys sorted at every level, so key order never looks like a change. */
@@ -261,7 +264,7 @@ async function readHashes(file: string, key: string): Promise<Map<string, string
       const match = HASH_LINE.exec(line);
       if (!match) throw damaged(lineNumber, 'not a "hash<TAB>key" line');
       const [, hash, identity] = match as unknown as [string, string, string];
-      hashes.set(identity === BY_CONTENT ? `${BY_CONTENT}${hash}` : identity, hash);
+      hashes.set(identity.startsWith(BY_CONTENT) ? `${BY_CONTENT}${hash}${identity.slice(1)}` : identity, hash);
     }
   } catch (error) {
     if ((error as { code?: unknown }).code === 'ENOENT') return undefined;
@@ -280,7 +283,7 @@ async function writeHashes(file: string, key: string, hashes: Map<string, string
   try {
     let chunk = `${HASHES_HEADER}\t${key}\n`;
     for (const [identity, hash] of hashes) {
-      chunk += `${hash}\t${identity.startsWith(BY_CONTENT) ? BY_CONTENT : identity}\n`;
+      chunk += `${hash}\t${identity.startsWith(BY_CONTENT) ? BY_CONTENT + identity.slice(1 + hash.length) : identity}\n`;
       if (chunk.length > 1 << 20) {
         await write(chunk);
         chunk = '';
@@ -321,6 +324,7 @@ async function startHashTracking(setup: TrackingSetup): Promise<ChangeTracker> {
   const hadPrevious = loaded !== undefined;
   const previous = loaded ?? new Map<string, string>();
   const current = new Map<string, string>();
+  const twins = new Map<string, number>();
   let unchanged = 0;
   return {
     mode: 'hash',
@@ -330,7 +334,12 @@ async function startHashTracking(setup: TrackingSetup): Promise<ChangeTracker> {
       // The same record twice in one run (paging overlap) is written once; two identical records
       // without a key may be two real ones (two equal commissions), and are both kept.
       if (key !== undefined && current.get(key) === hash) return false;
-      const identity = key ?? `${BY_CONTENT}${hash}`;
+      let identity = key;
+      if (identity === undefined) {
+        const seen = (twins.get(hash) ?? 0) + 1;
+        twins.set(hash, seen);
+        identity = `${BY_CONTENT}${hash}${seen > 1 ? `#${seen}` : ''}`;
+      }
       const before = previous.get(identity);
       previous.delete(identity);
       current.set(identity, hash);

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { findResource } from '../../src/catalog/index.js';
 import { UsageError } from '../../src/errors.js';
 import { planExport } from '../../src/etl/export.js';
+import { readState } from '../../src/etl/state.js';
 import {
   canonicalJson,
   deletedFileText,
@@ -101,5 +102,38 @@ describe('the saved hashes', () => {
     const request = { resource: findResource('notes'), format: 'ndjson' as const, stateFile };
     const plan = planExport(request, state);
     await expect(startTracking(request, plan, state, { reporter: quiet, startedAt: Date.now() })).rejects.toThrow(`${hashes}, line 3`);
+  });
+});
+
+describe('hash mode from one run to the next', () => {
+  const runOnce = async (resourceName: string, batch: Array<Record<string, unknown>>) => {
+    const stateFile = join(dir, 'state.json');
+    const state = await readState(stateFile);
+    const request = { resource: findResource(resourceName), format: 'ndjson' as const, stateFile };
+    const tracker = (await startTracking(request, planExport(request, state), state, { reporter: quiet, startedAt: Date.now() }))!;
+    const kept = batch.filter((record) => tracker.keep(record, record));
+    return { kept, outcome: await tracker.finish(false) };
+  };
+
+  it('keyed records: unchanged ones are skipped, changed ones kept, missing ones reported', async () => {
+    const first = await runOnce('notes', [{ id: 1, title: 'a' }, { id: 2, title: 'b' }, { id: 3, title: 'c' }]);
+    expect(first.kept.length).toBe(3);
+    expect(first.outcome).toMatchObject({ mode: 'hash', compared: false, deleted: [] });
+    const second = await runOnce('notes', [{ title: 'a', id: 1 }, { id: 3, title: 'c!' }, { id: 4, title: 'd' }, { id: 3, title: 'c!' }]);
+    expect(second.kept).toEqual([{ id: 3, title: 'c!' }, { id: 4, title: 'd' }]);
+    expect(second.outcome).toMatchObject({ unchanged: 1, deleted: [2], compared: true });
+  });
+
+  it('records without a key: equal twins are both written once, and no deletions are claimed', async () => {
+    const twin = { amount_earned: 5, date_earned: '2026-01-01T00:00:00.000Z', description: 'sale' };
+    const first = await runOnce('affiliate-commissions', [twin, { ...twin }]);
+    expect(first.kept.length).toBe(2);
+    expect(first.outcome.deleted).toBeUndefined();
+    const second = await runOnce('affiliate-commissions', [{ ...twin }, { ...twin }]);
+    expect(second.kept).toEqual([]);
+    expect(second.outcome).toMatchObject({ unchanged: 2 });
+    const third = await runOnce('affiliate-commissions', [{ ...twin }]);
+    expect(third.kept).toEqual([]);
+    expect(third.outcome.deleted).toBeUndefined();
   });
 });
