@@ -8,7 +8,8 @@ import { writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { bodyProperties, bodyRows, pathFields, ruleText } from './bodies.js';
-import type { ActionDef, FieldDef, GatheredDef, ResourceDef, ResponseShape } from './types.js';
+import { incrementalDescription, incrementalModeOf, readKeyOf } from './index.js';
+import type { ActionDef, DateFilterKind, FieldDef, GatheredDef, ResourceDef, ResponseShape } from './types.js';
 
 /** Escapes a value for a Markdown table cell. */
 function cell(text: string): string {
@@ -51,11 +52,50 @@ function describeFieldDetail(field: FieldDef): string {
   return parts.join('; ');
 }
 
+const DATE_KIND: Record<DateFilterKind, string> = {
+  updated: 'update time',
+  'updated-unconfirmed': 'update time, unconfirmed',
+  event: 'event time',
+};
+
+const isRead = (action: ActionDef) => action.kind === 'read' || action.kind === 'read-single';
+
+/** `since` on the field, or `by content`: the short form for tables. */
+function incrementalCell(action: ActionDef): string {
+  return incrementalModeOf(action) === 'since' ? `since ${code(action.dateFilter?.field ?? '')}` : 'by content';
+}
+
+/** Every read action: its date filter, what the filter's field is, and what `--state` does. */
+function renderIncrementalTable(resources: readonly ResourceDef[]): string[] {
+  const lines = ['## Incremental export', ''];
+  lines.push(
+    'What `export --state` does for each read (see [export.md](export.md#incremental-export---state)). **since**: Keap is',
+    'asked only for records updated since the bookmark. **by content**: every record is read and only those whose',
+    'content changed since the last run are written. **deletions**: whether records that disappeared are reported',
+    '(`--deleted FILE`): only by content, and only where records have a key (`by` the key fields).',
+    '',
+    '| resource | action | date filter on | field is | `--state` | deletions |',
+    '|---|---|---|---|---|---|',
+  );
+  for (const resource of resources) {
+    for (const action of resource.actions.filter(isRead)) {
+      const df = action.dateFilter;
+      const key = readKeyOf(resource);
+      const deletions = incrementalModeOf(action) === 'hash' && key.length ? `by ${key.map(code).join(', ')}` : 'no';
+      lines.push(
+        `| [${resource.name}](#${resource.name}) | ${code(action.id)} | ${df ? code(df.field) : 'no date filter'} | ${df ? DATE_KIND[df.kind] : ''} | ${incrementalCell(action)} | ${deletions} |`,
+      );
+    }
+  }
+  lines.push('');
+  return lines;
+}
+
 function actionRow(action: ActionDef): string {
   const params = (action.params ?? []).map((param) => code(param.name)).join(', ');
   const filters = (action.filters ?? []).map(code).join(', ');
   const dates = action.dateFilter
-    ? `${code(action.dateFilter.since)}/${code(action.dateFilter.until)} on ${code(action.dateFilter.field)}`
+    ? `${code(action.dateFilter.since)}/${code(action.dateFilter.until)} on ${code(action.dateFilter.field)} (${DATE_KIND[action.dateFilter.kind]})`
     : '';
   const query = action.query ? Object.entries(action.query).map(([k, v]) => code(`${k}=${v}`)).join(', ') : '';
   const notes = [action.deprecated ? '**deprecated**' : '', query ? `sends ${query}` : '', action.recordMap ? `records: ${Object.entries(action.recordMap).map(([k, v]) => (k === v ? k : `${k} = ${v}`)).join(', ')}` : '', action.note ?? '']
@@ -101,9 +141,9 @@ function renderResource(resource: ResourceDef): string[] {
   lines.push(`- Seed name: ${resource.title}`);
   lines.push(`- Aliases: ${resource.aliases.map(code).join(', ') || 'none'}`);
   lines.push(`- Key fields: ${resource.keyFields.map(code).join(', ') || 'none'}`);
-  lines.push(
-    `- Incremental export: ${resource.updatedField ? `on ${code(resource.updatedField)}` : 'no date filter in the spec; every export is a full one'}`,
-  );
+  for (const action of resource.actions.filter(isRead)) {
+    lines.push(`- Incremental export (${code(action.id)}): ${incrementalDescription(action)}`);
+  }
   if (resource.duplicateOptions) lines.push(`- Upsert duplicate options: ${resource.duplicateOptions.map(code).join(', ')}`);
   if (resource.customFields) {
     const how = resource.customFields.via === 'list' ? 'with the list (`optional_properties=custom_fields`)' : 'one request per record';
@@ -158,11 +198,13 @@ export function renderResourcesMarkdown(resources: readonly ResourceDef[]): stri
   lines.push('| resource | seed name | actions | incremental | custom fields | gathered |');
   lines.push('|---|---|---|---|---|---|');
   for (const resource of resources) {
+    const defaultRead = resource.actions.find((action) => action.kind === 'read');
     lines.push(
-      `| [${resource.name}](#${resource.name}) | ${cell(resource.title)} | ${resource.actions.map((action) => action.id).join(', ')} | ${resource.updatedField ? code(resource.updatedField) : 'no'} | ${resource.customFields ? resource.customFields.via : ''} | ${(resource.gathered ?? []).map((g) => g.name).join(', ')} |`,
+      `| [${resource.name}](#${resource.name}) | ${cell(resource.title)} | ${resource.actions.map((action) => action.id).join(', ')} | ${defaultRead ? incrementalCell(defaultRead) : ''} | ${resource.customFields ? resource.customFields.via : ''} | ${(resource.gathered ?? []).map((g) => g.name).join(', ')} |`,
     );
   }
   lines.push('');
+  lines.push(...renderIncrementalTable(resources));
   for (const resource of resources) lines.push(...renderResource(resource));
   lines.push('## Where we follow the spec, not the seed', '');
   lines.push('| resource | what | why |', '|---|---|---|');

@@ -121,3 +121,35 @@ export function defaultReadAction(resource: ResourceDef): ActionDef | undefined 
 }
 
 export { bodyProperties, bodyRows, pathFields, ruleText, type BodyRow } from './bodies.js';
+
+/**
+ * How `--state` finds an action's new and changed records: `since`, a bookmark on a confirmed
+ * update time; `hash`, every record read and compared with the last run's content hashes (event
+ * times, update times Keap does not confirm, and endpoints without a date filter).
+ */
+export type IncrementalMode = 'since' | 'hash';
+
+export function incrementalModeOf(action: ActionDef): IncrementalMode {
+  return action.dateFilter?.kind === 'updated' ? 'since' : 'hash';
+}
+
+/** The fields that identify a record as read (empty: the record has no key, its content is its identity). */
+export function readKeyOf(resource: ResourceDef): string[] {
+  if (resource.readKey) return resource.readKey;
+  return resource.keyFields.filter((name) => !resource.fields.find((field) => field.name === name)?.writeOnly);
+}
+
+/** How `--state` treats an action, in one line: for the run's notice, `describe` and the docs. */
+export function incrementalDescription(action: ActionDef): string {
+  const df = action.dateFilter;
+  const byContent = 'every record is read, and only those new or changed since the last run are written';
+  if (!df) return `no date filter: ${byContent}`;
+  switch (df.kind) {
+    case 'updated':
+      return `bookmark on ${df.field}, an update time: only records updated since the last run are read`;
+    case 'updated-unconfirmed':
+      return `${df.field} is assumed to be an update time, but Keap does not confirm that its date filter applies to it: ${byContent}`;
+    case 'event':
+      return `${df.field} is an event time, not an update time (an edit does not move it): ${byContent}`;
+  }
+}

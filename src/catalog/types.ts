@@ -73,6 +73,19 @@ export interface ParamDef {
   description: string;
 }
 
+/**
+ * What a date filter's field is, which decides how `--state` finds new and changed records:
+ *  - `updated`: an update time, confirmed (Keap's spec says contacts' since/until filter on
+ *    LastUpdated). A bookmark on it sees every change: `--state` asks only for records since it.
+ *  - `updated-unconfirmed`: assumed to be an update time, but Keap does not say which field the
+ *    filter applies to. A wrong guess would miss changes for ever, so `--state` does not rely on it.
+ *  - `event`: when something happened (an appointment's start, an email's sending): an edit does
+ *    not move it, and a new record may be dated before any bookmark.
+ * Only `updated` gets bookmarks; the others (and endpoints without a date filter) read every
+ * record and write those whose content changed since the last run.
+ */
+export type DateFilterKind = 'updated' | 'updated-unconfirmed' | 'event';
+
 export interface DateFilter {
   /** Query parameter for the lower bound (`since`, `since_sent_date`). */
   since: string;
@@ -80,6 +93,7 @@ export interface DateFilter {
   until: string;
   /** Record field the filter applies to, used for `--state` bookmarks (`last_updated`). */
   field: string;
+  kind: DateFilterKind;
 }
 
 /**
@@ -232,9 +246,18 @@ export interface ResourceDef {
   fields: FieldDef[];
   /** Names of key fields, in order. */
   keyFields: string[];
+  /**
+   * Fields that identify a record as read, for `--state` change tracking, when they are not the
+   * key fields that appear in read records (order payments are keyed by their order for writes,
+   * but several payments share one order).
+   */
+  readKey?: string[];
   gathered?: GatheredDef[];
   customFields?: CustomFieldSource;
-  /** The record's update-time field, for incremental export (`last_updated`). */
+  /**
+   * The field the read's date filter applies to (`last_updated`, `start_date`): an update time
+   * only where the filter's `kind` says so.
+   */
   updatedField?: string;
   /** Upserts: the spec's duplicate-check values (`Email`, `EmailAndName`). */
   duplicateOptions?: string[];

@@ -7,6 +7,7 @@ import { runExport, type ExportFormat, type ExportRequest } from '../etl/export.
 import { EXPORT_FORMATS } from '../etl/writers.js';
 import { withSession } from './context.js';
 import { runInterruptible } from './interrupt.js';
+import { printJson } from './output.js';
 
 interface ExportFlags {
   format?: string;
@@ -21,7 +22,9 @@ interface ExportFlags {
   pageSize?: string;
   state?: string;
   fullRefresh?: boolean;
+  deleted?: string;
   concurrency?: string;
+  json?: boolean;
 }
 
 /** `--format`, else the output file's extension, else ndjson (lossless). */
@@ -56,8 +59,10 @@ export function registerExportCommand(program: Command): void {
     .option('--param <key=value>', 'a path parameter, e.g. order_id=12 for order-items (repeatable)', collect, [])
     .option('--max <n>', 'stop after N records')
     .option('--page-size <n>', 'records per request (1-1000, default 1000)')
-    .option('--state <file>', 'incremental: read and save a per-resource bookmark in this JSON file')
+    .option('--state <file>', 'incremental: write only records new or changed since the last run (state kept in this JSON file)')
     .option('--full-refresh', 'ignore the bookmark in --state (it is still updated)')
+    .option('--deleted <file>', 'with --state: write the keys of records gone since the last run here, one a line')
+    .option('--json', 'print the run\'s result as one JSON document on stdout (needs -o FILE)')
     .option('--concurrency <n>', 'gathered-field requests in flight (default 8; the client still paces them)')
     .addHelpText(
       'after',
@@ -70,10 +75,11 @@ Examples:
   $ infusionsoft export contacts --where email=jane@example.com --fields id,given_name,email_addresses.EMAIL1.email
   $ infusionsoft --sandbox export opportunities --include custom_fields --format json
 
-With --state, the first run exports everything (or from --since) and saves the newest update time;
-later runs ask Keap only for records updated since then (or since --since, if that is later).
-Records at the boundary are exported again (at least once, never missed). Resources whose
-endpoint has no date filter export in full and say so.`,
+With --state, later runs write only the records new or changed since the last run. Where Keap
+filters by a confirmed update time (contacts), they ask only for records updated since the saved
+bookmark; records at the boundary come again (at least once, never missed). Everywhere else
+(event times, unconfirmed update times, no date filter; see \`describe RESOURCE\`) every record is
+read and compared with the last run's content hashes, which also shows deletions (--deleted).`,
     )
     .action(async (name: string, flags: ExportFlags, command: Command) => {
       const resource = findResource(name);
@@ -96,13 +102,20 @@ endpoint has no date filter export in full and say so.`,
       }
       if (flags.concurrency !== undefined) request.concurrency = parsePositiveInt(flags.concurrency, '--concurrency');
       if (flags.state !== undefined) request.stateFile = flags.state;
+      if (flags.deleted !== undefined) request.deletedFile = flags.deleted;
+      if (flags.json && request.output === undefined) {
+        throw new UsageError('--json prints the result on stdout, where the data goes without -o', {
+          hint: 'write the data to a file with -o FILE, or leave out --json',
+        });
+      }
 
       // Ctrl-C, a kill from cron, a closed SSH session: stop fetching, discard the temporary file.
-      await runInterruptible((signal) => {
+      const result = await runInterruptible((signal) => {
         request.signal = signal;
         return withSession(command, ({ api, reporter }) => runExport(api, request, reporter), {
           ...(request.concurrency ? { concurrency: request.concurrency } : {}),
         });
       }, 'export interrupted before anything was written');
+      if (flags.json) printJson(result);
     });
 }

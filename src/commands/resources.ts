@@ -72,13 +72,14 @@ Examples:
 function renderDescription(d: ResourceDescription): string {
   let out = `${d.name} — ${d.title}\n${d.description}\n`;
   if (d.aliases.length) out += `aliases: ${d.aliases.join(', ')}\n`;
-  out += `key: ${d.keyFields.join(', ') || '(none)'}`;
-  out += d.updatedField ? `    incremental on: ${d.updatedField}\n` : '    incremental: no date filter, exports in full\n';
+  out += `key: ${d.keyFields.join(', ') || '(none)'}\n`;
   out += '\nActions\n';
   out += renderTable(
     d.actions.map((a) => [a.id + (a.deprecated ? ' [deprecated]' : ''), a.method, a.path, a.params.join(', ')]),
     ['ACTION', 'METHOD', 'PATH', 'PARAMS'],
   );
+  out += '\nIncremental export (--state)\n';
+  out += renderTable(d.actions.flatMap((a) => (a.incrementalNote ? [[a.id, a.incrementalNote]] : [])));
   out += '\nFields\n';
   out += renderTable(
     d.fields.map((f) => [

@@ -3,8 +3,8 @@
  * the account when there is a session to ask.
  */
 import type { KeapApi } from '../api/types.js';
-import { bodyProperties, pathFields } from '../catalog/index.js';
-import type { ActionDef, BodyProperty, BodyRule, ResourceDef } from '../catalog/types.js';
+import { bodyProperties, incrementalDescription, incrementalModeOf, pathFields, type IncrementalMode } from '../catalog/index.js';
+import type { ActionDef, BodyProperty, BodyRule, DateFilter, ResourceDef } from '../catalog/types.js';
 import { customFieldModel } from './custom-fields.js';
 
 export interface ActionSummary {
@@ -16,6 +16,11 @@ export interface ActionSummary {
   params: string[];
   deprecated: boolean;
   note?: string;
+  /** Reads: the date window parameters and what their field is (update time, unconfirmed, event). */
+  dateFilter?: DateFilter;
+  /** Reads: how `export --state` finds new and changed records, and why, in one line. */
+  incremental?: IncrementalMode;
+  incrementalNote?: string;
 }
 
 export interface ResourceSummary {
@@ -36,6 +41,10 @@ export function summarizeAction(action: ActionDef): ActionSummary {
     params: (action.params ?? []).map((p) => p.name),
     deprecated: action.deprecated ?? false,
     ...(action.note ? { note: action.note } : {}),
+    ...(action.dateFilter ? { dateFilter: action.dateFilter } : {}),
+    ...(action.kind === 'read' || action.kind === 'read-single'
+      ? { incremental: incrementalModeOf(action), incrementalNote: incrementalDescription(action) }
+      : {}),
   };
 }
 

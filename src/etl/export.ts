@@ -8,6 +8,7 @@
  *   -> state bookmark (only after the output is committed)
  */
 import type { KeapApi, Query } from '../api/types.js';
+import { incrementalDescription, incrementalModeOf } from '../catalog/index.js';
 import type { ActionDef, GatheredDef, ResourceDef } from '../catalog/types.js';
 import { ApiError, CliError, InterruptedError, UsageError } from '../errors.js';
 import type { Reporter } from '../reporter.js';
@@ -15,7 +16,8 @@ import { customFieldModel, withCustomFields, type CustomFieldModel } from './cus
 import { csvColumns, extendColumns, FlattenPlan } from './flatten.js';
 import { inspectOutput, openOutput } from './output.js';
 import { projectRecord } from './project.js';
-import { assertStateWritable, bookmark, readState, updateState, withBookmark, type ExportState } from './state.js';
+import { describeOutcome, savedBookmark, startTracking, type DeletedKey, type IncrementalMode } from './incremental.js';
+import { assertStateWritable, readState, type ExportState } from './state.js';
 import { createRecordWriter, type ExportFormat } from './writers.js';
 
 export type { ExportFormat } from './writers.js';
@@ -27,9 +29,6 @@ export const CUSTOM_FIELDS_INCLUDE = 'custom_fields';
 const MAX_PAGE_SIZE = 1000;
 /** Pages in flight ahead of the writer: enough to hide latency, few enough to keep memory flat. */
 const DEFAULT_PREFETCH = 4;
-
-/** How far before the start of a run its bookmark may reach at most (clock skew, in-flight updates). */
-export const BOOKMARK_SAFETY_MS = 5 * 60 * 1000;
 
 export interface ExportRequest {
   resource: ResourceDef;
@@ -47,6 +46,8 @@ export interface ExportRequest {
   pageSize?: number;
   stateFile?: string;
   fullRefresh?: boolean;
+  /** `--deleted FILE`: the keys of records gone since the last --state run. */
+  deletedFile?: string;
   /** Gathered-field requests in flight at once (the client still paces them). */
   concurrency?: number;
   /** Pages fetched ahead of the writer. */
@@ -66,6 +67,13 @@ export interface ExportResult {
   bookmark?: string;
   /** Whether --max cut the export short. */
   truncated: boolean;
+  /** With --state: a bookmark on an update time (`since`), or every record compared by content (`hash`). */
+  incremental?: IncrementalMode;
+  /** Hash mode: records read but not written, unchanged since the last run. */
+  unchanged?: number;
+  /** Hash mode: how many records the last run returned and this one did not, and their keys. */
+  deleted?: number;
+  deletedIds?: DeletedKey[];
 }
 
 export interface ExportPlan {
@@ -83,7 +91,9 @@ export interface ExportPlan {
   bookmarkKey: string;
   /** The date window applied (from flags or the bookmark), and where the bookmark lives. */
   incremental?: { field: string; since?: string; until?: string; fromBookmark: boolean };
-  /** Said once to the user: e.g. that the resource has no date filter and exports in full. */
+  /** With --state: how new and changed records are found (see incremental.ts). */
+  tracking?: IncrementalMode;
+  /** Said once to the user: e.g. that --state reads every record of a resource without a date filter. */
   notices: string[];
   /**
    * Path parameters that are fields of the resource but absent from what Keap returns (an order
@@ -177,6 +187,12 @@ export function planExport(request: ExportRequest, state?: ExportState): ExportP
   const bookmarkKey = bookmarkKeyFor(resource, action, params, request.where ?? []);
   let incremental: ExportPlan['incremental'];
   const df = action.dateFilter;
+  const tracking = request.stateFile ? incrementalModeOf(action) : undefined;
+  if (request.deletedFile !== undefined && !request.stateFile) {
+    throw new UsageError('--deleted needs --state: deletions are found by comparing with the last run', {
+      hint: `for example --state state.json --deleted ${request.deletedFile}`,
+    });
+  }
   if ((request.since || request.until) && !df) {
     throw new UsageError(`--since/--until: ${action.method} ${action.path} has no date filter in Keap's API`, {
       hint: `export ${resource.name} without them to get every record`,
@@ -185,7 +201,8 @@ export function planExport(request: ExportRequest, state?: ExportState): ExportP
   if (df) {
     // --since with --state is where the first run starts; after that the bookmark, being later,
     // takes over (a cron line keeps the same --since and still runs incrementally).
-    const saved = state && !request.fullRefresh ? bookmark(state, bookmarkKey)?.[df.field] : undefined;
+    const trusted = state && tracking === 'since' && !request.fullRefresh;
+    const saved = trusted ? savedBookmark(state, bookmarkKey, df.field, request.stateFile) : undefined;
     const useBookmark = saved !== undefined && (request.since === undefined || laterThan(saved, request.since));
     const since = useBookmark ? saved : request.since;
     if (since) query[df.since] = since;
@@ -198,12 +215,8 @@ export function planExport(request: ExportRequest, state?: ExportState): ExportP
         fromBookmark: useBookmark,
       };
     }
-  } else if (request.stateFile) {
-    notices.push(
-      `${resource.name}: ${action.method} ${action.path} has no date filter in Keap's API, so it exports in full; ` +
-        'the state file gets no bookmark for it',
-    );
   }
+  if (tracking === 'hash') notices.push(`${resource.name}: ${incrementalDescription(action)}`);
 
   const gatheredByName = new Map((resource.gathered ?? []).map((g) => [g.name, g]));
   const gathered: GatheredDef[] = [];
@@ -243,7 +256,11 @@ export function planExport(request: ExportRequest, state?: ExportState): ExportP
     if (!field || action.recordMap) continue;
     parentValues[name] = field.type === 'integer' && /^-?\d+$/.test(value) ? Number(value) : value;
   }
-  return { action, path, query, gathered, customFields, bookmarkKey, ...(incremental ? { incremental } : {}), notices, parentValues };
+  return {
+    action, path, query, gathered, customFields, bookmarkKey, notices, parentValues,
+    ...(incremental ? { incremental } : {}),
+    ...(tracking ? { tracking } : {}),
+  };
 }
 
 /**
@@ -368,18 +385,8 @@ class Gatherer {
   }
 }
 
-function laterThan(a: string, b: string | undefined): boolean {
-  if (b === undefined) return true;
-  const ta = Date.parse(a);
-  const tb = Date.parse(b);
-  if (Number.isNaN(ta)) return false;
-  return Number.isNaN(tb) || ta > tb;
-}
-
-/** Keap wants milliseconds in date filters; bookmarks are stored in that form. */
-function toFilterTime(value: string): string {
-  const t = Date.parse(value);
-  return Number.isNaN(t) ? value : new Date(t).toISOString();
+function laterThan(a: string, b: string): boolean {
+  return Date.parse(a) > Date.parse(b);
 }
 
 export async function runExport(api: KeapApi, request: ExportRequest, reporter: Reporter): Promise<ExportResult> {
@@ -392,10 +399,8 @@ export async function runExport(api: KeapApi, request: ExportRequest, reporter: 
   const plan = planExport(request, state);
   // A bad -o (missing folder, a folder, a closed descriptor) is refused before any request.
   const target = await inspectOutput(request.output);
+  const tracker = await startTracking(request, plan, state, { reporter, startedAt });
   for (const notice of plan.notices) reporter.info(notice);
-  if (plan.incremental?.fromBookmark) {
-    reporter.info(`${plan.bookmarkKey}: continuing from bookmark ${plan.incremental.field} >= ${plan.incremental.since}`);
-  }
   const signal = request.signal;
 
   const gatherer = new Gatherer(api, resource, signal);
@@ -427,9 +432,8 @@ export async function runExport(api: KeapApi, request: ExportRequest, reporter: 
   };
   const progress = reporter.progress(`${resource.name}: starting`);
   let written = 0;
+  let read = 0;
   let truncated = false;
-  let newest: string | undefined;
-  const updatedField = plan.incremental?.field;
   let unknownLater: string[] = [];
   let expectedTotal: number | undefined;
   try {
@@ -451,7 +455,7 @@ export async function runExport(api: KeapApi, request: ExportRequest, reporter: 
       if (model) record = withCustomFields(record, model);
       for (const def of plan.gathered) record[def.name] = await gatherer.value(def, record);
       // With per-record requests a page takes a while: move the progress line record by record.
-      if (needsRequests) showProgress(written + ++enriched);
+      if (needsRequests) showProgress(read + ++enriched);
       return record;
     };
 
@@ -482,8 +486,8 @@ export async function runExport(api: KeapApi, request: ExportRequest, reporter: 
       // total only while it is not contradicted by what has arrived.
       if (total === undefined && page.count !== undefined && plan.action.shape?.kind === 'page') total = page.count;
       let raws = page.records;
-      if (written + raws.length > max) {
-        raws = raws.slice(0, Math.max(0, max - written));
+      if (read + raws.length > max) {
+        raws = raws.slice(0, Math.max(0, max - read));
         truncated = true;
       }
       const records = needsRequests
@@ -492,18 +496,16 @@ export async function runExport(api: KeapApi, request: ExportRequest, reporter: 
       throwIfAborted();
       writer ??= openWriter(records);
       for (const record of records) {
-        if (updatedField) {
-          const value = record[updatedField];
-          if (typeof value === 'string' && laterThan(value, newest)) newest = value;
-        }
         const out = request.fields && request.format !== 'csv' ? projectRecord(record, request.fields) : record;
+        if (tracker && !tracker.keep(record, out)) continue;
         const pending = writer.write(out);
         if (pending) await pending;
+        written++;
       }
-      written += records.length;
+      read += records.length;
       enriched = 0;
-      showProgress(written);
-      if (truncated || written >= max) {
+      showProgress(read);
+      if (truncated || read >= max) {
         // Exactly --max records and a short last page: nothing was left out.
         const couldHaveMore = plan.action.shape?.kind === 'page' && page.records.length >= pageSize;
         truncated = truncated || couldHaveMore;
@@ -536,9 +538,9 @@ export async function runExport(api: KeapApi, request: ExportRequest, reporter: 
     throw error;
   }
   progress.stop();
-  if (!truncated && expectedTotal !== undefined && expectedTotal > written) {
+  if (!truncated && expectedTotal !== undefined && expectedTotal > read) {
     reporter.warn(
-      `${resource.name}: Keap counted ${expectedTotal.toLocaleString('en-US')} matching records but ${written.toLocaleString('en-US')} arrived; ` +
+      `${resource.name}: Keap counted ${expectedTotal.toLocaleString('en-US')} matching records but ${read.toLocaleString('en-US')} arrived; ` +
         'paging stops at the first short page, so the API may have returned fewer than asked for (or records were deleted meanwhile)',
     );
   }
@@ -549,30 +551,14 @@ export async function runExport(api: KeapApi, request: ExportRequest, reporter: 
     );
   }
 
-  // The bookmark moves only after the output is complete, and never past records we did not write.
-  let savedBookmark: string | undefined;
-  if (request.stateFile && state && plan.incremental) {
-    if (truncated) {
-      reporter.warn(`${resource.name}: --max cut the export short, so the bookmark in ${request.stateFile} was not moved`);
-    } else {
-      // Records changed while this export ran may sit on pages already passed; a bookmark no later
-      // than a few minutes before the start sends them again next time rather than never.
-      const ceiling = new Date(startedAt - BOOKMARK_SAFETY_MS).toISOString();
-      const seen = newest !== undefined ? toFilterTime(newest) : undefined;
-      const value = seen !== undefined ? (laterThan(seen, ceiling) ? ceiling : seen) : plan.incremental.since;
-      if (value !== undefined) {
-        // Re-read under a lock: another export may have saved its own bookmark in the meantime.
-        const field = plan.incremental.field;
-        await updateState(request.stateFile, (current) => withBookmark(current, plan.bookmarkKey, field, value));
-        savedBookmark = value;
-      }
-    }
-  }
+  // The bookmark and hashes move only after the output is complete, and never past records we did not write.
+  const outcome = tracker ? await tracker.finish(truncated) : undefined;
   const seconds = (performance.now() - started) / 1000;
   const requests = api.stats().requests - requestsBefore;
   reporter.info(
     `exported ${written.toLocaleString('en-US')} ${resource.name} to ${outputName} (${request.format}) in ${seconds.toFixed(1)} s, ${requests} request${requests === 1 ? '' : 's'}` +
-      (truncated ? ` (stopped at --max ${request.max})` : ''),
+      (truncated ? ` (stopped at --max ${request.max})` : '') +
+      (outcome ? describeOutcome(outcome) : ''),
   );
   return {
     resource: resource.name,
@@ -583,6 +569,9 @@ export async function runExport(api: KeapApi, request: ExportRequest, reporter: 
     output: outputName,
     format: request.format,
     truncated,
-    ...(savedBookmark ? { bookmark: savedBookmark } : {}),
+    ...(outcome?.bookmark ? { bookmark: outcome.bookmark } : {}),
+    ...(outcome ? { incremental: outcome.mode } : {}),
+    ...(outcome?.unchanged !== undefined ? { unchanged: outcome.unchanged } : {}),
+    ...(outcome?.deleted ? { deleted: outcome.deleted.length, deletedIds: outcome.deleted } : {}),
   };
 }

@@ -103,11 +103,15 @@ export async function assertStateWritable(file: string, flag: string): Promise<v
 
 /**
  * Changes the state file under a lock (`FILE.lock`), re-reading it first, so exports of different
- * resources that share one file from parallel cron jobs never drop each other's bookmarks.
+ * resources that share one file from parallel cron jobs never drop each other's bookmarks. An
+ * async `change` may write files that belong with the state (record hashes) under the same lock.
  */
-export async function updateState(file: string, change: (state: ExportState) => ExportState): Promise<void> {
+export async function updateState(
+  file: string,
+  change: (state: ExportState) => ExportState | Promise<ExportState>,
+): Promise<void> {
   const lock = `${file}.lock`;
-  await withFileLock(lock, async () => writeState(file, change(await readState(file))), {
+  await withFileLock(lock, async () => writeState(file, await change(await readState(file))), {
     label: `state file ${file}`,
     busyHint: `if no other export is running, delete ${lock}`,
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ExitCode, UsageError } from '../../src/errors.js';
-import { actionsOfKind, catalog, defaultReadAction, findAction, findResource, suggestResource } from '../../src/catalog/index.js';
+import { actionsOfKind, catalog, defaultReadAction, findAction, findResource, incrementalModeOf, readKeyOf, suggestResource } from '../../src/catalog/index.js';
 import type { HttpMethod } from '../../src/catalog/types.js';
 
 /** The seed's resources in its order, each with its actions (title -> HTTP method). */
@@ -90,9 +90,32 @@ describe('catalog', () => {
   });
 
   it('uses since/until on contacts last_updated and the sent-date pair on emails', () => {
-    expect(defaultReadAction(findResource('contacts'))?.dateFilter).toEqual({ since: 'since', until: 'until', field: 'last_updated' });
-    expect(defaultReadAction(findResource('emails'))?.dateFilter).toEqual({ since: 'since_sent_date', until: 'until_sent_date', field: 'sent_date' });
+    expect(defaultReadAction(findResource('contacts'))?.dateFilter).toEqual({ since: 'since', until: 'until', field: 'last_updated', kind: 'updated' });
+    expect(defaultReadAction(findResource('emails'))?.dateFilter).toEqual({ since: 'since_sent_date', until: 'until_sent_date', field: 'sent_date', kind: 'event' });
     expect(findResource('notes').updatedField).toBeUndefined();
+  });
+
+  it('bookmarks only the update time Keap confirms; event times and guesses are tracked by content', () => {
+    const modes = Object.fromEntries(catalog.map((r) => [r.name, incrementalModeOf(defaultReadAction(r)!)]));
+    expect(Object.entries(modes).filter(([, mode]) => mode === 'since').map(([name]) => name)).toEqual(['contacts']);
+    expect(defaultReadAction(findResource('appointments'))?.dateFilter?.kind).toBe('event');
+    expect(defaultReadAction(findResource('orders'))?.dateFilter?.kind).toBe('updated-unconfirmed');
+    expect(defaultReadAction(findResource('tasks'))?.dateFilter?.kind).toBe('updated-unconfirmed');
+    expect(incrementalModeOf(findAction(findResource('contacts'), 'read-by-tag')!)).toBe('hash');
+  });
+
+  it('identifies read records by fields that are in them', () => {
+    expect(readKeyOf(findResource('contacts'))).toEqual(['id']);
+    // Payments are keyed by their order for writes, but an order has several.
+    expect(readKeyOf(findResource('order-payments'))).toEqual(['id']);
+    // sequence_id is sent on writes only.
+    expect(readKeyOf(findResource('campaigns'))).toEqual(['id']);
+    expect(readKeyOf(findResource('affiliate-commissions'))).toEqual([]);
+    for (const resource of catalog) {
+      for (const name of readKeyOf(resource)) {
+        expect(resource.fields.find((f) => f.name === name)?.writeOnly, `${resource.name}.${name}`).toBeFalsy();
+      }
+    }
   });
 });
 

@@ -22,7 +22,7 @@ const people: ResourceDef = {
     {
       id: 'read', kind: 'read', title: 'Read', method: 'GET', path: '/people', operationId: 'list',
       shape: { kind: 'page', key: 'people' }, filters: ['email'],
-      dateFilter: { since: 'since', until: 'until', field: 'last_updated' },
+      dateFilter: { since: 'since', until: 'until', field: 'last_updated', kind: 'updated' },
     },
     { id: 'read-single', kind: 'read-single', title: 'Read single', method: 'GET', path: '/people/{id}', operationId: 'get', shape: { kind: 'object' }, params: [{ name: 'id', description: 'id' }] },
     {
@@ -107,11 +107,12 @@ describe('planExport', () => {
     expect(reversed.message).toMatch(/--since .* is after --until/);
   });
 
-  it('says once that a resource without a date filter exports in full, and refuses --since for it', () => {
+  it('says once that a resource without a date filter is compared by content, and refuses --since for it', () => {
     const plan = planExport({ resource: notes, format: 'ndjson', stateFile: 's.json' });
     expect(plan.notices).toHaveLength(1);
-    expect(plan.notices[0]).toMatch(/no date filter/);
+    expect(plan.notices[0]).toMatch(/no date filter: every record is read, and only those new or changed/);
     expect(plan.incremental).toBeUndefined();
+    expect(plan.tracking).toBe('hash');
     expect(usage(() => planExport({ resource: notes, format: 'ndjson', since: '2026-01-01T00:00:00.000Z' })).message).toMatch(/no date filter/);
   });
 

@@ -83,7 +83,7 @@ export const affiliateCommissions: ResourceDef = {
   actions: [
     {
       id: 'read', kind: 'read', title: 'Read', method: 'GET', path: '/affiliates/commissions', shape: { kind: 'page', key: 'commissions' },
-      dateFilter: { since: 'since', until: 'until', field: 'date_earned' }, filters: ['affiliateId'], operationId: 'listCommissionsUsingGET',
+      dateFilter: { since: 'since', until: 'until', field: 'date_earned', kind: 'event' }, filters: ['affiliateId'], operationId: 'listCommissionsUsingGET',
       note: 'UNCONFIRMED: the spec does not say which field since/until apply to; date_earned (the only date, and the sort key) is assumed.',
     },
   ],

@@ -25,7 +25,7 @@ export const appointments: ResourceDef = {
   actions: [
     {
       id: 'read', kind: 'read', title: 'Read', method: 'GET', path: '/appointments', shape: { kind: 'page', key: 'appointments' },
-      dateFilter: { since: 'since', until: 'until', field: 'start_date' }, filters: ['contact_id'], operationId: 'listAppointmentsUsingGET',
+      dateFilter: { since: 'since', until: 'until', field: 'start_date', kind: 'event' }, filters: ['contact_id'], operationId: 'listAppointmentsUsingGET',
       note: 'UNCONFIRMED: the spec does not say which field since/until apply to, and appointments have no update time; start_date is assumed.',
     },
     {

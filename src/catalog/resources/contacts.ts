@@ -104,7 +104,7 @@ export const contacts: ResourceDef = {
   actions: [
     {
       id: 'read', kind: 'read', title: 'Read', method: 'GET', path: '/contacts', shape: { kind: 'page', key: 'contacts' },
-      dateFilter: { since: 'since', until: 'until', field: 'last_updated' }, filters: ['email', 'family_name', 'given_name'],
+      dateFilter: { since: 'since', until: 'until', field: 'last_updated', kind: 'updated' }, filters: ['email', 'family_name', 'given_name'],
       query: { optional_properties: 'lead_source_id,job_title' }, operationId: 'listContactsUsingGET',
     },
     {

@@ -95,7 +95,7 @@ export const orders: ResourceDef = {
   actions: [
     {
       id: 'read', kind: 'read', title: 'Read', method: 'GET', path: '/orders', shape: { kind: 'page', key: 'orders' },
-      dateFilter: { since: 'since', until: 'until', field: 'modification_date' }, filters: ['contact_id', 'paid', 'product_id'],
+      dateFilter: { since: 'since', until: 'until', field: 'modification_date', kind: 'updated-unconfirmed' }, filters: ['contact_id', 'paid', 'product_id'],
       operationId: 'listOrdersUsingGET',
       note: 'UNCONFIRMED: the spec does not say which field since/until apply to; modification_date is assumed.',
     },
@@ -178,6 +178,7 @@ export const orderPayments: ResourceDef = {
     int('order_id', { key: true, writeOnly: true, description: 'The order paid: not in the records read, taken from --param order_id.' }),
   ],
   keyFields: ['order_id'],
+  readKey: ['id'],
   actions: [
     {
       id: 'read', kind: 'read', title: 'Read', method: 'GET', path: '/orders/{order_id}/payments', shape: { kind: 'array' },
@@ -254,7 +255,7 @@ export const transactions: ResourceDef = {
   actions: [
     {
       id: 'read', kind: 'read', title: 'Read', method: 'GET', path: '/transactions', shape: { kind: 'page', key: 'transactions' },
-      dateFilter: { since: 'since', until: 'until', field: 'transaction_date' }, filters: ['contact_id'],
+      dateFilter: { since: 'since', until: 'until', field: 'transaction_date', kind: 'event' }, filters: ['contact_id'],
       operationId: 'listTransactionsUsingGET', deprecated: true,
       note: 'Deprecated by Keap. UNCONFIRMED: since/until are assumed to apply to transaction_date.',
     },
@@ -264,7 +265,7 @@ export const transactions: ResourceDef = {
     },
     {
       id: 'read-by-order', kind: 'read', title: 'Read order', method: 'GET', path: '/orders/{order_id}/transactions', shape: { kind: 'page', key: 'transactions' },
-      params: [{ name: 'order_id', description: 'Order id.' }], dateFilter: { since: 'since', until: 'until', field: 'transaction_date' },
+      params: [{ name: 'order_id', description: 'Order id.' }], dateFilter: { since: 'since', until: 'until', field: 'transaction_date', kind: 'event' },
       filters: ['contact_id'], operationId: 'listTransactionsForOrderUsingGET',
     },
   ],

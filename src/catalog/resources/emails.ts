@@ -37,7 +37,7 @@ export const emails: ResourceDef = {
   actions: [
     {
       id: 'read', kind: 'read', title: 'Read', method: 'GET', path: '/emails', shape: { kind: 'page', key: 'emails' },
-      dateFilter: { since: 'since_sent_date', until: 'until_sent_date', field: 'sent_date' }, filters: ['contact_id', 'email', 'ordered'],
+      dateFilter: { since: 'since_sent_date', until: 'until_sent_date', field: 'sent_date', kind: 'event' }, filters: ['contact_id', 'email', 'ordered'],
       operationId: 'listEmailsUsingGET', note: 'Keap warns this endpoint is slow on very large accounts; --where ordered=false turns off sorting.',
     },
     {

@@ -4,7 +4,7 @@ import { objectOf, prop } from '../bodies.js';
 
 const TASK_FILTERS = ['completed', 'contact_id', 'has_due_date', 'user_id'];
 const UNCONFIRMED = 'UNCONFIRMED: the spec does not say which field since/until apply to; modification_date is assumed.';
-const taskDates: ActionDef['dateFilter'] = { since: 'since', until: 'until', field: 'modification_date' };
+const taskDates: ActionDef['dateFilter'] = { since: 'since', until: 'until', field: 'modification_date', kind: 'updated-unconfirmed' };
 
 const TASK_PROPERTIES = [
   objectOf('contact', { email: 'string', first_name: 'string', id: 'integer', last_name: 'string' }),

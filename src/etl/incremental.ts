@@ -1,0 +1,384 @@
+/**
+ * `--state`: an export delivers exactly the records that are new or changed since the last run,
+ * for every resource, in one of two modes (the catalog's date filter kind decides which):
+ *
+ *  - since: the date filter is a confirmed update time (contacts). Keap is asked only for records
+ *    updated since the bookmark, which is the newest update time written (never later than a few
+ *    minutes before the run started).
+ *  - hash: event times, update times Keap does not confirm, and endpoints without a date filter.
+ *    Every record is read; only those whose content hash differs from the last run's are written.
+ *    The hashes (`STATE.hashes/<key>.tsv`, one `hash<TAB>key values` line per record) also show
+ *    which records disappeared.
+ *
+ * Both are saved only after the output is committed, under the state file's lock, and never after
+ * a read that --max cut short.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { basename, dirname, join, relative } from 'node:path';
+import { createInterface } from 'node:readline';
+import { readKeyOf, type IncrementalMode } from '../catalog/index.js';
+import type { ActionDef, ResourceDef } from '../catalog/types.js';
+import { UsageError } from '../errors.js';
+import type { Reporter } from '../reporter.js';
+import type { ExportPlan, ExportRequest } from './export.js';
+import { parseDateArg } from './args.js';
+import { openOutput, writeFileAtomic } from './output.js';
+import { assertStateWritable, bookmark, updateState, type Bookmark, type ExportState } from './state.js';
+
+export type { IncrementalMode } from '../catalog/index.js';
+
+/** How far before the start of a run its bookmark may reach at most (clock skew, in-flight updates). */
+export const BOOKMARK_SAFETY_MS = 5 * 60 * 1000;
+
+/** A deleted record: its id, or an object of its key fields when it has several. */
+export type DeletedKey = string | number | Record<string, unknown>;
+
+export interface IncrementalOutcome {
+  mode: IncrementalMode;
+  /** The bookmark saved (since mode). */
+  bookmark?: string;
+  /** Records read but not written, their content unchanged since the last run (hash mode). */
+  unchanged?: number;
+  /**
+   * Records returned by the last run and not by this one (hash mode, keyed records, a complete
+   * read). Undefined when that cannot be known; empty on the first run.
+   */
+  deleted?: DeletedKey[];
+  /** Hash mode: whether there was a last run to compare with. */
+  compared?: boolean;
+}
+
+export interface ChangeTracker {
+  readonly mode: IncrementalMode;
+  /** Sees each record read; true when it is to be written. `written` is what goes to the output. */
+  keep(record: Record<string, unknown>, written: Record<string, unknown>): boolean;
+  /** After the output is committed: saves the bookmark or the hashes (and `--deleted FILE`). */
+  finish(truncated: boolean): Promise<IncrementalOutcome>;
+}
+
+/** What the tracker needs from the export's plan and request. */
+interface TrackingSetup {
+  resource: ResourceDef;
+  action: ActionDef;
+  mode: IncrementalMode;
+  stateFile: string;
+  state: ExportState;
+  /** Where the bookmark lives in the state file (action, parameters and filters). */
+  bookmarkKey: string;
+  /** The date window of this run (from the bookmark, or --since/--until). */
+  window?: { field: string; since?: string; until?: string; fromBookmark: boolean };
+  fullRefresh: boolean;
+  deletedFile?: string;
+  startedAt: number;
+  reporter: Reporter;
+}
+
+/** A date or date-time as Keap and bookmarks write them, in the form sent to Keap; undefined otherwise. */
+export function filterTime(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  try {
+    return parseDateArg(value, 'time');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The bookmark this run continues from. A value that is not a date is refused before any request
+ * (sent as it is, Keap would answer 400, or worse, ignore it).
+ */
+export function savedBookmark(state: ExportState, key: string, field: string, stateFile: string | undefined): string | undefined {
+  const value = bookmark(state, key)?.[field];
+  if (value === undefined) return undefined;
+  const time = filterTime(value);
+  if (time === undefined) {
+    throw new UsageError(`state file ${stateFile ?? ''}: the bookmark "${key}.${field}" is "${value}", which is not a date`, {
+      hint: `put a date-time such as 2026-01-31T00:00:00.000Z there, or run once with --full-refresh to replace it`,
+    });
+  }
+  return time;
+}
+
+/**
+ * Checks what can be checked before any request (--deleted, the saved hashes) and starts tracking;
+ * undefined without --state.
+ */
+export async function startTracking(
+  request: ExportRequest,
+  plan: ExportPlan,
+  state: ExportState | undefined,
+  run: { reporter: Reporter; startedAt: number },
+): Promise<ChangeTracker | undefined> {
+  if (!request.stateFile || !state || !plan.tracking) return undefined;
+  const setup: TrackingSetup = {
+    resource: request.resource,
+    action: plan.action,
+    mode: plan.tracking,
+    stateFile: request.stateFile,
+    state,
+    bookmarkKey: plan.bookmarkKey,
+    ...(plan.incremental ? { window: plan.incremental } : {}),
+    fullRefresh: request.fullRefresh ?? false,
+    ...(request.deletedFile !== undefined ? { deletedFile: request.deletedFile } : {}),
+    ...run,
+  };
+  const { resource, action, mode, deletedFile } = setup;
+  if (deletedFile !== undefined) {
+    if (mode === 'since') {
+      throw new UsageError(`--deleted: ${resource.name} are exported by update time (${action.dateFilter?.field}), which cannot see deletions`, {
+        hint: 'only resources read in full by --state (see `describe RESOURCE`) report deleted records',
+      });
+    }
+    if (readKeyOf(resource).length === 0) {
+      throw new UsageError(`--deleted: ${resource.name} records have no key, so a deleted record cannot be told from a changed one`);
+    }
+    await assertStateWritable(deletedFile, '--deleted');
+  }
+  return mode === 'since' ? startSinceTracking(setup) : startHashTracking(setup);
+}
+
+function startSinceTracking(setup: TrackingSetup): ChangeTracker {
+  const { reporter, window, resource } = setup;
+  const field = window?.field ?? '';
+  if (window?.fromBookmark && window.since) {
+    reporter.info(`${setup.bookmarkKey}: continuing from bookmark ${field} >= ${window.since}`);
+    if (Date.parse(window.since) > Date.now()) {
+      reporter.warn(
+        `the bookmark "${setup.bookmarkKey}" in ${setup.stateFile} is in the future (${window.since}): records updated before then are not exported; ` +
+          'if the clock that wrote it was wrong, run once with --full-refresh',
+      );
+    }
+  }
+  let newest: number | undefined;
+  let notDates = 0;
+  let notDateExample: unknown;
+  return {
+    mode: 'since',
+    keep(record) {
+      const value = record[field];
+      const time = filterTime(value);
+      if (time === undefined) {
+        // A mock's placeholder (`"string"`) or a missing value never becomes a bookmark.
+        if (value !== undefined && value !== null) {
+          notDates++;
+          notDateExample ??= value;
+        }
+      } else {
+        const ms = Date.parse(time);
+        if (newest === undefined || ms > newest) newest = ms;
+      }
+      return true;
+    },
+    async finish(truncated) {
+      if (notDates > 0) {
+        reporter.warn(`${resource.name}: ${notDates} record(s) had a ${field} that is not a date (${JSON.stringify(notDateExample)}); they did not move the bookmark`);
+      }
+      if (truncated) {
+        reporter.warn(`${resource.name}: --max cut the export short, so the bookmark in ${setup.stateFile} was not moved`);
+        return { mode: 'since' };
+      }
+      // Records changed while this export ran may sit on pages already passed; a bookmark no later
+      // than a few minutes before the start sends them again next time rather than never.
+      const ceiling = setup.startedAt - BOOKMARK_SAFETY_MS;
+      const value = newest !== undefined ? new Date(Math.min(newest, ceiling)).toISOString() : window?.since;
+      if (value === undefined) return { mode: 'since' };
+      await updateState(setup.stateFile, (current) => withBookmarkFields(current, setup.bookmarkKey, { [field]: value }));
+      return { mode: 'since', bookmark: value };
+    },
+  };
+}
+
+function withBookmarkFields(state: ExportState, key: string, fields: Bookmark, drop: string[] = []): ExportState {
+  const entry: Bookmark = { ...bookmark(state, key), ...fields };
+  for (const name of drop) delete entry[name];
+  return { ...state, bookmarks: { ...state.bookmarks, [key]: entry } };
+}
+
+// ----- hash mode -----------------------------------------------------------------------------
+
+const HASHES_HEADER = '# infusionsoft record hashes v1';
+const HASH_LINE = /^([0-9a-f]{16})\t(.+)$/;
+/**
+ * Identity of a record without a key: `#<its content hash>`, and `#<hash>#2`, `#3`... for equal
+ * twins in one run. In the file only the part after the hash is kept (`#`, `##2`).
+ */
+const BY_CONTENT = '#';
+
+/** JSON with object keys sorted at every level, so key order never looks like a change. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item ?? null)).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value ?? null);
+}
+
+/** 64 bits of SHA-1: collisions are out of reach for any account, and a million of them fit in memory. */
+export function recordHash(record: unknown): string {
+  return createHash('sha1').update(canonicalJson(record)).digest('hex').slice(0, 16);
+}
+
+/** The record's key values as JSON (`[12]`, `[12,3]`), or undefined when one is missing. */
+export function recordIdentity(record: Record<string, unknown>, keyFields: string[]): string | undefined {
+  if (keyFields.length === 0) return undefined;
+  const values = keyFields.map((name) => record[name]);
+  if (values.some((v) => v === undefined || v === null || v === '')) return undefined;
+  return JSON.stringify(values);
+}
+
+/** `STATE.hashes/<key>.tsv`; the key is percent-encoded, and shortened with a hash when long. */
+export function hashFilePath(stateFile: string, key: string): string {
+  let name = encodeURIComponent(key).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  if (name.length > 120) name = `${name.slice(0, 100)}-${createHash('sha1').update(key).digest('hex').slice(0, 16)}`;
+  return join(dirname(stateFile), `${basename(stateFile)}.hashes`, `${name}.tsv`);
+}
+
+/** A run limited by --since/--until sees a different set of records: it keeps its own hashes. */
+function hashKeyOf(setup: TrackingSetup): string {
+  const window = setup.window;
+  const parts = [window?.since ? `since=${window.since}` : '', window?.until ? `until=${window.until}` : ''].filter(Boolean);
+  return parts.length ? `${setup.bookmarkKey}@${parts.join('&')}` : setup.bookmarkKey;
+}
+
+async function readHashes(file: string, key: string): Promise<Map<string, string> | undefined> {
+  const hashes = new Map<string, string>();
+  const damaged = (line: number, why: string) =>
+    new UsageError(`${file}, line ${line}: ${why}`, {
+      hint: `these are the record hashes --state keeps; delete the file and the next run writes every record again`,
+    });
+  let lineNumber = 0;
+  try {
+    const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
+    for await (const line of lines) {
+      lineNumber++;
+      if (lineNumber === 1) {
+        if (line !== `${HASHES_HEADER}\t${key}`) throw damaged(1, `not the record hashes of "${key}"`);
+        continue;
+      }
+      if (line === '') continue;
+      const match = HASH_LINE.exec(line);
+      if (!match) throw damaged(lineNumber, 'not a "hash<TAB>key" line');
+      const [, hash, identity] = match as unknown as [string, string, string];
+      hashes.set(identity.startsWith(BY_CONTENT) ? `${BY_CONTENT}${hash}${identity.slice(1)}` : identity, hash);
+    }
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'ENOENT') return undefined;
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(`cannot read ${file}: ${(error as Error).message}`, { cause: error });
+  }
+  return hashes;
+}
+
+/** Writes the hashes atomically, in chunks: a million lines never become one string. */
+async function writeHashes(file: string, key: string, hashes: Map<string, string>): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
+  const output = await openOutput(file);
+  const write = (text: string) =>
+    new Promise<void>((resolve, reject) => output.stream.write(text, (error) => (error ? reject(error) : resolve())));
+  try {
+    let chunk = `${HASHES_HEADER}\t${key}\n`;
+    for (const [identity, hash] of hashes) {
+      chunk += `${hash}\t${identity.startsWith(BY_CONTENT) ? BY_CONTENT + identity.slice(1 + hash.length) : identity}\n`;
+      if (chunk.length > 1 << 20) {
+        await write(chunk);
+        chunk = '';
+      }
+    }
+    await write(chunk);
+    await output.commit();
+  } catch (error) {
+    await output.abort();
+    throw error;
+  }
+}
+
+export function deletedKeys(identities: Iterable<string>, keyFields: string[]): DeletedKey[] {
+  const keys: DeletedKey[] = [];
+  for (const identity of identities) {
+    if (identity.startsWith(BY_CONTENT)) continue;
+    const values = JSON.parse(identity) as Array<string | number>;
+    keys.push(keyFields.length === 1 ? (values[0] as string | number) : Object.fromEntries(keyFields.map((k, i) => [k, values[i]])));
+  }
+  return keys;
+}
+
+/** One id a line; an object of key fields a line (NDJSON) for resources keyed by several fields. */
+export function deletedFileText(keys: DeletedKey[]): string {
+  return keys.map((key) => (typeof key === 'object' ? JSON.stringify(key) : String(key)) + '\n').join('');
+}
+
+async function startHashTracking(setup: TrackingSetup): Promise<ChangeTracker> {
+  const { reporter, resource, stateFile } = setup;
+  const key = hashKeyOf(setup);
+  const file = hashFilePath(stateFile, key);
+  const keyFields = readKeyOf(resource);
+  const known = bookmark(setup.state, key)?.hashes !== undefined;
+  // A hash file without its entry in the state file belongs to a state that was deleted: start over.
+  const loaded = known ? await readHashes(file, key) : undefined;
+  if (known && loaded === undefined) reporter.warn(`${file} is missing: every ${resource.name} record counts as new`);
+  const hadPrevious = loaded !== undefined;
+  const previous = loaded ?? new Map<string, string>();
+  const current = new Map<string, string>();
+  const twins = new Map<string, number>();
+  let unchanged = 0;
+  return {
+    mode: 'hash',
+    keep(record, written) {
+      const hash = recordHash(written);
+      const key = recordIdentity(record, keyFields);
+      // The same record twice in one run (paging overlap) is written once; two identical records
+      // without a key may be two real ones (two equal commissions), and are both kept.
+      if (key !== undefined && current.get(key) === hash) return false;
+      let identity = key;
+      if (identity === undefined) {
+        const seen = (twins.get(hash) ?? 0) + 1;
+        twins.set(hash, seen);
+        identity = `${BY_CONTENT}${hash}${seen > 1 ? `#${seen}` : ''}`;
+      }
+      const before = previous.get(identity);
+      previous.delete(identity);
+      current.set(identity, hash);
+      if (before !== hash || setup.fullRefresh) return true;
+      unchanged++;
+      return false;
+    },
+    async finish(truncated) {
+      if (truncated) {
+        reporter.warn(`${resource.name}: --max cut the export short, so the record hashes in ${stateFile} were not saved and no deletions are reported`);
+        return { mode: 'hash', unchanged };
+      }
+      const deleted = keyFields.length ? (hadPrevious ? deletedKeys(previous.keys(), keyFields) : []) : undefined;
+      previous.clear();
+      if (setup.deletedFile !== undefined && deleted) await writeFileAtomic(setup.deletedFile, deletedFileText(deleted));
+      const entry: Bookmark = {
+        hashes: relative(dirname(stateFile), file),
+        records: String(current.size),
+        saved: new Date(setup.startedAt).toISOString(),
+      };
+      await updateState(stateFile, async (state) => {
+        await writeHashes(file, key, current);
+        // A date bookmark left by a version that trusted an event time is of no use any more.
+        return withBookmarkFields(state, key, entry, setup.window?.field ? [setup.window.field] : []);
+      });
+      return { mode: 'hash', unchanged, compared: hadPrevious, ...(deleted ? { deleted } : {}) };
+    },
+  };
+}
+
+/** The summary line's tail: what hash mode skipped and which records disappeared. */
+export function describeOutcome(outcome: IncrementalOutcome): string {
+  if (outcome.mode !== 'hash') return '';
+  if (outcome.compared === false) return '; first run: every record is new';
+  let text = `; ${(outcome.unchanged ?? 0).toLocaleString('en-US')} unchanged, not written`;
+  if (outcome.deleted) {
+    const shown = outcome.deleted.slice(0, 10).map((key) => (typeof key === 'object' ? JSON.stringify(key) : String(key)));
+    const more = outcome.deleted.length > shown.length ? `, ... (${outcome.deleted.length - shown.length} more)` : '';
+    text += `; ${outcome.deleted.length.toLocaleString('en-US')} deleted since the last run${shown.length ? `: ${shown.join(', ')}${more}` : ''}`;
+  }
+  return text;
+}
