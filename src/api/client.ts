@@ -539,6 +539,8 @@ class KeapClient implements KeapApi {
     await this.slots.acquire(signal);
     try {
       const ticket = await this.pacer.acquire(signal);
+      // A page abandoned while it waited for its turn is never sent, so it is neither counted nor listed.
+      if (signal?.aborted) throw signal.reason;
       this.counters.requests++;
       const started = performance.now();
       const elapsed = () => Math.round(performance.now() - started);
@@ -553,7 +555,7 @@ class KeapClient implements KeapApi {
           ...(signal ? { signal } : {}),
         });
       } catch (error) {
-        if (signal?.aborted) throw error;
+        if (signal?.aborted) throw this.cancelled(method, url, elapsed(), error);
         const code = errorCode(error);
         return { kind: 'failure', error, code, sent: !failedBeforeSending(code), ms: elapsed() };
       }
@@ -562,7 +564,7 @@ class KeapClient implements KeapApi {
         const text = await response.body.text();
         return { kind: 'response', status: response.statusCode, headers: responseHeaders, text, ticket, ms: elapsed() };
       } catch (error) {
-        if (signal?.aborted) throw error;
+        if (signal?.aborted) throw this.cancelled(method, url, elapsed(), error);
         const status = response.statusCode;
         // An error status whose body was cut off is still that error; a cut-off 2xx lost its answer.
         if (status < 200 || status >= 300) {
@@ -589,6 +591,15 @@ class KeapClient implements KeapApi {
       this.reporter.debug(`${method} ${this.shownPath(url)} -> ${outcome}; retry ${attempt + 1} of ${this.maxRetries} in ${wait}`);
     }
     await sleep(waitMs, signal);
+  }
+
+  /**
+   * A request cancelled in flight (a prefetched page past the end, or Ctrl-C) was still sent and
+   * counted: --verbose lists it too, so its lines add up to the summary and to what Keap saw.
+   */
+  private cancelled(method: string, url: URL, ms: number, error: unknown): unknown {
+    this.log(method, url, 'cancelled', { ms });
+    return error;
   }
 
   private log(method: string, url: URL, outcome: string, attempt: { ms: number }): void {
