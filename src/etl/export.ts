@@ -7,6 +7,7 @@
  *   -> writer (csv / json / ndjson, streamed) -> temp file renamed on success
  *   -> state bookmark (only after the output is committed)
  */
+import { PagingError } from '../api/errors.js';
 import type { KeapApi, Query } from '../api/types.js';
 import type { ActionDef, GatheredDef, ResourceDef } from '../catalog/types.js';
 import { ApiError, CliError, InterruptedError, UsageError } from '../errors.js';
@@ -466,6 +467,8 @@ export async function runExport(api: KeapApi, request: ExportRequest, reporter: 
       query: plan.query,
       pageSize,
       prefetch,
+      ...(plan.action.stableOrder ? { order: plan.action.stableOrder } : {}),
+      keyFields: resource.keyFields,
       ...(signal ? { signal } : {}),
     });
     for await (const page of pages) {
@@ -497,7 +500,7 @@ export async function runExport(api: KeapApi, request: ExportRequest, reporter: 
       showProgress(written);
       if (truncated || written >= max) {
         // Exactly --max records and a short last page: nothing was left out.
-        const couldHaveMore = plan.action.shape?.kind === 'page' && page.records.length >= pageSize;
+        const couldHaveMore = page.more === true;
         truncated = truncated || couldHaveMore;
         break;
       }
@@ -518,6 +521,11 @@ export async function runExport(api: KeapApi, request: ExportRequest, reporter: 
     const io = error as NodeJS.ErrnoException;
     if (io.syscall === 'write' && io.code !== 'EPIPE') {
       throw new CliError(`cannot write ${outputName}: ${(error as Error).message}`, { cause: error });
+    }
+    if (error instanceof PagingError) {
+      const kept = request.stateFile ? `; the bookmark in ${request.stateFile} was kept` : '';
+      const written = request.output && request.output !== '-' ? `nothing was written to ${request.output}` : 'the output on stdout is incomplete';
+      throw new PagingError(error.message, { hint: `${written}${kept}; ${error.hint ?? 'run it again'}`, cause: error });
     }
     if (error instanceof ApiError && request.output && request.output !== '-') {
       throw new ApiError(
