@@ -8,7 +8,8 @@ import type { Dispatcher } from 'undici';
 import type { ResponseShape } from '../catalog/types.js';
 import { ApiError, AuthError, NetworkError, UsageError } from '../errors.js';
 import { silentReporter, type Reporter } from '../reporter.js';
-import { keapError, OutcomeUnknownError, redactUrl } from './errors.js';
+import { keapError, OutcomeUnknownError, PagingError, redactUrl } from './errors.js';
+import { MAX_REREADS, overlapFor, PageChain, recordIdentity } from './paging.js';
 import { Pacer } from './pacer.js';
 import type {
   ApiResponse,
@@ -319,20 +320,30 @@ class KeapClient implements KeapApi {
   }
 
   /**
-   * limit/offset paging (API-FACTS.md section 4). The caller's query goes on every request,
-   * because Keap's `next` drops some of it (optional_properties). With `prefetch` N > 1, up to N
-   * requests run ahead at computed offsets while pages come back full; pages are yielded in order
-   * and speculative ones past the end are abandoned.
+   * limit/offset paging (API-FACTS.md section 4) that loses nothing and always ends. The caller's
+   * query (and a stable order) goes on every request, because Keap's `next` drops some of it
+   * (optional_properties). Pages overlap by a few records and must line up (paging.ts); a page that
+   * does not is re-read from earlier offsets, and when the place cannot be found again, or the API
+   * repeats pages or points `next` backwards, paging stops with a PagingError. With `prefetch`
+   * N > 1, up to N requests run ahead at computed offsets while pages come back full; pages are
+   * yielded in order and speculative ones past the end are abandoned.
    */
   private async *pages(path: string, key: string, options: PaginateOptions): AsyncGenerator<Page> {
     // A query written into the path (`/contacts?email=a@b.c`) is the caller's query too.
     const [endpoint, inline] = splitQuery(path);
     const { limit: limitText, offset: startText, ...given } = { ...inline, ...options.query };
-    const callerQuery: Query = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined && v !== null));
+    const order = options.order ?? {};
+    const ownOrder = Object.keys(order).some((name) => given[name] !== undefined && given[name] !== null);
+    const callerQuery: Query = Object.fromEntries(
+      Object.entries({ ...(ownOrder ? {} : order), ...given }).filter(([, v]) => v !== undefined && v !== null),
+    );
     const requested = options.pageSize ?? (Number(limitText) || MAX_PAGE_SIZE);
     const limit = Math.min(MAX_PAGE_SIZE, Math.max(1, Math.floor(requested)));
+    const overlap = overlapFor(limit);
+    const step = limit - overlap;
     const depth = Math.max(1, Math.floor(options.prefetch ?? 1));
     const start = Math.max(0, Math.floor(Number(startText ?? 0)) || 0);
+    const chain = new PageChain(recordIdentity(options.keyFields), limit, overlap);
 
     interface Pending {
       path: string;
@@ -363,11 +374,14 @@ class KeapClient implements KeapApi {
     const topUp = () => {
       while (queue.length > 0 && queue.length < depth) {
         const last = queue[queue.length - 1]!;
-        launch(last.path, last.query, last.offset + last.limit, last.limit);
+        launch(last.path, last.query, last.offset + step, last.limit);
       }
     };
 
     launch(endpoint, callerQuery, start, limit);
+    // Offsets re-read since the last page that lined up.
+    const reread: number[] = [];
+    let gapAt = start;
     try {
       while (queue.length > 0) {
         const current = queue.shift()!;
@@ -382,7 +396,27 @@ class KeapClient implements KeapApi {
             url: redactUrl(this.resolve(current.path, { ...current.query, limit: current.limit, offset: current.offset }).href),
           });
         }
-        const following = records.length < current.limit ? undefined : this.nextRequest(body, current, callerQuery);
+        const verdict = chain.check(current.offset, records);
+        if (verdict.kind === 'repeat' && reread.length === 0) {
+          throw new PagingError(
+            `paging ${endpoint} stopped: the page at offset ${current.offset} holds only records already read, so the API seems to ignore offset and paging would never end`,
+            { hint: `check --api-url (${this.baseUrl}): Keap answers each offset with the records from there on` },
+          );
+        }
+        if (verdict.kind !== 'accept') {
+          // Records were deleted faster than the overlap absorbs: look for the place again, earlier.
+          abandon();
+          if (reread.length === 0) gapAt = current.offset;
+          const previous = chain.previousOffset ?? start;
+          const offset = Math.max(start, previous - reread.length * step);
+          if (reread.length >= MAX_REREADS || reread.includes(offset)) throw this.lostPlace(endpoint, gapAt, reread.length);
+          reread.push(offset);
+          this.reporter.debug(`${endpoint}: the page at offset ${current.offset} does not line up with the one before; re-reading offset ${offset}`);
+          launch(current.path, current.query, offset, limit);
+          continue;
+        }
+        reread.length = 0;
+        const following = records.length < current.limit ? undefined : this.nextRequest(body, current, callerQuery, step);
         if (!following) abandon();
         else {
           const head = queue[0];
@@ -399,7 +433,7 @@ class KeapClient implements KeapApi {
           }
           if (depth > 1) topUp();
         }
-        yield { records, offset: current.offset, ...countOf(body) };
+        yield { records: verdict.records, offset: current.offset, more: following !== undefined, ...countOf(body) };
         if (following && queue.length === 0) launch(following.path, following.query, following.offset, following.limit);
       }
     } finally {
@@ -407,15 +441,26 @@ class KeapClient implements KeapApi {
     }
   }
 
+  private lostPlace(endpoint: string, offset: number, rereads: number): PagingError {
+    return new PagingError(
+      `paging ${endpoint} lost its place: the page at offset ${offset} shares no record with the page before it ` +
+        `(records were deleted meanwhile) and ${rereads} re-read${rereads === 1 ? '' : 's'} of earlier pages did not find it again, ` +
+        'so records may have been skipped',
+      { hint: 'run it again, at a time when fewer records are being deleted' },
+    );
+  }
+
   /**
-   * Where the page after `current` is, from the body's `next`; undefined when paging ends (no
-   * `next`, an empty one, or one that does not move forward). `next` is absolute at Keap's host:
-   * only its path and query are used, on the configured base.
+   * The request for the page after `current` (its offset `step` on, so pages overlap), when the
+   * body's `next` says there is one; undefined when paging ends (no `next`, or an empty one). A
+   * `next` pointing back at or before `current` is an error: following it would never end. `next`
+   * is absolute at Keap's host: only its path and query are used, on the configured base.
    */
   private nextRequest(
     body: Record<string, unknown>,
-    current: { path: string; offset: number; limit: number },
+    current: { path: string; query: Query; offset: number; limit: number },
     callerQuery: Query,
+    step: number,
   ): { path: string; query: Query; offset: number; limit: number } | undefined {
     const next = body.next;
     if (typeof next !== 'string' || next.trim() === '') return undefined;
@@ -423,25 +468,25 @@ class KeapClient implements KeapApi {
     try {
       parsed = new URL(next.trim(), this.base);
     } catch {
-      return undefined;
+      // Not a link at all: page on by offset, as Keap's own `next` would.
+      return { path: current.path, query: current.query, offset: current.offset + step, limit: current.limit };
     }
     const query: Query = {};
     for (const [name, value] of parsed.searchParams) query[name] = value;
-    const offset = Number(query.offset ?? current.offset + current.limit);
-    const nextLimit = Number(query.limit ?? current.limit);
+    const pointsAt = query.offset === undefined ? undefined : Number(query.offset);
+    if (pointsAt !== undefined && Number.isFinite(pointsAt) && pointsAt <= current.offset) {
+      throw new PagingError(
+        `paging ${current.path} stopped: after a full page at offset ${current.offset}, the API's next link points at offset ${pointsAt}, so paging would never end`,
+        { hint: `check --api-url (${this.baseUrl}): Keap's next link moves forward` },
+      );
+    }
     delete query.offset;
     delete query.limit;
-    if (!Number.isInteger(offset) || offset <= current.offset) return undefined;
     // Keap's next drops some parameters (optional_properties): put the caller's back.
     for (const [name, value] of Object.entries(callerQuery)) {
       if (!(name in query) && value !== undefined && value !== null) query[name] = value;
     }
-    return {
-      path: this.rebasePath(parsed.pathname, current.path),
-      query,
-      offset,
-      limit: Number.isInteger(nextLimit) && nextLimit > 0 ? Math.min(nextLimit, MAX_PAGE_SIZE) : current.limit,
-    };
+    return { path: this.rebasePath(parsed.pathname, current.path), query, offset: current.offset + step, limit: current.limit };
   }
 
   /** A `next` URL's path relative to the configured base (never its host). */
@@ -499,6 +544,8 @@ class KeapClient implements KeapApi {
     await this.slots.acquire(signal);
     try {
       const ticket = await this.pacer.acquire(signal);
+      // A page abandoned while it waited for its turn is never sent, so it is neither counted nor listed.
+      if (signal?.aborted) throw signal.reason;
       this.counters.requests++;
       const started = performance.now();
       const elapsed = () => Math.round(performance.now() - started);
@@ -513,7 +560,7 @@ class KeapClient implements KeapApi {
           ...(signal ? { signal } : {}),
         });
       } catch (error) {
-        if (signal?.aborted) throw error;
+        if (signal?.aborted) throw this.cancelled(method, url, elapsed(), error);
         const code = errorCode(error);
         return { kind: 'failure', error, code, sent: !failedBeforeSending(code), ms: elapsed() };
       }
@@ -522,7 +569,7 @@ class KeapClient implements KeapApi {
         const text = await response.body.text();
         return { kind: 'response', status: response.statusCode, headers: responseHeaders, text, ticket, ms: elapsed() };
       } catch (error) {
-        if (signal?.aborted) throw error;
+        if (signal?.aborted) throw this.cancelled(method, url, elapsed(), error);
         const status = response.statusCode;
         // An error status whose body was cut off is still that error; a cut-off 2xx lost its answer.
         if (status < 200 || status >= 300) {
@@ -549,6 +596,15 @@ class KeapClient implements KeapApi {
       this.reporter.debug(`${method} ${this.shownPath(url)} -> ${outcome}; retry ${attempt + 1} of ${this.maxRetries} in ${wait}`);
     }
     await sleep(waitMs, signal);
+  }
+
+  /**
+   * A request cancelled in flight (a prefetched page past the end, or Ctrl-C) was still sent and
+   * counted: --verbose lists it too, so its lines add up to the summary and to what Keap saw.
+   */
+  private cancelled(method: string, url: URL, ms: number, error: unknown): unknown {
+    this.log(method, url, 'cancelled', { ms });
+    return error;
   }
 
   private log(method: string, url: URL, outcome: string, attempt: { ms: number }): void {

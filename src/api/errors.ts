@@ -4,7 +4,7 @@
  * `{error, error_description}`, v2's `{code, message, status}`, and the odd HTML page.
  */
 import { STATUS_CODES } from 'node:http';
-import { NetworkError } from '../errors.js';
+import { CliError, NetworkError } from '../errors.js';
 
 export interface KeapErrorBody {
   /** Human-readable message, never empty. */
@@ -139,3 +139,10 @@ export function redactUrl(url: string): string {
 export class OutcomeUnknownError extends NetworkError {
   readonly outcomeUnknown = true;
 }
+
+/**
+ * Paging could not go on without risking a lost or endless read: pages no longer line up (records
+ * deleted faster than the overlap absorbs), the API repeats pages (it ignores `offset`), or its
+ * `next` link points backwards. Exit 1; the caller says what happened to its output.
+ */
+export class PagingError extends CliError {}

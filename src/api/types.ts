@@ -46,11 +46,14 @@ export interface ApiResponse<T = unknown> {
 }
 
 export interface Page {
+  /** The page's records not already yielded (overlapping pages repeat a few). */
   records: unknown[];
   /** Offset of the first record of this page. */
   offset: number;
   /** The response's `count`, when it had one. */
   count?: number;
+  /** Whether paging goes on after this page (a full page with a `next`). */
+  more?: boolean;
 }
 
 export interface PaginateOptions {
@@ -59,6 +62,16 @@ export interface PaginateOptions {
   pageSize?: number;
   /** How many pages may be in flight ahead of the consumer (1 = sequential). */
   prefetch?: number;
+  /**
+   * Query parameters asking for a stable order (the catalog's `stableOrder`), sent on every page
+   * unless the caller's query names an order of its own.
+   */
+  order?: Record<string, string>;
+  /**
+   * Fields identifying a record (the catalog's `keyFields`), used to line up overlapping pages and
+   * drop duplicates. A record that has none of them is identified by a hash of the whole record.
+   */
+  keyFields?: readonly string[];
   signal?: AbortSignal;
 }
 

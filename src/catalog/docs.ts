@@ -97,7 +97,8 @@ function actionRow(action: ActionDef): string {
   const dates = action.dateFilter
     ? `${code(action.dateFilter.since)}/${code(action.dateFilter.until)} on ${code(action.dateFilter.field)} (${DATE_KIND[action.dateFilter.kind]})`
     : '';
-  const query = action.query ? Object.entries(action.query).map(([k, v]) => code(`${k}=${v}`)).join(', ') : '';
+  const sent = { ...(action.query ?? {}), ...(action.stableOrder ?? {}) };
+  const query = Object.entries(sent).map(([k, v]) => code(`${k}=${v}`)).join(', ');
   const notes = [action.deprecated ? '**deprecated**' : '', query ? `sends ${query}` : '', action.recordMap ? `records: ${Object.entries(action.recordMap).map(([k, v]) => (k === v ? k : `${k} = ${v}`)).join(', ')}` : '', action.note ?? '']
     .filter(Boolean)
     .join('; ');

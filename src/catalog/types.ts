@@ -182,6 +182,12 @@ export interface ActionDef {
   /** Fixed query parameters sent on every request of this action (`optional_properties=file_data`). */
   query?: Record<string, string>;
   /**
+   * Paged reads: the query parameters that ask for a stable order (`{order: 'id', order_direction:
+   * 'ASCENDING'}`), values from the spec's enums. Sent on every page so that overlapping pages line
+   * up; without it Keap's default order is used.
+   */
+  stableOrder?: Record<string, string>;
+  /**
    * Reads: map output field -> dot path into the API's record, for endpoints whose records wrap
    * the resource (`/tags/{id}/contacts` returns `{contact:{id,email,...}, date_applied}`).
    */

@@ -2,7 +2,7 @@
  * `infusionsoft api`: one raw call, like `gh api`, or every page of a list with --paginate.
  */
 import type { Writable } from 'node:stream';
-import type { KeapApi, Query } from '../api/types.js';
+import type { KeapApi, PaginateOptions, Query } from '../api/types.js';
 import { catalog } from '../catalog/index.js';
 import type { ResponseShape } from '../catalog/types.js';
 import { UsageError } from '../errors.js';
@@ -49,13 +49,18 @@ export function splitPath(raw: string, baseUrl: string): { path: string; query: 
   return { path: decodeURIComponent(url.pathname), query };
 }
 
-/** The record key of a path the catalog knows (`/contacts` -> contacts), so --paginate needs no probe. */
-function catalogShape(path: string): ResponseShape | undefined {
+/**
+ * How to page a path the catalog knows (`/contacts`): where the records are, so --paginate needs no
+ * probe, and the stable order and key fields that let overlapping pages line up.
+ */
+function catalogPaging(path: string): { shape: ResponseShape; options: PaginateOptions } | undefined {
   for (const resource of catalog) {
     for (const action of resource.actions) {
       if (action.method !== 'GET' || action.shape?.kind !== 'page') continue;
       const pattern = new RegExp('^' + action.path.replace(/\{[^}]+\}/g, '[^/]+') + '$');
-      if (pattern.test(path)) return action.shape;
+      if (!pattern.test(path)) continue;
+      const order = action.stableOrder ? { order: action.stableOrder } : {};
+      return { shape: action.shape, options: { ...order, keyFields: action.recordMap ? [] : resource.keyFields } };
     }
   }
   return undefined;
@@ -81,7 +86,8 @@ export async function callApi(api: KeapApi, options: ApiCallOptions, out: Writab
     }
     return { status: response.status };
   }
-  let shape = catalogShape(path);
+  const known = catalogPaging(path);
+  let shape = known?.shape;
   if (!shape) {
     // Unknown to the catalog: look at the first page to learn where the records are.
     const first = await api.request('GET', path, { query });
@@ -95,7 +101,7 @@ export async function callApi(api: KeapApi, options: ApiCallOptions, out: Writab
   const key = shape.kind === 'page' ? shape.key : 'records';
   let count = 0;
   let opened = false;
-  for await (const page of api.paginate(path, shape, { query, prefetch: 4 })) {
+  for await (const page of api.paginate(path, shape, { ...known?.options, query, prefetch: 4 })) {
     // Nothing is printed until the first page is in: a refused token or an unreachable API leaves
     // stdout empty rather than holding the start of a JSON document.
     let chunk = opened ? '' : `{\n  ${JSON.stringify(key)}: [`;

@@ -7,6 +7,7 @@
  *   -> writer (csv / json / ndjson, streamed) -> temp file renamed on success
  *   -> state bookmark (only after the output is committed)
  */
+import { PagingError } from '../api/errors.js';
 import type { KeapApi, Query } from '../api/types.js';
 import { incrementalDescription, incrementalModeOf } from '../catalog/index.js';
 import type { ActionDef, GatheredDef, ResourceDef } from '../catalog/types.js';
@@ -478,6 +479,8 @@ export async function runExport(api: KeapApi, request: ExportRequest, reporter: 
       query: plan.query,
       pageSize,
       prefetch,
+      ...(plan.action.stableOrder ? { order: plan.action.stableOrder } : {}),
+      keyFields: resource.keyFields,
       ...(signal ? { signal } : {}),
     });
     for await (const page of pages) {
@@ -507,7 +510,7 @@ export async function runExport(api: KeapApi, request: ExportRequest, reporter: 
       showProgress(read);
       if (truncated || read >= max) {
         // Exactly --max records and a short last page: nothing was left out.
-        const couldHaveMore = plan.action.shape?.kind === 'page' && page.records.length >= pageSize;
+        const couldHaveMore = page.more === true;
         truncated = truncated || couldHaveMore;
         break;
       }
@@ -528,6 +531,11 @@ export async function runExport(api: KeapApi, request: ExportRequest, reporter: 
     const io = error as NodeJS.ErrnoException;
     if (io.syscall === 'write' && io.code !== 'EPIPE') {
       throw new CliError(`cannot write ${outputName}: ${(error as Error).message}`, { cause: error });
+    }
+    if (error instanceof PagingError) {
+      const kept = request.stateFile ? `; the bookmark in ${request.stateFile} was kept` : '';
+      const written = output.inPlace ? `the output on ${outputName} is incomplete` : `nothing was written to ${request.output}`;
+      throw new PagingError(error.message, { hint: `${written}${kept}; ${error.hint ?? 'run it again'}`, cause: error });
     }
     if (error instanceof ApiError && !output.inPlace) {
       throw new ApiError(

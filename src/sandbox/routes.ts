@@ -19,7 +19,7 @@ import {
   tagCategories,
   type Rec,
 } from './generate.js';
-import type { Collection, ListQuery, Store } from './store.js';
+import type { Collection, ListQuery, ListResult, Store } from './store.js';
 
 export const BAD_REQUEST = 'Input could not be converted to a valid request';
 
@@ -131,6 +131,58 @@ interface PageOptions {
   where?: (record: Rec) => boolean;
   view?: (record: Rec) => Rec;
   extra?: Rec;
+  /** The spec's `order` values for this list, each with its sort key; `order_direction` applies to all. */
+  orders?: OrderKeys;
+}
+
+type OrderKeys = Record<string, (record: Rec) => unknown>;
+
+/** Sort keys for the spec's `order` values: a record field of that name unless `special` says otherwise. */
+function orderKeys(values: string[], special: OrderKeys = {}): OrderKeys {
+  return Object.fromEntries(values.map((value) => [value, special[value] ?? ((record: Rec) => record[value])]));
+}
+
+/**
+ * The `order` and `order_direction` asked for, as Keap takes them: values outside the spec's enums
+ * are refused with its 400. Undefined for the default (ascending id) order.
+ */
+function requestedOrder(req: ApiRequest, orders: OrderKeys | undefined): { key: (record: Rec) => unknown; byId: boolean; descending: boolean } | undefined {
+  if (!orders) return undefined;
+  const value = req.query.get('order');
+  const direction = req.query.get('order_direction');
+  if (direction !== null && direction !== 'ASCENDING' && direction !== 'DESCENDING') throw new HttpError(400, BAD_REQUEST);
+  if (value !== null && !(value in orders)) throw new HttpError(400, BAD_REQUEST);
+  const descending = direction === 'DESCENDING';
+  if ((value === null || value === 'id') && !descending) return undefined;
+  const key = value === null ? (record: Rec) => record['id'] : (orders[value] as (record: Rec) => unknown);
+  return { key, byId: value === null || value === 'id', descending };
+}
+
+function compareKeys(a: unknown, b: unknown): number {
+  if (a === b) return 0;
+  if (a === undefined || a === null) return -1;
+  if (b === undefined || b === null) return 1;
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  return String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0;
+}
+
+/** One page of `collection` in a requested order, ties broken by id so that paging is stable. */
+function orderedList(collection: Collection, query: ListQuery, order: NonNullable<ReturnType<typeof requestedOrder>>): ListResult {
+  const { offset, limit } = query;
+  if (order.byId) {
+    // Descending ids: the matching ascending window, reversed, without reading the whole list.
+    const { total } = collection.list({ ...query, offset: 0, limit: 0 });
+    const end = Math.max(0, total - offset);
+    const window = collection.list({ ...query, offset: Math.max(0, end - limit), limit: Math.min(limit, end) });
+    return { records: window.records.reverse(), total };
+  }
+  const all = collection.list({ ...query, offset: 0, limit: Number.MAX_SAFE_INTEGER });
+  const sign = order.descending ? -1 : 1;
+  const sorted = all.records
+    .map((record) => ({ record, key: order.key(record) }))
+    .sort((a, b) => sign * (compareKeys(a.key, b.key) || compareKeys(a.record['id'], b.record['id'])))
+    .map((entry) => entry.record);
+  return { records: sorted.slice(offset, offset + limit), total: all.total };
 }
 
 function pageParams(req: ApiRequest): { limit: number; offset: number } {
@@ -171,7 +223,8 @@ function page(req: ApiRequest, collection: Collection, options: PageOptions): Ap
   if (until !== undefined) query.until = until;
   if (options.timeField) query.timeField = options.timeField;
   if (options.where) query.where = options.where;
-  const result = collection.list(query);
+  const order = requestedOrder(req, options.orders);
+  const result = order ? orderedList(collection, query, order) : collection.list(query);
   const view = options.view ?? clean;
   return { status: 200, body: pageBody(req, options.key, result.records.map(view), result.total, limit, offset, options.extra) };
 }
@@ -499,6 +552,11 @@ export function buildRoutes(store: Store): Route[] {
   }
 
   // --- contacts
+  const contactOrders = orderKeys(['id', 'date_created', 'last_updated', 'name', 'firstName', 'email'], {
+    name: (r) => `${r['family_name'] ?? ''} ${r['given_name'] ?? ''}`,
+    firstName: (r) => r['given_name'],
+    email: (r) => ((r['email_addresses'] as Rec[] | undefined) ?? []).find((e) => e['field'] === 'EMAIL1')?.['email'],
+  });
   add('GET', '/contacts', (req) => {
     const asked = optionalProperties(req);
     const view = (r: Rec): Rec => contactView(store, r, asked, false);
@@ -529,7 +587,7 @@ export function buildRoutes(store: Store): Route[] {
         .sort((a, b) => (a['id'] as number) - (b['id'] as number));
       return pageArray(req, 'contacts', found.map(view));
     }
-    return page(req, c('contacts'), { key: 'contacts', ...(where ? { where } : {}), view });
+    return page(req, c('contacts'), { key: 'contacts', ...(where ? { where } : {}), view, orders: contactOrders });
   });
   add('GET', '/contacts/{id}', (req) => ok(contactView(store, must(c('contacts'), idParam(req), 'Contact'), optionalProperties(req), true)));
   const newContact = (body: Rec, id: number): Rec => {
@@ -648,7 +706,8 @@ export function buildRoutes(store: Store): Route[] {
   add('GET', '/companies', (req) => {
     const asked = optionalProperties(req);
     const where = equalityFilter(req, { company_name: (r) => r['company_name'] });
-    return page(req, c('companies'), { key: 'companies', ...(where ? { where } : {}), view: (r) => withOptional(r, 'companies', asked) });
+    const orders = orderKeys(['id', 'date_created', 'name', 'email'], { name: (r) => r['company_name'], email: (r) => r['email_address'] });
+    return page(req, c('companies'), { key: 'companies', ...(where ? { where } : {}), view: (r) => withOptional(r, 'companies', asked), orders });
   });
   add('GET', '/companies/{id}', (req) => ok(withOptional(must(c('companies'), idParam(req), 'Company'), 'companies', optionalProperties(req))));
   crud('/companies', 'companies', 'Company', {
@@ -751,7 +810,7 @@ export function buildRoutes(store: Store): Route[] {
   // --- affiliates
   add('GET', '/affiliates', (req) => {
     const where = equalityFilter(req, { code: (r) => r['code'], contact_id: (r) => r['contact_id'], name: (r) => r['name'], parent_id: (r) => r['parent_id'], status: (r) => r['status'] });
-    return page(req, c('affiliates'), { key: 'affiliates', ...(where ? { where } : {}) });
+    return page(req, c('affiliates'), { key: 'affiliates', ...(where ? { where } : {}), orders: orderKeys(['id', 'name']) });
   });
   add('GET', '/affiliates/{id}', (req) => ok(clean(must(c('affiliates'), idParam(req), 'Affiliate'))));
   crud('/affiliates', 'affiliates', 'Affiliate', {
@@ -763,11 +822,11 @@ export function buildRoutes(store: Store): Route[] {
   });
   add('GET', '/affiliates/programs', (req) => {
     const where = equalityFilter(req, { affiliate_id: (r) => r['affiliate_id'] });
-    return page(req, c('affiliate-programs'), { key: 'programs', ...(where ? { where } : {}) });
+    return page(req, c('affiliate-programs'), { key: 'programs', ...(where ? { where } : {}), orders: orderKeys(['id', 'name', 'priority']) });
   });
   add('GET', '/affiliates/redirectlinks', (req) => {
     const where = equalityFilter(req, { affiliate_id: (r) => r['affiliate_id'] });
-    return page(req, c('affiliate-redirect-links'), { key: 'redirects', ...(where ? { where } : {}) });
+    return page(req, c('affiliate-redirect-links'), { key: 'redirects', ...(where ? { where } : {}), orders: orderKeys(['id', 'name']) });
   });
   add('GET', '/affiliates/summaries', (req) => {
     const wanted = new Set((req.query.get('affiliate_ids') ?? '').split(',').filter((s) => /^\d+$/.test(s)).map(Number));
@@ -811,6 +870,7 @@ export function buildRoutes(store: Store): Route[] {
       key: 'campaigns',
       ...(search ? { where: (r: Rec) => String(r['name']).toLowerCase().includes(search) } : {}),
       view: (r) => without(r, ['goals', 'sequences']),
+      orders: orderKeys(['id', 'name', 'published_date', 'completed_contact_count', 'active_contact_count', 'date_created', 'last_updated', 'category', 'status']),
     });
   });
   add('GET', '/campaigns/{id}', (req) => {

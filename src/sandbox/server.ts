@@ -14,13 +14,13 @@ import type { SandboxHandle, SandboxOptions } from './types.js';
 
 export const API_PREFIX = '/crm/rest/v1';
 
-export type FaultKind = '500' | '502' | '503' | '504' | '5xx' | '429' | 'reset' | 'slow' | 'truncate';
+export type FaultKind = '500' | '502' | '503' | '504' | '5xx' | '429' | 'reset' | 'slow' | 'truncate' | 'ignore-offset' | 'stuck-next';
 export interface FaultRule {
   kind: FaultKind;
   rate: number;
 }
 
-const faultKinds: readonly FaultKind[] = ['500', '502', '503', '504', '5xx', '429', 'reset', 'slow', 'truncate'];
+const faultKinds: readonly FaultKind[] = ['500', '502', '503', '504', '5xx', '429', 'reset', 'slow', 'truncate', 'ignore-offset', 'stuck-next'];
 
 /** Parses `500:0.05,429:0.02,reset:0.01`. Throws UsageError naming the bad part. */
 export function parseFaults(spec: string): FaultRule[] {
@@ -87,6 +87,15 @@ function readBody(req: IncomingMessage): Promise<string> {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** The `stuck-next` fault: a list's `next` link names the offset just asked for, not the following one. */
+function pointNextAtItself(body: unknown, url: URL): void {
+  if (typeof body !== 'object' || body === null || typeof (body as Record<string, unknown>)['next'] !== 'string') return;
+  const list = body as Record<string, unknown>;
+  const next = new URL(list['next'] as string);
+  next.searchParams.set('offset', url.searchParams.get('offset') ?? '0');
+  list['next'] = next.href;
 }
 
 function escapeHtml(text: string): string {
@@ -348,6 +357,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       case 'truncate':
         if (write) return { kind: 'reply', reply: { status: 500, body: { message: 'Internal Server Error' } }, truncate: true };
         break;
+      case 'ignore-offset':
+        // A server that answers every offset with the first page (as a static mock does).
+        url.searchParams.delete('offset');
+        break;
       default:
         break;
     }
@@ -369,6 +382,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       return { kind: 'reply', reply: { status: 500, body: { message: `Sandbox error: ${message}` } } };
     }
     if (write && response.status < 300) persist();
+    if (fault === 'stuck-next') pointNextAtItself(response.body, url);
     return { kind: 'reply', reply: { status: response.status, body: response.body }, truncate: fault === 'truncate' };
   };
 

@@ -3,6 +3,7 @@ import { bearerTokenSource } from '../../src/api/credentials.js';
 import { createClient } from '../../src/api/client.js';
 import type { KeapApi, Page } from '../../src/api/types.js';
 import type { ResponseShape } from '../../src/catalog/types.js';
+import { PagingError } from '../../src/api/errors.js';
 import { ApiError } from '../../src/errors.js';
 import { json, sleep, startServer, type SeenRequest, type TestServer } from './server.js';
 
@@ -46,39 +47,79 @@ function keapNext(req: SeenRequest, offset: number, limit: number): string {
   return `https://api.infusionsoft.com/crm/rest/v1${req.path.replace('/crm/rest/v1', '')}?limit=${limit}&offset=${offset}`;
 }
 
+/** A Keap-like list over the ids in `live` (tests delete from it between requests), in that order. */
+function liveList(live: number[], nextFor = (req: SeenRequest, offset: number, limit: number) => keapNext(req, offset + limit, limit)) {
+  return (req: SeenRequest, res: Parameters<typeof json>[0]) => {
+    const limit = Number(req.query.get('limit'));
+    const offset = Number(req.query.get('offset'));
+    json(res, 200, { contacts: live.slice(offset, offset + limit).map((id) => ({ id })), count: live.length, next: nextFor(req, offset, limit) });
+  };
+}
+
+const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
+const ids = (pages: Page[]) => pages.flatMap((p) => p.records.map((r) => (r as { id: number }).id));
+const offsets = (server: TestServer) => server.requests.map((r) => Number(r.query.get('offset')));
+
 describe('paging', () => {
-  it('stops on a short page, sending the caller query on every request', async () => {
-    server.handle(keapList(5));
+  it('overlaps pages by a few records, yields each record once, stops on a short page, sending the caller query on every request', async () => {
+    server.handle(keapList(25));
     const pages = await collect(
-      api.paginate('/contacts', contacts, { pageSize: 2, query: { optional_properties: ['custom_fields'], order: 'id' } }),
+      api.paginate('/contacts', contacts, { pageSize: 10, query: { optional_properties: ['custom_fields'], email: 'a' } }),
     );
-    expect(pages.map((p) => p.records.length)).toEqual([2, 2, 1]);
-    expect(pages.map((p) => p.offset)).toEqual([0, 2, 4]);
-    expect(pages[0]?.count).toBe(5);
-    expect(server.requests).toHaveLength(3);
+    expect(ids(pages)).toEqual(range(0, 25));
+    expect(pages.map((p) => p.offset)).toEqual([0, 7, 14, 21]);
+    expect(pages.map((p) => p.more)).toEqual([true, true, true, false]);
+    expect(pages[0]?.count).toBe(25);
     for (const req of server.requests) {
       expect(req.path).toBe('/crm/rest/v1/contacts');
       expect(req.query.get('optional_properties')).toBe('custom_fields');
-      expect(req.query.get('order')).toBe('id');
+      expect(req.query.get('email')).toBe('a');
+      expect(req.query.get('limit')).toBe('10');
     }
-    expect(server.requests.map((r) => r.query.get('offset'))).toEqual(['0', '2', '4']);
+    expect(offsets(server)).toEqual([0, 7, 14, 21]);
+  });
+
+  it('asks for the stable order on every page, unless the caller names an order of its own', async () => {
+    const order = { order: 'id', order_direction: 'ASCENDING' };
+    server.handle(keapList(12));
+    await collect(api.paginate('/contacts', contacts, { pageSize: 10, order }));
+    expect(server.requests.map((r) => [r.query.get('order'), r.query.get('order_direction')])).toEqual([
+      ['id', 'ASCENDING'],
+      ['id', 'ASCENDING'],
+    ]);
+    server.requests.length = 0;
+    await collect(api.paginate('/contacts?order=email', contacts, { pageSize: 10, order }));
+    expect(server.requests.map((r) => [r.query.get('order'), r.query.get('order_direction')])).toEqual([
+      ['email', null],
+      ['email', null],
+    ]);
   });
 
   it.each([
     ['is missing', () => undefined],
     ['is empty', () => ''],
-    ['does not advance', (req: SeenRequest, offset: number, limit: number) => keapNext(req, offset, limit)],
   ])('stops when next %s', async (_name, nextFor) => {
     server.handle(keapList(100, nextFor));
     const pages = await collect(api.paginate('/contacts', contacts, { pageSize: 10 }));
     expect(pages).toHaveLength(1);
+    expect(pages[0]?.more).toBe(false);
     expect(server.requests).toHaveLength(1);
   });
 
-  it('stops on an empty page', async () => {
-    server.handle(keapList(4));
-    const pages = await collect(api.paginate('/contacts', contacts, { pageSize: 2 }));
-    expect(pages.map((p) => p.records.length)).toEqual([2, 2, 0]);
+  it('pages on by offset when next is not a link it can follow', async () => {
+    server.handle(keapList(15, () => 'string'));
+    const pages = await collect(api.paginate('/contacts', contacts, { pageSize: 10 }));
+    expect(ids(pages)).toEqual(range(0, 15));
+    expect(server.requests.map((r) => r.path)).toEqual(Array(2).fill('/crm/rest/v1/contacts'));
+  });
+
+  it('ends on the short page that holds only the overlap when the list ends on a full page', async () => {
+    server.handle(keapList(8));
+    const pages = await collect(api.paginate('/contacts', contacts, { pageSize: 5 }));
+    // Pages of 5 overlap by 2: offsets 0, 3 (full), 6 (two records, both already read).
+    expect(ids(pages)).toEqual(range(0, 8));
+    expect(pages.map((p) => p.records.length)).toEqual([5, 3, 0]);
+    expect(offsets(server)).toEqual([0, 3, 6]);
   });
 
   it("follows next on the configured base and never contacts next's host", async () => {
@@ -90,7 +131,7 @@ describe('paging', () => {
       const pages = await collect(api.paginate('/tags/7/contacts', contacts, { pageSize: 2, query: { optional_properties: 'x' } }));
       expect(pages.flatMap((p) => p.records)).toEqual(records(0, 5));
       expect(other.requests).toHaveLength(0);
-      expect(server.requests.map((r) => r.path)).toEqual(Array(3).fill('/crm/rest/v1/tags/7/contacts'));
+      expect(new Set(server.requests.map((r) => r.path))).toEqual(new Set(['/crm/rest/v1/tags/7/contacts']));
       // Parameters next carries are kept; the ones it dropped are put back.
       expect(server.requests[2]?.query.get('sync')).toBe('1');
       expect(server.requests[2]?.query.get('optional_properties')).toBe('x');
@@ -102,11 +143,8 @@ describe('paging', () => {
   it('treats a query written into the path as the caller query', async () => {
     server.handle(keapList(3));
     const pages = await collect(api.paginate('/contacts?email=a%40b.c&limit=2', contacts));
-    expect(pages.map((p) => p.records.length)).toEqual([2, 1]);
-    expect(server.requests.map((r) => [r.path, r.query.get('email'), r.query.get('limit')])).toEqual([
-      ['/crm/rest/v1/contacts', 'a@b.c', '2'],
-      ['/crm/rest/v1/contacts', 'a@b.c', '2'],
-    ]);
+    expect(pages.flatMap((p) => p.records)).toEqual(records(0, 3));
+    for (const req of server.requests) expect([req.path, req.query.get('email'), req.query.get('limit')]).toEqual(['/crm/rest/v1/contacts', 'a@b.c', '2']);
   });
 
   it('stops with the abort reason when the caller aborts', async () => {
@@ -114,7 +152,7 @@ describe('paging', () => {
     const controller = new AbortController();
     const consume = async () => {
       for await (const page of api.paginate('/contacts', contacts, { pageSize: 10, prefetch: 2, signal: controller.signal })) {
-        if (page.offset === 20) controller.abort(new Error('stop now'));
+        if (page.offset === 21) controller.abort(new Error('stop now'));
       }
     };
     await expect(consume()).rejects.toThrow('stop now');
@@ -133,8 +171,97 @@ describe('paging', () => {
   });
 });
 
+describe('paging while records are deleted', () => {
+  /** Deletes `which` from `live` just before the request with index `at` is answered. */
+  function deleting(live: number[], at: number, which: number[]) {
+    const list = liveList(live);
+    return (req: SeenRequest, res: Parameters<typeof json>[0], index: number) => {
+      if (index === at) for (const id of which) live.splice(live.indexOf(id), 1);
+      list(req, res);
+    };
+  }
+
+  it('loses no living record when a few earlier ones are deleted between pages (the overlap absorbs it)', async () => {
+    const live = range(1, 41);
+    server.handle(deleting(live, 1, [2, 3]));
+    const pages = await collect(api.paginate('/contacts', contacts, { pageSize: 10, keyFields: ['id'] }));
+    expect(ids(pages)).toEqual(range(1, 41));
+    expect(offsets(server)).toEqual([0, 7, 14, 21, 28, 35]);
+  });
+
+  it('re-reads the gap when more records are deleted than the overlap holds, and still loses nothing', async () => {
+    const live = range(1, 41);
+    server.handle(deleting(live, 1, [2, 3, 4, 5, 6]));
+    const pages = await collect(api.paginate('/contacts', contacts, { pageSize: 10, keyFields: ['id'] }));
+    const got = ids(pages);
+    expect(new Set(got).size).toBe(got.length);
+    expect(got.filter((id) => live.includes(id))).toEqual(live);
+    // The page at 7 no longer holds any of 1..10: offset 0 is read again, then paging goes on from there.
+    expect(offsets(server).slice(0, 3)).toEqual([0, 7, 0]);
+  });
+
+  it('the same with pages prefetched ahead: abandoned on the gap, computed again from the re-read', async () => {
+    const live = range(1, 101);
+    server.handle(deleting(live, 1, range(2, 16)));
+    const pages = await collect(api.paginate('/contacts', contacts, { pageSize: 10, prefetch: 3, keyFields: ['id'] }));
+    const got = ids(pages);
+    expect(new Set(got).size).toBe(got.length);
+    expect(got.filter((id) => live.includes(id))).toEqual(live);
+  });
+
+  it('fails with a PagingError when the place cannot be found again, rather than skip records', async () => {
+    const live = range(1, 201);
+    server.handle(deleting(live, 1, range(1, 61)));
+    const seen: number[] = [];
+    const consume = async () => {
+      for await (const page of api.paginate('/contacts', contacts, { pageSize: 10, keyFields: ['id'] })) seen.push(...ids([page]));
+    };
+    const error = await consume().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PagingError);
+    expect((error as PagingError).exitCode).toBe(1);
+    expect((error as Error).message).toMatch(/^paging \/contacts lost its place: the page at offset 7 shares no record with the page before it .* re-read/);
+    expect(seen).toEqual(range(1, 11));
+    // The first page read again, and nothing earlier exists: a bounded number of requests.
+    expect(offsets(server)).toEqual([0, 7, 0]);
+  });
+
+  it('identifies records without a key by their content', async () => {
+    const commissions = Array.from({ length: 12 }, (_, i) => ({ amount: i, date_earned: `2026-01-${10 + i}` }));
+    server.handle((req, res) => {
+      const limit = Number(req.query.get('limit'));
+      const offset = Number(req.query.get('offset'));
+      json(res, 200, { commissions: commissions.slice(offset, offset + limit), count: 12, next: keapNext(req, offset + limit, limit) });
+    });
+    const pages = await collect(api.paginate('/affiliates/commissions', { kind: 'page', key: 'commissions' }, { pageSize: 5, keyFields: ['id'] }));
+    expect(pages.flatMap((p) => p.records)).toEqual(commissions);
+  });
+});
+
+describe('paging always ends', () => {
+  it.each([1, 10])('a server that ignores offset (pages of %i) ends with a PagingError after two requests', async (pageSize) => {
+    server.handle((req, res) => {
+      const limit = Number(req.query.get('limit'));
+      json(res, 200, { contacts: records(0, limit), count: 100, next: 'string' });
+    });
+    const error = await collect(api.paginate('/contacts', contacts, { pageSize, prefetch: 4 })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PagingError);
+    expect((error as Error).message).toMatch(/the page at offset \d+ holds only records already read, so the API seems to ignore offset/);
+    expect(server.requests.length).toBeLessThanOrEqual(1 + 4);
+  });
+
+  it('a next link that does not advance ends paging with a PagingError', async () => {
+    server.handle(keapList(100, (req, offset, limit) => keapNext(req, offset, limit)));
+    const error = await collect(api.paginate('/contacts', contacts, { pageSize: 10 })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PagingError);
+    expect((error as Error).message).toBe(
+      'paging /contacts stopped: after a full page at offset 0, the API\'s next link points at offset 0, so paging would never end',
+    );
+    expect(server.requests).toHaveLength(1);
+  });
+});
+
 describe('prefetch', () => {
-  it('keeps several pages in flight, yields them in order and stops at the end', async () => {
+  it('keeps several pages in flight at overlapping offsets, yields them in order and stops at the end', async () => {
     const total = 23;
     const list = keapList(total);
     server.handle(async (req, res, index) => {
@@ -143,12 +270,13 @@ describe('prefetch', () => {
       list(req, res);
     });
     const pages = await collect(api.paginate('/contacts', contacts, { pageSize: 5, prefetch: 3 }));
-    expect(pages.map((p) => p.offset)).toEqual([0, 5, 10, 15, 20]);
+    // Pages of 5 overlap by 2: each starts 3 on.
+    expect(pages.map((p) => p.offset)).toEqual([0, 3, 6, 9, 12, 15, 18, 21]);
     expect(pages.flatMap((p) => p.records)).toEqual(records(0, total));
     expect(server.maxInFlight).toBeGreaterThan(1);
     expect(server.maxInFlight).toBeLessThanOrEqual(3);
     // Speculative requests past the end are bounded by the prefetch depth.
-    expect(server.requests.length).toBeLessThanOrEqual(5 + 2);
+    expect(server.requests.length).toBeLessThanOrEqual(8 + 2);
   });
 
   it('abandons the pages in flight when the consumer stops early', async () => {
@@ -156,9 +284,9 @@ describe('prefetch', () => {
     let seen = 0;
     for await (const page of api.paginate('/contacts', contacts, { pageSize: 10, prefetch: 4 })) {
       seen += page.records.length;
-      if (seen >= 20) break;
+      if (seen >= 17) break;
     }
-    expect(seen).toBe(20);
+    expect(seen).toBe(17);
     expect(server.requests.length).toBeLessThanOrEqual(2 + 4);
   });
 });

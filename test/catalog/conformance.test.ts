@@ -115,6 +115,13 @@ function readProblems(s: Spec, resource: ResourceDef): string[] {
     for (const name of [...(action.filters ?? []), ...Object.keys(action.query ?? {})]) {
       if (!query.has(name)) problems.push(`${action.id}: query parameter ${name} is not in the spec`);
     }
+    // A stable order Keap does not know would be ignored (or refused), and the overlap check would fail.
+    for (const [name, value] of Object.entries(action.stableOrder ?? {})) {
+      const parameter = (operation.parameters ?? []).find((p) => p.in === 'query' && p.name === name);
+      const allowed = parameter?.schema?.enum;
+      if (!parameter) problems.push(`${action.id}: order parameter ${name} is not in the spec`);
+      else if (!allowed?.includes(value)) problems.push(`${action.id}: ${name}=${value} is not in the spec's enum ${JSON.stringify(allowed)}`);
+    }
     if (action.dateFilter) {
       for (const name of [action.dateFilter.since, action.dateFilter.until]) {
         if (!query.has(name)) problems.push(`${action.id}: date parameter ${name} is not in the spec`);
@@ -390,6 +397,13 @@ describe.skipIf(!spec)('catalog conforms to the Keap v1 spec', () => {
         'read: date field updated is not in its records',
       ]);
       expect(readProblems(s, withAction({ params: [{ name: 'id', description: '' }] }))[0]).toMatch(/params id but path needs/);
+    });
+
+    it('a stable order the endpoint does not offer', () => {
+      expect(readProblems(s, withAction({ stableOrder: { order: 'given_name' } }))).toEqual([
+        `read: order=given_name is not in the spec's enum ["id","date_created","last_updated","name","firstName","email"]`,
+      ]);
+      expect(readProblems(s, withAction({ stableOrder: { sort: 'id' } }))).toEqual(['read: order parameter sort is not in the spec']);
     });
 
     it('a field, component or discriminator value the spec does not have', () => {

@@ -103,6 +103,22 @@ describe('faults', () => {
       expect(outcomes.some((o) => o.outcome === 'complete')).toBe(false);
     }));
 
+  it('ignore-offset answers every offset with the first page, stuck-next links back to the offset asked for', async () => {
+    expect(parseFaults('ignore-offset:1')).toEqual([{ kind: 'ignore-offset', rate: 1 }]);
+    await withSandbox({ seed: 5, faults: 'ignore-offset:1' }, async (sandbox) => {
+      const first = await get(sandbox, '/contacts?limit=3&offset=0');
+      const later = await get(sandbox, '/contacts?limit=3&offset=6');
+      expect(later.body.contacts).toEqual(first.body.contacts);
+      expect(new URL(later.body.next).searchParams.get('offset')).toBe('3');
+      expect((await stats(sandbox)).faults).toEqual({ 'ignore-offset': 2 });
+    });
+    await withSandbox({ seed: 5, faults: 'stuck-next:1' }, async (sandbox) => {
+      const page = await get(sandbox, '/contacts?limit=3&offset=6');
+      expect(page.body.contacts.map((r: { id: number }) => r.id)).toEqual([7, 8, 9]);
+      expect(new URL(page.body.next).searchParams.get('offset')).toBe('6');
+    });
+  });
+
   it('never applies a write that got a fault', () =>
     withSandbox({ seed: 8, faults: '503:0.5,reset:0.2' }, async (sandbox) => {
       let applied = 0;

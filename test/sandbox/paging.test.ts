@@ -82,6 +82,33 @@ describe('sandbox paging', () => {
     expect(all).toHaveLength(237);
   });
 
+  it('honours order and order_direction as the spec enumerates them, ties broken by id', async () => {
+    const ascending = await readAll(sandbox, '/contacts?limit=40&order=id&order_direction=ASCENDING', 'contacts');
+    const ids = ascending.map((r) => r.id as number);
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    const descending = await readAll(sandbox, '/contacts?limit=40&order=id&order_direction=DESCENDING', 'contacts');
+    expect(descending.map((r) => r.id)).toEqual([...ids].reverse());
+    const first = await get(sandbox, '/contacts?limit=3&order_direction=DESCENDING');
+    expect(first.body.contacts.map((r: Json) => r.id)).toEqual(ids.slice(-3).reverse());
+    expect(first.body.count).toBe(ids.length);
+
+    const byEmail = await readAll(sandbox, '/contacts?limit=50&order=email', 'contacts');
+    const email = (r: Json) => (r.email_addresses ?? []).find((e: Json) => e.field === 'EMAIL1')?.email ?? '';
+    expect(byEmail).toHaveLength(ids.length);
+    for (let i = 1; i < byEmail.length; i++) expect(email(byEmail[i - 1]) <= email(byEmail[i])).toBe(true);
+    const companies = await get(sandbox, '/companies?order=name&order_direction=DESCENDING&limit=1000');
+    const names = companies.body.companies.map((r: Json) => String(r.company_name));
+    expect(names).toEqual([...names].sort().reverse());
+  });
+
+  it("refuses order values outside the spec's enum with Keap's 400", async () => {
+    for (const query of ['order=given_name', 'order=id&order_direction=UP', 'order=priority']) {
+      const answer = await get(sandbox, `/contacts?${query}`);
+      expect(answer.status, query).toBe(400);
+      expect(answer.body).toEqual({ message: 'Input could not be converted to a valid request' });
+    }
+  });
+
   it('pages child lists and bare arrays as the spec shapes them', async () => {
     const tags = await get(sandbox, '/contacts/1/tags');
     expect(Array.isArray(tags.body.tags)).toBe(true);

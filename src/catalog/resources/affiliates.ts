@@ -47,7 +47,7 @@ export const affiliates: ResourceDef = {
   actions: [
     {
       id: 'read', kind: 'read', title: 'Read', method: 'GET', path: '/affiliates', shape: { kind: 'page', key: 'affiliates' },
-      filters: ['code', 'contact_id', 'name', 'parent_id', 'program_id', 'status'], operationId: 'listAffiliatesUsingGET',
+      filters: ['code', 'contact_id', 'name', 'parent_id', 'program_id', 'status'], stableOrder: { order: 'id', order_direction: 'ASCENDING' }, operationId: 'listAffiliatesUsingGET',
     },
     {
       id: 'read-single', kind: 'read-single', title: 'Read single', method: 'GET', path: '/affiliates/{id}', shape: { kind: 'object' },
@@ -99,7 +99,7 @@ export const affiliatePrograms: ResourceDef = {
   actions: [
     {
       id: 'read', kind: 'read', title: 'Read', method: 'GET', path: '/affiliates/programs', shape: { kind: 'page', key: 'programs' },
-      filters: ['affiliate_id'], operationId: 'listProgramsUsingGET',
+      filters: ['affiliate_id'], stableOrder: { order: 'id', order_direction: 'ASCENDING' }, operationId: 'listProgramsUsingGET',
     },
   ],
 };
@@ -114,7 +114,7 @@ export const affiliateRedirectLinks: ResourceDef = {
   actions: [
     {
       id: 'read', kind: 'read', title: 'Read Redirects', method: 'GET', path: '/affiliates/redirectlinks', shape: { kind: 'page', key: 'redirects' },
-      filters: ['affiliate_id'], operationId: 'listAffiliateRedirectLinksUsingGET',
+      filters: ['affiliate_id'], stableOrder: { order: 'id', order_direction: 'ASCENDING' }, operationId: 'listAffiliateRedirectLinksUsingGET',
     },
   ],
   deviations: [

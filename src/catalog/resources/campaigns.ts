@@ -31,7 +31,7 @@ export const campaigns: ResourceDef = {
   actions: [
     {
       id: 'read', kind: 'read', title: 'Read', method: 'GET', path: '/campaigns', shape: { kind: 'page', key: 'campaigns' },
-      filters: ['search_text'], operationId: 'listCampaignsUsingGET',
+      filters: ['search_text'], stableOrder: { order: 'id', order_direction: 'ASCENDING' }, operationId: 'listCampaignsUsingGET',
     },
     {
       id: 'read-single', kind: 'read-single', title: 'Read single', method: 'GET', path: '/campaigns/{id}', shape: { kind: 'object' },

@@ -41,7 +41,7 @@ export const companies: ResourceDef = {
   actions: [
     {
       id: 'read', kind: 'read', title: 'Read', method: 'GET', path: '/companies', shape: { kind: 'page', key: 'companies' },
-      filters: ['company_name'], query: { optional_properties: 'notes,fax_number' }, operationId: 'listCompaniesUsingGET',
+      filters: ['company_name'], query: { optional_properties: 'notes,fax_number' }, stableOrder: { order: 'id', order_direction: 'ASCENDING' }, operationId: 'listCompaniesUsingGET',
     },
     {
       id: 'read-single', kind: 'read-single', title: 'Read single', method: 'GET', path: '/companies/{id}', shape: { kind: 'object' },

@@ -105,7 +105,7 @@ export const contacts: ResourceDef = {
     {
       id: 'read', kind: 'read', title: 'Read', method: 'GET', path: '/contacts', shape: { kind: 'page', key: 'contacts' },
       dateFilter: { since: 'since', until: 'until', field: 'last_updated', kind: 'updated' }, filters: ['email', 'family_name', 'given_name'],
-      query: { optional_properties: 'lead_source_id,job_title' }, operationId: 'listContactsUsingGET',
+      query: { optional_properties: 'lead_source_id,job_title' }, stableOrder: { order: 'id', order_direction: 'ASCENDING' }, operationId: 'listContactsUsingGET',
     },
     {
       id: 'read-single', kind: 'read-single', title: 'Read single', method: 'GET', path: '/contacts/{id}', shape: { kind: 'object' },
