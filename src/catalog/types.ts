@@ -73,6 +73,13 @@ export interface ParamDef {
   description: string;
 }
 
+/** A query parameter's value as the spec types it (`--where` values are checked against it). */
+export interface QueryParamType {
+  type: 'integer' | 'boolean' | 'string';
+  /** The only values the spec allows, when it lists them. */
+  enum?: string[];
+}
+
 export interface DateFilter {
   /** Query parameter for the lower bound (`since`, `since_sent_date`). */
   since: string;
@@ -104,6 +111,8 @@ export interface ActionDef {
   dateFilter?: DateFilter;
   /** Reads: query parameters the spec allows as filters (`--where KEY=VALUE`). */
   filters?: string[];
+  /** Reads: the spec's type or enum of each filter that is not free text (a filter not here takes any text). */
+  filterTypes?: Record<string, QueryParamType>;
   /** Fixed query parameters sent on every request of this action (`optional_properties=file_data`). */
   query?: Record<string, string>;
   /**
@@ -111,6 +120,11 @@ export interface ActionDef {
    * the resource (`/tags/{id}/contacts` returns `{contact:{id,email,...}, date_applied}`).
    */
   recordMap?: Record<string, string>;
+  /**
+   * Reads whose records are another resource's (`/opportunity/stage_pipeline` under opportunities):
+   * that resource's name. Its fields give the CSV columns, its gathered fields `--include`.
+   */
+  recordsOf?: string;
   /** The spec's operationId, checked by the conformance tests. */
   operationId: string;
   deprecated?: boolean;

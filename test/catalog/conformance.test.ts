@@ -8,7 +8,7 @@ import { catalog } from '../../src/catalog/index.js';
 import type { ActionDef, GatheredDef, ResourceDef, ResponseShape } from '../../src/catalog/types.js';
 import { specExceptions } from './spec-exceptions.js';
 import {
-  type Schema, type Spec, bodySchema, deref, findOperation, loadSpec, placeholders, queryParams, schemaAt, specPath, successSchema,
+  type Operation, type Schema, type Spec, bodySchema, deref, findOperation, loadSpec, placeholders, queryParams, schemaAt, specPath, successSchema,
 } from './spec.js';
 
 const spec = loadSpec();
@@ -103,6 +103,29 @@ function operationProblems(s: Spec, resource: ResourceDef): string[] {
   return problems;
 }
 
+/**
+ * `--where` checks values against ActionDef.filterTypes: it must hold exactly the spec's type and
+ * enum for every filter that is not free text, and nothing for free-text ones.
+ */
+function filterTypeProblems(action: ActionDef, operation: Operation): string[] {
+  const problems: string[] = [];
+  const declared = action.filterTypes ?? {};
+  for (const name of Object.keys(declared)) {
+    if (!(action.filters ?? []).includes(name)) problems.push(`${action.id}: filterTypes has ${name}, which is not a filter`);
+  }
+  for (const name of action.filters ?? []) {
+    const parameter = (operation.parameters ?? []).find((p) => p.in === 'query' && p.name === name);
+    if (!parameter) continue; // reported as not in the spec
+    const schema = parameter.schema ?? {};
+    const expected = schema.type === 'string' && !schema.enum ? undefined : { type: schema.type, ...(schema.enum ? { enum: schema.enum } : {}) };
+    const actual = declared[name];
+    if (JSON.stringify(actual) !== JSON.stringify(expected)) {
+      problems.push(`${action.id}: filter ${name} is ${JSON.stringify(actual ?? 'text')} in the catalog, ${JSON.stringify(expected ?? 'text')} in the spec`);
+    }
+  }
+  return problems;
+}
+
 function readProblems(s: Spec, resource: ResourceDef): string[] {
   const problems: string[] = [];
   for (const action of resource.actions.filter(isRead)) {
@@ -114,6 +137,7 @@ function readProblems(s: Spec, resource: ResourceDef): string[] {
     for (const name of [...(action.filters ?? []), ...Object.keys(action.query ?? {})]) {
       if (!query.has(name)) problems.push(`${action.id}: query parameter ${name} is not in the spec`);
     }
+    problems.push(...filterTypeProblems(action, operation));
     if (action.dateFilter) {
       for (const name of [action.dateFilter.since, action.dateFilter.until]) {
         if (!query.has(name)) problems.push(`${action.id}: date parameter ${name} is not in the spec`);
@@ -278,6 +302,17 @@ describe.skipIf(!spec)('catalog conforms to the Keap v1 spec', () => {
       expect(readProblems(s, withAction({ shape: { kind: 'array' } }))).toContain('/contacts: response is not an array');
       expect(readProblems(s, withAction({ shape: { kind: 'list', key: 'contacts' } }))[0]).toMatch(/is paged/);
       expect(readProblems(s, withAction({ filters: ['company'] }))).toEqual(['read: query parameter company is not in the spec']);
+      const orders = catalog.find((r) => r.name === 'orders')!;
+      const ordersRead = (change: Partial<ActionDef>): ResourceDef => ({
+        ...orders,
+        actions: orders.actions.map((a) => (a.id === 'read' ? { ...a, ...change } : a)),
+      });
+      expect(readProblems(s, ordersRead({ filterTypes: { contact_id: { type: 'integer' }, product_id: { type: 'integer' } } }))).toEqual([
+        'read: filter paid is "text" in the catalog, {"type":"boolean"} in the spec',
+      ]);
+      expect(readProblems(s, withAction({ filterTypes: { email: { type: 'string', enum: ['a@b.c'] } } }))).toEqual([
+        'read: filter email is {"type":"string","enum":["a@b.c"]} in the catalog, "text" in the spec',
+      ]);
       expect(readProblems(s, withAction({ dateFilter: { since: 'since', until: 'until', field: 'updated' } }))).toEqual([
         'read: date field updated is not in its records',
       ]);

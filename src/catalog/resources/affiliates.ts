@@ -1,5 +1,5 @@
 import type { ResourceDef } from '../types.js';
-import { bool, dt, id, int, list, num, str } from '../fields.js';
+import { WHOLE_NUMBER, bool, dt, id, int, list, num, oneOf, str } from '../fields.js';
 
 export const affiliates: ResourceDef = {
   name: 'affiliates',
@@ -41,6 +41,7 @@ export const affiliates: ResourceDef = {
     {
       id: 'read', kind: 'read', title: 'Read', method: 'GET', path: '/affiliates', shape: { kind: 'page', key: 'affiliates' },
       filters: ['code', 'contact_id', 'name', 'parent_id', 'program_id', 'status'], operationId: 'listAffiliatesUsingGET',
+      filterTypes: { status: oneOf('active', 'inactive') },
     },
     {
       id: 'read-single', kind: 'read-single', title: 'Read single', method: 'GET', path: '/affiliates/{id}', shape: { kind: 'object' },
@@ -77,6 +78,7 @@ export const affiliateCommissions: ResourceDef = {
     {
       id: 'read', kind: 'read', title: 'Read', method: 'GET', path: '/affiliates/commissions', shape: { kind: 'page', key: 'commissions' },
       dateFilter: { since: 'since', until: 'until', field: 'date_earned' }, filters: ['affiliateId'], operationId: 'listCommissionsUsingGET',
+      filterTypes: { affiliateId: WHOLE_NUMBER },
       note: 'UNCONFIRMED: the spec does not say which field since/until apply to; date_earned (the only date, and the sort key) is assumed.',
     },
   ],
@@ -93,6 +95,7 @@ export const affiliatePrograms: ResourceDef = {
     {
       id: 'read', kind: 'read', title: 'Read', method: 'GET', path: '/affiliates/programs', shape: { kind: 'page', key: 'programs' },
       filters: ['affiliate_id'], operationId: 'listProgramsUsingGET',
+      filterTypes: { affiliate_id: WHOLE_NUMBER },
     },
   ],
 };

@@ -1,5 +1,5 @@
 import type { ResourceDef } from '../types.js';
-import { dt, id, int, str } from '../fields.js';
+import { WHOLE_NUMBER, dt, id, int, str } from '../fields.js';
 
 export const appointments: ResourceDef = {
   name: 'appointments',
@@ -23,6 +23,7 @@ export const appointments: ResourceDef = {
     {
       id: 'read', kind: 'read', title: 'Read', method: 'GET', path: '/appointments', shape: { kind: 'page', key: 'appointments' },
       dateFilter: { since: 'since', until: 'until', field: 'start_date' }, filters: ['contact_id'], operationId: 'listAppointmentsUsingGET',
+      filterTypes: { contact_id: WHOLE_NUMBER },
       note: 'UNCONFIRMED: the spec does not say which field since/until apply to, and appointments have no update time; start_date is assumed.',
     },
     {

@@ -1,5 +1,5 @@
 import type { ResourceDef } from '../types.js';
-import { bool, dt, field, id, int, str } from '../fields.js';
+import { WHOLE_NUMBER, bool, dt, field, id, int, oneOf, str } from '../fields.js';
 
 const DESCRIPTOR_FIELDS = [
   'id', 'category', 'contact_id', 'created_by', 'date_created', 'download_url', 'file_box_type', 'file_name', 'file_size',
@@ -39,6 +39,10 @@ export const files: ResourceDef = {
     {
       id: 'read', kind: 'read', title: 'Read', method: 'GET', path: '/files', shape: { kind: 'page', key: 'files' },
       filters: ['contact_id', 'name', 'permission', 'type', 'viewable'], operationId: 'listFilesUsingGET',
+      filterTypes: {
+        contact_id: WHOLE_NUMBER, permission: oneOf('USER', 'COMPANY', 'BOTH'), viewable: oneOf('PUBLIC', 'PRIVATE', 'BOTH'),
+        type: oneOf('Application', 'Image', 'Fax', 'Attachment', 'Ticket', 'Contact', 'DigitalProduct', 'Import', 'Hidden', 'WebForm', 'StyledCart', 'ReSampledImage', 'TemplateThumbnail', 'Funnel', 'LogoThumbnail', 'Unlayer', 'BrandingCenterLogo'),
+      },
     },
     {
       id: 'read-single', kind: 'read-single', title: 'Read single', method: 'GET', path: '/files/{id}', shape: { kind: 'object' },

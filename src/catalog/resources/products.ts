@@ -1,5 +1,5 @@
 import type { ResourceDef } from '../types.js';
-import { bool, id, int, num, objs, str } from '../fields.js';
+import { TRUE_OR_FALSE, bool, id, int, num, objs, str } from '../fields.js';
 
 const PRODUCT_OPTION = [
   'id', 'allow_spaces', 'can_contain_character', 'can_contain_number', 'can_end_with_character', 'can_end_with_number',
@@ -36,6 +36,7 @@ export const products: ResourceDef = {
     {
       id: 'read', kind: 'read', title: 'Read', method: 'GET', path: '/products', shape: { kind: 'page', key: 'products' },
       filters: ['active'], operationId: 'listProductsUsingGET',
+      filterTypes: { active: TRUE_OR_FALSE },
     },
     {
       id: 'read-single', kind: 'read-single', title: 'Read single', method: 'GET', path: '/products/{id}', shape: { kind: 'object' },
@@ -45,7 +46,7 @@ export const products: ResourceDef = {
       id: 'read-subscription', kind: 'read-single', title: 'Read Product Subscription', method: 'GET',
       path: '/products/{product_id}/subscriptions/{subscription_id}', shape: { kind: 'object' },
       params: [{ name: 'product_id', description: 'Product id.' }, { name: 'subscription_id', description: 'Subscription plan id.' }],
-      operationId: 'retrieveProductSubscriptionUsingGET', note: 'Records are subscription plans, as in product-subscriptions.',
+      recordsOf: 'product-subscriptions', operationId: 'retrieveProductSubscriptionUsingGET', note: 'Records are subscription plans, as in product-subscriptions.',
     },
     {
       id: 'read-sync', kind: 'read', title: 'Read Synced Products', method: 'GET', path: '/products/sync', shape: { kind: 'page', key: 'product_statuses' },

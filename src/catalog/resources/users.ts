@@ -1,5 +1,5 @@
 import type { ResourceDef } from '../types.js';
-import { FAX, FAX_KINDS, PHONE, PHONE_KINDS, PLAIN_ADDRESS, bool, dt, id, int, keyed, obj, str } from '../fields.js';
+import { FAX, FAX_KINDS, PHONE, PHONE_KINDS, PLAIN_ADDRESS, TRUE_OR_FALSE, bool, dt, id, int, keyed, obj, str } from '../fields.js';
 
 export const users: ResourceDef = {
   name: 'users',
@@ -43,6 +43,7 @@ export const users: ResourceDef = {
     {
       id: 'read', kind: 'read', title: 'Read', method: 'GET', path: '/users', shape: { kind: 'page', key: 'users' },
       filters: ['include_inactive', 'include_partners'], operationId: 'listUsersUsingGET',
+      filterTypes: { include_inactive: TRUE_OR_FALSE, include_partners: TRUE_OR_FALSE },
     },
     {
       id: 'read-current', kind: 'read-single', title: 'Read current', method: 'GET', path: '/oauth/connect/userinfo', shape: { kind: 'object' },
