@@ -119,3 +119,13 @@ export function actionsOfKind(resource: ResourceDef, kind: ActionKind): ActionDe
 export function defaultReadAction(resource: ResourceDef): ActionDef | undefined {
   return resource.actions.find((action) => action.kind === 'read');
 }
+
+/**
+ * What one record of a resource is called in messages: its name without the plural ending
+ * (`contacts` -> `contact`, `countries` -> `country`); a name that is not a plural stays as it is.
+ */
+export function singularName(resource: ResourceDef): string {
+  if (resource.name.endsWith('ies')) return resource.name.slice(0, -3) + 'y';
+  if (resource.name.endsWith('s')) return resource.name.slice(0, -1);
+  return resource.name;
+}
