@@ -321,7 +321,7 @@ function settleColumns(
 ): string[] | undefined {
   const map = plan.action.recordMap;
   if (map) {
-    const known = [...Object.keys(map), ...plan.gathered.map((g) => g.name)];
+    const known = [...new Set([...Object.keys(map), ...plan.gathered.map((g) => g.name)])];
     for (const field of request.fields ?? []) {
       if (!known.includes(field.split('.')[0] ?? field)) {
         throw new UsageError(`--fields ${field}: records of ${plan.action.method} ${plan.action.path} have no such field`, {

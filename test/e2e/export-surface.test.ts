@@ -169,3 +169,30 @@ describe('messages that count', () => {
     expect(country.stderr).toMatch(/^exported 1 country to stdout \(ndjson\) in [\d.]+ s, 1 request /m);
   });
 });
+
+describe('CSV fit for loaders', () => {
+  it('files --include file_data: one file_data column holding the base64 text itself, no write-only columns', async () => {
+    const result = await run(['export', 'files', '--include', 'file_data', '--format', 'csv', '--max', '3'], { env: sandbox.env });
+    expect(result.code, result.stderr).toBe(0);
+    const [header] = parse(result.stdout, { to_line: 1 }) as string[][];
+    expect(new Set(header).size).toBe(header!.length);
+    expect(header!.filter((c) => c === 'file_data')).toHaveLength(1);
+    expect(header).not.toContain('file_association');
+    expect(header).not.toContain('is_public');
+    const rows = parse(result.stdout, { columns: true }) as Array<Record<string, string>>;
+    for (const row of rows) {
+      const body = (await sandboxGet(sandbox, `/files/${row.id}?optional_properties=file_data`)) as { file_data: string };
+      expect(row.file_data).toBe(body.file_data);
+    }
+  });
+
+  it('order-items keep their parent key order_id, which import needs', async () => {
+    const order = ((await sandboxGet(sandbox, '/orders?limit=1')) as { orders: Array<{ id: number }> }).orders[0]!;
+    const result = await run(['export', 'order-items', '--param', `order_id=${order.id}`, '--format', 'csv'], { env: sandbox.env });
+    expect(result.code, result.stderr).toBe(0);
+    const rows = parse(result.stdout, { columns: true }) as Array<Record<string, string>>;
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.every((r) => r.order_id === String(order.id))).toBe(true);
+    expect(Object.keys(rows[0]!)).not.toContain('product_id');
+  });
+});
