@@ -24,7 +24,7 @@ function describeShape(shape: ResponseShape | undefined): string {
     case 'page':
       return `page of ${code(shape.key)}`;
     case 'list':
-      return `list in ${code(shape.key)} (not paged)`;
+      return `list in ${code(shape.key)} (not paged)${shape.carry?.length ? `, with ${shape.carry.map(code).join(', ')} copied onto each record` : ''}`;
     case 'array':
       return 'bare array';
     case 'object':

@@ -55,14 +55,16 @@ export interface FieldDef {
 /**
  * How a read endpoint's response body holds its records.
  *  - `page`:   `{<key>: [...], count, next, previous}`, paged with limit/offset.
- *  - `list`:   `{<key>: [...]}` without paging (`/affiliates/summaries`, `/merchants`).
+ *  - `list`:   `{<key>: [...]}` without paging (`/affiliates/summaries`, `/merchants`); `carry` names
+ *              properties beside the list that belong to every record, copied onto each
+ *              (`default_merchant_account`).
  *  - `array`:  a bare JSON array (`/hooks`, `/opportunity/stage_pipeline`, `/orders/{id}/payments`).
  *  - `object`: one object, which is one record (`/account/profile`, `/contacts/{id}`).
  *  - `map`:    `{<key>: {CODE: name, ...}}`, turned into records `{<keyName>: CODE, <valueName>: name}`.
  */
 export type ResponseShape =
   | { kind: 'page'; key: string }
-  | { kind: 'list'; key: string }
+  | { kind: 'list'; key: string; carry?: string[] }
   | { kind: 'array' }
   | { kind: 'object' }
   | { kind: 'map'; key: string; keyName: string; valueName: string };

@@ -37,7 +37,16 @@ function recordSchema(s: Spec, response: Schema, shape: ResponseShape): Schema |
       const paged = 'next' in (response.properties ?? {});
       if (shape.kind === 'page' && !paged) return `"${shape.key}" is not paged (no next)`;
       if (shape.kind === 'list' && paged) return `"${shape.key}" is paged: use shape page`;
-      return deref(s, array.items);
+      const items = deref(s, array.items);
+      if (shape.kind === 'page' || !shape.carry?.length) return items;
+      // Carried properties sit beside the list in the response and are copied onto each record.
+      const carried: Record<string, Schema> = {};
+      for (const name of shape.carry) {
+        const property = response.properties?.[name];
+        if (!property) return `response has no "${name}" to carry`;
+        carried[name] = property;
+      }
+      return { ...items, properties: { ...items.properties, ...carried } };
     }
     case 'array':
       return response.type === 'array' ? deref(s, response.items) : 'response is not an array';
@@ -301,6 +310,13 @@ describe.skipIf(!spec)('catalog conforms to the Keap v1 spec', () => {
       expect(readProblems(s, withAction({ shape: { kind: 'page', key: 'people' } }))).toContain('/contacts: response has no "people"');
       expect(readProblems(s, withAction({ shape: { kind: 'array' } }))).toContain('/contacts: response is not an array');
       expect(readProblems(s, withAction({ shape: { kind: 'list', key: 'contacts' } }))[0]).toMatch(/is paged/);
+      const merchants = catalog.find((r) => r.name === 'merchants')!;
+      const carrying = (carry: string[]): ResourceDef => ({
+        ...merchants,
+        actions: merchants.actions.map((a) => ({ ...a, shape: { kind: 'list', key: 'merchant_accounts', carry } })),
+      });
+      expect(readProblems(s, carrying(['default_account']))).toEqual(['/merchants: response has no "default_account" to carry']);
+      expect(unexcepted(fieldProblems(s, carrying([])))).toEqual(['field default_merchant_account is not in any read response']);
       expect(readProblems(s, withAction({ filters: ['company'] }))).toEqual(['read: query parameter company is not in the spec']);
       const orders = catalog.find((r) => r.name === 'orders')!;
       const ordersRead = (change: Partial<ActionDef>): ResourceDef => ({

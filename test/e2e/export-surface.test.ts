@@ -196,3 +196,18 @@ describe('CSV fit for loaders', () => {
     expect(Object.keys(rows[0]!)).not.toContain('product_id');
   });
 });
+
+describe('nothing dropped', () => {
+  it('merchants carry default_merchant_account onto every record, in ndjson and csv', async () => {
+    const body = (await sandboxGet(sandbox, '/merchants')) as { default_merchant_account: number; merchant_accounts: Array<{ id: number }> };
+    const lines = await run(['export', 'merchants'], { env: sandbox.env });
+    expect(lines.code, lines.stderr).toBe(0);
+    const records = ndjson(lines.stdout);
+    expect(records.map((r) => r.id)).toEqual(body.merchant_accounts.map((m) => m.id));
+    expect(records.every((r) => r.default_merchant_account === body.default_merchant_account)).toBe(true);
+
+    const csv = await run(['export', 'merchants', '--format', 'csv'], { env: sandbox.env });
+    const rows = parse(csv.stdout, { columns: true }) as Array<Record<string, string>>;
+    expect(rows.map((r) => r.default_merchant_account)).toEqual(rows.map(() => String(body.default_merchant_account)));
+  });
+});
