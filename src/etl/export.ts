@@ -431,6 +431,52 @@ class Gatherer {
   }
 }
 
+interface Missed {
+  fields: string[];
+  request?: string;
+}
+
+/** Warning lines for records deleted meanwhile before the rest are only counted in the summary. */
+const VANISHED_WARNINGS = 20;
+
+/**
+ * Records deleted between the read of their page and a read of their gathered fields (Keap answers
+ * 404; an `--include` run can take hours). The record is still written, with null for each gathered
+ * field that could not be read, and each one is named in a warning, not a failed run.
+ */
+class VanishedRecords {
+  count = 0;
+  constructor(
+    private readonly resource: ResourceDef,
+    private readonly reporter: Reporter,
+  ) {}
+
+  /** The value `read` gives, or null (and the field and the refused request noted) when the record is gone. */
+  async read(field: string, missed: Missed, read: () => Promise<unknown>): Promise<unknown> {
+    try {
+      return await read();
+    } catch (error) {
+      if (!(error instanceof ApiError && error.status === 404)) throw error;
+      missed.fields.push(field);
+      missed.request ??= `${error.method} ${new URL(error.url, 'http://host').pathname}`;
+      return null;
+    }
+  }
+
+  report(record: Record<string, unknown>, missed: Missed): void {
+    if (missed.fields.length === 0) return;
+    this.count++;
+    if (this.count > VANISHED_WARNINGS) return;
+    const keys = this.resource.keyFields.length ? this.resource.keyFields : ['id'];
+    const name = `${singularName(this.resource)} ${keys.map((k) => `${k}=${String(record[k])}`).join(' ')}`;
+    this.reporter.warn(
+      `${this.resource.name}: ${name} was deleted during the export (${missed.request} answered 404); ` +
+        `written with null for ${missed.fields.join(', ')}`,
+    );
+    if (this.count === VANISHED_WARNINGS) this.reporter.warn(`${this.resource.name}: further records deleted meanwhile are only counted in the summary`);
+  }
+}
+
 function laterThan(a: string, b: string | undefined): boolean {
   if (b === undefined) return true;
   const ta = Date.parse(a);
@@ -469,6 +515,7 @@ export async function runExport(api: KeapApi, request: ExportRequest, reporter: 
 
   const recordResource = plan.records;
   const gatherer = new Gatherer(api, recordResource, signal);
+  const vanished = new VanishedRecords(recordResource, reporter);
   let model: CustomFieldModel | undefined;
   if (plan.customFields !== 'none' && recordResource.customFields) {
     const response = await api.request('GET', recordResource.customFields.modelPath, { signal });
@@ -503,9 +550,13 @@ export async function runExport(api: KeapApi, request: ExportRequest, reporter: 
     const enrich = async (raw: unknown): Promise<Record<string, unknown>> => {
       let record = applyRecordMap(raw, plan.action.recordMap);
       for (const [name, value] of parentEntries) if (record[name] === undefined) record[name] = value;
-      if (plan.customFields === 'single') record.custom_fields = await gatherer.customFieldsOf(record);
+      const missed: Missed = { fields: [] };
+      if (plan.customFields === 'single') {
+        record.custom_fields = await vanished.read(CUSTOM_FIELDS_INCLUDE, missed, () => gatherer.customFieldsOf(record));
+      }
       if (model) record = withCustomFields(record, model);
-      for (const def of plan.gathered) record[def.name] = await gatherer.value(def, record);
+      for (const def of plan.gathered) record[def.name] = await vanished.read(def.name, missed, () => gatherer.value(def, record));
+      vanished.report(record, missed);
       // With per-record requests a page takes a while: move the progress line record by record.
       if (needsRequests) showProgress(written + ++enriched);
       return record;
@@ -628,7 +679,8 @@ export async function runExport(api: KeapApi, request: ExportRequest, reporter: 
   const requests = api.stats().requests - requestsBefore;
   reporter.info(
     `exported ${counted(written, singularName(recordResource), recordResource.name)} to ${outputName} (${request.format}) in ${seconds.toFixed(1)} s, ${counted(requests, 'request')}` +
-      (truncated ? ` (stopped at --max ${request.max})` : ''),
+      (truncated ? ` (stopped at --max ${request.max})` : '') +
+      (vanished.count ? ` (${counted(vanished.count, singularName(recordResource), recordResource.name)} deleted meanwhile, written with null gathered fields)` : ''),
   );
   return {
     resource: resource.name,

@@ -211,3 +211,39 @@ describe('nothing dropped', () => {
     expect(rows.map((r) => r.default_merchant_account)).toEqual(rows.map(() => String(body.default_merchant_account)));
   });
 });
+
+describe('a gathered field of a record deleted meanwhile', () => {
+  // `gone:1`: every read of one record or of what hangs off it answers 404, as after a delete.
+  let deleting: SandboxProcess;
+  beforeAll(async () => {
+    deleting = await startSandboxProcess(['--faults', 'gone:1']);
+  });
+  afterAll(async () => {
+    await deleting?.stop();
+  });
+
+  it('is a warning naming the record, which is still written with null there', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'contacts.ndjson');
+    const result = await run(['export', 'contacts', '--include', 'tags', '--max', '1', '-o', file], { env: deleting.env });
+    expect(result.code, result.stderr).toBe(0);
+    const [record] = ndjson(readFileSync(file, 'utf8'));
+    expect(record!.tags).toBeNull();
+    expect(record!.given_name).toBeDefined();
+    const warnings = result.stderr.split('\n').filter((line) => line.startsWith('warning:'));
+    expect(warnings).toEqual([
+      `warning: contacts: contact id=${String(record!.id)} was deleted during the export (GET /crm/rest/v1/contacts/${String(record!.id)}/tags answered 404); written with null for tags`,
+    ]);
+    expect(result.stderr).toMatch(/exported 1 contact to .* \(1 contact deleted meanwhile, written with null gathered fields\)/);
+  });
+
+  it('counts several in the summary, and leaves their CSV cells empty', async () => {
+    const result = await run(['export', 'contacts', '--include', 'tags', '--max', '3', '--format', 'csv', '--fields', 'id,given_name,tags'], { env: deleting.env });
+    expect(result.code, result.stderr).toBe(0);
+    const rows = parse(result.stdout, { columns: true }) as Array<Record<string, string>>;
+    expect(rows).toHaveLength(3);
+    expect(rows.every((r) => r.tags === '' && r.id !== '')).toBe(true);
+    expect(result.stderr.split('\n').filter((line) => /^warning: contacts: contact id=\d+ was deleted during the export/.test(line))).toHaveLength(3);
+    expect(result.stderr).toMatch(/\(3 contacts deleted meanwhile, written with null gathered fields\)/);
+  });
+});
