@@ -80,6 +80,8 @@ function renderDescription(d: ResourceDescription): string {
     d.actions.map((a) => [a.id + (a.deprecated ? ' [deprecated]' : ''), a.method, a.path, a.params.join(', ')]),
     ['ACTION', 'METHOD', 'PATH', 'PARAMS'],
   );
+  const read = d.actions.find((a) => a.kind === 'read' || a.kind === 'read-single');
+  if (read) out += `(export with a read action: infusionsoft export ${d.name} --action ID [--param NAME=VALUE ...])\n`;
   out += '\nFields\n';
   out += renderTable(
     d.fields.map((f) => [

@@ -131,6 +131,7 @@ describe('--action: every listed read action is reachable by its id', () => {
   it('what describe recommends works: transactions --action read-by-order', async () => {
     const described = await run(['describe', 'transactions']);
     expect(described.stdout).toMatch(/--action read-by-order/);
+    expect(described.stdout).toMatch(/export transactions --action ID/);
     const order = ((await sandboxGet(sandbox, '/orders?limit=1')) as { orders: Array<{ id: number }> }).orders[0]!;
     const expected = ((await sandboxGet(sandbox, `/orders/${order.id}/transactions`)) as { transactions: Array<{ id: number }> }).transactions;
     const result = await run(['export', 'transactions', '--action', 'read-by-order', '--param', `order_id=${order.id}`], { env: sandbox.env });
