@@ -94,3 +94,8 @@ export const silentReporter: Reporter = {
   debug() {},
   progress: () => noProgress,
 };
+
+/** `1 request`, `2 requests`, `1,000 records`: a count with its noun in singular or plural. */
+export function counted(count: number, one: string, many = `${one}s`): string {
+  return `${count.toLocaleString('en-US')} ${count === 1 ? one : many}`;
+}

@@ -304,7 +304,7 @@ class KeapClient implements KeapApi {
       case 'list': {
         const records = isRecord(body) ? listAt(body, shape.key) : undefined;
         if (!records) throw fail(`an object with an array "${shape.key}"`);
-        yield { records, offset: 0, ...countOf(body) };
+        yield { records: withCarried(records, body as Record<string, unknown>, shape.carry), offset: 0, ...countOf(body) };
         return;
       }
       case 'map': {
@@ -772,6 +772,13 @@ function listAt(body: Record<string, unknown>, key: string): unknown[] | undefin
   if (Array.isArray(value)) return value;
   if (value === null && key in body) return [];
   return undefined;
+}
+
+/** Records with the response's `carry` properties copied onto each (record values win). */
+function withCarried(records: unknown[], body: Record<string, unknown>, carry: readonly string[] | undefined): unknown[] {
+  if (!carry?.length) return records;
+  const carried = Object.fromEntries(carry.filter((name) => name in body).map((name) => [name, body[name]]));
+  return records.map((record) => (isRecord(record) ? { ...carried, ...record } : record));
 }
 
 function countOf(body: unknown): { count?: number } {

@@ -9,7 +9,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { bodyProperties, bodyRows, pathFields, ruleText } from './bodies.js';
 import { incrementalDescription, incrementalModeOf, readKeyOf } from './index.js';
-import type { ActionDef, DateFilterKind, FieldDef, GatheredDef, ResourceDef, ResponseShape } from './types.js';
+import type { ActionDef, DateFilterKind, FieldDef, GatheredDef, QueryParamType, ResourceDef, ResponseShape } from './types.js';
 
 /** Escapes a value for a Markdown table cell. */
 function cell(text: string): string {
@@ -26,7 +26,7 @@ function describeShape(shape: ResponseShape | undefined): string {
     case 'page':
       return `page of ${code(shape.key)}`;
     case 'list':
-      return `list in ${code(shape.key)} (not paged)`;
+      return `list in ${code(shape.key)} (not paged)${shape.carry?.length ? `, with ${shape.carry.map(code).join(', ')} copied onto each record` : ''}`;
     case 'array':
       return 'bare array';
     case 'object':
@@ -91,15 +91,22 @@ function renderIncrementalTable(resources: readonly ResourceDef[]): string[] {
   return lines;
 }
 
+
+/** ` (whole number)`, ` (true/false)`, ` (USER, COMPANY or BOTH)`: what a `--where` filter takes. */
+function filterTypeText(type: QueryParamType | undefined): string {
+  if (!type) return '';
+  if (type.enum) return ` (${type.enum.slice(0, -1).join(', ')} or ${type.enum[type.enum.length - 1]})`;
+  return type.type === 'integer' ? ' (whole number)' : type.type === 'boolean' ? ' (true/false)' : '';
+}
 function actionRow(action: ActionDef): string {
   const params = (action.params ?? []).map((param) => code(param.name)).join(', ');
-  const filters = (action.filters ?? []).map(code).join(', ');
+  const filters = (action.filters ?? []).map((name) => code(name) + filterTypeText(action.filterTypes?.[name])).join(', ');
   const dates = action.dateFilter
     ? `${code(action.dateFilter.since)}/${code(action.dateFilter.until)} on ${code(action.dateFilter.field)} (${DATE_KIND[action.dateFilter.kind]})`
     : '';
   const sent = { ...(action.query ?? {}), ...(action.stableOrder ?? {}) };
   const query = Object.entries(sent).map(([k, v]) => code(`${k}=${v}`)).join(', ');
-  const notes = [action.deprecated ? '**deprecated**' : '', query ? `sends ${query}` : '', action.recordMap ? `records: ${Object.entries(action.recordMap).map(([k, v]) => (k === v ? k : `${k} = ${v}`)).join(', ')}` : '', action.note ?? '']
+  const notes = [action.deprecated ? '**deprecated**' : '', action.recordsOf ? `records of ${action.recordsOf}` : '', query ? `sends ${query}` : '', action.recordMap ? `records: ${Object.entries(action.recordMap).map(([k, v]) => (k === v ? k : `${k} = ${v}`)).join(', ')}` : '', action.note ?? '']
     .filter(Boolean)
     .join('; ');
   return `| ${code(action.id)} | ${cell(action.title)} | ${action.method} | ${code(action.path)} | ${cell(describeShape(action.shape))} | ${params} | ${filters} | ${dates} | ${code(action.operationId)} | ${cell(notes)} |`;

@@ -3,7 +3,7 @@
  * Component lists follow the spec's schemas; where the seed's templates list other components,
  * the resource records a Deviation.
  */
-import type { FieldDef, FieldType } from './types.js';
+import type { FieldDef, FieldType, QueryParamType } from './types.js';
 
 type Extra = Omit<Partial<FieldDef>, 'name' | 'type'>;
 
@@ -39,3 +39,8 @@ export const ADDRESS_KINDS = ['BILLING', 'SHIPPING', 'OTHER'];
 export const EMAIL_KINDS = ['EMAIL1', 'EMAIL2', 'EMAIL3'];
 export const PHONE_KINDS = ['PHONE1', 'PHONE2', 'PHONE3', 'PHONE4', 'PHONE5'];
 export const FAX_KINDS = ['FAX1', 'FAX2'];
+
+// Filter value types (ActionDef.filterTypes), as the spec's query parameters have them.
+export const WHOLE_NUMBER: QueryParamType = { type: 'integer' };
+export const TRUE_OR_FALSE: QueryParamType = { type: 'boolean' };
+export const enumParam = (...values: string[]): QueryParamType => ({ type: 'string', enum: values });

@@ -153,3 +153,13 @@ export function incrementalDescription(action: ActionDef): string {
       return `${df.field} is an event time, not an update time (an edit does not move it): ${byContent}`;
   }
 }
+
+/**
+ * What one record of a resource is called in messages: its name without the plural ending
+ * (`contacts` -> `contact`, `countries` -> `country`); a name that is not a plural stays as it is.
+ */
+export function singularName(resource: ResourceDef): string {
+  if (resource.name.endsWith('ies')) return resource.name.slice(0, -3) + 'y';
+  if (resource.name.endsWith('s')) return resource.name.slice(0, -1);
+  return resource.name;
+}

@@ -55,14 +55,16 @@ export interface FieldDef {
 /**
  * How a read endpoint's response body holds its records.
  *  - `page`:   `{<key>: [...], count, next, previous}`, paged with limit/offset.
- *  - `list`:   `{<key>: [...]}` without paging (`/affiliates/summaries`, `/merchants`).
+ *  - `list`:   `{<key>: [...]}` without paging (`/affiliates/summaries`, `/merchants`); `carry` names
+ *              properties beside the list that belong to every record, copied onto each
+ *              (`default_merchant_account`).
  *  - `array`:  a bare JSON array (`/hooks`, `/opportunity/stage_pipeline`, `/orders/{id}/payments`).
  *  - `object`: one object, which is one record (`/account/profile`, `/contacts/{id}`).
  *  - `map`:    `{<key>: {CODE: name, ...}}`, turned into records `{<keyName>: CODE, <valueName>: name}`.
  */
 export type ResponseShape =
   | { kind: 'page'; key: string }
-  | { kind: 'list'; key: string }
+  | { kind: 'list'; key: string; carry?: string[] }
   | { kind: 'array' }
   | { kind: 'object' }
   | { kind: 'map'; key: string; keyName: string; valueName: string };
@@ -85,6 +87,13 @@ export interface ParamDef {
  * record and write those whose content changed since the last run.
  */
 export type DateFilterKind = 'updated' | 'updated-unconfirmed' | 'event';
+
+/** A query parameter's value as the spec types it (`--where` values are checked against it). */
+export interface QueryParamType {
+  type: 'integer' | 'boolean' | 'string';
+  /** The only values the spec allows, when it lists them. */
+  enum?: string[];
+}
 
 export interface DateFilter {
   /** Query parameter for the lower bound (`since`, `since_sent_date`). */
@@ -179,6 +188,8 @@ export interface ActionDef {
   dateFilter?: DateFilter;
   /** Reads: query parameters the spec allows as filters (`--where KEY=VALUE`). */
   filters?: string[];
+  /** Reads: the spec's type or enum of each filter that is not free text (a filter not here takes any text). */
+  filterTypes?: Record<string, QueryParamType>;
   /** Fixed query parameters sent on every request of this action (`optional_properties=file_data`). */
   query?: Record<string, string>;
   /**
@@ -192,6 +203,11 @@ export interface ActionDef {
    * the resource (`/tags/{id}/contacts` returns `{contact:{id,email,...}, date_applied}`).
    */
   recordMap?: Record<string, string>;
+  /**
+   * Reads whose records are another resource's (`/opportunity/stage_pipeline` under opportunities):
+   * that resource's name. Its fields give the CSV columns, its gathered fields `--include`.
+   */
+  recordsOf?: string;
   /** The spec's operationId, checked by the conformance tests. */
   operationId: string;
   deprecated?: boolean;

@@ -18,6 +18,7 @@ interface ExportFlags {
   until?: string;
   where: string[];
   param: string[];
+  action?: string;
   max?: string;
   pageSize?: string;
   state?: string;
@@ -57,6 +58,7 @@ export function registerExportCommand(program: Command): void {
     .option('--until <time>', 'only records updated at or before this date or date-time')
     .option('--where <key=value>', 'a filter the endpoint supports, e.g. email=jane@example.com (repeatable)', collect, [])
     .option('--param <key=value>', 'a path parameter, e.g. order_id=12 for order-items (repeatable)', collect, [])
+    .option('--action <id>', 'the read action to use (see `describe RESOURCE`), e.g. read-by-order for transactions')
     .option('--max <n>', 'stop after N records')
     .option('--page-size <n>', 'records per request (1-1000, default 1000)')
     .option('--state <file>', 'incremental: write only records new or changed since the last run (state kept in this JSON file)')
@@ -72,6 +74,8 @@ Examples:
   $ infusionsoft export contacts --include tags,emails -o contacts.ndjson
   $ infusionsoft export contacts --since 2026-01-01 --state state.json -o changed.csv   # from cron
   $ infusionsoft export order-items --param order_id=12 --format csv
+  $ infusionsoft export transactions --action read-by-order --param order_id=12
+  $ infusionsoft export tasks --action read-search --where completed=false
   $ infusionsoft export contacts --where email=jane@example.com --fields id,given_name,email_addresses.EMAIL1.email
   $ infusionsoft --sandbox export opportunities --include custom_fields --format json
 
@@ -90,6 +94,7 @@ read and compared with the last run's content hashes, which also shows deletions
         params: parseKeyValues(flags.param, '--param'),
         fullRefresh: flags.fullRefresh ?? false,
       };
+      if (flags.action !== undefined) request.action = flags.action;
       if (flags.output !== undefined && flags.output !== '-') request.output = flags.output;
       if (flags.fields !== undefined) request.fields = parseFieldList(flags.fields, '--fields');
       if (flags.include.length) request.include = flags.include.flatMap((v) => parseFieldList(v, '--include'));

@@ -80,6 +80,8 @@ function renderDescription(d: ResourceDescription): string {
   );
   out += '\nIncremental export (--state)\n';
   out += renderTable(d.actions.flatMap((a) => (a.incrementalNote ? [[a.id, a.incrementalNote]] : [])));
+  const read = d.actions.find((a) => a.kind === 'read' || a.kind === 'read-single');
+  if (read) out += `(export with a read action: infusionsoft export ${d.name} --action ID [--param NAME=VALUE ...])\n`;
   out += '\nFields\n';
   out += renderTable(
     d.fields.map((f) => [

@@ -31,7 +31,7 @@ export function registerSandboxCommand(program: Command): void {
     .option('--data <file>', 'keep writes in this JSON file across runs')
     .option('--latency <ms>', 'delay every response')
     .option('--throttle <n>', 'requests per second before answering 429')
-    .option('--faults <spec>', 'inject faults, e.g. 503:0.05,429:0.02,reset:0.01,slow:0.01,truncate:0.01 (also ignore-offset, stuck-next)')
+    .option('--faults <spec>', 'inject faults, e.g. 503:0.05,429:0.02,reset:0.01,slow:0.01,truncate:0.01,gone:0.01 (also ignore-offset, stuck-next)')
     .option('--token-lifetime <seconds>', 'lifetime of issued access tokens')
     .addHelpText(
       'after',

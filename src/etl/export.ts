@@ -12,7 +12,8 @@ import type { KeapApi, Query } from '../api/types.js';
 import { incrementalDescription, incrementalModeOf } from '../catalog/index.js';
 import type { ActionDef, GatheredDef, ResourceDef } from '../catalog/types.js';
 import { ApiError, CliError, InterruptedError, UsageError } from '../errors.js';
-import type { Reporter } from '../reporter.js';
+import { findResource, singularName } from '../catalog/index.js';
+import { counted, type Reporter } from '../reporter.js';
 import { customFieldModel, withCustomFields, type CustomFieldModel } from './custom-fields.js';
 import { csvColumns, extendColumns, FlattenPlan } from './flatten.js';
 import { inspectOutput, openOutput } from './output.js';
@@ -43,6 +44,8 @@ export interface ExportRequest {
   until?: string;
   where?: Array<[string, string]>;
   params?: Array<[string, string]>;
+  /** `--action ID`: the read action to use, instead of the one the `--param` names select. */
+  action?: string;
   max?: number;
   pageSize?: number;
   stateFile?: string;
@@ -79,6 +82,8 @@ export interface ExportResult {
 
 export interface ExportPlan {
   action: ActionDef;
+  /** The resource the records are of: the exported one, or the action's `recordsOf`. */
+  records: ResourceDef;
   path: string;
   query: Query;
   gathered: GatheredDef[];
@@ -106,28 +111,85 @@ export interface ExportPlan {
 const describeParams = (action: ActionDef) =>
   (action.params ?? []).length ? (action.params ?? []).map((p) => `--param ${p.name}=...`).join(' ') : '(no --param)';
 
-/** Picks the read action the user's `--param` names select: exactly the same set of names. */
-export function selectReadAction(resource: ResourceDef, params: Array<[string, string]>): ActionDef {
-  const reads = resource.actions.filter((a) => a.kind === 'read' || a.kind === 'read-single');
+const isRead = (action: ActionDef) => action.kind === 'read' || action.kind === 'read-single';
+
+/** `--action ID` with its `--param`s and path, one line per read action. */
+function readActionList(reads: ActionDef[]): string {
+  return reads.map((a) => `  --action ${a.id} ${describeParams(a)}  ${a.method} ${a.path}`).join('\n');
+}
+
+const paramNames = (names: Iterable<string>) => [...new Set(names)].sort().join(',');
+
+/**
+ * The read action to export with: the one `--action` names, whose `--param`s must then be exactly
+ * the ones given; without `--action`, the first one whose path parameters are exactly the
+ * `--param` names given.
+ */
+export function selectReadAction(resource: ResourceDef, params: Array<[string, string]>, actionId?: string): ActionDef {
+  const reads = resource.actions.filter(isRead);
   if (reads.length === 0) {
     throw new UsageError(`${resource.name} cannot be exported: Keap's API has no read action for it`, {
       hint: `its actions: ${resource.actions.map((a) => a.id).join(', ')}`,
     });
   }
-  const given = [...new Set(params.map(([k]) => k))].sort().join(',');
-  const match = reads.find(
-    (a) =>
-      (a.params ?? [])
-        .map((p) => p.name)
-        .sort()
-        .join(',') === given,
-  );
+  const given = paramNames(params.map(([k]) => k));
+  if (actionId !== undefined) return namedReadAction(resource, reads, actionId, given);
+  const match = reads.find((a) => paramNames((a.params ?? []).map((p) => p.name)) === given);
   if (match) return match;
-  const options = reads.map((a) => `  ${describeParams(a)}  ${a.method} ${a.path}`).join('\n');
   const what = given ? `--param ${given.split(',').join(', --param ')}` : 'no --param';
   throw new UsageError(`export ${resource.name}: no read action takes ${what}`, {
-    hint: `${resource.name} can be read with:\n${options}`,
+    hint: `${resource.name} can be read with:\n${readActionList(reads)}`,
   });
+}
+
+function namedReadAction(resource: ResourceDef, reads: ActionDef[], actionId: string, given: string): ActionDef {
+  const action = resource.actions.find((a) => a.id === actionId);
+  if (!action || !isRead(action)) {
+    const why = action
+      ? `${action.method} ${action.path} writes to Keap; export only reads`
+      : `${resource.name} has no action "${actionId}"`;
+    throw new UsageError(`--action ${actionId}: ${why}`, {
+      hint: `${resource.name} can be read with:\n${readActionList(reads)}`,
+    });
+  }
+  const wanted = paramNames((action.params ?? []).map((p) => p.name));
+  if (wanted !== given) {
+    const missing = wanted.split(',').filter((name) => name && !given.split(',').includes(name));
+    const extra = given.split(',').filter((name) => name && !wanted.split(',').includes(name));
+    const problems = [
+      ...(missing.length ? [`needs --param ${missing.map((n) => `${n}=...`).join(' --param ')}`] : []),
+      ...(extra.length ? [`takes no --param ${extra.join(', ')}`] : []),
+    ];
+    throw new UsageError(`--action ${actionId} (${action.method} ${action.path}) ${problems.join(' and ')}`, {
+      hint: `use: export ${resource.name} --action ${actionId} ${describeParams(action)}`,
+    });
+  }
+  return action;
+}
+
+/**
+ * A `--where` value checked against the spec's type or enum for that filter. Keap answers a value
+ * of the wrong type with a 400 after the run has started, or, for a boolean, reads anything but
+ * `true` as false: both are refused here, before any request.
+ */
+function filterValue(action: ActionDef, key: string, value: string): string {
+  const type = action.filterTypes?.[key];
+  if (!type) return value;
+  const refuse = (what: string, hint: string) =>
+    new UsageError(`--where ${key}=${value}: ${key} takes ${what} on ${action.method} ${action.path}`, { hint });
+  if (type.enum && !type.enum.includes(value)) {
+    const caseOnly = type.enum.find((allowed) => allowed.toLowerCase() === value.toLowerCase());
+    throw refuse('one of a fixed list of values', caseOnly ? `did you mean ${key}=${caseOnly}?` : `use one of ${type.enum.join(', ')}`);
+  }
+  if (type.type === 'integer' && !/^-?\d+$/.test(value.trim())) {
+    throw refuse('a whole number', `for example --where ${key}=12`);
+  }
+  if (type.type === 'boolean') {
+    const lower = value.trim().toLowerCase();
+    if (lower !== 'true' && lower !== 'false') throw refuse('true or false', `use --where ${key}=true or --where ${key}=false`);
+    return lower;
+  }
+  return type.type === 'integer' ? value.trim() : value;
 }
 
 function fillPath(template: string, values: Map<string, string>, what: string): string {
@@ -155,7 +217,8 @@ export function bookmarkKeyFor(
 export function planExport(request: ExportRequest, state?: ExportState): ExportPlan {
   const { resource } = request;
   const params = request.params ?? [];
-  const action = selectReadAction(resource, params);
+  const action = selectReadAction(resource, params, request.action);
+  const records = action.recordsOf ? findResource(action.recordsOf) : resource;
   const path = fillPath(action.path, new Map(params), `export ${resource.name}`);
   const query: Query = { ...(action.query ?? {}) };
   const notices: string[] = [];
@@ -177,7 +240,7 @@ export function planExport(request: ExportRequest, state?: ExportState): ExportP
           : 'Keap accepts no filters on this endpoint (unknown ones would be ignored and return everything)',
       });
     }
-    query[key] = value;
+    query[key] = filterValue(action, key, value);
   }
 
   if (request.since && request.until && Date.parse(request.since) > Date.parse(request.until)) {
@@ -219,20 +282,20 @@ export function planExport(request: ExportRequest, state?: ExportState): ExportP
   }
   if (tracking === 'hash') notices.push(`${resource.name}: ${incrementalDescription(action)}`);
 
-  const gatheredByName = new Map((resource.gathered ?? []).map((g) => [g.name, g]));
+  const gatheredByName = new Map((records.gathered ?? []).map((g) => [g.name, g]));
   const gathered: GatheredDef[] = [];
   let wantsSingleCustom = false;
   for (const name of request.include ?? []) {
-    if (name === CUSTOM_FIELDS_INCLUDE && resource.customFields) {
+    if (name === CUSTOM_FIELDS_INCLUDE && records.customFields) {
       wantsSingleCustom = true;
       continue;
     }
     const def = gatheredByName.get(name);
     if (!def) {
       const names = [...gatheredByName.keys()];
-      if (resource.customFields?.via === 'single') names.push(CUSTOM_FIELDS_INCLUDE);
-      throw new UsageError(`--include ${name}: ${resource.name} has no gathered field "${name}"`, {
-        hint: names.length ? `it can include: ${names.join(', ')}` : `${resource.name} has no gathered fields`,
+      if (records.customFields?.via === 'single') names.push(CUSTOM_FIELDS_INCLUDE);
+      throw new UsageError(`--include ${name}: ${records.name} has no gathered field "${name}"`, {
+        hint: names.length ? `it can include: ${names.join(', ')}` : `${records.name} has no gathered fields`,
       });
     }
     if (!gathered.includes(def)) gathered.push(def);
@@ -241,7 +304,7 @@ export function planExport(request: ExportRequest, state?: ExportState): ExportP
 
   // Custom fields belong to the resource's own records, not to wrapped ones (`/tags/{id}/contacts`).
   let customFields: ExportPlan['customFields'] = 'none';
-  const cf = resource.customFields;
+  const cf = records.customFields;
   if (cf && !action.recordMap) {
     if (cf.via === 'list' || action.kind === 'read-single') {
       customFields = 'list';
@@ -253,12 +316,12 @@ export function planExport(request: ExportRequest, state?: ExportState): ExportP
   }
   const parentValues: Record<string, string | number> = {};
   for (const [name, value] of params) {
-    const field = resource.fields.find((f) => f.name === name);
+    const field = records.fields.find((f) => f.name === name);
     if (!field || action.recordMap) continue;
     parentValues[name] = field.type === 'integer' && /^-?\d+$/.test(value) ? Number(value) : value;
   }
   return {
-    action, path, query, gathered, customFields, bookmarkKey, notices, parentValues,
+    action, records, path, query, gathered, customFields, bookmarkKey, notices, parentValues,
     ...(incremental ? { incremental } : {}),
     ...(tracking ? { tracking } : {}),
   };
@@ -276,7 +339,7 @@ function settleColumns(
 ): string[] | undefined {
   const map = plan.action.recordMap;
   if (map) {
-    const known = [...Object.keys(map), ...plan.gathered.map((g) => g.name)];
+    const known = [...new Set([...Object.keys(map), ...plan.gathered.map((g) => g.name)])];
     for (const field of request.fields ?? []) {
       if (!known.includes(field.split('.')[0] ?? field)) {
         throw new UsageError(`--fields ${field}: records of ${plan.action.method} ${plan.action.path} have no such field`, {
@@ -386,6 +449,52 @@ class Gatherer {
   }
 }
 
+interface Missed {
+  fields: string[];
+  request?: string;
+}
+
+/** Warning lines for records deleted meanwhile before the rest are only counted in the summary. */
+const VANISHED_WARNINGS = 20;
+
+/**
+ * Records deleted between the read of their page and a read of their gathered fields (Keap answers
+ * 404; an `--include` run can take hours). The record is still written, with null for each gathered
+ * field that could not be read, and each one is named in a warning, not a failed run.
+ */
+class VanishedRecords {
+  count = 0;
+  constructor(
+    private readonly resource: ResourceDef,
+    private readonly reporter: Reporter,
+  ) {}
+
+  /** The value `read` gives, or null (and the field and the refused request noted) when the record is gone. */
+  async read(field: string, missed: Missed, read: () => Promise<unknown>): Promise<unknown> {
+    try {
+      return await read();
+    } catch (error) {
+      if (!(error instanceof ApiError && error.status === 404)) throw error;
+      missed.fields.push(field);
+      missed.request ??= `${error.method} ${new URL(error.url, 'http://host').pathname}`;
+      return null;
+    }
+  }
+
+  report(record: Record<string, unknown>, missed: Missed): void {
+    if (missed.fields.length === 0) return;
+    this.count++;
+    if (this.count > VANISHED_WARNINGS) return;
+    const keys = this.resource.keyFields.length ? this.resource.keyFields : ['id'];
+    const name = `${singularName(this.resource)} ${keys.map((k) => `${k}=${String(record[k])}`).join(' ')}`;
+    this.reporter.warn(
+      `${this.resource.name}: ${name} was deleted during the export (${missed.request} answered 404); ` +
+        `written with null for ${missed.fields.join(', ')}`,
+    );
+    if (this.count === VANISHED_WARNINGS) this.reporter.warn(`${this.resource.name}: further records deleted meanwhile are only counted in the summary`);
+  }
+}
+
 function laterThan(a: string, b: string): boolean {
   return Date.parse(a) > Date.parse(b);
 }
@@ -404,15 +513,17 @@ export async function runExport(api: KeapApi, request: ExportRequest, reporter: 
   for (const notice of plan.notices) reporter.info(notice);
   const signal = request.signal;
 
-  const gatherer = new Gatherer(api, resource, signal);
+  const recordResource = plan.records;
+  const gatherer = new Gatherer(api, recordResource, signal);
+  const vanished = new VanishedRecords(recordResource, reporter);
   let model: CustomFieldModel | undefined;
-  if (plan.customFields !== 'none' && resource.customFields) {
-    const response = await api.request('GET', resource.customFields.modelPath, { signal });
+  if (plan.customFields !== 'none' && recordResource.customFields) {
+    const response = await api.request('GET', recordResource.customFields.modelPath, { signal });
     model = customFieldModel(response.body);
   }
   // The header (and --fields) is settled now, so a bad field name fails before any record is fetched.
   const columnOptions = { ...(model ? { customLabels: model.labels } : {}), gathered: plan.gathered };
-  const baseColumns = settleColumns(resource, plan, request, columnOptions);
+  const baseColumns = settleColumns(recordResource, plan, request, columnOptions);
   await gatherer.prepare(plan.gathered);
 
   const output = await openOutput(target);
@@ -452,9 +563,13 @@ export async function runExport(api: KeapApi, request: ExportRequest, reporter: 
     const enrich = async (raw: unknown): Promise<Record<string, unknown>> => {
       let record = applyRecordMap(raw, plan.action.recordMap);
       for (const [name, value] of parentEntries) if (record[name] === undefined) record[name] = value;
-      if (plan.customFields === 'single') record.custom_fields = await gatherer.customFieldsOf(record);
+      const missed: Missed = { fields: [] };
+      if (plan.customFields === 'single') {
+        record.custom_fields = await vanished.read(CUSTOM_FIELDS_INCLUDE, missed, () => gatherer.customFieldsOf(record));
+      }
       if (model) record = withCustomFields(record, model);
-      for (const def of plan.gathered) record[def.name] = await gatherer.value(def, record);
+      for (const def of plan.gathered) record[def.name] = await vanished.read(def.name, missed, () => gatherer.value(def, record));
+      vanished.report(record, missed);
       // With per-record requests a page takes a while: move the progress line record by record.
       if (needsRequests) showProgress(read + ++enriched);
       return record;
@@ -465,8 +580,8 @@ export async function runExport(api: KeapApi, request: ExportRequest, reporter: 
     const openWriter = (firstPage: Record<string, unknown>[]) => {
       if (request.format === 'csv' && baseColumns) {
         const columns =
-          request.fields || plan.action.recordMap ? baseColumns : extendColumns(baseColumns, firstPage, resource, columnOptions);
-        flattenPlan = new FlattenPlan(resource, columns, columnOptions);
+          request.fields || plan.action.recordMap ? baseColumns : extendColumns(baseColumns, firstPage, recordResource, columnOptions);
+        flattenPlan = new FlattenPlan(recordResource, columns, columnOptions);
         return createRecordWriter('csv', output.stream, { columns, plan: flattenPlan });
       }
       return createRecordWriter(request.format, output.stream, {});
@@ -548,7 +663,7 @@ export async function runExport(api: KeapApi, request: ExportRequest, reporter: 
   progress.stop();
   if (!truncated && expectedTotal !== undefined && expectedTotal > read) {
     reporter.warn(
-      `${resource.name}: Keap counted ${expectedTotal.toLocaleString('en-US')} matching records but ${read.toLocaleString('en-US')} arrived; ` +
+      `${resource.name}: Keap counted ${counted(expectedTotal, 'matching record')} but ${read.toLocaleString('en-US')} arrived; ` +
         'paging stops at the first short page, so the API may have returned fewer than asked for (or records were deleted meanwhile)',
     );
   }
@@ -564,8 +679,9 @@ export async function runExport(api: KeapApi, request: ExportRequest, reporter: 
   const seconds = (performance.now() - started) / 1000;
   const requests = api.stats().requests - requestsBefore;
   reporter.info(
-    `exported ${written.toLocaleString('en-US')} ${resource.name} to ${outputName} (${request.format}) in ${seconds.toFixed(1)} s, ${requests} request${requests === 1 ? '' : 's'}` +
+    `exported ${counted(written, singularName(recordResource), recordResource.name)} to ${outputName} (${request.format}) in ${seconds.toFixed(1)} s, ${counted(requests, 'request')}` +
       (truncated ? ` (stopped at --max ${request.max})` : '') +
+      (vanished.count ? ` (${counted(vanished.count, singularName(recordResource), recordResource.name)} deleted meanwhile, written with null gathered fields)` : '') +
       (outcome ? describeOutcome(outcome) : ''),
   );
   return {

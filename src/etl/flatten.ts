@@ -10,7 +10,7 @@
  *    `name`, which exists only when `extendColumns` saw such elements in the first page;
  *  - other arrays: `name`, JSON text;
  *  - custom fields: `custom.<label>` (labels may contain dots: everything after `custom.` is the label);
- *  - included gathered fields: `name`, JSON text;
+ *  - included gathered fields: `name`, JSON text for lists and objects, a plain value as itself;
  *  - fields the catalog does not know: their dot path (objects are walked, anything else is one cell).
  *
  * Cells: null/undefined -> empty unquoted cell, '' -> `""`, booleans -> true/false (see
@@ -44,10 +44,15 @@ function discriminatedComponents(field: FieldDef): string[] {
   return (field.components ?? []).filter((c) => c !== field.discriminator);
 }
 
-/** Every column the catalog defines for the resource, in order (no `--fields`). */
+/**
+ * Every column the catalog defines for the resource, in order (no `--fields`), each name once.
+ * Write-only fields are never in a read response, so they are no columns; write-only keys (an order
+ * item's `order_id`, filled from `--param`) are, since import needs them.
+ */
 function catalogColumns(resource: ResourceDef, options: ColumnOptions): string[] {
   const columns: string[] = [];
   for (const field of resource.fields) {
+    if (field.writeOnly && !field.key) continue;
     if (field.type === 'object' && field.components?.length) {
       for (const component of field.components) columns.push(`${field.name}.${component}`);
     } else if (isDiscriminated(field)) {
@@ -60,7 +65,8 @@ function catalogColumns(resource: ResourceDef, options: ColumnOptions): string[]
     }
   }
   for (const label of options.customLabels ?? []) columns.push(`custom.${label}`);
-  for (const gathered of options.gathered ?? []) columns.push(gathered.name);
+  // A gathered field named like a field (files' `file_data`) fills that field: one column.
+  for (const gathered of options.gathered ?? []) if (!columns.includes(gathered.name)) columns.push(gathered.name);
   return columns;
 }
 
@@ -139,6 +145,8 @@ export function csvColumns(resource: ResourceDef, options: ColumnOptions = {}): 
 
 type ColumnReader =
   | { kind: 'value'; name: string; json: boolean }
+  /** Lists and objects as JSON text; a plain value (a file's base64 content, a signature) as itself. */
+  | { kind: 'gathered'; name: string }
   | { kind: 'component'; name: string; component: string }
   | { kind: 'element'; name: string; value: string; component: string }
   | { kind: 'leftover'; name: string }
@@ -173,7 +181,8 @@ function readerFor(column: string, catalog: Catalog): ColumnReader {
   const field = catalog.fields.get(name);
   if (parts.length === 1) {
     if (field && isDiscriminated(field)) return { kind: 'leftover', name };
-    const json = catalog.gathered.has(name) && !field ? true : field ? field.type === 'object' || field.type === 'array' : false;
+    if (catalog.gathered.has(name) && !field) return { kind: 'gathered', name };
+    const json = field ? field.type === 'object' || field.type === 'array' : false;
     return { kind: 'value', name, json };
   }
   if (field && field.type === 'object' && parts.length === 2) {
@@ -327,6 +336,9 @@ export class FlattenPlan {
           row[i] = reader.json ? jsonCell(value) : toCell(value);
           break;
         }
+        case 'gathered':
+          row[i] = toCell(record[reader.name]);
+          break;
         case 'component': {
           const parent = record[reader.name];
           row[i] = isObject(parent) ? toCell(parent[reader.component]) : null;
@@ -530,6 +542,12 @@ export function unflattenRow(
         } else {
           result[reader.name] = parseScalar(column, cell, field?.type);
         }
+        break;
+      }
+      case 'gathered': {
+        if (cell === '') break;
+        // What flattening wrote as JSON text is a list or an object; anything else was a plain value.
+        result[reader.name] = /^\s*[[{]/.test(cell) ? parseJsonCell(column, cell, undefined) : cell;
         break;
       }
       case 'component': {

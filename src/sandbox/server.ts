@@ -14,13 +14,13 @@ import type { SandboxHandle, SandboxOptions } from './types.js';
 
 export const API_PREFIX = '/crm/rest/v1';
 
-export type FaultKind = '500' | '502' | '503' | '504' | '5xx' | '429' | 'reset' | 'slow' | 'truncate' | 'ignore-offset' | 'stuck-next';
+export type FaultKind = '500' | '502' | '503' | '504' | '5xx' | '429' | 'reset' | 'slow' | 'truncate' | 'ignore-offset' | 'stuck-next' | 'gone';
 export interface FaultRule {
   kind: FaultKind;
   rate: number;
 }
 
-const faultKinds: readonly FaultKind[] = ['500', '502', '503', '504', '5xx', '429', 'reset', 'slow', 'truncate', 'ignore-offset', 'stuck-next'];
+const faultKinds: readonly FaultKind[] = ['500', '502', '503', '504', '5xx', '429', 'reset', 'slow', 'truncate', 'ignore-offset', 'stuck-next', 'gone'];
 
 /** Parses `500:0.05,429:0.02,reset:0.01`. Throws UsageError naming the bad part. */
 export function parseFaults(spec: string): FaultRule[] {
@@ -334,8 +334,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     if (!matched) return { kind: 'reply', reply: { status: 404, body: { message: `No endpoint ${method} ${path}` } } };
 
     // Faults are decided before the handler runs, so a failed write never changes the store.
-    const fault = rollFault();
     const write = method !== 'GET';
+    let fault = rollFault();
+    // `gone` only touches reads of one record or of what hangs off it (`/contacts/{id}/tags`).
+    const recordId = Object.values(matched.params)[0];
+    if (fault === 'gone' && (write || recordId === undefined)) fault = undefined;
     if (fault) stats.faults[fault] = (stats.faults[fault] ?? 0) + 1;
     switch (fault) {
       case 'reset':
@@ -354,6 +357,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       case 'slow':
         await sleep(1500);
         break;
+      case 'gone':
+        // As Keap answers for a record deleted a moment before the request.
+        return { kind: 'reply', reply: { status: 404, body: { message: `Record with id ${recordId} not found` } } };
       case 'truncate':
         if (write) return { kind: 'reply', reply: { status: 500, body: { message: 'Internal Server Error' } }, truncate: true };
         break;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ExitCode, UsageError } from '../../src/errors.js';
-import { actionsOfKind, catalog, defaultReadAction, findAction, findResource, incrementalModeOf, readKeyOf, suggestResource } from '../../src/catalog/index.js';
+import { actionsOfKind, catalog, defaultReadAction, findAction, findResource, incrementalModeOf, readKeyOf, singularName, suggestResource } from '../../src/catalog/index.js';
 import type { HttpMethod } from '../../src/catalog/types.js';
 
 /** The seed's resources in its order, each with its actions (title -> HTTP method). */
@@ -170,5 +170,39 @@ describe('findResource', () => {
   it('suggests nothing for a name that is nowhere near', () => {
     expect(suggestResource('spreadsheet')).toBeUndefined();
     expect(() => findResource('spreadsheet')).toThrow(expect.objectContaining({ hint: 'Run "infusionsoft resources" for the list.' }));
+  });
+});
+
+describe('what the catalog tells users to do', () => {
+  it('recommends only --action ids that are read actions of the resource named (describe shows these texts)', () => {
+    const texts = catalog.flatMap((resource) => [
+      { resource, text: resource.description },
+      ...resource.actions.map((a) => ({ resource, text: a.note ?? '' })),
+      ...(resource.deviations ?? []).map((d) => ({ resource, text: `${d.what} ${d.why}` })),
+    ]);
+    const mentions = texts.flatMap(({ resource, text }) =>
+      // `contacts --action read-by-tag` names the resource; `prefer --action read-by-order` means this one.
+      [...text.matchAll(/(?:([a-z-]+) )?--action ([a-z-]+)/g)].map((m) => ({ resource: catalog.find((r) => r.name === m[1]) ?? resource, id: m[2]! })),
+    );
+    expect(mentions.length).toBeGreaterThan(0);
+    const broken = mentions.filter(({ resource, id }) => !['read', 'read-single'].includes(findAction(resource, id)?.kind ?? ''));
+    expect(broken.map(({ resource, id }) => `${resource.name} --action ${id}`)).toEqual([]);
+  });
+
+  it('names every read action by an id unique within its resource, and recordsOf a resource that exists', () => {
+    for (const resource of catalog) {
+      const ids = resource.actions.map((a) => a.id);
+      expect(new Set(ids).size, resource.name).toBe(ids.length);
+      for (const action of resource.actions) if (action.recordsOf) expect(findResource(action.recordsOf).name).toBe(action.recordsOf);
+    }
+  });
+
+  it('calls one record by a singular name that is an alias of the resource', () => {
+    expect(singularName(findResource('contacts'))).toBe('contact');
+    expect(singularName(findResource('countries'))).toBe('country');
+    for (const resource of catalog) {
+      const singular = singularName(resource);
+      if (singular !== resource.name) expect(resource.aliases, resource.name).toContain(singular);
+    }
   });
 });

@@ -8,7 +8,7 @@ import { bodyProperties, catalog, pathFields } from '../../src/catalog/index.js'
 import type { ActionDef, BodyProperty, GatheredDef, ResourceDef, ResponseShape } from '../../src/catalog/types.js';
 import { bodyStandIns, specExceptions } from './spec-exceptions.js';
 import {
-  type Schema, type Spec, type SpecProperty, bodySchema, deref, findOperation, findSpecPath, loadSpec, placeholders, queryParams, schemaAt,
+  type Operation, type Schema, type Spec, type SpecProperty, bodySchema, deref, findOperation, findSpecPath, loadSpec, placeholders, queryParams, schemaAt,
   specPath, specProperty, specRequired, successSchema,
 } from './spec.js';
 
@@ -38,7 +38,16 @@ function recordSchema(s: Spec, response: Schema, shape: ResponseShape): Schema |
       const paged = 'next' in (response.properties ?? {});
       if (shape.kind === 'page' && !paged) return `"${shape.key}" is not paged (no next)`;
       if (shape.kind === 'list' && paged) return `"${shape.key}" is paged: use shape page`;
-      return deref(s, array.items);
+      const items = deref(s, array.items);
+      if (shape.kind === 'page' || !shape.carry?.length) return items;
+      // Carried properties sit beside the list in the response and are copied onto each record.
+      const carried: Record<string, Schema> = {};
+      for (const name of shape.carry) {
+        const property = response.properties?.[name];
+        if (!property) return `response has no "${name}" to carry`;
+        carried[name] = property;
+      }
+      return { ...items, properties: { ...items.properties, ...carried } };
     }
     case 'array':
       return response.type === 'array' ? deref(s, response.items) : 'response is not an array';
@@ -104,6 +113,29 @@ function operationProblems(s: Spec, resource: ResourceDef): string[] {
   return problems;
 }
 
+/**
+ * `--where` checks values against ActionDef.filterTypes: it must hold exactly the spec's type and
+ * enum for every filter that is not free text, and nothing for free-text ones.
+ */
+function filterTypeProblems(action: ActionDef, operation: Operation): string[] {
+  const problems: string[] = [];
+  const declared = action.filterTypes ?? {};
+  for (const name of Object.keys(declared)) {
+    if (!(action.filters ?? []).includes(name)) problems.push(`${action.id}: filterTypes has ${name}, which is not a filter`);
+  }
+  for (const name of action.filters ?? []) {
+    const parameter = (operation.parameters ?? []).find((p) => p.in === 'query' && p.name === name);
+    if (!parameter) continue; // reported as not in the spec
+    const schema = parameter.schema ?? {};
+    const expected = schema.type === 'string' && !schema.enum ? undefined : { type: schema.type, ...(schema.enum ? { enum: schema.enum } : {}) };
+    const actual = declared[name];
+    if (JSON.stringify(actual) !== JSON.stringify(expected)) {
+      problems.push(`${action.id}: filter ${name} is ${JSON.stringify(actual ?? 'text')} in the catalog, ${JSON.stringify(expected ?? 'text')} in the spec`);
+    }
+  }
+  return problems;
+}
+
 function readProblems(s: Spec, resource: ResourceDef): string[] {
   const problems: string[] = [];
   for (const action of resource.actions.filter(isRead)) {
@@ -122,6 +154,7 @@ function readProblems(s: Spec, resource: ResourceDef): string[] {
       if (!parameter) problems.push(`${action.id}: order parameter ${name} is not in the spec`);
       else if (!allowed?.includes(value)) problems.push(`${action.id}: ${name}=${value} is not in the spec's enum ${JSON.stringify(allowed)}`);
     }
+    problems.push(...filterTypeProblems(action, operation));
     if (action.dateFilter) {
       for (const name of [action.dateFilter.since, action.dateFilter.until]) {
         if (!query.has(name)) problems.push(`${action.id}: date parameter ${name} is not in the spec`);
@@ -392,7 +425,25 @@ describe.skipIf(!spec)('catalog conforms to the Keap v1 spec', () => {
       expect(readProblems(s, withAction({ shape: { kind: 'page', key: 'people' } }))).toContain('/contacts: response has no "people"');
       expect(readProblems(s, withAction({ shape: { kind: 'array' } }))).toContain('/contacts: response is not an array');
       expect(readProblems(s, withAction({ shape: { kind: 'list', key: 'contacts' } }))[0]).toMatch(/is paged/);
+      const merchants = catalog.find((r) => r.name === 'merchants')!;
+      const carrying = (carry: string[]): ResourceDef => ({
+        ...merchants,
+        actions: merchants.actions.map((a) => ({ ...a, shape: { kind: 'list', key: 'merchant_accounts', carry } })),
+      });
+      expect(readProblems(s, carrying(['default_account']))).toEqual(['/merchants: response has no "default_account" to carry']);
+      expect(unexcepted(fieldProblems(s, carrying([])))).toEqual(['field default_merchant_account is not in any read response']);
       expect(readProblems(s, withAction({ filters: ['company'] }))).toEqual(['read: query parameter company is not in the spec']);
+      const orders = catalog.find((r) => r.name === 'orders')!;
+      const ordersRead = (change: Partial<ActionDef>): ResourceDef => ({
+        ...orders,
+        actions: orders.actions.map((a) => (a.id === 'read' ? { ...a, ...change } : a)),
+      });
+      expect(readProblems(s, ordersRead({ filterTypes: { contact_id: { type: 'integer' }, product_id: { type: 'integer' } } }))).toEqual([
+        'read: filter paid is "text" in the catalog, {"type":"boolean"} in the spec',
+      ]);
+      expect(readProblems(s, withAction({ filterTypes: { email: { type: 'string', enum: ['a@b.c'] } } }))).toEqual([
+        'read: filter email is {"type":"string","enum":["a@b.c"]} in the catalog, "text" in the spec',
+      ]);
       expect(readProblems(s, withAction({ dateFilter: { since: 'since', until: 'until', field: 'updated' } }))).toEqual([
         'read: date field updated is not in its records',
       ]);

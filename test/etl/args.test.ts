@@ -12,6 +12,13 @@ describe('parseKeyValues', () => {
     expect(parseKeyValues(undefined, '--where')).toEqual([]);
   });
 
+  it('refuses a key given twice, naming the flag, the key and both values', () => {
+    expect(() => parseKeyValues(['email=a@b.c', 'given_name=Jo', 'email=x@y.z'], '--where')).toThrow(
+      '--where email is given twice ("a@b.c" and "x@y.z")',
+    );
+    expect(() => parseKeyValues(['order_id=1', ' order_id=1'], '--param')).toThrow(UsageError);
+  });
+
   it('refuses values without a key, naming the flag and the value', () => {
     for (const bad of ['novalue', '=x', ' =x']) {
       expect(() => parseKeyValues([bad], '--param')).toThrow(UsageError);

@@ -14,6 +14,7 @@ import {
   unflattenRow,
   type FlattenPlan,
 } from '../../src/etl/flatten.js';
+import { findResource } from '../../src/catalog/index.js';
 import { UsageError } from '../../src/errors.js';
 import { contactsModelBody, contactsResource } from './fixtures.js';
 
@@ -278,5 +279,37 @@ describe('csv options', () => {
     const plan = createFlattenPlan(contactsResource, csvColumns(contactsResource, { customLabels, gathered: tagsGathered }), { customLabels });
     const cells = flattenRecord(tricky, plan);
     expect(csvLine(cells)).toBe(stringify([cells], csvStringifyOptions()));
+  });
+});
+
+describe('CSV fit for loaders', () => {
+  const files = findResource('files');
+  const fileData = files.gathered!.filter((g) => g.name === 'file_data');
+
+  it('names each column once, even when a gathered field is named like a field (files --include file_data)', () => {
+    const columns = csvColumns(files, { gathered: fileData });
+    expect(columns.filter((c) => c === 'file_data')).toEqual(['file_data']);
+    expect(new Set(columns).size).toBe(columns.length);
+  });
+
+  it('has no columns for write-only fields, but keeps write-only keys import needs', () => {
+    const fileColumns = csvColumns(files);
+    for (const writeOnly of ['file_association', 'is_public', 'file_data']) expect(fileColumns).not.toContain(writeOnly);
+    const itemColumns = csvColumns(findResource('order-items'));
+    expect(itemColumns).toContain('order_id');
+    expect(itemColumns).not.toContain('product_id');
+    expect(itemColumns).not.toContain('item_type');
+  });
+
+  it('writes a gathered plain string as the cell itself and a gathered list as JSON text, and reads both back', () => {
+    const plan = createFlattenPlan(files, csvColumns(files, { gathered: fileData }));
+    const [row] = csvRoundTrip(plan, [{ id: 7, file_name: 'a.txt', file_data: 'aGVsbG8=' }]);
+    expect(row!.file_data).toBe('aGVsbG8=');
+    expect(unflattenRow(row!, files).file_data).toBe('aGVsbG8=');
+
+    const tagsPlan = createFlattenPlan(contactsResource, ['id', 'tags'], { gathered: tagsGathered });
+    const [tagged] = csvRoundTrip(tagsPlan, [{ id: 1, tags: [{ id: 3, name: 'VIP' }] }]);
+    expect(tagged!.tags).toBe('[{"id":3,"name":"VIP"}]');
+    expect(unflattenRow(tagged!, contactsResource).tags).toEqual([{ id: 3, name: 'VIP' }]);
   });
 });

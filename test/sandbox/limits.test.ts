@@ -90,6 +90,20 @@ describe('faults', () => {
       expect(counters.throttled).toBe(0);
     }));
 
+  it('gone answers 404 for reads of one record or what hangs off it, never for lists or writes', () =>
+    withSandbox({ seed: 5, faults: 'gone:1' }, async (sandbox) => {
+      const list = await get(sandbox, '/contacts?limit=2');
+      expect(list.status).toBe(200);
+      const id = list.body.contacts[0].id as number;
+      const tags = await get(sandbox, `/contacts/${id}/tags`);
+      expect(tags.status).toBe(404);
+      expect(tags.body).toEqual({ message: `Record with id ${id} not found` });
+      expect((await get(sandbox, `/contacts/${id}`)).status).toBe(404);
+      expect((await get(sandbox, '/contacts/model')).status).toBe(200);
+      const counters = await stats(sandbox);
+      expect(counters.faults).toEqual({ gone: 2 });
+    }));
+
   it('resets sockets and truncates bodies on GETs', () =>
     withSandbox({ seed: 5, faults: 'reset:0.5,truncate:0.5' }, async (sandbox) => {
       const outcomes = [];

@@ -1,5 +1,5 @@
 import type { ResourceDef, WriteBody } from '../types.js';
-import { bool, dt, id, int, list, num, str } from '../fields.js';
+import { WHOLE_NUMBER, bool, dt, id, int, list, num, str, enumParam } from '../fields.js';
 import { oneOf } from '../bodies.js';
 
 const AFFILIATE_CREATE: WriteBody = {
@@ -48,6 +48,7 @@ export const affiliates: ResourceDef = {
     {
       id: 'read', kind: 'read', title: 'Read', method: 'GET', path: '/affiliates', shape: { kind: 'page', key: 'affiliates' },
       filters: ['code', 'contact_id', 'name', 'parent_id', 'program_id', 'status'], stableOrder: { order: 'id', order_direction: 'ASCENDING' }, operationId: 'listAffiliatesUsingGET',
+      filterTypes: { status: enumParam('active', 'inactive') },
     },
     {
       id: 'read-single', kind: 'read-single', title: 'Read single', method: 'GET', path: '/affiliates/{id}', shape: { kind: 'object' },
@@ -84,6 +85,7 @@ export const affiliateCommissions: ResourceDef = {
     {
       id: 'read', kind: 'read', title: 'Read', method: 'GET', path: '/affiliates/commissions', shape: { kind: 'page', key: 'commissions' },
       dateFilter: { since: 'since', until: 'until', field: 'date_earned', kind: 'event' }, filters: ['affiliateId'], operationId: 'listCommissionsUsingGET',
+      filterTypes: { affiliateId: WHOLE_NUMBER },
       note: 'UNCONFIRMED: the spec does not say which field since/until apply to; date_earned (the only date, and the sort key) is assumed.',
     },
   ],
@@ -100,6 +102,7 @@ export const affiliatePrograms: ResourceDef = {
     {
       id: 'read', kind: 'read', title: 'Read', method: 'GET', path: '/affiliates/programs', shape: { kind: 'page', key: 'programs' },
       filters: ['affiliate_id'], stableOrder: { order: 'id', order_direction: 'ASCENDING' }, operationId: 'listProgramsUsingGET',
+      filterTypes: { affiliate_id: WHOLE_NUMBER },
     },
   ],
 };

@@ -1,5 +1,5 @@
 import type { ResourceDef, WriteBody } from '../types.js';
-import { dt, id, int, str } from '../fields.js';
+import { WHOLE_NUMBER, dt, id, int, str } from '../fields.js';
 
 /** Create and update take the same body; both require the title and both dates. */
 const APPOINTMENT_BODY: WriteBody = { fields: 'writable', required: ['end_date', 'start_date', 'title'] };
@@ -26,6 +26,7 @@ export const appointments: ResourceDef = {
     {
       id: 'read', kind: 'read', title: 'Read', method: 'GET', path: '/appointments', shape: { kind: 'page', key: 'appointments' },
       dateFilter: { since: 'since', until: 'until', field: 'start_date', kind: 'event' }, filters: ['contact_id'], operationId: 'listAppointmentsUsingGET',
+      filterTypes: { contact_id: WHOLE_NUMBER },
       note: 'UNCONFIRMED: the spec does not say which field since/until apply to, and appointments have no update time; start_date is assumed.',
     },
     {

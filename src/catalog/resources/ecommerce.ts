@@ -1,5 +1,5 @@
 import type { ResourceDef, WriteBody } from '../types.js';
-import { bool, date, dt, id, int, list, num, obj, objs, str } from '../fields.js';
+import { TRUE_OR_FALSE, WHOLE_NUMBER, bool, date, dt, id, int, list, num, obj, objs, str } from '../fields.js';
 import { arrayOf, listOf, objectOf, oneOf, prop } from '../bodies.js';
 
 const PAYMENT = ['id', 'amount', 'invoice_id', 'last_updated', 'note', 'pay_date', 'pay_status', 'payment_id', 'refund_invoice_payment_id', 'skip_commission'];
@@ -96,6 +96,7 @@ export const orders: ResourceDef = {
     {
       id: 'read', kind: 'read', title: 'Read', method: 'GET', path: '/orders', shape: { kind: 'page', key: 'orders' },
       dateFilter: { since: 'since', until: 'until', field: 'modification_date', kind: 'updated-unconfirmed' }, filters: ['contact_id', 'paid', 'product_id'],
+      filterTypes: { contact_id: WHOLE_NUMBER, paid: TRUE_OR_FALSE, product_id: WHOLE_NUMBER },
       operationId: 'listOrdersUsingGET',
       note: 'UNCONFIRMED: the spec does not say which field since/until apply to; modification_date is assumed.',
     },
@@ -221,6 +222,7 @@ export const subscriptions: ResourceDef = {
     {
       id: 'read', kind: 'read', title: 'Read', method: 'GET', path: '/subscriptions', shape: { kind: 'page', key: 'subscriptions' },
       filters: ['contact_id'], operationId: 'listSubscriptionsUsingGET',
+      filterTypes: { contact_id: WHOLE_NUMBER },
     },
     { id: 'create', kind: 'create', title: 'Create', method: 'POST', path: '/subscriptions', operationId: 'createSubscriptionUsingPOST', body: SUBSCRIPTION_CREATE },
   ],
@@ -256,6 +258,7 @@ export const transactions: ResourceDef = {
     {
       id: 'read', kind: 'read', title: 'Read', method: 'GET', path: '/transactions', shape: { kind: 'page', key: 'transactions' },
       dateFilter: { since: 'since', until: 'until', field: 'transaction_date', kind: 'event' }, filters: ['contact_id'],
+      filterTypes: { contact_id: WHOLE_NUMBER },
       operationId: 'listTransactionsUsingGET', deprecated: true,
       note: 'Deprecated by Keap. UNCONFIRMED: since/until are assumed to apply to transaction_date.',
     },
@@ -267,6 +270,7 @@ export const transactions: ResourceDef = {
       id: 'read-by-order', kind: 'read', title: 'Read order', method: 'GET', path: '/orders/{order_id}/transactions', shape: { kind: 'page', key: 'transactions' },
       params: [{ name: 'order_id', description: 'Order id.' }], dateFilter: { since: 'since', until: 'until', field: 'transaction_date', kind: 'event' },
       filters: ['contact_id'], operationId: 'listTransactionsForOrderUsingGET',
+      filterTypes: { contact_id: WHOLE_NUMBER },
     },
   ],
   deviations: [

@@ -1,5 +1,5 @@
 import type { ResourceDef, WriteBody } from '../types.js';
-import { dt, id, int, str } from '../fields.js';
+import { TRUE_OR_FALSE, WHOLE_NUMBER, dt, id, int, str } from '../fields.js';
 import { oneOf, prop } from '../bodies.js';
 
 const EMAIL_CREATE: WriteBody = {
@@ -38,6 +38,7 @@ export const emails: ResourceDef = {
     {
       id: 'read', kind: 'read', title: 'Read', method: 'GET', path: '/emails', shape: { kind: 'page', key: 'emails' },
       dateFilter: { since: 'since_sent_date', until: 'until_sent_date', field: 'sent_date', kind: 'event' }, filters: ['contact_id', 'email', 'ordered'],
+      filterTypes: { contact_id: WHOLE_NUMBER, ordered: TRUE_OR_FALSE },
       operationId: 'listEmailsUsingGET', note: 'Keap warns this endpoint is slow on very large accounts; --where ordered=false turns off sorting.',
     },
     {

@@ -1,5 +1,5 @@
 import type { ResourceDef, WriteBody } from '../types.js';
-import { bool, dt, field, id, int, str } from '../fields.js';
+import { WHOLE_NUMBER, bool, dt, field, id, int, str, enumParam } from '../fields.js';
 import { oneOf } from '../bodies.js';
 
 const DESCRIPTOR_FIELDS = [
@@ -48,6 +48,10 @@ export const files: ResourceDef = {
     {
       id: 'read', kind: 'read', title: 'Read', method: 'GET', path: '/files', shape: { kind: 'page', key: 'files' },
       filters: ['contact_id', 'name', 'permission', 'type', 'viewable'], operationId: 'listFilesUsingGET',
+      filterTypes: {
+        contact_id: WHOLE_NUMBER, permission: enumParam('USER', 'COMPANY', 'BOTH'), viewable: enumParam('PUBLIC', 'PRIVATE', 'BOTH'),
+        type: enumParam('Application', 'Image', 'Fax', 'Attachment', 'Ticket', 'Contact', 'DigitalProduct', 'Import', 'Hidden', 'WebForm', 'StyledCart', 'ReSampledImage', 'TemplateThumbnail', 'Funnel', 'LogoThumbnail', 'Unlayer', 'BrandingCenterLogo'),
+      },
     },
     {
       id: 'read-single', kind: 'read-single', title: 'Read single', method: 'GET', path: '/files/{id}', shape: { kind: 'object' },

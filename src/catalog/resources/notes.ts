@@ -1,5 +1,5 @@
 import type { ResourceDef, WriteBody } from '../types.js';
-import { dt, id, int, obj, str } from '../fields.js';
+import { WHOLE_NUMBER, dt, id, int, obj, str } from '../fields.js';
 import { oneOf } from '../bodies.js';
 
 const NOTE_TYPES = oneOf('type', ['Appointment', 'Call', 'Email', 'Fax', 'Letter', 'Other']);
@@ -32,6 +32,7 @@ export const notes: ResourceDef = {
     {
       id: 'read', kind: 'read', title: 'Read', method: 'GET', path: '/notes', shape: { kind: 'page', key: 'notes' },
       filters: ['contact_id', 'user_id'], operationId: 'listNotesUsingGET',
+      filterTypes: { contact_id: WHOLE_NUMBER, user_id: WHOLE_NUMBER },
     },
     {
       id: 'read-single', kind: 'read-single', title: 'Read single', method: 'GET', path: '/notes/{id}', shape: { kind: 'object' },

@@ -1,5 +1,5 @@
 import type { ResourceDef, WriteBody } from '../types.js';
-import { bool, dt, id, int, num, obj, str } from '../fields.js';
+import { WHOLE_NUMBER, bool, dt, id, int, num, obj, str } from '../fields.js';
 import { CUSTOM_FIELDS, objectOf, prop } from '../bodies.js';
 
 /** Create and update take the same body (the spec says so of PATCH in prose); its two dates are plain text. */
@@ -60,6 +60,7 @@ export const opportunities: ResourceDef = {
     {
       id: 'read', kind: 'read', title: 'Read', method: 'GET', path: '/opportunities', shape: { kind: 'page', key: 'opportunities' },
       filters: ['search_term', 'stage_id', 'user_id'], operationId: 'listOpportunitiesUsingGET',
+      filterTypes: { stage_id: WHOLE_NUMBER, user_id: WHOLE_NUMBER },
     },
     {
       id: 'read-single', kind: 'read-single', title: 'Read single', method: 'GET', path: '/opportunities/{id}', shape: { kind: 'object' },
@@ -67,7 +68,7 @@ export const opportunities: ResourceDef = {
     },
     {
       id: 'read-stage-pipelines', kind: 'read', title: 'Read Stage Pipeline', method: 'GET', path: '/opportunity/stage_pipeline', shape: { kind: 'array' },
-      operationId: 'listOpportunityStagePipelinesUsingGET', note: 'Records are pipeline stages, as in opportunity-stage-pipelines.',
+      recordsOf: 'opportunity-stage-pipelines', operationId: 'listOpportunityStagePipelinesUsingGET', note: 'Records are pipeline stages, as in opportunity-stage-pipelines.',
     },
     { id: 'create', kind: 'create', title: 'Create', method: 'POST', path: '/opportunities', operationId: 'createOpportunityUsingPOST', body: OPPORTUNITY_BODY },
     { id: 'update', kind: 'update', title: 'Update', method: 'PATCH', path: '/opportunities/{id}', operationId: 'updatePropertiesOnOpportunityUsingPATCH', body: OPPORTUNITY_BODY },

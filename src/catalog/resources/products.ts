@@ -1,5 +1,5 @@
 import type { ResourceDef, WriteBody } from '../types.js';
-import { bool, id, int, num, objs, str } from '../fields.js';
+import { TRUE_OR_FALSE, bool, id, int, num, objs, str } from '../fields.js';
 import { oneOf } from '../bodies.js';
 
 const PRODUCT_OPTION = [
@@ -44,6 +44,7 @@ export const products: ResourceDef = {
     {
       id: 'read', kind: 'read', title: 'Read', method: 'GET', path: '/products', shape: { kind: 'page', key: 'products' },
       filters: ['active'], operationId: 'listProductsUsingGET',
+      filterTypes: { active: TRUE_OR_FALSE },
     },
     {
       id: 'read-single', kind: 'read-single', title: 'Read single', method: 'GET', path: '/products/{id}', shape: { kind: 'object' },
@@ -53,7 +54,7 @@ export const products: ResourceDef = {
       id: 'read-subscription', kind: 'read-single', title: 'Read Product Subscription', method: 'GET',
       path: '/products/{product_id}/subscriptions/{subscription_id}', shape: { kind: 'object' },
       params: [{ name: 'product_id', description: 'Product id.' }, { name: 'subscription_id', description: 'Subscription plan id.' }],
-      operationId: 'retrieveProductSubscriptionUsingGET', note: 'Records are subscription plans, as in product-subscriptions.',
+      recordsOf: 'product-subscriptions', operationId: 'retrieveProductSubscriptionUsingGET', note: 'Records are subscription plans, as in product-subscriptions.',
     },
     {
       id: 'read-sync', kind: 'read', title: 'Read Synced Products', method: 'GET', path: '/products/sync', shape: { kind: 'page', key: 'product_statuses' },

@@ -1,5 +1,5 @@
 import type { ResourceDef, WriteBody } from '../types.js';
-import { id, obj, str } from '../fields.js';
+import { WHOLE_NUMBER, id, obj, str } from '../fields.js';
 import { objectOf } from '../bodies.js';
 import { TAGGED_COMPANY_MAP } from './companies.js';
 import { TAGGED_CONTACT_MAP } from './contacts.js';
@@ -29,6 +29,7 @@ export const tags: ResourceDef = {
     {
       id: 'read', kind: 'read', title: 'Read', method: 'GET', path: '/tags', shape: { kind: 'page', key: 'tags' },
       filters: ['category', 'name'], operationId: 'listTagsUsingGET',
+      filterTypes: { category: WHOLE_NUMBER },
     },
     {
       id: 'read-single', kind: 'read-single', title: 'Read single', method: 'GET', path: '/tags/{id}', shape: { kind: 'object' },

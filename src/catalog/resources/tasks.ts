@@ -1,8 +1,9 @@
 import type { ActionDef, ResourceDef, WriteBody } from '../types.js';
-import { bool, dt, id, int, obj, str } from '../fields.js';
+import { TRUE_OR_FALSE, WHOLE_NUMBER, bool, dt, id, int, obj, str } from '../fields.js';
 import { objectOf, prop } from '../bodies.js';
 
 const TASK_FILTERS = ['completed', 'contact_id', 'has_due_date', 'user_id'];
+const TASK_FILTER_TYPES = { completed: TRUE_OR_FALSE, contact_id: WHOLE_NUMBER, has_due_date: TRUE_OR_FALSE, user_id: WHOLE_NUMBER };
 const UNCONFIRMED = 'UNCONFIRMED: the spec does not say which field since/until apply to; modification_date is assumed.';
 const taskDates: ActionDef['dateFilter'] = { since: 'since', until: 'until', field: 'modification_date', kind: 'updated-unconfirmed' };
 
@@ -45,6 +46,7 @@ export const tasks: ResourceDef = {
     {
       id: 'read', kind: 'read', title: 'Read', method: 'GET', path: '/tasks', shape: { kind: 'page', key: 'tasks' },
       dateFilter: taskDates, filters: TASK_FILTERS, operationId: 'listTasksUsingGET', note: UNCONFIRMED,
+      filterTypes: TASK_FILTER_TYPES,
     },
     {
       id: 'read-single', kind: 'read-single', title: 'Read single', method: 'GET', path: '/tasks/{id}', shape: { kind: 'object' },
@@ -53,6 +55,7 @@ export const tasks: ResourceDef = {
     {
       id: 'read-search', kind: 'read', title: 'Read search', method: 'GET', path: '/tasks/search', shape: { kind: 'page', key: 'tasks' },
       dateFilter: taskDates, filters: TASK_FILTERS, operationId: 'listTasksForCurrentUserUsingGET',
+      filterTypes: TASK_FILTER_TYPES,
       note: `Only the authenticated user's tasks. ${UNCONFIRMED}`,
     },
     { id: 'create', kind: 'create', title: 'Create', method: 'POST', path: '/tasks', operationId: 'createTaskUsingPOST', body: TASK_CREATE },

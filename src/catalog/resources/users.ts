@@ -1,5 +1,5 @@
 import type { ResourceDef, WriteBody } from '../types.js';
-import { FAX, FAX_KINDS, PHONE, PHONE_KINDS, PLAIN_ADDRESS, bool, dt, id, int, keyed, obj, str } from '../fields.js';
+import { TRUE_OR_FALSE, FAX, FAX_KINDS, PHONE, PHONE_KINDS, PLAIN_ADDRESS, bool, dt, id, int, keyed, obj, str } from '../fields.js';
 
 const USER_CREATE: WriteBody = { fields: 'writable', required: ['email', 'given_name'] };
 
@@ -45,6 +45,7 @@ export const users: ResourceDef = {
     {
       id: 'read', kind: 'read', title: 'Read', method: 'GET', path: '/users', shape: { kind: 'page', key: 'users' },
       filters: ['include_inactive', 'include_partners'], operationId: 'listUsersUsingGET',
+      filterTypes: { include_inactive: TRUE_OR_FALSE, include_partners: TRUE_OR_FALSE },
     },
     {
       id: 'read-current', kind: 'read-single', title: 'Read current', method: 'GET', path: '/oauth/connect/userinfo', shape: { kind: 'object' },
