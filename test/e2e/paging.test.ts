@@ -163,11 +163,16 @@ describe('--verbose', () => {
       expect(result.code, result.stderr).toBe(0);
       const listed = result.stderr.split('\n').filter((line) => /^(GET|POST|PUT|PATCH|DELETE) \/\S* -> /.test(line));
       // Pages past the end were asked for ahead of time and abandoned: they are listed too.
-      expect(listed.some((line) => / -> cancelled \(\d+ ms\)$/.test(line))).toBe(true);
+      const cancelled = listed.filter((line) => / -> cancelled \(\d+ ms\)$/.test(line)).length;
+      expect(cancelled).toBeGreaterThan(0);
       const summary = Number(/, (\d+) requests?/.exec(result.stderr)?.[1]);
       expect(listed).toHaveLength(summary);
+      // A request cancelled in flight may be cut off before the server has read it: the sandbox
+      // counts every answered request and at most all of the cancelled ones.
       const stats = await sandbox.stats();
-      expect(Object.values(stats.requests).reduce((a, b) => a + b, 0)).toBe(summary);
+      const served = Object.values(stats.requests).reduce((a, b) => a + b, 0);
+      expect(served).toBeLessThanOrEqual(summary);
+      expect(served).toBeGreaterThanOrEqual(summary - cancelled);
     } finally {
       await sandbox.stop();
     }
