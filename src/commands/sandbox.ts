@@ -17,6 +17,8 @@ interface SandboxFlags {
   throttle?: string;
   faults?: string;
   tokenLifetime?: string;
+  clientId?: string;
+  clientSecret?: string;
 }
 
 
@@ -33,18 +35,22 @@ export function registerSandboxCommand(program: Command): void {
     .option('--throttle <n>', 'requests per second before answering 429')
     .option('--faults <spec>', 'inject faults, e.g. 503:0.05,429:0.02,reset:0.01,slow:0.01,truncate:0.01')
     .option('--token-lifetime <seconds>', 'lifetime of issued access tokens')
+    .option('--client-id <id>', 'the OAuth client id /app/oauth/authorize and /token accept', 'sandbox-client-id')
+    .option('--client-secret <secret>', 'the OAuth client secret /token accepts', 'sandbox-client-secret')
     .addHelpText(
       'after',
       `
 Prints INFUSIONSOFT_API_URL=... and INFUSIONSOFT_ACCESS_TOKEN=... on stdout, then serves until
-stopped (Ctrl-C). Request logs go to stderr.
+stopped (Ctrl-C). Request logs go to stderr. The token works as a Bearer token and as a key
+(X-Keap-API-Key). OAuth: authorize at ORIGIN/app/oauth/authorize, tokens at ORIGIN/token.
 
 Examples:
   $ infusionsoft sandbox --port 8080
   $ infusionsoft sandbox --port 8080 > sandbox.env &     # serve in the background ...
   $ set -a; . ./sandbox.env; set +a                      # ... and export its URL and token
   $ infusionsoft export contacts --format csv
-  $ infusionsoft sandbox --contacts 1000000 --throttle 20 --faults 503:0.05`,
+  $ infusionsoft sandbox --contacts 1000000 --throttle 20 --faults 503:0.05
+  $ infusionsoft sandbox --client-id my-app --client-secret s3cret --token-lifetime 600`,
     )
     .action(async (flags: SandboxFlags) => {
       const counts: Record<string, number> = {};
@@ -78,6 +84,8 @@ Examples:
       if (flags.faults) options.faults = flags.faults;
       const lifetime = parseWholeNumber(flags.tokenLifetime, '--token-lifetime');
       if (lifetime !== undefined) options.tokenLifetime = lifetime;
+      if (flags.clientId !== undefined) options.clientId = clientCredential(flags.clientId, '--client-id', /[\s:]/);
+      if (flags.clientSecret !== undefined) options.clientSecret = clientCredential(flags.clientSecret, '--client-secret', /\s/);
 
       const sandbox = await startSandbox(options);
       process.stdout.write(`INFUSIONSOFT_API_URL=${sandbox.apiUrl}\nINFUSIONSOFT_ACCESS_TOKEN=${sandbox.token}\n`);
@@ -88,6 +96,17 @@ Examples:
       });
       await sandbox.close();
     });
+}
+
+/** A client id or secret that survives HTTP Basic (`id:secret`, so no colon in the id). */
+function clientCredential(value: string, flag: string, forbidden: RegExp): string {
+  if (value === '' || forbidden.test(value)) {
+    const what = forbidden.source.includes(':') ? 'spaces or colons' : 'spaces';
+    throw new UsageError(`${flag}: "${value}" must be non-empty, without ${what}`, {
+      hint: 'HTTP Basic sends them as id:secret',
+    });
+  }
+  return value;
 }
 
 function collect(value: string, previous: string[]): string[] {

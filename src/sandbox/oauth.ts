@@ -1,13 +1,16 @@
 /**
- * The sandbox's OAuth (API-FACTS.md section 1): the authorize page, the token endpoint (code
- * exchange and refresh, rotating refresh tokens) and the access tokens the API accepts, as
- * Bearer or as `X-Keap-API-Key`.
+ * The sandbox's OAuth, as strict as Keap where a client can go wrong (API-FACTS.md section 1):
+ * the authorize page, the token endpoint (code exchange with the client secret in the form,
+ * refresh with HTTP Basic, rotating refresh tokens, single-use codes that expire) and the access
+ * tokens the API accepts, as Bearer or as `X-Keap-API-Key`.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { escapeHtml, html, type Reply } from './reply.js';
 import type { StatsBook } from './stats.js';
 
+export const DEFAULT_CLIENT_ID = 'sandbox-client-id';
+export const DEFAULT_CLIENT_SECRET = 'sandbox-client-secret';
 /** Keap's authorization codes live about ten minutes. */
 export const CODE_LIFETIME_MS = 10 * 60 * 1000;
 
@@ -15,6 +18,8 @@ const INVALID_TOKEN = { fault: { faultstring: 'Invalid Access Token', detail: { 
 const EXPIRED_TOKEN = { fault: { faultstring: 'Access Token expired', detail: { errorcode: 'keymanagement.service.access_token_expired' } } };
 
 export interface OAuthOptions {
+  clientId: string;
+  clientSecret: string;
   /** Seconds. */
   tokenLifetime: number;
   /** The token the sandbox prints; accepted forever. */
@@ -35,7 +40,7 @@ const refusedPage = (problem: string): Reply =>
 export class OAuthServer {
   /** access token -> expiry (epoch ms) */
   private readonly accessTokens = new Map<string, number>();
-  private readonly refreshTokens = new Map<string, { clientId: string }>();
+  private readonly refreshTokens = new Set<string>();
   private readonly codes = new Map<string, { redirectUri: string; expires: number }>();
 
   constructor(private readonly options: OAuthOptions) {}
@@ -96,7 +101,12 @@ export class OAuthServer {
   }
 
   private authorizeProblem(params: URLSearchParams, page: boolean): string | undefined {
-    if (!params.get('client_id') || !params.get('redirect_uri')) return 'client_id and redirect_uri are required.';
+    const clientId = params.get('client_id');
+    const redirectUri = params.get('redirect_uri');
+    if (!clientId) return 'client_id is required.';
+    if (clientId !== this.options.clientId) return `Unknown client_id "${clientId}": this sandbox's client id is set with --client-id.`;
+    if (!redirectUri) return 'redirect_uri is required.';
+    if (!URL.canParse(redirectUri)) return `redirect_uri "${redirectUri}" is not an absolute URL.`;
     if (page && params.get('response_type') !== 'code') return 'response_type must be "code".';
     return undefined;
   }
@@ -108,43 +118,49 @@ export class OAuthServer {
     }
     const form = new URLSearchParams(text);
     const grant = form.get('grant_type');
-    let clientId = form.get('client_id') ?? '';
-    const basic = String(headers['authorization'] ?? '');
-    if (/^Basic\s+/i.test(basic)) {
-      const decoded = Buffer.from(basic.replace(/^Basic\s+/i, ''), 'base64').toString('utf8');
-      clientId = decoded.split(':')[0] ?? clientId;
-    }
-    if (grant === 'authorization_code') return this.exchangeCode(form, clientId);
-    if (grant === 'refresh_token') return this.refresh(form, clientId);
+    if (grant === 'authorization_code') return this.exchangeCode(form);
+    if (grant === 'refresh_token') return this.refresh(headers, form);
     if (!grant) return oauthError(400, 'invalid_request', 'response_type or grant_type is required');
     return oauthError(400, 'unsupported_grant_type', `Unsupported grant type: ${grant}`);
   }
 
-  private exchangeCode(form: URLSearchParams, clientId: string): Reply {
+  /** The code exchange authenticates the client in the form body (client_id, client_secret). */
+  private exchangeCode(form: URLSearchParams): Reply {
+    if (form.get('client_id') !== this.options.clientId || form.get('client_secret') !== this.options.clientSecret) {
+      return invalidClient('Client authentication failed');
+    }
     const code = form.get('code') ?? '';
     const saved = this.codes.get(code);
+    // Single use: a code is spent by the first exchange that names it, whatever its outcome.
     this.codes.delete(code);
-    if (!saved || saved.expires < this.options.now()) return invalidGrant('Invalid authorization code');
-    const redirectUri = form.get('redirect_uri');
-    if (redirectUri !== null && redirectUri !== saved.redirectUri) return invalidGrant('Redirect URI mismatch');
-    if (!clientId || !form.get('client_secret')) return invalidClient('Client authentication failed');
-    return { status: 200, body: this.issueTokens(clientId) };
+    if (!saved || saved.expires <= this.options.now()) return invalidGrant('Invalid authorization code');
+    if (form.get('redirect_uri') !== saved.redirectUri) return invalidGrant('Redirect URI mismatch');
+    return { status: 200, body: this.issueTokens() };
   }
 
-  private refresh(form: URLSearchParams, clientId: string): Reply {
-    if (!clientId) return invalidClient('Client authentication failed');
-    const refreshToken = form.get('refresh_token') ?? '';
-    // Rotation: the old refresh token dies with this use.
+  /**
+   * The refresh grant authenticates the client with HTTP Basic, as Keap documents. A client id
+   * and secret in the form instead are refused: Keap's tolerance of them is unconfirmed, so a
+   * client relying on it should fail here rather than against Keap.
+   */
+  private refresh(headers: IncomingHttpHeaders, form: URLSearchParams): Reply {
+    const basic = /^Basic\s+(\S+)\s*$/i.exec(String(headers['authorization'] ?? ''));
+    if (!basic?.[1]) return invalidClient('Client authentication failed: send Authorization: Basic base64(client_id:client_secret)');
+    const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
+    if (decoded !== `${this.options.clientId}:${this.options.clientSecret}`) return invalidClient('Client authentication failed');
+    const refreshToken = form.get('refresh_token');
+    if (!refreshToken) return oauthError(400, 'invalid_request', 'refresh_token is required');
+    // Rotation: the old refresh token dies with this use, so a second use is refused.
     if (!this.refreshTokens.delete(refreshToken)) return invalidGrant('Invalid refresh token');
     this.options.book.current.refreshes++;
-    return { status: 200, body: this.issueTokens(clientId) };
+    return { status: 200, body: this.issueTokens() };
   }
 
-  private issueTokens(clientId: string): Record<string, unknown> {
+  private issueTokens(): Record<string, unknown> {
     const accessToken = randomBytes(18).toString('base64url');
     const refreshToken = randomBytes(24).toString('base64url');
     this.accessTokens.set(accessToken, this.options.now() + this.options.tokenLifetime * 1000);
-    this.refreshTokens.set(refreshToken, { clientId });
+    this.refreshTokens.add(refreshToken);
     this.options.book.current.tokensIssued++;
     return {
       access_token: accessToken,

@@ -10,7 +10,7 @@ import { Store } from './store.js';
 import { BAD_REQUEST, HttpError, buildRoutes, type ApiResponse, type Route } from './routes.js';
 import { FaultInjector, QUOTA_APP, QUOTA_FAULT, SLOW_MS } from './faults.js';
 import { Limiter } from './limits.js';
-import { OAuthServer } from './oauth.js';
+import { DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, OAuthServer } from './oauth.js';
 import { readBody, reply, sleep, type Outcome, type Reply } from './reply.js';
 import { StatsBook } from './stats.js';
 import type { SandboxHandle, SandboxOptions } from './types.js';
@@ -136,13 +136,15 @@ function send(res: ServerResponse, answer: Reply, extraHeaders: Record<string, s
 export async function startSandbox(options: SandboxOptions = {}): Promise<SandboxHandle> {
   const seed = options.seed ?? 1;
   const host = options.host ?? '127.0.0.1';
-  const now = Date.now;
+  const now = options.now ?? Date.now;
   const book = new StatsBook();
   // Options are checked (UsageError) before any data is generated or port taken.
   const faults = new FaultInjector(options.faults, seed, book);
   const limiter = new Limiter({ ...optional('throttle', options.throttle), tenant: `sandbox${seed}.infusionsoft.com`, now });
   const fixedToken = `sandbox-${seed}-token`;
   const oauth = new OAuthServer({
+    clientId: options.clientId ?? DEFAULT_CLIENT_ID,
+    clientSecret: options.clientSecret ?? DEFAULT_CLIENT_SECRET,
     tokenLifetime: options.tokenLifetime ?? 86400,
     fixedToken,
     now,

@@ -17,6 +17,12 @@ export interface SandboxOptions {
   faults?: string;
   /** Lifetime of issued access tokens, seconds (default 86400). */
   tokenLifetime?: number;
+  /** The OAuth client the authorize and token endpoints accept (default `sandbox-client-id`). */
+  clientId?: string;
+  /** Its secret (default `sandbox-client-secret`). */
+  clientSecret?: string;
+  /** The clock (epoch ms) for token and code expiry and the rate limits; tests move it by hand. */
+  now?: () => number;
   /** Write one request log line per request here (the `sandbox` command passes stderr). */
   log?: (line: string) => void;
 }
