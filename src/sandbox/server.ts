@@ -16,6 +16,7 @@ import { StatsBook } from './stats.js';
 import type { SandboxHandle, SandboxOptions } from './types.js';
 
 export { parseFaults, type FaultKind, type FaultRule } from './faults.js';
+export { parseLimits } from './limits.js';
 
 export const API_PREFIX = '/crm/rest/v1';
 
@@ -140,7 +141,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const book = new StatsBook();
   // Options are checked (UsageError) before any data is generated or port taken.
   const faults = new FaultInjector(options.faults, seed, book);
-  const limiter = new Limiter({ ...optional('throttle', options.throttle), tenant: `sandbox${seed}.infusionsoft.com`, now });
+  const limiter = new Limiter({ ...optional('limits', options.limits), ...optional('throttle', options.throttle), tenant: `sandbox${seed}.infusionsoft.com`, now, book });
   const fixedToken = `sandbox-${seed}-token`;
   const oauth = new OAuthServer({
     clientId: options.clientId ?? DEFAULT_CLIENT_ID,

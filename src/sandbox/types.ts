@@ -13,6 +13,11 @@ export interface SandboxOptions {
   latencyMs?: number;
   /** Requests per second allowed before 429s (token bucket); 0 or undefined = unlimited. */
   throttle?: number;
+  /**
+   * Keap's several rate-limit windows at once: `pat` or `oauth`, optionally with overrides
+   * (`pat,quota=100`). Not together with `throttle`. See docs/sandbox.md.
+   */
+  limits?: string;
   /** Fault injection, e.g. `500:0.05,429:0.02,reset:0.01,slow:0.01,truncate:0.01`. */
   faults?: string;
   /** Lifetime of issued access tokens, seconds (default 86400). */

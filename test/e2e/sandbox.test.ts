@@ -40,3 +40,25 @@ describe('sandbox OAuth client flags', () => {
     expect(result.stdout).toBe('');
   });
 });
+
+describe('sandbox --limits', () => {
+  it('sends the preset windows to any client', async () => {
+    const limited = await sandbox(['--limits', 'pat,quota=1000']);
+    const response = await fetch(`${limited.apiUrl}/tags?limit=1`, { headers: { 'x-keap-api-key': limited.token } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-keap-product-spike-limit')).toBe('10ps');
+    expect(response.headers.get('x-keap-product-throttle-limit')).toBe('240');
+    expect(response.headers.get('x-keap-product-quota-available')).toBe('999');
+  });
+
+  it('refuses an unknown preset, and --limits with --throttle, before serving', async () => {
+    const unknown = await run(['sandbox', '--port', '0', '--limits', 'sak']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('--limits: "sak" is not a preset; presets are pat, oauth');
+    expect(unknown.stdout).toBe('');
+    const both = await run(['sandbox', '--port', '0', '--limits', 'pat', '--throttle', '5']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('--throttle and --limits both set the rate limits: use one');
+    expect(both.stdout).toBe('');
+  });
+});

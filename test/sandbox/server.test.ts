@@ -14,7 +14,7 @@ describe('statistics, logs and shutdown', () => {
       expect(counters.requests).toEqual({ 'GET /contacts/{id}/tags': 2, 'GET /contacts': 1 });
       const reset = await fetch(sandbox.origin + '/_sandbox/reset-stats', { method: 'POST' });
       expect(reset.status).toBe(204);
-      expect(await stats(sandbox)).toEqual({ requests: {}, throttled: 0, faults: {}, tokensIssued: 0, refreshes: 0 });
+      expect(await stats(sandbox)).toEqual({ requests: {}, throttled: 0, faults: {}, tokensIssued: 0, refreshes: 0, windows: {} });
     }));
 
   it('logs one line per request and adds latency', async () => {
