@@ -10,7 +10,7 @@ import { ApiError, AuthError, NetworkError, UsageError } from '../errors.js';
 import { silentReporter, type Reporter } from '../reporter.js';
 import { keapError, OutcomeUnknownError, PagingError, redactUrl } from './errors.js';
 import { MAX_REREADS, overlapFor, PageChain, recordIdentity } from './paging.js';
-import { Pacer } from './pacer.js';
+import { Pacer, limitsForScheme } from './pacer.js';
 import type {
   ApiResponse,
   CredentialSource,
@@ -97,7 +97,7 @@ class KeapClient implements KeapApi {
   private readonly retryMaxMs: number;
   private readonly throttlePatienceMs: number;
   private readonly agent: Agent;
-  private readonly pacer = new Pacer();
+  private readonly pacer: Pacer;
   private readonly slots: Slots;
   private readonly counters = { requests: 0, retries: 0, throttled: 0 };
 
@@ -115,6 +115,8 @@ class KeapClient implements KeapApi {
     this.base = base;
     this.baseUrl = `${base.origin}${this.basePath}`;
     this.credentials = options.credentials;
+    // A key is held to PAT/SAK limits from its first request; OAuth (or no credential) to OAuth's.
+    this.pacer = new Pacer(limitsForScheme(options.credentials?.scheme));
     this.reporter = options.reporter ?? silentReporter;
     this.maxRetries = Math.max(0, options.maxRetries ?? 6);
     this.random = options.random ?? Math.random;

@@ -1,8 +1,10 @@
 /**
  * Client-side pacing from Keap's throttle headers (API-FACTS.md section 3). One pacer per client:
  * every request, whichever caller sends it, takes a token first. The bucket runs a little under
- * the tightest advertised rate, so a well-behaved run sees (almost) no 429s, and costs nothing
- * when the advertised rate is generous.
+ * the tightest advertised rate, and its burst is small enough that no window (a second, a
+ * minute) ever sees more than its limit, so a well-behaved run sees (almost) no 429s, and costs
+ * nothing when the advertised rate is generous. Before the first response the pacer assumes the
+ * credential's documented limits; a key also stays under Keap's unannounced 5/s spike arrest.
  */
 
 export interface ThrottleWindow {
@@ -88,6 +90,55 @@ export function parseThrottleHeaders(headers: Record<string, string | undefined>
   return windows;
 }
 
+/** The limits a pacer starts from, and those it keeps whatever the headers say. */
+export interface PacerLimits {
+  /** Windows assumed until a response advertises its own (then the advertised ones replace them all). */
+  assumed: ThrottleWindow[];
+  /** Windows enforced but not announced: kept beside whatever the headers say. */
+  kept: ThrottleWindow[];
+}
+
+/**
+ * A Personal Access Token or Service Account Key: 240 a minute, and Keap's SpikeArrest holds keys
+ * to 5 a second while its header announces 10ps (staff report; API-FACTS.md section 3).
+ */
+export const API_KEY_LIMITS: PacerLimits = {
+  assumed: [{ family: 'product-throttle', limit: 240, windowMs: 60_000 }],
+  kept: [{ family: 'key-spike-arrest', limit: 5, windowMs: 1_000 }],
+};
+
+/** OAuth: 1,500 a minute and the documented default spike rate of 25 a second. */
+export const OAUTH_LIMITS: PacerLimits = {
+  assumed: [
+    { family: 'product-throttle', limit: 1_500, windowMs: 60_000 },
+    { family: 'product-spike', limit: 25, windowMs: 1_000 },
+  ],
+  kept: [],
+};
+
+export function limitsForScheme(scheme: 'bearer' | 'api-key' | undefined): PacerLimits {
+  return scheme === 'api-key' ? API_KEY_LIMITS : OAUTH_LIMITS;
+}
+
+export interface Pace {
+  /** Tokens per millisecond. */
+  ratePerMs: number;
+  /** Most tokens the bucket holds: the largest burst. */
+  capacity: number;
+}
+
+/**
+ * The pace that keeps every window. A bucket of C tokens refilled at rate r lets at most
+ * floor(C + r x T) requests into any window of length T, so: a rate of `factor` times the
+ * tightest window's, and a burst that leaves one request to spare in each window (arrival
+ * jitter) where it can, but never below one request nor above one second's worth.
+ */
+export function paceFor(windows: readonly ThrottleWindow[], factor: number): Pace {
+  const ratePerMs = Math.min(...windows.map((w) => w.limit / w.windowMs)) * factor;
+  const headroom = Math.min(...windows.map((w) => w.limit - ratePerMs * w.windowMs - 1));
+  return { ratePerMs, capacity: Math.max(1, Math.min(ratePerMs * 1_000, headroom)) };
+}
+
 /** Fraction of the advertised rate aimed at: close enough to use it, far enough to absorb jitter. */
 const SAFETY = 0.95;
 /** After 429s the aim drops (multiplicatively) and recovers slowly with each success. */
@@ -115,10 +166,12 @@ export interface Observation {
 }
 
 export class Pacer {
-  /** Tokens per millisecond; undefined until a response advertises a limit (then no pacing at all). */
-  private ratePerMs: number | undefined;
-  private capacity = 1;
-  private tokens = 0;
+  /** Tokens per millisecond. */
+  private ratePerMs: number;
+  private capacity: number;
+  private tokens: number;
+  /** The rate windows of the last response that advertised any; until then, the assumed ones. */
+  private windows: ThrottleWindow[];
   private refilledAt = 0;
   private pausedUntil = 0;
   private factor = SAFETY;
@@ -130,7 +183,23 @@ export class Pacer {
   /** When the aim was last lowered after a 429 (one burst of 429s is one signal, not many). */
   private loweredAt = -Infinity;
 
-  constructor(private readonly now: () => number = () => performance.now()) {}
+  constructor(
+    private readonly limits: PacerLimits = OAUTH_LIMITS,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.windows = limits.assumed;
+    ({ ratePerMs: this.ratePerMs, capacity: this.capacity } = this.pace());
+    this.tokens = this.capacity;
+  }
+
+  /** The pace now, and the windows it keeps (for tests and diagnostics). */
+  current(): Pace & { windows: ThrottleWindow[] } {
+    return { ratePerMs: this.ratePerMs, capacity: this.capacity, windows: [...this.windows, ...this.limits.kept] };
+  }
+
+  private pace(): Pace {
+    return paceFor([...this.windows, ...this.limits.kept], this.factor);
+  }
 
   /**
    * Resolves when the caller may send one request, with a ticket to pass back to observe() with
@@ -169,25 +238,19 @@ export class Pacer {
     const windows = parseThrottleHeaders(headers);
     const observation: Observation = { pausedMs: 0, advertised: windows.length > 0 };
     const rateWindows = windows.filter((w) => w.windowMs <= RATE_WINDOW_MAX_MS);
-    if (rateWindows.length > 0) {
-      this.refill(now);
-      const advertised = Math.min(...rateWindows.map((w) => w.limit / w.windowMs));
-      const learning = this.ratePerMs === undefined;
-      this.ratePerMs = advertised * this.factor;
-      // At most one second's worth of burst: never more than a per-second window allows.
-      this.capacity = Math.max(1, this.ratePerMs * 1_000);
-      if (learning) this.tokens = this.capacity;
-      this.tokens = Math.min(this.tokens, this.capacity);
-      for (const w of rateWindows) {
-        if (w.available !== undefined) this.tokens = Math.max(0, Math.min(this.tokens, w.available - sentSince));
-      }
-      const exhausted = rateWindows.filter((w) => w.available === 0);
-      if (exhausted.length > 0) {
-        // The server says the window is spent: hold everyone until it has turned over.
-        const wait = Math.min(MAX_PAUSE_MS, Math.max(...exhausted.map((w) => w.windowMs)));
-        this.pauseUntil(now + wait);
-        observation.pausedMs = wait;
-      }
+    if (rateWindows.length > 0) this.windows = rateWindows;
+    this.refill(now);
+    ({ ratePerMs: this.ratePerMs, capacity: this.capacity } = this.pace());
+    this.tokens = Math.min(this.tokens, this.capacity);
+    for (const w of rateWindows) {
+      if (w.available !== undefined) this.tokens = Math.max(0, Math.min(this.tokens, w.available - sentSince));
+    }
+    const exhausted = rateWindows.filter((w) => w.available === 0);
+    if (exhausted.length > 0) {
+      // The server says the window is spent: hold everyone until it has turned over.
+      const wait = Math.min(MAX_PAUSE_MS, Math.max(...exhausted.map((w) => w.windowMs)));
+      this.pauseUntil(now + wait);
+      observation.pausedMs = wait;
     }
     const quota = windows.find((w) => w.windowMs > RATE_WINDOW_MAX_MS && w.available === 0);
     if (quota) observation.quotaExhausted = quota;
@@ -218,7 +281,7 @@ export class Pacer {
   }
 
   private refill(now: number): void {
-    if (this.ratePerMs !== undefined && now > this.refilledAt) {
+    if (now > this.refilledAt) {
       this.tokens = Math.min(this.capacity, this.tokens + (now - this.refilledAt) * this.ratePerMs);
     }
     this.refilledAt = Math.max(this.refilledAt, now);
@@ -227,7 +290,6 @@ export class Pacer {
   private tryTake(): boolean {
     const now = this.now();
     if (now < this.pausedUntil) return false;
-    if (this.ratePerMs === undefined) return true;
     this.refill(now);
     if (this.tokens < 1) return false;
     this.tokens -= 1;
@@ -254,7 +316,7 @@ export class Pacer {
     const now = this.now();
     let wait = 0;
     if (now < this.pausedUntil) wait = this.pausedUntil - now;
-    else if (this.ratePerMs !== undefined) {
+    else {
       this.refill(now);
       if (this.tokens < 1) wait = (1 - this.tokens) / this.ratePerMs;
     }

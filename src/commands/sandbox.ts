@@ -4,7 +4,7 @@ import { UsageError } from '../errors.js';
 import { findResource } from '../catalog/index.js';
 import { parseWholeNumber } from '../etl/args.js';
 import { defaultCounts } from '../sandbox/generate.js';
-import { parseFaults, startSandbox } from '../sandbox/server.js';
+import { parseFaults, parseLimits, startSandbox } from '../sandbox/server.js';
 import type { SandboxOptions } from '../sandbox/types.js';
 
 interface SandboxFlags {
@@ -15,8 +15,11 @@ interface SandboxFlags {
   data?: string;
   latency?: string;
   throttle?: string;
+  limits?: string;
   faults?: string;
   tokenLifetime?: string;
+  clientId?: string;
+  clientSecret?: string;
 }
 
 
@@ -31,20 +34,26 @@ export function registerSandboxCommand(program: Command): void {
     .option('--data <file>', 'keep writes in this JSON file across runs')
     .option('--latency <ms>', 'delay every response')
     .option('--throttle <n>', 'requests per second before answering 429')
+    .option('--limits <preset>', "Keap's rate limits for a key (pat) or OAuth (oauth), all windows at once, e.g. pat or pat,quota=100")
     .option('--faults <spec>', 'inject faults, e.g. 503:0.05,429:0.02,reset:0.01,slow:0.01,truncate:0.01,gone:0.01 (also ignore-offset, stuck-next)')
     .option('--token-lifetime <seconds>', 'lifetime of issued access tokens')
+    .option('--client-id <id>', 'the OAuth client id /app/oauth/authorize and /token accept', 'sandbox-client-id')
+    .option('--client-secret <secret>', 'the OAuth client secret /token accepts', 'sandbox-client-secret')
     .addHelpText(
       'after',
       `
 Prints INFUSIONSOFT_API_URL=... and INFUSIONSOFT_ACCESS_TOKEN=... on stdout, then serves until
-stopped (Ctrl-C). Request logs go to stderr.
+stopped (Ctrl-C). Request logs go to stderr. The token works as a Bearer token and as a key
+(X-Keap-API-Key). OAuth: authorize at ORIGIN/app/oauth/authorize, tokens at ORIGIN/token.
 
 Examples:
   $ infusionsoft sandbox --port 8080
   $ infusionsoft sandbox --port 8080 > sandbox.env &     # serve in the background ...
   $ set -a; . ./sandbox.env; set +a                      # ... and export its URL and token
   $ infusionsoft export contacts --format csv
-  $ infusionsoft sandbox --contacts 1000000 --throttle 20 --faults 503:0.05`,
+  $ infusionsoft sandbox --contacts 1000000 --throttle 20 --faults 503:0.05
+  $ infusionsoft sandbox --limits pat                    # 5/s, 240/min, 30,000/day, as a key
+  $ infusionsoft sandbox --client-id my-app --client-secret s3cret --token-lifetime 600`,
     )
     .action(async (flags: SandboxFlags) => {
       const counts: Record<string, number> = {};
@@ -62,6 +71,7 @@ Examples:
         counts[resource] = parseWholeNumber(n, `--count ${name}`) ?? 0;
       }
       if (flags.faults) parseFaults(flags.faults);
+      if (flags.limits !== undefined) parseLimits(flags.limits);
       const port = parseWholeNumber(flags.port, '--port') ?? 0;
       if (port > 65535) throw new UsageError(`--port: ${port} is not a port (0-65535; 0 picks a free one)`);
       const options: SandboxOptions = {
@@ -76,8 +86,11 @@ Examples:
       const throttle = parseWholeNumber(flags.throttle, '--throttle');
       if (throttle !== undefined) options.throttle = throttle;
       if (flags.faults) options.faults = flags.faults;
+      if (flags.limits !== undefined) options.limits = flags.limits;
       const lifetime = parseWholeNumber(flags.tokenLifetime, '--token-lifetime');
       if (lifetime !== undefined) options.tokenLifetime = lifetime;
+      if (flags.clientId !== undefined) options.clientId = clientCredential(flags.clientId, '--client-id', /[\s:]/);
+      if (flags.clientSecret !== undefined) options.clientSecret = clientCredential(flags.clientSecret, '--client-secret', /\s/);
 
       const sandbox = await startSandbox(options);
       process.stdout.write(`INFUSIONSOFT_API_URL=${sandbox.apiUrl}\nINFUSIONSOFT_ACCESS_TOKEN=${sandbox.token}\n`);
@@ -88,6 +101,17 @@ Examples:
       });
       await sandbox.close();
     });
+}
+
+/** A client id or secret that survives HTTP Basic (`id:secret`, so no colon in the id). */
+function clientCredential(value: string, flag: string, forbidden: RegExp): string {
+  if (value === '' || forbidden.test(value)) {
+    const what = forbidden.source.includes(':') ? 'spaces or colons' : 'spaces';
+    throw new UsageError(`${flag}: "${value}" must be non-empty, without ${what}`, {
+      hint: 'HTTP Basic sends them as id:secret',
+    });
+  }
+  return value;
 }
 
 function collect(value: string, previous: string[]): string[] {

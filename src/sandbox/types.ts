@@ -13,10 +13,21 @@ export interface SandboxOptions {
   latencyMs?: number;
   /** Requests per second allowed before 429s (token bucket); 0 or undefined = unlimited. */
   throttle?: number;
+  /**
+   * Keap's several rate-limit windows at once: `pat` or `oauth`, optionally with overrides
+   * (`pat,quota=100`). Not together with `throttle`. See docs/sandbox.md.
+   */
+  limits?: string;
   /** Fault injection, e.g. `500:0.05,429:0.02,reset:0.01,slow:0.01,truncate:0.01`. */
   faults?: string;
   /** Lifetime of issued access tokens, seconds (default 86400). */
   tokenLifetime?: number;
+  /** The OAuth client the authorize and token endpoints accept (default `sandbox-client-id`). */
+  clientId?: string;
+  /** Its secret (default `sandbox-client-secret`). */
+  clientSecret?: string;
+  /** The clock (epoch ms) for token and code expiry and the rate limits; tests move it by hand. */
+  now?: () => number;
   /** Write one request log line per request here (the `sandbox` command passes stderr). */
   log?: (line: string) => void;
 }

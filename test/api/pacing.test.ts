@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { apiKeySource } from '../../src/api/credentials.js';
+import { apiKeySource, bearerTokenSource } from '../../src/api/credentials.js';
 import { createClient } from '../../src/api/client.js';
+import { startSandbox } from '../../src/sandbox/server.js';
+import type { SandboxHandle } from '../../src/sandbox/types.js';
 import type { KeapApi } from '../../src/api/types.js';
 import { json, sleep, startServer, type TestServer } from './server.js';
 
@@ -35,31 +37,33 @@ function throttled(server: TestServer, rate: number, family = 'product-throttle'
   return counts;
 }
 
-let server: TestServer;
-let api: KeapApi;
-beforeEach(async () => {
-  server = await startServer();
-  api = createClient({ baseUrl: server.base, credentials: apiKeySource('k', 'test'), concurrency: 8, retryBaseMs: 5 });
-});
-afterEach(async () => {
-  await api.close();
-  await server.close();
-});
-
 /** `callers` loops sharing the client, `total` successful requests between them. */
-async function run(callers: number, total: number) {
+async function run(callers: number, total: number, client: KeapApi = api, path = '/contacts') {
   let left = total;
   await Promise.all(
     Array.from({ length: callers }, async () => {
       while (left > 0) {
         left--;
-        await api.request('GET', '/contacts');
+        await client.request('GET', path);
       }
     }),
   );
 }
 
+let server: TestServer;
+let api: KeapApi;
+
 describe('pacing from the throttle headers', () => {
+  // An OAuth token: paced by what the headers say (a key keeps Keap's 5/s besides, below).
+  beforeEach(async () => {
+    server = await startServer();
+    api = createClient({ baseUrl: server.base, credentials: bearerTokenSource('t', 'test'), concurrency: 8, retryBaseMs: 5 });
+  });
+  afterEach(async () => {
+    await api.close();
+    await server.close();
+  });
+
   it('keeps 8 concurrent callers under an advertised 20 requests a second', async () => {
     const counts = throttled(server, 20);
     await run(8, 60);
@@ -106,5 +110,53 @@ describe('pacing from the throttle headers', () => {
     await run(8, 200);
     expect(server.requests).toHaveLength(200);
     expect(server.maxInFlight).toBe(8);
+  });
+});
+
+/** The sandbox's `--limits` presets, which enforce Keap's windows and report each window's peak. */
+describe("pacing against the sandbox's Keap limits", () => {
+  let sandbox: SandboxHandle;
+  afterEach(async () => {
+    await api?.close();
+    await sandbox?.close();
+  });
+
+  it('holds a key under 5 a second from its first request, though the header says 10ps', async () => {
+    sandbox = await startSandbox({ limits: 'pat' });
+    api = createClient({ baseUrl: sandbox.apiUrl, credentials: apiKeySource(sandbox.token, 'test'), concurrency: 8 });
+    await run(8, 24, api, '/tags?limit=1');
+    const stats = await (await fetch(`${sandbox.origin}/_sandbox/stats`)).json();
+    expect(stats.requests['GET /tags']).toBe(24);
+    expect(stats.throttled).toBe(0);
+    expect(api.stats().throttled).toBe(0);
+    // Every window saw at most its limit: the client kept to them by itself.
+    for (const [name, window] of Object.entries(stats.windows as Record<string, { limit: number; peak: number; refused: number }>)) {
+      expect(window.refused, name).toBe(0);
+      expect(window.peak, name).toBeLessThanOrEqual(window.limit);
+    }
+    expect(stats.windows['product-spike'].limit).toBe(5);
+  });
+
+  it('paces an OAuth client to the oauth preset without 429s', async () => {
+    sandbox = await startSandbox({ limits: 'oauth' });
+    api = createClient({ baseUrl: sandbox.apiUrl, credentials: bearerTokenSource(sandbox.token, 'test'), concurrency: 8 });
+    await run(8, 100, api, '/tags?limit=1');
+    const stats = await (await fetch(`${sandbox.origin}/_sandbox/stats`)).json();
+    expect(stats.requests['GET /tags']).toBe(100);
+    expect(stats.throttled).toBe(0);
+    expect(stats.windows['product-spike']).toMatchObject({ limit: 25, refused: 0 });
+    expect(stats.windows['product-spike'].peak).toBeLessThanOrEqual(25);
+  });
+
+  it('stops at a used-up daily quota instead of retrying for hours', async () => {
+    sandbox = await startSandbox({ limits: 'pat,quota=3' });
+    api = createClient({ baseUrl: sandbox.apiUrl, credentials: apiKeySource(sandbox.token, 'test'), concurrency: 1 });
+    for (let i = 0; i < 3; i++) await api.request('GET', '/tags?limit=1');
+    await expect(api.request('GET', '/tags?limit=1')).rejects.toMatchObject({
+      message: expect.stringContaining('failed: 429 Rate limit quota violation'),
+      hint: expect.stringMatching(/^Keap's product-quota quota is used up; it resets at \d{4}-\d\d-\d\dT00:00:00.000Z$/),
+    });
+    const stats = await (await fetch(`${sandbox.origin}/_sandbox/stats`)).json();
+    expect(stats.windows['product-quota'].refused).toBe(1);
   });
 });

@@ -38,9 +38,12 @@ function keapList(total: number, nextFor = (req: SeenRequest, offset: number, li
   return (req: SeenRequest, res: Parameters<typeof json>[0]) => {
     const limit = Number(req.query.get('limit'));
     const offset = Number(req.query.get('offset'));
-    json(res, 200, { contacts: records(offset, Math.min(total, offset + limit)), count: total, next: nextFor(req, offset, limit) });
+    json(res, 200, { contacts: records(offset, Math.min(total, offset + limit)), count: total, next: nextFor(req, offset, limit) }, generous);
   };
 }
+
+/** Keap sends its throttle headers on every answer; without them the client assumes OAuth's 25 a second. */
+const generous = { 'x-keap-product-throttle-limit': '1000000', 'x-keap-product-throttle-time-unit': 'minute', 'x-keap-product-throttle-interval': '1' };
 
 /** Keap's own next: absolute at Keap's host, and without optional_properties. */
 function keapNext(req: SeenRequest, offset: number, limit: number): string {

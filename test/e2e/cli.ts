@@ -79,6 +79,7 @@ export interface SandboxStats {
   faults: Record<string, number>;
   tokensIssued: number;
   refreshes: number;
+  windows: Record<string, { limit: number; unit: string; refused: number; peak: number }>;
 }
 
 /** `infusionsoft sandbox --port 0 ...` as a child process; resolves once it printed its two lines. */

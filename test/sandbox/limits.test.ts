@@ -1,35 +1,9 @@
-/** Throttle headers and 429s, fault injection, statistics, request logs and shutdown. */
+/** Rate limits: `--throttle` (one per-second bucket) and the `--limits pat|oauth` presets (Keap's several windows). */
 import { describe, expect, it } from 'vitest';
-import { request } from 'node:http';
 import { UsageError } from '../../src/errors.js';
-import { parseFaults, startSandbox } from '../../src/sandbox/server.js';
-import type { SandboxHandle } from '../../src/sandbox/types.js';
-import { call, get, stats } from './support.js';
-
-async function withSandbox(options: Parameters<typeof startSandbox>[0], work: (sandbox: SandboxHandle) => Promise<void>): Promise<void> {
-  const sandbox = await startSandbox(options);
-  try {
-    await work(sandbox);
-  } finally {
-    await sandbox.close();
-  }
-}
-
-/** A raw request that reports how the response ended: complete, truncated or reset. */
-function rawGet(sandbox: SandboxHandle, path: string): Promise<{ outcome: 'complete' | 'truncated' | 'reset'; status?: number; received: number; declared?: number }> {
-  return new Promise((resolve) => {
-    const req = request(sandbox.apiUrl + path, { headers: { authorization: `Bearer ${sandbox.token}` }, agent: false }, (res) => {
-      let received = 0;
-      const declared = Number(res.headers['content-length']);
-      res.on('data', (chunk: Buffer) => (received += chunk.length));
-      res.on('end', () => resolve({ outcome: received === declared ? 'complete' : 'truncated', status: res.statusCode as number, received, declared }));
-      res.on('error', () => resolve({ outcome: 'truncated', status: res.statusCode as number, received, declared }));
-      res.on('aborted', () => resolve({ outcome: 'truncated', status: res.statusCode as number, received, declared }));
-    });
-    req.on('error', () => resolve({ outcome: 'reset', received: 0 }));
-    req.end();
-  });
-}
+import { parseLimits, startSandbox } from '../../src/sandbox/server.js';
+import type { SandboxHandle, SandboxOptions } from '../../src/sandbox/types.js';
+import { get, stats, withSandbox } from './support.js';
 
 describe('throttle', () => {
   it('sends Keap rate headers on every API response, unlimited by default', () =>
@@ -62,145 +36,159 @@ describe('throttle', () => {
     }));
 });
 
-describe('faults', () => {
-  it('parses a fault spec and names the bad part', async () => {
-    expect(parseFaults('500:0.05, 429:0.02,reset:0.01,slow:0,truncate:0.01,5xx:0.1')).toHaveLength(6);
-    expect(() => parseFaults('5xx:2')).toThrow(UsageError);
-    expect(() => parseFaults('5xx:2')).toThrow('--faults: "5xx:2" rate must be between 0 and 1');
-    expect(() => parseFaults('teapot:0.1')).toThrow(/"teapot:0.1" has unknown kind "teapot"/);
-    expect(() => parseFaults('500')).toThrow(/"500" should be KIND:RATE/);
-    expect(() => parseFaults('500:0.7,503:0.7')).toThrow(/more than 1/);
-    await expect(startSandbox({ faults: '500:x' })).rejects.toThrow(UsageError);
+
+/** A sandbox whose clock only moves when the test says, so windows are exact. */
+async function withClock(options: SandboxOptions, work: (sandbox: SandboxHandle, clock: { now: number }) => Promise<void>): Promise<void> {
+  const clock = { now: Date.UTC(2026, 5, 1, 12, 0, 0) };
+  await withSandbox({ seed: 1, ...options, now: () => clock.now }, (sandbox) => work(sandbox, clock));
+}
+
+/** `count` requests, `stepMs` apart on the sandbox's clock; returns the statuses. */
+async function spaced(sandbox: SandboxHandle, clock: { now: number }, count: number, stepMs: number): Promise<number[]> {
+  const statuses: number[] = [];
+  for (let i = 0; i < count; i++) {
+    if (i > 0) clock.now += stepMs;
+    statuses.push((await get(sandbox, '/tags?limit=1')).status);
+  }
+  return statuses;
+}
+
+const quotaFault = { fault: { faultstring: 'Rate limit quota violation. Quota limit exceeded. Identifier : sandbox', detail: { errorcode: 'policies.ratelimit.QuotaViolation' } } };
+const quotaApp = { code: '429', message: 'Quota Exceeded', status: 'Request Throttled', details: null };
+const midnightAfter = (ms: number) => Date.UTC(new Date(ms).getUTCFullYear(), new Date(ms).getUTCMonth(), new Date(ms).getUTCDate() + 1);
+
+describe('--limits presets', () => {
+  it('parses presets and overrides, and names a bad part', async () => {
+    expect(parseLimits('pat')).toMatchObject({ spike: 5, spikeAnnounced: 10, throttle: 240, tenantMinute: 10000, tenantDay: 250000, quota: 30000 });
+    expect(parseLimits('oauth')).toMatchObject({ spike: 25, spikeAnnounced: 25, throttle: 1500, quota: 150000 });
+    expect(parseLimits('pat, quota=7,spike=2')).toMatchObject({ spike: 2, spikeAnnounced: 2, quota: 7, throttle: 240 });
+    expect(() => parseLimits('sak')).toThrow(UsageError);
+    expect(() => parseLimits('sak')).toThrow('--limits: "sak" is not a preset; presets are pat, oauth');
+    expect(() => parseLimits('pat,daily=3')).toThrow(/"daily=3" should be KEY=N with KEY one of spike, throttle, tenant, tenant-day, quota/);
+    expect(() => parseLimits('pat,quota=0')).toThrow(/"quota=0" needs a whole number of 1 or more/);
+    expect(() => parseLimits('pat,quota=1.5')).toThrow(UsageError);
+    await expect(startSandbox({ limits: 'pat', throttle: 5 })).rejects.toThrow('--throttle and --limits both set the rate limits: use one');
   });
 
-  it('injects the configured kinds at about their rate and counts them', () =>
-    withSandbox({ seed: 5, faults: '500:0.2,5xx:0.2,429:0.1' }, async (sandbox) => {
-      const statuses: number[] = [];
-      for (let i = 0; i < 200; i++) statuses.push((await get(sandbox, '/tags?limit=1')).status);
-      const counters = await stats(sandbox);
-      const n500 = statuses.filter((s) => s === 500).length;
-      const n5xx = statuses.filter((s) => s >= 502 && s <= 504).length;
-      const n429 = statuses.filter((s) => s === 429).length;
-      expect(counters.faults).toEqual({ '500': n500, '5xx': n5xx, '429': n429 });
-      expect(n500).toBeGreaterThan(20);
-      expect(n5xx).toBeGreaterThan(20);
-      expect(n429).toBeGreaterThan(5);
-      expect(statuses.filter((s) => s === 200).length).toBe(200 - n500 - n5xx - n429);
-      expect(counters.requests['GET /tags']).toBe(200);
-      expect(counters.throttled).toBe(0);
-    }));
-
-  it('gone answers 404 for reads of one record or what hangs off it, never for lists or writes', () =>
-    withSandbox({ seed: 5, faults: 'gone:1' }, async (sandbox) => {
-      const list = await get(sandbox, '/contacts?limit=2');
-      expect(list.status).toBe(200);
-      const id = list.body.contacts[0].id as number;
-      const tags = await get(sandbox, `/contacts/${id}/tags`);
-      expect(tags.status).toBe(404);
-      expect(tags.body).toEqual({ message: `Record with id ${id} not found` });
-      expect((await get(sandbox, `/contacts/${id}`)).status).toBe(404);
-      expect((await get(sandbox, '/contacts/model')).status).toBe(200);
-      const counters = await stats(sandbox);
-      expect(counters.faults).toEqual({ gone: 2 });
-    }));
-
-  it('resets sockets and truncates bodies on GETs', () =>
-    withSandbox({ seed: 5, faults: 'reset:0.5,truncate:0.5' }, async (sandbox) => {
-      const outcomes = [];
-      for (let i = 0; i < 20; i++) outcomes.push(await rawGet(sandbox, '/contacts?limit=20'));
-      const counters = await stats(sandbox);
-      expect(outcomes.filter((o) => o.outcome === 'reset').length).toBe(counters.faults.reset);
-      const truncated = outcomes.filter((o) => o.outcome === 'truncated');
-      expect(truncated.length).toBe(counters.faults.truncate);
-      expect(truncated[0]?.status).toBe(200);
-      expect(truncated[0]?.received).toBeLessThan(truncated[0]?.declared as number);
-      expect(outcomes.some((o) => o.outcome === 'complete')).toBe(false);
-    }));
-
-  it('ignore-offset answers every offset with the first page, stuck-next links back to the offset asked for', async () => {
-    expect(parseFaults('ignore-offset:1')).toEqual([{ kind: 'ignore-offset', rate: 1 }]);
-    await withSandbox({ seed: 5, faults: 'ignore-offset:1' }, async (sandbox) => {
-      const first = await get(sandbox, '/contacts?limit=3&offset=0');
-      const later = await get(sandbox, '/contacts?limit=3&offset=6');
-      expect(later.body.contacts).toEqual(first.body.contacts);
-      expect(new URL(later.body.next).searchParams.get('offset')).toBe('3');
-      expect((await stats(sandbox)).faults).toEqual({ 'ignore-offset': 2 });
-    });
-    await withSandbox({ seed: 5, faults: 'stuck-next:1' }, async (sandbox) => {
-      const page = await get(sandbox, '/contacts?limit=3&offset=6');
-      expect(page.body.contacts.map((r: { id: number }) => r.id)).toEqual([7, 8, 9]);
-      expect(new URL(page.body.next).searchParams.get('offset')).toBe('6');
-    });
-  });
-
-  it('never applies a write that got a fault', () =>
-    withSandbox({ seed: 8, faults: '503:0.5,reset:0.2' }, async (sandbox) => {
-      let applied = 0;
-      for (let i = 0; i < 20; i++) {
-        try {
-          const answer = await call(sandbox, 'POST', '/tags', { name: `fault test ${i}` });
-          if (answer.status === 200) applied++;
-        } catch {
-          // reset: the request failed at the socket
-        }
-      }
-      const counters = await stats(sandbox);
-      expect(applied).toBe(20 - (counters.faults['503'] ?? 0) - (counters.faults.reset ?? 0));
-      // Read back with the faults still on: retry until a clean answer.
-      let tags;
-      for (let tries = 0; tries < 50 && !tags; tries++) {
-        try {
-          const answer = await get(sandbox, '/tags?name=&limit=1000');
-          if (answer.status === 200) tags = answer.body.tags;
-        } catch {
-          // reset
-        }
-      }
-      expect(tags.filter((t: { name: string }) => t.name.startsWith('fault test')).length).toBe(applied);
-    }));
-
-  it('slows a response down and answers it normally', () =>
-    withSandbox({ seed: 1, faults: 'slow:1' }, async (sandbox) => {
-      const started = Date.now();
+  it('sends every pat window in Keap header form, the tenant as two windows', () =>
+    withClock({ limits: 'pat' }, async (sandbox, clock) => {
       const answer = await get(sandbox, '/tags?limit=1');
-      expect(answer.status).toBe(200);
-      expect(Date.now() - started).toBeGreaterThanOrEqual(1400);
+      const headers = Object.fromEntries([...answer.headers].filter(([name]) => name.startsWith('x-keap-')));
+      expect(headers).toEqual({
+        'x-keap-product-spike-limit': '10ps',
+        'x-keap-product-throttle-limit': '240',
+        'x-keap-product-throttle-time-unit': 'minute',
+        'x-keap-product-throttle-interval': '1',
+        'x-keap-product-throttle-available': '239',
+        'x-keap-product-throttle-used': '1',
+        'x-keap-tenant-id': 'sandbox1.infusionsoft.com',
+        'x-keap-tenant-throttle-limit': '10000|250000',
+        'x-keap-tenant-throttle-time-unit': 'minute|day',
+        'x-keap-tenant-throttle-interval': '1|1',
+        'x-keap-tenant-throttle-available': '9999|249999',
+        'x-keap-tenant-throttle-used': '1|1',
+        'x-keap-product-quota-limit': '30000',
+        'x-keap-product-quota-time-unit': 'day',
+        'x-keap-product-quota-interval': '1',
+        'x-keap-product-quota-available': '29999',
+        'x-keap-product-quota-used': '1',
+        'x-keap-product-quota-expiry-time': String(midnightAfter(clock.now)),
+      });
+      // A refused credential uses up nothing.
+      expect((await fetch(sandbox.apiUrl + '/tags')).status).toBe(401);
+      expect((await get(sandbox, '/tags?limit=1')).headers.get('x-keap-product-quota-used')).toBe('2');
     }));
-});
 
-describe('statistics, logs and shutdown', () => {
-  it('counts requests by method and path template, and resets', () =>
-    withSandbox({ seed: 1 }, async (sandbox) => {
-      await get(sandbox, '/contacts/1/tags');
-      await get(sandbox, '/contacts/2/tags');
-      await get(sandbox, '/contacts?limit=1');
-      await fetch(sandbox.origin + '/token', { method: 'POST' });
-      const counters = await stats(sandbox);
-      expect(counters.requests).toEqual({ 'GET /contacts/{id}/tags': 2, 'GET /contacts': 1 });
-      const reset = await fetch(sandbox.origin + '/_sandbox/reset-stats', { method: 'POST' });
-      expect(reset.status).toBe(204);
-      expect(await stats(sandbox)).toEqual({ requests: {}, throttled: 0, faults: {}, tokensIssued: 0, refreshes: 0 });
+  it('sends the oauth preset limits', () =>
+    withClock({ limits: 'oauth' }, async (sandbox) => {
+      const answer = await get(sandbox, '/tags?limit=1');
+      expect(answer.headers.get('x-keap-product-spike-limit')).toBe('25ps');
+      expect(answer.headers.get('x-keap-product-throttle-limit')).toBe('1500');
+      expect(answer.headers.get('x-keap-product-quota-limit')).toBe('150000');
+      expect(answer.headers.get('x-keap-tenant-throttle-limit')).toBe('10000|250000');
     }));
 
-  it('logs one line per request and adds latency', async () => {
-    const lines: string[] = [];
-    await withSandbox({ seed: 1, latencyMs: 120, log: (line) => lines.push(line) }, async (sandbox) => {
-      const started = Date.now();
-      await get(sandbox, '/contacts?limit=1');
-      expect(Date.now() - started).toBeGreaterThanOrEqual(110);
-      await get(sandbox, '/contacts/999999');
-    });
-    expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatch(/^GET \/crm\/rest\/v1\/contacts 200 \d+ms$/);
-    expect(lines[1]).toMatch(/^GET \/crm\/rest\/v1\/contacts\/999999 404 \d+ms$/);
-  });
+  it('holds keys to 5 requests a second although it announces 10ps, in both 429 bodies', () =>
+    withClock({ limits: 'pat' }, async (sandbox, clock) => {
+      const answers = [];
+      for (let i = 0; i < 7; i++) answers.push(await get(sandbox, '/tags?limit=1'));
+      expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200, 429, 429]);
+      expect(answers[5]?.body).toEqual(quotaFault);
+      expect(answers[6]?.body).toEqual(quotaApp);
+      expect(answers[5]?.headers.get('retry-after')).toBeNull();
+      // The spike arrest sends no metrics: the per-minute window still has room.
+      expect(answers[5]?.headers.get('x-keap-product-throttle-available')).toBe('235');
+      clock.now += 999;
+      expect((await get(sandbox, '/tags?limit=1')).status).toBe(429);
+      clock.now += 1;
+      expect((await get(sandbox, '/tags?limit=1')).status).toBe(200);
+      const windows = (await stats(sandbox)).windows;
+      expect(windows['product-spike']).toEqual({ limit: 5, unit: 'second', refused: 3, peak: 8 });
+      expect(windows['product-throttle']).toMatchObject({ limit: 240, unit: 'minute', refused: 0 });
+      expect((await stats(sandbox)).throttled).toBe(3);
+    }));
 
-  it('closes promptly even with keep-alive connections open', async () => {
-    const sandbox = await startSandbox({ seed: 1 });
-    await get(sandbox, '/tags?limit=1'); // fetch keeps the socket alive
-    const started = Date.now();
-    await sandbox.close();
-    expect(Date.now() - started).toBeLessThan(1000);
-    await expect(fetch(sandbox.apiUrl + '/tags')).rejects.toThrow();
-  });
+  it('holds OAuth to 25 a second', () =>
+    withClock({ limits: 'oauth' }, async (sandbox) => {
+      const statuses = await spaced(sandbox, { now: 0 }, 27, 0);
+      expect(statuses.filter((s) => s === 200)).toHaveLength(25);
+      expect(statuses.slice(25)).toEqual([429, 429]);
+    }));
+
+  it('enforces 240 a minute over a rolling minute', () =>
+    withClock({ limits: 'pat' }, async (sandbox, clock) => {
+      const start = clock.now;
+      // 5 a second, within the spike arrest: the minute runs out after 240, 47.8 s in.
+      const statuses = await spaced(sandbox, clock, 241, 200);
+      expect(statuses.slice(0, 240).every((s) => s === 200)).toBe(true);
+      expect(statuses[240]).toBe(429);
+      const refused = await get(sandbox, '/tags?limit=1');
+      expect(refused.headers.get('x-keap-product-throttle-available')).toBe('0');
+      expect(refused.headers.get('x-keap-product-throttle-used')).toBe('240');
+      clock.now = start + 60_000; // the first request leaves the window
+      const after = await get(sandbox, '/tags?limit=1');
+      expect(after.status).toBe(200);
+      expect(after.headers.get('x-keap-product-throttle-available')).toBe('0');
+      const windows = (await stats(sandbox)).windows;
+      expect(windows['product-throttle']).toEqual({ limit: 240, unit: 'minute', refused: 2, peak: 242 });
+      expect(windows['product-spike'].refused).toBe(0);
+    }));
+
+  it('enforces the tenant minute window', () =>
+    withClock({ limits: 'pat,tenant=3' }, async (sandbox, clock) => {
+      expect(await spaced(sandbox, clock, 4, 300)).toEqual([200, 200, 200, 429]);
+      const refused = await get(sandbox, '/tags?limit=1');
+      expect(refused.headers.get('x-keap-tenant-throttle-available')).toBe('0|249997');
+      expect((await stats(sandbox)).windows['tenant-throttle-minute'].refused).toBe(2);
+      clock.now += 60_000;
+      expect((await get(sandbox, '/tags?limit=1')).status).toBe(200);
+    }));
+
+  it('enforces the tenant day window until midnight UTC', () =>
+    withClock({ limits: 'pat,tenant-day=3' }, async (sandbox, clock) => {
+      expect(await spaced(sandbox, clock, 4, 300)).toEqual([200, 200, 200, 429]);
+      clock.now += 3_600_000; // an hour later, still the same day
+      const refused = await get(sandbox, '/tags?limit=1');
+      expect(refused.status).toBe(429);
+      // The minute window has emptied; the day's has not.
+      expect(refused.headers.get('x-keap-tenant-throttle-available')).toBe('10000|0');
+      clock.now = midnightAfter(clock.now);
+      expect((await get(sandbox, '/tags?limit=1')).status).toBe(200);
+    }));
+
+  it('enforces the daily quota and says when it resets', () =>
+    withClock({ limits: 'pat,quota=3' }, async (sandbox, clock) => {
+      expect(await spaced(sandbox, clock, 4, 300)).toEqual([200, 200, 200, 429]);
+      const refused = await get(sandbox, '/tags?limit=1');
+      expect(refused.headers.get('x-keap-product-quota-available')).toBe('0');
+      expect(refused.headers.get('x-keap-product-quota-used')).toBe('3');
+      const reset = Number(refused.headers.get('x-keap-product-quota-expiry-time'));
+      expect(reset).toBe(midnightAfter(clock.now));
+      clock.now = reset;
+      const next = await get(sandbox, '/tags?limit=1');
+      expect(next.status).toBe(200);
+      expect(next.headers.get('x-keap-product-quota-available')).toBe('2');
+      // The peak is the day's most: 3 admitted and 2 refused, more than the quota allows.
+      expect((await stats(sandbox)).windows['product-quota']).toEqual({ limit: 3, unit: 'day', refused: 2, peak: 5 });
+    }));
 });

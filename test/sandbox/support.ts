@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
+import { startSandbox } from '../../src/sandbox/server.js';
 import type { SandboxHandle } from '../../src/sandbox/types.js';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -130,4 +131,14 @@ export function makeRequestValidator(): (path: string, method: string, body: unk
     if (!schema) return [`${method} ${path} takes no body in the spec`];
     return check(schema, body);
   };
+}
+
+/** Starts a sandbox, runs `work` against it, and closes it whatever happens. */
+export async function withSandbox(options: Parameters<typeof startSandbox>[0], work: (sandbox: SandboxHandle) => Promise<void>): Promise<void> {
+  const sandbox = await startSandbox(options);
+  try {
+    await work(sandbox);
+  } finally {
+    await sandbox.close();
+  }
 }
