@@ -55,7 +55,7 @@ export async function login(options: LoginOptions, io: LoginIO): Promise<LoginRe
   let source: CredentialSource;
   let partial: Partial<Profile>;
   if (options.withToken) {
-    const key = await readRequired(io, 'Paste the Personal Access Token or Service Account Key: ', 'the key', '--with-token reads the key from stdin, e.g. infusionsoft auth login --with-token < key.txt');
+    const key = await readRequired(io, 'Paste the Personal Access Token or Service Account Key: ', 'key', '--with-token reads the key from stdin, e.g. infusionsoft auth login --with-token < key.txt');
     secret = { kind: 'key', key };
     source = apiKeySource(key, 'the key given to --with-token');
     partial = { kind: 'key' };
