@@ -27,7 +27,7 @@ it('eight processes on an expired token make one refresh request, and all eight 
   expect(refused.status).toBe(401);
 
   const before = await sandbox.stats();
-  const runs = await Promise.all(Array.from({ length: 8 }, () => run(['api', 'GET', '/account/profile'], { env })));
+  const runs = await Promise.all(Array.from({ length: 8 }, () => run(['--verbose', 'api', 'GET', '/account/profile'], { env })));
   registerStoredSecrets(dir);
   for (const result of runs) {
     expect(result.code, result.stderr).toBe(0);

@@ -195,7 +195,7 @@ describe('refresh, token and logout', () => {
     const dir = env.INFUSIONSOFT_CONFIG_DIR as string;
     const first = readStoredSecret(dir) as Extract<ReturnType<typeof readStoredSecret>, { kind: 'oauth' }>;
     const before = await sandbox.stats();
-    const refresh = await run(['auth', 'refresh'], { env });
+    const refresh = await run(['--verbose', 'auth', 'refresh'], { env });
     registerStoredSecrets(dir);
     expect(refresh.code, refresh.stderr).toBe(0);
     expect((await sandbox.stats()).refreshes).toBe(before.refreshes + 1);
@@ -217,7 +217,7 @@ describe('refresh, token and logout', () => {
     // An old copy of the pair (a restored backup): its refresh token was rotated out.
     copyFileSync(`${file}.old`, file);
     const stale = readFileSync(file, 'utf8');
-    const result = await run(['--profile', 'work', 'auth', 'refresh'], { env });
+    const result = await run(['--verbose', '--profile', 'work', 'auth', 'refresh'], { env });
     expect(result.code).toBe(4);
     expect(result.stderr).toMatch(/refused the refresh token of profile "work"/);
     expect(result.stderr).toMatch(/infusionsoft auth login --profile work/);
