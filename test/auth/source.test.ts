@@ -106,6 +106,17 @@ describe('the refreshing source', () => {
     expect(new Set(headers.map((h) => h.authorization)).size).toBe(1);
   });
 
+  it('after a 401 on a token that looked valid, refreshes once and says to send again', async () => {
+    const mine = source(at(0));
+    const old = await mine.header();
+    const before = await refreshes();
+    expect(await mine.onUnauthorized()).toBe(true);
+    expect(await refreshes()).toBe(before + 1);
+    const now = await mine.header();
+    expect(now).not.toEqual(old);
+    expect(now).toEqual({ authorization: `Bearer ${(await stored()).accessToken}` });
+  });
+
   it('after a 401, uses the token another process already stored instead of refreshing again', async () => {
     const mine = source(at(0));
     const old = await mine.header();

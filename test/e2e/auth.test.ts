@@ -64,6 +64,19 @@ describe('auth login in the browser (callback on 127.0.0.1)', () => {
     expect(result.code, result.stderr).toBe(0);
   });
 
+  it('Ctrl-C stops the waiting login: exit 130, the callback port closed, nothing stored', async () => {
+    const env = authEnv(sandbox);
+    const login = startRun(['auth', 'login', '--no-browser'], { env });
+    const [, url] = await login.waitForStderr(AUTHORIZE_URL);
+    const callback = new URL(url as string).searchParams.get('redirect_uri') as string;
+    login.child.kill('SIGINT');
+    const result = await login.done;
+    expect(result.code).toBe(130);
+    expect(result.stderr).toMatch(/interrupted; nothing was stored/);
+    await expect(fetch(`${callback}?code=x&state=y`)).rejects.toThrow();
+    expect((await status(env)).code).toBe(4);
+  });
+
   it('reads the client secret from stdin, never from a flag', async () => {
     const env = { ...authEnv(sandbox), INFUSIONSOFT_CLIENT_SECRET: undefined };
     const asFlag = await run(['auth', 'login', '--client-secret', SANDBOX_CLIENT_SECRET], { env });

@@ -63,6 +63,12 @@ export interface RunOptions {
   onStderr?: (chunk: string, child: ChildProcess) => void;
 }
 
+let emptyConfig: string | undefined;
+function emptyConfigDir(): string {
+  emptyConfig ??= mkdtempSync(join(tmpdir(), 'infusionsoft-no-config-'));
+  return emptyConfig;
+}
+
 /** A clean environment: no credentials or settings leak in from the developer's shell. */
 export function cleanEnv(extra: Record<string, string | undefined> = {}): Record<string, string> {
   const env: Record<string, string> = {};
@@ -70,6 +76,8 @@ export function cleanEnv(extra: Record<string, string | undefined> = {}): Record
     if (v !== undefined && !k.startsWith('INFUSIONSOFT_')) env[k] = v;
   }
   env.NO_COLOR = '1';
+  // Never the developer's own stored logins: an empty config folder unless a test gives one.
+  env.INFUSIONSOFT_CONFIG_DIR = emptyConfigDir();
   // An undefined value removes the variable (e.g. DBUS_SESSION_BUS_ADDRESS, to be like cron).
   for (const [k, v] of Object.entries(extra)) {
     if (v !== undefined) env[k] = v;
