@@ -2,10 +2,11 @@
 import type { Command } from 'commander';
 import { resolveApiUrl } from '../api/credentials.js';
 import { authStatus, currentToken, logout, refreshNow, type AuthStatus, type ProfileRef } from '../auth/account.js';
-import { checkRedirectUri, login } from '../auth/login.js';
+import { checkRedirectUri, login, type LoginResult } from '../auth/login.js';
 import { DEFAULT_AUTHORIZE_URL, DEFAULT_TOKEN_URL, authPaths, resolveConfigDir, resolveProfileName } from '../auth/profiles.js';
 import { UsageError } from '../errors.js';
 import { parseWholeNumber } from '../etl/args.js';
+import type { Reporter } from '../reporter.js';
 import { globalOptions, reporterFor } from './context.js';
 import { runInterruptible } from './interrupt.js';
 import { terminalIO } from './prompt.js';
@@ -99,21 +100,7 @@ Examples:
             ),
           'login interrupted; nothing was stored',
         );
-        const { profile } = result;
-        const who = profile.user?.name ?? profile.user?.email ?? 'an unnamed user';
-        const email = profile.user?.email && profile.user.name ? ` <${profile.user.email}>` : '';
-        reporter.info(`Logged in to Keap as ${who}${email}${profile.app ? ` (${profile.app})` : ''}, profile "${ref.profileName}".`);
-        reporter.info(
-          profile.storage === 'keychain'
-            ? 'The credential is stored in the OS keychain.'
-            : `The credential is stored in a file only you can read: ${result.location}/${ref.profileName}.json`,
-        );
-        if (profile.kind === 'oauth') {
-          reporter.info('Note: authorising the same Keap app again elsewhere (another machine or tool) invalidates this login\'s refresh token.');
-        }
-        for (const name of ['INFUSIONSOFT_ACCESS_TOKEN', 'INFUSIONSOFT_API_KEY']) {
-          if (env[name]?.trim()) reporter.warn(`${name} is set and wins over this profile until it is unset`);
-        }
+        reportLogin(reporter, result, ref.profileName, env);
       } finally {
         io.close();
       }
@@ -154,6 +141,25 @@ Examples:
       const { location } = await logout(ref);
       reporterFor(globalOptions(command)).info(`Logged out of profile "${ref.profileName}"; its credential was removed from ${location}.`);
     });
+}
+
+/** What the person reads after a login: who, where the secret went, and what ends a login. */
+function reportLogin(reporter: Reporter, result: LoginResult, profileName: string, env: NodeJS.ProcessEnv): void {
+  const { profile } = result;
+  const who = profile.user?.name ?? profile.user?.email ?? 'an unnamed user';
+  const email = profile.user?.email && profile.user.name ? ` <${profile.user.email}>` : '';
+  reporter.info(`Logged in to Keap as ${who}${email}${profile.app ? ` (${profile.app})` : ''}, profile "${profileName}".`);
+  reporter.info(
+    profile.storage === 'keychain'
+      ? 'The credential is stored in the OS keychain.'
+      : `The credential is stored in a file only you can read: ${result.location}/${profileName}.json`,
+  );
+  if (profile.kind === 'oauth') {
+    reporter.info("Note: authorising the same Keap app again elsewhere (another machine or tool) invalidates this login's refresh token.");
+  }
+  for (const name of ['INFUSIONSOFT_ACCESS_TOKEN', 'INFUSIONSOFT_API_KEY']) {
+    if (env[name]?.trim()) reporter.warn(`${name} is set and wins over this profile until it is unset`);
+  }
 }
 
 function endpoint(value: string | undefined, fallback: string, name: string): string {
