@@ -10,6 +10,7 @@ import { registerResourceCommands } from './commands/resources.js';
 import { registerApiCommand } from './commands/api.js';
 import { registerSandboxCommand } from './commands/sandbox.js';
 import { registerExportCommand } from './commands/export.js';
+import { registerAuthCommand } from './commands/auth.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   const program = new Command('infusionsoft')
     .description('Export and import Keap (Infusionsoft) CRM data as CSV, JSON or NDJSON.')
     .version(version)
+    .option('--profile <name>', 'which stored login to use (env INFUSIONSOFT_PROFILE; default "default")')
     .option('--api-url <url>', 'REST v1 base URL (env INFUSIONSOFT_API_URL)')
     .option('--sandbox', 'run against the embedded sandbox API (no Keap account needed)')
     .option('--verbose', 'show each request and stack traces')
@@ -27,10 +29,11 @@ export function buildProgram(): Command {
     .addHelpText(
       'after',
       `
-Credentials are read from INFUSIONSOFT_ACCESS_TOKEN (OAuth, Bearer) or INFUSIONSOFT_API_KEY
-(Personal Access Token or Service Account Key).
+Credentials: INFUSIONSOFT_ACCESS_TOKEN (OAuth, Bearer), else INFUSIONSOFT_API_KEY (Personal Access
+Token or Service Account Key), else the profile stored by \`infusionsoft auth login\`.
 
 Examples:
+  $ infusionsoft auth login
   $ infusionsoft --sandbox export contacts --format csv -o contacts.csv
   $ infusionsoft resources
   $ infusionsoft describe contacts
@@ -38,11 +41,19 @@ Examples:
 
 Exit codes: 0 ok, 1 failure, 2 usage or input error, 3 some rows failed, 4 authentication.`,
     );
+  registerAuthCommand(program);
   registerResourceCommands(program);
   registerExportCommand(program);
   registerApiCommand(program);
   registerSandboxCommand(program);
-  for (const command of program.commands) command.exitOverride();
+  // Subcommands of subcommands (auth login) too: commander would otherwise exit the process itself.
+  const overrideAll = (command: Command): void => {
+    for (const sub of command.commands) {
+      sub.exitOverride();
+      overrideAll(sub);
+    }
+  };
+  overrideAll(program);
   return program;
 }
 

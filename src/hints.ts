@@ -5,7 +5,7 @@
  */
 import { AuthError, type CliError } from './errors.js';
 
-const NO_CREDENTIAL_HINT = 'set INFUSIONSOFT_API_KEY or INFUSIONSOFT_ACCESS_TOKEN, or use --sandbox';
+const NO_CREDENTIAL_HINT = 'run `infusionsoft auth login`, set INFUSIONSOFT_API_KEY or INFUSIONSOFT_ACCESS_TOKEN, or use --sandbox';
 
 /** The error's own hint when it has one, else the one for its kind of failure (or none). */
 export function hintFor(error: CliError): string | undefined {
@@ -23,11 +23,17 @@ function authHint(error: AuthError): string | undefined {
       return credential
         ? `the credential from ${credential.source} may lack permission for this (a personal access token has its user's permissions)`
         : undefined;
-    case 'refused':
+    case 'refused': {
       if (!credential) return undefined;
+      // A stored profile (`profile "x" (keychain)`): refreshing already failed, only a new login helps.
+      const profile = /^profile "([^"]+)"/.exec(credential.source)?.[1];
+      if (profile) {
+        return `log in again: infusionsoft auth login${profile === 'default' ? '' : ` --profile ${profile}`}${credential.scheme === 'api-key' ? ' --with-token' : ''}`;
+      }
       return credential.scheme === 'bearer'
         ? `the access token from ${credential.source} may have expired: set a valid INFUSIONSOFT_ACCESS_TOKEN or INFUSIONSOFT_API_KEY`
         : `check the key from ${credential.source} (Keap app: Settings > API Settings)`;
+    }
     default:
       return undefined;
   }

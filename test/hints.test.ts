@@ -12,8 +12,15 @@ describe('hintFor', () => {
 
   it('says how to provide a missing credential', () => {
     expect(hintFor(new AuthError('no Keap credential', { problem: 'missing' }))).toBe(
-      'set INFUSIONSOFT_API_KEY or INFUSIONSOFT_ACCESS_TOKEN, or use --sandbox',
+      'run `infusionsoft auth login`, set INFUSIONSOFT_API_KEY or INFUSIONSOFT_ACCESS_TOKEN, or use --sandbox',
     );
+  });
+
+  it('sends a refused stored profile back to auth login, naming a non-default profile', () => {
+    const oauth = new AuthError('x', { problem: 'refused', credential: { source: 'profile "default" (keychain)', scheme: 'bearer' } });
+    expect(hintFor(oauth)).toBe('log in again: infusionsoft auth login');
+    const key = new AuthError('x', { problem: 'refused', credential: { source: 'profile "client-b" (file)', scheme: 'api-key' } });
+    expect(hintFor(key)).toBe('log in again: infusionsoft auth login --profile client-b --with-token');
   });
 
   it('suggests a new token for a refused bearer token, and checking the key for a refused API key', () => {

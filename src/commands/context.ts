@@ -4,13 +4,16 @@
  */
 import type { Command } from 'commander';
 import { createClient } from '../api/client.js';
-import { bearerTokenSource, credentialSourceFromEnv, resolveApiUrl } from '../api/credentials.js';
+import { bearerTokenSource, resolveApiUrl } from '../api/credentials.js';
 import type { CredentialSource, KeapApi } from '../api/types.js';
+import { resolveCredential, type ResolvedCredential } from '../auth/account.js';
+import { authPaths, resolveConfigDir, resolveProfileName } from '../auth/profiles.js';
 import { createReporter, type Reporter } from '../reporter.js';
 import { startSandbox } from '../sandbox/server.js';
 
 export interface GlobalOptions {
   apiUrl?: string;
+  profile?: string;
   sandbox?: boolean;
   verbose?: boolean;
   quiet?: boolean;
@@ -44,12 +47,24 @@ export interface SessionOptions {
 }
 
 /**
- * The one place that decides which credential the client uses: the environment today
- * (INFUSIONSOFT_ACCESS_TOKEN, then INFUSIONSOFT_API_KEY), stored profiles once auth exists.
+ * The one place that decides which credential the client uses: INFUSIONSOFT_ACCESS_TOKEN, then
+ * INFUSIONSOFT_API_KEY, then the stored profile (`--profile`, INFUSIONSOFT_PROFILE, `default`).
  * `--sandbox` is not a lookup: the sandbox hands out its own token when it starts.
  */
-export async function resolveCredentialSource(env: NodeJS.ProcessEnv = process.env): Promise<CredentialSource | undefined> {
-  return credentialSourceFromEnv(env);
+export async function resolveCredentialSource(
+  env: NodeJS.ProcessEnv = process.env,
+  profileFlag?: string,
+): Promise<CredentialSource | undefined> {
+  return (await lookUpCredential(env, profileFlag))?.source;
+}
+
+async function lookUpCredential(env: NodeJS.ProcessEnv, profileFlag: string | undefined): Promise<ResolvedCredential | undefined> {
+  return resolveCredential({
+    paths: authPaths(resolveConfigDir(env)),
+    profileName: resolveProfileName(profileFlag, env),
+    explicit: Boolean(profileFlag?.trim() || env.INFUSIONSOFT_PROFILE?.trim()),
+    env,
+  });
 }
 
 export async function openSession(command: Command, options: SessionOptions = {}): Promise<Session> {
@@ -70,8 +85,11 @@ export async function openSession(command: Command, options: SessionOptions = {}
       },
     };
   }
-  const baseUrl = resolveApiUrl(globals.apiUrl, process.env);
-  const credentials = await resolveCredentialSource(process.env);
+  const resolved = await lookUpCredential(process.env, globals.profile);
+  const credentials = resolved?.source;
+  // A stored profile remembers its API URL; --api-url and INFUSIONSOFT_API_URL still win.
+  const urlChosen = Boolean(globals.apiUrl?.trim() || process.env.INFUSIONSOFT_API_URL?.trim());
+  const baseUrl = resolved?.profile && !urlChosen ? resolved.profile.apiUrl : resolveApiUrl(globals.apiUrl, process.env);
   const api = createClient({ baseUrl, credentials, reporter, concurrency: options.concurrency });
   return {
     api,

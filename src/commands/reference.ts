@@ -27,10 +27,16 @@ export function renderCommandReference(): string {
   let out = '# Command reference\n\n';
   out += 'Generated from each command\'s `--help` by `npm run docs`; do not edit by hand.\n\n';
   out += '## infusionsoft\n\n```text\n' + helpOf(program) + '\n```\n';
-  for (const command of program.commands) {
-    if (command.name() === 'help') continue;
-    out += `\n## infusionsoft ${command.name()}\n\n\`\`\`text\n${helpOf(command)}\n\`\`\`\n`;
-  }
+  // Groups (auth) are followed by each of their subcommands (auth login, auth status, ...).
+  const walk = (parent: Command, prefix: string): void => {
+    for (const command of parent.commands) {
+      if (command.name() === 'help') continue;
+      const name = `${prefix} ${command.name()}`;
+      out += `\n## ${name}\n\n\`\`\`text\n${helpOf(command)}\n\`\`\`\n`;
+      walk(command, name);
+    }
+  };
+  walk(program, 'infusionsoft');
   return out;
 }
 

@@ -53,7 +53,7 @@ Examples:
     .action(async (name: string, options: { json?: boolean }, command: Command) => {
       const resource = findResource(name);
       const globals = globalOptions(command);
-      const live = Boolean(globals.sandbox) || (await resolveCredentialSource(process.env)) !== undefined;
+      const live = Boolean(globals.sandbox) || (await resolveCredentialSource(process.env, globals.profile)) !== undefined;
       let description = await describeResource(resource);
       if (live && resource.customFields) {
         try {

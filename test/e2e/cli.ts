@@ -3,7 +3,7 @@
  * `npm test` builds first; run `npm run build` before running these files on their own.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,37 @@ export const binary = join(projectRoot, 'bin', 'infusionsoft.js');
 
 if (!existsSync(join(projectRoot, 'dist', 'cli.js'))) {
   throw new Error('dist/ is missing: run `npm run build` (npm test does it) before the end-to-end tests');
+}
+
+/**
+ * Every stdout and stderr of the end-to-end suite is kept here, with every secret the suite
+ * handed out, so test/e2e/secret-scan.final.test.ts can check that no secret was ever printed.
+ * `npm test` empties it first.
+ */
+export const outputLogDir = join(projectRoot, '.e2e-logs');
+let recorded = 0;
+
+/**
+ * Keeps one run's output for the secret scan. `printsSecret`: printing a secret on stdout is the
+ * point of this run (`auth token`, the sandbox's first lines), so only its stderr is scanned.
+ */
+export function recordOutput(args: readonly string[], stdout: string, stderr: string, printsSecret = false): void {
+  mkdirSync(outputLogDir, { recursive: true });
+  const file = join(outputLogDir, `${process.pid}-${++recorded}.json`);
+  writeFileSync(file, JSON.stringify({ args, stdout, stderr, printsSecret }));
+}
+
+/** A secret the suite used (a token, a key, a client secret): it must never appear in any recorded output. */
+export function registerSecret(value: string): void {
+  if (!value) return;
+  mkdirSync(join(outputLogDir, 'secrets'), { recursive: true });
+  writeFileSync(join(outputLogDir, 'secrets', `${process.pid}-${++recorded}.txt`), value);
+}
+
+/** Runs whose stdout is a secret on purpose: `auth token`, and `sandbox` printing its token. */
+function printsSecretOnPurpose(args: readonly string[]): boolean {
+  const words = args.filter((a) => !a.startsWith('-'));
+  return (words[0] === 'auth' && words[1] === 'token') || words[0] === 'sandbox';
 }
 
 export interface RunResult {
@@ -32,6 +63,12 @@ export interface RunOptions {
   onStderr?: (chunk: string, child: ChildProcess) => void;
 }
 
+let emptyConfig: string | undefined;
+function emptyConfigDir(): string {
+  emptyConfig ??= mkdtempSync(join(tmpdir(), 'infusionsoft-no-config-'));
+  return emptyConfig;
+}
+
 /** A clean environment: no credentials or settings leak in from the developer's shell. */
 export function cleanEnv(extra: Record<string, string | undefined> = {}): Record<string, string> {
   const env: Record<string, string> = {};
@@ -39,7 +76,13 @@ export function cleanEnv(extra: Record<string, string | undefined> = {}): Record
     if (v !== undefined && !k.startsWith('INFUSIONSOFT_')) env[k] = v;
   }
   env.NO_COLOR = '1';
-  for (const [k, v] of Object.entries(extra)) if (v !== undefined) env[k] = v;
+  // Never the developer's own stored logins: an empty config folder unless a test gives one.
+  env.INFUSIONSOFT_CONFIG_DIR = emptyConfigDir();
+  // An undefined value removes the variable (e.g. DBUS_SESSION_BUS_ADDRESS, to be like cron).
+  for (const [k, v] of Object.entries(extra)) {
+    if (v !== undefined) env[k] = v;
+    else delete env[k];
+  }
   return env;
 }
 
@@ -58,10 +101,60 @@ export function run(args: string[], options: RunOptions = {}): Promise<RunResult
       options.onStderr?.(d, child);
     });
     child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    child.on('close', (code, signal) => {
+      recordOutput(args, stdout, stderr, printsSecretOnPurpose(args));
+      resolve({ code, signal, stdout, stderr });
+    });
     child.stdin.end(options.input ?? '');
     options.onStart?.(child);
   });
+}
+
+/** A run the test talks to while it runs (a login waiting for its callback or a paste). */
+export interface LiveRun {
+  child: ChildProcess;
+  /** Resolves with the first match of `pattern` in stderr, or fails after `timeoutMs`. */
+  waitForStderr(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  /** Sends a line to its stdin. */
+  type(line: string): void;
+  done: Promise<RunResult>;
+}
+
+export function startRun(args: string[], options: { env?: Record<string, string | undefined>; cwd?: string } = {}): LiveRun {
+  const child = spawn(process.execPath, [binary, ...args], {
+    cwd: options.cwd ?? projectRoot,
+    env: cleanEnv(options.env),
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const done = new Promise<RunResult>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      recordOutput(args, stdout, stderr, printsSecretOnPurpose(args));
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+  return {
+    child,
+    done,
+    type(line) {
+      child.stdin!.write(`${line}\n`);
+    },
+    async waitForStderr(pattern, timeoutMs = 15_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const match = pattern.exec(stderr);
+        if (match) return match;
+        if (child.exitCode !== null || Date.now() > deadline) {
+          throw new Error(`no ${pattern} in the output of infusionsoft ${args.join(' ')}:\n${stderr}`);
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+  };
 }
 
 export interface SandboxProcess {
@@ -107,6 +200,11 @@ export async function startSandboxProcess(args: string[] = []): Promise<SandboxP
   });
   const apiUrl = values.INFUSIONSOFT_API_URL as string;
   const origin = new URL(apiUrl).origin;
+  registerSecret(values.INFUSIONSOFT_ACCESS_TOKEN as string);
+  // Its request log on stderr is output too; its stdout's two lines print the token on purpose.
+  let log = '';
+  child.stderr.on('data', (d: string) => (log += d));
+  child.once('exit', () => recordOutput(['sandbox', ...args], '', log));
   return {
     apiUrl,
     origin,

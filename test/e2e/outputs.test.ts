@@ -13,7 +13,7 @@ import { lstatSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSy
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { binary, cleanEnv, projectRoot, run, startSandboxProcess, tempDir, type SandboxProcess } from './cli.js';
+import { binary, cleanEnv, projectRoot, recordOutput, run, startSandboxProcess, tempDir, type SandboxProcess } from './cli.js';
 
 const guard = join(projectRoot, 'test', 'e2e', 'guard-system-files.mjs');
 /** The binary as the scripts below call it: `$CLI export ...`. */
@@ -58,7 +58,10 @@ function bash(script: string, cwd: string): Promise<ShellResult> {
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.on('close', (code) => {
+      recordOutput(['bash', '-c', script], stdout, stderr);
+      resolve({ code, stdout, stderr });
+    });
   });
 }
 

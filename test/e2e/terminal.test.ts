@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { binary, cleanEnv, projectRoot, startSandboxProcess, tempDir, type SandboxProcess } from './cli.js';
+import { binary, cleanEnv, projectRoot, recordOutput, startSandboxProcess, tempDir, type SandboxProcess } from './cli.js';
 
 const hasScript = spawnSync('script', ['--version']).status === 0;
 if (!hasScript) console.warn('terminal tests skipped: util-linux `script` is not installed');
@@ -43,6 +43,7 @@ describe.skipIf(!hasScript)('on a terminal', () => {
     child.stdin.write('\x03');
     const code = await Promise.race([exited, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 10_000))]);
     if (code === 'hung') child.kill('SIGKILL');
+    recordOutput(['script', '-qec', command], screen, '');
     expect(code, screen.slice(-400)).toBe(130);
     expect(screen, JSON.stringify(screen.slice(-300))).toMatch(/interrupted/);
     expect(existsSync(file)).toBe(false);

@@ -1,0 +1,101 @@
+/**
+ * The terminal side of `auth login`: prompts on stderr (a secret is never echoed), lines from a
+ * pipe when stdin is not a terminal, and the browser. Only the command layer talks to the person.
+ */
+import { createInterface, type Interface } from 'node:readline';
+import type { LoginIO } from '../auth/login.js';
+import type { Reporter } from '../reporter.js';
+
+/** Lines of a piped stdin, handed out one per request. */
+class PipedLines {
+  private readonly lines: string[] = [];
+  private readonly waiting: Array<(line: string | undefined) => void> = [];
+  private ended = false;
+  private readonly reader: Interface;
+  constructor(input: NodeJS.ReadableStream) {
+    this.reader = createInterface({ input });
+    this.reader.on('line', (line) => {
+      const next = this.waiting.shift();
+      if (next) next(line);
+      else this.lines.push(line);
+    });
+    this.reader.on('close', () => {
+      this.ended = true;
+      for (const next of this.waiting.splice(0)) next(undefined);
+    });
+  }
+  next(signal?: AbortSignal): Promise<string | undefined> {
+    if (this.lines.length) return Promise.resolve(this.lines.shift());
+    if (this.ended || signal?.aborted) return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      const deliver = (line: string | undefined) => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve(line);
+      };
+      const onAbort = () => {
+        const at = this.waiting.indexOf(deliver);
+        if (at >= 0) this.waiting.splice(at, 1);
+        resolve(undefined);
+      };
+      this.waiting.push(deliver);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+  close(): void {
+    this.reader.close();
+  }
+}
+
+/** One prompt on the terminal; `secret` mutes the echo of what is typed. */
+function promptTerminal(prompt: string, secret: boolean, signal?: AbortSignal): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const reader = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+    let muted = false;
+    // readline echoes through _writeToOutput; muting it keeps a typed secret off the screen.
+    const internal = reader as unknown as { _writeToOutput: (text: string) => void };
+    internal._writeToOutput = (text: string) => {
+      if (!muted) process.stderr.write(text);
+    };
+    let answered = false;
+    const finish = (value: string | undefined) => {
+      if (answered) return;
+      answered = true;
+      signal?.removeEventListener('abort', onAbort);
+      reader.close();
+      if (secret) process.stderr.write('\n');
+      resolve(value);
+    };
+    const onAbort = () => finish(undefined);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    reader.on('close', () => finish(undefined));
+    reader.question(prompt, (answer) => finish(answer));
+    muted = secret;
+  });
+}
+
+export interface TerminalIO extends LoginIO {
+  close(): void;
+}
+
+export function terminalIO(reporter: Reporter): TerminalIO {
+  let piped: PipedLines | undefined;
+  return {
+    reporter,
+    async readLine(prompt, options = {}) {
+      if (process.stdin.isTTY) return promptTerminal(prompt, options.secret ?? false, options.signal);
+      piped ??= new PipedLines(process.stdin);
+      return piped.next(options.signal);
+    },
+    async openBrowser(url) {
+      const { default: open } = await import('open');
+      const child = await open(url);
+      child.on('error', () => reporter.warn('could not open a browser; open the address above yourself'));
+      child.unref();
+    },
+    close() {
+      piped?.close();
+      // A pipe left open by the caller must not keep the finished command alive.
+      if (!process.stdin.isTTY) process.stdin.destroy();
+    },
+  };
+}

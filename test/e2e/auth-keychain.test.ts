@@ -1,0 +1,123 @@
+/**
+ * The keychain against a real Secret Service: gnome-keyring, unlocked in its own D-Bus session and
+ * a fresh XDG_DATA_HOME (test/e2e/keychain-session.sh). The login goes to the keychain, is used,
+ * refreshed and removed there; the same profile from a run without the session (cron) exits 4 and
+ * names the way out. `.ci/run` installs dbus and gnome-keyring; when they cannot start, the run
+ * says so loudly, and fails under CI.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authEnv, oauthLogin } from './auth-support.js';
+import { projectRoot, registerSecret, run, startSandboxProcess, tempDir, type SandboxProcess } from './cli.js';
+
+const mustRun = process.env.CI === 'true';
+
+interface Session {
+  address: string;
+  child: ChildProcess;
+}
+
+/** Starts the private Secret Service; resolves undefined (with the reason) when it cannot start. */
+function startSession(): Promise<{ session?: Session; problem?: string }> {
+  const child = spawn('bash', [join(projectRoot, 'test', 'e2e', 'keychain-session.sh'), join(tempDir('infusionsoft-keyring-'), 'data')], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  return new Promise((resolve) => {
+    let address = '';
+    const timer = setTimeout(() => {
+      child.kill();
+      resolve({ problem: `the D-Bus session did not start within 20 s: ${stderr}` });
+    }, 20_000);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ problem: `the D-Bus session with gnome-keyring exited (${code}): ${stderr.trim()}` });
+    });
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      if (line.startsWith('DBUS_SESSION_BUS_ADDRESS=')) address = line.slice('DBUS_SESSION_BUS_ADDRESS='.length);
+      if (line === 'READY') {
+        clearTimeout(timer);
+        child.removeAllListeners('exit');
+        resolve({ session: { address, child } });
+      }
+    });
+  });
+}
+
+/** Reads the profile's entry straight from the Secret Service, as the keyring library stores it. */
+async function keyringValue(address: string, profile: string): Promise<string | null> {
+  const saved = process.env.DBUS_SESSION_BUS_ADDRESS;
+  process.env.DBUS_SESSION_BUS_ADDRESS = address;
+  try {
+    const { AsyncEntry } = await import('@napi-rs/keyring');
+    return await new AsyncEntry('infusionsoft', profile, { linux: { store: 'secret-service' } }).getPassword();
+  } finally {
+    if (saved === undefined) delete process.env.DBUS_SESSION_BUS_ADDRESS;
+    else process.env.DBUS_SESSION_BUS_ADDRESS = saved;
+  }
+}
+
+let session: Session | undefined;
+let problem: string | undefined;
+let sandbox: SandboxProcess;
+
+beforeAll(async () => {
+  ({ session, problem } = await startSession());
+  if (problem) {
+    console.warn(`\n*** auth-keychain: no Secret Service: ${problem}\n*** the keychain is NOT tested${mustRun ? '; failing, since CI=true' : ''} ***\n`);
+  }
+  sandbox = await startSandboxProcess(['--seed', '13']);
+}, 60_000);
+afterAll(async () => {
+  session?.child.stdin!.end();
+  await sandbox?.stop();
+});
+
+describe('the OS keychain (Secret Service)', () => {
+  it('holds the login: stored, used, refreshed, out of reach from cron, removed on logout', async (context) => {
+    if (problem) {
+      if (mustRun) throw new Error(`the keychain test cannot run: ${problem}`);
+      context.skip();
+    }
+    const address = (session as Session).address;
+    const env = { ...authEnv(sandbox), DBUS_SESSION_BUS_ADDRESS: address };
+    const dir = env.INFUSIONSOFT_CONFIG_DIR as string;
+
+    const login = await oauthLogin(env);
+    expect(login.code, login.stderr).toBe(0);
+    expect(login.stderr).toMatch(/stored in the OS keychain/);
+    expect(login.stderr).not.toMatch(/no usable keychain/);
+    expect(existsSync(join(dir, 'secrets', 'default.json'))).toBe(false);
+    const stored = JSON.parse((await keyringValue(address, 'default')) as string) as { accessToken: string; refreshToken: string };
+    registerSecret(stored.accessToken);
+    registerSecret(stored.refreshToken);
+    expect(JSON.parse((await run(['auth', 'status', '--json'], { env })).stdout)).toMatchObject({ source: 'keychain', kind: 'oauth' });
+
+    const used = await run(['api', 'GET', '/account/profile'], { env });
+    expect(used.code, used.stderr).toBe(0);
+
+    const before = await sandbox.stats();
+    const refreshed = await run(['auth', 'refresh'], { env });
+    expect(refreshed.code, refreshed.stderr).toBe(0);
+    expect((await sandbox.stats()).refreshes).toBe(before.refreshes + 1);
+    const rotated = JSON.parse((await keyringValue(address, 'default')) as string) as { accessToken: string; refreshToken: string };
+    registerSecret(rotated.accessToken);
+    registerSecret(rotated.refreshToken);
+    expect(rotated.refreshToken).not.toBe(stored.refreshToken);
+
+    // cron: no D-Bus session, so the keychain is out of reach.
+    const cron = await run(['api', 'GET', '/account/profile'], { env: { ...env, DBUS_SESSION_BUS_ADDRESS: undefined } });
+    expect(cron.code).toBe(4);
+    expect(cron.stderr).toMatch(/keychain, which this run cannot reach/);
+    expect(cron.stderr).toMatch(/--insecure-storage/);
+    expect(cron.stderr).toMatch(/INFUSIONSOFT_API_KEY/);
+
+    const out = await run(['auth', 'logout'], { env });
+    expect(out.code, out.stderr).toBe(0);
+    expect(await keyringValue(address, 'default')).toBeNull();
+  }, 90_000);
+});
