@@ -344,6 +344,11 @@ class KeapClient implements KeapApi {
     const overlap = overlapFor(limit);
     const step = limit - overlap;
     const depth = Math.max(1, Math.floor(options.prefetch ?? 1));
+    // How many pages run ahead right now: two to begin with, one more each time the consumer had
+    // to wait for a page, one fewer when a page was already there. On a fast link the consumer is
+    // the bottleneck and pages parsed early only feed the garbage collector; on a slow one the
+    // window opens up to `depth`.
+    let ahead = Math.min(2, depth);
     const start = Math.max(0, Math.floor(Number(startText ?? 0)) || 0);
     const chain = new PageChain(recordIdentity(options.keyFields), limit, overlap);
 
@@ -354,6 +359,8 @@ class KeapClient implements KeapApi {
       limit: number;
       controller: AbortController;
       response: Promise<ApiResponse>;
+      /** Whether the answer is in (so taking this page costs no wait). */
+      arrived: boolean;
     }
     const queue: Pending[] = [];
     const launch = (pagePath: string, query: Query, offset: number, pageLimit: number) => {
@@ -367,14 +374,18 @@ class KeapClient implements KeapApi {
         signal: controller.signal,
       });
       // Abandoned pages must not surface as unhandled rejections; awaited ones still throw.
-      response.catch(() => {}).finally(() => outer?.removeEventListener('abort', forward));
-      queue.push({ path: pagePath, query, offset, limit: pageLimit, controller, response });
+      const pending: Pending = { path: pagePath, query, offset, limit: pageLimit, controller, response, arrived: false };
+      response.catch(() => {}).finally(() => {
+        pending.arrived = true;
+        outer?.removeEventListener('abort', forward);
+      });
+      queue.push(pending);
     };
     const abandon = () => {
       for (const pending of queue.splice(0)) pending.controller.abort(new Error('page no longer needed'));
     };
     const topUp = () => {
-      while (queue.length > 0 && queue.length < depth) {
+      while (queue.length > 0 && queue.length < ahead) {
         const last = queue[queue.length - 1]!;
         launch(last.path, last.query, last.offset + step, last.limit);
       }
@@ -387,6 +398,7 @@ class KeapClient implements KeapApi {
     try {
       while (queue.length > 0) {
         const current = queue.shift()!;
+        ahead = current.arrived ? Math.max(Math.min(2, depth), ahead - 1) : Math.min(depth, ahead + 1);
         const response = await current.response;
         const body = response.body;
         const records = isRecord(body) ? listAt(body, key) : undefined;

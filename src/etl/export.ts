@@ -14,7 +14,7 @@ import type { ActionDef, GatheredDef, ResourceDef } from '../catalog/types.js';
 import { ApiError, CliError, InterruptedError, UsageError } from '../errors.js';
 import { findResource, singularName } from '../catalog/index.js';
 import { counted, type Reporter } from '../reporter.js';
-import { customFieldModel, withCustomFields, type CustomFieldModel } from './custom-fields.js';
+import { addCustomFields, customFieldModel, type CustomFieldModel } from './custom-fields.js';
 import { csvColumns, extendColumns, FlattenPlan } from './flatten.js';
 import { inspectOutput, openOutput } from './output.js';
 import { projectRecord } from './project.js';
@@ -560,14 +560,20 @@ export async function runExport(api: KeapApi, request: ExportRequest, reporter: 
       const of = total !== undefined && total >= done ? ` of ${Math.min(total, max).toLocaleString('en-US')}` : '';
       progress.update(`${resource.name}: ${done.toLocaleString('en-US')}${of} · ${Math.round(rate).toLocaleString('en-US')}/s`);
     };
-    const enrich = async (raw: unknown): Promise<Record<string, unknown>> => {
-      let record = applyRecordMap(raw, plan.action.recordMap);
+    /** The record as written, before any per-record request: reshaped, parent ids, custom fields by label. */
+    const shape = (raw: unknown): Record<string, unknown> => {
+      const record = applyRecordMap(raw, plan.action.recordMap);
       for (const [name, value] of parentEntries) if (record[name] === undefined) record[name] = value;
+      if (model && plan.customFields !== 'single') addCustomFields(record, model);
+      return record;
+    };
+    const enrich = async (raw: unknown): Promise<Record<string, unknown>> => {
+      const record = shape(raw);
       const missed: Missed = { fields: [] };
       if (plan.customFields === 'single') {
         record.custom_fields = await vanished.read(CUSTOM_FIELDS_INCLUDE, missed, () => gatherer.customFieldsOf(record));
+        if (model) addCustomFields(record, model);
       }
-      if (model) record = withCustomFields(record, model);
       for (const def of plan.gathered) record[def.name] = await vanished.read(def.name, missed, () => gatherer.value(def, record));
       vanished.report(record, missed);
       // With per-record requests a page takes a while: move the progress line record by record.
@@ -610,7 +616,9 @@ export async function runExport(api: KeapApi, request: ExportRequest, reporter: 
       }
       const records = needsRequests
         ? await mapConcurrent(raws, concurrency, enrich)
-        : await Promise.all(raws.map(enrich));
+        : plan.gathered.length
+          ? await Promise.all(raws.map(enrich))
+          : raws.map(shape);
       throwIfAborted();
       writer ??= openWriter(records);
       for (const record of records) {

@@ -1,6 +1,6 @@
 /**
  * Record writers for export: csv, json, ndjson. The hot path of a large export, so records are
- * serialised into a string buffer and handed to the stream in chunks of about 64 KiB; the writer
+ * serialised into a string buffer and handed to the stream in chunks of about 1 MiB; the writer
  * waits for 'drain' whenever the stream asks it to (backpressure), so memory stays flat however
  * many records go through. `json` is a streamed array, never built in memory. CSV lines come from
  * csvLine (RFC 4180 quoting, LF line ends), which writes what csv-stringify would with
@@ -11,6 +11,13 @@ import { csvLine, type FlattenPlan } from './flatten.js';
 
 export type ExportFormat = 'csv' | 'json' | 'ndjson';
 
+/**
+ * Characters buffered before a write. Turning a string built from many small lines into UTF-8
+ * costs about half as much in 1 MiB pieces as in 64 KiB ones (measured on exported contacts);
+ * larger pieces gain nothing more.
+ */
+const CHUNK_BYTES = 1024 * 1024;
+
 export const EXPORT_FORMATS: readonly ExportFormat[] = ['csv', 'json', 'ndjson'];
 
 export interface RecordWriterOptions {
@@ -18,7 +25,7 @@ export interface RecordWriterOptions {
   columns?: readonly string[];
   /** csv: required; turns each record into cells. */
   plan?: FlattenPlan;
-  /** Bytes buffered before a write to the stream (default 64 KiB). */
+  /** Characters buffered before a write to the stream (default 1 MiB). */
   chunkSize?: number;
 }
 
@@ -67,7 +74,7 @@ export function createRecordWriter(
   out: Writable,
   options: RecordWriterOptions = {},
 ): RecordWriter {
-  const chunkSize = options.chunkSize ?? 64 * 1024;
+  const chunkSize = options.chunkSize ?? CHUNK_BYTES;
   let buffer = '';
   let count = 0;
   let ended = false;

@@ -282,6 +282,29 @@ describe('prefetch', () => {
     expect(server.requests.length).toBeLessThanOrEqual(8 + 2);
   });
 
+  it('opens the window up to the prefetch depth while the consumer waits for pages', async () => {
+    const list = keapList(200);
+    server.handle(async (req, res) => {
+      await sleep(30); // a slow link: the consumer, which does nothing, always waits
+      list(req, res);
+    });
+    const pages = await collect(api.paginate('/contacts', contacts, { pageSize: 10, prefetch: 4 }));
+    expect(pages.flatMap((p) => p.records)).toEqual(records(0, 200));
+    expect(server.maxInFlight).toBe(4);
+  });
+
+  it('keeps only two pages in flight while the consumer is the slow side', async () => {
+    server.handle(keapList(60));
+    let pages = 0;
+    for await (const page of api.paginate('/contacts', contacts, { pageSize: 10, prefetch: 4 })) {
+      expect(page.records.length).toBeGreaterThan(0);
+      pages++;
+      await sleep(150); // writing a page takes far longer than fetching one on loopback
+    }
+    expect(pages).toBeGreaterThan(6);
+    expect(server.maxInFlight).toBeLessThanOrEqual(2);
+  });
+
   it('abandons the pages in flight when the consumer stops early', async () => {
     server.handle(keapList(1000));
     let seen = 0;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { customFieldModel, customToFields, withCustomFields } from '../../src/etl/custom-fields.js';
+import { addCustomFields, customFieldModel, customToFields, withCustomFields } from '../../src/etl/custom-fields.js';
 import { UsageError } from '../../src/errors.js';
 import { contactsModelBody } from './fixtures.js';
 
@@ -50,6 +50,13 @@ describe('withCustomFields', () => {
 
   it('works for records without custom_fields', () => {
     expect(withCustomFields({ id: 2 }, model).custom['Shoe size']).toBeNull();
+  });
+
+  it('addCustomFields adds the same labels to the record itself (the export does not copy each record)', () => {
+    const record = { id: 1, custom_fields: [{ id: 7, content: 42 }] };
+    const result = addCustomFields(record, model);
+    expect(result).toBe(record);
+    expect(record).toEqual(withCustomFields({ id: 1, custom_fields: [{ id: 7, content: 42 }] }, model));
   });
 });
 
