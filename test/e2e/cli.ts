@@ -3,11 +3,14 @@
  * `npm test` builds first; run `npm run build` before running these files on their own.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
+import { cleanEnv } from '../support/env.js';
+
+export { cleanEnv } from '../support/env.js';
+export { tempDir } from '../support/files.js';
 
 export const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const binary = join(projectRoot, 'bin', 'infusionsoft.js');
@@ -30,17 +33,6 @@ export interface RunOptions {
   /** Called with the child once started (to signal it mid-run). */
   onStart?: (child: ChildProcess) => void;
   onStderr?: (chunk: string, child: ChildProcess) => void;
-}
-
-/** A clean environment: no credentials or settings leak in from the developer's shell. */
-export function cleanEnv(extra: Record<string, string | undefined> = {}): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (v !== undefined && !k.startsWith('INFUSIONSOFT_')) env[k] = v;
-  }
-  env.NO_COLOR = '1';
-  for (const [k, v] of Object.entries(extra)) if (v !== undefined) env[k] = v;
-  return env;
 }
 
 export function run(args: string[], options: RunOptions = {}): Promise<RunResult> {
@@ -141,8 +133,4 @@ export async function sandboxSend(sandbox: SandboxProcess, method: string, path:
   if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
   const text = await response.text();
   return text ? JSON.parse(text) : undefined;
-}
-
-export function tempDir(prefix = 'infusionsoft-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
 }
