@@ -1,6 +1,6 @@
 /** `resources` and `describe`: the catalog, for people and for scripts. */
 import type { Command } from 'commander';
-import { bodyRows, catalog, findResource, ruleText } from '../catalog/index.js';
+import { bodyRows, catalog, findResource, isReadAction, ruleText } from '../catalog/index.js';
 import { describeResource, summarizeResource, type ResourceDescription, type WriteDescription } from '../etl/describe.js';
 import { CliError, UsageError } from '../errors.js';
 import type { IO } from '../io.js';
@@ -81,7 +81,7 @@ function renderDescription(d: ResourceDescription): string {
   );
   out += '\nIncremental export (--state)\n';
   out += renderTable(d.actions.flatMap((a) => (a.incrementalNote ? [[a.id, a.incrementalNote]] : [])));
-  const read = d.actions.find((a) => a.kind === 'read' || a.kind === 'read-single');
+  const read = d.actions.find(isReadAction);
   if (read) out += `(export with a read action: infusionsoft export ${d.name} --action ID [--param NAME=VALUE ...])\n`;
   out += '\nFields\n';
   out += renderTable(

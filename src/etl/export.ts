@@ -13,7 +13,15 @@ import type { KeapApi, Query } from '../api/types.js';
 import { incrementalDescription, incrementalModeOf } from '../catalog/index.js';
 import type { ActionDef, GatheredDef, ResourceDef } from '../catalog/types.js';
 import { ApiError, CliError, InterruptedError, UsageError } from '../errors.js';
-import { findResource, singularName } from '../catalog/index.js';
+import {
+  actionsOfKind,
+  findAction,
+  findResource,
+  isReadAction,
+  plainReadAction,
+  readActions,
+  singularName,
+} from '../catalog/index.js';
 import { counted, type Progress, type Reporter } from '../reporter.js';
 import { customFieldModel, withCustomFields, type CustomFieldModel } from './custom-fields.js';
 import { csvColumns, extendColumns, FlattenPlan } from './flatten.js';
@@ -124,8 +132,6 @@ export interface ExportPlan {
 const describeParams = (action: ActionDef) =>
   (action.params ?? []).length ? (action.params ?? []).map((p) => `--param ${p.name}=...`).join(' ') : '(no --param)';
 
-const isRead = (action: ActionDef) => action.kind === 'read' || action.kind === 'read-single';
-
 /** `--action ID` with its `--param`s and path, one line per read action. */
 function readActionList(reads: ActionDef[]): string {
   return reads.map((a) => `  --action ${a.id} ${describeParams(a)}  ${a.method} ${a.path}`).join('\n');
@@ -139,7 +145,7 @@ const paramNames = (names: Iterable<string>) => [...new Set(names)].sort().join(
  * `--param` names given.
  */
 export function selectReadAction(resource: ResourceDef, params: Array<[string, string]>, actionId?: string): ActionDef {
-  const reads = resource.actions.filter(isRead);
+  const reads = readActions(resource);
   if (reads.length === 0) {
     throw new UsageError(`${resource.name} cannot be exported: Keap's API has no read action for it`, {
       hint: `its actions: ${resource.actions.map((a) => a.id).join(', ')}`,
@@ -156,8 +162,8 @@ export function selectReadAction(resource: ResourceDef, params: Array<[string, s
 }
 
 function namedReadAction(resource: ResourceDef, reads: ActionDef[], actionId: string, given: string): ActionDef {
-  const action = resource.actions.find((a) => a.id === actionId);
-  if (!action || !isRead(action)) {
+  const action = findAction(resource, actionId);
+  if (!action || !isReadAction(action)) {
     const why = action
       ? `${action.method} ${action.path} writes to Keap; export only reads`
       : `${resource.name} has no action "${actionId}"`;
@@ -220,8 +226,7 @@ export function bookmarkKeyFor(
   params: Array<[string, string]>,
   where: Array<[string, string]>,
 ): string {
-  const plain = resource.actions.find((a) => a.kind === 'read' && !(a.params ?? []).length);
-  if (action === plain && where.length === 0) return resource.name;
+  if (action === plainReadAction(resource) && where.length === 0) return resource.name;
   const parts = [...params, ...where].map(([k, v]) => `${k}=${v}`).sort();
   return `${resource.name}${action.id === 'read' ? '' : `:${action.id}`}${parts.length ? `?${parts.join('&')}` : ''}`;
 }
@@ -451,7 +456,7 @@ class Gatherer {
   }
 
   async customFieldsOf(record: Record<string, unknown>): Promise<unknown> {
-    const single = this.resource.actions.find((a) => a.kind === 'read-single');
+    const single = actionsOfKind(this.resource, 'read-single')[0];
     if (!single) return undefined;
     const path = fillPath(single.path, recordValues(record), `custom fields of ${this.resource.name}`);
     const response = await this.api.request('GET', path, {
