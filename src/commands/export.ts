@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { findResource } from '../catalog/index.js';
 import { UsageError } from '../errors.js';
 import type { ExportFormat, ExportOutcome, ExportRequest } from '../etl/export.js';
-import { describeOutcome } from '../etl/incremental.js';
+import type { IncrementalOutcome } from '../etl/incremental.js';
 import { EXPORT_FORMATS } from '../etl/writers.js';
 import type { IO } from '../io.js';
 import { counted } from '../reporter.js';
@@ -143,6 +143,19 @@ export function exportSummary(outcome: ExportOutcome): string {
     `exported ${records(result.records)} to ${result.output} (${result.format}) in ${result.seconds.toFixed(1)} s, ${counted(result.requests, 'request')}` +
     (result.truncated ? ` (stopped at --max ${outcome.max})` : '') +
     (vanished ? ` (${records(vanished)} deleted meanwhile, written with null gathered fields)` : '') +
-    (outcome.incremental ? describeOutcome(outcome.incremental) : '')
+    (outcome.incremental ? incrementalTail(outcome.incremental) : '')
   );
+}
+
+/** The summary line's tail: what hash mode skipped and which records disappeared. */
+function incrementalTail(outcome: IncrementalOutcome): string {
+  if (outcome.mode !== 'hash') return '';
+  if (outcome.compared === false) return '; first run: every record is new';
+  let text = `; ${(outcome.unchanged ?? 0).toLocaleString('en-US')} unchanged, not written`;
+  if (outcome.deleted) {
+    const shown = outcome.deleted.slice(0, 10).map((key) => (typeof key === 'object' ? JSON.stringify(key) : String(key)));
+    const more = outcome.deleted.length > shown.length ? `, ... (${outcome.deleted.length - shown.length} more)` : '';
+    text += `; ${outcome.deleted.length.toLocaleString('en-US')} deleted since the last run${shown.length ? `: ${shown.join(', ')}${more}` : ''}`;
+  }
+  return text;
 }
