@@ -102,3 +102,15 @@ export async function sandboxGet(sandbox: { apiUrl: string; token: string }, pat
   if (!response.ok) throw new Error(`GET ${path}: ${response.status} ${await response.text()}`);
   return response.json();
 }
+
+/** A write straight to the sandbox (PATCH, POST...), to change data between runs. */
+export async function sandboxSend(sandbox: { apiUrl: string; token: string }, method: string, path: string, body?: unknown): Promise<unknown> {
+  const response = await fetch(`${sandbox.apiUrl}${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${sandbox.token}`, 'Content-Type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+  const text = await response.text();
+  return text ? JSON.parse(text) : undefined;
+}
