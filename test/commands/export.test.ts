@@ -372,6 +372,20 @@ describe('no partial files', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
+  it('says so under the API\'s error, which keeps its own message, and a stack only with --verbose', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'items.csv');
+    const args = ['export', 'order-items', '--param', 'order_id=99999999', '-o', file];
+    const result = await runCli(args, { env: sandbox.env });
+    expect(result.stderr.split('\n').slice(0, 2)).toEqual([
+      expect.stringMatching(/^error: GET \S+\/orders\/99999999 failed: 404 Order with id 99999999 not found$/),
+      `nothing was written to ${file}`,
+    ]);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    const verbose = await runCli(['--verbose', ...args], { env: sandbox.env });
+    expect(verbose.code).toBe(1);
+    expect(verbose.stderr).toMatch(/^ApiError: GET .* failed: 404 /m);
+  });
 });
 
 describe('resilience', () => {
