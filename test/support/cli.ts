@@ -26,14 +26,21 @@ export interface CliOptions {
   stdin?: string;
   /** The wall clock the run sees (Date.now by default). */
   now?: () => number;
+  /** Called with each chunk written to stderr, as it is written (to act mid-run). */
+  onStderr?: (chunk: string) => void;
 }
 
 /** A Writable that keeps what is written to it as text; not a terminal. */
 export class CapturedStream extends Writable {
   text = '';
   readonly isTTY = false;
+  constructor(private readonly onChunk?: (chunk: string) => void) {
+    super();
+  }
   override _write(chunk: Buffer | string, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
-    this.text += typeof chunk === 'string' ? chunk : chunk.toString('utf8');
+    const text = typeof chunk === 'string' ? chunk : chunk.toString('utf8');
+    this.text += text;
+    this.onChunk?.(text);
     done();
   }
 }
@@ -42,7 +49,7 @@ export class CapturedStream extends Writable {
 export function testIO(options: CliOptions = {}): IO & { stdout: CapturedStream; stderr: CapturedStream } {
   return {
     stdout: new CapturedStream(),
-    stderr: new CapturedStream(),
+    stderr: new CapturedStream(options.onStderr),
     stdin: Readable.from([options.stdin ?? '']),
     env: cleanEnv(options.env),
     now: options.now ?? Date.now,

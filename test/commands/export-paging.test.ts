@@ -1,15 +1,16 @@
 /**
- * Paging end to end (DESIGN.md section 3, "Paging"): the built binary against sandbox processes
- * whose data changes mid-run or whose paging is broken on purpose (`--faults ignore-offset`,
- * `stuck-next`). Each test has its own sandbox, since some delete records.
+ * Paging end to end (DESIGN.md section 3, "Paging"): the CLI in-process (runCli) against sandboxes
+ * on loopback whose data changes mid-run or whose paging is broken on purpose (faults
+ * `ignore-offset`, `stuck-next`). Each test has its own sandbox, since some delete records.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { run, sandboxGet, sandboxSend, startSandboxProcess, tempDir, type SandboxProcess } from './cli.js';
+import { runCli, sandboxGet, sandboxSend, startTestSandbox, type TestSandbox } from '../support/cli.js';
+import { tempDir } from '../support/files.js';
 
 /** Every living contact id, read straight from the sandbox (not through our client). */
-async function livingIds(sandbox: SandboxProcess): Promise<number[]> {
+async function livingIds(sandbox: TestSandbox): Promise<number[]> {
   const ids: number[] = [];
   for (let offset = 0; ; offset += 1000) {
     const body = (await sandboxGet(sandbox, `/contacts?limit=1000&offset=${offset}`)) as { contacts: Array<{ id: number }> };
@@ -33,21 +34,21 @@ function afterFirstPage(act: () => Promise<unknown>) {
   return { onStderr, done: () => fired };
 }
 
-const deleteContacts = (sandbox: SandboxProcess, ids: number[]) =>
+const deleteContacts = (sandbox: TestSandbox, ids: number[]) =>
   Promise.all(ids.map((id) => sandboxSend(sandbox, 'DELETE', `/contacts/${id}`)));
 
 const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
 
 describe('paging while the account changes', () => {
   it('contacts deleted mid-export: every living contact is exported once, and the bookmark moves', async () => {
-    const sandbox = await startSandboxProcess(['--contacts', '2000', '--latency', '50']);
+    const sandbox = await startTestSandbox({ counts: { contacts: 2000 }, latencyMs: 50 });
     try {
       const dir = tempDir();
       const out = join(dir, 'contacts.ndjson');
       const state = join(dir, 's.json');
       // More low ids than pages overlap by, so the export must notice and re-read.
       const trigger = afterFirstPage(() => deleteContacts(sandbox, range(2, 8)));
-      const result = await run(['export', 'contacts', '--page-size', '20', '--state', state, '-o', out, '--verbose'], {
+      const result = await runCli(['export', 'contacts', '--page-size', '20', '--state', state, '-o', out, '--verbose'], {
         env: sandbox.env,
         onStderr: trigger.onStderr,
       });
@@ -69,11 +70,11 @@ describe('paging while the account changes', () => {
   });
 
   it('when continuity cannot be proven the export fails: exit 1, no output file, the bookmark kept', async () => {
-    const sandbox = await startSandboxProcess(['--contacts', '3000', '--latency', '100']);
+    const sandbox = await startTestSandbox({ counts: { contacts: 3000 }, latencyMs: 100 });
     try {
       const dir = tempDir();
       const state = join(dir, 's.json');
-      const first = await run(['export', 'contacts', '--state', state, '-o', join(dir, 'first.ndjson')], { env: sandbox.env });
+      const first = await runCli(['export', 'contacts', '--state', state, '-o', join(dir, 'first.ndjson')], { env: sandbox.env });
       expect(first.code, first.stderr).toBe(0);
       const bookmark = readFileSync(state, 'utf8');
 
@@ -81,7 +82,7 @@ describe('paging while the account changes', () => {
       // overlap and the re-reads can cover, wherever the export is when they land.
       const out = join(dir, 'contacts.ndjson');
       const trigger = afterFirstPage(() => deleteContacts(sandbox, range(1, 101)));
-      const result = await run(['export', 'contacts', '--full-refresh', '--page-size', '10', '--state', state, '-o', out, '--verbose'], {
+      const result = await runCli(['export', 'contacts', '--full-refresh', '--page-size', '10', '--state', state, '-o', out, '--verbose'], {
         env: sandbox.env,
         onStderr: trigger.onStderr,
       });
@@ -100,13 +101,13 @@ describe('paging while the account changes', () => {
 
 describe('overlapping pages and --max', () => {
   it('--max reached on a page that repeats a few records still counts as cut short (bookmark not moved)', async () => {
-    const sandbox = await startSandboxProcess();
+    const sandbox = await startTestSandbox();
     try {
       const dir = tempDir();
       const state = join(dir, 's.json');
       const out = join(dir, 'c.ndjson');
       // Pages of 10 overlap by 3: the second page brings 7 new records, exactly what --max still wants.
-      const result = await run(['export', 'contacts', '--page-size', '10', '--max', '17', '--state', state, '-o', out], { env: sandbox.env });
+      const result = await runCli(['export', 'contacts', '--page-size', '10', '--max', '17', '--state', state, '-o', out], { env: sandbox.env });
       expect(result.code, result.stderr).toBe(0);
       expect(ndjsonIds(out)).toEqual(range(1, 18));
       expect(result.stderr).toMatch(/stopped at --max 17/);
@@ -119,17 +120,17 @@ describe('overlapping pages and --max', () => {
 
 describe('paging always ends', () => {
   it('against an API that ignores offset, export and api --paginate stop with a clear error after a few requests', async () => {
-    const sandbox = await startSandboxProcess(['--faults', 'ignore-offset:1']);
+    const sandbox = await startTestSandbox({ faults: 'ignore-offset:1' });
     try {
       const dir = tempDir();
       const out = join(dir, 'contacts.ndjson');
-      const exported = await run(['export', 'contacts', '--page-size', '10', '-o', out], { env: sandbox.env });
+      const exported = await runCli(['export', 'contacts', '--page-size', '10', '-o', out], { env: sandbox.env });
       expect(exported.code, exported.stderr).toBe(1);
       expect(exported.stderr).toMatch(/paging \/contacts stopped: the page at offset 7 holds only records already read, so the API seems to ignore offset/);
       expect(exported.stderr).toMatch(/nothing was written to/);
       expect(existsSync(out)).toBe(false);
 
-      const raw = await run(['api', 'GET', '/contacts?limit=1', '--paginate'], { env: sandbox.env });
+      const raw = await runCli(['api', 'GET', '/contacts?limit=1', '--paginate'], { env: sandbox.env });
       expect(raw.code, raw.stderr).toBe(1);
       expect(raw.stderr).toMatch(/paging \/contacts stopped: the page at offset 1 holds only records already read/);
       const stats = await sandbox.stats();
@@ -141,9 +142,9 @@ describe('paging always ends', () => {
   });
 
   it('a next link that does not move forward stops the export with a clear error', async () => {
-    const sandbox = await startSandboxProcess(['--faults', 'stuck-next:1']);
+    const sandbox = await startTestSandbox({ faults: 'stuck-next:1' });
     try {
-      const result = await run(['export', 'contacts', '--page-size', '10', '--format', 'csv'], { env: sandbox.env });
+      const result = await runCli(['export', 'contacts', '--page-size', '10', '--format', 'csv'], { env: sandbox.env });
       expect(result.code, result.stderr).toBe(1);
       expect(result.stderr).toMatch(/after a full page at offset 0, the API's next link points at offset 0, so paging would never end/);
       expect(result.stderr).toMatch(/the output on stdout is incomplete/);
@@ -155,9 +156,9 @@ describe('paging always ends', () => {
 
 describe('--verbose', () => {
   it('lists every request, prefetched pages past the end included, as many as the summary and the sandbox count', async () => {
-    const sandbox = await startSandboxProcess(['--latency', '100']);
+    const sandbox = await startTestSandbox({ latencyMs: 100 });
     try {
-      const result = await run(['export', 'contacts', '--page-size', '40', '-o', join(tempDir(), 'c.ndjson'), '--verbose'], {
+      const result = await runCli(['export', 'contacts', '--page-size', '40', '-o', join(tempDir(), 'c.ndjson'), '--verbose'], {
         env: sandbox.env,
       });
       expect(result.code, result.stderr).toBe(0);
