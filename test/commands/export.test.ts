@@ -2,7 +2,7 @@
  * `export` as a user runs it: in-process (runCli) against the sandbox on loopback, files on disk.
  * What needs the binary as a process (a reader that goes away, a kill) is in test/e2e/export.test.ts.
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
