@@ -387,24 +387,3 @@ describe('no partial files', () => {
     expect(verbose.stderr).toMatch(/^ApiError: GET .* failed: 404 /m);
   });
 });
-
-describe('resilience', () => {
-  it('with 5xx, 429, resets and truncated bodies injected, the output equals a fault-free run byte for byte', async () => {
-    // Both sandboxes fresh, so the only difference between them is the faults.
-    const reference = await startTestSandbox();
-    const faulty = await startTestSandbox({ faults: '5xx:0.1,429:0.1,reset:0.05,truncate:0.05' });
-    try {
-      const dir = tempDir();
-      const args = ['export', 'contacts', '--include', 'tags', '--page-size', '50', '--format', 'csv'];
-      const clean = await runCli([...args, '-o', join(dir, 'clean.csv')], { env: reference.env });
-      expect(clean.code, clean.stderr).toBe(0);
-      const faultyRun = await runCli([...args, '-o', join(dir, 'faulty.csv')], { env: faulty.env });
-      expect(faultyRun.code, faultyRun.stderr).toBe(0);
-      const stats = await faulty.stats();
-      expect(Object.values(stats.faults).reduce((a, b) => a + b, 0)).toBeGreaterThan(5);
-      expect(readFileSync(join(dir, 'faulty.csv'), 'utf8')).toBe(readFileSync(join(dir, 'clean.csv'), 'utf8'));
-    } finally {
-      await Promise.all([faulty.stop(), reference.stop()]);
-    }
-  }, 120_000);
-});

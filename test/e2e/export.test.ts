@@ -1,6 +1,8 @@
 /**
- * `export` where the binary must be a process: a reader of stdout that goes away (| head), and
- * a kill midway. Everything else about export runs in-process, in test/commands/export.test.ts.
+ * `export` where the binary must be a process: a reader of stdout that goes away (| head), a
+ * kill midway, and faults injected into a sandbox process (run in-process, it failed now and then:
+ * one request met more faults in a row than the client retries, as requests interleave otherwise).
+ * Everything else about export runs in-process, in test/commands/export.test.ts.
  */
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -70,4 +72,25 @@ describe('no partial files', () => {
       await slow.stop();
     }
   });
+});
+
+describe('resilience', () => {
+  it('with 5xx, 429, resets and truncated bodies injected, the output equals a fault-free run byte for byte', async () => {
+    // Both sandboxes fresh, so the only difference between them is the faults.
+    const reference = await startSandboxProcess();
+    const faulty = await startSandboxProcess(['--faults', '5xx:0.1,429:0.1,reset:0.05,truncate:0.05']);
+    try {
+      const dir = tempDir();
+      const args = ['export', 'contacts', '--include', 'tags', '--page-size', '50', '--format', 'csv'];
+      const clean = await run([...args, '-o', join(dir, 'clean.csv')], { env: reference.env });
+      expect(clean.code, clean.stderr).toBe(0);
+      const faultyRun = await run([...args, '-o', join(dir, 'faulty.csv')], { env: faulty.env });
+      expect(faultyRun.code, faultyRun.stderr).toBe(0);
+      const stats = await faulty.stats();
+      expect(Object.values(stats.faults).reduce((a, b) => a + b, 0)).toBeGreaterThan(5);
+      expect(readFileSync(join(dir, 'faulty.csv'), 'utf8')).toBe(readFileSync(join(dir, 'clean.csv'), 'utf8'));
+    } finally {
+      await Promise.all([faulty.stop(), reference.stop()]);
+    }
+  }, 120_000);
 });
