@@ -11,11 +11,15 @@ import { registerApiCommand } from './commands/api.js';
 import { registerSandboxCommand } from './commands/sandbox.js';
 import { registerExportCommand } from './commands/export.js';
 import { registerAuthCommand } from './commands/auth.js';
+import { processIO, type IO } from './io.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
-export function buildProgram(): Command {
+/** The program, writing its help and commander's own errors to `io`'s streams. */
+export function buildProgram(io: IO = processIO()): Command {
   const program = new Command('infusionsoft')
+    // Before the commands are added: each copies its parent's output settings when created.
+    .configureOutput(commanderOutput(io))
     .description('Export and import Keap (Infusionsoft) CRM data as CSV, JSON or NDJSON.')
     .version(version)
     .option('--profile <name>', 'which stored login to use (env INFUSIONSOFT_PROFILE; default "default")')
@@ -41,11 +45,11 @@ Examples:
 
 Exit codes: 0 ok, 1 failure, 2 usage or input error, 3 some rows failed, 4 authentication.`,
     );
-  registerAuthCommand(program);
-  registerResourceCommands(program);
-  registerExportCommand(program);
-  registerApiCommand(program);
-  registerSandboxCommand(program);
+  registerAuthCommand(program, io);
+  registerResourceCommands(program, io);
+  registerExportCommand(program, io);
+  registerApiCommand(program, io);
+  registerSandboxCommand(program, io);
   // Subcommands of subcommands (auth login) too: commander would otherwise exit the process itself.
   const overrideAll = (command: Command): void => {
     for (const sub of command.commands) {
@@ -57,32 +61,66 @@ Exit codes: 0 ok, 1 failure, 2 usage or input error, 3 some rows failed, 4 authe
   return program;
 }
 
-/** Runs the CLI and resolves to the process exit code; never throws. */
-export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+/**
+ * Where commander writes help and usage errors, and how wide and colourful they may be: its own
+ * defaults, read from `io` instead of `process`.
+ */
+function commanderOutput(io: IO) {
+  const env = io.env;
+  const forced = (): boolean | undefined => {
+    if (env.NO_COLOR || env.FORCE_COLOR === '0' || env.FORCE_COLOR === 'false') return false;
+    if (env.FORCE_COLOR || env.CLICOLOR_FORCE !== undefined) return true;
+    return undefined;
+  };
+  type Terminal = IO['stdout'] & { hasColors?: () => boolean };
+  const colors = (stream: Terminal) => forced() ?? (stream.isTTY === true && stream.hasColors?.() === true);
+  return {
+    writeOut: (text: string) => void io.stdout.write(text),
+    writeErr: (text: string) => void io.stderr.write(text),
+    // Off a terminal, commander's own default width.
+    getOutHelpWidth: () => (io.stdout.isTTY ? io.stdout.columns : undefined) ?? 80,
+    getErrHelpWidth: () => (io.stderr.isTTY ? io.stderr.columns : undefined) ?? 80,
+    getOutHasColors: () => colors(io.stdout),
+    getErrHasColors: () => colors(io.stderr),
+  };
+}
+
+/**
+ * Runs the CLI and resolves to the process exit code; never throws. `io` is the process's own
+ * streams, environment and clock for a real run, and string-capturing ones in tests.
+ */
+export async function main(argv: string[], io: IO = processIO()): Promise<number> {
+  const program = buildProgram(io);
   const verbose = argv.includes('--verbose');
   // Write errors on stdout (a full disk behind `> file`) reach the writers' promises; this only
   // keeps a late one from crashing the process with a stack, and makes sure the run fails.
   let stdoutFailed = false;
-  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  const onStdoutError = (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE' || stdoutFailed) return;
     stdoutFailed = true;
-    process.stderr.write(`error: cannot write to stdout: ${error.message}\n`);
+    io.stderr.write(`error: cannot write to stdout: ${error.message}\n`);
     process.exitCode = ExitCode.failure;
-  });
+  };
   // stderr gone (the SSH session that was the terminal closed, hence a SIGHUP): nowhere is left to
   // report to, and an unhandled error here would replace the interrupt's exit status with a crash.
-  process.stderr.on('error', () => undefined);
+  const onStderrError = () => undefined;
+  io.stdout.on('error', onStdoutError);
+  io.stderr.on('error', onStderrError);
   try {
     await program.parseAsync(argv);
     return stdoutFailed ? ExitCode.failure : ExitCode.ok;
   } catch (error) {
     if (stdoutFailed) return ExitCode.failure;
-    return reportError(error, verbose);
+    return reportError(error, verbose, io.stderr);
+  } finally {
+    // A late write error after main returned still needs a listener in a real run (the process
+    // is about to exit anyway); in-process runs share streams, so nothing may pile up on them.
+    if (io.stdout !== process.stdout) io.stdout.off('error', onStdoutError);
+    if (io.stderr !== process.stderr) io.stderr.off('error', onStderrError);
   }
 }
 
-function reportError(error: unknown, verbose: boolean): number {
+function reportError(error: unknown, verbose: boolean, stderr: IO['stderr']): number {
   // The reader of our stdout went away (`| head`): it has what it wanted; stop quietly, as cat does.
   if ((error as NodeJS.ErrnoException | undefined)?.code === 'EPIPE') return ExitCode.ok;
   if (error instanceof CommanderError) {
@@ -93,15 +131,15 @@ function reportError(error: unknown, verbose: boolean): number {
     return ExitCode.usage;
   }
   if (error instanceof CliError) {
-    process.stderr.write(`error: ${error.message}\n`);
+    stderr.write(`error: ${error.message}\n`);
     const hint = hintFor(error);
-    if (hint) process.stderr.write(`${hint}\n`);
-    if (verbose && error.stack) process.stderr.write(`${error.stack}\n`);
+    if (hint) stderr.write(`${hint}\n`);
+    if (verbose && error.stack) stderr.write(`${error.stack}\n`);
     return error.exitCode;
   }
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`error: ${message}\n`);
-  if (verbose && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
-  else process.stderr.write('(run again with --verbose for details)\n');
+  stderr.write(`error: ${message}\n`);
+  if (verbose && error instanceof Error && error.stack) stderr.write(`${error.stack}\n`);
+  else stderr.write('(run again with --verbose for details)\n');
   return ExitCode.failure;
 }

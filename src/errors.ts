@@ -13,11 +13,21 @@ export const ExitCode = {
 export class CliError extends Error {
   readonly exitCode: number = ExitCode.failure;
   /** What the user can do next, printed on its own line under the message. */
-  readonly hint?: string;
+  hint?: string;
   constructor(message: string, options?: { hint?: string; cause?: unknown }) {
     super(message, options?.cause !== undefined ? { cause: options.cause } : undefined);
     this.name = new.target.name;
     if (options?.hint) this.hint = options.hint;
+  }
+
+  /**
+   * Replaces the hint with one from a caller that knows more about what to do next (the export
+   * engine knows what became of the output file), keeping the error as it is: its class, message,
+   * exit code and details. Returns the error, to be thrown again.
+   */
+  withHint(hint: string): this {
+    this.hint = hint;
+    return this;
   }
 }
 

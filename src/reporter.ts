@@ -3,6 +3,8 @@
  * stderr (stdout is for data). Progress is drawn only on a TTY, and never with --quiet or
  * --no-progress.
  */
+import type { OutputStream } from './io.js';
+
 export interface Progress {
   /** Replace the progress text. Cheap to call often: drawing is throttled by the implementation. */
   update(text: string): void;
@@ -27,7 +29,10 @@ export interface ReporterOptions {
   verbose?: boolean;
   quiet?: boolean;
   progress?: boolean;
-  stream?: NodeJS.WriteStream;
+  /** Where messages go: the CLI's stderr (`io.stderr`); process.stderr when not given. */
+  stream?: OutputStream;
+  /** The environment, for NO_COLOR; process.env when not given. */
+  env?: NodeJS.ProcessEnv;
 }
 
 const noProgress: Progress = { update() {}, stop() {} };
@@ -38,7 +43,7 @@ export function createReporter(options: ReporterOptions = {}): Reporter {
   const quiet = options.quiet ?? false;
   // A terminal that reports no width (some CI consoles, `stty cols 0`) makes a spinner redraw forever.
   const showProgress = (options.progress ?? true) && !quiet && stream.isTTY === true && (stream.columns ?? 0) > 0;
-  const color = stream.isTTY === true && !process.env.NO_COLOR;
+  const color = stream.isTTY === true && !(options.env ?? process.env).NO_COLOR;
   const yellow = (s: string) => (color ? `\u001b[33m${s}\u001b[39m` : s);
   const dim = (s: string) => (color ? `\u001b[2m${s}\u001b[22m` : s);
   let active: { stop(): void } | undefined;
@@ -67,7 +72,7 @@ export function createReporter(options: ReporterOptions = {}): Reporter {
         if (stopped) return;
         // discardStdin would put the terminal in raw mode, where Ctrl-C stops being a signal to
         // the process group and an export kept running after it.
-        spinner = ora({ text: pending, stream, discardStdin: false, ...(color ? {} : { color: false as const }) }).start();
+        spinner = ora({ text: pending, stream: stream as NodeJS.WritableStream, discardStdin: false, ...(color ? {} : { color: false as const }) }).start();
         active = spinner;
       });
       return {

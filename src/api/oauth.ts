@@ -5,7 +5,6 @@
  * body, the refresh authenticates the client with HTTP Basic, as Keap documents. Nothing here logs
  * or puts a secret in an error message.
  */
-import { request } from 'undici';
 import { AuthError, NetworkError } from '../errors.js';
 import { keapError, redactUrl } from './errors.js';
 
@@ -81,6 +80,8 @@ async function postTokenForm(tokenUrl: string, form: URLSearchParams, authorizat
   let contentType: string | undefined;
   let text: string;
   try {
+    // Loaded here, not at start-up: most commands never call the token endpoint.
+    const { request } = await import('undici');
     const response = await request(tokenUrl, {
       method: 'POST',
       headers,

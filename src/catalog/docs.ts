@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { bodyProperties, bodyRows, pathFields, ruleText } from './bodies.js';
-import { incrementalDescription, incrementalModeOf, readKeyOf } from './index.js';
+import { defaultReadAction, incrementalDescription, incrementalModeOf, readActions, readKeyOf, writeActions } from './index.js';
 import type { ActionDef, DateFilterKind, FieldDef, GatheredDef, QueryParamType, ResourceDef, ResponseShape } from './types.js';
 
 /** Escapes a value for a Markdown table cell. */
@@ -58,7 +58,6 @@ const DATE_KIND: Record<DateFilterKind, string> = {
   event: 'event time',
 };
 
-const isRead = (action: ActionDef) => action.kind === 'read' || action.kind === 'read-single';
 
 /** `since` on the field, or `by content`: the short form for tables. */
 function incrementalCell(action: ActionDef): string {
@@ -78,7 +77,7 @@ function renderIncrementalTable(resources: readonly ResourceDef[]): string[] {
     '|---|---|---|---|---|---|',
   );
   for (const resource of resources) {
-    for (const action of resource.actions.filter(isRead)) {
+    for (const action of readActions(resource)) {
       const df = action.dateFilter;
       const key = readKeyOf(resource);
       const deletions = incrementalModeOf(action) === 'hash' && key.length ? `by ${key.map(code).join(', ')}` : 'no';
@@ -149,7 +148,7 @@ function renderResource(resource: ResourceDef): string[] {
   lines.push(`- Seed name: ${resource.title}`);
   lines.push(`- Aliases: ${resource.aliases.map(code).join(', ') || 'none'}`);
   lines.push(`- Key fields: ${resource.keyFields.map(code).join(', ') || 'none'}`);
-  for (const action of resource.actions.filter(isRead)) {
+  for (const action of readActions(resource)) {
     lines.push(`- Incremental export (${code(action.id)}): ${incrementalDescription(action)}`);
   }
   if (resource.duplicateOptions) lines.push(`- Upsert duplicate options: ${resource.duplicateOptions.map(code).join(', ')}`);
@@ -169,7 +168,7 @@ function renderResource(resource: ResourceDef): string[] {
       `| ${code(field.name)} | ${describeType(field)} | ${field.key ? 'yes' : ''} | ${field.readOnly ? 'yes' : ''} | ${field.writeOnly ? 'yes' : ''} | ${cell(describeFieldDetail(field))} |`,
     );
   }
-  const writes = resource.actions.filter((action) => action.kind !== 'read' && action.kind !== 'read-single');
+  const writes = writeActions(resource);
   if (writes.length) {
     lines.push('', '### Writes', '', 'What each write action sends: the record fields that fill its path, and its body as the spec\'s request schema has it.');
     writes.forEach((action, index) => lines.push(...renderWrite(resource, action, writes.slice(0, index))));
@@ -206,7 +205,7 @@ export function renderResourcesMarkdown(resources: readonly ResourceDef[]): stri
   lines.push('| resource | seed name | actions | incremental | custom fields | gathered |');
   lines.push('|---|---|---|---|---|---|');
   for (const resource of resources) {
-    const defaultRead = resource.actions.find((action) => action.kind === 'read');
+    const defaultRead = defaultReadAction(resource);
     lines.push(
       `| [${resource.name}](#${resource.name}) | ${cell(resource.title)} | ${resource.actions.map((action) => action.id).join(', ')} | ${defaultRead ? incrementalCell(defaultRead) : ''} | ${resource.customFields ? resource.customFields.via : ''} | ${(resource.gathered ?? []).map((g) => g.name).join(', ')} |`,
     );

@@ -120,6 +120,26 @@ export function defaultReadAction(resource: ResourceDef): ActionDef | undefined 
   return resource.actions.find((action) => action.kind === 'read');
 }
 
+/** Whether an action reads (a list or one record): what `export` can use. */
+export function isReadAction(action: { kind: string }): boolean {
+  return action.kind === 'read' || action.kind === 'read-single';
+}
+
+/** The resource's read actions (lists and single records), in catalog order. */
+export function readActions(resource: ResourceDef): ActionDef[] {
+  return resource.actions.filter(isReadAction);
+}
+
+/** The resource's write actions (create, update, upsert, delete), in catalog order. */
+export function writeActions(resource: ResourceDef): ActionDef[] {
+  return resource.actions.filter((action) => !isReadAction(action));
+}
+
+/** The read of the whole list, without path parameters (`GET /contacts`), if the resource has one. */
+export function plainReadAction(resource: ResourceDef): ActionDef | undefined {
+  return resource.actions.find((action) => action.kind === 'read' && !(action.params ?? []).length);
+}
+
 export { bodyProperties, bodyRows, pathFields, ruleText, type BodyRow } from './bodies.js';
 
 /**

@@ -3,9 +3,10 @@ import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
 import { callApi } from '../etl/api-call.js';
+import type { IO } from '../io.js';
 import { withSession } from './context.js';
 
-export function registerApiCommand(program: Command): void {
+export function registerApiCommand(program: Command, io: IO): void {
   program
     .command('api')
     .description('make a raw REST v1 request and print the JSON response')
@@ -24,8 +25,8 @@ Examples:
     )
     .action(async (method: string, path: string, options: { data?: string; paginate?: boolean }, command: Command) => {
       const body = options.data === undefined ? undefined : await parseData(options.data);
-      await withSession(command, async ({ api }) => {
-        await callApi(api, { method, path, body, paginate: options.paginate ?? false }, process.stdout);
+      await withSession(command, io, async ({ api }) => {
+        await callApi(api, { method, path, body, paginate: options.paginate ?? false }, io.stdout);
       });
     });
 }

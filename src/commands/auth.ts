@@ -2,11 +2,11 @@
 import type { Command } from 'commander';
 import { resolveApiUrl } from '../api/credentials.js';
 import { authStatus, currentToken, logout, refreshNow, type AuthStatus, type ProfileRef } from '../auth/account.js';
-import { checkRedirectUri, login, type LoginResult } from '../auth/login.js';
+import type { LoginResult } from '../auth/login.js';
 import { DEFAULT_AUTHORIZE_URL, DEFAULT_TOKEN_URL, authPaths, resolveConfigDir, resolveProfileName } from '../auth/profiles.js';
 import { UsageError } from '../errors.js';
-import { parseWholeNumber } from '../etl/args.js';
 import type { Reporter } from '../reporter.js';
+import type { IO } from '../io.js';
 import { globalOptions, reporterFor } from './context.js';
 import { runInterruptible } from './interrupt.js';
 import { terminalIO } from './prompt.js';
@@ -24,7 +24,7 @@ interface LoginFlags {
 const LOGIN_TIMEOUT_MS = 5 * 60_000;
 
 /** The profile a command works on, from `--profile` / INFUSIONSOFT_PROFILE and the config dir. */
-export function profileRef(command: Command, env: NodeJS.ProcessEnv = process.env): ProfileRef {
+export function profileRef(command: Command, env: NodeJS.ProcessEnv): ProfileRef {
   const flag = globalOptions(command).profile;
   return {
     paths: authPaths(resolveConfigDir(env)),
@@ -34,7 +34,7 @@ export function profileRef(command: Command, env: NodeJS.ProcessEnv = process.en
   };
 }
 
-export function registerAuthCommand(program: Command): void {
+export function registerAuthCommand(program: Command, io: IO): void {
   const auth = program.command('auth').description('log in to Keap and manage stored logins (profiles)');
 
   auth
@@ -66,15 +66,17 @@ Examples:
       if ((flags.withToken || flags.refreshToken) && browserFlags.length) {
         throw new UsageError(`${browserFlags.join(', ')} only apply to the browser login, not to ${flags.withToken ? '--with-token' : '--refresh-token'}`);
       }
+      // Loaded when a login runs: the HTTP client and the CSV parser behind them are not needed at start-up.
+      const [{ checkRedirectUri, login }, { parseWholeNumber }] = await Promise.all([import('../auth/login.js'), import('../etl/args.js')]);
       const port = parseWholeNumber(flags.port, '--port');
       if (port !== undefined && port > 65535) throw new UsageError(`--port: ${port} is not a port (1-65535)`);
       const redirectUri = flags.redirectUri === undefined ? undefined : checkRedirectUri(flags.redirectUri);
       if (redirectUri && port !== undefined) throw new UsageError('--port and --redirect-uri cannot be used together', { hint: 'put the port in the redirect URI' });
       const globals = globalOptions(command);
-      const reporter = reporterFor(globals);
-      const ref = profileRef(command);
-      const env = process.env;
-      const io = terminalIO(reporter);
+      const reporter = reporterFor(globals, io);
+      const ref = profileRef(command, io.env);
+      const env = io.env;
+      const terminal = terminalIO(reporter);
       try {
         const result = await runInterruptible(
           (signal) =>
@@ -96,13 +98,13 @@ Examples:
                 timeoutMs: LOGIN_TIMEOUT_MS,
                 signal,
               },
-              io,
+              terminal,
             ),
           'login interrupted; nothing was stored',
         );
         reportLogin(reporter, result, ref.profileName, env);
       } finally {
-        io.close();
+        terminal.close();
       }
     });
 
@@ -111,24 +113,24 @@ Examples:
     .description('who is logged in, which account, where the credential lives, token expiry')
     .option('--json', 'print one JSON document')
     .action(async (flags: { json?: boolean }, command: Command) => {
-      const status = await authStatus(profileRef(command));
-      process.stdout.write(flags.json ? `${JSON.stringify(status, null, 2)}\n` : renderStatus(status));
+      const status = await authStatus(profileRef(command, io.env));
+      io.stdout.write(flags.json ? `${JSON.stringify(status, null, 2)}\n` : renderStatus(status));
     });
 
   auth
     .command('token')
     .description('print a valid access token (refreshed first if needed), for scripts')
     .action(async (_flags: unknown, command: Command) => {
-      process.stdout.write(`${await currentToken(profileRef(command))}\n`);
+      io.stdout.write(`${await currentToken(profileRef(command, io.env))}\n`);
     });
 
   auth
     .command('refresh')
     .description('refresh the OAuth tokens now (a monthly cron line keeps an idle login alive)')
     .action(async (_flags: unknown, command: Command) => {
-      const ref = profileRef(command);
+      const ref = profileRef(command, io.env);
       const profile = await refreshNow(ref);
-      reporterFor(globalOptions(command)).info(
+      reporterFor(globalOptions(command), io).info(
         `Refreshed profile "${ref.profileName}": the access token is valid until ${profile.accessTokenExpiresAt ?? 'unknown'}.`,
       );
     });
@@ -137,9 +139,9 @@ Examples:
     .command('logout')
     .description('remove the stored credential of the profile from wherever it lives')
     .action(async (_flags: unknown, command: Command) => {
-      const ref = profileRef(command);
+      const ref = profileRef(command, io.env);
       const { location } = await logout(ref);
-      reporterFor(globalOptions(command)).info(`Logged out of profile "${ref.profileName}"; its credential was removed from ${location}.`);
+      reporterFor(globalOptions(command), io).info(`Logged out of profile "${ref.profileName}"; its credential was removed from ${location}.`);
     });
 }
 

@@ -1,15 +1,16 @@
 /**
  * What every command that talks to Keap needs: the global options, a reporter, and a client
- * pointed at Keap or at the embedded sandbox.
+ * pointed at Keap or at the embedded sandbox. Everything from the process (streams, environment)
+ * comes from the command's `IO`; the client (undici) and the sandbox are loaded only when a
+ * session is opened, so commands that never open one (`resources`, `--help`) start fast.
  */
 import type { Command } from 'commander';
-import { createClient } from '../api/client.js';
 import { bearerTokenSource, resolveApiUrl } from '../api/credentials.js';
 import type { CredentialSource, KeapApi } from '../api/types.js';
 import { resolveCredential, type ResolvedCredential } from '../auth/account.js';
 import { authPaths, resolveConfigDir, resolveProfileName } from '../auth/profiles.js';
+import type { IO } from '../io.js';
 import { createReporter, type Reporter } from '../reporter.js';
-import { startSandbox } from '../sandbox/server.js';
 
 export interface GlobalOptions {
   apiUrl?: string;
@@ -24,11 +25,14 @@ export function globalOptions(command: Command): GlobalOptions {
   return command.optsWithGlobals<GlobalOptions>();
 }
 
-export function reporterFor(options: GlobalOptions): Reporter {
+/** The reporter for a command's global options, writing to the CLI's stderr. */
+export function reporterFor(options: GlobalOptions, io: IO): Reporter {
   return createReporter({
     verbose: options.verbose ?? false,
     quiet: options.quiet ?? false,
     progress: options.progress ?? true,
+    stream: io.stderr,
+    env: io.env,
   });
 }
 
@@ -52,7 +56,7 @@ export interface SessionOptions {
  * `--sandbox` is not a lookup: the sandbox hands out its own token when it starts.
  */
 export async function resolveCredentialSource(
-  env: NodeJS.ProcessEnv = process.env,
+  env: NodeJS.ProcessEnv,
   profileFlag?: string,
 ): Promise<CredentialSource | undefined> {
   return (await lookUpCredential(env, profileFlag))?.source;
@@ -67,10 +71,12 @@ async function lookUpCredential(env: NodeJS.ProcessEnv, profileFlag: string | un
   });
 }
 
-export async function openSession(command: Command, options: SessionOptions = {}): Promise<Session> {
+export async function openSession(command: Command, io: IO, options: SessionOptions = {}): Promise<Session> {
   const globals = globalOptions(command);
-  const reporter = reporterFor(globals);
+  const reporter = reporterFor(globals, io);
+  const { createClient } = await import('../api/client.js');
   if (globals.sandbox) {
+    const { startSandbox } = await import('../sandbox/server.js');
     const sandbox = await startSandbox({});
     reporter.debug(`sandbox listening at ${sandbox.apiUrl}`);
     const credentials = bearerTokenSource(sandbox.token, 'sandbox');
@@ -85,11 +91,11 @@ export async function openSession(command: Command, options: SessionOptions = {}
       },
     };
   }
-  const resolved = await lookUpCredential(process.env, globals.profile);
+  const resolved = await lookUpCredential(io.env, globals.profile);
   const credentials = resolved?.source;
   // A stored profile remembers its API URL; --api-url and INFUSIONSOFT_API_URL still win.
-  const urlChosen = Boolean(globals.apiUrl?.trim() || process.env.INFUSIONSOFT_API_URL?.trim());
-  const baseUrl = resolved?.profile && !urlChosen ? resolved.profile.apiUrl : resolveApiUrl(globals.apiUrl, process.env);
+  const urlChosen = Boolean(globals.apiUrl?.trim() || io.env.INFUSIONSOFT_API_URL?.trim());
+  const baseUrl = resolved?.profile && !urlChosen ? resolved.profile.apiUrl : resolveApiUrl(globals.apiUrl, io.env);
   const api = createClient({ baseUrl, credentials, reporter, concurrency: options.concurrency });
   return {
     api,
@@ -102,10 +108,11 @@ export async function openSession(command: Command, options: SessionOptions = {}
 /** Opens a session, runs `work`, and always closes the session (sockets, in-process sandbox). */
 export async function withSession<T>(
   command: Command,
+  io: IO,
   work: (session: Session) => Promise<T>,
   options?: SessionOptions,
 ): Promise<T> {
-  const session = await openSession(command, options);
+  const session = await openSession(command, io, options);
   try {
     return await work(session);
   } finally {

@@ -2,10 +2,12 @@
 import type { Command } from 'commander';
 import { findResource } from '../catalog/index.js';
 import { UsageError } from '../errors.js';
-import { parseDateArg, parseFieldList, parseKeyValues, parsePositiveInt } from '../etl/args.js';
-import { runExport, type ExportFormat, type ExportRequest } from '../etl/export.js';
+import type { ExportFormat, ExportOutcome, ExportRequest } from '../etl/export.js';
+import type { IncrementalOutcome } from '../etl/incremental.js';
 import { EXPORT_FORMATS } from '../etl/writers.js';
-import { withSession } from './context.js';
+import type { IO } from '../io.js';
+import { counted } from '../reporter.js';
+import { globalOptions, reporterFor, withSession } from './context.js';
 import { runInterruptible } from './interrupt.js';
 import { printJson } from './output.js';
 
@@ -45,7 +47,7 @@ export function exportFormat(flag: string | undefined, output: string | undefine
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
-export function registerExportCommand(program: Command): void {
+export function registerExportCommand(program: Command, io: IO): void {
   program
     .command('export')
     .description('export every record of a resource to CSV, JSON or NDJSON')
@@ -87,12 +89,19 @@ read and compared with the last run's content hashes, which also shows deletions
     )
     .action(async (name: string, flags: ExportFlags, command: Command) => {
       const resource = findResource(name);
+      // The engine (and csv-parse, for lists in flags) load only when an export runs.
+      const [{ parseDateArg, parseFieldList, parseKeyValues, parsePositiveInt }, { runExport }] = await Promise.all([
+        import('../etl/args.js'),
+        import('../etl/export.js'),
+      ]);
       const request: ExportRequest = {
         resource,
         format: exportFormat(flags.format, flags.output),
         where: parseKeyValues(flags.where, '--where'),
         params: parseKeyValues(flags.param, '--param'),
         fullRefresh: flags.fullRefresh ?? false,
+        stdout: io.stdout,
+        now: io.now,
       };
       if (flags.action !== undefined) request.action = flags.action;
       if (flags.output !== undefined && flags.output !== '-') request.output = flags.output;
@@ -115,12 +124,38 @@ read and compared with the last run's content hashes, which also shows deletions
       }
 
       // Ctrl-C, a kill from cron, a closed SSH session: stop fetching, discard the temporary file.
-      const result = await runInterruptible((signal) => {
+      const outcome = await runInterruptible((signal) => {
         request.signal = signal;
-        return withSession(command, ({ api, reporter }) => runExport(api, request, reporter), {
+        return withSession(command, io, ({ api, reporter }) => runExport(api, request, reporter), {
           ...(request.concurrency ? { concurrency: request.concurrency } : {}),
         });
       }, 'export interrupted before anything was written');
-      if (flags.json) printJson(result);
+      reporterFor(globalOptions(command), io).info(exportSummary(outcome));
+      if (flags.json) printJson(outcome.result, io.stdout);
     });
+}
+
+/** `exported 2 contacts to contacts.csv (csv) in 0.4 s, 3 requests`, and what else the run has to say. */
+export function exportSummary(outcome: ExportOutcome): string {
+  const { result, recordNoun, vanished } = outcome;
+  const records = (n: number) => counted(n, recordNoun.one, recordNoun.many);
+  return (
+    `exported ${records(result.records)} to ${result.output} (${result.format}) in ${result.seconds.toFixed(1)} s, ${counted(result.requests, 'request')}` +
+    (result.truncated ? ` (stopped at --max ${outcome.max})` : '') +
+    (vanished ? ` (${records(vanished)} deleted meanwhile, written with null gathered fields)` : '') +
+    (outcome.incremental ? incrementalTail(outcome.incremental) : '')
+  );
+}
+
+/** The summary line's tail: what hash mode skipped and which records disappeared. */
+function incrementalTail(outcome: IncrementalOutcome): string {
+  if (outcome.mode !== 'hash') return '';
+  if (outcome.compared === false) return '; first run: every record is new';
+  let text = `; ${(outcome.unchanged ?? 0).toLocaleString('en-US')} unchanged, not written`;
+  if (outcome.deleted) {
+    const shown = outcome.deleted.slice(0, 10).map((key) => (typeof key === 'object' ? JSON.stringify(key) : String(key)));
+    const more = outcome.deleted.length > shown.length ? `, ... (${outcome.deleted.length - shown.length} more)` : '';
+    text += `; ${outcome.deleted.length.toLocaleString('en-US')} deleted since the last run${shown.length ? `: ${shown.join(', ')}${more}` : ''}`;
+  }
+  return text;
 }

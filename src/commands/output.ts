@@ -1,6 +1,9 @@
-/** Rendering helpers shared by the commands: JSON documents and aligned text tables, to stdout. */
-export function printJson(value: unknown): void {
-  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+/** Rendering helpers shared by the commands: JSON documents and aligned text tables, to the CLI's stdout. */
+import type { Writable } from 'node:stream';
+
+/** One JSON document on `out` (the command's `io.stdout`). */
+export function printJson(value: unknown, out: Writable): void {
+  out.write(JSON.stringify(value, null, 2) + '\n');
 }
 
 export function renderTable(rows: string[][], header?: string[]): string {

@@ -1,12 +1,13 @@
 /** `resources` and `describe`: the catalog, for people and for scripts. */
 import type { Command } from 'commander';
-import { bodyRows, catalog, findResource, ruleText } from '../catalog/index.js';
+import { bodyRows, catalog, findResource, isReadAction, ruleText } from '../catalog/index.js';
 import { describeResource, summarizeResource, type ResourceDescription, type WriteDescription } from '../etl/describe.js';
 import { CliError, UsageError } from '../errors.js';
+import type { IO } from '../io.js';
 import { globalOptions, reporterFor, resolveCredentialSource, withSession } from './context.js';
 import { printJson, renderTable } from './output.js';
 
-export function registerResourceCommands(program: Command): void {
+export function registerResourceCommands(program: Command, io: IO): void {
   program
     .command('resources')
     .description('list every resource with its actions (HTTP method and path)')
@@ -20,7 +21,7 @@ Examples:
     )
     .action((options: { json?: boolean }) => {
       const summaries = catalog.map(summarizeResource);
-      if (options.json) return printJson(summaries);
+      if (options.json) return printJson(summaries, io.stdout);
       const rows: string[][] = [];
       for (const resource of summaries) {
         for (const action of resource.actions) {
@@ -33,7 +34,7 @@ Examples:
           ]);
         }
       }
-      process.stdout.write(renderTable(rows, ['RESOURCE', 'ACTION', 'METHOD', 'PATH']));
+      io.stdout.write(renderTable(rows, ['RESOURCE', 'ACTION', 'METHOD', 'PATH']));
     });
 
   program
@@ -53,19 +54,19 @@ Examples:
     .action(async (name: string, options: { json?: boolean }, command: Command) => {
       const resource = findResource(name);
       const globals = globalOptions(command);
-      const live = Boolean(globals.sandbox) || (await resolveCredentialSource(process.env, globals.profile)) !== undefined;
+      const live = Boolean(globals.sandbox) || (await resolveCredentialSource(io.env, globals.profile)) !== undefined;
       let description = await describeResource(resource);
       if (live && resource.customFields) {
         try {
-          description = await withSession(command, ({ api }) => describeResource(resource, api));
+          description = await withSession(command, io, ({ api }) => describeResource(resource, api));
         } catch (error) {
           // The catalog is still worth showing when the account cannot be asked.
           if (error instanceof UsageError || !(error instanceof CliError)) throw error;
-          reporterFor(globals).warn(`custom fields not read from the account: ${error.message}`);
+          reporterFor(globals, io).warn(`custom fields not read from the account: ${error.message}`);
         }
       }
-      if (options.json) return printJson(description);
-      process.stdout.write(renderDescription(description));
+      if (options.json) return printJson(description, io.stdout);
+      io.stdout.write(renderDescription(description));
     });
 }
 
@@ -80,7 +81,7 @@ function renderDescription(d: ResourceDescription): string {
   );
   out += '\nIncremental export (--state)\n';
   out += renderTable(d.actions.flatMap((a) => (a.incrementalNote ? [[a.id, a.incrementalNote]] : [])));
-  const read = d.actions.find((a) => a.kind === 'read' || a.kind === 'read-single');
+  const read = d.actions.find(isReadAction);
   if (read) out += `(export with a read action: infusionsoft export ${d.name} --action ID [--param NAME=VALUE ...])\n`;
   out += '\nFields\n';
   out += renderTable(

@@ -2,9 +2,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { findResource } from '../catalog/index.js';
-import { parseWholeNumber } from '../etl/args.js';
-import { defaultCounts } from '../sandbox/generate.js';
-import { parseFaults, parseLimits, startSandbox } from '../sandbox/server.js';
+import type { IO } from '../io.js';
 import type { SandboxOptions } from '../sandbox/types.js';
 
 interface SandboxFlags {
@@ -23,7 +21,7 @@ interface SandboxFlags {
 }
 
 
-export function registerSandboxCommand(program: Command): void {
+export function registerSandboxCommand(program: Command, io: IO): void {
   program
     .command('sandbox')
     .description('run a local Keap-compatible REST v1 API with demo data (no account needed)')
@@ -56,6 +54,12 @@ Examples:
   $ infusionsoft sandbox --client-id my-app --client-secret s3cret --token-lifetime 600`,
     )
     .action(async (flags: SandboxFlags) => {
+      // Loaded here, not at startup: every other command runs without the sandbox's code.
+      const [{ parseWholeNumber }, { defaultCounts }, { parseFaults, parseLimits, startSandbox }] = await Promise.all([
+        import('../etl/args.js'),
+        import('../sandbox/generate.js'),
+        import('../sandbox/server.js'),
+      ]);
       const counts: Record<string, number> = {};
       const contacts = parseWholeNumber(flags.contacts, '--contacts');
       if (contacts !== undefined) counts.contacts = contacts;
@@ -78,7 +82,7 @@ Examples:
         port,
         seed: parseWholeNumber(flags.seed, '--seed') ?? 1,
         counts,
-        log: (line) => process.stderr.write(line + '\n'),
+        log: (line) => io.stderr.write(line + '\n'),
       };
       if (flags.data) options.dataFile = flags.data;
       const latency = parseWholeNumber(flags.latency, '--latency');
@@ -93,11 +97,16 @@ Examples:
       if (flags.clientSecret !== undefined) options.clientSecret = clientCredential(flags.clientSecret, '--client-secret', /\s/);
 
       const sandbox = await startSandbox(options);
-      process.stdout.write(`INFUSIONSOFT_API_URL=${sandbox.apiUrl}\nINFUSIONSOFT_ACCESS_TOKEN=${sandbox.token}\n`);
+      io.stdout.write(`INFUSIONSOFT_API_URL=${sandbox.apiUrl}\nINFUSIONSOFT_ACCESS_TOKEN=${sandbox.token}\n`);
       await new Promise<void>((resolve) => {
-        const stop = () => resolve();
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
+        // Both listeners go on the first signal, so an in-process run leaves none behind.
+        const stop = () => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          resolve();
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
       });
       await sandbox.close();
     });

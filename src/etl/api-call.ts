@@ -3,7 +3,7 @@
  */
 import type { Writable } from 'node:stream';
 import type { KeapApi, PaginateOptions, Query } from '../api/types.js';
-import { catalog } from '../catalog/index.js';
+import { catalog, readActions } from '../catalog/index.js';
 import type { ResponseShape } from '../catalog/types.js';
 import { UsageError } from '../errors.js';
 
@@ -55,7 +55,7 @@ export function splitPath(raw: string, baseUrl: string): { path: string; query: 
  */
 function catalogPaging(path: string): { shape: ResponseShape; options: PaginateOptions } | undefined {
   for (const resource of catalog) {
-    for (const action of resource.actions) {
+    for (const action of readActions(resource)) {
       if (action.method !== 'GET' || action.shape?.kind !== 'page') continue;
       const pattern = new RegExp('^' + action.path.replace(/\{[^}]+\}/g, '[^/]+') + '$');
       if (!pattern.test(path)) continue;

@@ -3,7 +3,14 @@
  * the account when there is a session to ask.
  */
 import type { KeapApi } from '../api/types.js';
-import { bodyProperties, incrementalDescription, incrementalModeOf, pathFields, type IncrementalMode } from '../catalog/index.js';
+import {
+  bodyProperties,
+  incrementalDescription,
+  incrementalModeOf,
+  pathFields,
+  writeActions,
+  type IncrementalMode,
+} from '../catalog/index.js';
 import type { ActionDef, BodyProperty, BodyRule, DateFilter, ResourceDef } from '../catalog/types.js';
 import { customFieldModel } from './custom-fields.js';
 
@@ -122,7 +129,7 @@ export async function describeResource(resource: ResourceDef, api?: KeapApi): Pr
       ...(f.components ? { components: f.components } : {}),
     })),
     gathered: (resource.gathered ?? []).map((g) => ({ name: g.name, path: g.path, description: g.description })),
-    writes: resource.actions.filter((a) => a.kind !== 'read' && a.kind !== 'read-single').map((a) => describeWrite(resource, a)),
+    writes: writeActions(resource).map((a) => describeWrite(resource, a)),
     deviations: resource.deviations ?? [],
     ...(resource.updatedField ? { updatedField: resource.updatedField } : {}),
   };

@@ -8,17 +8,33 @@
  *   -> state bookmark (only after the output is committed)
  */
 import { PagingError } from '../api/errors.js';
+import type { Writable } from 'node:stream';
 import type { KeapApi, Query } from '../api/types.js';
 import { incrementalDescription, incrementalModeOf } from '../catalog/index.js';
 import type { ActionDef, GatheredDef, ResourceDef } from '../catalog/types.js';
 import { ApiError, CliError, InterruptedError, UsageError } from '../errors.js';
-import { findResource, singularName } from '../catalog/index.js';
-import { counted, type Reporter } from '../reporter.js';
+import {
+  actionsOfKind,
+  findAction,
+  findResource,
+  isReadAction,
+  plainReadAction,
+  readActions,
+  singularName,
+} from '../catalog/index.js';
+import { counted, type Progress, type Reporter } from '../reporter.js';
 import { addCustomFields, customFieldModel, type CustomFieldModel } from './custom-fields.js';
 import { csvColumns, extendColumns, FlattenPlan } from './flatten.js';
-import { inspectOutput, openOutput } from './output.js';
+import { inspectOutput, openOutput, type Output, type OutputTarget } from './output.js';
 import { projectRecord } from './project.js';
-import { describeOutcome, savedBookmark, startTracking, type DeletedKey, type IncrementalMode } from './incremental.js';
+import {
+  savedBookmark,
+  startTracking,
+  type ChangeTracker,
+  type DeletedKey,
+  type IncrementalMode,
+  type IncrementalOutcome,
+} from './incremental.js';
 import { assertStateWritable, readState, type ExportState } from './state.js';
 import { createRecordWriter, type ExportFormat } from './writers.js';
 
@@ -57,8 +73,13 @@ export interface ExportRequest {
   /** Pages fetched ahead of the writer. */
   prefetch?: number;
   signal?: AbortSignal;
+  /** Where the data goes without -o (or with `-o -`): the CLI's stdout; process.stdout when not given. */
+  stdout?: Writable;
+  /** The wall clock (the CLI's `io.now`): when the run started, for the state file. */
+  now?: () => number;
 }
 
+/** The run's result, as `export --json` prints it. */
 export interface ExportResult {
   resource: string;
   action: string;
@@ -111,8 +132,6 @@ export interface ExportPlan {
 const describeParams = (action: ActionDef) =>
   (action.params ?? []).length ? (action.params ?? []).map((p) => `--param ${p.name}=...`).join(' ') : '(no --param)';
 
-const isRead = (action: ActionDef) => action.kind === 'read' || action.kind === 'read-single';
-
 /** `--action ID` with its `--param`s and path, one line per read action. */
 function readActionList(reads: ActionDef[]): string {
   return reads.map((a) => `  --action ${a.id} ${describeParams(a)}  ${a.method} ${a.path}`).join('\n');
@@ -126,7 +145,7 @@ const paramNames = (names: Iterable<string>) => [...new Set(names)].sort().join(
  * `--param` names given.
  */
 export function selectReadAction(resource: ResourceDef, params: Array<[string, string]>, actionId?: string): ActionDef {
-  const reads = resource.actions.filter(isRead);
+  const reads = readActions(resource);
   if (reads.length === 0) {
     throw new UsageError(`${resource.name} cannot be exported: Keap's API has no read action for it`, {
       hint: `its actions: ${resource.actions.map((a) => a.id).join(', ')}`,
@@ -143,8 +162,8 @@ export function selectReadAction(resource: ResourceDef, params: Array<[string, s
 }
 
 function namedReadAction(resource: ResourceDef, reads: ActionDef[], actionId: string, given: string): ActionDef {
-  const action = resource.actions.find((a) => a.id === actionId);
-  if (!action || !isRead(action)) {
+  const action = findAction(resource, actionId);
+  if (!action || !isReadAction(action)) {
     const why = action
       ? `${action.method} ${action.path} writes to Keap; export only reads`
       : `${resource.name} has no action "${actionId}"`;
@@ -207,8 +226,7 @@ export function bookmarkKeyFor(
   params: Array<[string, string]>,
   where: Array<[string, string]>,
 ): string {
-  const plain = resource.actions.find((a) => a.kind === 'read' && !(a.params ?? []).length);
-  if (action === plain && where.length === 0) return resource.name;
+  if (action === plainReadAction(resource) && where.length === 0) return resource.name;
   const parts = [...params, ...where].map(([k, v]) => `${k}=${v}`).sort();
   return `${resource.name}${action.id === 'read' ? '' : `:${action.id}`}${parts.length ? `?${parts.join('&')}` : ''}`;
 }
@@ -438,7 +456,7 @@ class Gatherer {
   }
 
   async customFieldsOf(record: Record<string, unknown>): Promise<unknown> {
-    const single = this.resource.actions.find((a) => a.kind === 'read-single');
+    const single = actionsOfKind(this.resource, 'read-single')[0];
     if (!single) return undefined;
     const path = fillPath(single.path, recordValues(record), `custom fields of ${this.resource.name}`);
     const response = await this.api.request('GET', path, {
@@ -499,11 +517,92 @@ function laterThan(a: string, b: string): boolean {
   return Date.parse(a) > Date.parse(b);
 }
 
-export async function runExport(api: KeapApi, request: ExportRequest, reporter: Reporter): Promise<ExportResult> {
+/** What `runExport` returns: the result (`--json` prints it) and what the summary line says besides. */
+export interface ExportOutcome {
+  result: ExportResult;
+  /** The exported records' resource, for "1 contact" and "2 contacts". */
+  recordNoun: { one: string; many: string };
+  /** `--max`, when given. */
+  max?: number;
+  /** Records deleted meanwhile, written with null for the gathered fields that could not be read. */
+  vanished: number;
+  /** With --state: what the change tracker saved and found. */
+  incremental?: IncrementalOutcome;
+}
+
+/** Everything settled before the output is opened: every usage error has been thrown by now. */
+interface PreparedExport {
+  plan: ExportPlan;
+  target: OutputTarget;
+  tracker: ChangeTracker | undefined;
+  gatherer: Gatherer;
+  vanished: VanishedRecords;
+  model: CustomFieldModel | undefined;
+  /** The CSV header (or the checked --fields) before the first page; undefined when not needed. */
+  baseColumns: string[] | undefined;
+  columnOptions: { customLabels?: string[]; gathered: GatheredDef[] };
+}
+
+/** What the record loop did. */
+interface StreamedRecords {
+  written: number;
+  read: number;
+  truncated: boolean;
+  /** Keap's `count`, when it was taken for the total. */
+  expectedTotal?: number;
+  /** CSV: fields first seen after the header was written. */
+  unknownLater: string[];
+}
+
+/**
+ * Exports one resource: prepare (plan, checks, model, columns), stream the records into the output,
+ * commit it, then move the bookmark. The command renders the summary from the returned outcome.
+ */
+export async function runExport(api: KeapApi, request: ExportRequest, reporter: Reporter): Promise<ExportOutcome> {
   const started = performance.now();
-  const startedAt = Date.now();
   const requestsBefore = api.stats().requests;
-  const { resource } = request;
+  const prepared = await prepareExport(api, request, reporter, (request.now ?? Date.now)());
+  const output = await openOutput(prepared.target, request.stdout ? { stdout: request.stdout } : {});
+  const progress = reporter.progress(`${request.resource.name}: starting`);
+  let streamed: StreamedRecords;
+  try {
+    streamed = await streamRecords(api, request, prepared, output, progress, started);
+    await output.commit();
+  } catch (error) {
+    progress.stop();
+    await output.abort();
+    throw failureOf(error, request, output);
+  }
+  progress.stop();
+  warnAfterRun(request.resource, streamed, reporter);
+
+  // The bookmark and hashes move only after the output is complete, and never past records we did not write.
+  const outcome = prepared.tracker ? await prepared.tracker.finish(streamed.truncated) : undefined;
+  const records = prepared.plan.records;
+  return {
+    result: {
+      resource: request.resource.name,
+      action: prepared.plan.action.id,
+      records: streamed.written,
+      requests: api.stats().requests - requestsBefore,
+      seconds: (performance.now() - started) / 1000,
+      output: output.path ?? 'stdout',
+      format: request.format,
+      truncated: streamed.truncated,
+      ...(outcome?.bookmark ? { bookmark: outcome.bookmark } : {}),
+      ...(outcome ? { incremental: outcome.mode } : {}),
+      ...(outcome?.unchanged !== undefined ? { unchanged: outcome.unchanged } : {}),
+      ...(outcome?.deleted ? { deleted: outcome.deleted.length, deletedIds: outcome.deleted } : {}),
+    },
+    recordNoun: { one: singularName(records), many: records.name },
+    ...(request.max !== undefined ? { max: request.max } : {}),
+    vanished: prepared.vanished.count,
+    ...(outcome ? { incremental: outcome } : {}),
+  };
+}
+
+/** Reads the state, plans, checks the output target, starts change tracking and settles the columns. */
+async function prepareExport(api: KeapApi, request: ExportRequest, reporter: Reporter, startedAt: number): Promise<PreparedExport> {
   if (request.stateFile) await assertStateWritable(request.stateFile, '--state');
   const state = request.stateFile ? await readState(request.stateFile) : undefined;
   const plan = planExport(request, state);
@@ -511,164 +610,174 @@ export async function runExport(api: KeapApi, request: ExportRequest, reporter: 
   const target = await inspectOutput(request.output);
   const tracker = await startTracking(request, plan, state, { reporter, startedAt });
   for (const notice of plan.notices) reporter.info(notice);
-  const signal = request.signal;
 
   const recordResource = plan.records;
-  const gatherer = new Gatherer(api, recordResource, signal);
+  const gatherer = new Gatherer(api, recordResource, request.signal);
   const vanished = new VanishedRecords(recordResource, reporter);
   let model: CustomFieldModel | undefined;
   if (plan.customFields !== 'none' && recordResource.customFields) {
-    const response = await api.request('GET', recordResource.customFields.modelPath, { signal });
+    const response = await api.request('GET', recordResource.customFields.modelPath, { signal: request.signal });
     model = customFieldModel(response.body);
   }
   // The header (and --fields) is settled now, so a bad field name fails before any record is fetched.
   const columnOptions = { ...(model ? { customLabels: model.labels } : {}), gathered: plan.gathered };
   const baseColumns = settleColumns(recordResource, plan, request, columnOptions);
   await gatherer.prepare(plan.gathered);
+  return { plan, target, tracker, gatherer, vanished, model, baseColumns, columnOptions };
+}
 
-  const output = await openOutput(target);
-  const outputName = output.path ?? 'stdout';
-  // A temporary file is discarded on an interrupt; stdout, a pipe or a descriptor keeps what it got.
-  const interrupted = (cause?: unknown) =>
-    new InterruptedError(
-      output.inPlace
-        ? `export interrupted; what was written to ${outputName} so far is incomplete`
-        : 'export interrupted; no output file was written',
-      {
-        ...(typeof signal?.reason === 'string' ? { signal: signal.reason } : {}),
-        ...(cause !== undefined ? { cause } : {}),
-      },
-    );
+/** The interrupt that stops a run: a temporary file is discarded; stdout, a pipe or a descriptor keeps what it got. */
+function interruptedError(output: Output, signal: AbortSignal | undefined, cause?: unknown): InterruptedError {
+  return new InterruptedError(
+    output.inPlace
+      ? `export interrupted; what was written to ${output.path ?? 'stdout'} so far is incomplete`
+      : 'export interrupted; no output file was written',
+    {
+      ...(typeof signal?.reason === 'string' ? { signal: signal.reason } : {}),
+      ...(cause !== undefined ? { cause } : {}),
+    },
+  );
+}
+
+/** Pages -> records (mapped, custom fields, gathered fields) -> the writer, up to --max. */
+async function streamRecords(
+  api: KeapApi,
+  request: ExportRequest,
+  prepared: PreparedExport,
+  output: Output,
+  progress: Progress,
+  started: number,
+): Promise<StreamedRecords> {
+  const { resource, signal } = request;
+  const { plan, tracker, gatherer, vanished, model, baseColumns, columnOptions } = prepared;
+  const recordResource = plan.records;
   const throwIfAborted = () => {
-    if (signal?.aborted) throw interrupted();
+    if (signal?.aborted) throw interruptedError(output, signal);
   };
-  const progress = reporter.progress(`${resource.name}: starting`);
   let written = 0;
   let read = 0;
   let truncated = false;
-  let unknownLater: string[] = [];
-  let expectedTotal: number | undefined;
-  try {
-    const concurrency = Math.max(1, request.concurrency ?? 8);
-    const max = request.max ?? Number.POSITIVE_INFINITY;
-    const parentEntries = Object.entries(plan.parentValues);
-    const needsRequests = plan.gathered.some((g) => !g.join) || plan.customFields === 'single';
-    let total: number | undefined;
-    let enriched = 0;
-    const showProgress = (done: number) => {
-      const rate = done / Math.max(0.001, (performance.now() - started) / 1000);
-      const of = total !== undefined && total >= done ? ` of ${Math.min(total, max).toLocaleString('en-US')}` : '';
-      progress.update(`${resource.name}: ${done.toLocaleString('en-US')}${of} · ${Math.round(rate).toLocaleString('en-US')}/s`);
-    };
-    /** The record as written, before any per-record request: reshaped, parent ids, custom fields by label. */
-    const shape = (raw: unknown): Record<string, unknown> => {
-      const record = applyRecordMap(raw, plan.action.recordMap);
-      for (const [name, value] of parentEntries) if (record[name] === undefined) record[name] = value;
-      if (model && plan.customFields !== 'single') addCustomFields(record, model);
-      return record;
-    };
-    const enrich = async (raw: unknown): Promise<Record<string, unknown>> => {
-      const record = shape(raw);
-      const missed: Missed = { fields: [] };
-      if (plan.customFields === 'single') {
-        record.custom_fields = await vanished.read(CUSTOM_FIELDS_INCLUDE, missed, () => gatherer.customFieldsOf(record));
-        if (model) addCustomFields(record, model);
-      }
-      for (const def of plan.gathered) record[def.name] = await vanished.read(def.name, missed, () => gatherer.value(def, record));
-      vanished.report(record, missed);
-      // With per-record requests a page takes a while: move the progress line record by record.
-      if (needsRequests) showProgress(read + ++enriched);
-      return record;
-    };
-
-    let writer: ReturnType<typeof createRecordWriter> | undefined;
-    let flattenPlan: FlattenPlan | undefined;
-    const openWriter = (firstPage: Record<string, unknown>[]) => {
-      if (request.format === 'csv' && baseColumns) {
-        const columns =
-          request.fields || plan.action.recordMap ? baseColumns : extendColumns(baseColumns, firstPage, recordResource, columnOptions);
-        flattenPlan = new FlattenPlan(recordResource, columns, columnOptions);
-        return createRecordWriter('csv', output.stream, { columns, plan: flattenPlan });
-      }
-      return createRecordWriter(request.format, output.stream, {});
-    };
-
-    // With --max, ask for no more than is needed: smaller pages, no speculative pages past it.
-    const pageSize = Math.min(request.pageSize ?? MAX_PAGE_SIZE, max);
-    const prefetch = Math.max(1, Math.min(request.prefetch ?? DEFAULT_PREFETCH, Math.ceil(max / pageSize)));
-    const pages = api.paginate(plan.path, plan.action.shape ?? { kind: 'object' }, {
-      query: plan.query,
-      pageSize,
-      prefetch,
-      ...(plan.action.stableOrder ? { order: plan.action.stableOrder } : {}),
-      keyFields: resource.keyFields,
-      ...(signal ? { signal } : {}),
-    });
-    for await (const page of pages) {
-      throwIfAborted();
-      // Whether Keap's `count` is the total or the page's size is unconfirmed: it is shown as the
-      // total only while it is not contradicted by what has arrived.
-      if (total === undefined && page.count !== undefined && plan.action.shape?.kind === 'page') total = page.count;
-      let raws = page.records;
-      if (read + raws.length > max) {
-        raws = raws.slice(0, Math.max(0, max - read));
-        truncated = true;
-      }
-      const records = needsRequests
-        ? await mapConcurrent(raws, concurrency, enrich)
-        : plan.gathered.length
-          ? await Promise.all(raws.map(enrich))
-          : raws.map(shape);
-      throwIfAborted();
-      writer ??= openWriter(records);
-      for (const record of records) {
-        const out = request.fields && request.format !== 'csv' ? projectRecord(record, request.fields) : record;
-        if (tracker && !tracker.keep(record, out)) continue;
-        const pending = writer.write(out);
-        if (pending) await pending;
-        written++;
-      }
-      read += records.length;
-      enriched = 0;
-      showProgress(read);
-      if (truncated || read >= max) {
-        // Exactly --max records and a short last page: nothing was left out.
-        const couldHaveMore = page.more === true;
-        truncated = truncated || couldHaveMore;
-        break;
-      }
+  const concurrency = Math.max(1, request.concurrency ?? 8);
+  const max = request.max ?? Number.POSITIVE_INFINITY;
+  const parentEntries = Object.entries(plan.parentValues);
+  const needsRequests = plan.gathered.some((g) => !g.join) || plan.customFields === 'single';
+  let total: number | undefined;
+  let enriched = 0;
+  const showProgress = (done: number) => {
+    const rate = done / Math.max(0.001, (performance.now() - started) / 1000);
+    const of = total !== undefined && total >= done ? ` of ${Math.min(total, max).toLocaleString('en-US')}` : '';
+    progress.update(`${resource.name}: ${done.toLocaleString('en-US')}${of} · ${Math.round(rate).toLocaleString('en-US')}/s`);
+  };
+  /** The record as written, before any per-record request: reshaped, parent ids, custom fields by label. */
+  const shape = (raw: unknown): Record<string, unknown> => {
+    const record = applyRecordMap(raw, plan.action.recordMap);
+    for (const [name, value] of parentEntries) if (record[name] === undefined) record[name] = value;
+    if (model && plan.customFields !== 'single') addCustomFields(record, model);
+    return record;
+  };
+  const enrich = async (raw: unknown): Promise<Record<string, unknown>> => {
+    const record = shape(raw);
+    const missed: Missed = { fields: [] };
+    if (plan.customFields === 'single') {
+      record.custom_fields = await vanished.read(CUSTOM_FIELDS_INCLUDE, missed, () => gatherer.customFieldsOf(record));
+      if (model) addCustomFields(record, model);
     }
-    expectedTotal = total;
-    writer ??= openWriter([]);
-    await writer.end();
-    // With --fields, everything not named is left out on purpose: nothing to warn about.
-    unknownLater = flattenPlan && !request.fields ? [...flattenPlan.unknownKeys] : [];
+    for (const def of plan.gathered) record[def.name] = await vanished.read(def.name, missed, () => gatherer.value(def, record));
+    vanished.report(record, missed);
+    // With per-record requests a page takes a while: move the progress line record by record.
+    if (needsRequests) showProgress(read + ++enriched);
+    return record;
+  };
+
+  let writer: ReturnType<typeof createRecordWriter> | undefined;
+  let flattenPlan: FlattenPlan | undefined;
+  const openWriter = (firstPage: Record<string, unknown>[]) => {
+    if (request.format === 'csv' && baseColumns) {
+      const columns =
+        request.fields || plan.action.recordMap ? baseColumns : extendColumns(baseColumns, firstPage, recordResource, columnOptions);
+      flattenPlan = new FlattenPlan(recordResource, columns, columnOptions);
+      return createRecordWriter('csv', output.stream, { columns, plan: flattenPlan });
+    }
+    return createRecordWriter(request.format, output.stream, {});
+  };
+
+  // With --max, ask for no more than is needed: smaller pages, no speculative pages past it.
+  const pageSize = Math.min(request.pageSize ?? MAX_PAGE_SIZE, max);
+  const prefetch = Math.max(1, Math.min(request.prefetch ?? DEFAULT_PREFETCH, Math.ceil(max / pageSize)));
+  const pages = api.paginate(plan.path, plan.action.shape ?? { kind: 'object' }, {
+    query: plan.query,
+    pageSize,
+    prefetch,
+    ...(plan.action.stableOrder ? { order: plan.action.stableOrder } : {}),
+    keyFields: resource.keyFields,
+    ...(signal ? { signal } : {}),
+  });
+  for await (const page of pages) {
     throwIfAborted();
-    await output.commit();
-  } catch (error) {
-    progress.stop();
-    await output.abort();
-    if (signal?.aborted && !(error instanceof InterruptedError)) {
-      throw interrupted(error);
+    // Whether Keap's `count` is the total or the page's size is unconfirmed: it is shown as the
+    // total only while it is not contradicted by what has arrived.
+    if (total === undefined && page.count !== undefined && plan.action.shape?.kind === 'page') total = page.count;
+    let raws = page.records;
+    if (read + raws.length > max) {
+      raws = raws.slice(0, Math.max(0, max - read));
+      truncated = true;
     }
-    const io = error as NodeJS.ErrnoException;
-    if (io.syscall === 'write' && io.code !== 'EPIPE') {
-      throw new CliError(`cannot write ${outputName}: ${(error as Error).message}`, { cause: error });
+    const records = needsRequests
+      ? await mapConcurrent(raws, concurrency, enrich)
+      : plan.gathered.length
+        ? await Promise.all(raws.map(enrich))
+        : raws.map(shape);
+    throwIfAborted();
+    writer ??= openWriter(records);
+    for (const record of records) {
+      const out = request.fields && request.format !== 'csv' ? projectRecord(record, request.fields) : record;
+      if (tracker && !tracker.keep(record, out)) continue;
+      const pending = writer.write(out);
+      if (pending) await pending;
+      written++;
     }
-    if (error instanceof PagingError) {
-      const kept = request.stateFile ? `; the bookmark in ${request.stateFile} was kept` : '';
-      const written = output.inPlace ? `the output on ${outputName} is incomplete` : `nothing was written to ${request.output}`;
-      throw new PagingError(error.message, { hint: `${written}${kept}; ${error.hint ?? 'run it again'}`, cause: error });
+    read += records.length;
+    enriched = 0;
+    showProgress(read);
+    if (truncated || read >= max) {
+      // Exactly --max records and a short last page: nothing was left out.
+      const couldHaveMore = page.more === true;
+      truncated = truncated || couldHaveMore;
+      break;
     }
-    if (error instanceof ApiError && !output.inPlace) {
-      throw new ApiError(
-        { status: error.status, keapMessage: error.keapMessage, method: error.method, url: error.url, ...(error.code ? { code: error.code } : {}) },
-        { hint: `nothing was written to ${request.output}`, cause: error },
-      );
-    }
-    throw error;
   }
-  progress.stop();
+  writer ??= openWriter([]);
+  await writer.end();
+  // With --fields, everything not named is left out on purpose: nothing to warn about.
+  const unknownLater = flattenPlan && !request.fields ? [...flattenPlan.unknownKeys] : [];
+  throwIfAborted();
+  return { written, read, truncated, ...(total !== undefined ? { expectedTotal: total } : {}), unknownLater };
+}
+
+/**
+ * The error a failed run ends with, saying what became of the output: an interrupt, a write error
+ * naming the file, or the API's error with a hint about the output (the error itself is kept).
+ */
+function failureOf(error: unknown, request: ExportRequest, output: Output): unknown {
+  const signal = request.signal;
+  if (signal?.aborted && !(error instanceof InterruptedError)) return interruptedError(output, signal, error);
+  const outputName = output.path ?? 'stdout';
+  const io = error as NodeJS.ErrnoException;
+  if (io.syscall === 'write' && io.code !== 'EPIPE') {
+    return new CliError(`cannot write ${outputName}: ${(error as Error).message}`, { cause: error });
+  }
+  if (error instanceof PagingError) {
+    const kept = request.stateFile ? `; the bookmark in ${request.stateFile} was kept` : '';
+    const written = output.inPlace ? `the output on ${outputName} is incomplete` : `nothing was written to ${request.output}`;
+    return error.withHint(`${written}${kept}; ${error.hint ?? 'run it again'}`);
+  }
+  if (error instanceof ApiError && !output.inPlace) return error.withHint(`nothing was written to ${request.output}`);
+  return error;
+}
+
+/** Warnings about what the finished run may lack: fewer records than Keap counted, CSV columns seen too late. */
+function warnAfterRun(resource: ResourceDef, streamed: StreamedRecords, reporter: Reporter): void {
+  const { truncated, expectedTotal, read, unknownLater } = streamed;
   if (!truncated && expectedTotal !== undefined && expectedTotal > read) {
     reporter.warn(
       `${resource.name}: Keap counted ${counted(expectedTotal, 'matching record')} but ${read.toLocaleString('en-US')} arrived; ` +
@@ -681,29 +790,4 @@ export async function runExport(api: KeapApi, request: ExportRequest, reporter: 
         'use --format ndjson to get every field',
     );
   }
-
-  // The bookmark and hashes move only after the output is complete, and never past records we did not write.
-  const outcome = tracker ? await tracker.finish(truncated) : undefined;
-  const seconds = (performance.now() - started) / 1000;
-  const requests = api.stats().requests - requestsBefore;
-  reporter.info(
-    `exported ${counted(written, singularName(recordResource), recordResource.name)} to ${outputName} (${request.format}) in ${seconds.toFixed(1)} s, ${counted(requests, 'request')}` +
-      (truncated ? ` (stopped at --max ${request.max})` : '') +
-      (vanished.count ? ` (${counted(vanished.count, singularName(recordResource), recordResource.name)} deleted meanwhile, written with null gathered fields)` : '') +
-      (outcome ? describeOutcome(outcome) : ''),
-  );
-  return {
-    resource: resource.name,
-    action: plan.action.id,
-    records: written,
-    requests,
-    seconds,
-    output: outputName,
-    format: request.format,
-    truncated,
-    ...(outcome?.bookmark ? { bookmark: outcome.bookmark } : {}),
-    ...(outcome ? { incremental: outcome.mode } : {}),
-    ...(outcome?.unchanged !== undefined ? { unchanged: outcome.unchanged } : {}),
-    ...(outcome?.deleted ? { deleted: outcome.deleted.length, deletedIds: outcome.deleted } : {}),
-  };
 }

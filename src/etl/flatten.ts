@@ -20,6 +20,7 @@ import type { Options as ParseOptions } from 'csv-parse';
 import type { Options as StringifyOptions } from 'csv-stringify';
 import type { FieldDef, FieldType, GatheredDef, ResourceDef } from '../catalog/types.js';
 import { UsageError } from '../errors.js';
+import { CellError } from './errors.js';
 
 export type Cell = string | number | boolean | null;
 
@@ -420,15 +421,6 @@ export interface UnflattenOptions {
   gathered?: readonly string[];
   /** How to type `custom.<label>` cells (CustomFieldModel.labelTypes); default string. */
   customTypes?: ReadonlyMap<string, 'string' | 'number'>;
-}
-
-/** A cell that cannot be read as its field's type; `column` names it for the error report. */
-export class CellError extends UsageError {
-  readonly column: string;
-  constructor(column: string, message: string) {
-    super(`column ${column}: ${message}`);
-    this.column = column;
-  }
 }
 
 const INTEGER = /^[-+]?\d+$/;

@@ -369,16 +369,3 @@ async function startHashTracking(setup: TrackingSetup): Promise<ChangeTracker> {
     },
   };
 }
-
-/** The summary line's tail: what hash mode skipped and which records disappeared. */
-export function describeOutcome(outcome: IncrementalOutcome): string {
-  if (outcome.mode !== 'hash') return '';
-  if (outcome.compared === false) return '; first run: every record is new';
-  let text = `; ${(outcome.unchanged ?? 0).toLocaleString('en-US')} unchanged, not written`;
-  if (outcome.deleted) {
-    const shown = outcome.deleted.slice(0, 10).map((key) => (typeof key === 'object' ? JSON.stringify(key) : String(key)));
-    const more = outcome.deleted.length > shown.length ? `, ... (${outcome.deleted.length - shown.length} more)` : '';
-    text += `; ${outcome.deleted.length.toLocaleString('en-US')} deleted since the last run${shown.length ? `: ${shown.join(', ')}${more}` : ''}`;
-  }
-  return text;
-}

@@ -242,7 +242,7 @@ function closeStream(stream: Writable): Promise<void> {
 }
 
 /** stdout or stderr: written in place and never ended (the process may still print on it). */
-function processStreamOutput(stream: NodeJS.WriteStream, path?: string): Output {
+function processStreamOutput(stream: Writable, path?: string): Output {
   return {
     stream,
     ...(path !== undefined ? { path } : {}),
@@ -340,13 +340,15 @@ async function replacingOutput(target: string, path: string, mode: number): Prom
 
 /**
  * Opens the target `inspectOutput` decided on (or inspects a path first): undefined or `-` is
- * stdout. Throws UsageError (nothing written) for a target that cannot be written.
+ * stdout, which is `options.stdout` when given (the CLI's, captured in tests). Descriptor paths
+ * (`/dev/stdout`, `/dev/fd/1`) always name the process's own descriptors. Throws UsageError
+ * (nothing written) for a target that cannot be written.
  */
-export async function openOutput(target?: string | OutputTarget): Promise<Output> {
+export async function openOutput(target?: string | OutputTarget, options: { stdout?: Writable } = {}): Promise<Output> {
   const decided = typeof target === 'object' ? target : await inspectOutput(target);
   switch (decided.kind) {
     case 'stdout':
-      return processStreamOutput(process.stdout);
+      return processStreamOutput(options.stdout ?? process.stdout);
     case 'descriptor':
       if (decided.pid === undefined) return descriptorOutput(decided.fd, decided.target);
       return openInPlace(decided.target, `/proc/${decided.pid}/fd/${decided.fd}`, decided.append ? fsConstants.O_APPEND : 0);

@@ -3,11 +3,15 @@
  * `npm test` builds first; run `npm run build` before running these files on their own.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
+import { cleanEnv } from '../support/env.js';
+import { printsSecretOnPurpose, recordOutput, registerSecret } from '../support/record.js';
+
+export { cleanEnv } from '../support/env.js';
+export { tempDir } from '../support/files.js';
 
 export const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const binary = join(projectRoot, 'bin', 'infusionsoft.js');
@@ -16,36 +20,7 @@ if (!existsSync(join(projectRoot, 'dist', 'cli.js'))) {
   throw new Error('dist/ is missing: run `npm run build` (npm test does it) before the end-to-end tests');
 }
 
-/**
- * Every stdout and stderr of the end-to-end suite is kept here, with every secret the suite
- * handed out, so test/e2e/secret-scan.final.test.ts can check that no secret was ever printed.
- * `npm test` empties it first.
- */
-export const outputLogDir = join(projectRoot, '.e2e-logs');
-let recorded = 0;
-
-/**
- * Keeps one run's output for the secret scan. `printsSecret`: printing a secret on stdout is the
- * point of this run (`auth token`, the sandbox's first lines), so only its stderr is scanned.
- */
-export function recordOutput(args: readonly string[], stdout: string, stderr: string, printsSecret = false): void {
-  mkdirSync(outputLogDir, { recursive: true });
-  const file = join(outputLogDir, `${process.pid}-${++recorded}.json`);
-  writeFileSync(file, JSON.stringify({ args, stdout, stderr, printsSecret }));
-}
-
-/** A secret the suite used (a token, a key, a client secret): it must never appear in any recorded output. */
-export function registerSecret(value: string): void {
-  if (!value) return;
-  mkdirSync(join(outputLogDir, 'secrets'), { recursive: true });
-  writeFileSync(join(outputLogDir, 'secrets', `${process.pid}-${++recorded}.txt`), value);
-}
-
-/** Runs whose stdout is a secret on purpose: `auth token`, and `sandbox` printing its token. */
-function printsSecretOnPurpose(args: readonly string[]): boolean {
-  const words = args.filter((a) => !a.startsWith('-'));
-  return (words[0] === 'auth' && words[1] === 'token') || words[0] === 'sandbox';
-}
+export { outputLogDir, printsSecretOnPurpose, recordOutput, registerSecret } from '../support/record.js';
 
 export interface RunResult {
   code: number | null;
@@ -61,29 +36,6 @@ export interface RunOptions {
   /** Called with the child once started (to signal it mid-run). */
   onStart?: (child: ChildProcess) => void;
   onStderr?: (chunk: string, child: ChildProcess) => void;
-}
-
-let emptyConfig: string | undefined;
-function emptyConfigDir(): string {
-  emptyConfig ??= mkdtempSync(join(tmpdir(), 'infusionsoft-no-config-'));
-  return emptyConfig;
-}
-
-/** A clean environment: no credentials or settings leak in from the developer's shell. */
-export function cleanEnv(extra: Record<string, string | undefined> = {}): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (v !== undefined && !k.startsWith('INFUSIONSOFT_')) env[k] = v;
-  }
-  env.NO_COLOR = '1';
-  // Never the developer's own stored logins: an empty config folder unless a test gives one.
-  env.INFUSIONSOFT_CONFIG_DIR = emptyConfigDir();
-  // An undefined value removes the variable (e.g. DBUS_SESSION_BUS_ADDRESS, to be like cron).
-  for (const [k, v] of Object.entries(extra)) {
-    if (v !== undefined) env[k] = v;
-    else delete env[k];
-  }
-  return env;
 }
 
 export function run(args: string[], options: RunOptions = {}): Promise<RunResult> {
@@ -240,8 +192,4 @@ export async function sandboxSend(sandbox: SandboxProcess, method: string, path:
   if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
   const text = await response.text();
   return text ? JSON.parse(text) : undefined;
-}
-
-export function tempDir(prefix = 'infusionsoft-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
 }

@@ -2,8 +2,8 @@ import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { describe, expect, it } from 'vitest';
 import { customFieldModel, withCustomFields } from '../../src/etl/custom-fields.js';
+import { CellError } from '../../src/etl/errors.js';
 import {
-  CellError,
   createFlattenPlan,
   csvColumns,
   csvLine,

@@ -1,15 +1,17 @@
 /**
  * `export --state` end to end: second runs after edits, deletions and creations made with
- * `infusionsoft api` against a sandbox process, as a cron user would see them.
+ * `infusionsoft api` against the sandbox, as a cron user would see them. In-process (runCli)
+ * against the sandbox on loopback.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run, startSandboxProcess, tempDir, type RunResult, type SandboxProcess } from './cli.js';
+import { runCli, startTestSandbox, type CliResult, type TestSandbox } from '../support/cli.js';
+import { tempDir } from '../support/files.js';
 
-let sandbox: SandboxProcess;
+let sandbox: TestSandbox;
 beforeAll(async () => {
-  sandbox = await startSandboxProcess();
+  sandbox = await startTestSandbox();
 });
 afterAll(async () => {
   await sandbox?.stop();
@@ -18,8 +20,8 @@ afterAll(async () => {
 const lines = (file: string) => readFileSync(file, 'utf8').split('\n').filter(Boolean);
 const records = (file: string) => lines(file).map((line) => JSON.parse(line) as Record<string, unknown>);
 
-async function cli(args: string[], env: Record<string, string> = sandbox.env): Promise<RunResult> {
-  return run(args, { env });
+async function cli(args: string[], env: Record<string, string> = sandbox.env): Promise<CliResult> {
+  return runCli(args, { env });
 }
 
 /** `infusionsoft api METHOD PATH [--data JSON]`, which must succeed; its JSON answer, if any. */
@@ -184,13 +186,13 @@ describe('--state bookmarks on contacts (a confirmed update time)', () => {
 });
 
 describe('an update time that is not a date (a mock answering "string", as Prism does)', () => {
-  let mock: SandboxProcess;
+  let mock: TestSandbox;
   beforeAll(async () => {
     const dir = tempDir();
     const data = join(dir, 'data.json');
     const contact = (id: number) => ({ id, given_name: `Placeholder ${id}`, email_addresses: [], last_updated: 'string' });
     writeFileSync(data, JSON.stringify({ version: 1, collections: { contacts: { overlay: [contact(1), contact(2)], deleted: [], nextId: 3 } } }));
-    mock = await startSandboxProcess(['--contacts', '0', '--data', data]);
+    mock = await startTestSandbox({ counts: { contacts: 0 }, dataFile: data });
   });
   afterAll(async () => {
     await mock?.stop();

@@ -1,18 +1,20 @@
 /**
  * `export`'s surface end to end (issue 6): input refused before any request, every read action
  * reachable with `--action`, CSV fit for loaders, nothing dropped, gathered fields of records
- * deleted meanwhile, and messages that count in the right number.
+ * deleted meanwhile, and messages that count in the right number. In-process (runCli) against
+ * the sandbox on loopback: nothing here needs a process of its own.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findResource } from '../../src/catalog/index.js';
-import { run, sandboxGet, startSandboxProcess, tempDir, type SandboxProcess } from './cli.js';
+import { tempDir } from '../support/files.js';
+import { runCli, sandboxGet, startTestSandbox, type TestSandbox } from '../support/cli.js';
 
-let sandbox: SandboxProcess;
+let sandbox: TestSandbox;
 beforeAll(async () => {
-  sandbox = await startSandboxProcess();
+  sandbox = await startTestSandbox();
 });
 afterAll(async () => {
   await sandbox?.stop();
@@ -32,7 +34,7 @@ describe('input refused before any request, with exit 2', () => {
     const dir = tempDir();
     const file = join(dir, 'out.ndjson');
     const before = await totalRequests();
-    const result = await run(['export', ...args, '-o', file], { env: sandbox.env });
+    const result = await runCli(['export', ...args, '-o', file], { env: sandbox.env });
     expect(result.code, result.stderr).toBe(2);
     expect(result.stderr.split('\n')[0]).toMatch(message);
     expect(result.stderr).not.toMatch(/\n\s+at /);
@@ -41,22 +43,22 @@ describe('input refused before any request, with exit 2', () => {
   });
 
   it('names the allowed values, and the right spelling of one given in the wrong case', async () => {
-    const wrongCase = await run(['export', 'files', '--where', 'type=image'], { env: sandbox.env });
+    const wrongCase = await runCli(['export', 'files', '--where', 'type=image'], { env: sandbox.env });
     expect(wrongCase.code).toBe(2);
     expect(wrongCase.stderr).toMatch(/did you mean type=Image\?/);
-    const unknown = await run(['export', 'affiliates', '--where', 'status=asleep'], { env: sandbox.env });
+    const unknown = await runCli(['export', 'affiliates', '--where', 'status=asleep'], { env: sandbox.env });
     expect(unknown.stderr).toMatch(/use one of active, inactive/);
   });
 
   it('sends well-typed values, booleans in the form Keap reads', async () => {
     const first = ((await sandboxGet(sandbox, '/orders?limit=1')) as { orders: Array<{ contact: { id: number } }> }).orders[0]!;
-    const result = await run(['export', 'orders', '--where', `contact_id=${first.contact.id}`], { env: sandbox.env });
+    const result = await runCli(['export', 'orders', '--where', `contact_id=${first.contact.id}`], { env: sandbox.env });
     expect(result.code, result.stderr).toBe(0);
     const orders = ndjson(result.stdout) as Array<{ contact: { id: number } }>;
     expect(orders.length).toBeGreaterThan(0);
     expect(orders.every((o) => o.contact.id === first.contact.id)).toBe(true);
 
-    const open = await run(['export', 'tasks', '--where', 'completed=FALSE'], { env: sandbox.env });
+    const open = await runCli(['export', 'tasks', '--where', 'completed=FALSE'], { env: sandbox.env });
     expect(open.code, open.stderr).toBe(0);
     const tasks = ndjson(open.stdout);
     expect(tasks.length).toBeGreaterThan(0);
@@ -93,7 +95,7 @@ async function paramsFor(resource: string, action: { id: string; params: string[
 
 describe('--action: every listed read action is reachable by its id', () => {
   it('exports with each read action `resources --json` lists', { timeout: 480_000 }, async () => {
-    const listed = JSON.parse((await run(['resources', '--json'])).stdout) as Array<{
+    const listed = JSON.parse((await runCli(['resources', '--json'])).stdout) as Array<{
       name: string;
       actions: Array<{ id: string; kind: string; params: string[] }>;
     }>;
@@ -106,7 +108,7 @@ describe('--action: every listed read action is reachable by its id', () => {
       await Promise.all(
         reads.slice(i, i + 2).map(async ({ resource, action }) => {
           const params = await paramsFor(resource, action);
-          const result = await run(['export', resource, '--action', action.id, ...params, '--max', '3'], { env: sandbox.env });
+          const result = await runCli(['export', resource, '--action', action.id, ...params, '--max', '3'], { env: sandbox.env });
           expect(result.code, `${resource} --action ${action.id}: ${result.stderr}`).toBe(0);
           expect(ndjson(result.stdout).length, `${resource} --action ${action.id}`).toBeGreaterThan(0);
         }),
@@ -116,11 +118,11 @@ describe('--action: every listed read action is reachable by its id', () => {
 
   it('reads what the action names: tasks read-search asks /tasks/search, opportunities read-stage-pipelines gives stage columns', async () => {
     const before = (await sandbox.stats()).requests['GET /tasks/search'] ?? 0;
-    const search = await run(['export', 'tasks', '--action', 'read-search', '--max', '2'], { env: sandbox.env });
+    const search = await runCli(['export', 'tasks', '--action', 'read-search', '--max', '2'], { env: sandbox.env });
     expect(search.code, search.stderr).toBe(0);
     expect((await sandbox.stats()).requests['GET /tasks/search']).toBe(before + 1);
 
-    const stages = await run(['export', 'opportunities', '--action', 'read-stage-pipelines', '--format', 'csv'], { env: sandbox.env });
+    const stages = await runCli(['export', 'opportunities', '--action', 'read-stage-pipelines', '--format', 'csv'], { env: sandbox.env });
     expect(stages.code, stages.stderr).toBe(0);
     const rows = parse(stages.stdout, { columns: true }) as Array<Record<string, string>>;
     expect(Object.keys(rows[0]!)).toContain('stage_name');
@@ -129,12 +131,12 @@ describe('--action: every listed read action is reachable by its id', () => {
   });
 
   it('what describe recommends works: transactions --action read-by-order', async () => {
-    const described = await run(['describe', 'transactions']);
+    const described = await runCli(['describe', 'transactions']);
     expect(described.stdout).toMatch(/--action read-by-order/);
     expect(described.stdout).toMatch(/export transactions --action ID/);
     const order = ((await sandboxGet(sandbox, '/orders?limit=1')) as { orders: Array<{ id: number }> }).orders[0]!;
     const expected = ((await sandboxGet(sandbox, `/orders/${order.id}/transactions`)) as { transactions: Array<{ id: number }> }).transactions;
-    const result = await run(['export', 'transactions', '--action', 'read-by-order', '--param', `order_id=${order.id}`], { env: sandbox.env });
+    const result = await runCli(['export', 'transactions', '--action', 'read-by-order', '--param', `order_id=${order.id}`], { env: sandbox.env });
     expect(result.code, result.stderr).toBe(0);
     expect(ndjson(result.stdout).map((t) => t.id)).toEqual(expected.map((t) => t.id));
   });
@@ -146,14 +148,14 @@ describe('--action: every listed read action is reachable by its id', () => {
     ['an extra --param', ['tasks', '--action', 'read-search', '--param', 'id=3'], /--action read-search \(GET \/tasks\/search\) takes no --param id/],
   ])('refuses %s with the list of read actions or the right --param', async (_what, args, message) => {
     const before = await totalRequests();
-    const result = await run(['export', ...args], { env: sandbox.env });
+    const result = await runCli(['export', ...args], { env: sandbox.env });
     expect(result.code, result.stderr).toBe(2);
     expect(result.stderr.split('\n')[0]).toMatch(message);
     expect(await totalRequests()).toBe(before);
   });
 
   it('lists every read action when the id is wrong', async () => {
-    const result = await run(['export', 'tasks', '--action', 'search'], { env: sandbox.env });
+    const result = await runCli(['export', 'tasks', '--action', 'search'], { env: sandbox.env });
     expect(result.stderr).toMatch(/--action read \(no --param\)\s+GET \/tasks/);
     expect(result.stderr).toMatch(/--action read-single --param id=\.\.\.\s+GET \/tasks\/\{id\}/);
     expect(result.stderr).toMatch(/--action read-search \(no --param\)\s+GET \/tasks\/search/);
@@ -162,18 +164,18 @@ describe('--action: every listed read action is reachable by its id', () => {
 
 describe('messages that count', () => {
   it('says "1 contact" and "2 contacts"', async () => {
-    const one = await run(['export', 'contacts', '--max', '1'], { env: sandbox.env });
+    const one = await runCli(['export', 'contacts', '--max', '1'], { env: sandbox.env });
     expect(one.stderr).toMatch(/^exported 1 contact to stdout \(ndjson\) in [\d.]+ s, 2 requests \(stopped at --max 1\)$/m);
-    const two = await run(['export', 'contacts', '--max', '2'], { env: sandbox.env });
+    const two = await runCli(['export', 'contacts', '--max', '2'], { env: sandbox.env });
     expect(two.stderr).toMatch(/^exported 2 contacts to stdout/m);
-    const country = await run(['export', 'countries', '--max', '1'], { env: sandbox.env });
+    const country = await runCli(['export', 'countries', '--max', '1'], { env: sandbox.env });
     expect(country.stderr).toMatch(/^exported 1 country to stdout \(ndjson\) in [\d.]+ s, 1 request /m);
   });
 });
 
 describe('CSV fit for loaders', () => {
   it('files --include file_data: one file_data column holding the base64 text itself, no write-only columns', async () => {
-    const result = await run(['export', 'files', '--include', 'file_data', '--format', 'csv', '--max', '3'], { env: sandbox.env });
+    const result = await runCli(['export', 'files', '--include', 'file_data', '--format', 'csv', '--max', '3'], { env: sandbox.env });
     expect(result.code, result.stderr).toBe(0);
     const [header] = parse(result.stdout, { to_line: 1 }) as string[][];
     expect(new Set(header).size).toBe(header!.length);
@@ -189,7 +191,7 @@ describe('CSV fit for loaders', () => {
 
   it('order-items keep their parent key order_id, which import needs', async () => {
     const order = ((await sandboxGet(sandbox, '/orders?limit=1')) as { orders: Array<{ id: number }> }).orders[0]!;
-    const result = await run(['export', 'order-items', '--param', `order_id=${order.id}`, '--format', 'csv'], { env: sandbox.env });
+    const result = await runCli(['export', 'order-items', '--param', `order_id=${order.id}`, '--format', 'csv'], { env: sandbox.env });
     expect(result.code, result.stderr).toBe(0);
     const rows = parse(result.stdout, { columns: true }) as Array<Record<string, string>>;
     expect(rows.length).toBeGreaterThan(0);
@@ -201,13 +203,13 @@ describe('CSV fit for loaders', () => {
 describe('nothing dropped', () => {
   it('merchants carry default_merchant_account onto every record, in ndjson and csv', async () => {
     const body = (await sandboxGet(sandbox, '/merchants')) as { default_merchant_account: number; merchant_accounts: Array<{ id: number }> };
-    const lines = await run(['export', 'merchants'], { env: sandbox.env });
+    const lines = await runCli(['export', 'merchants'], { env: sandbox.env });
     expect(lines.code, lines.stderr).toBe(0);
     const records = ndjson(lines.stdout);
     expect(records.map((r) => r.id)).toEqual(body.merchant_accounts.map((m) => m.id));
     expect(records.every((r) => r.default_merchant_account === body.default_merchant_account)).toBe(true);
 
-    const csv = await run(['export', 'merchants', '--format', 'csv'], { env: sandbox.env });
+    const csv = await runCli(['export', 'merchants', '--format', 'csv'], { env: sandbox.env });
     const rows = parse(csv.stdout, { columns: true }) as Array<Record<string, string>>;
     expect(rows.map((r) => r.default_merchant_account)).toEqual(rows.map(() => String(body.default_merchant_account)));
   });
@@ -215,9 +217,9 @@ describe('nothing dropped', () => {
 
 describe('a gathered field of a record deleted meanwhile', () => {
   // `gone:1`: every read of one record or of what hangs off it answers 404, as after a delete.
-  let deleting: SandboxProcess;
+  let deleting: TestSandbox;
   beforeAll(async () => {
-    deleting = await startSandboxProcess(['--faults', 'gone:1']);
+    deleting = await startTestSandbox({ faults: 'gone:1' });
   });
   afterAll(async () => {
     await deleting?.stop();
@@ -226,7 +228,7 @@ describe('a gathered field of a record deleted meanwhile', () => {
   it('is a warning naming the record, which is still written with null there', async () => {
     const dir = tempDir();
     const file = join(dir, 'contacts.ndjson');
-    const result = await run(['export', 'contacts', '--include', 'tags', '--max', '1', '-o', file], { env: deleting.env });
+    const result = await runCli(['export', 'contacts', '--include', 'tags', '--max', '1', '-o', file], { env: deleting.env });
     expect(result.code, result.stderr).toBe(0);
     const [record] = ndjson(readFileSync(file, 'utf8'));
     expect(record!.tags).toBeNull();
@@ -239,7 +241,7 @@ describe('a gathered field of a record deleted meanwhile', () => {
   });
 
   it('counts several in the summary, and leaves their CSV cells empty', async () => {
-    const result = await run(['export', 'contacts', '--include', 'tags', '--max', '3', '--format', 'csv', '--fields', 'id,given_name,tags'], { env: deleting.env });
+    const result = await runCli(['export', 'contacts', '--include', 'tags', '--max', '3', '--format', 'csv', '--fields', 'id,given_name,tags'], { env: deleting.env });
     expect(result.code, result.stderr).toBe(0);
     const rows = parse(result.stdout, { columns: true }) as Array<Record<string, string>>;
     expect(rows).toHaveLength(3);

@@ -1,0 +1,149 @@
+/**
+ * The layering of DESIGN.md section 1, held over the imports of every file under src/:
+ * commands -> etl -> api -> network, with the catalog consulted by all and importing none of them.
+ * Every `import`, `import type`, `export ... from` and `import()` counts (TypeScript's own scanner).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, normalize, relative } from 'node:path';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+
+const srcDir = join(import.meta.dirname, '..', 'src');
+
+/** An import of one file: the importing file and the specifier, resolved to a src/ path when internal. */
+interface ImportEdge {
+  /** `api/client.ts`, relative to src/. */
+  from: string;
+  /** `etl/export.ts` for an internal import; the bare specifier (`undici`, `node:http`) otherwise. */
+  to: string;
+}
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? sourceFiles(join(dir, entry.name)) : entry.name.endsWith('.ts') ? [join(dir, entry.name)] : [],
+  );
+}
+
+function importGraph(): ImportEdge[] {
+  return sourceFiles(srcDir).flatMap((file) => {
+    const from = relative(srcDir, file);
+    const scanned = ts.preProcessFile(readFileSync(file, 'utf8'), true, true);
+    return scanned.importedFiles.map(({ fileName }) => ({
+      from,
+      to: fileName.startsWith('.') ? normalize(join(dirname(from), fileName)).replace(/\.js$/, '.ts') : fileName,
+    }));
+  });
+}
+
+/** `commands`, `etl`, `api`, ... for a folder; the file name for the files at the top of src/. */
+const layerOf = (path: string) => (path.includes('/') ? path.split('/')[0]! : path);
+const isInternal = (to: string) => to.endsWith('.ts');
+const NETWORK = ['undici', 'node:http', 'node:https', 'node:net', 'node:tls', 'node:dns', 'node:dgram', 'node:http2'];
+
+interface Rule {
+  what: string;
+  /** Which importing files the rule is about. */
+  applies: (from: string) => boolean;
+  /** True when the import breaks the rule. */
+  breaks: (edge: ImportEdge) => boolean;
+}
+
+const importsLayer = (...layers: string[]) => (edge: ImportEdge) => isInternal(edge.to) && layers.includes(layerOf(edge.to));
+
+const RULES: Rule[] = [
+  {
+    what: 'src/errors.ts imports nothing',
+    applies: (from) => from === 'errors.ts',
+    breaks: () => true,
+  },
+  {
+    what: 'the catalog imports only its own files and src/errors.ts (and Node built-ins)',
+    applies: (from) => layerOf(from) === 'catalog',
+    breaks: ({ to }) => (isInternal(to) ? layerOf(to) !== 'catalog' && to !== 'errors.ts' : !to.startsWith('node:')),
+  },
+  {
+    what: 'fs/ imports only its own files and src/errors.ts (and Node built-ins)',
+    applies: (from) => layerOf(from) === 'fs',
+    breaks: ({ to }) => (isInternal(to) ? layerOf(to) !== 'fs' && to !== 'errors.ts' : !to.startsWith('node:')),
+  },
+  {
+    what: 'api/ imports neither etl/, commands/, auth/, sandbox/ nor the CLI',
+    applies: (from) => layerOf(from) === 'api',
+    breaks: importsLayer('etl', 'commands', 'auth', 'sandbox', 'cli.ts'),
+  },
+  {
+    what: 'the sandbox shares no client code: it imports none of api/, etl/, auth/, commands/ or the CLI',
+    applies: (from) => layerOf(from) === 'sandbox',
+    breaks: importsLayer('api', 'etl', 'auth', 'commands', 'cli.ts'),
+  },
+  {
+    what: 'etl/ does not import commands/ or the CLI',
+    applies: (from) => layerOf(from) === 'etl',
+    breaks: importsLayer('commands', 'cli.ts'),
+  },
+  {
+    what: 'auth/ does not import etl/, commands/ or the CLI',
+    applies: (from) => layerOf(from) === 'auth',
+    breaks: importsLayer('etl', 'commands', 'cli.ts'),
+  },
+  {
+    what: 'only api/ (the client) and sandbox/ (the server) touch the network',
+    // auth/callback.ts is the one-shot loopback listener that receives the OAuth redirect: a server
+    // on 127.0.0.1, not a client of Keap.
+    applies: (from) => layerOf(from) !== 'api' && layerOf(from) !== 'sandbox' && from !== 'auth/callback.ts',
+    breaks: ({ to }) => NETWORK.includes(to),
+  },
+];
+
+/** Every import that breaks a rule, as `from -> to: rule`. */
+function violations(graph: ImportEdge[], rules: Rule[] = RULES): string[] {
+  return graph.flatMap((edge) =>
+    rules.filter((rule) => rule.applies(edge.from) && rule.breaks(edge)).map((rule) => `${edge.from} -> ${edge.to}: ${rule.what}`),
+  );
+}
+
+describe('the layering of src/ (DESIGN.md section 1)', () => {
+  it('is held by every import', () => {
+    const graph = importGraph();
+    expect(graph.length).toBeGreaterThan(50);
+    expect(violations(graph)).toEqual([]);
+  });
+
+  it('sees dynamic imports and re-exports, and resolves them to src/ paths', () => {
+    const graph = importGraph();
+    expect(graph).toContainEqual({ from: 'commands/context.ts', to: 'api/client.ts' });
+    expect(graph).toContainEqual({ from: 'etl/output.ts', to: 'fs/index.ts' });
+  });
+
+  it('reports an import that breaks each rule', () => {
+    const broken: ImportEdge[] = [
+      { from: 'errors.ts', to: 'node:util' },
+      { from: 'catalog/index.ts', to: 'etl/export.ts' },
+      { from: 'catalog/index.ts', to: 'commander' },
+      { from: 'fs/lock.ts', to: 'reporter.ts' },
+      { from: 'api/client.ts', to: 'etl/export.ts' },
+      { from: 'api/client.ts', to: 'auth/store.ts' },
+      { from: 'sandbox/server.ts', to: 'api/errors.ts' },
+      { from: 'etl/export.ts', to: 'commands/output.ts' },
+      { from: 'auth/login.ts', to: 'etl/state.ts' },
+      { from: 'etl/export.ts', to: 'undici' },
+    ];
+    const found = violations(broken);
+    expect(found).toHaveLength(broken.length);
+    for (const edge of broken) expect(found.some((v) => v.startsWith(`${edge.from} -> ${edge.to}:`))).toBe(true);
+  });
+
+  it('lets the allowed imports through', () => {
+    const allowed: ImportEdge[] = [
+      { from: 'catalog/index.ts', to: 'catalog/types.ts' },
+      { from: 'catalog/index.ts', to: 'errors.ts' },
+      { from: 'fs/atomic.ts', to: 'node:fs/promises' },
+      { from: 'api/types.ts', to: 'catalog/types.ts' },
+      { from: 'sandbox/store.ts', to: 'catalog/index.ts' },
+      { from: 'etl/export.ts', to: 'api/errors.ts' },
+      { from: 'commands/context.ts', to: 'api/client.ts' },
+      { from: 'api/client.ts', to: 'undici' },
+    ];
+    expect(violations(allowed)).toEqual([]);
+  });
+});
