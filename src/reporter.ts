@@ -48,7 +48,7 @@ export function createReporter(options: ReporterOptions = {}): Reporter {
   const dim = (s: string) => (color ? `\u001b[2m${s}\u001b[22m` : s);
   let active: { stop(): void } | undefined;
   const write = (line: string) => {
-    stream.write(line + '\n');
+    stream.write(`${line}\n`);
   };
   return {
     verbose,
@@ -72,7 +72,12 @@ export function createReporter(options: ReporterOptions = {}): Reporter {
         if (stopped) return;
         // discardStdin would put the terminal in raw mode, where Ctrl-C stops being a signal to
         // the process group and an export kept running after it.
-        spinner = ora({ text: pending, stream: stream as NodeJS.WritableStream, discardStdin: false, ...(color ? {} : { color: false as const }) }).start();
+        spinner = ora({
+          text: pending,
+          stream: stream as NodeJS.WritableStream,
+          discardStdin: false,
+          ...(color ? {} : { color: false as const }),
+        }).start();
         active = spinner;
       });
       return {

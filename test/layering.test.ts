@@ -48,7 +48,10 @@ interface Rule {
   breaks: (edge: ImportEdge) => boolean;
 }
 
-const importsLayer = (...layers: string[]) => (edge: ImportEdge) => isInternal(edge.to) && layers.includes(layerOf(edge.to));
+const importsLayer =
+  (...layers: string[]) =>
+  (edge: ImportEdge) =>
+    isInternal(edge.to) && layers.includes(layerOf(edge.to));
 
 const RULES: Rule[] = [
   {

@@ -11,16 +11,7 @@ import { silentReporter, type Reporter } from '../reporter.js';
 import { keapError, OutcomeUnknownError, PagingError, redactUrl } from './errors.js';
 import { MAX_REREADS, overlapFor, PageChain, recordIdentity } from './paging.js';
 import { Pacer, limitsForScheme } from './pacer.js';
-import type {
-  ApiResponse,
-  CredentialSource,
-  KeapApi,
-  Page,
-  PaginateOptions,
-  Query,
-  QueryValue,
-  RequestOptions,
-} from './types.js';
+import type { ApiResponse, CredentialSource, KeapApi, Page, PaginateOptions, Query, QueryValue, RequestOptions } from './types.js';
 
 export interface ClientOptions {
   /** REST v1 base, e.g. `https://api.infusionsoft.com/crm/rest/v1` (a trailing slash is ignored). */
@@ -180,10 +171,9 @@ class KeapClient implements KeapApi {
           }
           this.log(verb, url, `${status} with a cut-off body`, result);
           if (!safe) {
-            throw new OutcomeUnknownError(
-              `${verb} ${shown}: Keap answered ${status} but the answer was cut off; the outcome is unknown`,
-              { hint: 'check in Keap whether the change was made before sending it again' },
-            );
+            throw new OutcomeUnknownError(`${verb} ${shown}: Keap answered ${status} but the answer was cut off; the outcome is unknown`, {
+              hint: 'check in Keap whether the change was made before sending it again',
+            });
           }
           throw new ApiError({
             status,
@@ -264,10 +254,10 @@ class KeapClient implements KeapApi {
         });
       }
       if (!safe) {
-        throw new OutcomeUnknownError(
-          `${verb} ${shown}: ${result.code} after the request was sent; the outcome is unknown`,
-          { hint: 'check in Keap whether the change was made before sending it again', cause: result.error },
-        );
+        throw new OutcomeUnknownError(`${verb} ${shown}: ${result.code} after the request was sent; the outcome is unknown`, {
+          hint: 'check in Keap whether the change was made before sending it again',
+          cause: result.error,
+        });
       }
       throw new NetworkError(`${verb} ${shown} failed: ${result.code}${attempt > 0 ? ` (after ${attempt + 1} attempts)` : ''}`, {
         hint: `check your network connection; ${URL_HINT}`,
@@ -375,10 +365,12 @@ class KeapClient implements KeapApi {
       });
       // Abandoned pages must not surface as unhandled rejections; awaited ones still throw.
       const pending: Pending = { path: pagePath, query, offset, limit: pageLimit, controller, response, arrived: false };
-      response.catch(() => {}).finally(() => {
-        pending.arrived = true;
-        outer?.removeEventListener('abort', forward);
-      });
+      response
+        .catch(() => {})
+        .finally(() => {
+          pending.arrived = true;
+          outer?.removeEventListener('abort', forward);
+        });
       queue.push(pending);
     };
     const abandon = () => {
@@ -425,7 +417,9 @@ class KeapClient implements KeapApi {
           const offset = Math.max(start, previous - reread.length * step);
           if (reread.length >= MAX_REREADS || reread.includes(offset)) throw this.lostPlace(endpoint, gapAt, reread.length);
           reread.push(offset);
-          this.reporter.debug(`${endpoint}: the page at offset ${current.offset} does not line up with the one before; re-reading offset ${offset}`);
+          this.reporter.debug(
+            `${endpoint}: the page at offset ${current.offset} does not line up with the one before; re-reading offset ${offset}`,
+          );
           launch(current.path, current.query, offset, limit);
           continue;
         }
@@ -528,8 +522,7 @@ class KeapClient implements KeapApi {
       target = new URL(`${this.base.origin}${this.basePath}${path.startsWith('/') ? '' : '/'}${path}`);
     }
     const inside =
-      target.origin === this.base.origin &&
-      (target.pathname === this.basePath || target.pathname.startsWith(`${this.basePath}/`));
+      target.origin === this.base.origin && (target.pathname === this.basePath || target.pathname.startsWith(`${this.basePath}/`));
     if (!inside) {
       throw new UsageError(`refusing to send credentials to ${redactUrl(target.href)}: it is not under ${this.baseUrl}`, {
         hint: 'use a path relative to the API base, e.g. /contacts',
@@ -804,7 +797,12 @@ function describe(body: unknown): string {
   if (Array.isArray(body)) return 'an array';
   if (isRecord(body)) {
     const keys = Object.keys(body);
-    return keys.length ? `an object with ${keys.slice(0, 6).map((k) => `"${k}"`).join(', ')}` : 'an empty object';
+    return keys.length
+      ? `an object with ${keys
+          .slice(0, 6)
+          .map((k) => `"${k}"`)
+          .join(', ')}`
+      : 'an empty object';
   }
   return typeof body === 'string' ? 'text' : `a ${typeof body}`;
 }

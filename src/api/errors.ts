@@ -90,7 +90,9 @@ function htmlHeading(html: string): string | undefined {
     const match = new RegExp(`<${tag}[^>]*>([\\s\\S]*?)</${tag}>`, 'i').exec(html);
     const inner = match?.[1];
     if (inner === undefined) continue;
-    const text = decodeEntities(inner.replace(/<[^>]*>/g, ' ')).replace(/\s+/g, ' ').trim();
+    const text = decodeEntities(inner.replace(/<[^>]*>/g, ' '))
+      .replace(/\s+/g, ' ')
+      .trim();
     // "502 Bad Gateway": the status is shown beside the message already.
     const message = text.replace(/^\d{3}\s*[-:]?\s*(?=\S)/, '');
     if (message) return clip(message);

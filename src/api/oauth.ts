@@ -68,7 +68,12 @@ export function refreshTokens(client: OAuthClient, refreshToken: string, signal?
   return postTokenForm(client.tokenUrl, form, `Basic ${basic}`, signal);
 }
 
-async function postTokenForm(tokenUrl: string, form: URLSearchParams, authorization: string | undefined, signal?: AbortSignal): Promise<TokenSet> {
+async function postTokenForm(
+  tokenUrl: string,
+  form: URLSearchParams,
+  authorization: string | undefined,
+  signal?: AbortSignal,
+): Promise<TokenSet> {
   const headers: Record<string, string> = {
     'content-type': 'application/x-www-form-urlencoded',
     accept: 'application/json',
@@ -105,8 +110,7 @@ async function postTokenForm(tokenUrl: string, form: URLSearchParams, authorizat
   if (status < 200 || status >= 300) {
     const body = parseObject(text);
     const oauthCode = typeof body?.error === 'string' ? body.error : `http_${status}`;
-    const description =
-      typeof body?.error_description === 'string' ? body.error_description : keapError(status, contentType, text).message;
+    const description = typeof body?.error_description === 'string' ? body.error_description : keapError(status, contentType, text).message;
     throw new OAuthError(status, oauthCode, description, tokenUrl);
   }
   const body = parseObject(text);

@@ -28,7 +28,9 @@ export function recordIdentity(keyFields: readonly string[] = []): Identity {
       const values = keyFields.map((name) => (record as Record<string, unknown>)[name]);
       if (values.some((value) => value !== undefined && value !== null)) return `key:${JSON.stringify(values)}`;
     }
-    return `hash:${createHash('sha1').update(JSON.stringify(record) ?? 'undefined').digest('base64')}`;
+    return `hash:${createHash('sha1')
+      .update(JSON.stringify(record) ?? 'undefined')
+      .digest('base64')}`;
   };
 }
 
@@ -86,7 +88,9 @@ export class PageChain {
   /** Position in `ids` of the latest record of the previous page found there, or -1. */
   private anchorIn(ids: string[]): number {
     const positions = new Map<string, number>();
-    ids.forEach((id, index) => positions.set(id, index));
+    ids.forEach((id, index) => {
+      positions.set(id, index);
+    });
     const previous = this.previous?.ids ?? [];
     for (let q = previous.length - 1; q >= 0; q--) {
       const found = positions.get(previous[q] as string);

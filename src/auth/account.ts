@@ -27,10 +27,10 @@ export interface ResolvedCredential {
 const ENV_VARIABLES = ['INFUSIONSOFT_ACCESS_TOKEN', 'INFUSIONSOFT_API_KEY'] as const;
 
 function notLoggedIn(ref: ProfileRef): AuthError {
-  return new AuthError(
-    ref.explicit ? `there is no stored login named "${ref.profileName}"` : 'not logged in to Keap',
-    { problem: 'missing', hint: `run: ${loginCommand(ref.profileName)} (or set INFUSIONSOFT_API_KEY or INFUSIONSOFT_ACCESS_TOKEN)` },
-  );
+  return new AuthError(ref.explicit ? `there is no stored login named "${ref.profileName}"` : 'not logged in to Keap', {
+    problem: 'missing',
+    hint: `run: ${loginCommand(ref.profileName)} (or set INFUSIONSOFT_API_KEY or INFUSIONSOFT_ACCESS_TOKEN)`,
+  });
 }
 
 /**
@@ -119,13 +119,16 @@ export async function refreshNow(ref: ProfileRef): Promise<Profile> {
   const profile = await readProfile(ref.paths, ref.profileName);
   if (!profile) throw notLoggedIn(ref);
   if (profile.kind === 'key') {
-    throw new UsageError(`profile "${ref.profileName}" holds a key (Personal Access Token or Service Account Key), which has nothing to refresh`, {
-      hint: 'keys do not expire; only OAuth logins are refreshed',
-    });
+    throw new UsageError(
+      `profile "${ref.profileName}" holds a key (Personal Access Token or Service Account Key), which has nothing to refresh`,
+      {
+        hint: 'keys do not expire; only OAuth logins are refreshed',
+      },
+    );
   }
   const store = storeFor(profile.storage, ref.paths, ref.env);
   const seen = await store.read(ref.profileName);
-  if (!seen || seen.kind !== 'oauth') throw notLoggedIn(ref);
+  if (seen?.kind !== 'oauth') throw notLoggedIn(ref);
   await refreshUnderLock({ paths: ref.paths, profileName: ref.profileName, profile, store }, seen, true);
   return (await readProfile(ref.paths, ref.profileName)) ?? profile;
 }

@@ -77,7 +77,13 @@ export async function startCallbackServer(options: CallbackOptions): Promise<Cal
     }
     const params = url.searchParams;
     if (!sameState(options.state, params.get('state'))) {
-      reply(400, page('Login refused', 'This callback does not belong to the login the command line started (its state does not match). Start the login again from the terminal.'));
+      reply(
+        400,
+        page(
+          'Login refused',
+          'This callback does not belong to the login the command line started (its state does not match). Start the login again from the terminal.',
+        ),
+      );
       options.onRefused?.('a callback arrived with the wrong state and was refused');
       return;
     }
@@ -85,7 +91,9 @@ export async function startCallbackServer(options: CallbackOptions): Promise<Cal
     if (error) {
       reply(200, page('Login cancelled', 'Keap did not grant access. You can close this tab.'));
       const description = params.get('error_description');
-      finish({ error: new AuthError(`Keap did not grant access: ${error}${description ? ` (${description})` : ''}`, { problem: 'refused' }) });
+      finish({
+        error: new AuthError(`Keap did not grant access: ${error}${description ? ` (${description})` : ''}`, { problem: 'refused' }),
+      });
       return;
     }
     const code = params.get('code');
@@ -102,7 +110,9 @@ export async function startCallbackServer(options: CallbackOptions): Promise<Cal
     server.once('error', (error: NodeJS.ErrnoException) => {
       reject(
         error.code === 'EADDRINUSE'
-          ? new UsageError(`cannot receive the login on port ${options.port}: it is in use`, { hint: 'pick another with --port, or leave --port out for a free one' })
+          ? new UsageError(`cannot receive the login on port ${options.port}: it is in use`, {
+              hint: 'pick another with --port, or leave --port out for a free one',
+            })
           : error,
       );
     });

@@ -55,19 +55,27 @@ export async function login(options: LoginOptions, io: LoginIO): Promise<LoginRe
   let source: CredentialSource;
   let partial: Partial<Profile>;
   if (options.withToken) {
-    const key = await readRequired(io, 'Paste the Personal Access Token or Service Account Key: ', 'key', '--with-token reads the key from stdin, e.g. infusionsoft auth login --with-token < key.txt');
+    const key = await readRequired(
+      io,
+      'Paste the Personal Access Token or Service Account Key: ',
+      'key',
+      '--with-token reads the key from stdin, e.g. infusionsoft auth login --with-token < key.txt',
+    );
     secret = { kind: 'key', key };
     source = apiKeySource(key, 'the key given to --with-token');
     partial = { kind: 'key' };
   } else {
     // On a pipe the refresh token is the first line, before any client secret.
     const refreshToken = options.refreshToken
-      ? await readRequired(io, 'Paste the refresh token: ', 'refresh token', '--refresh-token reads the token from stdin, e.g. infusionsoft auth login --refresh-token < token.txt')
+      ? await readRequired(
+          io,
+          'Paste the refresh token: ',
+          'refresh token',
+          '--refresh-token reads the token from stdin, e.g. infusionsoft auth login --refresh-token < token.txt',
+        )
       : undefined;
     const client = await oauthClientFor(options, io);
-    const tokens = refreshToken
-      ? await refreshTokens(client, refreshToken, options.signal)
-      : await authorizationCode(client, options, io);
+    const tokens = refreshToken ? await refreshTokens(client, refreshToken, options.signal) : await authorizationCode(client, options, io);
     const now = Date.now();
     secret = secretFromTokens(tokens, client.clientSecret, now);
     source = bearerTokenSource(tokens.accessToken, 'the new login');
@@ -99,7 +107,11 @@ export async function login(options: LoginOptions, io: LoginIO): Promise<LoginRe
   if (previous && previous.storage !== store.kind) {
     await storeFor(previous.storage, options.paths, options.env)
       .remove(options.profileName)
-      .catch(() => io.reporter.warn(`could not remove the old credential of profile "${options.profileName}" from ${previous.storage === 'keychain' ? 'the keychain' : 'its file'}`));
+      .catch(() =>
+        io.reporter.warn(
+          `could not remove the old credential of profile "${options.profileName}" from ${previous.storage === 'keychain' ? 'the keychain' : 'its file'}`,
+        ),
+      );
   }
   return { profile, location: store.kind === 'file' ? fileStore(options.paths).location : store.location };
 }
@@ -124,10 +136,21 @@ async function oauthClientFor(options: LoginOptions, io: LoginIO): Promise<OAuth
   const clientId =
     options.clientId?.trim() ||
     options.env.INFUSIONSOFT_CLIENT_ID?.trim() ||
-    (await readRequired(io, 'Client id (Keap developer portal, your app\'s key): ', 'client id', 'pass --client-id or set INFUSIONSOFT_CLIENT_ID', false));
+    (await readRequired(
+      io,
+      "Client id (Keap developer portal, your app's key): ",
+      'client id',
+      'pass --client-id or set INFUSIONSOFT_CLIENT_ID',
+      false,
+    ));
   const clientSecret =
     options.env.INFUSIONSOFT_CLIENT_SECRET?.trim() ||
-    (await readRequired(io, 'Client secret: ', 'client secret', 'set INFUSIONSOFT_CLIENT_SECRET, type it at the prompt, or pipe it on stdin (never as a flag: flags show in ps)'));
+    (await readRequired(
+      io,
+      'Client secret: ',
+      'client secret',
+      'set INFUSIONSOFT_CLIENT_SECRET, type it at the prompt, or pipe it on stdin (never as a flag: flags show in ps)',
+    ));
   return { tokenUrl: options.tokenUrl, clientId, clientSecret };
 }
 
@@ -195,14 +218,18 @@ async function pasteBack(io: LoginIO, state: string, stop: AbortSignal, signal?:
 export function parsePasted(text: string, state: string): Authorization {
   const query = text.includes('?') ? text.slice(text.indexOf('?') + 1) : /[=&]/.test(text) ? text : undefined;
   if (query === undefined) {
-    if (/\s/.test(text)) throw new UsageError('the pasted text is neither an address nor a code', { hint: 'paste the whole address the browser landed on' });
+    if (/\s/.test(text))
+      throw new UsageError('the pasted text is neither an address nor a code', { hint: 'paste the whole address the browser landed on' });
     return { code: text };
   }
   const params = new URLSearchParams(query.split('#')[0]);
   const error = params.get('error');
   if (error) throw new AuthError(`Keap did not grant access: ${error}`, { problem: 'refused' });
   const code = params.get('code');
-  if (!code) throw new UsageError('the pasted address has no code= in it', { hint: 'paste the address the browser landed on after you allowed access' });
+  if (!code)
+    throw new UsageError('the pasted address has no code= in it', {
+      hint: 'paste the address the browser landed on after you allowed access',
+    });
   if (!sameState(state, params.get('state'))) {
     throw new AuthError('the pasted address belongs to another login (its state does not match this one); refused', {
       problem: 'refused',
@@ -217,7 +244,10 @@ function loopbackTarget(options: LoginOptions): { port: number; path: string; ho
   if (!options.redirectUri) return { port: options.port ?? 0, path: CALLBACK_PATH, host: '127.0.0.1' };
   const uri = new URL(options.redirectUri);
   if (uri.protocol === 'http:' && (uri.hostname === '127.0.0.1' || uri.hostname === 'localhost')) {
-    if (!uri.port) throw new UsageError(`--redirect-uri ${options.redirectUri} needs a port`, { hint: 'e.g. --redirect-uri http://127.0.0.1:8765/callback' });
+    if (!uri.port)
+      throw new UsageError(`--redirect-uri ${options.redirectUri} needs a port`, {
+        hint: 'e.g. --redirect-uri http://127.0.0.1:8765/callback',
+      });
     return { port: Number(uri.port), path: uri.pathname, host: uri.hostname };
   }
   return undefined;
@@ -234,7 +264,7 @@ export function checkRedirectUri(value: string): string {
   const loopback = uri.hostname === '127.0.0.1' || uri.hostname === 'localhost';
   if (uri.protocol !== 'https:' && !(uri.protocol === 'http:' && loopback)) {
     throw new UsageError(`--redirect-uri must be https (or http on 127.0.0.1/localhost), not ${value}`, {
-      hint: 'use the HTTPS redirect URI registered for your app in Keap\'s developer portal',
+      hint: "use the HTTPS redirect URI registered for your app in Keap's developer portal",
     });
   }
   return value;
@@ -270,4 +300,3 @@ async function userInfo(apiUrl: string, credentials: CredentialSource, signal?: 
     await api.close();
   }
 }
-

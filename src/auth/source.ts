@@ -124,8 +124,11 @@ export async function refreshUnderLock(
     join(paths.locksDir, `${profileName}.refresh.lock`),
     async () => {
       const stored = await store.read(profileName);
-      if (!stored || stored.kind !== 'oauth') {
-        throw new AuthError(`profile "${profileName}" has no stored OAuth login`, { problem: 'missing', hint: `run: ${loginCommand(profileName)}` });
+      if (stored?.kind !== 'oauth') {
+        throw new AuthError(`profile "${profileName}" has no stored OAuth login`, {
+          problem: 'missing',
+          hint: `run: ${loginCommand(profileName)}`,
+        });
       }
       // Another process refreshed while this one waited: use its token, do not rotate again.
       if (stored.accessToken !== seen.accessToken && !needsRefresh(stored, now())) return stored;

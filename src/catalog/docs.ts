@@ -58,7 +58,6 @@ const DATE_KIND: Record<DateFilterKind, string> = {
   event: 'event time',
 };
 
-
 /** `since` on the field, or `by content`: the short form for tables. */
 function incrementalCell(action: ActionDef): string {
   return incrementalModeOf(action) === 'since' ? `since ${code(action.dateFilter?.field ?? '')}` : 'by content';
@@ -90,7 +89,6 @@ function renderIncrementalTable(resources: readonly ResourceDef[]): string[] {
   return lines;
 }
 
-
 /** ` (whole number)`, ` (true/false)`, ` (USER, COMPANY or BOTH)`: what a `--where` filter takes. */
 function filterTypeText(type: QueryParamType | undefined): string {
   if (!type) return '';
@@ -104,8 +102,20 @@ function actionRow(action: ActionDef): string {
     ? `${code(action.dateFilter.since)}/${code(action.dateFilter.until)} on ${code(action.dateFilter.field)} (${DATE_KIND[action.dateFilter.kind]})`
     : '';
   const sent = { ...(action.query ?? {}), ...(action.stableOrder ?? {}) };
-  const query = Object.entries(sent).map(([k, v]) => code(`${k}=${v}`)).join(', ');
-  const notes = [action.deprecated ? '**deprecated**' : '', action.recordsOf ? `records of ${action.recordsOf}` : '', query ? `sends ${query}` : '', action.recordMap ? `records: ${Object.entries(action.recordMap).map(([k, v]) => (k === v ? k : `${k} = ${v}`)).join(', ')}` : '', action.note ?? '']
+  const query = Object.entries(sent)
+    .map(([k, v]) => code(`${k}=${v}`))
+    .join(', ');
+  const notes = [
+    action.deprecated ? '**deprecated**' : '',
+    action.recordsOf ? `records of ${action.recordsOf}` : '',
+    query ? `sends ${query}` : '',
+    action.recordMap
+      ? `records: ${Object.entries(action.recordMap)
+          .map(([k, v]) => (k === v ? k : `${k} = ${v}`))
+          .join(', ')}`
+      : '',
+    action.note ?? '',
+  ]
     .filter(Boolean)
     .join('; ');
   return `| ${code(action.id)} | ${cell(action.title)} | ${action.method} | ${code(action.path)} | ${cell(describeShape(action.shape))} | ${params} | ${filters} | ${dates} | ${code(action.operationId)} | ${cell(notes)} |`;
@@ -115,7 +125,11 @@ function gatheredRow(gathered: GatheredDef): string {
   const how = [
     gathered.join ? `once per run, joined on ${code(gathered.join.recordField)} = ${code(gathered.join.itemField)}` : 'per record',
     gathered.pick ? `takes ${code(gathered.pick)}` : '',
-    gathered.query ? `sends ${Object.entries(gathered.query).map(([k, v]) => code(`${k}=${v}`)).join(', ')}` : '',
+    gathered.query
+      ? `sends ${Object.entries(gathered.query)
+          .map(([k, v]) => code(`${k}=${v}`))
+          .join(', ')}`
+      : '',
     gathered.deprecated ? '**deprecated**' : '',
   ]
     .filter(Boolean)
@@ -128,8 +142,10 @@ function renderWrite(resource: ResourceDef, action: ActionDef, earlier: readonly
   const lines = ['', `**${action.id}**: ${action.method} ${code(action.path)}`, ''];
   const path = pathFields(resource, action).map((f) => code(f.name));
   if (path.length) lines.push(`- Path from fields: ${path.join(', ')}`);
-  for (const rule of action.body?.rules ?? []) lines.push(`- Also required: ${ruleText(rule)} (the spec says so only in prose: "${rule.quote}")`);
-  if (action.body?.neverTrue?.length) lines.push(`- Never sent true (true would charge a card): ${action.body.neverTrue.map(code).join(', ')}`);
+  for (const rule of action.body?.rules ?? [])
+    lines.push(`- Also required: ${ruleText(rule)} (the spec says so only in prose: "${rule.quote}")`);
+  if (action.body?.neverTrue?.length)
+    lines.push(`- Never sent true (true would charge a card): ${action.body.neverTrue.map(code).join(', ')}`);
   if (action.body?.options?.length) lines.push(`- Options of the call, not record data: ${action.body.options.map(code).join(', ')}`);
   const same = earlier.find((other) => other.body !== undefined && other.body === action.body);
   if (same) return [...lines, `- Body: the same as ${code(same.id)}.`];
@@ -137,7 +153,8 @@ function renderWrite(resource: ResourceDef, action: ActionDef, earlier: readonly
   if (!rows.length) return action.kind === 'delete' ? lines : [...lines, '- No body.'];
   if (lines[lines.length - 1] !== '') lines.push('');
   lines.push('| body | type | required | values |', '|---|---|---|---|');
-  for (const row of rows) lines.push(`| ${code(row.label)} | ${row.type} | ${row.required ? 'yes' : ''} | ${cell((row.enum ?? []).join(', '))} |`);
+  for (const row of rows)
+    lines.push(`| ${code(row.label)} | ${row.type} | ${row.required ? 'yes' : ''} | ${cell((row.enum ?? []).join(', '))} |`);
   return lines;
 }
 
@@ -170,8 +187,15 @@ function renderResource(resource: ResourceDef): string[] {
   }
   const writes = writeActions(resource);
   if (writes.length) {
-    lines.push('', '### Writes', '', 'What each write action sends: the record fields that fill its path, and its body as the spec\'s request schema has it.');
-    writes.forEach((action, index) => lines.push(...renderWrite(resource, action, writes.slice(0, index))));
+    lines.push(
+      '',
+      '### Writes',
+      '',
+      "What each write action sends: the record fields that fill its path, and its body as the spec's request schema has it.",
+    );
+    writes.forEach((action, index) => {
+      lines.push(...renderWrite(resource, action, writes.slice(0, index)));
+    });
   }
   if (resource.gathered?.length) {
     lines.push('', '### Gathered fields (`--include NAME`)', '');
@@ -197,7 +221,7 @@ export function renderResourcesMarkdown(resources: readonly ResourceDef[]): stri
     'Every resource `infusionsoft` can export and import, with its actions, fields and where the data comes from.',
     'Paths are relative to the REST v1 base `https://api.infusionsoft.com/crm/rest/v1`. `{name}` in a read path is',
     'given with `--param name=VALUE`; in a write path it is filled from the record field of the same name.',
-    'Where Keap\'s spec (`v1-openapi.json`) and the connector description this catalog started from disagree,',
+    "Where Keap's spec (`v1-openapi.json`) and the connector description this catalog started from disagree,",
     'the spec wins; each case is listed under its resource and again at the end.',
     '',
   );

@@ -14,11 +14,9 @@ export const num = (name: string, extra?: Extra): FieldDef => field(name, 'numbe
 export const bool = (name: string, extra?: Extra): FieldDef => field(name, 'boolean', extra);
 export const dt = (name: string, extra?: Extra): FieldDef => field(name, 'datetime', extra);
 export const date = (name: string, extra?: Extra): FieldDef => field(name, 'date', extra);
-export const obj = (name: string, components: string[], extra?: Extra): FieldDef =>
-  field(name, 'object', { components, ...extra });
+export const obj = (name: string, components: string[], extra?: Extra): FieldDef => field(name, 'object', { components, ...extra });
 /** An array of objects (JSON text in CSV unless it has a discriminator). */
-export const objs = (name: string, components: string[], extra?: Extra): FieldDef =>
-  field(name, 'array', { components, ...extra });
+export const objs = (name: string, components: string[], extra?: Extra): FieldDef => field(name, 'array', { components, ...extra });
 /** A plain array of scalars (JSON text in CSV). */
 export const list = (name: string, items: FieldType, extra?: Extra): FieldDef => field(name, 'array', { items, ...extra });
 /** The record's id: key and read-only. */

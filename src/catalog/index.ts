@@ -59,7 +59,10 @@ export const catalog: readonly ResourceDef[] = [
 
 /** Names compare case-insensitively, and `_`, spaces and `-` are the same. */
 function normalise(name: string): string {
-  return name.trim().toLowerCase().replace(/[\s_]+/g, '-');
+  return name
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_]+/g, '-');
 }
 
 const byName = new Map<string, ResourceDef>();
@@ -179,7 +182,7 @@ export function incrementalDescription(action: ActionDef): string {
  * (`contacts` -> `contact`, `countries` -> `country`); a name that is not a plural stays as it is.
  */
 export function singularName(resource: ResourceDef): string {
-  if (resource.name.endsWith('ies')) return resource.name.slice(0, -3) + 'y';
+  if (resource.name.endsWith('ies')) return `${resource.name.slice(0, -3)}y`;
   if (resource.name.endsWith('s')) return resource.name.slice(0, -1);
   return resource.name;
 }

@@ -10,16 +10,7 @@
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** Value types, close to the seed's SSIS types (DT_I4 -> integer, DT_R8 -> number, ...). */
-export type FieldType =
-  | 'string'
-  | 'integer'
-  | 'number'
-  | 'boolean'
-  | 'datetime'
-  | 'date'
-  | 'object'
-  | 'array'
-  | 'binary';
+export type FieldType = 'string' | 'integer' | 'number' | 'boolean' | 'datetime' | 'date' | 'object' | 'array' | 'binary';
 
 export interface FieldDef {
   /** Property name in the API record (top level). */

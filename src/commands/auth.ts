@@ -43,7 +43,10 @@ export function registerAuthCommand(program: Command, io: IO): void {
     .option('--no-browser', 'print the login address instead of opening a browser, and accept the address you land on pasted back')
     .option('--port <n>', 'port of the local callback server on 127.0.0.1 (default: a free one)')
     .option('--redirect-uri <uri>', 'redirect URI registered for the app; an https one means pasting back the address you land on')
-    .option('--client-id <id>', "the OAuth app's client id (env INFUSIONSOFT_CLIENT_ID); the secret comes from INFUSIONSOFT_CLIENT_SECRET, a prompt or stdin")
+    .option(
+      '--client-id <id>',
+      "the OAuth app's client id (env INFUSIONSOFT_CLIENT_ID); the secret comes from INFUSIONSOFT_CLIENT_SECRET, a prompt or stdin",
+    )
     .option('--with-token', 'read a Personal Access Token or Service Account Key from stdin and store it')
     .option('--refresh-token', "read a refresh token (from Keap's developer portal) from stdin and adopt it")
     .option('--insecure-storage', 'store the credential in a 0600 file, not the OS keychain (for cron)')
@@ -61,17 +64,27 @@ Examples:
   $ infusionsoft --profile client-b auth login --client-id ID`,
     )
     .action(async (flags: LoginFlags, command: Command) => {
-      if (flags.withToken && flags.refreshToken) throw new UsageError('--with-token and --refresh-token cannot be used together', { hint: 'a key (--with-token) or a refresh token (--refresh-token), not both' });
-      const browserFlags = [flags.port !== undefined && '--port', flags.redirectUri !== undefined && '--redirect-uri', flags.browser === false && '--no-browser'].filter(Boolean);
+      if (flags.withToken && flags.refreshToken)
+        throw new UsageError('--with-token and --refresh-token cannot be used together', {
+          hint: 'a key (--with-token) or a refresh token (--refresh-token), not both',
+        });
+      const browserFlags = [
+        flags.port !== undefined && '--port',
+        flags.redirectUri !== undefined && '--redirect-uri',
+        flags.browser === false && '--no-browser',
+      ].filter(Boolean);
       if ((flags.withToken || flags.refreshToken) && browserFlags.length) {
-        throw new UsageError(`${browserFlags.join(', ')} only apply to the browser login, not to ${flags.withToken ? '--with-token' : '--refresh-token'}`);
+        throw new UsageError(
+          `${browserFlags.join(', ')} only apply to the browser login, not to ${flags.withToken ? '--with-token' : '--refresh-token'}`,
+        );
       }
       // Loaded when a login runs: the HTTP client and the CSV parser behind them are not needed at start-up.
       const [{ checkRedirectUri, login }, { parseWholeNumber }] = await Promise.all([import('../auth/login.js'), import('../etl/args.js')]);
       const port = parseWholeNumber(flags.port, '--port');
       if (port !== undefined && port > 65535) throw new UsageError(`--port: ${port} is not a port (1-65535)`);
       const redirectUri = flags.redirectUri === undefined ? undefined : checkRedirectUri(flags.redirectUri);
-      if (redirectUri && port !== undefined) throw new UsageError('--port and --redirect-uri cannot be used together', { hint: 'put the port in the redirect URI' });
+      if (redirectUri && port !== undefined)
+        throw new UsageError('--port and --redirect-uri cannot be used together', { hint: 'put the port in the redirect URI' });
       const globals = globalOptions(command);
       const reporter = reporterFor(globals, io);
       const ref = profileRef(command, io.env);
@@ -141,7 +154,9 @@ Examples:
     .action(async (_flags: unknown, command: Command) => {
       const ref = profileRef(command, io.env);
       const { location } = await logout(ref);
-      reporterFor(globalOptions(command), io).info(`Logged out of profile "${ref.profileName}"; its credential was removed from ${location}.`);
+      reporterFor(globalOptions(command), io).info(
+        `Logged out of profile "${ref.profileName}"; its credential was removed from ${location}.`,
+      );
     });
 }
 
@@ -178,21 +193,32 @@ function endpoint(value: string | undefined, fallback: string, name: string): st
 function renderStatus(status: AuthStatus): string {
   const lines: Array<[string, string]> = [['profile', status.profile]];
   const kind = { oauth: 'OAuth login', key: 'key (PAT or SAK)', 'access-token': 'OAuth access token' }[status.kind];
-  const where = status.source === 'environment' ? `environment (${status.sourceName})` : status.source === 'keychain' ? 'keychain' : 'file (0600)';
+  const where =
+    status.source === 'environment' ? `environment (${status.sourceName})` : status.source === 'keychain' ? 'keychain' : 'file (0600)';
   lines.push(['credential', `${kind}, from the ${where}`]);
   if (status.profileShadowed) lines.push(['note', `the stored profile "${status.profile}" is not used while ${status.sourceName} is set`]);
   if (status.user) {
     const { name, email, id } = status.user;
     lines.push(['user', [name, email && (name ? `<${email}>` : email), id && `(id ${id})`].filter(Boolean).join(' ')]);
   }
-  if (status.app || status.tenant) lines.push(['account', [status.app, status.tenant && status.tenant !== status.app ? `(tenant ${status.tenant})` : ''].filter(Boolean).join(' ')]);
+  if (status.app || status.tenant)
+    lines.push([
+      'account',
+      [status.app, status.tenant && status.tenant !== status.app ? `(tenant ${status.tenant})` : ''].filter(Boolean).join(' '),
+    ]);
   if (status.apiUrl) lines.push(['api url', status.apiUrl]);
   if (status.accessTokenExpiresAt) {
     const left = Date.parse(status.accessTokenExpiresAt) - Date.now();
-    lines.push(['access token', `${left > 0 ? 'expires' : 'expired'} ${status.accessTokenExpiresAt}${left > 0 ? ` (in ${duration(left)}; refreshed when needed)` : ' (the next run refreshes it)'}`]);
+    lines.push([
+      'access token',
+      `${left > 0 ? 'expires' : 'expired'} ${status.accessTokenExpiresAt}${left > 0 ? ` (in ${duration(left)}; refreshed when needed)` : ' (the next run refreshes it)'}`,
+    ]);
   }
   if (status.refreshTokenIssuedAt) {
-    lines.push(['refresh token', `issued ${status.refreshTokenIssuedAt} (${status.refreshTokenAgeDays ?? 0} days ago; Keap staff quote 45 days of life)`]);
+    lines.push([
+      'refresh token',
+      `issued ${status.refreshTokenIssuedAt} (${status.refreshTokenAgeDays ?? 0} days ago; Keap staff quote 45 days of life)`,
+    ]);
   }
   if (status.quota) {
     lines.push(['quota', `as last seen${status.quotaSeenAt ? ` at ${status.quotaSeenAt}` : ''}:`]);

@@ -55,10 +55,7 @@ export interface SessionOptions {
  * INFUSIONSOFT_API_KEY, then the stored profile (`--profile`, INFUSIONSOFT_PROFILE, `default`).
  * `--sandbox` is not a lookup: the sandbox hands out its own token when it starts.
  */
-export async function resolveCredentialSource(
-  env: NodeJS.ProcessEnv,
-  profileFlag?: string,
-): Promise<CredentialSource | undefined> {
+export async function resolveCredentialSource(env: NodeJS.ProcessEnv, profileFlag?: string): Promise<CredentialSource | undefined> {
   return (await lookUpCredential(env, profileFlag))?.source;
 }
 

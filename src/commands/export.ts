@@ -66,7 +66,7 @@ export function registerExportCommand(program: Command, io: IO): void {
     .option('--state <file>', 'incremental: write only records new or changed since the last run (state kept in this JSON file)')
     .option('--full-refresh', 'ignore the bookmark in --state (it is still updated)')
     .option('--deleted <file>', 'with --state: write the keys of records gone since the last run here, one a line')
-    .option('--json', 'print the run\'s result as one JSON document on stdout (needs -o FILE)')
+    .option('--json', "print the run's result as one JSON document on stdout (needs -o FILE)")
     .option('--concurrency <n>', 'gathered-field requests in flight (default 8; the client still paces them)')
     .addHelpText(
       'after',

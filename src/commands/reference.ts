@@ -25,8 +25,8 @@ function helpOf(command: Command): string {
 export function renderCommandReference(): string {
   const program = buildProgram();
   let out = '# Command reference\n\n';
-  out += 'Generated from each command\'s `--help` by `npm run docs`; do not edit by hand.\n\n';
-  out += '## infusionsoft\n\n```text\n' + helpOf(program) + '\n```\n';
+  out += "Generated from each command's `--help` by `npm run docs`; do not edit by hand.\n\n";
+  out += `## infusionsoft\n\n\`\`\`text\n${helpOf(program)}\n\`\`\`\n`;
   // Groups (auth) are followed by each of their subcommands (auth login, auth status, ...).
   const walk = (parent: Command, prefix: string): void => {
     for (const command of parent.commands) {

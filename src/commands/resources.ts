@@ -26,12 +26,7 @@ Examples:
       for (const resource of summaries) {
         for (const action of resource.actions) {
           const params = action.params.length ? ` (--param ${action.params.map((p) => `${p}=`).join(' ')})` : '';
-          rows.push([
-            resource.name,
-            action.id + (action.deprecated ? ' [deprecated]' : ''),
-            action.method,
-            action.path + params,
-          ]);
+          rows.push([resource.name, action.id + (action.deprecated ? ' [deprecated]' : ''), action.method, action.path + params]);
         }
       }
       io.stdout.write(renderTable(rows, ['RESOURCE', 'ACTION', 'METHOD', 'PATH']));
@@ -95,17 +90,23 @@ function renderDescription(d: ResourceDescription): string {
   );
   if (d.gathered.length) {
     out += '\nGathered fields (--include NAME)\n';
-    out += renderTable(d.gathered.map((g) => [g.name, g.path, g.description]), ['NAME', 'FROM', 'WHAT']);
+    out += renderTable(
+      d.gathered.map((g) => [g.name, g.path, g.description]),
+      ['NAME', 'FROM', 'WHAT'],
+    );
   }
-  if (d.writes.length) out += '\nWrites (what each write action sends)\n' + d.writes.map((w) => renderWrite(d, w)).join('');
+  if (d.writes.length) out += `\nWrites (what each write action sends)\n${d.writes.map((w) => renderWrite(d, w)).join('')}`;
   if (d.customFields) {
     out += `\nCustom fields (from ${d.customFields.source})\n`;
     if (d.customFields.live) {
       out += d.customFields.live.length
-        ? renderTable(d.customFields.live.map((f) => [f.column, f.fieldType ?? '', String(f.id)]), ['COLUMN', 'TYPE', 'ID'])
+        ? renderTable(
+            d.customFields.live.map((f) => [f.column, f.fieldType ?? '', String(f.id)]),
+            ['COLUMN', 'TYPE', 'ID'],
+          )
         : '(none defined in this account)\n';
     } else {
-      out += '(log in or set INFUSIONSOFT_API_KEY to list this account\'s custom fields; columns are custom.<label>)\n';
+      out += "(log in or set INFUSIONSOFT_API_KEY to list this account's custom fields; columns are custom.<label>)\n";
     }
   }
   if (d.deviations.length) {
@@ -123,6 +124,11 @@ function renderWrite(d: ResourceDescription, w: WriteDescription): string {
   if (w.neverTrue.length) out += `  never sent true (would charge a card): ${w.neverTrue.join(', ')}\n`;
   if (w.options.length) out += `  options of the call, not record data: ${w.options.join(', ')}\n`;
   if (!w.properties.length) return out + (w.kind === 'delete' ? '' : '  no body\n');
-  const rows = bodyRows(w.properties, w.required).map((row) => [`  ${row.label}`, row.type, row.required ? 'required' : '', row.enum?.join(', ') ?? '']);
+  const rows = bodyRows(w.properties, w.required).map((row) => [
+    `  ${row.label}`,
+    row.type,
+    row.required ? 'required' : '',
+    row.enum?.join(', ') ?? '',
+  ]);
   return out + renderTable(rows, ['  BODY', 'TYPE', 'REQUIRED', 'VALUES']);
 }

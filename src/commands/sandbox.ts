@@ -20,7 +20,6 @@ interface SandboxFlags {
   clientSecret?: string;
 }
 
-
 export function registerSandboxCommand(program: Command, io: IO): void {
   program
     .command('sandbox')
@@ -33,7 +32,10 @@ export function registerSandboxCommand(program: Command, io: IO): void {
     .option('--latency <ms>', 'delay every response')
     .option('--throttle <n>', 'requests per second before answering 429')
     .option('--limits <preset>', "Keap's rate limits for a key (pat) or OAuth (oauth), all windows at once, e.g. pat or pat,quota=100")
-    .option('--faults <spec>', 'inject faults, e.g. 503:0.05,429:0.02,reset:0.01,slow:0.01,truncate:0.01,gone:0.01 (also ignore-offset, stuck-next)')
+    .option(
+      '--faults <spec>',
+      'inject faults, e.g. 503:0.05,429:0.02,reset:0.01,slow:0.01,truncate:0.01,gone:0.01 (also ignore-offset, stuck-next)',
+    )
     .option('--token-lifetime <seconds>', 'lifetime of issued access tokens')
     .option('--client-id <id>', 'the OAuth client id /app/oauth/authorize and /token accept', 'sandbox-client-id')
     .option('--client-secret <secret>', 'the OAuth client secret /token accepts', 'sandbox-client-secret')
@@ -82,7 +84,7 @@ Examples:
         port,
         seed: parseWholeNumber(flags.seed, '--seed') ?? 1,
         counts,
-        log: (line) => io.stderr.write(line + '\n'),
+        log: (line) => io.stderr.write(`${line}\n`),
       };
       if (flags.data) options.dataFile = flags.data;
       const latency = parseWholeNumber(flags.latency, '--latency');

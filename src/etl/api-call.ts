@@ -41,7 +41,7 @@ export function splitPath(raw: string, baseUrl: string): { path: string; query: 
     }
     value = value.slice(baseUrl.length);
   }
-  if (!value.startsWith('/')) value = '/' + value;
+  if (!value.startsWith('/')) value = `/${value}`;
   value = value.replace(/^\/v1(?=\/)/, '');
   const url = new URL(value, 'http://placeholder');
   const query: Query = {};
@@ -57,7 +57,7 @@ function catalogPaging(path: string): { shape: ResponseShape; options: PaginateO
   for (const resource of catalog) {
     for (const action of readActions(resource)) {
       if (action.method !== 'GET' || action.shape?.kind !== 'page') continue;
-      const pattern = new RegExp('^' + action.path.replace(/\{[^}]+\}/g, '[^/]+') + '$');
+      const pattern = new RegExp(`^${action.path.replace(/\{[^}]+\}/g, '[^/]+')}$`);
       if (!pattern.test(path)) continue;
       const order = action.stableOrder ? { order: action.stableOrder } : {};
       return { shape: action.shape, options: { ...order, keyFields: action.recordMap ? [] : resource.keyFields } };
@@ -82,7 +82,7 @@ export async function callApi(api: KeapApi, options: ApiCallOptions, out: Writab
   if (!options.paginate) {
     const response = await api.request(method, path, { query, body: options.body });
     if (response.body !== undefined && response.body !== null && response.body !== '') {
-      await write(out, JSON.stringify(response.body, null, 2) + '\n');
+      await write(out, `${JSON.stringify(response.body, null, 2)}\n`);
     }
     return { status: response.status };
   }
@@ -93,7 +93,7 @@ export async function callApi(api: KeapApi, options: ApiCallOptions, out: Writab
     const first = await api.request('GET', path, { query });
     const key = pageKey(first.body);
     if (!key) {
-      await write(out, JSON.stringify(first.body, null, 2) + '\n');
+      await write(out, `${JSON.stringify(first.body, null, 2)}\n`);
       return { status: first.status };
     }
     shape = { kind: 'page', key };

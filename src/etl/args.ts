@@ -33,8 +33,7 @@ export function parseKeyValues(values: readonly string[] | undefined, flag: stri
 }
 
 const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
-const DATE_TIME =
-  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
 
 function dateError(value: string, flag: string): UsageError {
   return new UsageError(`${flag}: "${value}" is not a date; use 2026-01-31 or 2026-01-31T12:00:00Z`);
@@ -49,7 +48,10 @@ function dateError(value: string, flag: string): UsageError {
 export function parseDateArg(value: string, flag: string): string {
   const text = value.trim();
   let year: number, month: number, day: number;
-  let hour = 0, minute = 0, second = 0, millis = 0;
+  let hour = 0,
+    minute = 0,
+    second = 0,
+    millis = 0;
   let offsetMinutes = 0;
   const dateOnly = DATE_ONLY.exec(text);
   const dateTime = dateOnly ? null : DATE_TIME.exec(text);

@@ -51,8 +51,7 @@ export function customFieldModel(body: unknown): CustomFieldModel {
     if (!isObject(item)) continue;
     const id = typeof item.id === 'number' ? item.id : typeof item.id === 'string' ? Number(item.id) : NaN;
     if (!Number.isSafeInteger(id)) continue;
-    const keapLabel =
-      typeof item.label === 'string' && item.label.trim() !== '' ? item.label : `Field ${id}`;
+    const keapLabel = typeof item.label === 'string' && item.label.trim() !== '' ? item.label : `Field ${id}`;
     entries.push({
       id,
       keapLabel,
@@ -112,7 +111,10 @@ export function withCustomFields<T extends Record<string, unknown>>(
  * Adds `custom` to `record` itself, as withCustomFields does to a copy: for the export's hot path,
  * where each record is fresh from JSON.parse and copying it would only feed the garbage collector.
  */
-export function addCustomFields<T extends Record<string, unknown>>(record: T, model: CustomFieldModel): T & { custom: Record<string, unknown> } {
+export function addCustomFields<T extends Record<string, unknown>>(
+  record: T,
+  model: CustomFieldModel,
+): T & { custom: Record<string, unknown> } {
   const custom: Record<string, unknown> = {};
   for (const label of model.labels) custom[label] = null;
   const values = record.custom_fields;
@@ -131,10 +133,7 @@ export function addCustomFields<T extends Record<string, unknown>>(record: T, mo
  * The reverse, for writes: `{label: value}` -> `[{id, content}]` as Keap accepts it. Labels the
  * model does not know are a UsageError naming them (nothing has been sent yet).
  */
-export function customToFields(
-  custom: Record<string, unknown>,
-  model: CustomFieldModel,
-): Array<{ id: number; content: unknown }> {
+export function customToFields(custom: Record<string, unknown>, model: CustomFieldModel): Array<{ id: number; content: unknown }> {
   const result: Array<{ id: number; content: unknown }> = [];
   const unknown: string[] = [];
   for (const [label, content] of Object.entries(custom)) {

@@ -13,15 +13,7 @@ import type { KeapApi, Query } from '../api/types.js';
 import { incrementalDescription, incrementalModeOf } from '../catalog/index.js';
 import type { ActionDef, GatheredDef, ResourceDef } from '../catalog/types.js';
 import { ApiError, CliError, InterruptedError, UsageError } from '../errors.js';
-import {
-  actionsOfKind,
-  findAction,
-  findResource,
-  isReadAction,
-  plainReadAction,
-  readActions,
-  singularName,
-} from '../catalog/index.js';
+import { actionsOfKind, findAction, findResource, isReadAction, plainReadAction, readActions, singularName } from '../catalog/index.js';
 import { counted, type Progress, type Reporter } from '../reporter.js';
 import { addCustomFields, customFieldModel, type CustomFieldModel } from './custom-fields.js';
 import { csvColumns, extendColumns, FlattenPlan } from './flatten.js';
@@ -339,7 +331,15 @@ export function planExport(request: ExportRequest, state?: ExportState): ExportP
     parentValues[name] = field.type === 'integer' && /^-?\d+$/.test(value) ? Number(value) : value;
   }
   return {
-    action, records, path, query, gathered, customFields, bookmarkKey, notices, parentValues,
+    action,
+    records,
+    path,
+    query,
+    gathered,
+    customFields,
+    bookmarkKey,
+    notices,
+    parentValues,
     ...(incremental ? { incremental } : {}),
     ...(tracking ? { tracking } : {}),
   };
@@ -509,7 +509,8 @@ class VanishedRecords {
       `${this.resource.name}: ${name} was deleted during the export (${missed.request} answered 404); ` +
         `written with null for ${missed.fields.join(', ')}`,
     );
-    if (this.count === VANISHED_WARNINGS) this.reporter.warn(`${this.resource.name}: further records deleted meanwhile are only counted in the summary`);
+    if (this.count === VANISHED_WARNINGS)
+      this.reporter.warn(`${this.resource.name}: further records deleted meanwhile are only counted in the summary`);
   }
 }
 

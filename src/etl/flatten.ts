@@ -463,7 +463,7 @@ function parseJsonCell(column: string, cell: string, field: FieldDef | undefined
         .filter((part) => part !== '')
         .map((part) => parseScalar(column, part, field.items));
     }
-    throw new CellError(column, `"${cell.length > 60 ? cell.slice(0, 57) + '...' : cell}" is not valid JSON`);
+    throw new CellError(column, `"${cell.length > 60 ? `${cell.slice(0, 57)}...` : cell}" is not valid JSON`);
   }
 }
 
@@ -544,15 +544,22 @@ export function unflattenRow(
       }
       case 'component': {
         const parent = result[reader.name];
-        const target = isObject(parent) ? parent : (result[reader.name] = {}) as Record<string, unknown>;
+        const target: Record<string, unknown> = isObject(parent) ? parent : {};
+        result[reader.name] = target;
         target[reader.component] = parseComponent(column, reader.component, cell);
         break;
       }
       case 'element': {
         let byValue = elements.get(reader.name);
-        if (!byValue) elements.set(reader.name, (byValue = new Map()));
+        if (!byValue) {
+          byValue = new Map();
+          elements.set(reader.name, byValue);
+        }
         let element = byValue.get(reader.value);
-        if (!element) byValue.set(reader.value, (element = {}));
+        if (!element) {
+          element = {};
+          byValue.set(reader.value, element);
+        }
         element[reader.component] = parseComponent(column, reader.component, cell);
         break;
       }
@@ -576,7 +583,10 @@ export function unflattenRow(
     if (!byValue && !rest) continue;
     const discriminator = field.discriminator ?? 'field';
     const list: unknown[] = [];
-    const values = [...(field.discriminatorValues ?? []), ...[...(byValue?.keys() ?? [])].filter((v) => !field.discriminatorValues?.includes(v))];
+    const values = [
+      ...(field.discriminatorValues ?? []),
+      ...[...(byValue?.keys() ?? [])].filter((v) => !field.discriminatorValues?.includes(v)),
+    ];
     for (const value of values) {
       const element = byValue?.get(value);
       if (element) list.push({ ...element, [discriminator]: value });
@@ -605,7 +615,7 @@ export function csvLine(cells: readonly Cell[]): string {
     if (cell === null || cell === undefined) continue;
     if (typeof cell === 'string') {
       if (cell === '') line += '""';
-      else if (NEEDS_QUOTES.test(cell)) line += '"' + cell.replace(/"/g, '""') + '"';
+      else if (NEEDS_QUOTES.test(cell)) line += `"${cell.replace(/"/g, '""')}"`;
       else line += cell;
     } else if (typeof cell === 'number') {
       line += String(cell);
@@ -613,7 +623,7 @@ export function csvLine(cells: readonly Cell[]): string {
       line += cell ? 'true' : 'false';
     }
   }
-  return line + '\n';
+  return `${line}\n`;
 }
 
 /**

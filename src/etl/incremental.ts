@@ -127,9 +127,12 @@ export async function startTracking(
   const { resource, action, mode, deletedFile } = setup;
   if (deletedFile !== undefined) {
     if (mode === 'since') {
-      throw new UsageError(`--deleted: ${resource.name} are exported by update time (${action.dateFilter?.field}), which cannot see deletions`, {
-        hint: 'only resources read in full by --state (see `describe RESOURCE`) report deleted records',
-      });
+      throw new UsageError(
+        `--deleted: ${resource.name} are exported by update time (${action.dateFilter?.field}), which cannot see deletions`,
+        {
+          hint: 'only resources read in full by --state (see `describe RESOURCE`) report deleted records',
+        },
+      );
     }
     if (readKeyOf(resource).length === 0) {
       throw new UsageError(`--deleted: ${resource.name} records have no key, so a deleted record cannot be told from a changed one`);
@@ -173,7 +176,9 @@ function startSinceTracking(setup: TrackingSetup): ChangeTracker {
     },
     async finish(truncated) {
       if (notDates > 0) {
-        reporter.warn(`${resource.name}: ${notDates} record(s) had a ${field} that is not a date (${JSON.stringify(notDateExample)}); they did not move the bookmark`);
+        reporter.warn(
+          `${resource.name}: ${notDates} record(s) had a ${field} that is not a date (${JSON.stringify(notDateExample)}); they did not move the bookmark`,
+        );
       }
       if (truncated) {
         reporter.warn(`${resource.name}: --max cut the export short, so the bookmark in ${setup.stateFile} was not moved`);
@@ -309,7 +314,7 @@ export function deletedKeys(identities: Iterable<string>, keyFields: string[]): 
 
 /** One id a line; an object of key fields a line (NDJSON) for resources keyed by several fields. */
 export function deletedFileText(keys: DeletedKey[]): string {
-  return keys.map((key) => (typeof key === 'object' ? JSON.stringify(key) : String(key)) + '\n').join('');
+  return keys.map((key) => `${typeof key === 'object' ? JSON.stringify(key) : String(key)}\n`).join('');
 }
 
 async function startHashTracking(setup: TrackingSetup): Promise<ChangeTracker> {
@@ -349,7 +354,9 @@ async function startHashTracking(setup: TrackingSetup): Promise<ChangeTracker> {
     },
     async finish(truncated) {
       if (truncated) {
-        reporter.warn(`${resource.name}: --max cut the export short, so the record hashes in ${stateFile} were not saved and no deletions are reported`);
+        reporter.warn(
+          `${resource.name}: --max cut the export short, so the record hashes in ${stateFile} were not saved and no deletions are reported`,
+        );
         return { mode: 'hash', unchanged };
       }
       const deleted = keyFields.length ? (hadPrevious ? deletedKeys(previous.keys(), keyFields) : []) : undefined;

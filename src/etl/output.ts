@@ -360,13 +360,7 @@ export async function openOutput(target?: string | OutputTarget, options: { stdo
 }
 
 /** An Output whose commit and abort run at most once between them (abort after commit is a no-op). */
-function settledOnce(
-  stream: Writable,
-  path: string,
-  inPlace: boolean,
-  commit: () => Promise<void>,
-  abort: () => Promise<void>,
-): Output {
+function settledOnce(stream: Writable, path: string, inPlace: boolean, commit: () => Promise<void>, abort: () => Promise<void>): Output {
   let done = false;
   const once = (settle: () => Promise<void>) => async () => {
     if (done) return;

@@ -35,8 +35,7 @@ function copyPath(
     const [selector, ...deeper] = rest;
     if (selector === undefined) return;
     const index = /^\d+$/.test(selector) ? Number(selector) : -1;
-    const element =
-      index >= 0 ? value[index] : value.find((e) => isObject(e) && e[discriminator] === selector);
+    const element = index >= 0 ? value[index] : value.find((e) => isObject(e) && e[discriminator] === selector);
     if (element === undefined) {
       if (!Array.isArray(target[head])) target[head] = [];
       return;

@@ -65,7 +65,7 @@ export async function readState(file: string): Promise<ExportState> {
 
 /** The resource's bookmark, if any (`{last_updated: "..."}`). */
 export function bookmark(state: ExportState, resource: string): Bookmark | undefined {
-  return Object.prototype.hasOwnProperty.call(state.bookmarks, resource) ? state.bookmarks[resource] : undefined;
+  return Object.hasOwn(state.bookmarks, resource) ? state.bookmarks[resource] : undefined;
 }
 
 /** A new state with the resource's bookmark field set; everything else is kept. */
@@ -78,7 +78,7 @@ export function withBookmark(state: ExportState, resource: string, field: string
 
 /** Writes the state atomically (temp file, fsync, rename), pretty-printed for people who look. */
 export async function writeState(file: string, state: ExportState): Promise<void> {
-  await writeFileAtomic(file, JSON.stringify(state, null, 2) + '\n');
+  await writeFileAtomic(file, `${JSON.stringify(state, null, 2)}\n`);
 }
 
 /**
@@ -106,10 +106,7 @@ export async function assertStateWritable(file: string, flag: string): Promise<v
  * resources that share one file from parallel cron jobs never drop each other's bookmarks. An
  * async `change` may write files that belong with the state (record hashes) under the same lock.
  */
-export async function updateState(
-  file: string,
-  change: (state: ExportState) => ExportState | Promise<ExportState>,
-): Promise<void> {
+export async function updateState(file: string, change: (state: ExportState) => ExportState | Promise<ExportState>): Promise<void> {
   const lock = `${file}.lock`;
   await withFileLock(lock, async () => writeState(file, await change(await readState(file))), {
     label: `state file ${file}`,

@@ -69,11 +69,7 @@ function writeChunk(out: Writable, text: string): Promise<void> | void {
   });
 }
 
-export function createRecordWriter(
-  format: ExportFormat,
-  out: Writable,
-  options: RecordWriterOptions = {},
-): RecordWriter {
+export function createRecordWriter(format: ExportFormat, out: Writable, options: RecordWriterOptions = {}): RecordWriter {
   const chunkSize = options.chunkSize ?? CHUNK_BYTES;
   let buffer = '';
   let count = 0;

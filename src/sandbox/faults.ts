@@ -4,16 +4,44 @@ import { Random, hash32 } from './random.js';
 import { reply, type Outcome, type Reply } from './reply.js';
 import type { StatsBook } from './stats.js';
 
-export type FaultKind = '500' | '502' | '503' | '504' | '5xx' | '429' | 'reset' | 'slow' | 'truncate' | 'ignore-offset' | 'stuck-next' | 'gone';
+export type FaultKind =
+  | '500'
+  | '502'
+  | '503'
+  | '504'
+  | '5xx'
+  | '429'
+  | 'reset'
+  | 'slow'
+  | 'truncate'
+  | 'ignore-offset'
+  | 'stuck-next'
+  | 'gone';
 export interface FaultRule {
   kind: FaultKind;
   rate: number;
 }
 
-const faultKinds: readonly FaultKind[] = ['500', '502', '503', '504', '5xx', '429', 'reset', 'slow', 'truncate', 'ignore-offset', 'stuck-next', 'gone'];
+const faultKinds: readonly FaultKind[] = [
+  '500',
+  '502',
+  '503',
+  '504',
+  '5xx',
+  '429',
+  'reset',
+  'slow',
+  'truncate',
+  'ignore-offset',
+  'stuck-next',
+  'gone',
+];
 
 export const QUOTA_FAULT = {
-  fault: { faultstring: 'Rate limit quota violation. Quota limit exceeded. Identifier : sandbox', detail: { errorcode: 'policies.ratelimit.QuotaViolation' } },
+  fault: {
+    faultstring: 'Rate limit quota violation. Quota limit exceeded. Identifier : sandbox',
+    detail: { errorcode: 'policies.ratelimit.QuotaViolation' },
+  },
 };
 export const QUOTA_APP = { code: '429', message: 'Quota Exceeded', status: 'Request Throttled', details: null };
 
@@ -49,7 +77,11 @@ export class FaultInjector {
   private readonly rules: FaultRule[];
   private readonly random: Random;
 
-  constructor(spec: string | undefined, seed: number, private readonly book: StatsBook) {
+  constructor(
+    spec: string | undefined,
+    seed: number,
+    private readonly book: StatsBook,
+  ) {
     this.rules = spec ? parseFaults(spec) : [];
     this.random = new Random(hash32(seed, 0xfa17));
   }
@@ -93,7 +125,7 @@ export class FaultInjector {
       case '503':
       case '504':
       case '5xx': {
-        const status = kind === '5xx' ? [502, 503, 504][Math.floor(this.random.next() * 3)] ?? 503 : Number(kind);
+        const status = kind === '5xx' ? ([502, 503, 504][Math.floor(this.random.next() * 3)] ?? 503) : Number(kind);
         return reply(gatewayError(status));
       }
       case 'truncate':
@@ -108,7 +140,11 @@ export class FaultInjector {
 function gatewayError(status: number): Reply {
   if (status === 503) {
     // Gateways sometimes answer with HTML: clients must not assume JSON.
-    return { status, raw: '<html><head><title>503 Service Unavailable</title></head><body><h1>Service Unavailable</h1></body></html>', contentType: 'text/html' };
+    return {
+      status,
+      raw: '<html><head><title>503 Service Unavailable</title></head><body><h1>Service Unavailable</h1></body></html>',
+      contentType: 'text/html',
+    };
   }
   const text = status === 502 ? 'Bad Gateway' : 'Gateway Timeout';
   const code = status === 502 ? 'messaging.adaptors.http.flow.BadGateway' : 'messaging.adaptors.http.flow.GatewayTimeout';

@@ -3,7 +3,7 @@
  * what breaks naive tools: commas, quotes, newlines, emoji, accents, CJK, empty strings, leading
  * zeros in phone numbers and postal codes, several countries.
  */
-import { Random, hash32, recordRandom } from './random.js';
+import { type Random, hash32, recordRandom } from './random.js';
 
 export type Rec = Record<string, unknown>;
 
@@ -57,20 +57,72 @@ export function firstIdAtOrAfter(ms: number, count: number): number {
 }
 
 const givenNames = [
-  'Ana', 'José', 'Zoë', 'Renée', 'Søren', 'Émilie', 'Ólafur', 'Mary-Jane', '李', '花子', 'Jürgen', 'Chloé',
-  'Łukasz', 'Nguyễn Văn', 'Siobhán', 'Ahmed', 'Olga', 'Pat', 'Dana', 'Kim', 'Ella 🌸', 'Sam',
+  'Ana',
+  'José',
+  'Zoë',
+  'Renée',
+  'Søren',
+  'Émilie',
+  'Ólafur',
+  'Mary-Jane',
+  '李',
+  '花子',
+  'Jürgen',
+  'Chloé',
+  'Łukasz',
+  'Nguyễn Văn',
+  'Siobhán',
+  'Ahmed',
+  'Olga',
+  'Pat',
+  'Dana',
+  'Kim',
+  'Ella 🌸',
+  'Sam',
 ];
 const familyNames = [
-  'Smith', "O'Brien", 'Müller', 'García', 'Smith, Jr.', '"The Rock" Johnson', '王', '山田', 'Nguyễn', 'Dvořák',
-  'van der Berg', 'Ødegaard', 'Kowalski', 'Ivanova', 'Lee', 'Brown', '',
+  'Smith',
+  "O'Brien",
+  'Müller',
+  'García',
+  'Smith, Jr.',
+  '"The Rock" Johnson',
+  '王',
+  '山田',
+  'Nguyễn',
+  'Dvořák',
+  'van der Berg',
+  'Ødegaard',
+  'Kowalski',
+  'Ivanova',
+  'Lee',
+  'Brown',
+  '',
 ];
-const companyWords = ['Acme', 'Globex', 'Initech', 'Umbrella', 'Café Olé', '東京商事', 'Müller & Söhne', 'Smith, Jones and Co.', '"Best" Widgets', 'Rocket 🚀 Labs'];
+const companyWords = [
+  'Acme',
+  'Globex',
+  'Initech',
+  'Umbrella',
+  'Café Olé',
+  '東京商事',
+  'Müller & Söhne',
+  'Smith, Jones and Co.',
+  '"Best" Widgets',
+  'Rocket 🚀 Labs',
+];
 const companySuffixes = ['Inc.', 'LLC', 'GmbH', 'Ltd', 'S.A.', '株式会社', ''];
 const jobTitles = ['CEO', 'Head of Sales, EMEA', 'Développeuse', 'エンジニア', 'Owner', '', 'VP "Growth"'];
 const timeZones = ['America/New_York', 'America/Los_Angeles', 'Europe/London', 'Europe/Berlin', 'Asia/Tokyo', 'Australia/Sydney'];
 const locales = ['en_US', 'en_GB', 'de_DE', 'fr_FR', 'ja_JP', 'pt_BR'];
 
-interface Place { country: string; region: string; city: string; postal: string; phone: string }
+interface Place {
+  country: string;
+  region: string;
+  city: string;
+  postal: string;
+  phone: string;
+}
 const places: Place[] = [
   { country: 'USA', region: 'US-MA', city: 'Boston', postal: '02110', phone: '(617) 555-0' },
   { country: 'USA', region: 'US-NJ', city: 'Newark', postal: '07102', phone: '(973) 555-0' },
@@ -82,7 +134,15 @@ const places: Place[] = [
   { country: 'CAN', region: 'CA-QC', city: 'Montréal', postal: 'H2X 1Y4', phone: '(514) 555-0' },
   { country: 'BRA', region: 'BR-SP', city: 'São Paulo', postal: '01310-100', phone: '011 3030-0' },
 ];
-const streets = ['1 Main St', '22 Rue de l\'Église', '3, Königstraße', 'Apt. 4B\n55 Elm St', '千代田1-1', '10 Downing St', '"The Old Mill", Mill Lane'];
+const streets = [
+  '1 Main St',
+  "22 Rue de l'Église",
+  '3, Königstraße',
+  'Apt. 4B\n55 Elm St',
+  '千代田1-1',
+  '10 Downing St',
+  '"The Old Mill", Mill Lane',
+];
 const noteBodies = [
   'Called, left voicemail.',
   'Interested in the "Pro" plan, budget $5,000.\nFollow up next week.',
@@ -92,10 +152,21 @@ const noteBodies = [
   'Line one\r\nLine two, with a comma\nLine "three"',
   'Prefers email; no calls before 10am ☕',
 ];
-const subjects = ['Welcome!', 'Your invoice #0042', 'Re: pricing, terms & "discounts"', 'Grüße aus Berlin', '🎉 Big news', 'ご注文ありがとうございます', ''];
+const subjects = [
+  'Welcome!',
+  'Your invoice #0042',
+  'Re: pricing, terms & "discounts"',
+  'Grüße aus Berlin',
+  '🎉 Big news',
+  'ご注文ありがとうございます',
+  '',
+];
 
 export function slug(text: string): string {
-  const ascii = text.normalize('NFKD').replace(/[^A-Za-z0-9]/g, '').toLowerCase();
+  const ascii = text
+    .normalize('NFKD')
+    .replace(/[^A-Za-z0-9]/g, '')
+    .toLowerCase();
   return ascii || 'contact';
 }
 
@@ -107,10 +178,13 @@ function phone(r: Random, p: Place): string {
   return p.phone + String(r.int(100, 999));
 }
 
-export interface Person { given: string; family: string }
+export interface Person {
+  given: string;
+  family: string;
+}
 
 export function person(seed: number, salt: string, id: number): Person {
-  const r = recordRandom(seed, salt + ':person', id);
+  const r = recordRandom(seed, `${salt}:person`, id);
   return { given: r.pick(givenNames), family: r.pick(familyNames) };
 }
 
@@ -130,7 +204,7 @@ export function idFromContactEmail(email: string): number | undefined {
 export function companyName(seed: number, id: number): string {
   const r = recordRandom(seed, 'companies:name', id);
   const suffix = r.pick(companySuffixes);
-  return `${r.pick(companyWords)} ${id}${suffix ? ' ' + suffix : ''}`;
+  return `${r.pick(companyWords)} ${id}${suffix ? ` ${suffix}` : ''}`;
 }
 
 // ----- custom fields ---------------------------------------------------------------------------
@@ -149,7 +223,7 @@ function field(id: number, label: string, field_type: string, record_type: strin
   return {
     id,
     label,
-    field_name: '_' + slug(label).slice(0, 20) + id,
+    field_name: `_${slug(label).slice(0, 20)}${id}`,
     field_type,
     record_type,
     options: options.map((label, i) => ({ id: String(i + 1), label, options: [] })),
@@ -170,10 +244,7 @@ export const customFieldsByResource: Record<string, CustomFieldMeta[]> = {
     field(23, 'Employees', 'WholeNumber', 'COMPANY'),
     field(25, 'Région préférée', 'Text', 'COMPANY'),
   ],
-  opportunities: [
-    field(31, 'Deal Source', 'Text', 'OPPORTUNITY'),
-    field(33, 'Close Probability %', 'Percent', 'OPPORTUNITY'),
-  ],
+  opportunities: [field(31, 'Deal Source', 'Text', 'OPPORTUNITY'), field(33, 'Close Probability %', 'Percent', 'OPPORTUNITY')],
   affiliates: [],
   appointments: [field(41, 'Meeting Room', 'Text', 'TASK_NOTE_APPOINTMENT')],
   notes: [field(43, 'Call Outcome', 'Text', 'TASK_NOTE_APPOINTMENT')],
@@ -191,19 +262,27 @@ export const optionalPropertiesByResource: Record<string, string[]> = {
 function customValue(r: Random, meta: CustomFieldMeta): unknown {
   if (r.bool(0.15)) return null;
   switch (meta.field_type) {
-    case 'Currency': return r.money(0, 25000);
-    case 'WholeNumber': return r.int(0, 5000);
-    case 'Percent': return r.int(0, 100);
-    case 'YesNo': return r.bool();
-    case 'Date': return `19${r.int(50, 99)}-0${r.int(1, 9)}-1${r.int(0, 9)}`;
-    case 'Dropdown': return r.pick(meta.options).label;
-    case 'TextArea': return r.pick(noteBodies);
-    default: return r.pick(['ABC-00123', '', 'Zürich, CH', '東京', 'Has "quotes", commas', '😀']);
+    case 'Currency':
+      return r.money(0, 25000);
+    case 'WholeNumber':
+      return r.int(0, 5000);
+    case 'Percent':
+      return r.int(0, 100);
+    case 'YesNo':
+      return r.bool();
+    case 'Date':
+      return `19${r.int(50, 99)}-0${r.int(1, 9)}-1${r.int(0, 9)}`;
+    case 'Dropdown':
+      return r.pick(meta.options).label;
+    case 'TextArea':
+      return r.pick(noteBodies);
+    default:
+      return r.pick(['ABC-00123', '', 'Zürich, CH', '東京', 'Has "quotes", commas', '😀']);
   }
 }
 
 function customFields(seed: number, resource: string, id: number): Array<{ id: number; content: unknown }> {
-  const r = recordRandom(seed, resource + ':custom', id);
+  const r = recordRandom(seed, `${resource}:custom`, id);
   return (customFieldsByResource[resource] ?? []).map((meta) => ({ id: meta.id, content: customValue(r, meta) }));
 }
 
@@ -229,13 +308,29 @@ const contacts: Generator = (ctx, id) => {
   if (email) emails.push({ email, field: 'EMAIL1' });
   if (r.bool(0.2)) emails.push({ email: `${slug(p.given)}+work${id}@example.org`, field: 'EMAIL2' });
   const phones: Rec[] = [{ field: 'PHONE1', number: phone(r, home), type: 'Work' }];
-  if (r.bool(0.3)) phones.push({ field: 'PHONE2', number: '0' + String(r.int(1000000, 9999999)), extension: '007', type: 'Mobile' });
-  const addresses: Rec[] = [{
-    field: 'BILLING', line1: r.pick(streets), line2: r.bool(0.3) ? 'Suite 100' : '', locality: home.city,
-    region: home.region, postal_code: home.postal, zip_code: home.country === 'USA' ? home.postal : '', zip_four: '',
-    country_code: home.country,
-  }];
-  if (r.bool(0.25)) addresses.push({ field: 'SHIPPING', line1: r.pick(streets), locality: home.city, region: home.region, postal_code: home.postal, country_code: home.country });
+  if (r.bool(0.3)) phones.push({ field: 'PHONE2', number: `0${String(r.int(1000000, 9999999))}`, extension: '007', type: 'Mobile' });
+  const addresses: Rec[] = [
+    {
+      field: 'BILLING',
+      line1: r.pick(streets),
+      line2: r.bool(0.3) ? 'Suite 100' : '',
+      locality: home.city,
+      region: home.region,
+      postal_code: home.postal,
+      zip_code: home.country === 'USA' ? home.postal : '',
+      zip_four: '',
+      country_code: home.country,
+    },
+  ];
+  if (r.bool(0.25))
+    addresses.push({
+      field: 'SHIPPING',
+      line1: r.pick(streets),
+      locality: home.city,
+      region: home.region,
+      postal_code: home.postal,
+      country_code: home.country,
+    });
   const companyId = fk(ctx, 'companies', r);
   const rec: Rec = {
     id,
@@ -245,7 +340,7 @@ const contacts: Generator = (ctx, id) => {
     preferred_name: r.bool(0.1) ? `"${p.given}"` : '',
     email_addresses: emails,
     phone_numbers: phones,
-    fax_numbers: r.bool(0.1) ? [{ field: 'FAX1', number: '0' + String(r.int(100000000, 999999999)), type: 'Work' }] : [],
+    fax_numbers: r.bool(0.1) ? [{ field: 'FAX1', number: `0${String(r.int(100000000, 999999999))}`, type: 'Work' }] : [],
     addresses,
     company: { id: companyId, company_name: companyName(ctx.seed, companyId) },
     company_name: companyName(ctx.seed, companyId),
@@ -283,8 +378,16 @@ const companies: Generator = (ctx, id) => {
     email_opted_in: r.bool(),
     email_status: r.pick(['SingleOptIn', 'UnengagedMarketable', 'NonMarketable']),
     phone_number: { number: phone(r, home), extension: r.bool(0.2) ? '0012' : '', type: 'Work' },
-    fax_number: { number: '0' + String(r.int(10000000, 99999999)), type: 'Work' },
-    address: { line1: r.pick(streets), line2: '', locality: home.city, region: home.region, zip_code: home.postal, zip_four: '', country_code: home.country },
+    fax_number: { number: `0${String(r.int(10000000, 99999999))}`, type: 'Work' },
+    address: {
+      line1: r.pick(streets),
+      line2: '',
+      locality: home.city,
+      region: home.region,
+      zip_code: home.postal,
+      zip_four: '',
+      country_code: home.country,
+    },
     website: `https://company${id}.example.com`,
     notes: r.pick(noteBodies),
     custom_fields: customFields(ctx.seed, 'companies', id),
@@ -302,7 +405,7 @@ const tags: Generator = (ctx, id) => {
   const category = r.pick(tagCategories);
   return {
     id,
-    name: r.pick(['Customer', 'Newsletter', 'VIP ⭐', 'Webinar "2026"', 'Lead, warm', 'Kunde', '見込み客']) + ` ${id}`,
+    name: `${r.pick(['Customer', 'Newsletter', 'VIP ⭐', 'Webinar "2026"', 'Lead, warm', 'Kunde', '見込み客'])} ${id}`,
     description: r.pick(['', 'Applied by import', 'Multi\nline']),
     category,
   };
@@ -332,7 +435,15 @@ const users: Generator = (ctx, id) => {
     last_updated: iso(lastUpdated),
     time_zone: r.pick(timeZones),
     website: '',
-    address: { line1: r.pick(streets), line2: '', locality: home.city, region: home.region, zip_code: home.postal, zip_four: '', country_code: home.country },
+    address: {
+      line1: r.pick(streets),
+      line2: '',
+      locality: home.city,
+      region: home.region,
+      zip_code: home.postal,
+      zip_four: '',
+      country_code: home.country,
+    },
     phone_numbers: [{ field: 'PHONE1', number: phone(r, home), type: 'Work', extension: '' }],
     fax_numbers: [],
   };
@@ -356,7 +467,13 @@ const affiliates: Generator = (ctx, id) => {
 
 const affiliatePrograms: Generator = (ctx, id) => {
   const r = recordRandom(ctx.seed, 'affiliate-programs', id);
-  return { id, name: r.pick(['Partners', 'Résellers', 'Influencers 📣', 'Tier 1, Gold']) + ` ${id}`, affiliate_id: fk(ctx, 'affiliates', r), priority: id, notes: r.pick(noteBodies) };
+  return {
+    id,
+    name: `${r.pick(['Partners', 'Résellers', 'Influencers 📣', 'Tier 1, Gold'])} ${id}`,
+    affiliate_id: fk(ctx, 'affiliates', r),
+    priority: id,
+    notes: r.pick(noteBodies),
+  };
 };
 
 const affiliateRedirectLinks: Generator = (ctx, id) => {
@@ -394,7 +511,7 @@ const affiliateCommissions: Generator = (ctx, id) => {
 
 function productName(seed: number, id: number): string {
   const r = recordRandom(seed, 'products:name', id);
-  return r.pick(['Widget', 'Gadget, deluxe', '"Pro" Plan', 'Café Beans', 'お茶', 'Rocket 🚀 Kit', 'Consulting hour']) + ` #${String(id).padStart(3, '0')}`;
+  return `${r.pick(['Widget', 'Gadget, deluxe', '"Pro" Plan', 'Café Beans', 'お茶', 'Rocket 🚀 Kit', 'Consulting hour'])} #${String(id).padStart(3, '0')}`;
 }
 
 const appointments: Generator = (ctx, id) => {
@@ -419,7 +536,7 @@ const campaigns: Generator = (ctx, id) => {
   const sequenceIds = [id * 10 + 1, id * 10 + 2];
   return {
     id,
-    name: r.pick(['Welcome series', 'Black Friday, 2026', 'Nurture "cold" leads', 'Relance clients', 'ウェビナー']) + ` ${id}`,
+    name: `${r.pick(['Welcome series', 'Black Friday, 2026', 'Nurture "cold" leads', 'Relance clients', 'ウェビナー'])} ${id}`,
     date_created: iso(created),
     published_date: iso(created + 86400000),
     published_status: r.bool(0.7),
@@ -430,10 +547,16 @@ const campaigns: Generator = (ctx, id) => {
     error_message: '',
     active_contact_count: r.int(0, 500),
     completed_contact_count: r.int(0, 500),
-    goals: [{
-      id: id * 100 + 1, name: 'Web form submitted', type: 'WebForm', next_sequence_ids: [sequenceIds[0]], previous_sequence_ids: [],
-      historical_contact_counts: { '24_hours': r.int(0, 20), '30_days': r.int(20, 400) },
-    }],
+    goals: [
+      {
+        id: id * 100 + 1,
+        name: 'Web form submitted',
+        type: 'WebForm',
+        next_sequence_ids: [sequenceIds[0]],
+        previous_sequence_ids: [],
+        historical_contact_counts: { '24_hours': r.int(0, 20), '30_days': r.int(20, 400) },
+      },
+    ],
     sequences: sequenceIds.map((sid, i) => ({
       id: sid,
       name: i === 0 ? 'Day 1 emails' : 'Follow-up, week 2',
@@ -465,7 +588,14 @@ function orderItems(ctx: GenContext, orderId: number, r: Random): Rec[] {
       specialAmount: 0,
       specialId: 0,
       specialPctOrAmt: 0,
-      product: { id: productId, name: productName(ctx.seed, productId), description: '', sku: `SKU-${String(productId).padStart(5, '0')}`, shippable: r.bool(), taxable: r.bool() },
+      product: {
+        id: productId,
+        name: productName(ctx.seed, productId),
+        description: '',
+        sku: `SKU-${String(productId).padStart(5, '0')}`,
+        shippable: r.bool(),
+        taxable: r.bool(),
+      },
     });
   }
   return items;
@@ -490,7 +620,7 @@ const orders: Generator = (ctx, id) => {
   const home = place(r);
   return {
     id,
-    title: r.pick(['Web order', 'Phone order, rush', 'Commande', '注文']) + ` ${id}`,
+    title: `${r.pick(['Web order', 'Phone order, rush', 'Commande', '注文'])} ${id}`,
     status: paid ? 'PAID' : 'UNPAID',
     recurring: false,
     total,
@@ -498,7 +628,14 @@ const orders: Generator = (ctx, id) => {
     total_due: paid ? 0 : total,
     refund_total: 0,
     contact_id: String(contactId),
-    contact: { id: contactId, first_name: p.given, last_name: p.family, email: contactEmail(ctx.seed, contactId) ?? '', company_name: '', job_title: '' },
+    contact: {
+      id: contactId,
+      first_name: p.given,
+      last_name: p.family,
+      email: contactEmail(ctx.seed, contactId) ?? '',
+      company_name: '',
+      job_title: '',
+    },
     creation_date: iso(created),
     order_date: iso(created),
     modification_date: iso(modified),
@@ -514,13 +651,33 @@ const orders: Generator = (ctx, id) => {
     product_id: String((items[0]?.['product'] as Rec | undefined)?.['id'] ?? ''),
     order_items: items,
     shipping_information: {
-      id, first_name: p.given, last_name: p.family, middle_name: '', company: '', phone: phone(r, home),
-      street1: r.pick(streets), street2: '', city: home.city, state: home.region, zip: home.postal, country: home.country, invoiceToCompany: false,
+      id,
+      first_name: p.given,
+      last_name: p.family,
+      middle_name: '',
+      company: '',
+      phone: phone(r, home),
+      street1: r.pick(streets),
+      street2: '',
+      city: home.city,
+      state: home.region,
+      zip: home.postal,
+      country: home.country,
+      invoiceToCompany: false,
     },
     payment_plan: {
-      auto_charge: false, credit_card_id: 0, days_between_payments: 0, days_between_retries: 1, initial_payment_amount: total,
-      initial_payment_date: iso(created), initial_payment_percent: 100, max_charge_attempts: 3, number_of_payments: 1,
-      payment_gateway: { merchant_account_id: 1, merchant_account_name: 'Sandbox Payments', use_default: true }, payment_method_id: '', plan_start_date: iso(created),
+      auto_charge: false,
+      credit_card_id: 0,
+      days_between_payments: 0,
+      days_between_retries: 1,
+      initial_payment_amount: total,
+      initial_payment_date: iso(created),
+      initial_payment_percent: 100,
+      max_charge_attempts: 3,
+      number_of_payments: 1,
+      payment_gateway: { merchant_account_id: 1, merchant_account_name: 'Sandbox Payments', use_default: true },
+      payment_method_id: '',
+      plan_start_date: iso(created),
     },
   };
 };
@@ -623,7 +780,7 @@ const files: Generator = (ctx, id) => {
 
 /** The content of a generated file (its size is `file_size`). */
 export function fileContent(id: number): string {
-  return `Sandbox file ${id}, "demo" ✓\n` + 'x'.repeat(id % 50);
+  return `Sandbox file ${id}, "demo" ✓\n${'x'.repeat(id % 50)}`;
 }
 
 const notes: Generator = (ctx, id) => {
@@ -663,9 +820,22 @@ const opportunities: Generator = (ctx, id) => {
   const low = r.money(100, 5000);
   return {
     id,
-    opportunity_title: r.pick(['Renewal', 'Upsell, 50 seats', 'Nouveau client', '"Big" deal', '大型案件']) + ` ${id}`,
-    contact: { id: contactId, first_name: p.given, last_name: p.family, email: contactEmail(ctx.seed, contactId) ?? '', company_name: '', job_title: '', phone_number: '' },
-    stage: { id: stage.stage_id, name: stage.stage_name, details: { probability: stage.probability, stage_order: stage.stage_order, target_num_days: 14, check_list_items: [] }, reasons: [] },
+    opportunity_title: `${r.pick(['Renewal', 'Upsell, 50 seats', 'Nouveau client', '"Big" deal', '大型案件'])} ${id}`,
+    contact: {
+      id: contactId,
+      first_name: p.given,
+      last_name: p.family,
+      email: contactEmail(ctx.seed, contactId) ?? '',
+      company_name: '',
+      job_title: '',
+      phone_number: '',
+    },
+    stage: {
+      id: stage.stage_id,
+      name: stage.stage_name,
+      details: { probability: stage.probability, stage_order: stage.stage_order, target_num_days: 14, check_list_items: [] },
+      reasons: [],
+    },
     user: { id: userId, first_name: u.given, last_name: u.family },
     date_created: iso(lastUpdated - 86400000 * 5),
     last_updated: iso(lastUpdated),
@@ -718,7 +888,13 @@ const hookEvents = ['contact.add', 'contact.edit', 'contact.delete', 'order.add'
 
 const hooks: Generator = (ctx, id) => {
   const r = recordRandom(ctx.seed, 'hooks', id);
-  return { id, key: String(id), eventKey: r.pick(hookEvents), hookUrl: `https://hooks.example.com/keap/${id}`, status: r.pick(['Verified', 'Unverified']) };
+  return {
+    id,
+    key: String(id),
+    eventKey: r.pick(hookEvents),
+    hookUrl: `https://hooks.example.com/keap/${id}`,
+    status: r.pick(['Verified', 'Unverified']),
+  };
 };
 
 export { hookEvents };
@@ -750,11 +926,26 @@ const tasks: Generator = (ctx, id) => {
 };
 
 export const generators: Record<string, Generator> = {
-  contacts, companies, tags, users, affiliates,
+  contacts,
+  companies,
+  tags,
+  users,
+  affiliates,
   'affiliate-programs': affiliatePrograms,
   'affiliate-redirect-links': affiliateRedirectLinks,
   'affiliate-commissions': affiliateCommissions,
-  appointments, campaigns, orders, transactions, subscriptions, emails, files, notes, opportunities, products, hooks, tasks,
+  appointments,
+  campaigns,
+  orders,
+  transactions,
+  subscriptions,
+  emails,
+  files,
+  notes,
+  opportunities,
+  products,
+  hooks,
+  tasks,
 };
 
 /** The generated-time field of each collection that has one (date filters are index ranges on it). */
@@ -793,10 +984,18 @@ export function affiliateClawbacks(ctx: GenContext, affiliateId: number): Rec[] 
     const p = person(ctx.seed, 'contacts', contactId);
     out.push({
       id: affiliateId * 100 + i + 1,
-      amount: r.money(1, 80), contact_id: contactId, given_name: p.given, family_name: p.family,
-      date_earned: iso(T0 + (affiliateId * 7 + i) * 86400000 * 5), description: 'Refunded, "partial"',
-      invoice_id: fk(ctx, 'orders', r), product_name: productName(ctx.seed, 1), sale_affiliate_id: affiliateId,
-      sold_by_given_name: 'Sam', sold_by_family_name: 'Lee', subscription_plan_name: '',
+      amount: r.money(1, 80),
+      contact_id: contactId,
+      given_name: p.given,
+      family_name: p.family,
+      date_earned: iso(T0 + (affiliateId * 7 + i) * 86400000 * 5),
+      description: 'Refunded, "partial"',
+      invoice_id: fk(ctx, 'orders', r),
+      product_name: productName(ctx.seed, 1),
+      sale_affiliate_id: affiliateId,
+      sold_by_given_name: 'Sam',
+      sold_by_family_name: 'Lee',
+      subscription_plan_name: '',
     });
   }
   return out;
@@ -807,14 +1006,28 @@ export function affiliatePayments(ctx: GenContext, affiliateId: number): Rec[] {
   const n = (affiliateId % 4) + 1;
   const out: Rec[] = [];
   for (let i = 0; i < n; i++) {
-    out.push({ id: affiliateId * 100 + i + 1, amount: r.money(10, 900), date: iso(T0 + (affiliateId * 11 + i) * 86400000 * 7), notes: r.pick(['', 'Paid via check #0099', 'Virement, mars']), type: r.pick(['Check', 'Cash', 'Credit']) });
+    out.push({
+      id: affiliateId * 100 + i + 1,
+      amount: r.money(10, 900),
+      date: iso(T0 + (affiliateId * 11 + i) * 86400000 * 7),
+      notes: r.pick(['', 'Paid via check #0099', 'Virement, mars']),
+      type: r.pick(['Check', 'Cash', 'Credit']),
+    });
   }
   return out;
 }
 
 export const countries: Record<string, string> = {
-  USA: 'United States', GBR: 'United Kingdom', DEU: 'Germany', FRA: 'France', JPN: 'Japan', CAN: 'Canada', BRA: 'Brazil',
-  AUS: 'Australia', CIV: "Côte d'Ivoire", ALA: 'Åland Islands',
+  USA: 'United States',
+  GBR: 'United Kingdom',
+  DEU: 'Germany',
+  FRA: 'France',
+  JPN: 'Japan',
+  CAN: 'Canada',
+  BRA: 'Brazil',
+  AUS: 'Australia',
+  CIV: "Côte d'Ivoire",
+  ALA: 'Åland Islands',
 };
 
 export const provinces: Record<string, Record<string, string>> = {

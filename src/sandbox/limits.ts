@@ -194,7 +194,7 @@ export class Limiter {
     this.spec = options.limits === undefined ? undefined : parseLimits(options.limits);
     if (this.spec && this.throttle) {
       throw new UsageError('--throttle and --limits both set the rate limits: use one', {
-        hint: '--throttle N is one per-second window; --limits pat|oauth is Keap\'s several windows',
+        hint: "--throttle N is one per-second window; --limits pat|oauth is Keap's several windows",
       });
     }
     this.bucket = this.throttle;

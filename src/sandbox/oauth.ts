@@ -14,8 +14,12 @@ export const DEFAULT_CLIENT_SECRET = 'sandbox-client-secret';
 /** Keap's authorization codes live about ten minutes. */
 export const CODE_LIFETIME_MS = 10 * 60 * 1000;
 
-const INVALID_TOKEN = { fault: { faultstring: 'Invalid Access Token', detail: { errorcode: 'keymanagement.service.invalid_access_token' } } };
-const EXPIRED_TOKEN = { fault: { faultstring: 'Access Token expired', detail: { errorcode: 'keymanagement.service.access_token_expired' } } };
+const INVALID_TOKEN = {
+  fault: { faultstring: 'Invalid Access Token', detail: { errorcode: 'keymanagement.service.invalid_access_token' } },
+};
+const EXPIRED_TOKEN = {
+  fault: { faultstring: 'Access Token expired', detail: { errorcode: 'keymanagement.service.access_token_expired' } },
+};
 
 export interface OAuthOptions {
   clientId: string;
@@ -34,8 +38,7 @@ const oauthError = (status: number, error: string, description: string): Reply =
 });
 const invalidClient = (description: string): Reply => oauthError(401, 'invalid_client', description);
 const invalidGrant = (description: string): Reply => oauthError(400, 'invalid_grant', description);
-const refusedPage = (problem: string): Reply =>
-  html(400, `<!doctype html><title>Bad request</title><p>${escapeHtml(problem)}</p>`);
+const refusedPage = (problem: string): Reply => html(400, `<!doctype html><title>Bad request</title><p>${escapeHtml(problem)}</p>`);
 
 export class OAuthServer {
   /** access token -> expiry (epoch ms) */

@@ -87,7 +87,15 @@ async function handleApi(parts: Parts, req: IncomingMessage, url: URL, text: str
   }
   let response: ApiResponse;
   try {
-    response = matched.route.handler({ method, params: matched.params, query: url.searchParams, body, path, apiUrl: parts.apiUrl, headers: req.headers });
+    response = matched.route.handler({
+      method,
+      params: matched.params,
+      query: url.searchParams,
+      body,
+      path,
+      apiUrl: parts.apiUrl,
+      headers: req.headers,
+    });
   } catch (error) {
     if (error instanceof HttpError) return reply({ status: error.status, body: error.body });
     const message = error instanceof Error ? error.message : String(error);
@@ -99,7 +107,12 @@ async function handleApi(parts: Parts, req: IncomingMessage, url: URL, text: str
 }
 
 /** Routes a request to its part; resolves to the outcome and the headers every answer of its kind carries. */
-async function dispatch(parts: Parts, req: IncomingMessage, url: URL, text: string): Promise<{ outcome: Outcome; headers: Record<string, string> }> {
+async function dispatch(
+  parts: Parts,
+  req: IncomingMessage,
+  url: URL,
+  text: string,
+): Promise<{ outcome: Outcome; headers: Record<string, string> }> {
   const method = req.method ?? 'GET';
   const { pathname } = url;
   const plain = (value: Reply) => ({ outcome: reply(value), headers: {} });
@@ -113,7 +126,7 @@ async function dispatch(parts: Parts, req: IncomingMessage, url: URL, text: stri
   if (pathname === '/token' && method === 'POST') {
     return { outcome: reply(parts.oauth.token(req.headers, text)), headers: { 'cache-control': 'no-store' } };
   }
-  if (pathname === API_PREFIX || pathname.startsWith(API_PREFIX + '/')) {
+  if (pathname === API_PREFIX || pathname.startsWith(`${API_PREFIX}/`)) {
     const outcome = await handleApi(parts, req, url, text);
     return { outcome, headers: parts.limiter.headers() };
   }
@@ -146,7 +159,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const book = new StatsBook();
   // Options are checked (UsageError) before any data is generated or port taken.
   const faults = new FaultInjector(options.faults, seed, book);
-  const limiter = new Limiter({ ...optional('limits', options.limits), ...optional('throttle', options.throttle), tenant: `sandbox${seed}.infusionsoft.com`, now, book });
+  const limiter = new Limiter({
+    ...optional('limits', options.limits),
+    ...optional('throttle', options.throttle),
+    tenant: `sandbox${seed}.infusionsoft.com`,
+    now,
+    book,
+  });
   const fixedToken = `sandbox-${seed}-token`;
   const oauth = new OAuthServer({
     clientId: options.clientId ?? DEFAULT_CLIENT_ID,

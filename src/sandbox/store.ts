@@ -125,7 +125,7 @@ export class Collection {
     const extraSet = new Set(extras);
     // Dated filters on a field that is not the generated time field need a look at each record.
     const needsScan = query.where !== undefined || (dated && !generatedTime);
-    const accept = (record: Rec): boolean => (!needsScan || (inWindow(record) && (query.where ? query.where(record) : true)));
+    const accept = (record: Rec): boolean => !needsScan || (inWindow(record) && (query.where ? query.where(record) : true));
 
     const intervalSize = Math.max(0, hi - lo + 1);
     const exceptionsInInterval = lowerBound(exceptions, hi + 1) - lowerBound(exceptions, lo);

@@ -53,9 +53,13 @@ describe('authentication', () => {
 
   it("turns a 401 into an AuthError carrying Keap's message and code", async () => {
     server.handle((_req, res) =>
-      json(res, 401, { fault: { faultstring: 'Invalid Access Token', detail: { errorcode: 'keymanagement.service.invalid_access_token' } } }),
+      json(res, 401, {
+        fault: { faultstring: 'Invalid Access Token', detail: { errorcode: 'keymanagement.service.invalid_access_token' } },
+      }),
     );
-    const error = await client().request('GET', '/contacts').catch((e: unknown) => e);
+    const error = await client()
+      .request('GET', '/contacts')
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AuthError);
     expect((error as AuthError).exitCode).toBe(4);
     expect((error as Error).message).toContain('Invalid Access Token (keymanagement.service.invalid_access_token)');
@@ -68,7 +72,9 @@ describe('authentication', () => {
 
   it('turns a 403 into an AuthError too', async () => {
     server.handle((_req, res) => json(res, 403, { message: 'User does not have permission' }));
-    const error = await client().request('GET', '/users').catch((e: unknown) => e);
+    const error = await client()
+      .request('GET', '/users')
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AuthError);
     expect((error as Error).message).toContain('403 User does not have permission');
     expect((error as AuthError).problem).toBe('forbidden');
@@ -104,7 +110,9 @@ function acceptOnly(token: string) {
   return (req: { headers: { authorization?: string } }, res: Parameters<typeof json>[0]) =>
     req.headers.authorization === `Bearer ${token}`
       ? json(res, 200, { ok: true })
-      : json(res, 401, { fault: { faultstring: 'Invalid Access Token', detail: { errorcode: 'keymanagement.service.invalid_access_token' } } });
+      : json(res, 401, {
+          fault: { faultstring: 'Invalid Access Token', detail: { errorcode: 'keymanagement.service.invalid_access_token' } },
+        });
 }
 
 const authorizations = () => server.requests.map((r) => r.headers.authorization);
@@ -145,7 +153,9 @@ describe('credential source', () => {
   it('takes a second 401 as final: the source is told once per request, whatever it says', async () => {
     const { source, calls } = scriptedSource(['a', 'b', 'c']);
     server.handle(acceptOnly('never'));
-    const error = await client({ credentials: source }).request('GET', '/contacts').catch((e: unknown) => e);
+    const error = await client({ credentials: source })
+      .request('GET', '/contacts')
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AuthError);
     expect((error as Error).message).toBe(
       'Keap refused the credential from profile test: 401 Invalid Access Token (keymanagement.service.invalid_access_token)',
@@ -158,7 +168,9 @@ describe('credential source', () => {
   it('fails at the first 401 when the source cannot renew', async () => {
     const { source, calls } = scriptedSource(['only']);
     server.handle(acceptOnly('never'));
-    const error = await client({ credentials: source }).request('GET', '/contacts').catch((e: unknown) => e);
+    const error = await client({ credentials: source })
+      .request('GET', '/contacts')
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AuthError);
     expect(server.requests).toHaveLength(1);
     expect(calls.onUnauthorized).toBe(1);
@@ -196,7 +208,9 @@ describe('credential source', () => {
   it('does not ask the source to renew after a 403: the credential works, it may not do this', async () => {
     const { source, calls } = scriptedSource(['a', 'b']);
     server.handle((_req, res) => json(res, 403, { message: 'User does not have permission' }));
-    const error = await client({ credentials: source }).request('GET', '/users').catch((e: unknown) => e);
+    const error = await client({ credentials: source })
+      .request('GET', '/users')
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AuthError);
     expect(calls.onUnauthorized).toBe(0);
     expect(server.requests).toHaveLength(1);
@@ -209,7 +223,9 @@ describe('credential source', () => {
       header: async () => Promise.reject(new AuthError('the refresh token of profile test was revoked')),
       onUnauthorized: async () => false,
     };
-    const error = await client({ credentials: source }).request('GET', '/contacts').catch((e: unknown) => e);
+    const error = await client({ credentials: source })
+      .request('GET', '/contacts')
+      .catch((e: unknown) => e);
     expect((error as Error).message).toBe('the refresh token of profile test was revoked');
     expect(server.requests).toHaveLength(0);
   });
@@ -284,7 +300,9 @@ describe('errors', () => {
 
   it("reads an HTML error page's title", async () => {
     server.handle((_req, res) => text(res, 502, 'text/html', '<html><head><title>502 Bad Gateway</title></head></html>'));
-    const error = await client().request('POST', '/orders', { body: {} }).catch((e: unknown) => e);
+    const error = await client()
+      .request('POST', '/orders', { body: {} })
+      .catch((e: unknown) => e);
     expect((error as ApiError).status).toBe(502);
     expect((error as ApiError).keapMessage).toBe('Bad Gateway');
     expect((error as ApiError).message).toMatch(/failed: 502 Bad Gateway$/);
@@ -292,7 +310,9 @@ describe('errors', () => {
 
   it('falls back to the status text when the error body is not valid JSON', async () => {
     server.handle((_req, res) => text(res, 400, 'application/json', '{"message": '));
-    const error = await client().request('GET', '/contacts').catch((e: unknown) => e);
+    const error = await client()
+      .request('GET', '/contacts')
+      .catch((e: unknown) => e);
     expect((error as ApiError).keapMessage).toBe('Bad Request');
   });
 
@@ -356,7 +376,9 @@ describe('retries', () => {
 
   it('does not repeat a POST after a 503', async () => {
     failFirst(1, (_req, res) => json(res, 503, { message: 'busy' }));
-    const error = await client().request('POST', '/contacts', { body: { given_name: 'Ada' } }).catch((e: unknown) => e);
+    const error = await client()
+      .request('POST', '/contacts', { body: { given_name: 'Ada' } })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiError);
     expect((error as ApiError).status).toBe(503);
     expect(server.requests).toHaveLength(1);
@@ -364,7 +386,9 @@ describe('retries', () => {
 
   it('does not repeat a POST whose connection dropped: the outcome is unknown', async () => {
     failFirst(1, (_req, res) => reset(res));
-    const error = await client().request('POST', '/contacts', { body: {} }).catch((e: unknown) => e);
+    const error = await client()
+      .request('POST', '/contacts', { body: {} })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OutcomeUnknownError);
     expect((error as Error).message).toMatch(/outcome is unknown/);
     expect(server.requests).toHaveLength(1);
@@ -372,7 +396,9 @@ describe('retries', () => {
 
   it('does not repeat a POST whose answer was cut off', async () => {
     failFirst(1, (_req, res) => truncated(res));
-    const error = await client().request('POST', '/contacts', { body: {} }).catch((e: unknown) => e);
+    const error = await client()
+      .request('POST', '/contacts', { body: {} })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OutcomeUnknownError);
     expect(server.requests).toHaveLength(1);
   });
@@ -388,7 +414,9 @@ describe('retries', () => {
 
   it.each(['PUT', 'DELETE'])('does not repeat a %s after a 503 (an upsert could create twice)', async (method) => {
     failFirst(1, (_req, res) => json(res, 503, { message: 'busy' }));
-    const error = await client().request(method, '/contacts', { body: {} }).catch((e: unknown) => e);
+    const error = await client()
+      .request(method, '/contacts', { body: {} })
+      .catch((e: unknown) => e);
     expect((error as ApiError).status).toBe(503);
     expect(server.requests).toHaveLength(1);
   });
@@ -404,7 +432,9 @@ describe('retries', () => {
 
   it('gives up on 429s when its patience runs out, saying why', async () => {
     server.handle((_req, res) => json(res, 429, { code: '429', message: 'Quota Exceeded' }));
-    const error = await client({ throttlePatienceMs: 50 }).request('GET', '/contacts').catch((e: unknown) => e);
+    const error = await client({ throttlePatienceMs: 50 })
+      .request('GET', '/contacts')
+      .catch((e: unknown) => e);
     expect((error as ApiError).status).toBe(429);
     expect((error as ApiError).hint).toMatch(/kept answering 429/);
   });
@@ -417,22 +447,31 @@ describe('retries', () => {
 
   it('gives up after maxRetries with the last error', async () => {
     server.handle((_req, res) => json(res, 500, { message: 'still broken' }));
-    const error = await client({ maxRetries: 3 }).request('GET', '/contacts').catch((e: unknown) => e);
+    const error = await client({ maxRetries: 3 })
+      .request('GET', '/contacts')
+      .catch((e: unknown) => e);
     expect((error as ApiError).keapMessage).toBe('still broken');
     expect(server.requests).toHaveLength(4);
   });
 
   it('stops at once when the daily quota is used up, saying when it resets', async () => {
     server.handle((_req, res) =>
-      json(res, 429, { code: '429', message: 'Quota Exceeded' }, {
-        'x-keap-product-quota-limit': '30000',
-        'x-keap-product-quota-time-unit': 'day',
-        'x-keap-product-quota-interval': '1',
-        'x-keap-product-quota-available': '0',
-        'x-keap-product-quota-expiry-time': String(Date.UTC(2030, 0, 2)),
-      }),
+      json(
+        res,
+        429,
+        { code: '429', message: 'Quota Exceeded' },
+        {
+          'x-keap-product-quota-limit': '30000',
+          'x-keap-product-quota-time-unit': 'day',
+          'x-keap-product-quota-interval': '1',
+          'x-keap-product-quota-available': '0',
+          'x-keap-product-quota-expiry-time': String(Date.UTC(2030, 0, 2)),
+        },
+      ),
     );
-    const error = await client().request('GET', '/contacts').catch((e: unknown) => e);
+    const error = await client()
+      .request('GET', '/contacts')
+      .catch((e: unknown) => e);
     expect((error as ApiError).status).toBe(429);
     expect((error as ApiError).hint).toContain('2030-01-02T00:00:00.000Z');
     expect(server.requests).toHaveLength(1);

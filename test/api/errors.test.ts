@@ -32,9 +32,7 @@ describe('keapMessage', () => {
 
   it("reads an HTML page's title, else its h1", () => {
     // The status is shown beside the message, so the page's own "502" is not repeated.
-    expect(keapMessage(502, 'text/html', '<html><head><title>502 Bad Gateway</title></head><body>x</body></html>')).toBe(
-      'Bad Gateway',
-    );
+    expect(keapMessage(502, 'text/html', '<html><head><title>502 Bad Gateway</title></head><body>x</body></html>')).toBe('Bad Gateway');
     expect(keapMessage(503, 'text/html; charset=utf-8', '<html><body><h1>Service &amp; <b>Unavailable</b></h1></body></html>')).toBe(
       'Service & Unavailable',
     );
@@ -50,8 +48,8 @@ describe('keapMessage', () => {
 
 describe('redactUrl', () => {
   it('removes credential query parameters and keeps the rest', () => {
-    expect(redactUrl('https://api.infusionsoft.com/crm/rest/v1/contacts?access_token=s3cret&limit=5&api_key=k&optional_properties=a,b')).toBe(
-      'https://api.infusionsoft.com/crm/rest/v1/contacts?limit=5&optional_properties=a,b',
-    );
+    expect(
+      redactUrl('https://api.infusionsoft.com/crm/rest/v1/contacts?access_token=s3cret&limit=5&api_key=k&optional_properties=a,b'),
+    ).toBe('https://api.infusionsoft.com/crm/rest/v1/contacts?limit=5&optional_properties=a,b');
   });
 });

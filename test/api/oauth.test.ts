@@ -12,7 +12,9 @@ const REDIRECT = 'http://127.0.0.1:9/callback';
 describe('token endpoint requests as Keap wants them', () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startServer((_req, res) => json(res, 200, { access_token: 'at-1', refresh_token: 'rt-1', expires_in: 3600, scope: 'full|ab123.infusionsoft.com' }));
+    server = await startServer((_req, res) =>
+      json(res, 200, { access_token: 'at-1', refresh_token: 'rt-1', expires_in: 3600, scope: 'full|ab123.infusionsoft.com' }),
+    );
   });
   afterAll(() => server.close());
   afterEach(() => {
@@ -46,7 +48,9 @@ describe('token endpoint requests as Keap wants them', () => {
 
   it('refuses an answer without both tokens, naming neither secret', async () => {
     server.handle((_req, res) => json(res, 200, { access_token: 'half-a-pair' }));
-    const error = await refreshTokens({ tokenUrl: `${server.origin}/token`, clientId: 'a', clientSecret: 'zz-secret' }, 'rt-secret').catch((e: unknown) => e);
+    const error = await refreshTokens({ tokenUrl: `${server.origin}/token`, clientId: 'a', clientSecret: 'zz-secret' }, 'rt-secret').catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(AuthError);
     expect(String((error as Error).message)).not.toMatch(/half-a-pair|zz-secret|rt-secret/);
   });
@@ -87,7 +91,9 @@ describe('against the sandbox', () => {
 
   it('sends the redirect URI byte for byte, so a different one is refused', async () => {
     const landed = await pressOnAuthorizePage(authorizeUrlFor(sandbox.origin, REDIRECT));
-    const error = (await exchangeCode(client(), landed.searchParams.get('code') as string, `${REDIRECT}/`).catch((e: unknown) => e)) as OAuthError;
+    const error = (await exchangeCode(client(), landed.searchParams.get('code') as string, `${REDIRECT}/`).catch(
+      (e: unknown) => e,
+    )) as OAuthError;
     expect(error).toBeInstanceOf(OAuthError);
     expect(error.oauthCode).toBe('invalid_grant');
   });

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { API_KEY_LIMITS, OAUTH_LIMITS, Pacer, limitsForScheme, paceFor, parseThrottleHeaders, type ThrottleWindow } from '../../src/api/pacer.js';
+import {
+  API_KEY_LIMITS,
+  OAUTH_LIMITS,
+  Pacer,
+  limitsForScheme,
+  paceFor,
+  parseThrottleHeaders,
+  type ThrottleWindow,
+} from '../../src/api/pacer.js';
 
 describe('parseThrottleHeaders', () => {
   it('reads the scalar product throttle and quota', () => {
@@ -63,7 +71,8 @@ const generousHeaders = {
 };
 
 /** The most requests a token bucket lets into any one window: a full burst, then one per 1/rate. */
-const mostIn = (pace: { ratePerMs: number; capacity: number }, window: ThrottleWindow) => Math.floor(pace.capacity + pace.ratePerMs * window.windowMs + 1e-9);
+const mostIn = (pace: { ratePerMs: number; capacity: number }, window: ThrottleWindow) =>
+  Math.floor(pace.capacity + pace.ratePerMs * window.windowMs + 1e-9);
 
 describe('paceFor', () => {
   it('keeps every window for keys, OAuth and the two-window tenant form, at any backoff', () => {
@@ -106,7 +115,12 @@ describe('Pacer limits by credential', () => {
     expect(mostIn(pacer.current(), minute)).toBeLessThanOrEqual(240);
     pacer.observe(patHeaders, 200);
     expect(mostIn(pacer.current(), spike)).toBeLessThanOrEqual(5);
-    expect(pacer.current().windows.map((w) => w.family)).toEqual(['product-throttle', 'tenant-throttle#0', 'product-spike', 'key-spike-arrest']);
+    expect(pacer.current().windows.map((w) => w.family)).toEqual([
+      'product-throttle',
+      'tenant-throttle#0',
+      'product-spike',
+      'key-spike-arrest',
+    ]);
     pacer.observe(generousHeaders, 200);
     expect(mostIn(pacer.current(), spike)).toBeLessThanOrEqual(5);
     pacer.close();

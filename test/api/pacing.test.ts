@@ -31,7 +31,12 @@ function throttled(server: TestServer, rate: number, family = 'product-throttle'
       json(res, 200, { ok: true }, headers);
     } else {
       counts.throttled++;
-      json(res, 429, { fault: { faultstring: 'Rate limit quota violation', detail: { errorcode: 'policies.ratelimit.QuotaViolation' } } }, headers);
+      json(
+        res,
+        429,
+        { fault: { faultstring: 'Rate limit quota violation', detail: { errorcode: 'policies.ratelimit.QuotaViolation' } } },
+        headers,
+      );
     }
   });
   return counts;
@@ -84,12 +89,17 @@ describe('pacing from the throttle headers', () => {
     const times: number[] = [];
     server.handle((_req, res, index) => {
       times.push(performance.now());
-      json(res, index === 0 ? 429 : 200, {}, {
-        'x-keap-product-throttle-limit': '100',
-        'x-keap-product-throttle-time-unit': 'second',
-        'x-keap-product-throttle-interval': '1',
-        'x-keap-product-throttle-available': index === 0 ? '0' : '99',
-      });
+      json(
+        res,
+        index === 0 ? 429 : 200,
+        {},
+        {
+          'x-keap-product-throttle-limit': '100',
+          'x-keap-product-throttle-time-unit': 'second',
+          'x-keap-product-throttle-interval': '1',
+          'x-keap-product-throttle-available': index === 0 ? '0' : '99',
+        },
+      );
     });
     await api.request('GET', '/contacts');
     expect(server.requests).toHaveLength(2);
@@ -100,12 +110,17 @@ describe('pacing from the throttle headers', () => {
   it('lets a generous limit through at full concurrency', async () => {
     server.handle(async (_req, res) => {
       await sleep(5);
-      json(res, 200, {}, {
-        'x-keap-product-throttle-limit': '1000000',
-        'x-keap-product-throttle-time-unit': 'minute',
-        'x-keap-product-throttle-interval': '1',
-        'x-keap-product-throttle-available': '999999',
-      });
+      json(
+        res,
+        200,
+        {},
+        {
+          'x-keap-product-throttle-limit': '1000000',
+          'x-keap-product-throttle-time-unit': 'minute',
+          'x-keap-product-throttle-interval': '1',
+          'x-keap-product-throttle-available': '999999',
+        },
+      );
     });
     await run(8, 200);
     expect(server.requests).toHaveLength(200);

@@ -38,12 +38,21 @@ function keapList(total: number, nextFor = (req: SeenRequest, offset: number, li
   return (req: SeenRequest, res: Parameters<typeof json>[0]) => {
     const limit = Number(req.query.get('limit'));
     const offset = Number(req.query.get('offset'));
-    json(res, 200, { contacts: records(offset, Math.min(total, offset + limit)), count: total, next: nextFor(req, offset, limit) }, generous);
+    json(
+      res,
+      200,
+      { contacts: records(offset, Math.min(total, offset + limit)), count: total, next: nextFor(req, offset, limit) },
+      generous,
+    );
   };
 }
 
 /** Keap sends its throttle headers on every answer; without them the client assumes OAuth's 25 a second. */
-const generous = { 'x-keap-product-throttle-limit': '1000000', 'x-keap-product-throttle-time-unit': 'minute', 'x-keap-product-throttle-interval': '1' };
+const generous = {
+  'x-keap-product-throttle-limit': '1000000',
+  'x-keap-product-throttle-time-unit': 'minute',
+  'x-keap-product-throttle-interval': '1',
+};
 
 /** Keap's own next: absolute at Keap's host, and without optional_properties. */
 function keapNext(req: SeenRequest, offset: number, limit: number): string {
@@ -55,7 +64,11 @@ function liveList(live: number[], nextFor = (req: SeenRequest, offset: number, l
   return (req: SeenRequest, res: Parameters<typeof json>[0]) => {
     const limit = Number(req.query.get('limit'));
     const offset = Number(req.query.get('offset'));
-    json(res, 200, { contacts: live.slice(offset, offset + limit).map((id) => ({ id })), count: live.length, next: nextFor(req, offset, limit) });
+    json(res, 200, {
+      contacts: live.slice(offset, offset + limit).map((id) => ({ id })),
+      count: live.length,
+      next: nextFor(req, offset, limit),
+    });
   };
 }
 
@@ -129,7 +142,10 @@ describe('paging', () => {
     const other = await startServer();
     try {
       server.handle(
-        keapList(5, (req, offset, limit) => `${other.base}${req.path.replace('/crm/rest/v1', '')}?limit=${limit}&offset=${offset + limit}&sync=1`),
+        keapList(
+          5,
+          (req, offset, limit) => `${other.base}${req.path.replace('/crm/rest/v1', '')}?limit=${limit}&offset=${offset + limit}&sync=1`,
+        ),
       );
       const pages = await collect(api.paginate('/tags/7/contacts', contacts, { pageSize: 2, query: { optional_properties: 'x' } }));
       expect(pages.flatMap((p) => p.records)).toEqual(records(0, 5));
@@ -147,7 +163,8 @@ describe('paging', () => {
     server.handle(keapList(3));
     const pages = await collect(api.paginate('/contacts?email=a%40b.c&limit=2', contacts));
     expect(pages.flatMap((p) => p.records)).toEqual(records(0, 3));
-    for (const req of server.requests) expect([req.path, req.query.get('email'), req.query.get('limit')]).toEqual(['/crm/rest/v1/contacts', 'a@b.c', '2']);
+    for (const req of server.requests)
+      expect([req.path, req.query.get('email'), req.query.get('limit')]).toEqual(['/crm/rest/v1/contacts', 'a@b.c', '2']);
   });
 
   it('stops with the abort reason when the caller aborts', async () => {
@@ -170,7 +187,9 @@ describe('paging', () => {
 
   it('says what it expected when the body is not a page', async () => {
     server.handle((_req, res) => json(res, 200, { people: [] }));
-    await expect(collect(api.paginate('/contacts', contacts))).rejects.toThrow(/expected an object with an array "contacts", got an object with "people"/);
+    await expect(collect(api.paginate('/contacts', contacts))).rejects.toThrow(
+      /expected an object with an array "contacts", got an object with "people"/,
+    );
   });
 });
 
@@ -222,7 +241,9 @@ describe('paging while records are deleted', () => {
     const error = await consume().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PagingError);
     expect((error as PagingError).exitCode).toBe(1);
-    expect((error as Error).message).toMatch(/^paging \/contacts lost its place: the page at offset 7 shares no record with the page before it .* re-read/);
+    expect((error as Error).message).toMatch(
+      /^paging \/contacts lost its place: the page at offset 7 shares no record with the page before it .* re-read/,
+    );
     expect(seen).toEqual(range(1, 11));
     // The first page read again, and nothing earlier exists: a bounded number of requests.
     expect(offsets(server)).toEqual([0, 7, 0]);
@@ -235,7 +256,9 @@ describe('paging while records are deleted', () => {
       const offset = Number(req.query.get('offset'));
       json(res, 200, { commissions: commissions.slice(offset, offset + limit), count: 12, next: keapNext(req, offset + limit, limit) });
     });
-    const pages = await collect(api.paginate('/affiliates/commissions', { kind: 'page', key: 'commissions' }, { pageSize: 5, keyFields: ['id'] }));
+    const pages = await collect(
+      api.paginate('/affiliates/commissions', { kind: 'page', key: 'commissions' }, { pageSize: 5, keyFields: ['id'] }),
+    );
     expect(pages.flatMap((p) => p.records)).toEqual(commissions);
   });
 });
@@ -257,7 +280,7 @@ describe('paging always ends', () => {
     const error = await collect(api.paginate('/contacts', contacts, { pageSize: 10 })).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PagingError);
     expect((error as Error).message).toBe(
-      'paging /contacts stopped: after a full page at offset 0, the API\'s next link points at offset 0, so paging would never end',
+      "paging /contacts stopped: after a full page at offset 0, the API's next link points at offset 0, so paging would never end",
     );
     expect(server.requests).toHaveLength(1);
   });
@@ -337,9 +360,7 @@ describe('shapes that are not paged', () => {
 
   it('map: one record per entry', async () => {
     server.handle((_req, res) => json(res, 200, { countries: { US: 'United States', FR: 'France' } }));
-    const pages = await collect(
-      api.paginate('/locales/countries', { kind: 'map', key: 'countries', keyName: 'code', valueName: 'name' }),
-    );
+    const pages = await collect(api.paginate('/locales/countries', { kind: 'map', key: 'countries', keyName: 'code', valueName: 'name' }));
     expect(pages[0]?.records).toEqual([
       { code: 'US', name: 'United States' },
       { code: 'FR', name: 'France' },
@@ -350,7 +371,11 @@ describe('shapes that are not paged', () => {
     [{ kind: 'array' } as ResponseShape, { hooks: [] }, /expected a JSON array, got an object with "hooks"/],
     [{ kind: 'object' } as ResponseShape, [1], /expected a JSON object, got an array/],
     [{ kind: 'list', key: 'summaries' } as ResponseShape, { summary: [] }, /expected an object with an array "summaries"/],
-    [{ kind: 'map', key: 'countries', keyName: 'k', valueName: 'v' } as ResponseShape, { countries: [] }, /expected an object with a map "countries"/],
+    [
+      { kind: 'map', key: 'countries', keyName: 'k', valueName: 'v' } as ResponseShape,
+      { countries: [] },
+      /expected an object with a map "countries"/,
+    ],
   ])('a body of the wrong shape is an ApiError (%o)', async (shape, body, message) => {
     server.handle((_req, res) => json(res, 200, body));
     const error = await collect(api.paginate('/x', shape)).catch((e: unknown) => e);

@@ -6,7 +6,13 @@ import { parsePasted } from '../../src/auth/login.js';
 import { AuthError, UsageError } from '../../src/errors.js';
 
 const start = (options: { state?: string; timeoutMs?: number; signal?: AbortSignal; onRefused?: (r: string) => void } = {}) =>
-  startCallbackServer({ port: 0, path: '/callback', state: options.state ?? 'right-state', timeoutMs: options.timeoutMs ?? 30_000, ...options });
+  startCallbackServer({
+    port: 0,
+    path: '/callback',
+    state: options.state ?? 'right-state',
+    timeoutMs: options.timeoutMs ?? 30_000,
+    ...options,
+  });
 
 describe('the callback server', () => {
   it('refuses a callback with the wrong state, then takes the right one and stops', async () => {

@@ -75,7 +75,9 @@ describe('the keychain without a D-Bus session (cron)', () => {
   it.runIf(process.platform === 'linux')('is not tried, and a profile stored there names the way out', async () => {
     const env = { PATH: process.env.PATH };
     expect(await probeKeychain(env)).toMatch(/no D-Bus session/);
-    const error = (await keychainStore(env).read('default').catch((e: unknown) => e)) as AuthError;
+    const error = (await keychainStore(env)
+      .read('default')
+      .catch((e: unknown) => e)) as AuthError;
     expect(error).toBeInstanceOf(AuthError);
     expect(error.exitCode).toBe(4);
     expect(error.hint).toMatch(/--insecure-storage/);

@@ -35,7 +35,14 @@ beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'infusionsoft-source-'));
   paths = authPaths(join(dir, 'config'));
   store = fileStore(paths);
-  profile = { kind: 'oauth', storage: 'file', apiUrl: sandbox.apiUrl, tokenUrl: `${sandbox.origin}/token`, clientId: SANDBOX_CLIENT_ID, loggedInAt: new Date().toISOString() };
+  profile = {
+    kind: 'oauth',
+    storage: 'file',
+    apiUrl: sandbox.apiUrl,
+    tokenUrl: `${sandbox.origin}/token`,
+    clientId: SANDBOX_CLIENT_ID,
+    loggedInAt: new Date().toISOString(),
+  };
   await updateProfile(paths, 'default', () => profile);
   await store.write('default', await freshLogin());
   return () => rmSync(dir, { recursive: true, force: true });
@@ -44,7 +51,11 @@ beforeEach(async () => {
 async function freshLogin(): Promise<OAuthSecret> {
   const landed = await pressOnAuthorizePage(authorizeUrlFor(sandbox.origin, REDIRECT));
   const client = { tokenUrl: `${sandbox.origin}/token`, clientId: SANDBOX_CLIENT_ID, clientSecret: SANDBOX_CLIENT_SECRET };
-  return secretFromTokens(await exchangeCode(client, landed.searchParams.get('code') as string, REDIRECT), SANDBOX_CLIENT_SECRET, Date.now());
+  return secretFromTokens(
+    await exchangeCode(client, landed.searchParams.get('code') as string, REDIRECT),
+    SANDBOX_CLIENT_SECRET,
+    Date.now(),
+  );
 }
 
 async function stored(): Promise<OAuthSecret> {
@@ -64,7 +75,13 @@ function source(now: () => number, withStore: SecretStore = store) {
 
 describe('when to refresh', () => {
   const secret = (lifetime: number, leftMs: number): OAuthSecret => ({
-    kind: 'oauth', accessToken: 'a', refreshToken: 'r', clientSecret: 's', issuedAt: 0, lifetime, expiresAt: 1_000_000 + leftMs,
+    kind: 'oauth',
+    accessToken: 'a',
+    refreshToken: 'r',
+    clientSecret: 's',
+    issuedAt: 0,
+    lifetime,
+    expiresAt: 1_000_000 + leftMs,
   });
   it('with 5 minutes left on a day-long token, and a tenth of the lifetime on a short one', () => {
     expect(needsRefresh(secret(86_400, 5 * 60_000 + 1), 1_000_000)).toBe(false);
@@ -152,8 +169,13 @@ describe('the refreshing source', () => {
   it('ends with exit 4 and the login command when the refresh token is refused, and keeps what is stored', async () => {
     const login = await stored();
     // Someone used the refresh token elsewhere (the app authorised again, a copied config).
-    await refreshTokens({ tokenUrl: `${sandbox.origin}/token`, clientId: SANDBOX_CLIENT_ID, clientSecret: SANDBOX_CLIENT_SECRET }, login.refreshToken);
-    const error = (await source(at(LIFETIME_S)).header().catch((e: unknown) => e)) as AuthError;
+    await refreshTokens(
+      { tokenUrl: `${sandbox.origin}/token`, clientId: SANDBOX_CLIENT_ID, clientSecret: SANDBOX_CLIENT_SECRET },
+      login.refreshToken,
+    );
+    const error = (await source(at(LIFETIME_S))
+      .header()
+      .catch((e: unknown) => e)) as AuthError;
     expect(error).toBeInstanceOf(AuthError);
     expect(error.exitCode).toBe(ExitCode.auth);
     expect(error.message).toMatch(/refused the refresh token of profile "default"/);
@@ -164,7 +186,9 @@ describe('the refreshing source', () => {
 
   it('says how to log in when the profile has no secret', async () => {
     await store.remove('default');
-    const error = (await source(at(0)).header().catch((e: unknown) => e)) as AuthError;
+    const error = (await source(at(0))
+      .header()
+      .catch((e: unknown) => e)) as AuthError;
     expect(error).toBeInstanceOf(AuthError);
     expect(error.hint).toBe('run: infusionsoft auth login');
   });

@@ -14,7 +14,7 @@ for (;;) {
   if (response.statusCode !== 200) throw new Error(`${url}: ${response.statusCode}`);
   const body = JSON.parse(await response.body.text());
   let chunk = '';
-  for (const contact of body.contacts) chunk += JSON.stringify(contact) + '\n';
+  for (const contact of body.contacts) chunk += `${JSON.stringify(contact)}\n`;
   if (!file.write(chunk)) await new Promise((resolve) => file.once('drain', resolve));
   records += body.contacts.length;
   if (body.contacts.length < 1000) break;

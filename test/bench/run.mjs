@@ -24,7 +24,11 @@ const REPEAT = quick ? 1 : 3;
 const PAT_CONTACTS = quick ? 120 : 720;
 const PAT_MINUTE = 240;
 const ROWS = ['speed', 'throttle', 'pat'];
-const only = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',').map((name) => name.trim()).filter(Boolean) : undefined;
+const only = process.env.BENCH_ONLY
+  ? process.env.BENCH_ONLY.split(',')
+      .map((name) => name.trim())
+      .filter(Boolean)
+  : undefined;
 for (const name of only ?? []) {
   if (!ROWS.includes(name)) {
     console.error(`BENCH_ONLY: unknown row "${name}"; rows are ${ROWS.join(', ')}`);
@@ -46,7 +50,11 @@ function startSandbox(args) {
           apiUrl: values.INFUSIONSOFT_API_URL,
           token: values.INFUSIONSOFT_ACCESS_TOKEN,
           origin: new URL(values.INFUSIONSOFT_API_URL).origin,
-          stop: () => new Promise((r) => (child.once('exit', r), child.kill('SIGTERM'))),
+          stop: () =>
+            new Promise((r) => {
+              child.once('exit', r);
+              child.kill('SIGTERM');
+            }),
         });
       }
     });
@@ -77,10 +85,13 @@ function timed(args, env = {}) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function exportArgs(sandbox, format, out, extra = [], credential = { INFUSIONSOFT_ACCESS_TOKEN: sandbox.token }) {
-  return [[bin, 'export', 'contacts', '--format', format, '-o', out, '--no-progress', ...extra], {
-    INFUSIONSOFT_API_URL: sandbox.apiUrl,
-    ...credential,
-  }];
+  return [
+    [bin, 'export', 'contacts', '--format', format, '-o', out, '--no-progress', ...extra],
+    {
+      INFUSIONSOFT_API_URL: sandbox.apiUrl,
+      ...credential,
+    },
+  ];
 }
 
 /** Counts records in an NDJSON file without holding it in memory (a million records is ~1 GB). */
@@ -88,8 +99,9 @@ function lines(file) {
   const fd = openSync(file, 'r');
   const buffer = Buffer.alloc(1 << 20);
   let count = 0;
-  let read;
-  while ((read = readSync(fd, buffer, 0, buffer.length, null)) > 0) {
+  for (;;) {
+    const read = readSync(fd, buffer, 0, buffer.length, null);
+    if (read <= 0) break;
     for (let i = 0; i < read; i++) if (buffer[i] === 10) count++;
   }
   closeSync(fd);
@@ -123,24 +135,58 @@ try {
     }
     await sandbox.stop();
     const base = median(times.baseline);
-    rows.push([`baseline: sequential undici -> ndjson, ${N.toLocaleString()} contacts`, `${base.toFixed(2)} s`, `${Math.round(N / base).toLocaleString()} rec/s`, '1.00x', '', '']);
-    for (const [format, target] of [['ndjson', 1.0], ['csv', 1.3]]) {
+    rows.push([
+      `baseline: sequential undici -> ndjson, ${N.toLocaleString()} contacts`,
+      `${base.toFixed(2)} s`,
+      `${Math.round(N / base).toLocaleString()} rec/s`,
+      '1.00x',
+      '',
+      '',
+    ]);
+    for (const [format, target] of [
+      ['ndjson', 1.0],
+      ['csv', 1.3],
+    ]) {
       const t = median(times[format]);
       const ratio = t / base;
-      rows.push([`export --format ${format}, ${N.toLocaleString()} contacts`, `${t.toFixed(2)} s`, `${Math.round(N / t).toLocaleString()} rec/s`, `${ratio.toFixed(2)}x`, `<= ${target.toFixed(1)}x`, verdict(ratio <= target)]);
+      rows.push([
+        `export --format ${format}, ${N.toLocaleString()} contacts`,
+        `${t.toFixed(2)} s`,
+        `${Math.round(N / t).toLocaleString()} rec/s`,
+        `${ratio.toFixed(2)}x`,
+        `<= ${target.toFixed(1)}x`,
+        verdict(ratio <= target),
+      ]);
     }
     // CPU time and peak memory of the process, against the same script's: the client must be
     // nowhere near the bottleneck at Keap's rates, whatever the wall time on loopback says.
     const baseCpu = median(cpu.baseline);
     const baseRss = median(rss.baseline);
     rows.push([`baseline CPU (user+sys) and peak RSS`, `${baseCpu.toFixed(2)} s CPU`, `${baseRss.toFixed(0)} MB`, '1.00x', '', '']);
-    for (const [format, target] of [['ndjson', 1.3], ['csv', 1.6]]) {
+    for (const [format, target] of [
+      ['ndjson', 1.3],
+      ['csv', 1.6],
+    ]) {
       const ratio = median(cpu[format]) / baseCpu;
-      rows.push([`CPU (user+sys), export --format ${format}`, `${median(cpu[format]).toFixed(2)} s CPU`, '', `${ratio.toFixed(2)}x`, `<= ${target.toFixed(1)}x`, verdict(ratio <= target)]);
+      rows.push([
+        `CPU (user+sys), export --format ${format}`,
+        `${median(cpu[format]).toFixed(2)} s CPU`,
+        '',
+        `${ratio.toFixed(2)}x`,
+        `<= ${target.toFixed(1)}x`,
+        verdict(ratio <= target),
+      ]);
     }
     for (const format of ['ndjson', 'csv']) {
       const ratio = median(rss[format]) / baseRss;
-      rows.push([`peak RSS, export --format ${format}`, `${median(rss[format]).toFixed(0)} MB`, '', `${ratio.toFixed(2)}x`, '<= 1.5x', verdict(ratio <= 1.5)]);
+      rows.push([
+        `peak RSS, export --format ${format}`,
+        `${median(rss[format]).toFixed(0)} MB`,
+        '',
+        `${ratio.toFixed(2)}x`,
+        '<= 1.5x',
+        verdict(ratio <= 1.5),
+      ]);
     }
 
     // 1b. The same with 50 ms of latency per response, closer to a real network: here the prefetch
@@ -148,14 +194,31 @@ try {
     const distant = await startSandbox(['--contacts', String(N), '--latency', '50']);
     const far = { baseline: [], ndjson: [] };
     for (let i = 0; i < REPEAT; i++) {
-      far.baseline.push((await timed([join(root, 'test', 'bench', 'baseline.mjs'), distant.apiUrl, distant.token, join(work, 'far-baseline.ndjson')])).seconds);
+      far.baseline.push(
+        (await timed([join(root, 'test', 'bench', 'baseline.mjs'), distant.apiUrl, distant.token, join(work, 'far-baseline.ndjson')]))
+          .seconds,
+      );
       far.ndjson.push((await timed(...exportArgs(distant, 'ndjson', join(work, 'far.ndjson')))).seconds);
     }
     await distant.stop();
     const farBase = median(far.baseline);
     const farOurs = median(far.ndjson);
-    rows.push([`baseline, 50 ms latency, ${N.toLocaleString()} contacts`, `${farBase.toFixed(2)} s`, `${Math.round(N / farBase).toLocaleString()} rec/s`, '1.00x', '', '']);
-    rows.push([`export --format ndjson, 50 ms latency`, `${farOurs.toFixed(2)} s`, `${Math.round(N / farOurs).toLocaleString()} rec/s`, `${(farOurs / farBase).toFixed(2)}x`, '<= 1.0x', verdict(farOurs / farBase <= 1.0)]);
+    rows.push([
+      `baseline, 50 ms latency, ${N.toLocaleString()} contacts`,
+      `${farBase.toFixed(2)} s`,
+      `${Math.round(N / farBase).toLocaleString()} rec/s`,
+      '1.00x',
+      '',
+      '',
+    ]);
+    rows.push([
+      `export --format ndjson, 50 ms latency`,
+      `${farOurs.toFixed(2)} s`,
+      `${Math.round(N / farOurs).toLocaleString()} rec/s`,
+      `${(farOurs / farBase).toFixed(2)}x`,
+      '<= 1.0x',
+      verdict(farOurs / farBase <= 1.0),
+    ]);
 
     // 2. Memory: peak RSS exporting N and BIG contacts (ndjson).
     const big = await startSandbox(['--contacts', String(BIG)]);
@@ -167,7 +230,14 @@ try {
     const small = median(rss.ndjson);
     const growth = bigRun.rssMb / small;
     rows.push([`peak RSS, ${N.toLocaleString()} contacts`, `${small.toFixed(0)} MB`, '', '1.00x', '', '']);
-    rows.push([`peak RSS, ${BIG.toLocaleString()} contacts (${bigRun.seconds.toFixed(1)} s)`, `${bigRun.rssMb.toFixed(0)} MB`, '', `${growth.toFixed(2)}x`, '<= 1.25x, < 250 MB', verdict(growth <= 1.25 && bigRun.rssMb < 250)]);
+    rows.push([
+      `peak RSS, ${BIG.toLocaleString()} contacts (${bigRun.seconds.toFixed(1)} s)`,
+      `${bigRun.rssMb.toFixed(0)} MB`,
+      '',
+      `${growth.toFixed(2)}x`,
+      '<= 1.25x, < 250 MB',
+      verdict(growth <= 1.25 && bigRun.rssMb < 250),
+    ]);
   }
 
   if (selected('throttle')) {
@@ -180,7 +250,10 @@ try {
     const requests = Object.values(stats.requests).reduce((a, b) => a + b, 0);
     const achieved = requests / paced.seconds / RATE;
     const share429 = stats.throttled / requests;
-    const records = readFileSync(tagsOut, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    const records = readFileSync(tagsOut, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
     const complete = records.length === THROTTLED && records.every((r) => Array.isArray(r.tags));
     rows.push([
       `--include tags, ${THROTTLED.toLocaleString()} contacts, sandbox at ${RATE} req/s`,
@@ -204,7 +277,10 @@ try {
     // Only what got through counts toward the rate; 429s are reported on their own.
     const perMinute = ((patRequests - patStats.throttled) / keyed.seconds) * 60;
     const patShare429 = patStats.throttled / patRequests;
-    const patRecords = readFileSync(patOut, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    const patRecords = readFileSync(patOut, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
     const patComplete = patRecords.length === PAT_CONTACTS && patRecords.every((r) => Array.isArray(r.tags));
     const spikePeak = patStats.windows['product-spike'].peak;
     rows.push([
@@ -226,7 +302,7 @@ try {
 if (quick) console.log('BENCH_QUICK=1: smaller sizes for a fast look; the targets are set for the full run.\n');
 const header = ['measurement', 'time / size', 'throughput', 'ratio', 'target', ''];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-const fmt = (r) => '| ' + r.map((c, i) => String(c).padEnd(widths[i])).join(' | ') + ' |';
+const fmt = (r) => `| ${r.map((c, i) => String(c).padEnd(widths[i])).join(' | ')} |`;
 console.log(fmt(header));
-console.log('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|');
+console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
 for (const r of rows) console.log(fmt(r));

@@ -40,7 +40,10 @@ describe('bodyProperties', () => {
     expect(property('contacts', 'create', 'email_addresses')).toEqual({
       name: 'email_addresses',
       type: 'array',
-      components: [{ name: 'email', type: 'string' }, { name: 'field', type: 'string', enum: ['EMAIL1', 'EMAIL2', 'EMAIL3'] }],
+      components: [
+        { name: 'email', type: 'string' },
+        { name: 'field', type: 'string', enum: ['EMAIL1', 'EMAIL2', 'EMAIL3'] },
+      ],
     });
     expect(property('contacts', 'create', 'addresses.field')?.enum).toEqual(['BILLING', 'SHIPPING', 'OTHER']);
   });
@@ -65,7 +68,10 @@ describe('bodyProperties', () => {
 describe('pathFields', () => {
   it('names the record fields that fill a write path, parent first', () => {
     const items = findResource('order-items');
-    expect(pathFields(items, findAction(items, 'delete')!).map((f) => [f.name, f.type])).toEqual([['order_id', 'integer'], ['id', 'integer']]);
+    expect(pathFields(items, findAction(items, 'delete')!).map((f) => [f.name, f.type])).toEqual([
+      ['order_id', 'integer'],
+      ['id', 'integer'],
+    ]);
     const campaigns = findResource('campaigns');
     expect(pathFields(campaigns, findAction(campaigns, 'create')!).map((f) => f.name)).toEqual(['id', 'sequence_id', 'contact_id']);
   });
@@ -80,7 +86,13 @@ describe('write facts the issue names', () => {
 
   it('orders need contact_id, order_date, order_items, order_title and order_type', () => {
     const required = findAction(findResource('orders'), 'create')!.body?.required ?? [];
-    expect(required.filter((name) => !name.includes('.'))).toEqual(['contact_id', 'order_date', 'order_items', 'order_title', 'order_type']);
+    expect(required.filter((name) => !name.includes('.'))).toEqual([
+      'contact_id',
+      'order_date',
+      'order_items',
+      'order_title',
+      'order_type',
+    ]);
   });
 
   it('never sends true for the flags that charge a card', () => {

@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { ExitCode, UsageError } from '../../src/errors.js';
-import { actionsOfKind, catalog, defaultReadAction, findAction, findResource, incrementalModeOf, readKeyOf, singularName, suggestResource } from '../../src/catalog/index.js';
+import {
+  actionsOfKind,
+  catalog,
+  defaultReadAction,
+  findAction,
+  findResource,
+  incrementalModeOf,
+  readKeyOf,
+  singularName,
+  suggestResource,
+} from '../../src/catalog/index.js';
 import type { HttpMethod } from '../../src/catalog/types.js';
 
 /** The seed's resources in its order, each with its actions (title -> HTTP method). */
@@ -27,10 +37,18 @@ const seed: [string, Record<string, HttpMethod>][] = [
   ['notes', { Read: 'GET', 'Read single': 'GET', Create: 'POST', Update: 'PATCH', Delete: 'DELETE' }],
   ['opportunities', { Read: 'GET', 'Read single': 'GET', 'Read Stage Pipeline': 'GET', Create: 'POST', Update: 'PATCH' }],
   ['opportunity-stage-pipelines', { Read: 'GET' }],
-  ['products', {
-    Read: 'GET', 'Read single': 'GET', 'Read Product Subscription': 'GET', 'Read Synced Products': 'GET',
-    Create: 'POST', Update: 'PATCH', Delete: 'DELETE',
-  }],
+  [
+    'products',
+    {
+      Read: 'GET',
+      'Read single': 'GET',
+      'Read Product Subscription': 'GET',
+      'Read Synced Products': 'GET',
+      Create: 'POST',
+      Update: 'PATCH',
+      Delete: 'DELETE',
+    },
+  ],
   ['product-subscriptions', { Read: 'GET', Create: 'POST', Delete: 'DELETE' }],
   ['hooks', { Read: 'GET', 'Read single': 'GET', Create: 'POST', Update: 'PUT', Delete: 'DELETE' }],
   ['application-settings', { Read: 'GET' }],
@@ -71,7 +89,10 @@ describe('catalog', () => {
     expect(defaultReadAction(resource), 'has a read').toBeDefined();
     // A read by a parent must not take the same param name as read-single's id.
     for (const action of actionsOfKind(resource, 'read')) {
-      expect((action.params ?? []).map((p) => p.name), `${action.id} params`).not.toContain('id');
+      expect(
+        (action.params ?? []).map((p) => p.name),
+        `${action.id} params`,
+      ).not.toContain('id');
     }
     const dateFields = resource.actions.flatMap((a) => (a.dateFilter ? [a.dateFilter.field] : []));
     if (resource.updatedField) expect(dateFields).toContain(resource.updatedField);
@@ -85,19 +106,39 @@ describe('catalog', () => {
     expect(findAction(findResource('contacts'), 'read-by-tag')).toMatchObject({
       path: '/tags/{tag_id}/contacts',
       params: [{ name: 'tag_id' }],
-      recordMap: { id: 'contact.id', email: 'contact.email', given_name: 'contact.first_name', family_name: 'contact.last_name', date_applied: 'date_applied' },
+      recordMap: {
+        id: 'contact.id',
+        email: 'contact.email',
+        given_name: 'contact.first_name',
+        family_name: 'contact.last_name',
+        date_applied: 'date_applied',
+      },
     });
   });
 
   it('uses since/until on contacts last_updated and the sent-date pair on emails', () => {
-    expect(defaultReadAction(findResource('contacts'))?.dateFilter).toEqual({ since: 'since', until: 'until', field: 'last_updated', kind: 'updated' });
-    expect(defaultReadAction(findResource('emails'))?.dateFilter).toEqual({ since: 'since_sent_date', until: 'until_sent_date', field: 'sent_date', kind: 'event' });
+    expect(defaultReadAction(findResource('contacts'))?.dateFilter).toEqual({
+      since: 'since',
+      until: 'until',
+      field: 'last_updated',
+      kind: 'updated',
+    });
+    expect(defaultReadAction(findResource('emails'))?.dateFilter).toEqual({
+      since: 'since_sent_date',
+      until: 'until_sent_date',
+      field: 'sent_date',
+      kind: 'event',
+    });
     expect(findResource('notes').updatedField).toBeUndefined();
   });
 
   it('bookmarks only the update time Keap confirms; event times and guesses are tracked by content', () => {
     const modes = Object.fromEntries(catalog.map((r) => [r.name, incrementalModeOf(defaultReadAction(r)!)]));
-    expect(Object.entries(modes).filter(([, mode]) => mode === 'since').map(([name]) => name)).toEqual(['contacts']);
+    expect(
+      Object.entries(modes)
+        .filter(([, mode]) => mode === 'since')
+        .map(([name]) => name),
+    ).toEqual(['contacts']);
     expect(defaultReadAction(findResource('appointments'))?.dateFilter?.kind).toBe('event');
     expect(defaultReadAction(findResource('orders'))?.dateFilter?.kind).toBe('updated-unconfirmed');
     expect(defaultReadAction(findResource('tasks'))?.dateFilter?.kind).toBe('updated-unconfirmed');
@@ -138,7 +179,9 @@ describe('findResource', () => {
   it('gives every name and alias to one resource only', () => {
     const seen = new Map<string, string>();
     for (const resource of catalog) {
-      for (const name of new Set([resource.name, ...resource.aliases, resource.title].map((n) => n.toLowerCase().replace(/[\s_]+/g, '-')))) {
+      for (const name of new Set(
+        [resource.name, ...resource.aliases, resource.title].map((n) => n.toLowerCase().replace(/[\s_]+/g, '-')),
+      )) {
         expect(seen.get(name) ?? resource.name, `"${name}"`).toBe(resource.name);
         seen.set(name, resource.name);
       }
@@ -182,7 +225,10 @@ describe('what the catalog tells users to do', () => {
     ]);
     const mentions = texts.flatMap(({ resource, text }) =>
       // `contacts --action read-by-tag` names the resource; `prefer --action read-by-order` means this one.
-      [...text.matchAll(/(?:([a-z-]+) )?--action ([a-z-]+)/g)].map((m) => ({ resource: catalog.find((r) => r.name === m[1]) ?? resource, id: m[2]! })),
+      [...text.matchAll(/(?:([a-z-]+) )?--action ([a-z-]+)/g)].map((m) => ({
+        resource: catalog.find((r) => r.name === m[1]) ?? resource,
+        id: m[2]!,
+      })),
     );
     expect(mentions.length).toBeGreaterThan(0);
     const broken = mentions.filter(({ resource, id }) => !['read', 'read-single'].includes(findAction(resource, id)?.kind ?? ''));

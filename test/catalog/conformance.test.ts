@@ -8,12 +8,27 @@ import { bodyProperties, catalog, pathFields } from '../../src/catalog/index.js'
 import type { ActionDef, BodyProperty, GatheredDef, ResourceDef, ResponseShape } from '../../src/catalog/types.js';
 import { bodyStandIns, specExceptions } from './spec-exceptions.js';
 import {
-  type Operation, type Schema, type Spec, type SpecProperty, bodySchema, deref, findOperation, findSpecPath, loadSpec, placeholders, queryParams, schemaAt,
-  specPath, specProperty, specRequired, successSchema,
+  type Operation,
+  type Schema,
+  type Spec,
+  type SpecProperty,
+  bodySchema,
+  deref,
+  findOperation,
+  findSpecPath,
+  loadSpec,
+  placeholders,
+  queryParams,
+  schemaAt,
+  specPath,
+  specProperty,
+  specRequired,
+  successSchema,
 } from './spec.js';
 
 const spec = loadSpec();
-if (!spec) console.warn(`catalog conformance skipped: ${specPath} is missing (the Keap reference data is not checked out next to the project)`);
+if (!spec)
+  console.warn(`catalog conformance skipped: ${specPath} is missing (the Keap reference data is not checked out next to the project)`);
 
 const usedExceptions = new Set<string>();
 /** Problems not covered by an exception; an exception that matched is recorded as used. */
@@ -92,7 +107,8 @@ function checkOperation(s: Spec, method: string, path: string, operationId: stri
   const operation = findOperation(s, method, path);
   if (!operation) return [`${method} /v1${path} is not in the spec`];
   const problems: string[] = [];
-  if (operation.operationId !== operationId) problems.push(`${method} ${path}: operationId ${operationId}, spec has ${operation.operationId}`);
+  if (operation.operationId !== operationId)
+    problems.push(`${method} ${path}: operationId ${operationId}, spec has ${operation.operationId}`);
   if (Boolean(operation.deprecated) !== Boolean(deprecated)) {
     problems.push(`${method} ${path}: deprecated ${Boolean(deprecated)}, spec has ${Boolean(operation.deprecated)}`);
   }
@@ -127,10 +143,13 @@ function filterTypeProblems(action: ActionDef, operation: Operation): string[] {
     const parameter = (operation.parameters ?? []).find((p) => p.in === 'query' && p.name === name);
     if (!parameter) continue; // reported as not in the spec
     const schema = parameter.schema ?? {};
-    const expected = schema.type === 'string' && !schema.enum ? undefined : { type: schema.type, ...(schema.enum ? { enum: schema.enum } : {}) };
+    const expected =
+      schema.type === 'string' && !schema.enum ? undefined : { type: schema.type, ...(schema.enum ? { enum: schema.enum } : {}) };
     const actual = declared[name];
     if (JSON.stringify(actual) !== JSON.stringify(expected)) {
-      problems.push(`${action.id}: filter ${name} is ${JSON.stringify(actual ?? 'text')} in the catalog, ${JSON.stringify(expected ?? 'text')} in the spec`);
+      problems.push(
+        `${action.id}: filter ${name} is ${JSON.stringify(actual ?? 'text')} in the catalog, ${JSON.stringify(expected ?? 'text')} in the spec`,
+      );
     }
   }
   return problems;
@@ -152,7 +171,8 @@ function readProblems(s: Spec, resource: ResourceDef): string[] {
       const parameter = (operation.parameters ?? []).find((p) => p.in === 'query' && p.name === name);
       const allowed = parameter?.schema?.enum;
       if (!parameter) problems.push(`${action.id}: order parameter ${name} is not in the spec`);
-      else if (!allowed?.includes(value)) problems.push(`${action.id}: ${name}=${value} is not in the spec's enum ${JSON.stringify(allowed)}`);
+      else if (!allowed?.includes(value))
+        problems.push(`${action.id}: ${name}=${value} is not in the spec's enum ${JSON.stringify(allowed)}`);
     }
     problems.push(...filterTypeProblems(action, operation));
     if (action.dateFilter) {
@@ -163,7 +183,8 @@ function readProblems(s: Spec, resource: ResourceDef): string[] {
     }
     const params = (action.params ?? []).map((p) => p.name).sort();
     const wanted = placeholders(action.path).sort();
-    if (JSON.stringify(params) !== JSON.stringify(wanted)) problems.push(`${action.id}: params ${params.join(',')} but path needs ${wanted.join(',')}`);
+    if (JSON.stringify(params) !== JSON.stringify(wanted))
+      problems.push(`${action.id}: params ${params.join(',')} but path needs ${wanted.join(',')}`);
   }
   return problems;
 }
@@ -192,13 +213,19 @@ function fieldProblems(s: Spec, resource: ResourceDef): { key: string; message: 
     const known = new Set(candidates.flatMap((schema) => Object.keys(memberProperties(s, schema))));
     for (const component of field.components ?? []) {
       if (!known.has(component)) {
-        problems.push({ key: `${resource.name}:component:${field.name}.${component}`, message: `component ${field.name}.${component} is not in the spec` });
+        problems.push({
+          key: `${resource.name}:component:${field.name}.${component}`,
+          message: `component ${field.name}.${component} is not in the spec`,
+        });
       }
     }
     if (field.discriminator) {
       const enums = candidates.map((schema) => deref(s, memberProperties(s, schema)[field.discriminator!]).enum);
       if (!enums.some((values) => JSON.stringify(values) === JSON.stringify(field.discriminatorValues))) {
-        problems.push({ key: `${resource.name}:discriminator:${field.name}`, message: `${field.name} discriminator values differ from the spec enum ${JSON.stringify(enums)}` });
+        problems.push({
+          key: `${resource.name}:discriminator:${field.name}`,
+          message: `${field.name} discriminator values differ from the spec enum ${JSON.stringify(enums)}`,
+        });
       }
     }
   }
@@ -229,7 +256,8 @@ function gatheredProblems(s: Spec, resource: ResourceDef): string[] {
     }
     if (gathered.join) {
       if (!names.has(gathered.join.recordField)) problems.push(`${gathered.name}: join field ${gathered.join.recordField} is not a field`);
-      if (!out.has(gathered.join.itemField)) problems.push(`${gathered.name}: join item field ${gathered.join.itemField} is not in the spec`);
+      if (!out.has(gathered.join.itemField))
+        problems.push(`${gathered.name}: join item field ${gathered.join.itemField} is not in the spec`);
     }
   }
   return problems;
@@ -242,7 +270,12 @@ const isWrite = (action: ActionDef): boolean => action.kind === 'create' || acti
 const wireType = (type: string | undefined): string | undefined => (type === 'binary' ? 'string' : type);
 
 /** Differences between the catalog's body properties and the spec's, keyed by dot path. */
-function compareProperties(ours: readonly (BodyProperty | SpecProperty)[], theirs: readonly SpecProperty[], prefix: string, key: string): Problem[] {
+function compareProperties(
+  ours: readonly (BodyProperty | SpecProperty)[],
+  theirs: readonly SpecProperty[],
+  prefix: string,
+  key: string,
+): Problem[] {
   const problems: Problem[] = [];
   const spec = new Map(theirs.map((p) => [p.name, p]));
   const names = new Set(ours.map((p) => p.name));
@@ -256,13 +289,18 @@ function compareProperties(ours: readonly (BodyProperty | SpecProperty)[], their
     }
     if (wireType(property.type) !== other.type) problem(`type ${property.type}, spec has ${other.type}`);
     if (wireType(property.items) !== other.items) problem(`items ${property.items}, spec has ${other.items}`);
-    if (JSON.stringify(property.enum) !== JSON.stringify(other.enum)) problem(`enum ${JSON.stringify(property.enum)}, spec has ${JSON.stringify(other.enum)}`);
+    if (JSON.stringify(property.enum) !== JSON.stringify(other.enum))
+      problem(`enum ${JSON.stringify(property.enum)}, spec has ${JSON.stringify(other.enum)}`);
     if (property.components || other.components) {
       problems.push(...compareProperties(property.components ?? [], other.components ?? [], `${path}.`, key));
     }
   }
   for (const other of theirs) {
-    if (!names.has(other.name)) problems.push({ key: `${key}:${prefix}${other.name}`, message: `${prefix}${other.name}: in the spec's request body, not in the catalog's` });
+    if (!names.has(other.name))
+      problems.push({
+        key: `${key}:${prefix}${other.name}`,
+        message: `${prefix}${other.name}: in the spec's request body, not in the catalog's`,
+      });
   }
   return problems;
 }
@@ -287,7 +325,7 @@ function bodyProblems(s: Spec, resource: ResourceDef): Problem[] {
       continue;
     }
     const standIn = bodyStandIns[`${resource.name}:${action.id}`];
-    const schema = bodySchema(s, standIn ? findOperation(s, standIn.method, standIn.path) ?? {} : operation) ?? { properties: {} };
+    const schema = bodySchema(s, standIn ? (findOperation(s, standIn.method, standIn.path) ?? {}) : operation) ?? { properties: {} };
     const ours = bodyProperties(resource, action);
     const theirs = Object.entries(schema.properties ?? {}).map(([name, sub]) => specProperty(s, name, sub));
     problems.push(...compareProperties(ours, theirs, '', key).map((p) => ({ ...p, message: `${action.id}: ${p.message}` })));
@@ -298,15 +336,20 @@ function bodyProblems(s: Spec, resource: ResourceDef): Problem[] {
     }
     const description = (operation.description ?? '').replace(/\s+/g, ' ');
     for (const rule of action.body.rules ?? []) {
-      if (!description.includes(rule.quote)) problems.push({ key: `${key}:rule`, message: `${action.id}: rule quote "${rule.quote}" is not in the operation's description` });
+      if (!description.includes(rule.quote))
+        problems.push({ key: `${key}:rule`, message: `${action.id}: rule quote "${rule.quote}" is not in the operation's description` });
       const names = rule.kind === 'requires' ? [rule.field, rule.when] : rule.fields;
-      for (const name of names) if (!hasPath(ours, name)) problems.push({ key: `${key}:rule`, message: `${action.id}: rule names ${name}, which the body does not take` });
+      for (const name of names)
+        if (!hasPath(ours, name))
+          problems.push({ key: `${key}:rule`, message: `${action.id}: rule names ${name}, which the body does not take` });
     }
     for (const name of action.body.neverTrue ?? []) {
-      if (ours.find((p) => p.name === name)?.type !== 'boolean') problems.push({ key: `${key}:neverTrue`, message: `${action.id}: neverTrue ${name} is not a boolean of the body` });
+      if (ours.find((p) => p.name === name)?.type !== 'boolean')
+        problems.push({ key: `${key}:neverTrue`, message: `${action.id}: neverTrue ${name} is not a boolean of the body` });
     }
     for (const name of action.body.options ?? []) {
-      if (!ours.some((p) => p.name === name)) problems.push({ key: `${key}:options`, message: `${action.id}: option ${name} is not a property of the body` });
+      if (!ours.some((p) => p.name === name))
+        problems.push({ key: `${key}:options`, message: `${action.id}: option ${name} is not a property of the body` });
     }
   }
   return problems;
@@ -354,7 +397,11 @@ describe.skipIf(!spec)('catalog conforms to the Keap v1 spec', () => {
       const names = new Set(resource.fields.map((f) => f.name));
       const missing = resource.actions
         .filter((a) => !isRead(a))
-        .flatMap((a) => placeholders(a.path).filter((p) => !names.has(p)).map((p) => `${a.id}: {${p}}`));
+        .flatMap((a) =>
+          placeholders(a.path)
+            .filter((p) => !names.has(p))
+            .map((p) => `${a.id}: {${p}}`),
+        );
       expect(missing).toEqual([]);
     });
 
@@ -463,7 +510,13 @@ describe.skipIf(!spec)('catalog conforms to the Keap v1 spec', () => {
         fields: [
           ...contacts.fields.filter((f) => f.name !== 'email_addresses'),
           { name: 'favourite_colour', type: 'string' },
-          { name: 'email_addresses', type: 'array', components: ['email', 'field', 'label'], discriminator: 'field', discriminatorValues: ['EMAIL1'] },
+          {
+            name: 'email_addresses',
+            type: 'array',
+            components: ['email', 'field', 'label'],
+            discriminator: 'field',
+            discriminatorValues: ['EMAIL1'],
+          },
         ],
       };
       expect(fieldProblems(s, broken).map((p) => p.key)).toEqual([
@@ -482,14 +535,31 @@ describe.skipIf(!spec)('catalog conforms to the Keap v1 spec', () => {
       const keys = (resource: ResourceDef): string[] => bodyProblems(s, resource).map((p) => p.key);
       const properties = create.body!.properties ?? [];
       expect(keys(withBody({}))).toEqual([]);
-      expect(keys(withBody({ properties: [...properties, { name: 'favourite_colour', type: 'string' }] }))).toEqual(['contacts:body:create:favourite_colour']);
+      expect(keys(withBody({ properties: [...properties, { name: 'favourite_colour', type: 'string' }] }))).toEqual([
+        'contacts:body:create:favourite_colour',
+      ]);
       expect(keys(withBody({ properties: properties.filter((p) => p.name !== 'origin') }))).toEqual(['contacts:body:create:origin']);
-      expect(keys(withBody({ properties: [...properties, { name: 'lead_source_id', type: 'string' }] }))).toEqual(['contacts:body:create:lead_source_id']);
-      const social = { name: 'social_accounts', type: 'array' as const, components: [{ name: 'name', type: 'string' as const }, { name: 'type', type: 'string' as const, enum: ['Facebook'] }] };
-      expect(keys(withBody({ properties: [...properties.filter((p) => p.name !== 'social_accounts'), social] }))).toEqual(['contacts:body:create:social_accounts.type']);
+      expect(keys(withBody({ properties: [...properties, { name: 'lead_source_id', type: 'string' }] }))).toEqual([
+        'contacts:body:create:lead_source_id',
+      ]);
+      const social = {
+        name: 'social_accounts',
+        type: 'array' as const,
+        components: [
+          { name: 'name', type: 'string' as const },
+          { name: 'type', type: 'string' as const, enum: ['Facebook'] },
+        ],
+      };
+      expect(keys(withBody({ properties: [...properties.filter((p) => p.name !== 'social_accounts'), social] }))).toEqual([
+        'contacts:body:create:social_accounts.type',
+      ]);
       expect(keys(withBody({ required: ['email_addresses'] }))).toEqual(['contacts:body:create:required']);
-      expect(keys(withBody({ rules: [{ kind: 'one-of', fields: ['email_addresses', 'phone_numbers'], quote: 'needs an email' }] }))).toEqual(['contacts:body:create:rule']);
-      expect(keys(withBody({ rules: [{ kind: 'one-of', fields: ['email', 'phone_numbers'], quote: create.body!.rules![0]!.quote }] }))).toEqual(['contacts:body:create:rule']);
+      expect(
+        keys(withBody({ rules: [{ kind: 'one-of', fields: ['email_addresses', 'phone_numbers'], quote: 'needs an email' }] })),
+      ).toEqual(['contacts:body:create:rule']);
+      expect(
+        keys(withBody({ rules: [{ kind: 'one-of', fields: ['email', 'phone_numbers'], quote: create.body!.rules![0]!.quote }] })),
+      ).toEqual(['contacts:body:create:rule']);
       expect(keys(withBody({ neverTrue: ['given_name'] }))).toEqual(['contacts:body:create:neverTrue']);
       expect(keys({ ...contacts, actions: [{ ...create, body: undefined }] })).toEqual(['contacts:body:create']);
     });

@@ -17,8 +17,10 @@ describe('docs/resources.md', () => {
   it('documents every resource, action and deviation', () => {
     for (const resource of catalog) {
       expect(markdown).toContain(`## ${resource.name}\n`);
-      for (const action of resource.actions) expect(markdown).toContain(`| \`${action.id}\` | ${action.title} | ${action.method} | \`${action.path}\` |`);
-      for (const deviation of resource.deviations ?? []) expect(markdown).toContain(`| ${resource.name} | ${deviation.what.replace(/\|/g, '\\|')} |`);
+      for (const action of resource.actions)
+        expect(markdown).toContain(`| \`${action.id}\` | ${action.title} | ${action.method} | \`${action.path}\` |`);
+      for (const deviation of resource.deviations ?? [])
+        expect(markdown).toContain(`| ${resource.name} | ${deviation.what.replace(/\|/g, '\\|')} |`);
     }
     expect(markdown).toContain('## Where we follow the spec, not the seed');
   });
@@ -31,7 +33,9 @@ describe('docs/resources.md', () => {
     expect(contacts).toContain('- Also required: at least one of email_addresses, phone_numbers (the spec says so only in prose:');
     expect(markdown).toContain('- Never sent true (true would charge a card): `auto_charge`');
     const files = markdown.slice(markdown.indexOf('## files\n'), markdown.indexOf('## countries\n'));
-    expect(files).toContain('**update**: PUT `/files/{id}`\n\n- Path from fields: `id`\n- Also required: contact_id when file_association is CONTACT');
+    expect(files).toContain(
+      '**update**: PUT `/files/{id}`\n\n- Path from fields: `id`\n- Also required: contact_id when file_association is CONTACT',
+    );
     expect(files).toContain('- Body: the same as `create`.');
   });
 
@@ -39,6 +43,8 @@ describe('docs/resources.md', () => {
     const path = resourcesMarkdownPath();
     if (process.env['UPDATE_DOCS'] === '1') writeFileSync(path, markdown);
     const committed = existsSync(path) ? readFileSync(path, 'utf8') : '';
-    expect(committed === markdown, `${path} is stale: run "npm run docs" (or UPDATE_DOCS=1 npx vitest run test/catalog/docs.test.ts)`).toBe(true);
+    expect(committed === markdown, `${path} is stale: run "npm run docs" (or UPDATE_DOCS=1 npx vitest run test/catalog/docs.test.ts)`).toBe(
+      true,
+    );
   });
 });

@@ -58,7 +58,8 @@ export const bodyStandIns: Record<string, { method: string; path: string; why: s
 export const sandboxSpecExceptions: Record<string, { requires?: string[]; bodyWithoutSchema?: true; why: string }> = {
   'POST /contacts': {
     requires: ['email_addresses'],
-    why: 'Keap refuses a new contact with neither an email address nor a phone number (API-FACTS section 6); ' +
+    why:
+      'Keap refuses a new contact with neither an email address nor a phone number (API-FACTS section 6); ' +
       'a JSON schema cannot say "one of", so the spec requires nothing. A phone number alone also does.',
   },
   'PUT /contacts': {
@@ -83,7 +84,8 @@ export const sandboxSpecExceptions: Record<string, { requires?: string[]; bodyWi
   },
   'PATCH /opportunities/{id}': {
     bodyWithoutSchema: true,
-    why: 'updatePropertiesOnOpportunityUsingPATCH has no requestBody in the spec, yet an update needs the properties to change; ' +
+    why:
+      'updatePropertiesOnOpportunityUsingPATCH has no requestBody in the spec, yet an update needs the properties to change; ' +
       'the sandbox takes the UpdateOpportunityRequest properties, as POST /opportunities does.',
   },
 };

@@ -45,14 +45,24 @@ describe('--state on an event time (appointments are filtered on start_date)', (
   it('the second run writes exactly the edited and the new records, and reports the deleted one', async () => {
     const dir = tempDir();
     const state = join(dir, 'state.json');
-    const exportArgs = (out: string) => ['export', 'appointments', '--state', state, '-o', join(dir, out), '--deleted', join(dir, 'deleted.txt'), '--json'];
+    const exportArgs = (out: string) => [
+      'export',
+      'appointments',
+      '--state',
+      state,
+      '-o',
+      join(dir, out),
+      '--deleted',
+      join(dir, 'deleted.txt'),
+      '--json',
+    ];
 
     const first = await cli(exportArgs('first.ndjson'));
     expect(first.code, first.stderr).toBe(0);
     expect(first.stderr).toMatch(/start_date is an event time/);
     const all = records(join(dir, 'first.ndjson'));
     expect(all.length).toBeGreaterThan(10);
-    expect((JSON.parse(first.stdout) as ExportJson)).toMatchObject({ records: all.length, incremental: 'hash', deleted: 0 });
+    expect(JSON.parse(first.stdout) as ExportJson).toMatchObject({ records: all.length, incremental: 'hash', deleted: 0 });
     expect(readFileSync(join(dir, 'deleted.txt'), 'utf8')).toBe('');
 
     // Edited without moving its start date; created dated long before any bookmark; deleted.
@@ -60,8 +70,16 @@ describe('--state on an event time (appointments are filtered on start_date)', (
     const gone = all[5]!.id as number;
     // Keap's PATCH body for appointments requires title, start_date and end_date: send them as they were.
     const before = all[2]!;
-    await api('PATCH', `/appointments/${edited}`, { title: 'Moved to the big room', start_date: before.start_date, end_date: before.end_date });
-    const created = await api('POST', '/appointments', { title: 'Back-dated', start_date: '2001-02-03T10:00:00.000Z', end_date: '2001-02-03T11:00:00.000Z' });
+    await api('PATCH', `/appointments/${edited}`, {
+      title: 'Moved to the big room',
+      start_date: before.start_date,
+      end_date: before.end_date,
+    });
+    const created = await api('POST', '/appointments', {
+      title: 'Back-dated',
+      start_date: '2001-02-03T10:00:00.000Z',
+      end_date: '2001-02-03T11:00:00.000Z',
+    });
     await api('DELETE', `/appointments/${gone}`);
 
     const second = await cli(exportArgs('second.ndjson'));
@@ -122,9 +140,22 @@ describe('--state on an update time Keap does not confirm, and without a date fi
   it('notes: an edit, a new note and a deletion, in CSV with --fields', async () => {
     const dir = tempDir();
     const state = join(dir, 'state.json');
-    const exportArgs = (out: string) => ['export', 'notes', '--state', state, '--fields', 'id,title', '-o', join(dir, out), '--deleted', join(dir, 'gone.txt')];
+    const exportArgs = (out: string) => [
+      'export',
+      'notes',
+      '--state',
+      state,
+      '--fields',
+      'id,title',
+      '-o',
+      join(dir, out),
+      '--deleted',
+      join(dir, 'gone.txt'),
+    ];
     expect((await cli(exportArgs('n1.csv'))).code).toBe(0);
-    const ids = lines(join(dir, 'n1.csv')).slice(1).map((line) => Number(line.split(',')[0]));
+    const ids = lines(join(dir, 'n1.csv'))
+      .slice(1)
+      .map((line) => Number(line.split(',')[0]));
     await api('PATCH', `/notes/${ids[0]}`, { title: 'Called back' });
     const created = await api('POST', '/notes', { contact_id: 1, title: 'New note' });
     await api('DELETE', `/notes/${ids[1]}`);
@@ -138,11 +169,28 @@ describe('--state on an update time Keap does not confirm, and without a date fi
     const dir = tempDir();
     const state = join(dir, 'state.json');
     const order = await api('POST', '/orders', {
-      contact_id: 1, order_date: '2026-01-05T00:00:00.000Z', order_title: 'Two things', order_type: 'Offline',
-      order_items: [{ product_id: 1, quantity: 1 }, { product_id: 2, quantity: 2 }],
+      contact_id: 1,
+      order_date: '2026-01-05T00:00:00.000Z',
+      order_title: 'Two things',
+      order_type: 'Offline',
+      order_items: [
+        { product_id: 1, quantity: 1 },
+        { product_id: 2, quantity: 2 },
+      ],
     });
     const orderId = order!.id as number;
-    const exportArgs = (out: string) => ['export', 'order-items', '--param', `order_id=${orderId}`, '--state', state, '-o', join(dir, out), '--deleted', join(dir, 'gone.txt')];
+    const exportArgs = (out: string) => [
+      'export',
+      'order-items',
+      '--param',
+      `order_id=${orderId}`,
+      '--state',
+      state,
+      '-o',
+      join(dir, out),
+      '--deleted',
+      join(dir, 'gone.txt'),
+    ];
     expect((await cli(exportArgs('i1.ndjson'))).code).toBe(0);
     const items = records(join(dir, 'i1.ndjson'));
     expect(items.length).toBe(2);
@@ -162,7 +210,9 @@ describe('--state bookmarks on contacts (a confirmed update time)', () => {
     const before = (await sandbox.stats()).requests['GET /contacts'] ?? 0;
     const result = await cli(['export', 'contacts', '--state', state, '-o', join(dir, 'c.ndjson')]);
     expect(result.code).toBe(2);
-    expect(result.stderr.split('\n')[0]).toBe(`error: state file ${state}: the bookmark "contacts.last_updated" is "garbage", which is not a date`);
+    expect(result.stderr.split('\n')[0]).toBe(
+      `error: state file ${state}: the bookmark "contacts.last_updated" is "garbage", which is not a date`,
+    );
     expect(result.stderr).toMatch(/--full-refresh/);
     expect(existsSync(join(dir, 'c.ndjson'))).toBe(false);
     expect((await sandbox.stats()).requests['GET /contacts'] ?? 0).toBe(before);
@@ -191,7 +241,10 @@ describe('an update time that is not a date (a mock answering "string", as Prism
     const dir = tempDir();
     const data = join(dir, 'data.json');
     const contact = (id: number) => ({ id, given_name: `Placeholder ${id}`, email_addresses: [], last_updated: 'string' });
-    writeFileSync(data, JSON.stringify({ version: 1, collections: { contacts: { overlay: [contact(1), contact(2)], deleted: [], nextId: 3 } } }));
+    writeFileSync(
+      data,
+      JSON.stringify({ version: 1, collections: { contacts: { overlay: [contact(1), contact(2)], deleted: [], nextId: 3 } } }),
+    );
     mock = await startTestSandbox({ counts: { contacts: 0 }, dataFile: data });
   });
   afterAll(async () => {
@@ -255,7 +308,12 @@ describe('describe', () => {
       expect(result.code, result.stderr).toBe(0);
       expect(result.stdout, resource).toMatch(text);
     }
-    const json = JSON.parse((await cli(['describe', 'appointments', '--json'])).stdout) as { actions: Array<{ id: string; dateFilter?: unknown; incremental?: unknown }> };
-    expect(json.actions.find((a) => a.id === 'read')).toMatchObject({ dateFilter: { field: 'start_date', kind: 'event' }, incremental: 'hash' });
+    const json = JSON.parse((await cli(['describe', 'appointments', '--json'])).stdout) as {
+      actions: Array<{ id: string; dateFilter?: unknown; incremental?: unknown }>;
+    };
+    expect(json.actions.find((a) => a.id === 'read')).toMatchObject({
+      dateFilter: { field: 'start_date', kind: 'event' },
+      incremental: 'hash',
+    });
   });
 });

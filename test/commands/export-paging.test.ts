@@ -107,7 +107,9 @@ describe('overlapping pages and --max', () => {
       const state = join(dir, 's.json');
       const out = join(dir, 'c.ndjson');
       // Pages of 10 overlap by 3: the second page brings 7 new records, exactly what --max still wants.
-      const result = await runCli(['export', 'contacts', '--page-size', '10', '--max', '17', '--state', state, '-o', out], { env: sandbox.env });
+      const result = await runCli(['export', 'contacts', '--page-size', '10', '--max', '17', '--state', state, '-o', out], {
+        env: sandbox.env,
+      });
       expect(result.code, result.stderr).toBe(0);
       expect(ndjsonIds(out)).toEqual(range(1, 18));
       expect(result.stderr).toMatch(/stopped at --max 17/);
@@ -126,7 +128,9 @@ describe('paging always ends', () => {
       const out = join(dir, 'contacts.ndjson');
       const exported = await runCli(['export', 'contacts', '--page-size', '10', '-o', out], { env: sandbox.env });
       expect(exported.code, exported.stderr).toBe(1);
-      expect(exported.stderr).toMatch(/paging \/contacts stopped: the page at offset 7 holds only records already read, so the API seems to ignore offset/);
+      expect(exported.stderr).toMatch(
+        /paging \/contacts stopped: the page at offset 7 holds only records already read, so the API seems to ignore offset/,
+      );
       expect(exported.stderr).toMatch(/nothing was written to/);
       expect(existsSync(out)).toBe(false);
 

@@ -21,15 +21,35 @@ afterAll(async () => {
 });
 
 const totalRequests = async () => Object.values((await sandbox.stats()).requests).reduce((sum, n) => sum + n, 0);
-const ndjson = (text: string) => text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+const ndjson = (text: string) =>
+  text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
 
 describe('input refused before any request, with exit 2', () => {
   it.each([
-    ['a repeated --where key', ['contacts', '--where', 'email=a@example.com', '--where', 'email=b@example.com'], /--where email is given twice \("a@example.com" and "b@example.com"\)/],
+    [
+      'a repeated --where key',
+      ['contacts', '--where', 'email=a@example.com', '--where', 'email=b@example.com'],
+      /--where email is given twice \("a@example.com" and "b@example.com"\)/,
+    ],
     ['a repeated --param key', ['order-items', '--param', 'order_id=1', '--param', 'order_id=2'], /--param order_id is given twice/],
-    ['a --where value that is not a whole number', ['orders', '--where', 'contact_id=abc'], /--where contact_id=abc: contact_id takes a whole number/],
-    ['a --where value that is not true or false', ['tasks', '--where', 'completed=yes'], /--where completed=yes: completed takes true or false/],
-    ['a --where value outside the enum', ['files', '--where', 'viewable=SOMETIMES'], /--where viewable=SOMETIMES: viewable takes one of a fixed list of values/],
+    [
+      'a --where value that is not a whole number',
+      ['orders', '--where', 'contact_id=abc'],
+      /--where contact_id=abc: contact_id takes a whole number/,
+    ],
+    [
+      'a --where value that is not true or false',
+      ['tasks', '--where', 'completed=yes'],
+      /--where completed=yes: completed takes true or false/,
+    ],
+    [
+      'a --where value outside the enum',
+      ['files', '--where', 'viewable=SOMETIMES'],
+      /--where viewable=SOMETIMES: viewable takes one of a fixed list of values/,
+    ],
   ])('%s', async (_what, args, message) => {
     const dir = tempDir();
     const file = join(dir, 'out.ndjson');
@@ -101,7 +121,13 @@ describe('--action: every listed read action is reachable by its id', () => {
     }>;
     const reads = listed.flatMap((r) => r.actions.filter((a) => a.kind.startsWith('read')).map((a) => ({ resource: r.name, action: a })));
     expect(reads.map((r) => `${r.resource} ${r.action.id}`)).toEqual(
-      expect.arrayContaining(['tasks read-search', 'products read-sync', 'users read-current', 'opportunities read-stage-pipelines', 'transactions read-by-order']),
+      expect.arrayContaining([
+        'tasks read-search',
+        'products read-sync',
+        'users read-current',
+        'opportunities read-stage-pipelines',
+        'transactions read-by-order',
+      ]),
     );
     // Two at a time: the machine running the suite is shared.
     for (let i = 0; i < reads.length; i += 2) {
@@ -135,17 +161,32 @@ describe('--action: every listed read action is reachable by its id', () => {
     expect(described.stdout).toMatch(/--action read-by-order/);
     expect(described.stdout).toMatch(/export transactions --action ID/);
     const order = ((await sandboxGet(sandbox, '/orders?limit=1')) as { orders: Array<{ id: number }> }).orders[0]!;
-    const expected = ((await sandboxGet(sandbox, `/orders/${order.id}/transactions`)) as { transactions: Array<{ id: number }> }).transactions;
-    const result = await runCli(['export', 'transactions', '--action', 'read-by-order', '--param', `order_id=${order.id}`], { env: sandbox.env });
+    const expected = ((await sandboxGet(sandbox, `/orders/${order.id}/transactions`)) as { transactions: Array<{ id: number }> })
+      .transactions;
+    const result = await runCli(['export', 'transactions', '--action', 'read-by-order', '--param', `order_id=${order.id}`], {
+      env: sandbox.env,
+    });
     expect(result.code, result.stderr).toBe(0);
     expect(ndjson(result.stdout).map((t) => t.id)).toEqual(expected.map((t) => t.id));
   });
 
   it.each([
-    ['an unknown id', ['transactions', '--action', 'read-by-invoice'], /--action read-by-invoice: transactions has no action "read-by-invoice"/],
+    [
+      'an unknown id',
+      ['transactions', '--action', 'read-by-invoice'],
+      /--action read-by-invoice: transactions has no action "read-by-invoice"/,
+    ],
     ['a write action', ['contacts', '--action', 'delete'], /--action delete: DELETE \/contacts\/\{id\} writes to Keap; export only reads/],
-    ['a missing --param', ['transactions', '--action', 'read-by-order'], /--action read-by-order \(GET \/orders\/\{order_id\}\/transactions\) needs --param order_id=/],
-    ['an extra --param', ['tasks', '--action', 'read-search', '--param', 'id=3'], /--action read-search \(GET \/tasks\/search\) takes no --param id/],
+    [
+      'a missing --param',
+      ['transactions', '--action', 'read-by-order'],
+      /--action read-by-order \(GET \/orders\/\{order_id\}\/transactions\) needs --param order_id=/,
+    ],
+    [
+      'an extra --param',
+      ['tasks', '--action', 'read-search', '--param', 'id=3'],
+      /--action read-search \(GET \/tasks\/search\) takes no --param id/,
+    ],
   ])('refuses %s with the list of read actions or the right --param', async (_what, args, message) => {
     const before = await totalRequests();
     const result = await runCli(['export', ...args], { env: sandbox.env });
@@ -202,7 +243,10 @@ describe('CSV fit for loaders', () => {
 
 describe('nothing dropped', () => {
   it('merchants carry default_merchant_account onto every record, in ndjson and csv', async () => {
-    const body = (await sandboxGet(sandbox, '/merchants')) as { default_merchant_account: number; merchant_accounts: Array<{ id: number }> };
+    const body = (await sandboxGet(sandbox, '/merchants')) as {
+      default_merchant_account: number;
+      merchant_accounts: Array<{ id: number }>;
+    };
     const lines = await runCli(['export', 'merchants'], { env: sandbox.env });
     expect(lines.code, lines.stderr).toBe(0);
     const records = ndjson(lines.stdout);
@@ -241,12 +285,17 @@ describe('a gathered field of a record deleted meanwhile', () => {
   });
 
   it('counts several in the summary, and leaves their CSV cells empty', async () => {
-    const result = await runCli(['export', 'contacts', '--include', 'tags', '--max', '3', '--format', 'csv', '--fields', 'id,given_name,tags'], { env: deleting.env });
+    const result = await runCli(
+      ['export', 'contacts', '--include', 'tags', '--max', '3', '--format', 'csv', '--fields', 'id,given_name,tags'],
+      { env: deleting.env },
+    );
     expect(result.code, result.stderr).toBe(0);
     const rows = parse(result.stdout, { columns: true }) as Array<Record<string, string>>;
     expect(rows).toHaveLength(3);
     expect(rows.every((r) => r.tags === '' && r.id !== '')).toBe(true);
-    expect(result.stderr.split('\n').filter((line) => /^warning: contacts: contact id=\d+ was deleted during the export/.test(line))).toHaveLength(3);
+    expect(
+      result.stderr.split('\n').filter((line) => /^warning: contacts: contact id=\d+ was deleted during the export/.test(line)),
+    ).toHaveLength(3);
     expect(result.stderr).toMatch(/\(3 contacts deleted meanwhile, written with null gathered fields\)/);
   });
 });

@@ -76,12 +76,17 @@ describe('every readable resource', () => {
     for (const format of ['ndjson', 'json', 'csv'] as const) {
       const file = join(dir, `${resource.name}.${format}`);
       // Small pages, so every paged resource is read over several requests.
-      const result = await runCli(['export', resource.name, ...paramArgs, '--page-size', '40', '--format', format, '-o', file], { env: sandbox.env });
+      const result = await runCli(['export', resource.name, ...paramArgs, '--page-size', '40', '--format', format, '-o', file], {
+        env: sandbox.env,
+      });
       expect(result.code, `${resource.name} ${format}: ${result.stderr}`).toBe(0);
       const text = readFileSync(file, 'utf8');
       const count =
         format === 'ndjson'
-          ? text.split('\n').filter(Boolean).map((l) => JSON.parse(l)).length
+          ? text
+              .split('\n')
+              .filter(Boolean)
+              .map((l) => JSON.parse(l)).length
           : format === 'json'
             ? (JSON.parse(text) as unknown[]).length
             : (parse(text, { columns: true }) as unknown[]).length;
@@ -98,8 +103,14 @@ describe('export contacts', () => {
     const ndjsonFile = join(dir, 'contacts.ndjson');
     expect((await runCli(['export', 'contacts', '-o', csvFile], { env: sandbox.env })).code).toBe(0);
     expect((await runCli(['export', 'contacts', '-o', ndjsonFile], { env: sandbox.env })).code).toBe(0);
-    const rows = parse(readFileSync(csvFile, 'utf8'), { columns: true, cast: (value, context) => (value === '' && !context.quoting ? null : value) }) as Array<Record<string, string | null>>;
-    const records = readFileSync(ndjsonFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, any>);
+    const rows = parse(readFileSync(csvFile, 'utf8'), {
+      columns: true,
+      cast: (value, context) => (value === '' && !context.quoting ? null : value),
+    }) as Array<Record<string, string | null>>;
+    const records = readFileSync(ndjsonFile, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const header = Object.keys(rows[0]!);
     expect(header).toContain('email_addresses.EMAIL1.email');
     expect(header).toContain('phone_numbers.PHONE1.number');
@@ -129,17 +140,25 @@ describe('export contacts', () => {
         expect(row[`custom.${label}`]).toBe(asCell(value));
       }
       const text = JSON.stringify(record);
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: \x00-\x7f is the ASCII range, not a stray control character
       if (/[,"\n]|\\n|[^\x00-\x7f]/.test(text)) tricky++;
     }
     // The sandbox data must actually exercise the hard cases, or this test proves little.
     expect(tricky).toBeGreaterThan(0);
-    expect(records.some((r) => (r.phone_numbers ?? []).some((p: { number: string }) => /^0/.test(p.number ?? '')) || (r.addresses ?? []).some((a: { postal_code: string }) => /^0/.test(a.postal_code ?? '')))).toBe(true);
+    expect(
+      records.some(
+        (r) =>
+          (r.phone_numbers ?? []).some((p: { number: string }) => /^0/.test(p.number ?? '')) ||
+          (r.addresses ?? []).some((a: { postal_code: string }) => /^0/.test(a.postal_code ?? '')),
+      ),
+    ).toBe(true);
     expect(rows.some((r) => Object.values(r).some((v) => v === ''))).toBe(true);
-    expect(rows.some((r) => Object.values(r).some((v) => v !== null && v.includes('\n')))).toBe(true);
+    expect(rows.some((r) => Object.values(r).some((v) => v?.includes('\n')))).toBe(true);
   });
 
   it('--fields selects and orders columns; --where filters as the spec allows and refuses the rest', async () => {
-    const first = ((await sandboxGet(sandbox, '/contacts?limit=1')) as { contacts: Array<{ email_addresses: Array<{ email: string }> }> }).contacts[0]!;
+    const first = ((await sandboxGet(sandbox, '/contacts?limit=1')) as { contacts: Array<{ email_addresses: Array<{ email: string }> }> })
+      .contacts[0]!;
     const email = first.email_addresses[0]!.email;
     const result = await runCli(
       ['export', 'contacts', '--format', 'csv', '--fields', 'email_addresses.EMAIL1.email,id,given_name', '--where', `email=${email}`],
@@ -160,15 +179,20 @@ describe('export contacts', () => {
     const model = (await sandboxGet(sandbox, '/contacts/model')) as { custom_fields: Array<{ label: string }> };
     const label = model.custom_fields.map((f) => f.label).find((l) => l.includes(','));
     expect(label, 'the sandbox should have a custom field label with a comma').toBeDefined();
-    const result = await runCli(['export', 'contacts', '--format', 'csv', '--max', '2', '--fields', `id,"custom.${label}"`], { env: sandbox.env });
+    const result = await runCli(['export', 'contacts', '--format', 'csv', '--max', '2', '--fields', `id,"custom.${label}"`], {
+      env: sandbox.env,
+    });
     expect(result.code, result.stderr).toBe(0);
     expect(Object.keys((parse(result.stdout, { columns: true }) as Array<Record<string, string>>)[0]!)).toEqual(['id', `custom.${label}`]);
   });
 
-  it('--include tags adds each contact\'s tags from the gathered endpoint', async () => {
+  it("--include tags adds each contact's tags from the gathered endpoint", async () => {
     const result = await runCli(['export', 'contacts', '--include', 'tags', '--max', '5'], { env: sandbox.env });
     expect(result.code, result.stderr).toBe(0);
-    const records = result.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { id: number; tags: unknown[] });
+    const records = result.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { id: number; tags: unknown[] });
     expect(records.length).toBe(5);
     for (const record of records) {
       const direct = (await sandboxGet(sandbox, `/contacts/${record.id}/tags`)) as { tags: unknown[] };
@@ -220,7 +244,9 @@ describe('export contacts', () => {
     }
     // A bad --fields is refused before any per-record request is made.
     expect((await sandbox.stats()).requests['GET /contacts/{id}/tags'] ?? 0).toBe(before);
-    const tagged = await runCli(['export', 'contacts', '--param', 'tag_id=1', '--fields', 'id,email,date_applied', '--format', 'csv'], { env: sandbox.env });
+    const tagged = await runCli(['export', 'contacts', '--param', 'tag_id=1', '--fields', 'id,email,date_applied', '--format', 'csv'], {
+      env: sandbox.env,
+    });
     expect(tagged.code, tagged.stderr).toBe(0);
     expect(tagged.stdout.split('\n')[0]).toBe('id,email,date_applied');
     const noDateFilter = await runCli(['export', 'notes', '--since', '2026-01-01'], { env: sandbox.env });
@@ -242,11 +268,17 @@ describe('gathered and custom fields', () => {
     expect(result.code, result.stderr).toBe(0);
     // Cron mails whatever lands on stderr: no Node warnings (listeners, deprecations).
     expect(result.stderr).not.toMatch(/Warning/);
-    const records = result.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const records = result.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(records.length).toBeGreaterThan(0);
     const empty = (value: unknown) => value === null || value === undefined || (Array.isArray(value) && value.length === 0);
     // Some records have nothing to gather, but the sandbox's first records mostly do.
-    expect(records.some((record) => !empty(record[name])), `${name} is empty on every record`).toBe(true);
+    expect(
+      records.some((record) => !empty(record[name])),
+      `${name} is empty on every record`,
+    ).toBe(true);
     for (const record of records) {
       const value = record[name];
       expect(value, `${name} of ${JSON.stringify(record).slice(0, 120)}`).not.toBeUndefined();
@@ -256,7 +288,7 @@ describe('gathered and custom fields', () => {
     }
   });
 
-  it('opportunities --include custom_fields fetches each record\'s custom fields by label', async () => {
+  it("opportunities --include custom_fields fetches each record's custom fields by label", async () => {
     const result = await runCli(['export', 'opportunities', '--include', 'custom_fields', '--format', 'csv'], { env: sandbox.env });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).not.toMatch(/Warning/);
@@ -281,9 +313,15 @@ describe('incremental export with --state', () => {
     const state = join(dir, 'state.json');
     const first = await runCli(['export', 'contacts', '--state', state, '-o', join(dir, 'all.ndjson')], { env: sandbox.env });
     expect(first.code, first.stderr).toBe(0);
-    const all = readFileSync(join(dir, 'all.ndjson'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { id: number; last_updated: string });
+    const all = readFileSync(join(dir, 'all.ndjson'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { id: number; last_updated: string });
     const saved = JSON.parse(readFileSync(state, 'utf8')) as { bookmarks: { contacts: { last_updated: string } } };
-    const newest = all.map((r) => r.last_updated).sort((a, b) => Date.parse(a) - Date.parse(b)).at(-1)!;
+    const newest = all
+      .map((r) => r.last_updated)
+      .sort((a, b) => Date.parse(a) - Date.parse(b))
+      .at(-1)!;
     expect(Date.parse(saved.bookmarks.contacts.last_updated)).toBe(Date.parse(newest));
 
     const changed = [all[3]!.id, all[10]!.id];
@@ -291,7 +329,10 @@ describe('incremental export with --state', () => {
 
     const second = await runCli(['export', 'contacts', '--state', state, '-o', join(dir, 'changed.ndjson')], { env: sandbox.env });
     expect(second.code, second.stderr).toBe(0);
-    const changedRecords = readFileSync(join(dir, 'changed.ndjson'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { id: number; last_updated: string });
+    const changedRecords = readFileSync(join(dir, 'changed.ndjson'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { id: number; last_updated: string });
     const ids = changedRecords.map((r) => r.id);
     expect(ids).toEqual(expect.arrayContaining(changed));
     const boundary = all.filter((r) => Date.parse(r.last_updated) === Date.parse(newest)).map((r) => r.id);
@@ -319,7 +360,8 @@ describe('incremental export with --state', () => {
   it('a filtered run keeps its own bookmark and never moves the plain one', async () => {
     const dir = tempDir();
     const state = join(dir, 'state.json');
-    const first = ((await sandboxGet(sandbox, '/contacts?limit=1')) as { contacts: Array<{ email_addresses: Array<{ email: string }> }> }).contacts[0]!;
+    const first = ((await sandboxGet(sandbox, '/contacts?limit=1')) as { contacts: Array<{ email_addresses: Array<{ email: string }> }> })
+      .contacts[0]!;
     const email = first.email_addresses[0]!.email;
     const filtered = await runCli(['export', 'contacts', '--where', `email=${email}`, '--state', state], { env: sandbox.env });
     expect(filtered.code, filtered.stderr).toBe(0);
@@ -333,7 +375,9 @@ describe('incremental export with --state', () => {
   it('a state file in a missing folder fails before anything is fetched or written', async () => {
     const dir = tempDir();
     const before = (await sandbox.stats()).requests['GET /contacts'] ?? 0;
-    const result = await runCli(['export', 'contacts', '--state', join(dir, 'nope', 's.json'), '-o', join(dir, 'out.csv')], { env: sandbox.env });
+    const result = await runCli(['export', 'contacts', '--state', join(dir, 'nope', 's.json'), '-o', join(dir, 'out.csv')], {
+      env: sandbox.env,
+    });
     expect(result.code).toBe(2);
     expect(result.stderr.split('\n')[0]).toMatch(/--state .*does not exist/);
     expect(readdirSync(dir)).toEqual([]);
@@ -372,7 +416,7 @@ describe('no partial files', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
-  it('says so under the API\'s error, which keeps its own message, and a stack only with --verbose', async () => {
+  it("says so under the API's error, which keeps its own message, and a stack only with --verbose", async () => {
     const dir = tempDir();
     const file = join(dir, 'items.csv');
     const args = ['export', 'order-items', '--param', 'order_id=99999999', '-o', file];

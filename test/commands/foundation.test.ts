@@ -7,11 +7,34 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, sandboxGet, startTestSandbox, type TestSandbox } from '../support/cli.js';
 
 const SEED_RESOURCES = [
-  'account-profile', 'affiliates', 'affiliate-commissions', 'affiliate-programs', 'affiliate-redirect-links',
-  'appointments', 'campaigns', 'companies', 'contacts', 'orders', 'order-items', 'order-payments', 'subscriptions',
-  'transactions', 'emails', 'files', 'countries', 'merchants', 'notes', 'opportunities',
-  'opportunity-stage-pipelines', 'products', 'product-subscriptions', 'hooks', 'application-settings', 'tags',
-  'tasks', 'users',
+  'account-profile',
+  'affiliates',
+  'affiliate-commissions',
+  'affiliate-programs',
+  'affiliate-redirect-links',
+  'appointments',
+  'campaigns',
+  'companies',
+  'contacts',
+  'orders',
+  'order-items',
+  'order-payments',
+  'subscriptions',
+  'transactions',
+  'emails',
+  'files',
+  'countries',
+  'merchants',
+  'notes',
+  'opportunities',
+  'opportunity-stage-pipelines',
+  'products',
+  'product-subscriptions',
+  'hooks',
+  'application-settings',
+  'tags',
+  'tasks',
+  'users',
 ];
 
 let sandbox: TestSandbox;
@@ -75,10 +98,16 @@ describe('describe', () => {
     const json = await runCli(['describe', 'order-items', '--json']);
     expect(json.code).toBe(0);
     const writes = (JSON.parse(json.stdout) as { writes: Array<Record<string, unknown>> }).writes;
-    expect(writes.map((w) => [w['action'], w['pathFields']])).toEqual([['create', ['order_id']], ['delete', ['order_id', 'id']]]);
+    expect(writes.map((w) => [w['action'], w['pathFields']])).toEqual([
+      ['create', ['order_id']],
+      ['delete', ['order_id', 'id']],
+    ]);
     expect(writes[0]).toMatchObject({
       required: ['product_id', 'quantity'],
-      properties: expect.arrayContaining([{ name: 'price', type: 'string' }, { name: 'quantity', type: 'integer' }]),
+      properties: expect.arrayContaining([
+        { name: 'price', type: 'string' },
+        { name: 'quantity', type: 'integer' },
+      ]),
     });
 
     const text = await runCli(['describe', 'contacts']);
@@ -115,7 +144,13 @@ describe('api', () => {
 
   it('sends --data as the JSON body and prints the response', async () => {
     const created = await runCli(
-      ['api', 'POST', '/contacts', '--data', JSON.stringify({ given_name: 'Zoë', email_addresses: [{ email: 'zoe@example.com', field: 'EMAIL1' }] })],
+      [
+        'api',
+        'POST',
+        '/contacts',
+        '--data',
+        JSON.stringify({ given_name: 'Zoë', email_addresses: [{ email: 'zoe@example.com', field: 'EMAIL1' }] }),
+      ],
       { env: sandbox.env },
     );
     expect(created.code, created.stderr).toBe(0);
@@ -167,7 +202,7 @@ describe('bad input', () => {
     expect(result.stderr).toMatch(/--api-url/);
   });
 
-  it('a refused token: exit 4 with Keap\'s message; a stack only with --verbose', async () => {
+  it("a refused token: exit 4 with Keap's message; a stack only with --verbose", async () => {
     const env = { INFUSIONSOFT_API_URL: sandbox.apiUrl, INFUSIONSOFT_ACCESS_TOKEN: 'expired-or-wrong' };
     const result = await runCli(['api', 'GET', '/contacts'], { env });
     expect(result.code).toBe(4);
@@ -193,5 +228,4 @@ describe('bad input', () => {
     expect(result.stderr).toContain('check the key from INFUSIONSOFT_API_KEY (Keap app: Settings > API Settings)');
     expect(result.stderr).not.toContain('KeapAK-wrong');
   });
-
 });

@@ -6,7 +6,19 @@ import { commandReferencePath, renderCommandReference } from '../../src/commands
 describe('docs/commands.md', () => {
   it('covers every command with its examples', () => {
     const text = renderCommandReference();
-    for (const name of ['resources', 'describe', 'export', 'api', 'sandbox', 'auth', 'auth login', 'auth status', 'auth token', 'auth refresh', 'auth logout']) {
+    for (const name of [
+      'resources',
+      'describe',
+      'export',
+      'api',
+      'sandbox',
+      'auth',
+      'auth login',
+      'auth status',
+      'auth token',
+      'auth refresh',
+      'auth logout',
+    ]) {
       expect(text).toContain(`## infusionsoft ${name}`);
     }
     expect(text.match(/Examples:/g)?.length).toBeGreaterThanOrEqual(6);

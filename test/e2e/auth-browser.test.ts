@@ -12,18 +12,30 @@ import { AUTHORIZE_URL, authEnv, registerStoredSecrets } from './auth-support.js
 import { run, startRun, startSandboxProcess, tempDir, type SandboxProcess } from './cli.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const installed = existsSync(CHROMIUM);
 const mustRun = process.env.CI === 'true';
 if (!installed) {
-  console.warn(`\n*** auth-browser: ${CHROMIUM} is missing (apt-get install chromium, or run .ci/run): the browser login is NOT tested${mustRun ? '; failing, since CI=true' : ''} ***\n`);
+  console.warn(
+    `\n*** auth-browser: ${CHROMIUM} is missing (apt-get install chromium, or run .ci/run): the browser login is NOT tested${mustRun ? '; failing, since CI=true' : ''} ***\n`,
+  );
 }
 
 describe.skipIf(!installed && !mustRun)('login in a real browser', () => {
   let sandbox: SandboxProcess;
   let browser: BrowserContext;
   beforeAll(async () => {
-    if (!installed) throw new Error(`${CHROMIUM} is missing: install it (apt-get install -y --no-install-recommends chromium) or run .ci/run`);
+    if (!installed)
+      throw new Error(`${CHROMIUM} is missing: install it (apt-get install -y --no-install-recommends chromium) or run .ci/run`);
     sandbox = await startSandboxProcess(['--seed', '12']);
     browser = await chromium.launchPersistentContext(tempDir('infusionsoft-chromium-'), {
       executablePath: CHROMIUM,
@@ -61,7 +73,9 @@ describe.skipIf(!installed && !mustRun)('login in a real browser', () => {
     const [, url] = await login.waitForStderr(AUTHORIZE_URL);
     const page = await browser.newPage();
     // The app's own page is not reachable from here (no network): answer it in the browser.
-    await page.route('https://app.example.com/**', (route) => route.fulfill({ contentType: 'text/html', body: '<h1>Copy this address</h1>' }));
+    await page.route('https://app.example.com/**', (route) =>
+      route.fulfill({ contentType: 'text/html', body: '<h1>Copy this address</h1>' }),
+    );
     await page.goto(url as string);
     await page.getByRole('button', { name: 'Allow' }).click();
     await page.waitForURL((landed) => landed.href.startsWith(`${redirect}?`));

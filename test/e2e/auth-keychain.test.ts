@@ -68,12 +68,14 @@ let sandbox: SandboxProcess;
 beforeAll(async () => {
   ({ session, problem } = await startSession());
   if (problem) {
-    console.warn(`\n*** auth-keychain: no Secret Service: ${problem}\n*** the keychain is NOT tested${mustRun ? '; failing, since CI=true' : ''} ***\n`);
+    console.warn(
+      `\n*** auth-keychain: no Secret Service: ${problem}\n*** the keychain is NOT tested${mustRun ? '; failing, since CI=true' : ''} ***\n`,
+    );
   }
   sandbox = await startSandboxProcess(['--seed', '13']);
 }, 60_000);
 afterAll(async () => {
-  session?.child.stdin!.end();
+  session?.child.stdin?.end();
   await sandbox?.stop();
 });
 

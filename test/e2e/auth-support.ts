@@ -35,7 +35,9 @@ export async function oauthLogin(env: Record<string, string | undefined>, extra:
   return result;
 }
 
-export type StoredFile = { kind: 'oauth'; accessToken: string; refreshToken: string; expiresAt: number; clientSecret: string } | { kind: 'key'; key: string };
+export type StoredFile =
+  | { kind: 'oauth'; accessToken: string; refreshToken: string; expiresAt: number; clientSecret: string }
+  | { kind: 'key'; key: string };
 
 export function readStoredSecret(configDir: string, profile = 'default'): StoredFile | undefined {
   const file = join(configDir, 'secrets', `${profile}.json`);

@@ -7,7 +7,15 @@ import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pressOnAuthorizePage, authorizeUrlFor } from '../auth/oauth-walk.js';
-import { AUTHORIZE_URL, authEnv, oauthLogin, readStoredSecret, registerStoredSecrets, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET } from './auth-support.js';
+import {
+  AUTHORIZE_URL,
+  authEnv,
+  oauthLogin,
+  readStoredSecret,
+  registerStoredSecrets,
+  SANDBOX_CLIENT_ID,
+  SANDBOX_CLIENT_SECRET,
+} from './auth-support.js';
 import { registerSecret, run, startRun, startSandboxProcess, type SandboxProcess } from './cli.js';
 
 let sandbox: SandboxProcess;
@@ -34,7 +42,14 @@ describe('auth login in the browser (callback on 127.0.0.1)', () => {
     expect((await sandbox.stats()).tokensIssued).toBe(before.tokensIssued + 1);
 
     const { json } = await status(env);
-    expect(json).toMatchObject({ profile: 'default', source: 'file', kind: 'oauth', user: { email: 'user1@sandbox.example.com' }, app: 'sandbox.infusionsoft.com', apiUrl: sandbox.apiUrl });
+    expect(json).toMatchObject({
+      profile: 'default',
+      source: 'file',
+      kind: 'oauth',
+      user: { email: 'user1@sandbox.example.com' },
+      app: 'sandbox.infusionsoft.com',
+      apiUrl: sandbox.apiUrl,
+    });
     expect(Date.parse(json.accessTokenExpiresAt)).toBeGreaterThan(Date.now());
     expect(json.refreshTokenAgeDays).toBe(0);
     expect(json.quota['x-keap-product-quota-limit']).toMatch(/^\d+$/);
@@ -244,7 +259,13 @@ describe('refresh, token and logout', () => {
     const minted = await fetch(`${sandbox.origin}/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ client_id: SANDBOX_CLIENT_ID, client_secret: SANDBOX_CLIENT_SECRET, code: landed.searchParams.get('code') as string, grant_type: 'authorization_code', redirect_uri: redirect }),
+      body: new URLSearchParams({
+        client_id: SANDBOX_CLIENT_ID,
+        client_secret: SANDBOX_CLIENT_SECRET,
+        code: landed.searchParams.get('code') as string,
+        grant_type: 'authorization_code',
+        redirect_uri: redirect,
+      }),
     });
     const pair = (await minted.json()) as { access_token: string; refresh_token: string };
     registerSecret(pair.access_token);

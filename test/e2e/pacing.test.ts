@@ -21,7 +21,10 @@ describe('export with a key against --limits pat', () => {
     });
     expect(result.stderr).not.toMatch(/429|throttl/i);
     expect(result.code).toBe(0);
-    const records = readFileSync(out, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    const records = readFileSync(out, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(records).toHaveLength(CONTACTS);
     expect(records.every((r) => Array.isArray(r.tags))).toBe(true);
 

@@ -29,7 +29,9 @@ describe('sandbox OAuth client flags', () => {
     const custom = await sandbox(['--client-id', 'my-app', '--client-secret', 's3:cret']);
     expect(await refreshWith(custom.origin, 'sandbox-client-id:sandbox-client-secret')).toBe(401);
     expect(await refreshWith(custom.origin, 'my-app:s3:cret')).toBe(400);
-    const page = await fetch(`${custom.origin}/app/oauth/authorize?client_id=my-app&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcb&response_type=code`);
+    const page = await fetch(
+      `${custom.origin}/app/oauth/authorize?client_id=my-app&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcb&response_type=code`,
+    );
     expect(page.status).toBe(200);
   });
 

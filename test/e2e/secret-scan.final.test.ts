@@ -19,7 +19,9 @@ interface Recorded {
 it('no secret appears in any output of the end-to-end suite', () => {
   expect(existsSync(outputLogDir), 'no recorded outputs: run the whole suite with `npm test`').toBe(true);
   const secretsDir = join(outputLogDir, 'secrets');
-  const secrets = [...new Set(readdirSync(secretsDir).map((name) => readFileSync(join(secretsDir, name), 'utf8')))].filter((s) => s.length >= 8);
+  const secrets = [...new Set(readdirSync(secretsDir).map((name) => readFileSync(join(secretsDir, name), 'utf8')))].filter(
+    (s) => s.length >= 8,
+  );
   const runs = readdirSync(outputLogDir)
     .filter((name) => name.endsWith('.json'))
     .map((name) => JSON.parse(readFileSync(join(outputLogDir, name), 'utf8')) as Recorded);

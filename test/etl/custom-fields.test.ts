@@ -41,7 +41,14 @@ describe('withCustomFields', () => {
   const model = customFieldModel(contactsModelBody);
 
   it('adds every label, null when absent, and keeps custom_fields as returned', () => {
-    const record = { id: 1, custom_fields: [{ id: 7, content: 42 }, { id: 30, content: 'blue' }, { id: 999, content: 'x' }] };
+    const record = {
+      id: 1,
+      custom_fields: [
+        { id: 7, content: 42 },
+        { id: 30, content: 'blue' },
+        { id: 999, content: 'x' },
+      ],
+    };
     const result = withCustomFields(record, model);
     expect(result.custom).toEqual({ 'Favourite colour': null, 'Shoe size': 42, 'Favourite colour (2)': 'blue', 'v1.2 notes': null });
     expect(result.custom_fields).toEqual(record.custom_fields);

@@ -20,20 +20,47 @@ const people: ResourceDef = {
   gathered: [{ name: 'tags', path: '/people/{id}/tags', shape: { kind: 'page', key: 'tags' }, operationId: 'x', description: 'tags' }],
   actions: [
     {
-      id: 'read', kind: 'read', title: 'Read', method: 'GET', path: '/people', operationId: 'list',
-      shape: { kind: 'page', key: 'people' }, filters: ['email'],
+      id: 'read',
+      kind: 'read',
+      title: 'Read',
+      method: 'GET',
+      path: '/people',
+      operationId: 'list',
+      shape: { kind: 'page', key: 'people' },
+      filters: ['email'],
       dateFilter: { since: 'since', until: 'until', field: 'last_updated', kind: 'updated' },
     },
-    { id: 'read-single', kind: 'read-single', title: 'Read single', method: 'GET', path: '/people/{id}', operationId: 'get', shape: { kind: 'object' }, params: [{ name: 'id', description: 'id' }] },
     {
-      id: 'read-by-tag', kind: 'read', title: 'Read tag', method: 'GET', path: '/tags/{tag_id}/people', operationId: 'bytag',
-      shape: { kind: 'page', key: 'people' }, params: [{ name: 'tag_id', description: 'tag' }], recordMap: { id: 'person.id' },
+      id: 'read-single',
+      kind: 'read-single',
+      title: 'Read single',
+      method: 'GET',
+      path: '/people/{id}',
+      operationId: 'get',
+      shape: { kind: 'object' },
+      params: [{ name: 'id', description: 'id' }],
+    },
+    {
+      id: 'read-by-tag',
+      kind: 'read',
+      title: 'Read tag',
+      method: 'GET',
+      path: '/tags/{tag_id}/people',
+      operationId: 'bytag',
+      shape: { kind: 'page', key: 'people' },
+      params: [{ name: 'tag_id', description: 'tag' }],
+      recordMap: { id: 'person.id' },
     },
     { id: 'create', kind: 'create', title: 'Create', method: 'POST', path: '/people', operationId: 'create' },
   ],
 };
 
-const notes: ResourceDef = { ...people, name: 'notes', customFields: undefined, actions: [{ ...people.actions[0]!, dateFilter: undefined }] } as ResourceDef;
+const notes: ResourceDef = {
+  ...people,
+  name: 'notes',
+  customFields: undefined,
+  actions: [{ ...people.actions[0]!, dateFilter: undefined }],
+} as ResourceDef;
 
 const usage = (fn: () => unknown) => {
   try {
@@ -86,13 +113,19 @@ describe('planExport', () => {
     const saved = { bookmarks: { people: { last_updated: '2026-02-01T00:00:00.000Z' } } };
     expect(planExport({ resource: people, format: 'ndjson', stateFile: 's.json' }, saved).query.since).toBe('2026-02-01T00:00:00.000Z');
     expect(planExport({ resource: people, format: 'ndjson', stateFile: 's.json', fullRefresh: true }, saved).query.since).toBeUndefined();
-    expect(planExport({ resource: people, format: 'ndjson', stateFile: 's.json', since: '2026-03-01T00:00:00.000Z' }, saved).query.since).toBe('2026-03-01T00:00:00.000Z');
+    expect(
+      planExport({ resource: people, format: 'ndjson', stateFile: 's.json', since: '2026-03-01T00:00:00.000Z' }, saved).query.since,
+    ).toBe('2026-03-01T00:00:00.000Z');
     // The same --since on every cron run: the first run starts there, later ones at the bookmark.
-    expect(planExport({ resource: people, format: 'ndjson', stateFile: 's.json', since: '2026-01-01T00:00:00.000Z' }, saved).query.since).toBe('2026-02-01T00:00:00.000Z');
-    expect(planExport({ resource: people, format: 'ndjson', stateFile: 's.json', since: '2026-01-01T00:00:00.000Z' }).query.since).toBe('2026-01-01T00:00:00.000Z');
+    expect(
+      planExport({ resource: people, format: 'ndjson', stateFile: 's.json', since: '2026-01-01T00:00:00.000Z' }, saved).query.since,
+    ).toBe('2026-02-01T00:00:00.000Z');
+    expect(planExport({ resource: people, format: 'ndjson', stateFile: 's.json', since: '2026-01-01T00:00:00.000Z' }).query.since).toBe(
+      '2026-01-01T00:00:00.000Z',
+    );
   });
 
-  it('keeps a filtered export\'s bookmark apart from the plain one', () => {
+  it("keeps a filtered export's bookmark apart from the plain one", () => {
     const saved = { bookmarks: { people: { last_updated: '2026-02-01T00:00:00.000Z' } } };
     const filtered = planExport({ resource: people, format: 'ndjson', stateFile: 's.json', where: [['email', 'a@b.c']] }, saved);
     expect(filtered.bookmarkKey).toBe('people?email=a@b.c');
@@ -103,7 +136,9 @@ describe('planExport', () => {
 
   it('refuses an empty filter value and a reversed date window', () => {
     expect(usage(() => planExport({ resource: people, format: 'csv', where: [['email', '']] })).hint).toMatch(/every record/);
-    const reversed = usage(() => planExport({ resource: people, format: 'csv', since: '2026-05-01T00:00:00.000Z', until: '2025-01-01T00:00:00.000Z' }));
+    const reversed = usage(() =>
+      planExport({ resource: people, format: 'csv', since: '2026-05-01T00:00:00.000Z', until: '2025-01-01T00:00:00.000Z' }),
+    );
     expect(reversed.message).toMatch(/--since .* is after --until/);
   });
 
@@ -113,7 +148,9 @@ describe('planExport', () => {
     expect(plan.notices[0]).toMatch(/no date filter: every record is read, and only those new or changed/);
     expect(plan.incremental).toBeUndefined();
     expect(plan.tracking).toBe('hash');
-    expect(usage(() => planExport({ resource: notes, format: 'ndjson', since: '2026-01-01T00:00:00.000Z' })).message).toMatch(/no date filter/);
+    expect(usage(() => planExport({ resource: notes, format: 'ndjson', since: '2026-01-01T00:00:00.000Z' })).message).toMatch(
+      /no date filter/,
+    );
   });
 
   it('accepts known --include names and refuses others with the list', () => {
@@ -132,7 +169,18 @@ describe('child resources', () => {
       { name: 'id', type: 'integer', key: true },
       { name: 'order_id', type: 'integer', key: true, writeOnly: true },
     ],
-    actions: [{ id: 'read', kind: 'read', title: 'Read', method: 'GET', path: '/orders/{order_id}', operationId: 'get', shape: { kind: 'list', key: 'order_items' }, params: [{ name: 'order_id', description: 'order' }] }],
+    actions: [
+      {
+        id: 'read',
+        kind: 'read',
+        title: 'Read',
+        method: 'GET',
+        path: '/orders/{order_id}',
+        operationId: 'get',
+        shape: { kind: 'list', key: 'order_items' },
+        params: [{ name: 'order_id', description: 'order' }],
+      },
+    ],
   } as ResourceDef;
 
   it('carries the parent id into each record, typed as the catalog says, so the file can be imported back', () => {

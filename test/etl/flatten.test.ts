@@ -39,7 +39,16 @@ const tricky = withCustomFields(
     ],
     phone_numbers: [{ number: '+44 20 7946 0958', extension: '', field: 'PHONE1', type: 'Work' }],
     addresses: [
-      { line1: '1 Main St', line2: null, locality: 'Boston', region: 'MA', zip_code: '02134', zip_four: '0001', country_code: 'USA', field: 'BILLING' },
+      {
+        line1: '1 Main St',
+        line2: null,
+        locality: 'Boston',
+        region: 'MA',
+        zip_code: '02134',
+        zip_four: '0001',
+        country_code: 'USA',
+        field: 'BILLING',
+      },
     ],
     company: { id: 5, company_name: 'Acme; "Ltd"' },
     tag_ids: [3, 14, 15],
@@ -162,10 +171,22 @@ describe('flattenRecord', () => {
 describe('extendColumns', () => {
   it('appends fields the catalog does not know from the first page, in first-seen order', () => {
     const base = csvColumns(contactsResource);
-    const extended = extendColumns(base, [
-      { id: 1, zeta: 1, nested: { x: 1 } },
-      { id: 2, alpha: 'a', zeta: 2, email_addresses: [{ email: 'a@b', field: 'EMAIL1' }, { email: 'c@d', field: 'EMAIL1' }] },
-    ], contactsResource);
+    const extended = extendColumns(
+      base,
+      [
+        { id: 1, zeta: 1, nested: { x: 1 } },
+        {
+          id: 2,
+          alpha: 'a',
+          zeta: 2,
+          email_addresses: [
+            { email: 'a@b', field: 'EMAIL1' },
+            { email: 'c@d', field: 'EMAIL1' },
+          ],
+        },
+      ],
+      contactsResource,
+    );
     expect(extended.slice(base.length)).toEqual(['zeta', 'nested.x', 'alpha', 'email_addresses']);
     expect(extended.slice(0, base.length)).toEqual(base);
   });
@@ -173,11 +194,7 @@ describe('extendColumns', () => {
   it('keeps repeated discriminator values in the extra column so no element is lost', () => {
     const record = {
       id: 3,
-      email_addresses: [
-        { email: 'a@b', field: 'EMAIL1' },
-        { email: 'c@d', field: 'EMAIL1' },
-        { email: 'e@f' },
-      ],
+      email_addresses: [{ email: 'a@b', field: 'EMAIL1' }, { email: 'c@d', field: 'EMAIL1' }, { email: 'e@f' }],
     };
     const columns = extendColumns(csvColumns(contactsResource), [record], contactsResource);
     const plan = createFlattenPlan(contactsResource, columns);
@@ -218,7 +235,15 @@ describe('CSV round trip', () => {
       ],
       phone_numbers: [{ number: '+44 20 7946 0958', extension: '', field: 'PHONE1', type: 'Work' }],
       addresses: [
-        { line1: '1 Main St', locality: 'Boston', region: 'MA', zip_code: '02134', zip_four: '0001', country_code: 'USA', field: 'BILLING' },
+        {
+          line1: '1 Main St',
+          locality: 'Boston',
+          region: 'MA',
+          zip_code: '02134',
+          zip_four: '0001',
+          country_code: 'USA',
+          field: 'BILLING',
+        },
       ],
       company: { id: 5, company_name: 'Acme; "Ltd"' },
       tag_ids: [3, 14, 15],
@@ -276,7 +301,9 @@ describe('csv options', () => {
       [''],
     ];
     for (const row of rows) expect(csvLine(row)).toBe(stringify([row], csvStringifyOptions()));
-    const plan = createFlattenPlan(contactsResource, csvColumns(contactsResource, { customLabels, gathered: tagsGathered }), { customLabels });
+    const plan = createFlattenPlan(contactsResource, csvColumns(contactsResource, { customLabels, gathered: tagsGathered }), {
+      customLabels,
+    });
     const cells = flattenRecord(tricky, plan);
     expect(csvLine(cells)).toBe(stringify([cells], csvStringifyOptions()));
   });

@@ -60,7 +60,9 @@ describe('record hashes', () => {
 
   it('keep each bookmark key in its own file beside the state file', () => {
     expect(hashFilePath('/srv/keap/state.json', 'appointments')).toBe('/srv/keap/state.json.hashes/appointments.tsv');
-    expect(hashFilePath('/srv/keap/state.json', 'order-items?order_id=3')).toBe('/srv/keap/state.json.hashes/order-items%3Forder_id%3D3.tsv');
+    expect(hashFilePath('/srv/keap/state.json', 'order-items?order_id=3')).toBe(
+      '/srv/keap/state.json.hashes/order-items%3Forder_id%3D3.tsv',
+    );
     const long = hashFilePath('s.json', `notes?contact_id=${'9'.repeat(300)}`);
     expect(long.length).toBeLessThan(200);
     expect(long).not.toBe(hashFilePath('s.json', `notes?contact_id=${'9'.repeat(299)}`));
@@ -81,7 +83,9 @@ describe('bookmarks', () => {
     expect(plan).toThrow(UsageError);
     expect(plan).toThrow('state file s.json: the bookmark "contacts.last_updated" is "garbage", which is not a date');
     // --full-refresh does not read it, and so is the way out.
-    expect(planExport({ resource: findResource('contacts'), format: 'ndjson', stateFile: 's.json', fullRefresh: true }, state).query.since).toBeUndefined();
+    expect(
+      planExport({ resource: findResource('contacts'), format: 'ndjson', stateFile: 's.json', fullRefresh: true }, state).query.since,
+    ).toBeUndefined();
   });
 
   it('a date bookmark on an event time is not used as a filter', () => {
@@ -116,11 +120,23 @@ describe('hash mode from one run to the next', () => {
   };
 
   it('keyed records: unchanged ones are skipped, changed ones kept, missing ones reported', async () => {
-    const first = await runOnce('notes', [{ id: 1, title: 'a' }, { id: 2, title: 'b' }, { id: 3, title: 'c' }]);
+    const first = await runOnce('notes', [
+      { id: 1, title: 'a' },
+      { id: 2, title: 'b' },
+      { id: 3, title: 'c' },
+    ]);
     expect(first.kept.length).toBe(3);
     expect(first.outcome).toMatchObject({ mode: 'hash', compared: false, deleted: [] });
-    const second = await runOnce('notes', [{ title: 'a', id: 1 }, { id: 3, title: 'c!' }, { id: 4, title: 'd' }, { id: 3, title: 'c!' }]);
-    expect(second.kept).toEqual([{ id: 3, title: 'c!' }, { id: 4, title: 'd' }]);
+    const second = await runOnce('notes', [
+      { title: 'a', id: 1 },
+      { id: 3, title: 'c!' },
+      { id: 4, title: 'd' },
+      { id: 3, title: 'c!' },
+    ]);
+    expect(second.kept).toEqual([
+      { id: 3, title: 'c!' },
+      { id: 4, title: 'd' },
+    ]);
     expect(second.outcome).toMatchObject({ unchanged: 1, deleted: [2], compared: true });
   });
 

@@ -220,7 +220,7 @@ describe('openOutput through a descriptor of ours', () => {
     }
   });
 
-  it('writes at the descriptor\'s own position, never truncating what is before it', async () => {
+  it("writes at the descriptor's own position, never truncating what is before it", async () => {
     const file = join(dir, 'out.csv');
     const fd = openSync(file, 'w');
     try {

@@ -26,7 +26,9 @@ describe('projectRecord', () => {
   });
 
   it('merges several paths into the same object or element', () => {
-    expect(projectRecord(record, ['email_addresses.EMAIL1.email', 'email_addresses.EMAIL1.field', 'company.id', 'company.company_name'])).toEqual({
+    expect(
+      projectRecord(record, ['email_addresses.EMAIL1.email', 'email_addresses.EMAIL1.field', 'company.id', 'company.company_name']),
+    ).toEqual({
       email_addresses: [{ field: 'EMAIL1', email: 'a@example.com' }],
       company: { id: 5, company_name: 'Acme' },
     });

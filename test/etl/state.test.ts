@@ -25,7 +25,11 @@ describe('export state', () => {
     const file = join(dir, 'state.json');
     await writeFile(
       file,
-      JSON.stringify({ version: 9, note: { by: 'cron' }, bookmarks: { orders: { last_updated: '2025-12-01T00:00:00.000Z' }, contacts: { cursor: 'x' } } }),
+      JSON.stringify({
+        version: 9,
+        note: { by: 'cron' },
+        bookmarks: { orders: { last_updated: '2025-12-01T00:00:00.000Z' }, contacts: { cursor: 'x' } },
+      }),
     );
     const state = await readState(file);
     const next = withBookmark(state, 'contacts', 'last_updated', '2026-01-01T00:00:00.000Z');
@@ -47,7 +51,13 @@ describe('export state', () => {
 
   it('refuses bad JSON and wrong shapes, naming the file and saying to fix or delete it', async () => {
     const file = join(dir, 'state.json');
-    for (const text of ['{not json', '[]', '{"bookmarks": []}', '{"bookmarks": {"contacts": 5}}', '{"bookmarks": {"contacts": {"last_updated": 5}}}']) {
+    for (const text of [
+      '{not json',
+      '[]',
+      '{"bookmarks": []}',
+      '{"bookmarks": {"contacts": 5}}',
+      '{"bookmarks": {"contacts": {"last_updated": 5}}}',
+    ]) {
       await writeFile(file, text);
       const error = await readState(file).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(UsageError);
@@ -75,7 +85,10 @@ describe('updateState', () => {
     const names = Array.from({ length: 12 }, (_, i) => `resource-${i}`);
     await Promise.all(
       names.map((name, i) =>
-        updateState(file, (state) => ({ ...state, bookmarks: { ...state.bookmarks, [name]: { last_updated: `2026-01-0${(i % 9) + 1}T00:00:00.000Z` } } })),
+        updateState(file, (state) => ({
+          ...state,
+          bookmarks: { ...state.bookmarks, [name]: { last_updated: `2026-01-0${(i % 9) + 1}T00:00:00.000Z` } },
+        })),
       ),
     );
     const state = await read(file);
@@ -99,7 +112,9 @@ describe('updateState', () => {
 describe('assertStateWritable', () => {
   it('names the flag and the missing folder before any work is done', async () => {
     const { assertStateWritable } = await import('../../src/etl/state.js');
-    await expect(assertStateWritable('/nonexistent/folder/s.json', '--state')).rejects.toThrow(/--state .*the folder \/nonexistent\/folder does not exist/);
+    await expect(assertStateWritable('/nonexistent/folder/s.json', '--state')).rejects.toThrow(
+      /--state .*the folder \/nonexistent\/folder does not exist/,
+    );
     await expect(assertStateWritable(join(tmpdir(), 's.json'), '--state')).resolves.toBeUndefined();
   });
 });

@@ -63,7 +63,7 @@ describe('record writers', () => {
     expect(text.split('\n')[0]).toBe(csvColumns(contactsResource).join(','));
     expect(text).not.toContain('\r');
     const empty = await writeAll('csv', []);
-    expect(empty.text).toBe(csvColumns(contactsResource).join(',') + '\n');
+    expect(empty.text).toBe(`${csvColumns(contactsResource).join(',')}\n`);
   });
 
   it('respects backpressure and batches small writes into larger chunks', async () => {
@@ -82,7 +82,7 @@ describe('record writers', () => {
     const writer = createRecordWriter('ndjson', stream, { chunkSize: 512 });
     let settled = false;
     const big = { id: 1, note: 'x'.repeat(2000) };
-    let pending: Promise<void> | void = undefined;
+    let pending: Promise<void> | void;
     for (let i = 0; i < 10 && !pending; i++) pending = writer.write(big);
     expect(pending).toBeInstanceOf(Promise);
     void (pending as Promise<void>).then(() => (settled = true));

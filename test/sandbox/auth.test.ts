@@ -13,18 +13,21 @@ const CLIENT_SECRET = 'sandbox-client-secret';
 const REDIRECT = 'http://127.0.0.1:9/callback';
 const BASIC = `${CLIENT_ID}:${CLIENT_SECRET}`;
 
-const invalidToken = { fault: { faultstring: 'Invalid Access Token', detail: { errorcode: 'keymanagement.service.invalid_access_token' } } };
+const invalidToken = {
+  fault: { faultstring: 'Invalid Access Token', detail: { errorcode: 'keymanagement.service.invalid_access_token' } },
+};
 const invalidClient = { error: 'invalid_client', error_description: 'Client authentication failed' };
 
 interface TokenAnswer {
   status: number;
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  // biome-ignore lint/suspicious/noExplicitAny: a response body the tests read freely
+  body: any;
 }
 
 async function tokenRequest(sandbox: SandboxHandle, form: Record<string, string>, basic?: string): Promise<TokenAnswer> {
   const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
   if (basic) headers['authorization'] = `Basic ${Buffer.from(basic).toString('base64')}`;
-  const response = await fetch(sandbox.origin + '/token', { method: 'POST', headers, body: new URLSearchParams(form).toString() });
+  const response = await fetch(`${sandbox.origin}/token`, { method: 'POST', headers, body: new URLSearchParams(form).toString() });
   return { status: response.status, body: await response.json() };
 }
 
@@ -34,13 +37,19 @@ function authorizeUrl(sandbox: SandboxHandle, params: Record<string, string>): s
 
 /** Walks the authorize page like a browser: GET the form, POST it with Allow, read the redirect. */
 async function authorize(sandbox: SandboxHandle, state: string, clientId = CLIENT_ID, redirectUri = REDIRECT): Promise<URL> {
-  const page = await fetch(authorizeUrl(sandbox, { client_id: clientId, redirect_uri: redirectUri, response_type: 'code', scope: 'full', state }));
+  const page = await fetch(
+    authorizeUrl(sandbox, { client_id: clientId, redirect_uri: redirectUri, response_type: 'code', scope: 'full', state }),
+  );
   expect(page.status).toBe(200);
   const html = await page.text();
   expect(html).toContain('<form method="post" action="/app/oauth/authorize">');
   expect(html).toMatch(/<button[^>]*value="Allow"/);
   const fields = new URLSearchParams();
-  for (const match of html.matchAll(/<input type="hidden" name="(\w+)" value="([^"]*)">/g)) fields.set(match[1] as string, (match[2] as string).replace(/&#(\d+);/g, (_m, code: string) => String.fromCharCode(Number(code))));
+  for (const match of html.matchAll(/<input type="hidden" name="(\w+)" value="([^"]*)">/g))
+    fields.set(
+      match[1] as string,
+      (match[2] as string).replace(/&#(\d+);/g, (_m, code: string) => String.fromCharCode(Number(code))),
+    );
   fields.set('allow', 'Allow');
   const submitted = await fetch(`${sandbox.origin}/app/oauth/authorize`, {
     method: 'POST',
@@ -57,10 +66,20 @@ async function code(sandbox: SandboxHandle): Promise<string> {
 }
 
 const exchange = (sandbox: SandboxHandle, code: string, extra: Record<string, string> = {}) =>
-  tokenRequest(sandbox, { grant_type: 'authorization_code', client_id: CLIENT_ID, client_secret: CLIENT_SECRET, code, redirect_uri: REDIRECT, ...extra });
+  tokenRequest(sandbox, {
+    grant_type: 'authorization_code',
+    client_id: CLIENT_ID,
+    client_secret: CLIENT_SECRET,
+    code,
+    redirect_uri: REDIRECT,
+    ...extra,
+  });
 
 /** A sandbox whose clock the test moves by hand. */
-async function withClock(options: SandboxOptions, work: (sandbox: SandboxHandle, advance: (ms: number) => void) => Promise<void>): Promise<void> {
+async function withClock(
+  options: SandboxOptions,
+  work: (sandbox: SandboxHandle, advance: (ms: number) => void) => Promise<void>,
+): Promise<void> {
   let now = Date.UTC(2026, 5, 1, 12);
   const sandbox = await startSandbox({ ...options, now: () => now });
   try {
@@ -79,24 +98,24 @@ describe('sandbox authentication', () => {
 
   it('derives its token from the seed and accepts it as Bearer or X-Keap-API-Key', async () => {
     expect(sandbox.token).toBe('sandbox-11-token');
-    const bearer = await fetch(sandbox.apiUrl + '/account/profile', { headers: { authorization: `Bearer ${sandbox.token}` } });
+    const bearer = await fetch(`${sandbox.apiUrl}/account/profile`, { headers: { authorization: `Bearer ${sandbox.token}` } });
     expect(bearer.status).toBe(200);
-    const apiKey = await fetch(sandbox.apiUrl + '/account/profile', { headers: { 'x-keap-api-key': sandbox.token } });
+    const apiKey = await fetch(`${sandbox.apiUrl}/account/profile`, { headers: { 'x-keap-api-key': sandbox.token } });
     expect(apiKey.status).toBe(200);
   });
 
   it('answers 401 with the Apigee fault body without a valid token, even on unknown paths', async () => {
     for (const headers of [{}, { authorization: 'Bearer nope' }, { authorization: sandbox.token }, { 'x-keap-api-key': 'KeapAK-nope' }]) {
-      const response = await fetch(sandbox.apiUrl + '/contacts', { headers });
+      const response = await fetch(`${sandbox.apiUrl}/contacts`, { headers });
       expect(response.status).toBe(401);
       expect(await response.json()).toEqual(invalidToken);
     }
-    const unknown = await fetch(sandbox.apiUrl + '/no/such/thing');
+    const unknown = await fetch(`${sandbox.apiUrl}/no/such/thing`);
     expect(unknown.status).toBe(401);
   });
 
   it('runs the authorization code flow with the default client and rotates refresh tokens', async () => {
-    await fetch(sandbox.origin + '/_sandbox/reset-stats', { method: 'POST' });
+    await fetch(`${sandbox.origin}/_sandbox/reset-stats`, { method: 'POST' });
     const redirect = await authorize(sandbox, 'xyz "state"');
     expect(redirect.origin + redirect.pathname).toBe(REDIRECT);
     expect(redirect.searchParams.get('state')).toBe('xyz "state"');
@@ -108,12 +127,14 @@ describe('sandbox authentication', () => {
     expect(exchanged.body).toMatchObject({ token_type: 'bearer', expires_in: 86400, scope: 'full|sandbox.infusionsoft.com' });
 
     // The issued access token works as Bearer and as a key, and userinfo names the user.
-    const userinfo = await fetch(sandbox.apiUrl + '/oauth/connect/userinfo', { headers: { authorization: `Bearer ${exchanged.body.access_token}` } });
+    const userinfo = await fetch(`${sandbox.apiUrl}/oauth/connect/userinfo`, {
+      headers: { authorization: `Bearer ${exchanged.body.access_token}` },
+    });
     expect(userinfo.status).toBe(200);
     const user = await userinfo.json();
     expect(user.email).toMatch(/@/);
     expect(user.given_name).toBeTruthy();
-    const asKey = await fetch(sandbox.apiUrl + '/oauth/connect/userinfo', { headers: { 'x-keap-api-key': exchanged.body.access_token } });
+    const asKey = await fetch(`${sandbox.apiUrl}/oauth/connect/userinfo`, { headers: { 'x-keap-api-key': exchanged.body.access_token } });
     expect(await asKey.json()).toEqual(user);
 
     const refreshed = await tokenRequest(sandbox, { grant_type: 'refresh_token', refresh_token: exchanged.body.refresh_token }, BASIC);
@@ -169,10 +190,15 @@ describe('sandbox authentication', () => {
 
   it('refuses a missing or different redirect URI, and spends the code doing so', async () => {
     const missing = await code(sandbox);
-    const noRedirect = await tokenRequest(sandbox, { grant_type: 'authorization_code', client_id: CLIENT_ID, client_secret: CLIENT_SECRET, code: missing });
+    const noRedirect = await tokenRequest(sandbox, {
+      grant_type: 'authorization_code',
+      client_id: CLIENT_ID,
+      client_secret: CLIENT_SECRET,
+      code: missing,
+    });
     expect(noRedirect).toEqual({ status: 400, body: { error: 'invalid_grant', error_description: 'Redirect URI mismatch' } });
     expect((await exchange(sandbox, missing)).body.error_description).toBe('Invalid authorization code');
-    for (const other of [REDIRECT + '/', 'http://localhost:9/callback', REDIRECT + '?x=1']) {
+    for (const other of [`${REDIRECT}/`, 'http://localhost:9/callback', `${REDIRECT}?x=1`]) {
       const answer = await exchange(sandbox, await code(sandbox), { redirect_uri: other });
       expect(answer).toEqual({ status: 400, body: { error: 'invalid_grant', error_description: 'Redirect URI mismatch' } });
     }
@@ -181,7 +207,10 @@ describe('sandbox authentication', () => {
   it('accepts a code once only', async () => {
     const given = await code(sandbox);
     expect((await exchange(sandbox, given)).status).toBe(200);
-    expect(await exchange(sandbox, given)).toEqual({ status: 400, body: { error: 'invalid_grant', error_description: 'Invalid authorization code' } });
+    expect(await exchange(sandbox, given)).toEqual({
+      status: 400,
+      body: { error: 'invalid_grant', error_description: 'Invalid authorization code' },
+    });
     expect((await exchange(sandbox, 'made-up')).body.error).toBe('invalid_grant');
   });
 
@@ -196,16 +225,26 @@ describe('sandbox authentication', () => {
     expect(inForm.status).toBe(401);
     expect(await tokenRequest(sandbox, refresh, `${CLIENT_ID}:wrong`)).toEqual({ status: 401, body: invalidClient });
     expect(await tokenRequest(sandbox, refresh, `other:${CLIENT_SECRET}`)).toEqual({ status: 401, body: invalidClient });
-    expect(await tokenRequest(sandbox, { grant_type: 'refresh_token' }, BASIC)).toEqual({ status: 400, body: { error: 'invalid_request', error_description: 'refresh_token is required' } });
+    expect(await tokenRequest(sandbox, { grant_type: 'refresh_token' }, BASIC)).toEqual({
+      status: 400,
+      body: { error: 'invalid_request', error_description: 'refresh_token is required' },
+    });
     // None of the refused attempts used the refresh token up.
     expect((await tokenRequest(sandbox, refresh, BASIC)).status).toBe(200);
   });
 
   it('rejects a JSON token request and an unknown grant like Keap', async () => {
-    const response = await fetch(sandbox.origin + '/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"grant_type":"refresh_token"}' });
+    const response = await fetch(`${sandbox.origin}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"grant_type":"refresh_token"}',
+    });
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual({ error: 'invalid_request', error_description: 'response_type or grant_type is required' });
-    expect(await tokenRequest(sandbox, { grant_type: 'password' })).toEqual({ status: 400, body: { error: 'unsupported_grant_type', error_description: 'Unsupported grant type: password' } });
+    expect(await tokenRequest(sandbox, { grant_type: 'password' })).toEqual({
+      status: 400,
+      body: { error: 'unsupported_grant_type', error_description: 'Unsupported grant type: password' },
+    });
   });
 
   it('redirects with error=access_denied when the user denies', async () => {
@@ -225,7 +264,9 @@ describe('sandbox authentication', () => {
 describe('a configured OAuth client', () => {
   it('accepts only the client id and secret it was started with', () =>
     withClock({ seed: 13, clientId: 'my-app', clientSecret: 's3cret' }, async (sandbox) => {
-      expect((await fetch(authorizeUrl(sandbox, { client_id: CLIENT_ID, redirect_uri: REDIRECT, response_type: 'code' }))).status).toBe(400);
+      expect((await fetch(authorizeUrl(sandbox, { client_id: CLIENT_ID, redirect_uri: REDIRECT, response_type: 'code' }))).status).toBe(
+        400,
+      );
       const given = (await authorize(sandbox, 's', 'my-app')).searchParams.get('code') as string;
       expect((await exchange(sandbox, given)).status).toBe(401);
       const tokens = await exchange(sandbox, given, { client_id: 'my-app', client_secret: 's3cret' });
@@ -244,7 +285,10 @@ describe('expiry', () => {
       advance(10 * 60 * 1000 - 1000);
       expect((await exchange(sandbox, early)).status).toBe(200);
       advance(1000);
-      expect(await exchange(sandbox, late)).toEqual({ status: 400, body: { error: 'invalid_grant', error_description: 'Invalid authorization code' } });
+      expect(await exchange(sandbox, late)).toEqual({
+        status: 400,
+        body: { error: 'invalid_grant', error_description: 'Invalid authorization code' },
+      });
     }));
 
   it('expires issued access tokens after tokenLifetime seconds; the printed token never expires', () =>
@@ -252,15 +296,17 @@ describe('expiry', () => {
       const tokens = await exchange(sandbox, await code(sandbox));
       expect(tokens.body.expires_in).toBe(60);
       const headers = { authorization: `Bearer ${tokens.body.access_token}` };
-      expect((await fetch(sandbox.apiUrl + '/account/profile', { headers })).status).toBe(200);
+      expect((await fetch(`${sandbox.apiUrl}/account/profile`, { headers })).status).toBe(200);
       advance(60_000);
-      const expired = await fetch(sandbox.apiUrl + '/account/profile', { headers });
+      const expired = await fetch(`${sandbox.apiUrl}/account/profile`, { headers });
       expect(expired.status).toBe(401);
       expect((await expired.json()).fault.detail.errorcode).toBe('keymanagement.service.access_token_expired');
-      const printed = await fetch(sandbox.apiUrl + '/account/profile', { headers: { authorization: `Bearer ${sandbox.token}` } });
+      const printed = await fetch(`${sandbox.apiUrl}/account/profile`, { headers: { authorization: `Bearer ${sandbox.token}` } });
       expect(printed.status).toBe(200);
       // The refresh token outlives the access token.
       const refreshed = await tokenRequest(sandbox, { grant_type: 'refresh_token', refresh_token: tokens.body.refresh_token }, BASIC);
-      expect((await fetch(sandbox.apiUrl + '/account/profile', { headers: { authorization: `Bearer ${refreshed.body.access_token}` } })).status).toBe(200);
+      expect(
+        (await fetch(`${sandbox.apiUrl}/account/profile`, { headers: { authorization: `Bearer ${refreshed.body.access_token}` } })).status,
+      ).toBe(200);
     }));
 });

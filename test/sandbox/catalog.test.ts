@@ -19,7 +19,9 @@ function shapeProblem(shape: ResponseShape, body: Json, schemaType: string | und
   const isObject = (v: unknown): boolean => typeof v === 'object' && v !== null && !Array.isArray(v);
   switch (shape.kind) {
     case 'page':
-      return Array.isArray(body?.[shape.key]) && typeof body.count === 'number' && typeof body.next === 'string' ? undefined : `not a page of "${shape.key}"`;
+      return Array.isArray(body?.[shape.key]) && typeof body.count === 'number' && typeof body.next === 'string'
+        ? undefined
+        : `not a page of "${shape.key}"`;
     case 'list':
       return Array.isArray(body?.[shape.key]) ? undefined : `no "${shape.key}" array`;
     case 'array':
@@ -45,7 +47,12 @@ describe.skipIf(!specAvailable || !catalogAvailable)('the sandbox serves the cat
     validate = makeValidator();
     for (const [p, item] of Object.entries(loadSpec().paths as Record<string, Json>)) {
       for (const [method, op] of Object.entries(item as Record<string, Json>)) {
-        if (op?.operationId) byOperation.set(op.operationId, { path: p, method, schemaType: op.responses?.['200']?.content?.['application/json']?.schema?.type });
+        if (op?.operationId)
+          byOperation.set(op.operationId, {
+            path: p,
+            method,
+            schemaType: op.responses?.['200']?.content?.['application/json']?.schema?.type,
+          });
       }
     }
     const first = async (url: string, key: string | undefined, pick: (r: Json) => boolean): Promise<Json> => {
@@ -72,10 +79,17 @@ describe.skipIf(!specAvailable || !catalogAvailable)('the sandbox serves the cat
   function fill(template: string): string {
     const resource = template.split('/')[1] ?? '';
     const idByResource: Record<string, string | undefined> = {
-      tags: values['tag_id'], orders: values['order_id'], products: values['product_id'], affiliates: values['affiliates'], hooks: values['key'],
+      tags: values['tag_id'],
+      orders: values['order_id'],
+      products: values['product_id'],
+      affiliates: values['affiliates'],
+      hooks: values['key'],
     };
     return template.replace(/\{(\w+)\}/g, (_m, name: string) => {
-      if (name === 'id') return (template.includes('/subscriptions/{id}') && resource === 'products' ? values['subscription_id'] : idByResource[resource]) ?? '1';
+      if (name === 'id')
+        return (
+          (template.includes('/subscriptions/{id}') && resource === 'products' ? values['subscription_id'] : idByResource[resource]) ?? '1'
+        );
       return values[name] ?? '1';
     });
   }
@@ -85,8 +99,15 @@ describe.skipIf(!specAvailable || !catalogAvailable)('the sandbox serves the cat
     let checked = 0;
     for (const resource of catalog) {
       const reads = [
-        ...resource.actions.filter((a) => a.method === 'GET').map((a) => ({ what: `${resource.name} ${a.id}`, path: a.path, shape: a.shape, operationId: a.operationId })),
-        ...(resource.gathered ?? []).map((g) => ({ what: `${resource.name} gathered ${g.name}`, path: g.path, shape: g.shape, operationId: g.operationId })),
+        ...resource.actions
+          .filter((a) => a.method === 'GET')
+          .map((a) => ({ what: `${resource.name} ${a.id}`, path: a.path, shape: a.shape, operationId: a.operationId })),
+        ...(resource.gathered ?? []).map((g) => ({
+          what: `${resource.name} gathered ${g.name}`,
+          path: g.path,
+          shape: g.shape,
+          operationId: g.operationId,
+        })),
       ];
       for (const read of reads) {
         const url = fill(read.path);
@@ -101,7 +122,8 @@ describe.skipIf(!specAvailable || !catalogAvailable)('the sandbox serves the cat
           problems.push(`${read.what}: operationId ${read.operationId} is not in the spec`);
           continue;
         }
-        for (const error of validate(operation.path, operation.method, '200', answer.body)) problems.push(`${read.what}: GET ${url}: ${error}`);
+        for (const error of validate(operation.path, operation.method, '200', answer.body))
+          problems.push(`${read.what}: GET ${url}: ${error}`);
         const shapeError = read.shape ? shapeProblem(read.shape, answer.body, operation.schemaType) : 'no shape in the catalog';
         if (shapeError) problems.push(`${read.what}: GET ${url}: ${shapeError}`);
       }
@@ -117,10 +139,12 @@ describe.skipIf(!specAvailable || !catalogAvailable)('the sandbox serves the cat
       expect(model.body.custom_fields.length).toBeGreaterThan(0);
       const ids = new Set(model.body.custom_fields.map((f: Json) => f.id));
       const list = resource.actions.find((a) => a.kind === 'read' && a.shape?.kind === 'page' && !a.path.includes('{'));
-      if (!list || list.shape?.kind !== 'page') continue;
+      if (list?.shape?.kind !== 'page') continue;
       const single = resource.customFields!.via === 'single';
       const firstId = (await get(sandbox, `${list.path}?limit=1`)).body[list.shape.key][0].id;
-      const url = single ? `${list.path}/${firstId}?optional_properties=custom_fields` : `${list.path}?limit=1&optional_properties=custom_fields`;
+      const url = single
+        ? `${list.path}/${firstId}?optional_properties=custom_fields`
+        : `${list.path}?limit=1&optional_properties=custom_fields`;
       const body = (await get(sandbox, url)).body;
       const record = single ? body : body[list.shape.key][0];
       expect(record.custom_fields.length).toBeGreaterThan(0);

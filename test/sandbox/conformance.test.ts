@@ -52,14 +52,25 @@ describe.skipIf(!specAvailable)('sandbox conformance with v1-openapi.json', () =
   function urlsFor(template: string): string[] {
     const resource = template.split('/')[1] ?? '';
     const idFor: Record<string, string | undefined> = {
-      contacts: ids['contacts'], companies: ids['companies'], tags: ids['tags'], orders: ids['orders'], affiliates: ids['affiliates'],
-      appointments: ids['appointments'], campaigns: ids['campaigns'], emails: ids['emails'], files: ids['files'], notes: ids['notes'],
-      opportunities: ids['opportunities'], products: ids['products'], tasks: ids['tasks'], transactions: ids['transactions'], users: ids['users'],
-      hooks: ids['hooks'], locales: 'USA',
+      contacts: ids['contacts'],
+      companies: ids['companies'],
+      tags: ids['tags'],
+      orders: ids['orders'],
+      affiliates: ids['affiliates'],
+      appointments: ids['appointments'],
+      campaigns: ids['campaigns'],
+      emails: ids['emails'],
+      files: ids['files'],
+      notes: ids['notes'],
+      opportunities: ids['opportunities'],
+      products: ids['products'],
+      tasks: ids['tasks'],
+      transactions: ids['transactions'],
+      users: ids['users'],
+      hooks: ids['hooks'],
+      locales: 'USA',
     };
-    const url = template
-      .replace('{id}', idFor[resource] ?? 'MISSING')
-      .replace('{subscriptionId}', ids['plans'] ?? 'MISSING');
+    const url = template.replace('{id}', idFor[resource] ?? 'MISSING').replace('{subscriptionId}', ids['plans'] ?? 'MISSING');
     const variants = [url];
     const optional: Record<string, string> = {
       '/contacts': 'custom_fields,job_title,lead_source_id',

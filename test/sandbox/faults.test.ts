@@ -7,13 +7,18 @@ import type { SandboxHandle } from '../../src/sandbox/types.js';
 import { call, get, stats, withSandbox } from './support.js';
 
 /** A raw request that reports how the response ended: complete, truncated or reset. */
-function rawGet(sandbox: SandboxHandle, path: string): Promise<{ outcome: 'complete' | 'truncated' | 'reset'; status?: number; received: number; declared?: number }> {
+function rawGet(
+  sandbox: SandboxHandle,
+  path: string,
+): Promise<{ outcome: 'complete' | 'truncated' | 'reset'; status?: number; received: number; declared?: number }> {
   return new Promise((resolve) => {
     const req = request(sandbox.apiUrl + path, { headers: { authorization: `Bearer ${sandbox.token}` }, agent: false }, (res) => {
       let received = 0;
       const declared = Number(res.headers['content-length']);
       res.on('data', (chunk: Buffer) => (received += chunk.length));
-      res.on('end', () => resolve({ outcome: received === declared ? 'complete' : 'truncated', status: res.statusCode as number, received, declared }));
+      res.on('end', () =>
+        resolve({ outcome: received === declared ? 'complete' : 'truncated', status: res.statusCode as number, received, declared }),
+      );
       res.on('error', () => resolve({ outcome: 'truncated', status: res.statusCode as number, received, declared }));
       res.on('aborted', () => resolve({ outcome: 'truncated', status: res.statusCode as number, received, declared }));
     });
@@ -77,7 +82,6 @@ describe('faults', () => {
       expect(counters.faults).toEqual({ gone: 2 });
     }));
 
-
   it('ignore-offset answers every offset with the first page, stuck-next links back to the offset asked for', async () => {
     expect(parseFaults('ignore-offset:1')).toEqual([{ kind: 'ignore-offset', rate: 1 }]);
     await withSandbox({ seed: 5, faults: 'ignore-offset:1' }, async (sandbox) => {
@@ -94,7 +98,6 @@ describe('faults', () => {
     });
   });
 
-
   it('never applies a write that got a fault', () =>
     withSandbox({ seed: 8, faults: '503:0.5,reset:0.2' }, async (sandbox) => {
       let applied = 0;
@@ -109,7 +112,7 @@ describe('faults', () => {
       const counters = await stats(sandbox);
       expect(applied).toBe(20 - (counters.faults['503'] ?? 0) - (counters.faults.reset ?? 0));
       // Read back with the faults still on: retry until a clean answer.
-      let tags;
+      let tags: Array<{ name: string }> | undefined;
       for (let tries = 0; tries < 50 && !tags; tries++) {
         try {
           const answer = await get(sandbox, '/tags?name=&limit=1000');
@@ -129,4 +132,3 @@ describe('faults', () => {
       expect(Date.now() - started).toBeGreaterThanOrEqual(1400);
     }));
 });
-

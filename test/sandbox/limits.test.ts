@@ -36,7 +36,6 @@ describe('throttle', () => {
     }));
 });
 
-
 /** A sandbox whose clock only moves when the test says, so windows are exact. */
 async function withClock(options: SandboxOptions, work: (sandbox: SandboxHandle, clock: { now: number }) => Promise<void>): Promise<void> {
   const clock = { now: Date.UTC(2026, 5, 1, 12, 0, 0) };
@@ -53,18 +52,32 @@ async function spaced(sandbox: SandboxHandle, clock: { now: number }, count: num
   return statuses;
 }
 
-const quotaFault = { fault: { faultstring: 'Rate limit quota violation. Quota limit exceeded. Identifier : sandbox', detail: { errorcode: 'policies.ratelimit.QuotaViolation' } } };
+const quotaFault = {
+  fault: {
+    faultstring: 'Rate limit quota violation. Quota limit exceeded. Identifier : sandbox',
+    detail: { errorcode: 'policies.ratelimit.QuotaViolation' },
+  },
+};
 const quotaApp = { code: '429', message: 'Quota Exceeded', status: 'Request Throttled', details: null };
 const midnightAfter = (ms: number) => Date.UTC(new Date(ms).getUTCFullYear(), new Date(ms).getUTCMonth(), new Date(ms).getUTCDate() + 1);
 
 describe('--limits presets', () => {
   it('parses presets and overrides, and names a bad part', async () => {
-    expect(parseLimits('pat')).toMatchObject({ spike: 5, spikeAnnounced: 10, throttle: 240, tenantMinute: 10000, tenantDay: 250000, quota: 30000 });
+    expect(parseLimits('pat')).toMatchObject({
+      spike: 5,
+      spikeAnnounced: 10,
+      throttle: 240,
+      tenantMinute: 10000,
+      tenantDay: 250000,
+      quota: 30000,
+    });
     expect(parseLimits('oauth')).toMatchObject({ spike: 25, spikeAnnounced: 25, throttle: 1500, quota: 150000 });
     expect(parseLimits('pat, quota=7,spike=2')).toMatchObject({ spike: 2, spikeAnnounced: 2, quota: 7, throttle: 240 });
     expect(() => parseLimits('sak')).toThrow(UsageError);
     expect(() => parseLimits('sak')).toThrow('--limits: "sak" is not a preset; presets are pat, oauth');
-    expect(() => parseLimits('pat,daily=3')).toThrow(/"daily=3" should be KEY=N with KEY one of spike, throttle, tenant, tenant-day, quota/);
+    expect(() => parseLimits('pat,daily=3')).toThrow(
+      /"daily=3" should be KEY=N with KEY one of spike, throttle, tenant, tenant-day, quota/,
+    );
     expect(() => parseLimits('pat,quota=0')).toThrow(/"quota=0" needs a whole number of 1 or more/);
     expect(() => parseLimits('pat,quota=1.5')).toThrow(UsageError);
     await expect(startSandbox({ limits: 'pat', throttle: 5 })).rejects.toThrow('--throttle and --limits both set the rate limits: use one');
@@ -95,7 +108,7 @@ describe('--limits presets', () => {
         'x-keap-product-quota-expiry-time': String(midnightAfter(clock.now)),
       });
       // A refused credential uses up nothing.
-      expect((await fetch(sandbox.apiUrl + '/tags')).status).toBe(401);
+      expect((await fetch(`${sandbox.apiUrl}/tags`)).status).toBe(401);
       expect((await get(sandbox, '/tags?limit=1')).headers.get('x-keap-product-quota-used')).toBe('2');
     }));
 

@@ -9,10 +9,10 @@ describe('statistics, logs and shutdown', () => {
       await get(sandbox, '/contacts/1/tags');
       await get(sandbox, '/contacts/2/tags');
       await get(sandbox, '/contacts?limit=1');
-      await fetch(sandbox.origin + '/token', { method: 'POST' });
+      await fetch(`${sandbox.origin}/token`, { method: 'POST' });
       const counters = await stats(sandbox);
       expect(counters.requests).toEqual({ 'GET /contacts/{id}/tags': 2, 'GET /contacts': 1 });
-      const reset = await fetch(sandbox.origin + '/_sandbox/reset-stats', { method: 'POST' });
+      const reset = await fetch(`${sandbox.origin}/_sandbox/reset-stats`, { method: 'POST' });
       expect(reset.status).toBe(204);
       expect(await stats(sandbox)).toEqual({ requests: {}, throttled: 0, faults: {}, tokensIssued: 0, refreshes: 0, windows: {} });
     }));
@@ -36,6 +36,6 @@ describe('statistics, logs and shutdown', () => {
     const started = Date.now();
     await sandbox.close();
     expect(Date.now() - started).toBeLessThan(1000);
-    await expect(fetch(sandbox.apiUrl + '/tags')).rejects.toThrow();
+    await expect(fetch(`${sandbox.apiUrl}/tags`)).rejects.toThrow();
   });
 });

@@ -12,7 +12,8 @@ export const keapDir = path.resolve(projectRoot, '..', 'shared', 'keap');
 export const specFile = path.join(keapDir, 'v1-openapi.json');
 export const specAvailable = existsSync(specFile);
 
-export type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: JSON bodies the tests read freely
+export type Json = any;
 
 export interface Answer {
   status: number;
@@ -21,7 +22,13 @@ export interface Answer {
   text: string;
 }
 
-export async function call(sandbox: SandboxHandle, method: string, pathAndQuery: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
+export async function call(
+  sandbox: SandboxHandle,
+  method: string,
+  pathAndQuery: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<Answer> {
   const init: RequestInit = { method, headers: { authorization: `Bearer ${sandbox.token}`, ...headers } };
   if (body !== undefined) {
     init.body = JSON.stringify(body);
@@ -42,7 +49,7 @@ export async function call(sandbox: SandboxHandle, method: string, pathAndQuery:
 export const get = (sandbox: SandboxHandle, pathAndQuery: string): Promise<Answer> => call(sandbox, 'GET', pathAndQuery);
 
 export async function stats(sandbox: SandboxHandle): Promise<Json> {
-  return (await fetch(sandbox.origin + '/_sandbox/stats')).json();
+  return (await fetch(`${sandbox.origin}/_sandbox/stats`)).json();
 }
 
 let spec: Json | undefined;
@@ -87,7 +94,8 @@ export function specOperation(path: string, method: string): Json | undefined {
   if (!operationsByPath) {
     operationsByPath = new Map();
     // `/contacts/{id}` (GET) and `/contacts/{contactId}` (PATCH) are one path with two spellings.
-    for (const [p, item] of Object.entries(loadSpec().paths as Record<string, Json>)) operationsByPath.set(normalize(p), { ...operationsByPath.get(normalize(p)), ...item });
+    for (const [p, item] of Object.entries(loadSpec().paths as Record<string, Json>))
+      operationsByPath.set(normalize(p), { ...operationsByPath.get(normalize(p)), ...item });
   }
   return operationsByPath.get(normalize(path))?.[method.toLowerCase()];
 }
@@ -134,7 +142,10 @@ export function makeRequestValidator(): (path: string, method: string, body: unk
 }
 
 /** Starts a sandbox, runs `work` against it, and closes it whatever happens. */
-export async function withSandbox(options: Parameters<typeof startSandbox>[0], work: (sandbox: SandboxHandle) => Promise<void>): Promise<void> {
+export async function withSandbox(
+  options: Parameters<typeof startSandbox>[0],
+  work: (sandbox: SandboxHandle) => Promise<void>,
+): Promise<void> {
   const sandbox = await startSandbox(options);
   try {
     await work(sandbox);

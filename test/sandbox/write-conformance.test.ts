@@ -10,7 +10,18 @@ import { buildRoutes } from '../../src/sandbox/routes.js';
 import { Store } from '../../src/sandbox/store.js';
 import type { SandboxHandle } from '../../src/sandbox/types.js';
 import { sandboxSpecExceptions } from '../catalog/spec-exceptions.js';
-import { call, get, loadSpec, makeRequestValidator, makeValidator, specAvailable, specFile, specOperation, type Answer, type Json } from './support.js';
+import {
+  call,
+  get,
+  loadSpec,
+  makeRequestValidator,
+  makeValidator,
+  specAvailable,
+  specFile,
+  specOperation,
+  type Answer,
+  type Json,
+} from './support.js';
 
 if (!specAvailable) console.warn(`write conformance tests skipped: ${specFile} not found`);
 
@@ -35,11 +46,20 @@ const FUTURE_DAY = '2099-01-15';
 /** A spec-valid write for every write route, in an order where each one's target still exists. */
 function writeCases(ids: Ids): WriteCase[] {
   const email = [{ field: 'EMAIL1', email: 'zoe.obrien@example.net' }];
-  const appointment = { title: 'Meet, "soon"', start_date: '2026-05-01T10:00:00.000Z', end_date: '2026-05-01T11:00:00.000Z', description: 'Agenda ☕' };
+  const appointment = {
+    title: 'Meet, "soon"',
+    start_date: '2026-05-01T10:00:00.000Z',
+    end_date: '2026-05-01T11:00:00.000Z',
+    description: 'Agenda ☕',
+  };
   const file = { file_name: 'notes, v2.txt', file_data: 'aGVsbG8=', file_association: 'CONTACT', contact_id: 2, is_public: false };
   const hook = { eventKey: 'contact.add', hookUrl: 'https://example.com/hook' };
   const w = (method: string, template: string, url: string, body?: Json, headers?: Record<string, string>): WriteCase => ({
-    method, template, url, ...(body === undefined ? {} : { body }), ...(headers ? { headers } : {}),
+    method,
+    template,
+    url,
+    ...(body === undefined ? {} : { body }),
+    ...(headers ? { headers } : {}),
   });
   return [
     w('PUT', '/account/profile', '/account/profile', { name: 'Renamed, "Co."', website: 'https://renamed.example.com' }),
@@ -68,7 +88,13 @@ function writeCases(ids: Ids): WriteCase[] {
     w('POST', '/campaigns/{id}/sequences/{sequenceId}/contacts', `/campaigns/1/sequences/${ids.sequence}/contacts`, { ids: [6, 7] }),
     w('DELETE', '/campaigns/{id}/sequences/{sequenceId}/contacts', `/campaigns/1/sequences/${ids.sequence}/contacts`, { ids: [6] }),
     w('DELETE', '/campaigns/{id}/sequences/{sequenceId}/contacts/{contactId}', `/campaigns/1/sequences/${ids.sequence}/contacts/5`),
-    w('POST', '/orders', '/orders', { contact_id: 1, order_date: '2026-05-01T10:00:00.000Z', order_title: 'O', order_type: 'Online', order_items: [{ product_id: 1, quantity: 1 }] }),
+    w('POST', '/orders', '/orders', {
+      contact_id: 1,
+      order_date: '2026-05-01T10:00:00.000Z',
+      order_title: 'O',
+      order_type: 'Online',
+      order_items: [{ product_id: 1, quantity: 1 }],
+    }),
     w('POST', '/orders/{id}/items', '/orders/1/items', { product_id: 1, quantity: 2 }),
     w('DELETE', '/orders/{id}/items/{itemId}', `/orders/1/items/${ids.orderItem}`),
     w('POST', '/orders/{id}/payments', '/orders/1/payments', { payment_amount: '1.50', payment_method_type: 'CASH', notes: 'part, "one"' }),
@@ -103,7 +129,9 @@ function writeCases(ids: Ids): WriteCase[] {
 }
 
 const servedWrites = (): Array<{ method: string; template: string }> =>
-  buildRoutes(new Store(1, {})).filter((route) => route.method !== 'GET').map(({ method, template }) => ({ method, template }));
+  buildRoutes(new Store(1, {}))
+    .filter((route) => route.method !== 'GET')
+    .map(({ method, template }) => ({ method, template }));
 
 /** The one 2xx status the spec gives an operation. */
 function successStatus(operation: Json): string | undefined {
@@ -111,7 +139,13 @@ function successStatus(operation: Json): string | undefined {
   return statuses.length === 1 ? statuses[0] : undefined;
 }
 
-async function send(sandbox: SandboxHandle, write: WriteCase, url = write.url, body: Json = write.body, headers = write.headers ?? {}): Promise<Answer> {
+async function send(
+  sandbox: SandboxHandle,
+  write: WriteCase,
+  url = write.url,
+  body: Json = write.body,
+  headers = write.headers ?? {},
+): Promise<Answer> {
   return call(sandbox, write.method, url, body, headers);
 }
 
@@ -119,7 +153,12 @@ async function resolveIds(sandbox: SandboxHandle): Promise<Ids> {
   const campaign = (await get(sandbox, '/campaigns/1?optional_properties=sequences')).body;
   const order = (await get(sandbox, '/orders/1')).body;
   const hooks = (await get(sandbox, '/hooks')).body as Json[];
-  return { tag: (await get(sandbox, '/tags?limit=1')).body.tags[0].id, sequence: campaign.sequences[0].id, orderItem: order.order_items[0].id, hookKey: hooks[0].key };
+  return {
+    tag: (await get(sandbox, '/tags?limit=1')).body.tags[0].id,
+    sequence: campaign.sequences[0].id,
+    orderItem: order.order_items[0].id,
+    hookKey: hooks[0].key,
+  };
 }
 
 describe.skipIf(!specAvailable)('sandbox writes against v1-openapi.json', () => {
@@ -140,7 +179,9 @@ describe.skipIf(!specAvailable)('sandbox writes against v1-openapi.json', () => 
 
     it('has a case for every write route the sandbox serves', () => {
       const covered = new Set(cases.map((write) => `${write.method} ${write.template}`));
-      const uncovered = servedWrites().map((route) => `${route.method} ${route.template}`).filter((key) => !covered.has(key));
+      const uncovered = servedWrites()
+        .map((route) => `${route.method} ${route.template}`)
+        .filter((key) => !covered.has(key));
       expect(uncovered).toEqual([]);
     });
 
@@ -157,7 +198,8 @@ describe.skipIf(!specAvailable)('sandbox writes against v1-openapi.json', () => 
           continue;
         }
         const excepted = sandboxSpecExceptions[`${write.method} ${write.template}`]?.bodyWithoutSchema;
-        if (write.body !== undefined && !excepted) for (const error of validateRequest(write.template, write.method, write.body)) problems.push(`${name}: test body: ${error}`);
+        if (write.body !== undefined && !excepted)
+          for (const error of validateRequest(write.template, write.method, write.body)) problems.push(`${name}: test body: ${error}`);
         const answer = await send(sandbox, write);
         if (String(answer.status) !== status) {
           problems.push(`${name}: status ${answer.status}, spec says ${status}: ${answer.text.slice(0, 150)}`);
@@ -193,7 +235,8 @@ describe.skipIf(!specAvailable)('sandbox writes against v1-openapi.json', () => 
         const specRequired = (resolve(schema).required ?? []) as string[];
         const extra = sandboxSpecExceptions[key]?.requires ?? [];
         if (extra.length) used.add(key);
-        for (const name of extra) if (specRequired.includes(name)) problems.push(`${key}: exception requires ${name}, which the spec already requires`);
+        for (const name of extra)
+          if (specRequired.includes(name)) problems.push(`${key}: exception requires ${name}, which the spec already requires`);
         const required = [...specRequired, ...extra];
         const minimal: Json = {};
         for (const name of required) {
@@ -202,14 +245,18 @@ describe.skipIf(!specAvailable)('sandbox writes against v1-openapi.json', () => 
         }
         const status = successStatus(operation);
         const answer = await send(sandbox, write, write.url, minimal);
-        if (String(answer.status) !== status) problems.push(`${key} with only ${JSON.stringify(required)}: status ${answer.status}: ${answer.text.slice(0, 150)}`);
+        if (String(answer.status) !== status)
+          problems.push(`${key} with only ${JSON.stringify(required)}: status ${answer.status}: ${answer.text.slice(0, 150)}`);
         for (const name of required) {
           const { [name]: _dropped, ...rest } = minimal;
           const refused = await send(sandbox, write, write.url, rest);
-          if (refused.status !== 400 || typeof refused.body?.message !== 'string') problems.push(`${key} without ${name}: status ${refused.status}, expected 400 {message}`);
+          if (refused.status !== 400 || typeof refused.body?.message !== 'string')
+            problems.push(`${key} without ${name}: status ${refused.status}, expected 400 {message}`);
         }
       }
-      const stale = Object.entries(sandboxSpecExceptions).filter(([key, value]) => value.requires && !used.has(key)).map(([key]) => key);
+      const stale = Object.entries(sandboxSpecExceptions)
+        .filter(([key, value]) => value.requires && !used.has(key))
+        .map(([key]) => key);
       expect(problems).toEqual([]);
       expect(stale).toEqual([]);
     });
@@ -229,7 +276,8 @@ describe.skipIf(!specAvailable)('sandbox writes against v1-openapi.json', () => 
           url.searchParams.delete(parameter.name);
           const headers = Object.fromEntries(Object.entries(write.headers ?? {}).filter(([name]) => !isParameter(name)));
           const answer = await send(sandbox, write, url.toString(), write.body, headers);
-          if (answer.status !== 400) problems.push(`${key} without ${parameter.in} ${parameter.name}: status ${answer.status}, expected 400`);
+          if (answer.status !== 400)
+            problems.push(`${key} without ${parameter.in} ${parameter.name}: status ${answer.status}, expected 400`);
         }
       }
       expect(problems).toEqual([]);
@@ -240,7 +288,9 @@ describe.skipIf(!specAvailable)('sandbox writes against v1-openapi.json', () => 
       const withoutSchema = cases
         .filter((write) => write.body !== undefined && !specOperation(write.template, write.method)?.requestBody)
         .map((write) => `${write.method} ${write.template}`);
-      const documented = Object.entries(sandboxSpecExceptions).filter(([, value]) => value.bodyWithoutSchema).map(([key]) => key);
+      const documented = Object.entries(sandboxSpecExceptions)
+        .filter(([, value]) => value.bodyWithoutSchema)
+        .map(([key]) => key);
       expect(withoutSchema.sort()).toEqual(documented.sort());
     });
   });

@@ -16,7 +16,8 @@ describe('sandbox writes', () => {
 
   it('creates, patches, replaces-by-upsert and deletes a contact', async () => {
     const created = await call(sandbox, 'POST', '/contacts', {
-      given_name: '李', family_name: 'Nguyễn, "Jr."',
+      given_name: '李',
+      family_name: 'Nguyễn, "Jr."',
       email_addresses: [{ field: 'EMAIL1', email: 'li@example.net' }],
       phone_numbers: [{ field: 'PHONE1', number: '0044 20 7946 0958' }],
       custom_fields: [{ id: 7, content: 'Blue' }],
@@ -32,12 +33,20 @@ describe('sandbox writes', () => {
     expect(read.body.phone_numbers[0].number).toBe('0044 20 7946 0958');
     expect(read.body.custom_fields).toEqual([{ id: 7, content: 'Blue' }]);
 
-    const upserted = await call(sandbox, 'PUT', '/contacts', { duplicate_option: 'Email', email_addresses: [{ field: 'EMAIL1', email: 'li@example.net' }], job_title: 'CTO' });
+    const upserted = await call(sandbox, 'PUT', '/contacts', {
+      duplicate_option: 'Email',
+      email_addresses: [{ field: 'EMAIL1', email: 'li@example.net' }],
+      job_title: 'CTO',
+    });
     expect(upserted.status).toBe(200);
     expect(upserted.body.id).toBe(51);
     expect(upserted.body.job_title).toBe('CTO');
 
-    const other = await call(sandbox, 'PUT', '/contacts', { duplicate_option: 'EmailAndName', given_name: 'Someone', email_addresses: [{ field: 'EMAIL1', email: 'li@example.net' }] });
+    const other = await call(sandbox, 'PUT', '/contacts', {
+      duplicate_option: 'EmailAndName',
+      given_name: 'Someone',
+      email_addresses: [{ field: 'EMAIL1', email: 'li@example.net' }],
+    });
     expect(other.body.id).toBe(52);
 
     expect((await call(sandbox, 'DELETE', '/contacts/51')).status).toBe(204);
@@ -48,7 +57,11 @@ describe('sandbox writes', () => {
   it('upserts onto a generated contact found by its email', async () => {
     const existing = (await get(sandbox, '/contacts/10')).body;
     const email = existing.email_addresses.find((e: Json) => e.field === 'EMAIL1').email;
-    const upserted = await call(sandbox, 'PUT', '/contacts', { duplicate_option: 'Email', email_addresses: [{ field: 'EMAIL1', email }], website: 'https://upserted.example.com' });
+    const upserted = await call(sandbox, 'PUT', '/contacts', {
+      duplicate_option: 'Email',
+      email_addresses: [{ field: 'EMAIL1', email }],
+      website: 'https://upserted.example.com',
+    });
     expect(upserted.body.id).toBe(10);
     expect((await get(sandbox, '/contacts/10')).body.website).toBe('https://upserted.example.com');
   });
@@ -58,7 +71,10 @@ describe('sandbox writes', () => {
       [{ given_name: 'No way to reach me' }, /at least one email address or phone number/],
       [{ email_addresses: [{ field: 'EMAIL9', email: 'a@b.co' }] }, /EMAIL1, EMAIL2, EMAIL3/],
       [{ email_addresses: [{ field: 'EMAIL1', email: 'not an email' }] }, /Invalid email/],
-      [{ phone_numbers: [{ field: 'PHONE1', number: '1' }], addresses: [{ field: 'BILLING', region: 'US-MA' }] }, /Country Code is required/],
+      [
+        { phone_numbers: [{ field: 'PHONE1', number: '1' }], addresses: [{ field: 'BILLING', region: 'US-MA' }] },
+        /Country Code is required/,
+      ],
       [{ phone_numbers: [{ field: 'PHONE1', number: '1' }], tag_ids: [1] }, /Tags can't be added/],
     ];
     for (const [body, message] of cases) {
@@ -66,9 +82,16 @@ describe('sandbox writes', () => {
       expect(answer.status).toBe(400);
       expect(answer.body.message).toMatch(message);
     }
-    const badJson = await fetch(sandbox.apiUrl + '/contacts', { method: 'POST', headers: { authorization: `Bearer ${sandbox.token}`, 'content-type': 'application/json' }, body: '{nope' });
+    const badJson = await fetch(`${sandbox.apiUrl}/contacts`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${sandbox.token}`, 'content-type': 'application/json' },
+      body: '{nope',
+    });
     expect(badJson.status).toBe(400);
-    const badOption = await call(sandbox, 'PUT', '/contacts', { duplicate_option: 'EmailAndNameAndCompany', email_addresses: [{ field: 'EMAIL1', email: 'x@example.org' }] });
+    const badOption = await call(sandbox, 'PUT', '/contacts', {
+      duplicate_option: 'EmailAndNameAndCompany',
+      email_addresses: [{ field: 'EMAIL1', email: 'x@example.org' }],
+    });
     expect(badOption.status).toBe(400);
     expect((await get(sandbox, '/contacts')).body.count).toBe(51);
   });
@@ -131,14 +154,24 @@ describe('sandbox writes', () => {
     const plan = product.subscription_plans[0];
     const created = await call(sandbox, 'POST', '/subscriptions', { contact_id: 9, subscription_plan_id: plan.id });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ contact_id: 9, product_id: 1, subscription_plan_id: plan.id, billing_amount: plan.plan_price, billing_cycle: plan.cycle_type, active: true, quantity: 1 });
+    expect(created.body).toMatchObject({
+      contact_id: 9,
+      product_id: 1,
+      subscription_plan_id: plan.id,
+      billing_amount: plan.plan_price,
+      billing_cycle: plan.cycle_type,
+      active: true,
+      quantity: 1,
+    });
     const listed = (await get(sandbox, '/subscriptions?contact_id=9')).body.subscriptions;
     expect(listed.map((s: Json) => s.id)).toContain(created.body.id);
 
     const identical = await call(sandbox, 'POST', '/subscriptions', { contact_id: 9, subscription_plan_id: plan.id });
     expect(identical.status).toBe(400);
     expect(identical.body.message).toMatch(/allow_duplicate/);
-    expect((await call(sandbox, 'POST', '/subscriptions', { contact_id: 9, subscription_plan_id: plan.id, allow_duplicate: true })).status).toBe(201);
+    expect(
+      (await call(sandbox, 'POST', '/subscriptions', { contact_id: 9, subscription_plan_id: plan.id, allow_duplicate: true })).status,
+    ).toBe(201);
 
     const refusals: Array<[Json, RegExp]> = [
       [{ contact_id: 9999, subscription_plan_id: plan.id }, /Contact with id 9999/],
@@ -162,7 +195,10 @@ describe('sandbox writes', () => {
   it('creates orders, adds and removes items, records payments', async () => {
     const product = (await get(sandbox, '/products?limit=1')).body.products[0];
     const order = await call(sandbox, 'POST', '/orders', {
-      contact_id: 4, order_date: '2026-03-01T10:00:00.000Z', order_title: 'Order, "test"', order_type: 'Offline',
+      contact_id: 4,
+      order_date: '2026-03-01T10:00:00.000Z',
+      order_title: 'Order, "test"',
+      order_type: 'Offline',
       order_items: [{ product_id: product.id, quantity: 2, price: 10 }],
     });
     expect(order.status).toBe(201);
@@ -199,7 +235,13 @@ describe('sandbox writes', () => {
 
   it('stores uploaded files byte for byte and serves generated file content', async () => {
     const bytes = Buffer.from([0, 1, 2, 250, 255, 10, 44, 34]);
-    const created = await call(sandbox, 'POST', '/files', { file_name: 'raw, "bytes".bin', file_data: bytes.toString('base64'), file_association: 'CONTACT', contact_id: 2, is_public: false });
+    const created = await call(sandbox, 'POST', '/files', {
+      file_name: 'raw, "bytes".bin',
+      file_data: bytes.toString('base64'),
+      file_association: 'CONTACT',
+      contact_id: 2,
+      is_public: false,
+    });
     expect(created.status).toBe(200);
     const read = await get(sandbox, `/files/${created.body.file_descriptor.id}?optional_properties=file_data`);
     expect(Buffer.from(read.body.file_data, 'base64')).toEqual(bytes);

@@ -114,7 +114,12 @@ export async function sandboxGet(sandbox: { apiUrl: string; token: string }, pat
 }
 
 /** A write straight to the sandbox (PATCH, POST...), to change data between runs. */
-export async function sandboxSend(sandbox: { apiUrl: string; token: string }, method: string, path: string, body?: unknown): Promise<unknown> {
+export async function sandboxSend(
+  sandbox: { apiUrl: string; token: string },
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<unknown> {
   const response = await fetch(`${sandbox.apiUrl}${path}`, {
     method,
     headers: { Authorization: `Bearer ${sandbox.token}`, 'Content-Type': 'application/json' },

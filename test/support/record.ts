@@ -39,4 +39,3 @@ export function printsSecretOnPurpose(args: readonly string[]): boolean {
   const words = args.filter((a) => !a.startsWith('-'));
   return (words[0] === 'auth' && words[1] === 'token') || words[0] === 'sandbox';
 }
-

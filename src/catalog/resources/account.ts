@@ -7,8 +7,15 @@ const PROFILE_BODY: WriteBody = {
   fields: 'writable',
   properties: [
     objectOf('address', {
-      country_code: 'string', field: ADDRESS_KINDS, line1: 'string', line2: 'string', locality: 'string', postal_code: 'string',
-      region: 'string', zip_code: 'string', zip_four: 'string',
+      country_code: 'string',
+      field: ADDRESS_KINDS,
+      line1: 'string',
+      line2: 'string',
+      locality: 'string',
+      postal_code: 'string',
+      region: 'string',
+      zip_code: 'string',
+      zip_four: 'string',
     }),
   ],
   required: ['address.field'],
@@ -37,14 +44,31 @@ export const accountProfile: ResourceDef = {
   ],
   keyFields: [],
   actions: [
-    { id: 'read', kind: 'read', title: 'Read', method: 'GET', path: '/account/profile', shape: { kind: 'object' }, operationId: 'getAccountProfileUsingGET' },
     {
-      id: 'update', kind: 'update', title: 'Update', method: 'PUT', path: '/account/profile', operationId: 'updateAccountInfoUsingPUT', body: PROFILE_BODY,
+      id: 'read',
+      kind: 'read',
+      title: 'Read',
+      method: 'GET',
+      path: '/account/profile',
+      shape: { kind: 'object' },
+      operationId: 'getAccountProfileUsingGET',
+    },
+    {
+      id: 'update',
+      kind: 'update',
+      title: 'Update',
+      method: 'PUT',
+      path: '/account/profile',
+      operationId: 'updateAccountInfoUsingPUT',
+      body: PROFILE_BODY,
       note: 'PUT replaces the profile: send every field, not only the changed ones.',
     },
   ],
   deviations: [
-    { what: 'Update uses PUT, not PATCH', why: "The seed's Base template makes Update a PATCH; the spec has only PUT /account/profile (updateAccountInfoUsingPUT)." },
+    {
+      what: 'Update uses PUT, not PATCH',
+      why: "The seed's Base template makes Update a PATCH; the spec has only PUT /account/profile (updateAccountInfoUsingPUT).",
+    },
     { what: 'business_goals is an array of strings', why: 'The seed types it as a LongText composite; the spec has an array of strings.' },
   ],
 };

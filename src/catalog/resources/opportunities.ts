@@ -9,13 +9,26 @@ const OPPORTUNITY_BODY: WriteBody = {
     prop('estimated_close_date', 'string'),
     prop('next_action_date', 'string'),
     objectOf('contact', {
-      company_name: 'string', email: 'string', first_name: 'string', id: 'integer', job_title: 'string', last_name: 'string', phone_number: 'string',
+      company_name: 'string',
+      email: 'string',
+      first_name: 'string',
+      id: 'integer',
+      job_title: 'string',
+      last_name: 'string',
+      phone_number: 'string',
     }),
     objectOf('stage', {
       details: {
         object: {
           check_list_items: {
-            array: { description: 'string', done_date: 'datetime', id: 'integer', instance_id: 'integer', item_order: 'integer', required: 'boolean' },
+            array: {
+              description: 'string',
+              done_date: 'datetime',
+              id: 'integer',
+              instance_id: 'integer',
+              item_order: 'integer',
+              required: 'boolean',
+            },
           },
           probability: 'integer',
           stage_order: 'integer',
@@ -58,30 +71,79 @@ export const opportunities: ResourceDef = {
   customFields: { modelPath: '/opportunities/model', via: 'single' },
   actions: [
     {
-      id: 'read', kind: 'read', title: 'Read', method: 'GET', path: '/opportunities', shape: { kind: 'page', key: 'opportunities' },
-      filters: ['search_term', 'stage_id', 'user_id'], operationId: 'listOpportunitiesUsingGET',
+      id: 'read',
+      kind: 'read',
+      title: 'Read',
+      method: 'GET',
+      path: '/opportunities',
+      shape: { kind: 'page', key: 'opportunities' },
+      filters: ['search_term', 'stage_id', 'user_id'],
+      operationId: 'listOpportunitiesUsingGET',
       filterTypes: { stage_id: WHOLE_NUMBER, user_id: WHOLE_NUMBER },
     },
     {
-      id: 'read-single', kind: 'read-single', title: 'Read single', method: 'GET', path: '/opportunities/{id}', shape: { kind: 'object' },
-      params: [{ name: 'id', description: 'Opportunity id.' }], operationId: 'getOpportunityUsingGET',
+      id: 'read-single',
+      kind: 'read-single',
+      title: 'Read single',
+      method: 'GET',
+      path: '/opportunities/{id}',
+      shape: { kind: 'object' },
+      params: [{ name: 'id', description: 'Opportunity id.' }],
+      operationId: 'getOpportunityUsingGET',
     },
     {
-      id: 'read-stage-pipelines', kind: 'read', title: 'Read Stage Pipeline', method: 'GET', path: '/opportunity/stage_pipeline', shape: { kind: 'array' },
-      recordsOf: 'opportunity-stage-pipelines', operationId: 'listOpportunityStagePipelinesUsingGET', note: 'Records are pipeline stages, as in opportunity-stage-pipelines.',
+      id: 'read-stage-pipelines',
+      kind: 'read',
+      title: 'Read Stage Pipeline',
+      method: 'GET',
+      path: '/opportunity/stage_pipeline',
+      shape: { kind: 'array' },
+      recordsOf: 'opportunity-stage-pipelines',
+      operationId: 'listOpportunityStagePipelinesUsingGET',
+      note: 'Records are pipeline stages, as in opportunity-stage-pipelines.',
     },
-    { id: 'create', kind: 'create', title: 'Create', method: 'POST', path: '/opportunities', operationId: 'createOpportunityUsingPOST', body: OPPORTUNITY_BODY },
-    { id: 'update', kind: 'update', title: 'Update', method: 'PATCH', path: '/opportunities/{id}', operationId: 'updatePropertiesOnOpportunityUsingPATCH', body: OPPORTUNITY_BODY },
+    {
+      id: 'create',
+      kind: 'create',
+      title: 'Create',
+      method: 'POST',
+      path: '/opportunities',
+      operationId: 'createOpportunityUsingPOST',
+      body: OPPORTUNITY_BODY,
+    },
+    {
+      id: 'update',
+      kind: 'update',
+      title: 'Update',
+      method: 'PATCH',
+      path: '/opportunities/{id}',
+      operationId: 'updatePropertiesOnOpportunityUsingPATCH',
+      body: OPPORTUNITY_BODY,
+    },
   ],
   deviations: [
-    { what: 'projected_revenue_high and projected_revenue_low are numbers', why: 'The seed types them DT_I4; the spec has number (double).' },
-    { what: 'contact includes phone_number', why: "The seed's Contact template has it too; listed here because the spec's opportunity contact is the one schema that carries it." },
+    {
+      what: 'projected_revenue_high and projected_revenue_low are numbers',
+      why: 'The seed types them DT_I4; the spec has number (double).',
+    },
+    {
+      what: 'contact includes phone_number',
+      why: "The seed's Contact template has it too; listed here because the spec's opportunity contact is the one schema that carries it.",
+    },
   ],
 };
 
 export const opportunityStagePipelines: ResourceDef = {
   name: 'opportunity-stage-pipelines',
-  aliases: ['opportunity-stage-pipeline', 'opportunity_stage_pipelines', 'stage-pipelines', 'stage-pipeline', 'stage_pipelines', 'pipelines', 'Opportunity Stage Pipeline'],
+  aliases: [
+    'opportunity-stage-pipeline',
+    'opportunity_stage_pipelines',
+    'stage-pipelines',
+    'stage-pipeline',
+    'stage_pipelines',
+    'pipelines',
+    'Opportunity Stage Pipeline',
+  ],
   title: 'Opportunity Stage Pipeline',
   description: 'The stages of the opportunity pipeline.',
   fields: [
@@ -95,11 +157,14 @@ export const opportunityStagePipelines: ResourceDef = {
   keyFields: ['stage_id'],
   actions: [
     {
-      id: 'read', kind: 'read', title: 'Read', method: 'GET', path: '/opportunity/stage_pipeline', shape: { kind: 'array' },
+      id: 'read',
+      kind: 'read',
+      title: 'Read',
+      method: 'GET',
+      path: '/opportunity/stage_pipeline',
+      shape: { kind: 'array' },
       operationId: 'listOpportunityStagePipelinesUsingGET',
     },
   ],
-  deviations: [
-    { what: 'Read is a bare array', why: 'GET /opportunity/stage_pipeline returns a JSON array, not a page.' },
-  ],
+  deviations: [{ what: 'Read is a bare array', why: 'GET /opportunity/stage_pipeline returns a JSON array, not a page.' }],
 };

@@ -14,13 +14,28 @@ export function addCampaignRoutes(table: RouteTable): void {
       key: 'campaigns',
       ...(search ? { where: (r: Rec) => String(r['name']).toLowerCase().includes(search) } : {}),
       view: (r) => without(r, ['goals', 'sequences']),
-      orders: orderKeys(['id', 'name', 'published_date', 'completed_contact_count', 'active_contact_count', 'date_created', 'last_updated', 'category', 'status']),
+      orders: orderKeys([
+        'id',
+        'name',
+        'published_date',
+        'completed_contact_count',
+        'active_contact_count',
+        'date_created',
+        'last_updated',
+        'category',
+        'status',
+      ]),
     });
   });
   add('GET', '/campaigns/{id}', (req) => {
     const asked = optionalProperties(req);
     const record = must(c('campaigns'), idParam(req), 'Campaign');
-    return ok(without(record, ['goals', 'sequences'].filter((name) => !asked.has(name))));
+    return ok(
+      without(
+        record,
+        ['goals', 'sequences'].filter((name) => !asked.has(name)),
+      ),
+    );
   });
   const sequenceMember = (req: ApiRequest, add: boolean): ApiResponse => {
     const campaign = must(c('campaigns'), idParam(req), 'Campaign');

@@ -121,10 +121,29 @@ function addContactRecordRoutes(table: RouteTable): void {
     }
     return page(req, c('contacts'), { key: 'contacts', ...(where ? { where } : {}), view, orders: contactOrders });
   });
-  add('GET', '/contacts/{id}', (req) => ok(contactView(store, must(c('contacts'), idParam(req), 'Contact'), optionalProperties(req), true)));
+  add('GET', '/contacts/{id}', (req) =>
+    ok(contactView(store, must(c('contacts'), idParam(req), 'Contact'), optionalProperties(req), true)),
+  );
   const newContact = (body: Rec, id: number): Rec => {
     const stamp = now();
-    return merge({ id, email_opted_in: false, email_status: 'UnengagedNonMarketable', email_addresses: [], phone_numbers: [], addresses: [], fax_numbers: [], custom_fields: [], given_name: '', family_name: '', source_type: 'API', date_created: stamp }, body, { last_updated: stamp });
+    return merge(
+      {
+        id,
+        email_opted_in: false,
+        email_status: 'UnengagedNonMarketable',
+        email_addresses: [],
+        phone_numbers: [],
+        addresses: [],
+        fax_numbers: [],
+        custom_fields: [],
+        given_name: '',
+        family_name: '',
+        source_type: 'API',
+        date_created: stamp,
+      },
+      body,
+      { last_updated: stamp },
+    );
   };
   add('POST', '/contacts', (req) => {
     const body = bodyObject(req);
@@ -136,12 +155,14 @@ function addContactRecordRoutes(table: RouteTable): void {
   add('PUT', '/contacts', (req) => {
     const body = bodyObject(req);
     const option = body['duplicate_option'] ?? 'Email';
-    if (option !== 'Email' && option !== 'EmailAndName') throw new HttpError(400, `Invalid duplicate_option '${String(option)}'. Allowed values: Email, EmailAndName`);
+    if (option !== 'Email' && option !== 'EmailAndName')
+      throw new HttpError(400, `Invalid duplicate_option '${String(option)}'. Allowed values: Email, EmailAndName`);
     const changes = { ...body };
     delete changes['duplicate_option'];
     validateContact(changes, false);
     const email = ((changes['email_addresses'] as Rec[] | undefined) ?? []).find((e) => e['field'] === 'EMAIL1')?.['email'];
-    const existing = typeof email === 'string' ? findContactByEmail(store, email, option === 'EmailAndName' ? changes : undefined) : undefined;
+    const existing =
+      typeof email === 'string' ? findContactByEmail(store, email, option === 'EmailAndName' ? changes : undefined) : undefined;
     const all = new Set(['custom_fields', 'job_title', 'lead_source_id']);
     if (existing) {
       const record = merge(existing, changes, { last_updated: now() });
@@ -178,7 +199,10 @@ function addContactTagRoutes(table: RouteTable): void {
       const date = store.contactHasTag(contactId, tagId);
       if (!date) continue;
       const tag = c('tags').get(tagId) as Rec;
-      applied.push({ date_applied: date, tag: { id: tagId, name: tag['name'], category: String((tag['category'] as Rec | undefined)?.['name'] ?? '') } });
+      applied.push({
+        date_applied: date,
+        tag: { id: tagId, name: tag['name'], category: String((tag['category'] as Rec | undefined)?.['name'] ?? '') },
+      });
     }
     return pageArray(req, 'tags', applied);
   });
@@ -228,7 +252,19 @@ function addContactEmailAndCardRoutes(table: RouteTable): void {
   add('GET', '/contacts/{id}/creditCards', (req) => {
     const contactId = idParam(req);
     must(c('contacts'), contactId, 'Contact');
-    return ok(contactId % 5 === 0 ? [{ id: contactId, card_type: 'Visa', card_number: '************0042', payment_method_id: `pm-${contactId}`, validation_status: 'Valid' }] : []);
+    return ok(
+      contactId % 5 === 0
+        ? [
+            {
+              id: contactId,
+              card_type: 'Visa',
+              card_number: '************0042',
+              payment_method_id: `pm-${contactId}`,
+              validation_status: 'Valid',
+            },
+          ]
+        : [],
+    );
   });
 }
 
@@ -236,7 +272,9 @@ function addContactEmailAndCardRoutes(table: RouteTable): void {
 function findContactByEmail(store: Store, email: string, names?: Rec): Rec | undefined {
   const contacts = store.collection('contacts');
   const matches = (record: Rec): boolean => {
-    const primary = ((record['email_addresses'] as Rec[] | undefined) ?? []).some((e) => String(e['email']).toLowerCase() === email.toLowerCase());
+    const primary = ((record['email_addresses'] as Rec[] | undefined) ?? []).some(
+      (e) => String(e['email']).toLowerCase() === email.toLowerCase(),
+    );
     if (!primary) return false;
     if (!names) return true;
     return record['given_name'] === names['given_name'] && record['family_name'] === names['family_name'];

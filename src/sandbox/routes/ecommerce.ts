@@ -13,8 +13,16 @@ function orderPayments(store: Store, order: Rec): Rec[] {
   const payments: Rec[] = [];
   if (order['status'] === 'PAID' && id <= store.count('orders')) {
     payments.push({
-      id: id * 10 + 1, invoice_id: id, payment_id: id * 10 + 1, amount: order['total'], pay_date: order['modification_date'], last_updated: order['modification_date'],
-      pay_status: 'Approved', note: 'Paid in full, "thanks"', skip_commission: false, refund_invoice_payment_id: 0,
+      id: id * 10 + 1,
+      invoice_id: id,
+      payment_id: id * 10 + 1,
+      amount: order['total'],
+      pay_date: order['modification_date'],
+      last_updated: order['modification_date'],
+      pay_status: 'Approved',
+      note: 'Paid in full, "thanks"',
+      skip_commission: false,
+      refund_invoice_payment_id: 0,
     });
   }
   const added = store.singletons.get(`order-payments:${id}`);
@@ -26,7 +34,11 @@ function orderPayments(store: Store, order: Rec): Rec[] {
 export function addOrderRoutes(table: RouteTable): void {
   const { add, collection: c, store } = table;
   add('GET', '/orders', (req) => {
-    const where = equalityFilter(req, { contact_id: (r) => r['contact_id'], product_id: (r) => r['product_id'], paid: (r) => String(r['status'] === 'PAID') });
+    const where = equalityFilter(req, {
+      contact_id: (r) => r['contact_id'],
+      product_id: (r) => r['product_id'],
+      paid: (r) => String(r['status'] === 'PAID'),
+    });
     return page(req, c('orders'), { key: 'orders', ...(where ? { where } : {}) });
   });
   add('GET', '/orders/{id}', (req) => ok(clean(must(c('orders'), idParam(req), 'Order'))));
@@ -36,15 +48,38 @@ export function addOrderRoutes(table: RouteTable): void {
     if (!product) throw new HttpError(400, `Product with id ${String(body['product_id'])} not found`);
     const price = typeof body['price'] === 'number' ? body['price'] : Number(product['product_price'] ?? 0);
     return {
-      id, name: product['product_name'], description: body['description'] ?? '', notes: '', type: body['item_type'] ?? 'Product', quantity: Number(body['quantity'] ?? 1),
-      price, cost: 0, discount: 0, jobRecurringId: 0, specialAmount: 0, specialId: 0, specialPctOrAmt: 0,
-      product: { id: productId, name: product['product_name'], description: '', sku: product['sku'] ?? '', shippable: false, taxable: false },
+      id,
+      name: product['product_name'],
+      description: body['description'] ?? '',
+      notes: '',
+      type: body['item_type'] ?? 'Product',
+      quantity: Number(body['quantity'] ?? 1),
+      price,
+      cost: 0,
+      discount: 0,
+      jobRecurringId: 0,
+      specialAmount: 0,
+      specialId: 0,
+      specialPctOrAmt: 0,
+      product: {
+        id: productId,
+        name: product['product_name'],
+        description: '',
+        sku: product['sku'] ?? '',
+        shippable: false,
+        taxable: false,
+      },
     };
   };
   const withTotals = (order: Rec): Rec => {
     const total = orderTotal((order['order_items'] as Rec[]) ?? []);
     const paid = Number(order['total_paid'] ?? 0);
-    return { ...order, total, total_due: Math.max(0, Math.round((total - paid) * 100) / 100), status: paid >= total && total > 0 ? 'PAID' : 'UNPAID' };
+    return {
+      ...order,
+      total,
+      total_due: Math.max(0, Math.round((total - paid) * 100) / 100),
+      status: paid >= total && total > 0 ? 'PAID' : 'UNPAID',
+    };
   };
   add('POST', '/orders', (req) => {
     const body = bodyObject(req);
@@ -57,10 +92,34 @@ export function addOrderRoutes(table: RouteTable): void {
     const items = (body['order_items'] as Rec[]).map((item, i) => orderItem(item, id * 10 + i + 1));
     const stamp = now();
     const record = withTotals({
-      id, title: body['order_title'], order_type: body['order_type'], order_date: body['order_date'], creation_date: stamp, modification_date: stamp,
-      contact_id: String(contactId), contact: { id: contactId, first_name: contact['given_name'] ?? '', last_name: contact['family_name'] ?? '', email: contactEmail(store.seed, contactId) ?? '', company_name: '', job_title: '' },
-      order_items: items, total_paid: 0, refund_total: 0, lead_affiliate_id: Number(body['lead_affiliate_id'] ?? 0), sales_affiliate_id: Number(body['sales_affiliate_id'] ?? 0),
-      notes: '', terms: '', recurring: false, allow_payment: true, allow_paypal: false, source_type: 'API', invoice_number: 10000 + id, product_id: String((items[0]?.['product'] as Rec)['id']),
+      id,
+      title: body['order_title'],
+      order_type: body['order_type'],
+      order_date: body['order_date'],
+      creation_date: stamp,
+      modification_date: stamp,
+      contact_id: String(contactId),
+      contact: {
+        id: contactId,
+        first_name: contact['given_name'] ?? '',
+        last_name: contact['family_name'] ?? '',
+        email: contactEmail(store.seed, contactId) ?? '',
+        company_name: '',
+        job_title: '',
+      },
+      order_items: items,
+      total_paid: 0,
+      refund_total: 0,
+      lead_affiliate_id: Number(body['lead_affiliate_id'] ?? 0),
+      sales_affiliate_id: Number(body['sales_affiliate_id'] ?? 0),
+      notes: '',
+      terms: '',
+      recurring: false,
+      allow_payment: true,
+      allow_paypal: false,
+      source_type: 'API',
+      invoice_number: 10000 + id,
+      product_id: String((items[0]?.['product'] as Rec | undefined)?.['id']),
     });
     c('orders').put(record);
     return ok(clean(record), 201);
@@ -97,12 +156,25 @@ export function addOrderRoutes(table: RouteTable): void {
     if (!Number.isFinite(amount) || amount <= 0) throw new HttpError(400, 'payment_amount must be a positive number');
     const orderId = order['id'] as number;
     const key = `order-payments:${orderId}`;
-    const items = [...(((store.singletons.get(key)?.['items']) as Rec[] | undefined) ?? [])];
+    const items = [...((store.singletons.get(key)?.['items'] as Rec[] | undefined) ?? [])];
     const paymentId = orderId * 10 + 2 + items.length;
     const stamp = now();
-    items.push({ id: paymentId, invoice_id: orderId, payment_id: paymentId, amount, pay_date: body['date'] ?? stamp, last_updated: stamp, pay_status: 'Approved', note: body['notes'] ?? '', skip_commission: !body['apply_to_commissions'], refund_invoice_payment_id: 0 });
+    items.push({
+      id: paymentId,
+      invoice_id: orderId,
+      payment_id: paymentId,
+      amount,
+      pay_date: body['date'] ?? stamp,
+      last_updated: stamp,
+      pay_status: 'Approved',
+      note: body['notes'] ?? '',
+      skip_commission: !body['apply_to_commissions'],
+      refund_invoice_payment_id: 0,
+    });
     store.singletons.set(key, { items });
-    c('orders').put(withTotals({ ...order, total_paid: Math.round((Number(order['total_paid'] ?? 0) + amount) * 100) / 100, modification_date: stamp }));
+    c('orders').put(
+      withTotals({ ...order, total_paid: Math.round((Number(order['total_paid'] ?? 0) + amount) * 100) / 100, modification_date: stamp }),
+    );
     return ok({ id: paymentId, invoice_id: orderId, payment_amount: amount, payment_status: 'Approved', transaction_id: paymentId }, 201);
   });
   add('GET', '/orders/{id}/transactions', (req) => {
@@ -136,18 +208,24 @@ export function addSubscriptionRoutes(table: RouteTable): void {
     if (!c('contacts').has(Number(body['contact_id']))) throw new HttpError(400, `Contact with id ${String(body['contact_id'])} not found`);
     const planId = Number(body['subscription_plan_id']);
     if (!planById(planId)) throw new HttpError(400, `Subscription plan with id ${String(body['subscription_plan_id'])} not found`);
-    if (body['quantity'] !== undefined && !(Number.isSafeInteger(body['quantity']) && Number(body['quantity']) > 0)) throw new HttpError(400, 'quantity must be greater than 0');
-    if (body['billing_amount'] !== undefined && !(typeof body['billing_amount'] === 'number' && body['billing_amount'] >= 0)) throw new HttpError(400, 'billing_amount must be 0 or greater');
+    if (body['quantity'] !== undefined && !(Number.isSafeInteger(body['quantity']) && Number(body['quantity']) > 0))
+      throw new HttpError(400, 'quantity must be greater than 0');
+    if (body['billing_amount'] !== undefined && !(typeof body['billing_amount'] === 'number' && body['billing_amount'] >= 0))
+      throw new HttpError(400, 'billing_amount must be 0 or greater');
     const firstBill = body['first_bill_date'];
     if (firstBill !== undefined) {
       // The spec: "Must not be in the past", in EST (UTC-5); an import of old subscriptions trips on this.
       const todayInEst = new Date(Date.now() - 5 * 3600_000).toISOString().slice(0, 10);
-      if (typeof firstBill !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(firstBill)) throw new HttpError(400, 'first_bill_date must be a date (YYYY-MM-DD)');
+      if (typeof firstBill !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(firstBill))
+        throw new HttpError(400, 'first_bill_date must be a date (YYYY-MM-DD)');
       if (firstBill < todayInEst) throw new HttpError(400, 'first_bill_date must not be in the past');
     }
     // Generated subscriptions name no real plan, so only created ones (the overlay) can be identical.
-    const identical = [...c('subscriptions').overlay.values()].some((r) => r['contact_id'] === Number(body['contact_id']) && r['subscription_plan_id'] === planId && r['active'] === true);
-    if (identical && body['allow_duplicate'] !== true) throw new HttpError(400, 'An identical subscription already exists for this contact; send allow_duplicate: true to create another');
+    const identical = [...c('subscriptions').overlay.values()].some(
+      (r) => r['contact_id'] === Number(body['contact_id']) && r['subscription_plan_id'] === planId && r['active'] === true,
+    );
+    if (identical && body['allow_duplicate'] !== true)
+      throw new HttpError(400, 'An identical subscription already exists for this contact; send allow_duplicate: true to create another');
   };
   crud('/subscriptions', 'subscriptions', 'Subscription', {
     create: {
@@ -159,12 +237,23 @@ export function addSubscriptionRoutes(table: RouteTable): void {
         const { product, plan } = planById(Number(body['subscription_plan_id']))!;
         const today = now().slice(0, 10);
         return {
-          id, contact_id: Number(body['contact_id']), product_id: product['id'], subscription_plan_id: plan['id'], active: true,
-          allow_tax: body['allow_tax'] === true, auto_charge: body['auto_charge'] !== false,
-          billing_amount: body['billing_amount'] ?? plan['plan_price'], billing_cycle: plan['cycle_type'], billing_frequency: plan['frequency'],
-          quantity: body['quantity'] ?? 1, credit_card_id: body['credit_card_id'] ?? 0, payment_gateway_id: body['payment_gateway_id'] ?? 1,
-          use_default_payment_gateway: body['payment_gateway_id'] === undefined, sale_affiliate_id: body['sale_affiliate_id'] ?? 0,
-          start_date: today, next_bill_date: body['first_bill_date'] ?? today,
+          id,
+          contact_id: Number(body['contact_id']),
+          product_id: product['id'],
+          subscription_plan_id: plan['id'],
+          active: true,
+          allow_tax: body['allow_tax'] === true,
+          auto_charge: body['auto_charge'] !== false,
+          billing_amount: body['billing_amount'] ?? plan['plan_price'],
+          billing_cycle: plan['cycle_type'],
+          billing_frequency: plan['frequency'],
+          quantity: body['quantity'] ?? 1,
+          credit_card_id: body['credit_card_id'] ?? 0,
+          payment_gateway_id: body['payment_gateway_id'] ?? 1,
+          use_default_payment_gateway: body['payment_gateway_id'] === undefined,
+          sale_affiliate_id: body['sale_affiliate_id'] ?? 0,
+          start_date: today,
+          next_bill_date: body['first_bill_date'] ?? today,
         };
       },
     },

@@ -17,7 +17,8 @@ export function addNoteRoutes(table: RouteTable): void {
       status: 201,
       required: ['contact_id'],
       validate: (body) => {
-        if (!c('contacts').has(Number(body['contact_id']))) throw new HttpError(400, `Contact with id ${String(body['contact_id'])} not found`);
+        if (!c('contacts').has(Number(body['contact_id'])))
+          throw new HttpError(400, `Contact with id ${String(body['contact_id'])} not found`);
       },
       build: (body, id) => merge({ id, title: '', body: '', type: 'Other', date_created: now() }, body, { last_updated: now() }),
     },

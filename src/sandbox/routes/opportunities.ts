@@ -10,14 +10,21 @@ export function addOpportunityRoutes(table: RouteTable): void {
   const { add, crud, collection: c, store } = table;
   add('GET', '/opportunities', (req) => {
     const search = (req.query.get('search_term') ?? '').toLowerCase();
-    const where = equalityFilter(req, { stage_id: (r) => (r['stage'] as Rec | undefined)?.['id'], user_id: (r) => (r['user'] as Rec | undefined)?.['id'] });
+    const where = equalityFilter(req, {
+      stage_id: (r) => (r['stage'] as Rec | undefined)?.['id'],
+      user_id: (r) => (r['user'] as Rec | undefined)?.['id'],
+    });
     return page(req, c('opportunities'), {
       key: 'opportunities',
-      ...(where || search ? { where: (r: Rec) => (!where || where(r)) && (!search || String(r['opportunity_title']).toLowerCase().includes(search)) } : {}),
+      ...(where || search
+        ? { where: (r: Rec) => (!where || where(r)) && (!search || String(r['opportunity_title']).toLowerCase().includes(search)) }
+        : {}),
       view: (r) => without(r, ['custom_fields']),
     });
   });
-  add('GET', '/opportunities/{id}', (req) => ok(withOptional(must(c('opportunities'), idParam(req), 'Opportunity'), 'opportunities', optionalProperties(req))));
+  add('GET', '/opportunities/{id}', (req) =>
+    ok(withOptional(must(c('opportunities'), idParam(req), 'Opportunity'), 'opportunities', optionalProperties(req))),
+  );
   const opportunityInput = (body: Rec): void => {
     requireFields(body, ['opportunity_title', 'contact', 'stage']);
     const contactId = Number((body['contact'] as Rec | undefined)?.['id']);
@@ -37,8 +44,23 @@ export function addOpportunityRoutes(table: RouteTable): void {
         const stamp = now();
         return merge({ id, date_created: stamp, custom_fields: [] }, body, {
           last_updated: stamp,
-          contact: { id: contactId, first_name: contact['given_name'] ?? '', last_name: contact['family_name'] ?? '', email: contactEmail(store.seed, contactId) ?? '' },
-          stage: { id: stageId, name: stage?.stage_name ?? '', details: { probability: stage?.probability ?? 0, stage_order: stage?.stage_order ?? 0, target_num_days: 14, check_list_items: [] }, reasons: [] },
+          contact: {
+            id: contactId,
+            first_name: contact['given_name'] ?? '',
+            last_name: contact['family_name'] ?? '',
+            email: contactEmail(store.seed, contactId) ?? '',
+          },
+          stage: {
+            id: stageId,
+            name: stage?.stage_name ?? '',
+            details: {
+              probability: stage?.probability ?? 0,
+              stage_order: stage?.stage_order ?? 0,
+              target_num_days: 14,
+              check_list_items: [],
+            },
+            reasons: [],
+          },
         });
       },
     },
@@ -46,6 +68,15 @@ export function addOpportunityRoutes(table: RouteTable): void {
     stampField: 'last_updated',
   });
   add('GET', '/opportunity/stage_pipeline', () =>
-    ok(pipelineStages.map((s) => ({ stage_id: s.stage_id, stage_name: s.stage_name, stage_order: s.stage_order, stage_count: pipelineStages.length, is_default: s.stage_id === 1, end_stage: s.stage_id >= 4 }))),
+    ok(
+      pipelineStages.map((s) => ({
+        stage_id: s.stage_id,
+        stage_name: s.stage_name,
+        stage_order: s.stage_order,
+        stage_count: pipelineStages.length,
+        is_default: s.stage_id === 1,
+        end_stage: s.stage_id >= 4,
+      })),
+    ),
   );
 }

@@ -31,7 +31,10 @@ export function orderKeys(values: string[], special: OrderKeys = {}): OrderKeys 
  * The `order` and `order_direction` asked for, as Keap takes them: values outside the spec's enums
  * are refused with its 400. Undefined for the default (ascending id) order.
  */
-function requestedOrder(req: ApiRequest, orders: OrderKeys | undefined): { key: (record: Rec) => unknown; byId: boolean; descending: boolean } | undefined {
+function requestedOrder(
+  req: ApiRequest,
+  orders: OrderKeys | undefined,
+): { key: (record: Rec) => unknown; byId: boolean; descending: boolean } | undefined {
   if (!orders) return undefined;
   const value = req.query.get('order');
   const direction = req.query.get('order_direction');

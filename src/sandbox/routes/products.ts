@@ -25,16 +25,22 @@ export function addProductRoutes(table: RouteTable): void {
     });
   });
   add('GET', '/products/sync', (req) =>
-    page(req, c('products'), { key: 'product_statuses', view: (r) => ({ product: productListView(r), status: c('products').overlay.has(r['id'] as number) ? 'UPDATED' : 'CREATED' }), extra: { sync_token: 'sandbox-sync' } }),
+    page(req, c('products'), {
+      key: 'product_statuses',
+      view: (r) => ({ product: productListView(r), status: c('products').overlay.has(r['id'] as number) ? 'UPDATED' : 'CREATED' }),
+      extra: { sync_token: 'sandbox-sync' },
+    }),
   );
   add('GET', '/products/{id}', (req) => ok(clean(must(c('products'), idParam(req), 'Product'))));
   crud('/products', 'products', 'Product', {
     create: {
       status: 201,
       required: ['product_name'],
-      build: (body, id) => merge({ id, active: true, product_price: 0, subscription_only: false, subscription_plans: [], sku: '', url: '' }, body, {}),
+      build: (body, id) =>
+        merge({ id, active: true, product_price: 0, subscription_only: false, subscription_plans: [], sku: '', url: '' }, body, {}),
       validate: (body) => {
-        if (body['product_price'] !== undefined && typeof body['product_price'] !== 'number') throw new HttpError(400, 'product_price must be a number');
+        if (body['product_price'] !== undefined && typeof body['product_price'] !== 'number')
+          throw new HttpError(400, 'product_price must be a number');
       },
     },
     patch: { required: ['product_name'] },
@@ -51,10 +57,20 @@ export function addProductRoutes(table: RouteTable): void {
     const product = must(c('products'), idParam(req), 'Product');
     const body = bodyObject(req);
     requireFields(body, ['cycle_type', 'plan_price']);
-    if (!['YEAR', 'MONTH', 'WEEK', 'DAY'].includes(String(body['cycle_type']))) throw new HttpError(400, `Invalid cycle_type '${String(body['cycle_type'])}'. Allowed values: YEAR, MONTH, WEEK, DAY`);
+    if (!['YEAR', 'MONTH', 'WEEK', 'DAY'].includes(String(body['cycle_type'])))
+      throw new HttpError(400, `Invalid cycle_type '${String(body['cycle_type'])}'. Allowed values: YEAR, MONTH, WEEK, DAY`);
     const plans = plansOf(store, product);
     const id = Math.max((product['id'] as number) * 10, ...plans.map((p) => Number(p['id']))) + 1;
-    const plan: Rec = { active: true, frequency: 1, number_of_cycles: 0, subscription_plan_index: plans.length + 1, subscription_plan_name: '', url: '', ...body, id };
+    const plan: Rec = {
+      active: true,
+      frequency: 1,
+      number_of_cycles: 0,
+      subscription_plan_index: plans.length + 1,
+      subscription_plan_name: '',
+      url: '',
+      ...body,
+      id,
+    };
     c('products').put({ ...product, subscription_plans: [...plans, plan] });
     return ok(plan, 201);
   });

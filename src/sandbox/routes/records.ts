@@ -19,7 +19,10 @@ export function without(record: Rec, keys: string[]): Rec {
 /** Strips a resource's optional properties that were not asked for. */
 export function withOptional(record: Rec, resource: string, asked: Set<string>): Rec {
   const optional = optionalPropertiesByResource[resource] ?? [];
-  return without(record, optional.filter((name) => !asked.has(name)));
+  return without(
+    record,
+    optional.filter((name) => !asked.has(name)),
+  );
 }
 
 export function notFound(what: string, id: string | number): HttpError {

@@ -68,8 +68,11 @@ export function idList(body: Rec, name: string): number[] {
 
 /** The required `ids` query parameter of the bulk removals (`?ids=1,2`). */
 export function idsQuery(req: ApiRequest): number[] {
-  const parts = (req.query.get('ids') ?? '').split(',').map((part) => part.trim()).filter((part) => part !== '');
-  if (parts.length === 0 || !parts.every((part) => /^\d+$/.test(part))) throw new HttpError(400, 'ids is required: a comma-separated list of ids');
+  const parts = (req.query.get('ids') ?? '')
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
+  if (parts.length === 0 || !parts.every((part) => /^\d+$/.test(part)))
+    throw new HttpError(400, 'ids is required: a comma-separated list of ids');
   return parts.map(Number);
 }
-

@@ -54,16 +54,18 @@ export class RouteTable {
         return ok(view(record), create.status);
       });
     }
-    const update = (replace: boolean, required: string[]) => (req: ApiRequest): ApiResponse => {
-      const id = idParam(req);
-      const existing = must(c(name), id, what);
-      const body = bodyObject(req);
-      requireFields(body, required);
-      const base: Rec = replace ? { id, date_created: existing['date_created'] } : existing;
-      const record = merge(base, body, stamp());
-      c(name).put(record);
-      return ok(view(record));
-    };
+    const update =
+      (replace: boolean, required: string[]) =>
+      (req: ApiRequest): ApiResponse => {
+        const id = idParam(req);
+        const existing = must(c(name), id, what);
+        const body = bodyObject(req);
+        requireFields(body, required);
+        const base: Rec = replace ? { id, date_created: existing['date_created'] } : existing;
+        const record = merge(base, body, stamp());
+        c(name).put(record);
+        return ok(view(record));
+      };
     const requiredOf = (choice: true | { required: string[] }): string[] => (choice === true ? [] : choice.required);
     if (options.patch) add('PATCH', `${base}/{id}`, update(false, requiredOf(options.patch)));
     if (options.put) add('PUT', `${base}/{id}`, update(true, requiredOf(options.put)));

@@ -28,12 +28,16 @@ export function addTagRoutes(table: RouteTable): void {
     c('tags').put(record);
     return ok(record);
   });
-  const categoriesOf = (): Rec[] => [...tagCategories, ...(((store.singletons.get('tag-categories')?.['items']) as Rec[] | undefined) ?? [])];
+  const categoriesOf = (): Rec[] => [...tagCategories, ...((store.singletons.get('tag-categories')?.['items'] as Rec[] | undefined) ?? [])];
   add('POST', '/tags/categories', (req) => {
     const body = bodyObject(req);
     requireFields(body, ['name']);
     const all = categoriesOf();
-    const category = { id: Math.max(...all.map((cat) => Number(cat['id']))) + 1, name: body['name'], description: body['description'] ?? '' };
+    const category = {
+      id: Math.max(...all.map((cat) => Number(cat['id']))) + 1,
+      name: body['name'],
+      description: body['description'] ?? '',
+    };
     store.singletons.set('tag-categories', { items: [...all.slice(tagCategories.length), category] });
     return ok(category);
   });
@@ -51,7 +55,10 @@ export function addTagRoutes(table: RouteTable): void {
     const records = tagged.slice(offset, offset + limit).map(([contactId, date]) => {
       const contact = contacts.get(contactId) as Rec;
       const email = ((contact['email_addresses'] as Rec[] | undefined) ?? []).find((e) => e['field'] === 'EMAIL1')?.['email'];
-      return { date_applied: date, contact: { id: contactId, first_name: contact['given_name'] ?? '', last_name: contact['family_name'] ?? '', email: email ?? '' } };
+      return {
+        date_applied: date,
+        contact: { id: contactId, first_name: contact['given_name'] ?? '', last_name: contact['family_name'] ?? '', email: email ?? '' },
+      };
     });
     return { status: 200, body: pageBody(req, 'contacts', records, tagged.length, limit, offset) };
   });
@@ -80,7 +87,10 @@ export function addTagRoutes(table: RouteTable): void {
       const date = store.companyHasTag(companyId, tagId);
       if (!date) continue;
       const company = c('companies').get(companyId) as Rec;
-      tagged.push({ date_applied: date, company: { id: companyId, company_name: company['company_name'] ?? '', email: company['email_address'] ?? '' } });
+      tagged.push({
+        date_applied: date,
+        company: { id: companyId, company_name: company['company_name'] ?? '', email: company['email_address'] ?? '' },
+      });
     }
     return pageArray(req, 'companies', tagged);
   });

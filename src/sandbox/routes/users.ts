@@ -16,7 +16,16 @@ export function addUserRoutes(table: RouteTable): void {
     create: {
       status: 201,
       required: ['email', 'given_name'],
-      build: (body, id) => ({ id, email_address: body['email'], given_name: body['given_name'], family_name: '', partner: Boolean(body['partner']), status: 'Invited', date_created: now(), last_updated: now() }),
+      build: (body, id) => ({
+        id,
+        email_address: body['email'],
+        given_name: body['given_name'],
+        family_name: '',
+        partner: Boolean(body['partner']),
+        status: 'Invited',
+        date_created: now(),
+        last_updated: now(),
+      }),
     },
   });
 }
