@@ -14,12 +14,12 @@
  * `inspectOutput` applies the rule and checks the target without opening it, so an export can refuse
  * a bad `-o` before its first request; `openOutput` opens what it decided.
  */
-import { randomBytes } from 'node:crypto';
 import fs, { constants as fsConstants, createWriteStream, fstat } from 'node:fs';
 import { access, lstat, open, readFile, readlink, realpath, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { CliError, UsageError } from '../errors.js';
+import { errorCode, syncFolder, tempPathFor } from '../fs/atomic.js';
 
 export interface Output {
   stream: Writable;
@@ -45,10 +45,6 @@ export type OutputTarget =
   | { kind: 'in-place'; target: string; path: string }
   /** A regular file or a new one: a temporary file renamed over `path` (links resolved). */
   | { kind: 'replace'; target: string; path: string; mode: number };
-
-function errorCode(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : undefined;
-}
 
 function usageErrorFor(path: string, error: unknown, folder = dirname(path)): Error {
   switch (errorCode(error)) {
@@ -180,10 +176,6 @@ export async function inspectOutput(target?: string): Promise<OutputTarget> {
   throw new UsageError(`cannot write ${target}: too many levels of symbolic links`);
 }
 
-function tempPathFor(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-}
-
 async function createTemp(target: string, path: string, mode: number): Promise<{ tempPath: string; handle: FileHandle }> {
   const tempPath = tempPathFor(path);
   try {
@@ -194,19 +186,6 @@ async function createTemp(target: string, path: string, mode: number): Promise<{
     return { tempPath, handle };
   } catch (error) {
     throw usageErrorFor(target, error);
-  }
-}
-
-/** Makes the rename itself durable; best effort (not every file system allows opening a folder). */
-async function syncFolder(folder: string): Promise<void> {
-  let handle: FileHandle | undefined;
-  try {
-    handle = await open(folder, 'r');
-    await handle.sync();
-  } catch {
-    // ignored: the data itself is already fsynced
-  } finally {
-    await handle?.close().catch(() => undefined);
   }
 }
 
