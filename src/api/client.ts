@@ -91,6 +91,8 @@ class KeapClient implements KeapApi {
   private readonly pacer: Pacer;
   private readonly slots: Slots;
   private readonly counters = { requests: 0, retries: 0, throttled: 0 };
+  /** The `x-keap-*` headers of the last answer that carried any. */
+  private rateHeaders: Record<string, string> | undefined;
 
   constructor(options: ClientOptions) {
     let base: URL;
@@ -126,7 +128,13 @@ class KeapClient implements KeapApi {
   }
 
   stats() {
-    return { ...this.counters };
+    return { ...this.counters, ...(this.rateHeaders ? { rateHeaders: { ...this.rateHeaders } } : {}) };
+  }
+
+  private keepRateHeaders(headers: Record<string, string>): void {
+    const kept: Record<string, string> = {};
+    for (const [name, value] of Object.entries(headers)) if (name.startsWith('x-keap-')) kept[name] = value;
+    if (Object.keys(kept).length) this.rateHeaders = kept;
   }
 
   async close(): Promise<void> {
@@ -158,6 +166,7 @@ class KeapClient implements KeapApi {
       if (result.kind === 'response') {
         const { status, text } = result;
         const observed = this.pacer.observe(result.headers, status, result.ticket);
+        this.keepRateHeaders(result.headers);
         if (status >= 200 && status < 300) {
           const body = parseBody(result.headers['content-type'], text);
           if (body.ok) {

@@ -84,7 +84,10 @@ export interface KeapApi {
    * limit/offset; other shapes are one request, yielded as one page.
    */
   paginate(path: string, shape: ResponseShape, options?: PaginateOptions): AsyncIterable<Page>;
-  /** Counters for summaries and benches. */
-  stats(): { requests: number; retries: number; throttled: number };
+  /**
+   * Counters for summaries and benches, and the `x-keap-*` headers of the last answer that had any
+   * (quota and throttle state, kept with a stored login for `auth status`).
+   */
+  stats(): { requests: number; retries: number; throttled: number; rateHeaders?: Record<string, string> };
   close(): Promise<void>;
 }

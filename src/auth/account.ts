@@ -6,7 +6,7 @@
 import { credentialSourceFromEnv } from '../api/credentials.js';
 import type { CredentialSource } from '../api/types.js';
 import { AuthError, UsageError } from '../errors.js';
-import { readProfile, updateProfile, type AuthPaths, type Profile } from './profiles.js';
+import { quotaHeaders, readProfile, updateProfile, type AuthPaths, type Profile } from './profiles.js';
 import { storeFor } from './secrets.js';
 import { loginCommand, refreshUnderLock, storedCredentialSource } from './source.js';
 
@@ -38,6 +38,16 @@ function notLoggedIn(ref: ProfileRef): AuthError {
  * profile. Undefined when there is none and no profile was named (commands that can work offline
  * go on); a named profile that does not exist is an error.
  */
+/**
+ * Keeps the quota and throttle headers of a run's last answer with the stored login, so `auth
+ * status` shows the state of the last run, not of the login.
+ */
+export async function rememberQuota(ref: ProfileRef, headers: Record<string, string>, seenAt: string): Promise<void> {
+  const quota = quotaHeaders(headers);
+  if (Object.keys(quota).length === 0) return;
+  await updateProfile(ref.paths, ref.profileName, (current) => (current ? { ...current, quota, quotaSeenAt: seenAt } : current));
+}
+
 export async function resolveCredential(ref: ProfileRef): Promise<ResolvedCredential | undefined> {
   const fromEnv = credentialSourceFromEnv(ref.env);
   if (fromEnv) return { source: fromEnv };

@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import { bearerTokenSource, resolveApiUrl } from '../api/credentials.js';
 import type { CredentialSource, KeapApi } from '../api/types.js';
-import { resolveCredential, type ResolvedCredential } from '../auth/account.js';
+import { rememberQuota, resolveCredential, type ProfileRef, type ResolvedCredential } from '../auth/account.js';
 import { authPaths, resolveConfigDir, resolveProfileName } from '../auth/profiles.js';
 import type { IO } from '../io.js';
 import { createReporter, type Reporter } from '../reporter.js';
@@ -59,13 +59,17 @@ export async function resolveCredentialSource(env: NodeJS.ProcessEnv, profileFla
   return (await lookUpCredential(env, profileFlag))?.source;
 }
 
-async function lookUpCredential(env: NodeJS.ProcessEnv, profileFlag: string | undefined): Promise<ResolvedCredential | undefined> {
-  return resolveCredential({
+function profileRefFor(env: NodeJS.ProcessEnv, profileFlag: string | undefined): ProfileRef {
+  return {
     paths: authPaths(resolveConfigDir(env)),
     profileName: resolveProfileName(profileFlag, env),
     explicit: Boolean(profileFlag?.trim() || env.INFUSIONSOFT_PROFILE?.trim()),
     env,
-  });
+  };
+}
+
+async function lookUpCredential(env: NodeJS.ProcessEnv, profileFlag: string | undefined): Promise<ResolvedCredential | undefined> {
+  return resolveCredential(profileRefFor(env, profileFlag));
 }
 
 export async function openSession(command: Command, io: IO, options: SessionOptions = {}): Promise<Session> {
@@ -88,7 +92,8 @@ export async function openSession(command: Command, io: IO, options: SessionOpti
       },
     };
   }
-  const resolved = await lookUpCredential(io.env, globals.profile);
+  const ref = profileRefFor(io.env, globals.profile);
+  const resolved = await resolveCredential(ref);
   const credentials = resolved?.source;
   // A stored profile remembers its API URL; --api-url and INFUSIONSOFT_API_URL still win.
   const urlChosen = Boolean(globals.apiUrl?.trim() || io.env.INFUSIONSOFT_API_URL?.trim());
@@ -98,7 +103,12 @@ export async function openSession(command: Command, io: IO, options: SessionOpti
     api,
     reporter,
     credentialSource: credentials?.describe(),
-    close: () => api.close(),
+    async close() {
+      const seen = api.stats().rateHeaders;
+      await api.close();
+      // Best effort: a run that worked does not fail because its quota could not be noted.
+      if (resolved?.profile && seen) await rememberQuota(ref, seen, new Date(io.now()).toISOString()).catch(() => undefined);
+    },
   };
 }
 

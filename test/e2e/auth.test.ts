@@ -166,6 +166,20 @@ describe('keys for servers (--with-token)', () => {
     expect(refresh.stderr).toMatch(/holds a key .* nothing to refresh/);
   });
 
+  it('auth status shows the quota headers of the last run, not of the login', async () => {
+    const env = authEnv(sandbox);
+    expect((await run(['auth', 'login', '--with-token', '--insecure-storage'], { env, input: `${sandbox.token}\n` })).code).toBe(0);
+    const atLogin = (await status(env)).json;
+    const usedAtLogin = Number(atLogin.quota['x-keap-product-quota-used']);
+    expect(Number.isInteger(usedAtLogin)).toBe(true);
+
+    const exported = await run(['export', 'tags', '--format', 'ndjson', '--max', '2'], { env });
+    expect(exported.code, exported.stderr).toBe(0);
+    const afterRun = (await status(env)).json;
+    expect(Number(afterRun.quota['x-keap-product-quota-used'])).toBeGreaterThan(usedAtLogin);
+    expect(Date.parse(afterRun.quotaSeenAt)).toBeGreaterThanOrEqual(Date.parse(atLogin.quotaSeenAt));
+  });
+
   it('refuses a key the API refuses, storing nothing', async () => {
     const env = authEnv(sandbox);
     const wrongKey = 'KeapAK-not-a-real-key-123456';
