@@ -142,7 +142,17 @@ class KeapClient implements KeapApi {
     await this.agent.destroy();
   }
 
-  async request<T = unknown>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
+  request<T = unknown>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
+    return this.exchange<T>(method, path, options, true);
+  }
+
+  /**
+   * One request with its retries. `parse` false hands back a 2xx body as text: pages fetched ahead
+   * are parsed only when the consumer takes them, so their records are born when they are used
+   * and die young (parsed early, they outlived collections and cost the garbage collector more
+   * than parsing itself).
+   */
+  private async exchange<T>(method: string, path: string, options: RequestOptions, parse: boolean): Promise<ApiResponse<T>> {
     const verb = method.toUpperCase();
     const credentials = this.credentials;
     if (!credentials) throw new AuthError('no Keap credential', { problem: 'missing' });
@@ -168,6 +178,10 @@ class KeapClient implements KeapApi {
         const observed = this.pacer.observe(result.headers, status, result.ticket);
         this.keepRateHeaders(result.headers);
         if (status >= 200 && status < 300) {
+          if (!parse) {
+            this.log(verb, url, `${status}`, result);
+            return { status, headers: result.headers, body: text as T };
+          }
           const body = parseBody(result.headers['content-type'], text);
           if (body.ok) {
             this.log(verb, url, `${status}`, result);
@@ -357,7 +371,7 @@ class KeapClient implements KeapApi {
       offset: number;
       limit: number;
       controller: AbortController;
-      response: Promise<ApiResponse>;
+      response: Promise<ApiResponse<string>>;
       /** Whether the answer is in (so taking this page costs no wait). */
       arrived: boolean;
     }
@@ -368,10 +382,12 @@ class KeapClient implements KeapApi {
       const forward = () => controller.abort(outer?.reason);
       if (outer?.aborted) forward();
       else outer?.addEventListener('abort', forward, { once: true });
-      const response = this.request('GET', pagePath, {
-        query: { ...query, limit: pageLimit, offset },
-        signal: controller.signal,
-      });
+      const response = this.exchange<string>(
+        'GET',
+        pagePath,
+        { query: { ...query, limit: pageLimit, offset }, signal: controller.signal },
+        false,
+      );
       // Abandoned pages must not surface as unhandled rejections; awaited ones still throw.
       const pending: Pending = { path: pagePath, query, offset, limit: pageLimit, controller, response, arrived: false };
       response
@@ -400,7 +416,7 @@ class KeapClient implements KeapApi {
       while (queue.length > 0) {
         const current = queue.shift()!;
         ahead = current.arrived ? Math.max(Math.min(2, depth), ahead - 1) : Math.min(depth, ahead + 1);
-        const response = await current.response;
+        const response = await this.parsedPage(await current.response, current, options.signal);
         const body = response.body;
         const records = isRecord(body) ? listAt(body, key) : undefined;
         if (!records || !isRecord(body)) {
@@ -465,6 +481,20 @@ class KeapClient implements KeapApi {
         'so records may have been skipped',
       { hint: 'run it again, at a time when fewer records are being deleted' },
     );
+  }
+
+  /** A page's text as JSON; one cut off in transit is asked for again, with the usual retries. */
+  private async parsedPage(
+    response: ApiResponse<string>,
+    page: { path: string; query: Query; offset: number; limit: number },
+    signal: AbortSignal | undefined,
+  ): Promise<ApiResponse> {
+    const parsed = parseBody(response.headers['content-type'], response.body);
+    if (parsed.ok) return { ...response, body: parsed.value };
+    return this.request('GET', page.path, {
+      query: { ...page.query, limit: page.limit, offset: page.offset },
+      ...(signal ? { signal } : {}),
+    });
   }
 
   /**

@@ -5,7 +5,7 @@ import type { KeapApi, Page } from '../../src/api/types.js';
 import type { ResponseShape } from '../../src/catalog/types.js';
 import { PagingError } from '../../src/api/errors.js';
 import { ApiError } from '../../src/errors.js';
-import { json, sleep, startServer, type SeenRequest, type TestServer } from './server.js';
+import { json, sleep, startServer, text, type SeenRequest, type TestServer } from './server.js';
 
 let server: TestServer;
 let api: KeapApi;
@@ -93,6 +93,23 @@ describe('paging', () => {
       expect(req.query.get('limit')).toBe('10');
     }
     expect(offsets(server)).toEqual([0, 7, 14, 21]);
+  });
+
+  it('asks again for a page whose JSON arrived broken, prefetched or not', async () => {
+    const list = keapList(25);
+    let broken = false;
+    server.handle((req, res) => {
+      // The page at offset 7 first comes back as a complete answer that is not valid JSON.
+      if (req.query.get('offset') === '7' && !broken) {
+        broken = true;
+        text(res, 200, 'application/json', '{"contacts":[{"id":');
+        return;
+      }
+      list(req, res);
+    });
+    const pages = await collect(api.paginate('/contacts', contacts, { pageSize: 10, prefetch: 3 }));
+    expect(ids(pages)).toEqual(range(0, 25));
+    expect(offsets(server).filter((offset) => offset === 7)).toHaveLength(2);
   });
 
   it('asks for the stable order on every page, unless the caller names an order of its own', async () => {
