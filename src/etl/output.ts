@@ -18,8 +18,8 @@ import fs, { constants as fsConstants, createWriteStream, fstat } from 'node:fs'
 import { access, lstat, open, readFile, readlink, realpath, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
-import { CliError, UsageError } from '../errors.js';
-import { errorCode, syncFolder, tempPathFor } from '../fs/atomic.js';
+import { UsageError } from '../errors.js';
+import { errorCode, syncFolder, tempPathFor, writeError } from '../fs/atomic.js';
 
 export interface Output {
   stream: Writable;
@@ -45,30 +45,6 @@ export type OutputTarget =
   | { kind: 'in-place'; target: string; path: string }
   /** A regular file or a new one: a temporary file renamed over `path` (links resolved). */
   | { kind: 'replace'; target: string; path: string; mode: number };
-
-function usageErrorFor(path: string, error: unknown, folder = dirname(path)): Error {
-  switch (errorCode(error)) {
-    case 'ENOENT':
-      return new UsageError(`cannot write ${path}: the folder ${folder} does not exist`, {
-        hint: `create it first (mkdir -p ${folder}) or write somewhere else`,
-        cause: error,
-      });
-    case 'ENOTDIR':
-      return new UsageError(`cannot write ${path}: ${folder} is not a folder`, { cause: error });
-    case 'EACCES':
-    case 'EPERM':
-      return new UsageError(`cannot write ${path}: permission denied`, { cause: error });
-    case 'EROFS':
-      return new UsageError(`cannot write ${path}: read-only file system`, { cause: error });
-    case 'EISDIR':
-      return new UsageError(`cannot write ${path}: it is a folder`, { cause: error });
-    case 'ELOOP':
-      return new UsageError(`cannot write ${path}: too many levels of symbolic links`, { cause: error });
-    default:
-      // Not the user's mistake (a full disk, an I/O error): exit 1, but still say which file.
-      return new CliError(`cannot write ${path}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-  }
-}
 
 /** The access-mode bits of open flags (Linux; Node's fs.constants lacks it). */
 const O_ACCMODE = 0o3;
@@ -119,7 +95,7 @@ async function inspectDescriptor(target: string, fd: number, pid?: number): Prom
     if (!open || (await isRuntimeDescriptor(fd))) throw notOpen();
   } else {
     await lstat(`/proc/${pid}/fd/${fd}`).catch((error: unknown) => {
-      throw errorCode(error) === 'ENOENT' ? notOpen() : usageErrorFor(target, error);
+      throw errorCode(error) === 'ENOENT' ? notOpen() : writeError(target, error);
     });
   }
   const flags = await descriptorFlags(fd, pid);
@@ -146,7 +122,7 @@ export async function inspectOutput(target?: string): Promise<OutputTarget> {
     if (direct) return inspectDescriptor(target, direct.fd, direct.pid);
     // A folder on the way may itself be a link (`/dev/fd` is one, into /proc/self/fd).
     const folder = await realpath(dirname(path)).catch((error: unknown) => {
-      throw usageErrorFor(target, error, links === 0 ? dirname(target) : dirname(path));
+      throw writeError(target, error, links === 0 ? dirname(target) : dirname(path));
     });
     path = join(folder, basename(path));
     const viaFolder = descriptorAt(path);
@@ -154,7 +130,7 @@ export async function inspectOutput(target?: string): Promise<OutputTarget> {
 
     const info = await lstat(path).catch((error: unknown) => {
       if (errorCode(error) === 'ENOENT') return undefined;
-      throw usageErrorFor(target, error, folder);
+      throw writeError(target, error, folder);
     });
     if (info?.isSymbolicLink()) {
       path = resolve(folder, await readlink(path));
@@ -163,13 +139,13 @@ export async function inspectOutput(target?: string): Promise<OutputTarget> {
     if (info?.isDirectory()) throw new UsageError(`cannot write ${target}: it is a folder`);
     if (info && !info.isFile()) {
       await access(path, fsConstants.W_OK).catch((error: unknown) => {
-        throw usageErrorFor(target, error, folder);
+        throw writeError(target, error, folder);
       });
       return { kind: 'in-place', target, path };
     }
     // A regular file or a new one: the temporary file goes into its folder.
     await access(folder, fsConstants.W_OK).catch((error: unknown) => {
-      throw usageErrorFor(target, error, folder);
+      throw writeError(target, error, folder);
     });
     return { kind: 'replace', target, path, mode: info ? info.mode & 0o7777 : 0o666 };
   }
@@ -185,7 +161,7 @@ async function createTemp(target: string, path: string, mode: number): Promise<{
     if (mode !== 0o666) await handle.chmod(mode).catch(() => undefined);
     return { tempPath, handle };
   } catch (error) {
-    throw usageErrorFor(target, error);
+    throw writeError(target, error);
   }
 }
 
@@ -267,7 +243,7 @@ async function openInPlace(target: string, path: string, flags: number): Promise
   try {
     handle = await open(path, fsConstants.O_WRONLY | flags);
   } catch (error) {
-    throw usageErrorFor(target, error);
+    throw writeError(target, error);
   }
   const stream = handle.createWriteStream();
   stream.on('error', () => undefined);
@@ -309,7 +285,7 @@ async function replacingOutput(target: string, path: string, mode: number): Prom
         await rename(tempPath, path);
       } catch (error) {
         await discard();
-        throw usageErrorFor(target, error);
+        throw writeError(target, error);
       }
       await syncFolder(dirname(path));
     },

@@ -27,13 +27,19 @@ export function errorCode(error: unknown): string | undefined {
   return typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : undefined;
 }
 
-/** A failed write as the user sees it: their mistake (exit 2) when they can fix it, else exit 1; always naming the file. */
-export function writeError(path: string, error: unknown): CliError {
+/**
+ * A failed write as the user sees it: their mistake (exit 2) when they can fix it, else exit 1;
+ * always naming the file (as the user typed it) and, for a missing one, the folder.
+ */
+export function writeError(path: string, error: unknown, folder = dirname(path)): CliError {
   switch (errorCode(error)) {
     case 'ENOENT':
-      return new UsageError(`cannot write ${path}: the folder ${dirname(path)} does not exist`, { cause: error });
+      return new UsageError(`cannot write ${path}: the folder ${folder} does not exist`, {
+        hint: `create it first (mkdir -p ${folder}) or write somewhere else`,
+        cause: error,
+      });
     case 'ENOTDIR':
-      return new UsageError(`cannot write ${path}: ${dirname(path)} is not a folder`, { cause: error });
+      return new UsageError(`cannot write ${path}: ${folder} is not a folder`, { cause: error });
     case 'EACCES':
     case 'EPERM':
       return new UsageError(`cannot write ${path}: permission denied`, { cause: error });
@@ -41,6 +47,8 @@ export function writeError(path: string, error: unknown): CliError {
       return new UsageError(`cannot write ${path}: read-only file system`, { cause: error });
     case 'EISDIR':
       return new UsageError(`cannot write ${path}: it is a folder`, { cause: error });
+    case 'ELOOP':
+      return new UsageError(`cannot write ${path}: too many levels of symbolic links`, { cause: error });
     default:
       // Not the user's mistake (a full disk, an I/O error): exit 1, but still say which file.
       return new CliError(`cannot write ${path}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
