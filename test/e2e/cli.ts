@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
+import type { SandboxStats, TestSandbox } from '../support/cli.js';
 import { cleanEnv } from '../support/env.js';
 import { printsSecretOnPurpose, recordOutput, registerSecret } from '../support/record.js';
 
@@ -109,23 +110,9 @@ export function startRun(args: string[], options: { env?: Record<string, string 
   };
 }
 
-export interface SandboxProcess {
-  apiUrl: string;
-  origin: string;
-  token: string;
-  env: Record<string, string>;
-  stats(): Promise<SandboxStats>;
-  stop(): Promise<void>;
-}
-
-export interface SandboxStats {
-  requests: Record<string, number>;
-  throttled: number;
-  faults: Record<string, number>;
-  tokensIssued: number;
-  refreshes: number;
-  windows: Record<string, { limit: number; unit: string; refused: number; peak: number }>;
-}
+/** A sandbox run as its own process: the same handle as the in-process one. */
+export type SandboxProcess = TestSandbox;
+export type { SandboxStats };
 
 /** `infusionsoft sandbox --port 0 ...` as a child process; resolves once it printed its two lines. */
 export async function startSandboxProcess(args: string[] = []): Promise<SandboxProcess> {

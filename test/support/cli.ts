@@ -87,6 +87,7 @@ export interface SandboxStats {
   faults: Record<string, number>;
   tokensIssued: number;
   refreshes: number;
+  windows: Record<string, { limit: number; unit: string; refused: number; peak: number }>;
 }
 
 /** The sandbox API in this process, on a free loopback port (real HTTP, as the CLI sees Keap). */
