@@ -51,6 +51,18 @@ export interface PrepareOptions {
   signal?: AbortSignal;
 }
 
+/** The column plan; a problem with the columns names the file it is in. */
+function planFor(input: ImportInput, resource: ResourceDef, action: ActionDef, mapping: MappingOptions): ColumnPlan {
+  try {
+    return planColumns(resource, action, input.columns, input.format, mapping);
+  } catch (error) {
+    if (error instanceof UsageError && !error.message.startsWith(input.name)) {
+      throw new UsageError(`${input.name}: ${error.message}`, { ...(error.hint ? { hint: error.hint } : {}), cause: error });
+    }
+    throw error;
+  }
+}
+
 /** The fields the file's columns name after `--map`, for deciding the action. */
 function namedFields(columns: readonly string[], map: ReadonlyMap<string, string> | undefined, onlyCreated: boolean): Set<string> {
   const names = new Set<string>();
@@ -79,7 +91,7 @@ export async function prepareImport(api: KeapApi, input: ImportInput, options: P
     throw new UsageError('--only-created undoes the creates of an earlier run: it needs --action delete');
   }
   const customModel = await loadCustomModel(api, resource, input, options.signal);
-  const plan = planColumns(resource, action, input.columns, input.format, { ...options.mapping, ...(customModel ? { customModel } : {}) });
+  const plan = planFor(input, resource, action, { ...options.mapping, ...(customModel ? { customModel } : {}) });
   for (const warning of plan.warnings) reporter.warn(warning);
 
   const lookupClient = createLookups(api);
