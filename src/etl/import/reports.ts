@@ -17,7 +17,7 @@ import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { CliError, UsageError } from '../../errors.js';
 import { writeError } from '../../fs/atomic.js';
-import { type Output, openOutput } from '../output.js';
+import { inspectOutput, type Output, openOutput } from '../output.js';
 import type { ImportInput, InputFormat, OutcomeStatus, RowOutcome } from './types.js';
 
 export interface ReportPaths {
@@ -56,6 +56,16 @@ export function reportPaths(input: ImportInput, flags: { errors?: string; result
     throw new UsageError(`--errors and --results both name ${paths.errors}`, { hint: 'give each report its own file' });
   }
   return paths;
+}
+
+/**
+ * Checks that the reports can be written, opening and truncating nothing: the engine calls it
+ * before the first request, so a bad `--errors` or `--results` (a missing folder, no permission) is
+ * refused before anything reaches Keap rather than after. Throws writeError's UsageError naming the path.
+ */
+export async function checkReportPaths(paths: ReportPaths, options: { results?: boolean } = {}): Promise<void> {
+  await inspectOutput(paths.errors);
+  if (options.results !== false) await inspectOutput(paths.results);
 }
 
 /**

@@ -8,7 +8,7 @@ import { UsageError } from '../../../src/errors.js';
 import { InputError } from '../../../src/etl/errors.js';
 import { csvParseOptions } from '../../../src/etl/flatten.js';
 import { RowOutcomes } from '../../../src/etl/import/outcomes.js';
-import { reportPaths, writeReports } from '../../../src/etl/import/reports.js';
+import { checkReportPaths, reportPaths, writeReports } from '../../../src/etl/import/reports.js';
 import type { ImportInput, InputFormat, InputRow, RowOutcome } from '../../../src/etl/import/types.js';
 
 let dir: string;
@@ -261,6 +261,18 @@ describe('writeReports to JSON and NDJSON', () => {
       { stdout },
     );
     expect(Buffer.concat(chunks).toString()).toBe('{"email":"a","_row":1,"_action":"created","_id":3}\n');
+  });
+});
+
+describe('checkReportPaths', () => {
+  it('refuses a report that cannot be written before anything is sent, creating nothing', async () => {
+    const results = join(dir, 'nowhere', 'results.csv');
+    const check = checkReportPaths({ errors: join(dir, 'errors.csv'), results });
+    await expect(check).rejects.toThrow(UsageError);
+    await expect(check).rejects.toThrow(`cannot write ${results}: the folder`);
+    await expect(checkReportPaths({ errors: join(dir, 'errors.csv'), results }, { results: false })).resolves.toBeUndefined();
+    await expect(checkReportPaths({ errors: dir, results: '-' })).rejects.toThrow(`cannot write ${dir}: it is a folder`);
+    expect(await readdir(dir)).toEqual([]);
   });
 });
 
