@@ -186,7 +186,7 @@ describe('writeReports to CSV', () => {
   });
 
   it('writes every row of a large input, through the stream in pieces', async () => {
-    const many = Array.from({ length: 20_000 }, (_, i) => ({
+    const many = Array.from({ length: 5_000 }, (_, i) => ({
       row: i + 2,
       values: { email: `person${i}@example.com`, note: 'x'.repeat(20) },
     }));
@@ -196,15 +196,15 @@ describe('writeReports to CSV', () => {
       (row) => ({ row, status: row % 1000 === 0 ? 'failed' : 'created', id: row }),
       reportPaths(input, {}),
     );
-    expect(counts).toEqual({ errorRows: 20, resultRows: 20_000 });
+    expect(counts).toEqual({ errorRows: 5, resultRows: 5_000 });
     const parsed = parse(await read('contacts.results.csv'), csvParseOptions()) as Array<Record<string, unknown>>;
-    expect(parsed).toHaveLength(20_000);
+    expect(parsed).toHaveLength(5_000);
     expect(parsed.at(-1)).toEqual({
-      email: 'person19999@example.com',
+      email: 'person4999@example.com',
       note: 'x'.repeat(20),
-      _row: '20001',
+      _row: '5001',
       _action: 'created',
-      _id: '20001',
+      _id: '5001',
     });
   });
 });
