@@ -71,8 +71,10 @@ function countNewlinesIn(text: string): number {
 
 function notUtf8(file: string, line: number, byte: number | undefined): InputError {
   const what =
-    byte === undefined ? 'ends in the middle of a UTF-8 character' : `has a byte (0x${byte.toString(16).toUpperCase()}) that is not UTF-8`;
-  return new InputError({ file, row: line }, `${what}: the file is not UTF-8 text (perhaps Latin-1 or Windows-1252)`, {
+    byte === undefined
+      ? 'ends in the middle of a UTF-8 character: the file is cut short, or is not UTF-8 text'
+      : `has a byte (0x${byte.toString(16).toUpperCase()}) that is not UTF-8: the file is not UTF-8 text (perhaps Latin-1 or Windows-1252)`;
+  return new InputError({ file, row: line }, what, {
     hint: SAVE_AS_UTF8,
   });
 }
