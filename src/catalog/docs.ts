@@ -168,6 +168,12 @@ function renderResource(resource: ResourceDef): string[] {
   for (const action of readActions(resource)) {
     lines.push(`- Incremental export (${code(action.id)}): ${incrementalDescription(action)}`);
   }
+  if (resource.naturalKeys?.length) {
+    const keys = resource.naturalKeys.map(
+      (key) => `${code(key.name)} (${key.filter ? `filtered by ${code(key.filter)}` : 'list read once'})`,
+    );
+    lines.push(`- Natural keys (\`import --lookup FIELD=${resource.name}.KEY\`): ${keys.join(', ')}`);
+  }
   if (resource.duplicateOptions) lines.push(`- Upsert duplicate options: ${resource.duplicateOptions.map(code).join(', ')}`);
   if (resource.customFields) {
     const how = resource.customFields.via === 'list' ? 'with the list (`optional_properties=custom_fields`)' : 'one request per record';

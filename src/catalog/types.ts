@@ -242,6 +242,34 @@ export interface CustomFieldSource {
   via: 'list' | 'single';
 }
 
+/**
+ * A value people know a record by (an email, a SKU, a tag name), so that `import --lookup
+ * contact_id=contacts.email` can turn it into the record's id through the resource's plain read.
+ */
+export interface NaturalKey {
+  /** What `--lookup` calls it: `email`, `sku`, `name`. */
+  name: string;
+  /**
+   * Dot path to the value in a record of the plain read. Arrays on the way are searched element-wise
+   * (`email_addresses.email`: any of the contact's email addresses).
+   */
+  path: string;
+  /**
+   * The plain read's query parameter that filters on this key, when the spec has one: one filtered
+   * request per value. Without it the whole list is read once and indexed. Keap's filters may match
+   * loosely, so the records read are always compared exactly again.
+   */
+  filter?: string;
+  /** Matching ignores case (email addresses do; names and SKUs do not). */
+  ignoreCase?: boolean;
+  /**
+   * Where a create or upsert body carries the value, to find the record an interrupted create may
+   * have made (`import --resume`). A dot path; on a keyed array a segment may name the element by
+   * its discriminator value (`email_addresses.EMAIL1.email`). Left out: the key cannot recover.
+   */
+  bodyPath?: string;
+}
+
 /** One place where the catalog follows the spec rather than the seed, with the reason. */
 export interface Deviation {
   what: string;
@@ -272,6 +300,11 @@ export interface ResourceDef {
    * only where the filter's `kind` says so.
    */
   updatedField?: string;
+  /**
+   * Values that identify a record to people (`--lookup`), in order of preference: the first with a
+   * `bodyPath` is the one `--resume` uses to find a record an interrupted create may have made.
+   */
+  naturalKeys?: NaturalKey[];
   /** Upserts: the spec's duplicate-check values (`Email`, `EmailAndName`). */
   duplicateOptions?: string[];
   actions: ActionDef[];

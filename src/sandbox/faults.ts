@@ -16,7 +16,8 @@ export type FaultKind =
   | 'truncate'
   | 'ignore-offset'
   | 'stuck-next'
-  | 'gone';
+  | 'gone'
+  | 'drop-after-write';
 export interface FaultRule {
   kind: FaultKind;
   rate: number;
@@ -35,6 +36,7 @@ const faultKinds: readonly FaultKind[] = [
   'ignore-offset',
   'stuck-next',
   'gone',
+  'drop-after-write',
 ];
 
 export const QUOTA_FAULT = {
@@ -88,7 +90,7 @@ export class FaultInjector {
 
   /**
    * The fault for this request, counted in the stats; undefined for a clean answer, and for a fault
-   * that cannot apply to this request (`skip`: `gone` on a list or a write).
+   * that cannot apply to this request (`skip`: `gone` on a list or a write, `drop-after-write` on a read).
    */
   roll(skip?: (kind: FaultKind) => boolean): FaultKind | undefined {
     if (this.rules.length === 0) return undefined;
@@ -108,7 +110,8 @@ export class FaultInjector {
 
   /**
    * What a fault answers instead of the handler, or undefined when the handler still runs
-   * (`slow`, and `truncate` on a read, which spoils the handler's answer in transit).
+   * (`slow`; `truncate` on a read, which spoils the handler's answer in transit; `drop-after-write`,
+   * which lets the write act and then drops the connection instead of answering).
    */
   replace(kind: FaultKind, write: boolean, recordId?: string): Outcome | undefined {
     switch (kind) {

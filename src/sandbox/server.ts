@@ -66,11 +66,12 @@ async function handleApi(parts: Parts, req: IncomingMessage, url: URL, text: str
   }
   if (!matched) return reply({ status: 404, body: { message: `No endpoint ${method} ${path}` } });
 
-  // Faults are decided before the handler runs, so a failed write never changes the store.
+  // Faults are decided before the handler runs, so a failed write never changes the store (except
+  // drop-after-write, whose point is a write that acted but was never answered).
   const write = method !== 'GET';
   // `gone` only touches reads of one record or of what hangs off it (`/contacts/{id}/tags`).
   const recordId = Object.values(matched.params)[0];
-  const fault = faults.roll((kind) => kind === 'gone' && (write || recordId === undefined));
+  const fault = faults.roll((kind) => (kind === 'gone' && (write || recordId === undefined)) || (kind === 'drop-after-write' && !write));
   const replaced = fault ? faults.replace(fault, write, recordId) : undefined;
   if (replaced) return replaced;
   if (fault === 'slow') await sleep(SLOW_MS);
@@ -102,6 +103,8 @@ async function handleApi(parts: Parts, req: IncomingMessage, url: URL, text: str
     return reply({ status: 500, body: { message: `Sandbox error: ${message}` } });
   }
   if (write && response.status < 300 && options.dataFile) store.saveFile(options.dataFile);
+  // The write has acted (or been refused); the client never learns which: its outcome is unknown.
+  if (fault === 'drop-after-write') return { kind: 'reset' };
   if (fault === 'stuck-next') pointNextAtItself(response.body, url);
   return reply({ status: response.status, body: response.body }, fault === 'truncate');
 }

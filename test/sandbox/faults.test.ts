@@ -124,6 +124,19 @@ describe('faults', () => {
       expect(tags.filter((t: { name: string }) => t.name.startsWith('fault test')).length).toBe(applied);
     }));
 
+  it('drop-after-write carries a write out, then drops the connection without an answer; reads are untouched', () =>
+    withSandbox({ seed: 3, faults: 'drop-after-write:1' }, async (sandbox) => {
+      expect(parseFaults('drop-after-write:0.1')).toEqual([{ kind: 'drop-after-write', rate: 0.1 }]);
+      await expect(call(sandbox, 'POST', '/tags', { name: 'sent, never answered' })).rejects.toThrow();
+      const found = await get(sandbox, `/tags?name=${encodeURIComponent('sent, never answered')}`);
+      expect(found.status).toBe(200);
+      expect(found.body.tags).toHaveLength(1);
+      await expect(call(sandbox, 'PATCH', `/contacts/3`, { job_title: 'Dropped answer' })).rejects.toThrow();
+      expect((await get(sandbox, '/contacts/3?optional_properties=job_title')).body.job_title).toBe('Dropped answer');
+      const counters = await stats(sandbox);
+      expect(counters.faults).toEqual({ 'drop-after-write': 2 });
+    }));
+
   it('slows a response down and answers it normally', () =>
     withSandbox({ seed: 1, faults: 'slow:1' }, async (sandbox) => {
       const started = Date.now();

@@ -31,6 +31,7 @@ export const companies: ResourceDef = {
   aliases: ['company', 'Company'],
   title: 'Company',
   description: 'Companies, with their custom fields.',
+  naturalKeys: [{ name: 'company_name', path: 'company_name', filter: 'company_name', bodyPath: 'company_name' }],
   fields: [
     id(),
     obj('address', PLAIN_ADDRESS),

@@ -58,6 +58,11 @@ export const products: ResourceDef = {
   aliases: ['product', 'Product'],
   title: 'Product',
   description: 'Products, with their options and subscription plans.',
+  // The product list has no filter on either: a lookup reads the list once and indexes it.
+  naturalKeys: [
+    { name: 'sku', path: 'sku', bodyPath: 'sku' },
+    { name: 'product_name', path: 'product_name', bodyPath: 'product_name' },
+  ],
   fields: [
     id(),
     str('product_desc'),

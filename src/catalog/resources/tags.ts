@@ -17,6 +17,7 @@ export const tags: ResourceDef = {
   description: 'Tags, with the contacts and companies that carry them on request.',
   fields: [id(), obj('category', ['id', 'description', 'name']), str('description'), str('name')],
   keyFields: ['id'],
+  naturalKeys: [{ name: 'name', path: 'name', filter: 'name', bodyPath: 'name' }],
   gathered: [
     {
       name: 'companies',

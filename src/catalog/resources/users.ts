@@ -8,6 +8,8 @@ export const users: ResourceDef = {
   aliases: ['user', 'User'],
   title: 'User',
   description: 'Users of the Keap account, with their email signature on request.',
+  // Reads name it email_address, the create body email; the list has no filter on it.
+  naturalKeys: [{ name: 'email', path: 'email_address', ignoreCase: true, bodyPath: 'email' }],
   fields: [
     id(),
     obj('address', PLAIN_ADDRESS, { readOnly: true }),
