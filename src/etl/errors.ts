@@ -19,7 +19,11 @@ export class InputError extends UsageError {
   readonly row: number | undefined;
   readonly column: string | undefined;
   constructor(place: { file: string; row?: number; column?: string }, message: string, options?: { hint?: string }) {
-    const where = [place.file, place.row === undefined ? '' : `row ${place.row}`, place.column === undefined ? '' : `column ${place.column}`]
+    const where = [
+      place.file,
+      place.row === undefined ? '' : `row ${place.row}`,
+      place.column === undefined ? '' : `column ${place.column}`,
+    ]
       .filter(Boolean)
       .join(', ');
     super(`${where}: ${message}`, options);

@@ -34,7 +34,15 @@ describe('customFieldModel', () => {
   it('keeps the option labels /model lists for choice fields, so import can check values against them', () => {
     const model = customFieldModel({
       custom_fields: [
-        { id: 7, label: 'Favorite Color', field_type: 'Dropdown', options: [{ id: '1', label: 'Red', options: [] }, { id: '2', label: 'Blue' }] },
+        {
+          id: 7,
+          label: 'Favorite Color',
+          field_type: 'Dropdown',
+          options: [
+            { id: '1', label: 'Red', options: [] },
+            { id: '2', label: 'Blue' },
+          ],
+        },
         { id: 8, label: 'Notes', field_type: 'Text', options: [] },
       ],
     });
