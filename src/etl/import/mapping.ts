@@ -525,7 +525,7 @@ export function mapRow(plan: ColumnPlan, row: InputRow): MappedRow {
   });
   mapped.body = body;
   for (const { name, value } of jsonValues) {
-    if (value !== null && value !== undefined) body[name] = value;
+    if (value !== null && value !== undefined) body[name] = withoutReadOnlyComponents(plan.resource, internals.properties, name, value);
   }
   if (options.clearEmpty) clearEmptyCells(internals, row, body);
   markPartialArrays(plan, internals, mapped);
@@ -539,6 +539,22 @@ export function mapRow(plan: ColumnPlan, row: InputRow): MappedRow {
     body.opt_in_reason = options.optInReason;
   }
   return mapped;
+}
+
+/**
+ * A JSON object (or list of objects) without the components its record field has but the body does
+ * not take (an exported contact's `company.company_name`), as CSV leaves out those columns. A copy:
+ * the input record stays as read.
+ */
+function withoutReadOnlyComponents(resource: ResourceDef, properties: readonly BodyProperty[], name: string, value: unknown): unknown {
+  const taken = properties.find((p) => p.name === name)?.components?.map((c) => c.name);
+  const known = resource.fields.find((f) => f.name === name)?.components;
+  if (!taken || !known) return value;
+  const prune = (element: unknown) =>
+    isObject(element)
+      ? Object.fromEntries(Object.entries(element).filter(([key]) => taken.includes(key) || !known.includes(key)))
+      : element;
+  return Array.isArray(value) ? value.map(prune) : prune(value);
 }
 
 function readCustomObject(column: string, value: unknown, plan: Compiled, custom: Record<string, unknown>): void {

@@ -183,7 +183,8 @@ describe('mapRow', () => {
     expect(columnPlan.warnings).toContain('column custom_fields: left out; the custom object beside it (values by label) is used');
     expect(columnPlan.warnings.some((w) => w.startsWith('column date_created: read-only'))).toBe(true);
     const mapped = mapRow(columnPlan, { row: 1, values: contactRecord });
-    expect(mapped.body.company).toEqual({ id: 5, company_name: 'Acme' });
+    expect(mapped.body.company).toEqual({ id: 5 }); // company_name is read back, never written
+    expect(contactRecord.company).toEqual({ id: 5, company_name: 'Acme' });
     expect(mapped.body.phone_numbers).toEqual(contactRecord.phone_numbers);
     expect(mapped.body.custom_fields).toEqual([
       { id: 7, content: 'Blue' },
