@@ -147,6 +147,10 @@ function renderWrite(resource: ResourceDef, action: ActionDef, earlier: readonly
   if (action.body?.neverTrue?.length)
     lines.push(`- Never sent true (true would charge a card): ${action.body.neverTrue.map(code).join(', ')}`);
   if (action.body?.options?.length) lines.push(`- Options of the call, not record data: ${action.body.options.map(code).join(', ')}`);
+  if (action.body?.rowItems)
+    lines.push(
+      `- Import: each row adds one element to ${code(action.body.rowItems)}; rows sharing a group column (default ${code('order_ref')}) are one body`,
+    );
   const same = earlier.find((other) => other.body !== undefined && other.body === action.body);
   if (same) return [...lines, `- Body: the same as ${code(same.id)}.`];
   const rows = bodyRows(bodyProperties(resource, action), action.body?.required);

@@ -95,7 +95,8 @@ export function suggestResource(name: string): ResourceDef | undefined {
   return best && best.score <= Math.max(2, Math.floor(wanted.length / 3)) ? best.resource : undefined;
 }
 
-function editDistance(a: string, b: string): number {
+/** Levenshtein distance: how many one-letter edits turn `a` into `b` (for "did you mean" hints). */
+export function editDistance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
   for (let i = 1; i <= a.length; i++) {
     const current = [i];

@@ -150,6 +150,12 @@ export interface WriteBody {
   neverTrue?: string[];
   /** Body-only properties that are options of the call rather than record data (`duplicate_option`). */
   options?: string[];
+  /**
+   * The array property that import fills one element per input row (orders: `order_items`): rows
+   * sharing a group column (`--group-by`, default `order_ref`) become one body, and columns named
+   * like the array's components (`product_id`, `quantity`) feed its elements.
+   */
+  rowItems?: string;
 }
 
 export type ActionKind = 'read' | 'read-single' | 'create' | 'update' | 'upsert' | 'delete';

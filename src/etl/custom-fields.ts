@@ -20,6 +20,8 @@ export interface CustomFieldInfo {
   fieldType?: string;
   /** Keap's internal `field_name` (used by some filters), when given. */
   fieldName?: string;
+  /** The labels of the values a Dropdown, Radio or ListBox field allows, when `/model` lists them. */
+  options?: string[];
 }
 
 export interface CustomFieldModel {
@@ -46,17 +48,21 @@ function isObject(value: unknown): value is Record<string, unknown> {
  */
 export function customFieldModel(body: unknown): CustomFieldModel {
   const raw = isObject(body) && Array.isArray(body.custom_fields) ? body.custom_fields : [];
-  const entries: Array<{ id: number; keapLabel: string; fieldType?: string; fieldName?: string }> = [];
+  const entries: Array<{ id: number; keapLabel: string; fieldType?: string; fieldName?: string; options?: string[] }> = [];
   for (const item of raw) {
     if (!isObject(item)) continue;
     const id = typeof item.id === 'number' ? item.id : typeof item.id === 'string' ? Number(item.id) : NaN;
     if (!Number.isSafeInteger(id)) continue;
     const keapLabel = typeof item.label === 'string' && item.label.trim() !== '' ? item.label : `Field ${id}`;
+    const options = Array.isArray(item.options)
+      ? item.options.flatMap((option) => (isObject(option) && typeof option.label === 'string' ? [option.label] : []))
+      : [];
     entries.push({
       id,
       keapLabel,
       ...(typeof item.field_type === 'string' ? { fieldType: item.field_type } : {}),
       ...(typeof item.field_name === 'string' ? { fieldName: item.field_name } : {}),
+      ...(options.length ? { options } : {}),
     });
   }
 

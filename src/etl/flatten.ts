@@ -18,7 +18,7 @@
  */
 import type { Options as ParseOptions } from 'csv-parse';
 import type { Options as StringifyOptions } from 'csv-stringify';
-import type { FieldDef, FieldType, GatheredDef, ResourceDef } from '../catalog/types.js';
+import type { BodyProperty, FieldDef, FieldType, GatheredDef, ResourceDef } from '../catalog/types.js';
 import { UsageError } from '../errors.js';
 import { CellError } from './errors.js';
 
@@ -161,18 +161,38 @@ interface Catalog {
   components: Map<string, Set<string>>;
   /** Known discriminator values per discriminated field. */
   values: Map<string, Set<string>>;
+  /** Component types per field, from write body properties (import only). */
+  componentTypes: Map<string, Map<string, FieldType>>;
 }
 
-function catalogOf(resource: ResourceDef): Catalog {
+/**
+ * The resource's fields, and with `properties` (a write body's) those properties as fields too: a
+ * property's type wins over its field's (a v1 order item's `price` is text), and properties that
+ * are no field (`opt_in_reason`, `origin`) are read like fields.
+ */
+function catalogOf(resource: ResourceDef, properties?: readonly BodyProperty[]): Catalog {
   const fields = new Map<string, FieldDef>();
   const components = new Map<string, Set<string>>();
   const values = new Map<string, Set<string>>();
-  for (const field of resource.fields) {
-    fields.set(field.name, field);
+  const componentTypes = new Map<string, Map<string, FieldType>>();
+  for (const field of resource.fields) fields.set(field.name, field);
+  for (const property of properties ?? []) {
+    const field = fields.get(property.name);
+    const names = property.components?.map((c) => c.name);
+    fields.set(property.name, {
+      ...(field ?? {}),
+      name: property.name,
+      type: property.type,
+      ...(property.items ? { items: property.items } : {}),
+      ...(names ? { components: [...new Set([...(field?.components ?? []), ...names])] } : {}),
+    });
+    if (property.components) componentTypes.set(property.name, new Map(property.components.map((c) => [c.name, c.type])));
+  }
+  for (const field of fields.values()) {
     if (field.components) components.set(field.name, new Set(field.components));
     if (isDiscriminated(field)) values.set(field.name, new Set(field.discriminatorValues));
   }
-  return { fields, gathered: new Set((resource.gathered ?? []).map((g) => g.name)), components, values };
+  return { fields, gathered: new Set((resource.gathered ?? []).map((g) => g.name)), components, values, componentTypes };
 }
 
 function readerFor(column: string, catalog: Catalog): ColumnReader {
@@ -421,9 +441,20 @@ export interface UnflattenOptions {
   gathered?: readonly string[];
   /** How to type `custom.<label>` cells (CustomFieldModel.labelTypes); default string. */
   customTypes?: ReadonlyMap<string, 'string' | 'number'>;
+  /**
+   * A write body's properties (import): they type the cells instead of the record's fields, body-only
+   * properties are read like fields, and typed components (`shipping_address.is_invoice_to_company`)
+   * are read as their type.
+   */
+  properties?: readonly BodyProperty[];
 }
 
 const INTEGER = /^[-+]?\d+$/;
+
+/** A cell read as a scalar of `type` (strings and dates stay text); CellError naming the column when it does not fit. */
+export function parseCell(column: string, cell: string, type: FieldType | undefined): unknown {
+  return parseScalar(column, cell, type);
+}
 
 function parseScalar(column: string, cell: string, type: FieldType | undefined): unknown {
   switch (type) {
@@ -471,8 +502,9 @@ function parseJsonCell(column: string, cell: string, field: FieldDef | undefined
  * Components carry no type in the catalog; ids (`id`, `*_id`) are integers in every Keap schema,
  * so a whole number there is read as one. Everything else stays text (`02134` keeps its zero).
  */
-function parseComponent(column: string, component: string, cell: string): unknown {
-  if ((component === 'id' || component.endsWith('_id')) && INTEGER.test(cell.trim())) {
+function parseComponent(column: string, component: string, cell: string, type?: FieldType): unknown {
+  if (type === 'integer' || type === 'number' || type === 'boolean') return cell.trim() === '' ? cell : parseScalar(column, cell, type);
+  if (type === undefined && (component === 'id' || component.endsWith('_id')) && INTEGER.test(cell.trim())) {
     return parseScalar(column, cell, 'integer');
   }
   return cell;
@@ -505,7 +537,7 @@ export function unflattenRow(
   resource: ResourceDef,
   options: UnflattenOptions = {},
 ): Record<string, unknown> {
-  const catalog = catalogOf(resource);
+  const catalog = catalogOf(resource, options.properties);
   const gathered = new Set(options.gathered ?? catalog.gathered);
   const result: Record<string, unknown> = {};
   const elements = new Map<string, Map<string, Record<string, unknown>>>();
@@ -546,7 +578,12 @@ export function unflattenRow(
         const parent = result[reader.name];
         const target: Record<string, unknown> = isObject(parent) ? parent : {};
         result[reader.name] = target;
-        target[reader.component] = parseComponent(column, reader.component, cell);
+        target[reader.component] = parseComponent(
+          column,
+          reader.component,
+          cell,
+          catalog.componentTypes.get(reader.name)?.get(reader.component),
+        );
         break;
       }
       case 'element': {
@@ -560,7 +597,12 @@ export function unflattenRow(
           element = {};
           byValue.set(reader.value, element);
         }
-        element[reader.component] = parseComponent(column, reader.component, cell);
+        element[reader.component] = parseComponent(
+          column,
+          reader.component,
+          cell,
+          catalog.componentTypes.get(reader.name)?.get(reader.component),
+        );
         break;
       }
       case 'leftover': {

@@ -31,6 +31,25 @@ describe('customFieldModel', () => {
     expect(model.labels).toEqual(['A', 'A (2)', 'A (3)']);
   });
 
+  it('keeps the option labels /model lists for choice fields, so import can check values against them', () => {
+    const model = customFieldModel({
+      custom_fields: [
+        {
+          id: 7,
+          label: 'Favorite Color',
+          field_type: 'Dropdown',
+          options: [
+            { id: '1', label: 'Red', options: [] },
+            { id: '2', label: 'Blue' },
+          ],
+        },
+        { id: 8, label: 'Notes', field_type: 'Text', options: [] },
+      ],
+    });
+    expect(model.fields[0]?.options).toEqual(['Red', 'Blue']);
+    expect(model.fields[1]?.options).toBeUndefined();
+  });
+
   it('treats a body without custom_fields as none', () => {
     expect(customFieldModel({}).labels).toEqual([]);
     expect(customFieldModel(null).labels).toEqual([]);

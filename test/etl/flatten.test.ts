@@ -278,6 +278,25 @@ describe('CSV round trip', () => {
     expect(unflattenRow({ opt_in: 'TRUE' }, contactsResource).opt_in).toBe(true);
   });
 
+  it("types cells by a write body's properties when given: they win over the fields, and body-only ones are read too", () => {
+    const properties = [
+      { name: 'score', type: 'string' as const },
+      { name: 'opt_in_reason', type: 'string' as const },
+      { name: 'promo_codes', type: 'array' as const, items: 'string' as const },
+      { name: 'origin', type: 'object' as const, components: [{ name: 'ip_address', type: 'string' as const }] },
+      { name: 'company', type: 'object' as const, components: [{ name: 'id', type: 'integer' as const }] },
+    ];
+    const row = { score: '07.50', opt_in_reason: 'Fair', promo_codes: 'SPRING, FALL', 'origin.ip_address': '10.0.0.1', 'company.id': '5' };
+    expect(unflattenRow(row, contactsResource, { properties })).toEqual({
+      score: '07.50',
+      opt_in_reason: 'Fair',
+      promo_codes: ['SPRING', 'FALL'],
+      origin: { ip_address: '10.0.0.1' },
+      company: { id: 5 },
+    });
+    expect(() => unflattenRow({ 'company.id': 'five' }, contactsResource, { properties })).toThrow(/column company\.id/);
+  });
+
   it('nests columns the catalog does not know by their dot path, as text', () => {
     expect(unflattenRow({ 'surprise.a': '1', zeta: '02' }, contactsResource)).toEqual({ surprise: { a: '1' }, zeta: '02' });
   });

@@ -116,6 +116,7 @@ const ORDER_CREATE: WriteBody = {
     listOf('promo_codes', 'string'),
   ],
   required: ['contact_id', 'order_date', 'order_items', 'order_items.product_id', 'order_items.quantity', 'order_title', 'order_type'],
+  rowItems: 'order_items',
 };
 const ORDER_ITEM_CREATE: WriteBody = {
   fields: 'writable',
