@@ -143,7 +143,7 @@ export async function checkInput(input: ImportInput, prepared: PreparedImport, o
       continue;
     }
     if (mapped.onlyCreated && mapped.onlyCreated.action !== 'created') {
-      outcomes.set(mapped.row, { row: mapped.row, status: 'skipped', error: `not created by that run (_action ${mapped.onlyCreated.action || 'empty'})` });
+      outcomes.set(mapped.row, { row: mapped.row, status: 'skipped', intended: true, error: `not created by that run (_action ${mapped.onlyCreated.action || 'empty'})` });
       continue;
     }
     if (grouper) {
@@ -191,7 +191,7 @@ function settleDuplicates(duplicates: Map<string, number[]>, outcomes: Map<numbe
     }
     const kept = policy === 'first' ? rows[0] : rows[rows.length - 1];
     for (const row of rows) {
-      if (row !== kept) outcomes.set(row, { row, status: 'skipped', field: what, error: `row ${kept} has the same ${what} "${value}" (--on-duplicate ${policy})` });
+      if (row !== kept) outcomes.set(row, { row, status: 'skipped', intended: true, field: what, error: `row ${kept} has the same ${what} "${value}" (--on-duplicate ${policy})` });
     }
   }
 }

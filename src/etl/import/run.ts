@@ -3,6 +3,7 @@
  * columns and lookups, check every row, then (unless --dry-run) send the valid units under a
  * journal, and write the error report and the results file.
  */
+import { existsSync } from 'node:fs';
 import type { ResourceDef } from '../../catalog/types.js';
 import type { KeapApi } from '../../api/types.js';
 import { InterruptedError } from '../../errors.js';
@@ -14,7 +15,8 @@ import { openInput } from './input.js';
 import { type Journal, journalPathFor, openJournal } from './journal.js';
 import type { MappingOptions } from './mapping.js';
 import { type PreparedImport, prepareImport } from './prepare.js';
-import { type ReportPaths, reportPaths, writeReports } from './reports.js';
+import { checkReportPaths, type ReportPaths, reportPaths, writeReports } from './reports.js';
+import { RowOutcomes } from './outcomes.js';
 import type { ImportActionKind, ImportInput, LookupSpec, OutcomeStatus, RowOutcome } from './types.js';
 
 export interface ImportRequest {
@@ -102,6 +104,7 @@ export async function runImport(api: KeapApi, request: ImportRequest, reporter: 
       progress.stop();
     }
     const paths = reportPaths(input, { ...(request.errors ? { errors: request.errors } : {}), ...(request.results ? { results: request.results } : {}) });
+    await checkReportPaths(paths, { results: !request.dryRun });
     if (request.dryRun) return await dryRun(input, prepared, checked, paths, request, startedAt, api);
     return await applyAndReport(api, input, prepared, checked, paths, request, reporter, startedAt);
   } finally {
@@ -164,7 +167,7 @@ async function* unitsOf(input: ImportInput, prepared: PreparedImport, checked: C
 }
 
 interface ApplyState {
-  outcomes: Map<number, RowOutcome>;
+  outcomes: RowOutcomes;
   errors: number;
   stoppedEarly: boolean;
   fatal?: unknown;
@@ -183,7 +186,7 @@ async function applyAll(context: ApplyContext, units: AsyncIterable<Unit>, reque
       try {
         const outcome = await applyUnit(context, unit, journal.unresolved.has(unit.row));
         await journal.finish(outcome);
-        state.outcomes.set(unit.row, outcome);
+        state.outcomes.set(outcome);
         if (outcome.status === 'failed' || outcome.status === 'unknown') {
           state.errors++;
           if (request.maxErrors !== undefined && state.errors >= request.maxErrors) state.stoppedEarly = true;
@@ -215,15 +218,22 @@ async function applyAndReport(
   startedAt: number,
 ): Promise<ImportOutcome> {
   const invalidCount = [...checked.outcomes.values()].filter((outcome) => outcome.status === 'invalid').length;
-  const state: ApplyState = { outcomes: new Map(), errors: invalidCount, stoppedEarly: false };
+  const state: ApplyState = { outcomes: new RowOutcomes(), errors: invalidCount, stoppedEarly: false };
   if (request.maxErrors !== undefined && invalidCount >= request.maxErrors) state.stoppedEarly = true;
+  const journalPath = journalPathFor(input.reportBase);
+  let resume = request.resume;
+  if (resume && !existsSync(journalPath)) {
+    // Killed before its first write, a run leaves no journal: resuming it is starting it.
+    reporter.warn(`nothing to resume for ${input.name} (no ${journalPath}): starting from the first row`);
+    resume = false;
+  }
   const journal: Journal = await openJournal(
-    journalPathFor(input.reportBase),
+    journalPath,
     { inputHash: input.hash, resource: prepared.resource.name, action: prepared.kind, profile: request.account, apiUrl: api.baseUrl },
-    { resume: request.resume, file: input.name },
+    { resume, file: input.name },
   );
   let complete = false;
-  state.outcomes = new Map(journal.previous);
+  for (const [, outcome] of journal.previous) state.outcomes.set(outcome);
   try {
     if (request.resume && journal.previous.size) reporter.info(`resuming: ${counted(journal.previous.size, 'row')} already done`);
     const context: ApplyContext = { api, prepared, journal, startedAt };
@@ -272,7 +282,7 @@ function tally(counts: ImportCounts, checked: CheckedInput, state: ApplyState): 
     if (outcome.status === 'invalid') counts.invalid++;
     else if (outcome.status === 'skipped') counts.skipped++;
   }
-  for (const outcome of state.outcomes.values()) if (UNIT_STATUSES.includes(outcome.status)) counts[outcome.status as keyof ImportCounts]++;
+  for (const [, outcome] of state.outcomes) if (UNIT_STATUSES.includes(outcome.status)) counts[outcome.status as keyof ImportCounts]++;
   // Valid units with no outcome were not tried (--max-errors, Ctrl-C, a fatal error).
   counts.skipped += Math.max(0, counts.valid - countSettled(counts));
 }
