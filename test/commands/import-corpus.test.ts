@@ -7,11 +7,11 @@
  *    the error report with its `_row`, `_field` and `_error`.
  * Files not listed in ROW_PROBLEMS or USAGE_PROBLEMS are input-level problems of `contacts` files.
  */
-import { copyFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, startTestSandbox, type TestSandbox } from '../support/cli.js';
+import { runCli, sandboxGet, startTestSandbox, type TestSandbox } from '../support/cli.js';
 import { tempDir } from '../support/files.js';
 
 const corpus = join(import.meta.dirname, '..', 'fixtures', 'import-bad');
@@ -30,8 +30,8 @@ const ROW_PROBLEMS: Record<string, RowProblem> = {
   'in-file-duplicate-emails.csv': {
     resource: 'contacts',
     rows: [
-      { row: '2', field: 'email', error: /rows 2, 4 share/ },
-      { row: '4', field: 'email', error: /rows 2, 4 share/ },
+      { row: '2', field: 'email_addresses.EMAIL1.email', error: /rows 2, 3 share email/ },
+      { row: '3', field: 'email_addresses.EMAIL1.email', error: /rows 2, 3 share email/ },
     ],
   },
   'contact-without-email-or-phone.csv': { resource: 'contacts', rows: [{ row: '2', field: 'email_addresses', error: /email_addresses, phone_numbers/ }] },
@@ -49,7 +49,7 @@ const ROW_PROBLEMS: Record<string, RowProblem> = {
     ],
   },
   'order-payments-charge-now.csv': { resource: 'order-payments', rows: [{ row: '2', field: 'charge_now', error: /charge/ }] },
-  'ndjson-enum-in-nested.ndjson': { resource: 'contacts', rows: [{ row: '1', field: 'email_addresses', error: /"EMAIL9" is not one of/ }] },
+  'ndjson-enum-in-nested.ndjson': { resource: 'contacts', rows: [{ row: '1', field: 'email_addresses.0.field', error: /"EMAIL9" is not one of/ }] },
 };
 
 /** Unusable input found by the mapping: exit 2, and the message says what to do. */
@@ -122,4 +122,50 @@ describe('import: the bad-input corpus', () => {
       });
     }
   }
+});
+
+/**
+ * Inputs that break naive tools but are fine: a BOM, UTF-16, `;` as the delimiter, CRLF. Each
+ * creates one contact whose name must arrive exactly.
+ */
+const ODD_BUT_FINE: Record<string, { email: string; given_name: string; job_title?: string }> = {
+  'utf8-bom.csv': { email: 'odd-bom@example.org', given_name: 'Zoë' },
+  'utf16le-bom.csv': { email: 'odd-utf16le@example.org', given_name: 'Jürgen' },
+  'utf16be-bom.csv': { email: 'odd-utf16be@example.org', given_name: 'Ngọc' },
+  'semicolons.csv': { email: 'odd-semi@example.org', given_name: 'Åsa', job_title: 'Head; of, things' },
+  'crlf.csv': { email: 'odd-crlf@example.org', given_name: 'Crlf' },
+  'excel-style.ndjson': { email: 'odd-nd@example.org', given_name: 'Émile' },
+};
+
+describe('import: odd but valid inputs', () => {
+  const odd = join(import.meta.dirname, '..', 'fixtures', 'import-odd');
+  it('every file in the folder is listed', () => {
+    expect(readdirSync(odd).sort()).toEqual(Object.keys(ODD_BUT_FINE).sort());
+  });
+  for (const [name, expected] of Object.entries(ODD_BUT_FINE)) {
+    it(`${name}: imported, and the text arrives exactly`, async () => {
+      const dir = tempDir();
+      copyFileSync(join(odd, name), join(dir, name));
+      const result = await runCli(['import', 'contacts', join(dir, name), '--json'], { env: sandbox.env });
+      expect(result.code, result.stderr).toBe(0);
+      const outcome = JSON.parse(result.stdout);
+      expect(outcome.counts).toMatchObject({ read: 1, created: 1 });
+      const found = (await sandboxGet(sandbox, `/contacts?email=${encodeURIComponent(expected.email)}&optional_properties=job_title`)) as {
+        contacts: Array<Record<string, unknown>>;
+      };
+      expect(found.contacts).toHaveLength(1);
+      expect(found.contacts[0]).toMatchObject({ given_name: expected.given_name, ...(expected.job_title ? { job_title: expected.job_title } : {}) });
+    });
+  }
+
+  it('a 10 MB cell is read whole and checked (a dry run: nothing is sent)', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'big-cell.csv');
+    writeFileSync(file, `email_addresses.EMAIL1.email,job_title\nbig@example.org,"${'x'.repeat(10 * 1024 * 1024)}"\n`);
+    const before = await writes();
+    const result = await runCli(['import', 'contacts', file, '--dry-run', '--json'], { env: sandbox.env });
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).counts).toMatchObject({ read: 1, valid: 1 });
+    expect(await writes()).toBe(before);
+  });
 });

@@ -63,7 +63,8 @@ function mergeWithRecord(prepared: PreparedImport, checked: CheckedRow, record: 
     const discriminator = field?.discriminator ?? 'field';
     const components = new Set((properties.get(name)?.components ?? []).map((component) => component.name));
     const given = Array.isArray(body[name]) ? (body[name] as Record<string, unknown>[]) : [];
-    const named = new Set(given.map((element) => element[discriminator]));
+    // The values the row speaks for (given, or cleared with --clear-empty) replace the record's.
+    const named = new Set<unknown>([...given.map((element) => element[discriminator]), ...(checked.mapped.coveredValues?.[name] ?? [])]);
     const kept = (Array.isArray(record[name]) ? (record[name] as unknown[]) : [])
       .filter(isObject)
       .filter((element) => !named.has(element[discriminator]))
@@ -106,9 +107,13 @@ function statusOf(context: ApplyContext, status: number, body: unknown): RowOutc
       return 'deleted';
     case 'upsert': {
       if (status === 201) return 'created';
-      const created = isObject(body) ? Date.parse(String(body.date_created ?? '')) : Number.NaN;
-      // Keap's clock and ours differ a little; a record created a second before the run began was not ours.
-      return Number.isFinite(created) && created >= context.startedAt - 1000 ? 'created' : 'updated';
+      if (!isObject(body)) return 'updated';
+      const created = Date.parse(String(body.date_created ?? ''));
+      const updated = Date.parse(String(body.last_updated ?? ''));
+      // Both stamps from Keap's own clock: a record the upsert created was last updated when it was
+      // created. Only without last_updated is our clock compared with Keap's.
+      if (Number.isFinite(created) && Number.isFinite(updated)) return updated <= created ? 'created' : 'updated';
+      return Number.isFinite(created) && created >= context.startedAt ? 'created' : 'updated';
     }
   }
 }

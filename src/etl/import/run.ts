@@ -154,9 +154,7 @@ async function dryRun(
 /** The units to send, in input order: the grouped bodies, or each valid row mapped again. */
 async function* unitsOf(input: ImportInput, prepared: PreparedImport, checked: CheckedInput, request: ImportRequest): AsyncGenerator<Unit> {
   if (checked.units) {
-    for (const unit of checked.units) {
-      yield { row: unit.rows[0] ?? unit.mapped.row, checked: { mapped: unit.mapped, problems: [], fillFromRecord: [], newTags: [] } };
-    }
+    for (const unit of checked.units) yield { row: unit.rows[0] ?? unit.checked.mapped.row, checked: unit.checked };
     return;
   }
   const options = { onDuplicate: request.onDuplicate, createTags: request.createTags };
