@@ -10,6 +10,7 @@ import { registerResourceCommands } from './commands/resources.js';
 import { registerApiCommand } from './commands/api.js';
 import { registerSandboxCommand } from './commands/sandbox.js';
 import { registerExportCommand } from './commands/export.js';
+import { registerImportCommand } from './commands/import.js';
 import { registerAuthCommand } from './commands/auth.js';
 import { processIO, type IO } from './io.js';
 
@@ -48,6 +49,7 @@ Exit codes: 0 ok, 1 failure, 2 usage or input error, 3 some rows failed, 4 authe
   registerAuthCommand(program, io);
   registerResourceCommands(program, io);
   registerExportCommand(program, io);
+  registerImportCommand(program, io);
   registerApiCommand(program, io);
   registerSandboxCommand(program, io);
   // Subcommands of subcommands (auth login) too: commander would otherwise exit the process itself.

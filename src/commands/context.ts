@@ -41,6 +41,11 @@ export interface Session {
   reporter: Reporter;
   /** Where the credential came from (`INFUSIONSOFT_API_KEY`, `sandbox`), or undefined without one. */
   credentialSource?: string;
+  /**
+   * Which account the run works on, as far as this machine knows: the stored profile's name, or
+   * where the credential came from (`INFUSIONSOFT_API_KEY`, `sandbox`). Ties an import's journal to it.
+   */
+  account: string;
   close(): Promise<void>;
 }
 
@@ -86,6 +91,7 @@ export async function openSession(command: Command, io: IO, options: SessionOpti
       api,
       reporter,
       credentialSource: 'sandbox',
+      account: 'sandbox',
       async close() {
         await api.close();
         await sandbox.close();
@@ -103,6 +109,7 @@ export async function openSession(command: Command, io: IO, options: SessionOpti
     api,
     reporter,
     credentialSource: credentials?.describe(),
+    account: resolved?.profile ? `profile ${ref.profileName}` : (credentials?.describe() ?? 'none'),
     async close() {
       const seen = api.stats().rateHeaders;
       await api.close();

@@ -3,9 +3,10 @@
 // run, printed as one table. Not part of the test suite: timings on a shared machine are noisy.
 // Set BENCH_QUICK=1 for a smaller, faster run (10k/100k contacts, 500 for the throttled run, 120
 // for the key run). BENCH_ONLY=speed,throttle,pat runs only those rows: speed (export speed, with
-// latency, and memory), throttle (--throttle 20), pat (a key held three minutes at Keap's limits).
+// latency, and memory), throttle (--throttle 20), pat (a key held three minutes at Keap's limits),
+// import (upserting contacts at --throttle 50 with 25 ms latency; peak RSS checking a million rows).
 import { spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -23,7 +24,10 @@ const REPEAT = quick ? 1 : 3;
 // minute (one request per contact for its tags): 720 contacts take about 190 s.
 const PAT_CONTACTS = quick ? 120 : 720;
 const PAT_MINUTE = 240;
-const ROWS = ['speed', 'throttle', 'pat'];
+const ROWS = ['speed', 'throttle', 'pat', 'import'];
+const UPSERTS = quick ? 1_000 : 5_000;
+const IMPORT_RATE = 50;
+const CHECKED = quick ? 100_000 : 1_000_000;
 const only = process.env.BENCH_ONLY
   ? process.env.BENCH_ONLY.split(',')
       .map((name) => name.trim())
@@ -291,6 +295,73 @@ try {
       `>= 90%, <= 2% 429, >= 180 s, none missing`,
       verdict(perMinute / PAT_MINUTE >= 0.9 && patShare429 <= 0.02 && (quick || keyed.seconds >= 180) && patComplete),
     ]);
+  }
+
+  if (selected('import')) {
+    // 5. Import: UPSERTS new contacts (EMAIL1 only, so each row is first looked up by email to keep
+    // the addresses it does not name) into a sandbox answering after 25 ms and allowing 50 req/s.
+    const target = await startSandbox(['--contacts', '100', '--latency', '25', '--throttle', String(IMPORT_RATE)]);
+    const headers = { Authorization: `Bearer ${target.token}` };
+    const total = async () => (await (await fetch(`${target.apiUrl}/contacts?limit=1`, { headers })).json()).count;
+    const before = await total();
+    const leads = join(work, 'leads.csv');
+    const lines = ['email_addresses.EMAIL1.email,given_name,family_name,phone_numbers.PHONE1.number'];
+    for (let i = 0; i < UPSERTS; i++) lines.push(`bench-lead-${i}@example.org,Lead,Number ${i},+1 555 01${String(i).padStart(5, '0')}`);
+    writeFileSync(leads, `${lines.join('\n')}\n`);
+    const statsBefore = await (await fetch(`${target.origin}/_sandbox/stats`)).json();
+    const upserted = await timed([bin, 'import', 'contacts', leads, '--no-progress', '--opt-in-reason', 'bench'], {
+      INFUSIONSOFT_API_URL: target.apiUrl,
+      INFUSIONSOFT_ACCESS_TOKEN: target.token,
+    });
+    const stats = await (await fetch(`${target.origin}/_sandbox/stats`)).json();
+    const sum = (o) => Object.values(o.requests).reduce((a, b) => a + b, 0);
+    const requests = sum(stats) - sum(statsBefore);
+    const throttled = stats.throttled - statsBefore.throttled;
+    const added = (await total()) - before;
+    await target.stop();
+    const results = readFileSync(join(work, 'leads.results.csv'), 'utf8').trim().split('\n').slice(1);
+    const ids = new Set(results.map((line) => line.split(',').at(-1)));
+    const lostOrDoubled = Math.abs(added - UPSERTS) + (UPSERTS - ids.size);
+    const achieved = (requests - throttled) / upserted.seconds / IMPORT_RATE;
+    rows.push([
+      `import contacts (upsert), ${UPSERTS.toLocaleString()} rows, 25 ms latency, sandbox at ${IMPORT_RATE} req/s`,
+      `${upserted.seconds.toFixed(1)} s`,
+      `${(UPSERTS / upserted.seconds).toFixed(1)} rows/s, ${(requests / UPSERTS).toFixed(2)} req/row, ${throttled} x 429, ${lostOrDoubled} lost or doubled`,
+      `${(achieved * 100).toFixed(0)}% of limit`,
+      '>= 90%, 0 lost or doubled',
+      verdict(achieved >= 0.9 && lostOrDoubled === 0),
+    ]);
+
+    // 6. Checking a file of CHECKED rows (--dry-run: every row read, mapped and validated) in flat memory.
+    const big = join(work, 'big.csv');
+    const out = openSync(big, 'w');
+    writeSync(out, 'email_addresses.EMAIL1.email,given_name,family_name,owner_id\n');
+    let chunk = '';
+    for (let i = 0; i < CHECKED; i++) {
+      chunk += `row-${i}@example.org,Given ${i},"Family, ${i}",${i % 7}\n`;
+      if (chunk.length > 1 << 20) {
+        writeSync(out, chunk);
+        chunk = '';
+      }
+    }
+    writeSync(out, chunk);
+    closeSync(out);
+    const local = await startSandbox(['--contacts', '10']);
+    const checked = await timed([bin, 'import', 'contacts', big, '--dry-run', '--no-progress'], {
+      INFUSIONSOFT_API_URL: local.apiUrl,
+      INFUSIONSOFT_ACCESS_TOKEN: local.token,
+    });
+    await local.stop();
+    const valid = /(\d+) valid/.exec(checked.stderr)?.[1];
+    rows.push([
+      `import --dry-run, ${CHECKED.toLocaleString()} rows (peak RSS)`,
+      `${checked.rssMb.toFixed(0)} MB`,
+      `${Math.round(CHECKED / checked.seconds).toLocaleString()} rows/s, ${valid ?? '?'} valid`,
+      '',
+      '< 250 MB, every row valid',
+      verdict(checked.rssMb < 250 && Number(valid) === CHECKED),
+    ]);
+    rmSync(big);
   }
 } catch (error) {
   process.exitCode = 1;

@@ -93,7 +93,7 @@ export async function writeReports(
         await results.write(values, [row, outcome?.status ?? null, outcome?.id ?? null]);
         counts.resultRows++;
       }
-      if (outcome && REPORTED.has(outcome.status)) {
+      if (outcome && REPORTED.has(outcome.status) && !outcome.intended) {
         // Opened at the first such row: no error report at all when every row went through.
         errors ??= await open(paths.errors, ERROR_COLUMNS);
         await errors.write(values, [row, errorStatus(outcome), outcome.field ?? null, outcome.error ?? null]);

@@ -85,6 +85,8 @@ export interface RowOutcome {
   field?: string;
   /** Keap's message or ours. */
   error?: string;
+  /** Skipped on purpose (`--on-duplicate first|last`, `--only-created`): not an error to report. */
+  intended?: boolean;
 }
 
 /** What ties a journal to one import: refused on --resume when any of it differs. */

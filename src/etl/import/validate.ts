@@ -201,7 +201,7 @@ function checkRule(context: Context, rule: BodyRule): void {
   const { body, checker } = context;
   if (rule.kind === 'one-of') {
     if (!rule.fields.some((field) => present(body, field)))
-      checker.problems.push({ message: `at least one of ${rule.fields.join(', ')} is needed` });
+      checker.problems.push({ field: rule.fields[0] ?? '', message: `at least one of ${rule.fields.join(', ')} is needed` });
     return;
   }
   if (rule.kind === 'all-of') {

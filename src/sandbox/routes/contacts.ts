@@ -69,6 +69,20 @@ function contactView(store: Store, record: Rec, asked: Set<string>, single: bool
   return out;
 }
 
+/**
+ * A contact's `company` is a reference: a write sends `{id}`, a read shows the company's name with it
+ * (Keap resolves it). Without this, storing the written object would drop `company_name`.
+ */
+function withCompanyName(store: Store, changes: Rec): Rec {
+  const company = changes['company'];
+  if (typeof company !== 'object' || company === null || Array.isArray(company)) return changes;
+  const id = (company as Rec)['id'];
+  if (typeof id !== 'number') return changes;
+  const found = store.collection('companies').get(id);
+  const name = found?.['company_name'];
+  return typeof name === 'string' ? { ...changes, company: { ...(company as Rec), id, company_name: name } } : changes;
+}
+
 function contactTagIds(store: Store, contactId: number): number[] {
   const ids: number[] = [];
   for (const tagId of store.collection('tags').ids()) if (store.contactHasTag(contactId, tagId)) ids.push(tagId);
@@ -146,7 +160,7 @@ function addContactRecordRoutes(table: RouteTable): void {
     );
   };
   add('POST', '/contacts', (req) => {
-    const body = bodyObject(req);
+    const body = withCompanyName(store, bodyObject(req));
     validateContact(body, true);
     const record = newContact(body, c('contacts').allocateId());
     c('contacts').put(record);
@@ -157,7 +171,7 @@ function addContactRecordRoutes(table: RouteTable): void {
     const option = body['duplicate_option'] ?? 'Email';
     if (option !== 'Email' && option !== 'EmailAndName')
       throw new HttpError(400, `Invalid duplicate_option '${String(option)}'. Allowed values: Email, EmailAndName`);
-    const changes = { ...body };
+    const changes = withCompanyName(store, { ...body });
     delete changes['duplicate_option'];
     validateContact(changes, false);
     const email = ((changes['email_addresses'] as Rec[] | undefined) ?? []).find((e) => e['field'] === 'EMAIL1')?.['email'];
@@ -177,7 +191,7 @@ function addContactRecordRoutes(table: RouteTable): void {
   add('PATCH', '/contacts/{id}', (req) => {
     const id = idParam(req);
     const existing = must(c('contacts'), id, 'Contact');
-    const body = bodyObject(req);
+    const body = withCompanyName(store, bodyObject(req));
     validateContact(body, false);
     const record = merge(existing, body, { last_updated: now() });
     c('contacts').put(record);

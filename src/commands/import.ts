@@ -1,0 +1,157 @@
+/** `import RESOURCE FILE`: file rows onto Keap's create, update, upsert and delete (DESIGN.md sections 2 and 3). */
+import type { Command } from 'commander';
+import { findResource } from '../catalog/index.js';
+import { PartialFailureError, UsageError } from '../errors.js';
+import type { ImportOutcome, ImportRequest } from '../etl/import/run.js';
+import type { IO } from '../io.js';
+import { counted } from '../reporter.js';
+import { globalOptions, reporterFor, withSession } from './context.js';
+import { runInterruptible } from './interrupt.js';
+import { printJson } from './output.js';
+
+interface ImportFlags {
+  action?: string;
+  format?: string;
+  delimiter?: string;
+  map: string[];
+  lookup: string[];
+  groupBy?: string;
+  duplicateOption?: string;
+  onDuplicate?: string;
+  optInReason?: string;
+  clearEmpty?: boolean;
+  ignoreUnknown?: boolean;
+  createTags?: boolean;
+  onlyCreated?: boolean;
+  dryRun?: boolean;
+  errors?: string;
+  results?: string;
+  maxErrors?: string;
+  concurrency?: string;
+  resume?: boolean;
+  json?: boolean;
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+const ON_DUPLICATE = ['first', 'last', 'error'] as const;
+
+export function registerImportCommand(program: Command, io: IO): void {
+  program
+    .command('import')
+    .description('import a CSV, JSON or NDJSON file as creates, updates, upserts or deletes, with an error report')
+    .argument('<resource>', 'resource name or alias (see `infusionsoft resources`)')
+    .argument('<file>', 'the input file (.csv, .json, .ndjson), or - for stdin')
+    .option('--action <action>', 'create, update, upsert or delete (default: update when the file has the key column, else upsert where the resource has one, else create)')
+    .option('-f, --format <format>', 'csv, json or ndjson (default: from the file extension)')
+    .option('--delimiter <char>', 'CSV delimiter: , ; or tab (default: detected from the header)')
+    .option('--map <column=field>', 'read COLUMN as FIELD (a field name, dot path or custom.<label>; repeatable)', collect, [])
+    .option('--lookup <field=resource.key>', 'FIELD holds natural keys, e.g. contact_id=contacts.email, product_id=products.sku (repeatable)', collect, [])
+    .option('--group-by <column>', 'rows with the same value become one body with an item array (orders; default: order_ref when present)')
+    .option('--duplicate-option <option>', 'upserts: how Keap matches an existing record, Email or EmailAndName (default Email)')
+    .option('--on-duplicate <policy>', 'rows of the file that write the same record: first, last or error (default error)')
+    .option('--opt-in-reason <text>', 'contacts: the opt-in reason for every row (without one, imported addresses are not marketable)')
+    .option('--clear-empty', 'send empty cells as cleared values (default: an empty cell leaves the field as it is)')
+    .option('--ignore-unknown', 'skip columns that match no field, with a warning (default: stop)')
+    .option('--create-tags', 'create tags named in a tags column that do not exist yet')
+    .option('--only-created', "with --action delete and a results file: delete only what that run created (undo)")
+    .option('--dry-run', 'check every row and say what would be sent; send nothing')
+    .option('--errors <file>', 'the error report (default: NAME.errors.EXT beside the input)')
+    .option('--results <file>', 'the results file (default: NAME.results.EXT beside the input)')
+    .option('--max-errors <n>', 'stop after N failed or invalid rows (the rest are reported as skipped)')
+    .option('--concurrency <n>', 'requests in flight at once (default 4; the client still paces them)')
+    .option('--resume', 'continue an interrupted import of the same file: finished rows are not sent again')
+    .option('--json', "print the run's result as one JSON document on stdout")
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ infusionsoft import contacts contacts.csv --dry-run
+  $ infusionsoft import contacts new-leads.csv --opt-in-reason "Signed up at the fair"
+  $ infusionsoft import orders orders.csv --lookup contact_id=contacts.email --lookup product_id=products.sku
+  $ infusionsoft import contacts contacts.errors.csv          # after fixing the failed rows
+  $ infusionsoft import contacts contacts.results.csv --action delete --only-created   # undo the creates
+  $ infusionsoft import contacts big.csv --resume             # after Ctrl-C or a crash
+
+Every row is checked before the first write; invalid rows go to the error report and are not sent.
+Exit codes: 0 every row done; 3 some rows failed, were invalid or unknown, or --max-errors stopped the
+run; 2 the input cannot be used (nothing was sent); 130 interrupted (run again with --resume).`,
+    )
+    .action(async (name: string, file: string, flags: ImportFlags, command: Command) => {
+      const resource = findResource(name);
+      const [{ parseKeyValues, parsePositiveInt }, { parseImportAction }, { parseLookup }, { runImport }] = await Promise.all([
+        import('../etl/args.js'),
+        import('../etl/import/action.js'),
+        import('../etl/import/lookup.js'),
+        import('../etl/import/run.js'),
+      ]);
+      const onDuplicate = flags.onDuplicate?.toLowerCase() ?? 'error';
+      if (!(ON_DUPLICATE as readonly string[]).includes(onDuplicate)) {
+        throw new UsageError(`--on-duplicate: "${flags.onDuplicate}" is not a policy`, { hint: 'use first, last or error' });
+      }
+      const duplicateOption = flags.duplicateOption === undefined ? undefined : checkDuplicateOption(resource.duplicateOptions, flags.duplicateOption);
+      const request: Omit<ImportRequest, 'account'> = {
+        resource,
+        file,
+        mapping: {
+          map: new Map(parseKeyValues(flags.map, '--map')),
+          ignoreUnknown: flags.ignoreUnknown ?? false,
+          clearEmpty: flags.clearEmpty ?? false,
+          onlyCreated: flags.onlyCreated ?? false,
+          ...(flags.groupBy !== undefined ? { groupBy: flags.groupBy } : {}),
+          ...(flags.optInReason !== undefined ? { optInReason: flags.optInReason } : {}),
+        },
+        lookups: flags.lookup.map((text) => parseLookup(text)),
+        onDuplicate: onDuplicate as ImportRequest['onDuplicate'],
+        createTags: flags.createTags ?? false,
+        dryRun: flags.dryRun ?? false,
+        concurrency: flags.concurrency === undefined ? 4 : parsePositiveInt(flags.concurrency, '--concurrency'),
+        resume: flags.resume ?? false,
+        stdin: io.stdin,
+        now: io.now,
+        ...(flags.action !== undefined ? { action: parseImportAction(flags.action) } : {}),
+        ...(flags.format !== undefined ? { format: flags.format } : {}),
+        ...(flags.delimiter !== undefined ? { delimiter: flags.delimiter } : {}),
+        ...(duplicateOption ? { duplicateOption } : {}),
+        ...(flags.errors !== undefined ? { errors: flags.errors } : {}),
+        ...(flags.results !== undefined ? { results: flags.results } : {}),
+        ...(flags.maxErrors !== undefined ? { maxErrors: parsePositiveInt(flags.maxErrors, '--max-errors') } : {}),
+      };
+      if (request.dryRun && request.resume) throw new UsageError('--dry-run sends nothing, so there is nothing to --resume', { hint: 'leave out one of them' });
+
+      const outcome = await runInterruptible(
+        (signal) =>
+          withSession(command, io, ({ api, reporter, account }) => runImport(api, { ...request, account, signal }, reporter), {
+            concurrency: request.concurrency,
+          }),
+        'import interrupted before any row was sent',
+      );
+      reporterFor(globalOptions(command), io).info(importSummary(outcome));
+      if (flags.json) printJson(outcome, io.stdout);
+      const { invalid, failed, unknown } = outcome.counts;
+      if (invalid || failed || unknown || outcome.stoppedEarly) {
+        const problems = [invalid && `${invalid} invalid`, failed && `${failed} failed`, unknown && `${unknown} unknown`].filter(Boolean).join(', ');
+        throw new PartialFailureError(
+          outcome.stoppedEarly ? `stopped early at --max-errors${problems ? ` (${problems})` : ''}` : `${problems}: see ${outcome.errorsFile ?? 'the error report'}`,
+          { hint: 'fix the rows in the error report and import it as it is' },
+        );
+      }
+    });
+}
+
+function checkDuplicateOption(allowed: readonly string[] | undefined, value: string): string {
+  if (!allowed?.length) throw new UsageError('--duplicate-option is for upserts, and this resource has none');
+  const match = allowed.find((option) => option.toLowerCase() === value.toLowerCase());
+  if (!match) throw new UsageError(`--duplicate-option: "${value}" is not one of ${allowed.join(', ')}`);
+  return match;
+}
+
+/** The run in a few lines: what was read and done, how fast, and where the reports are. */
+export function importSummary(outcome: ImportOutcome): string {
+  const c = outcome.counts;
+  const head = outcome.dryRun
+    ? `dry run of ${outcome.file} into ${outcome.resource} (${outcome.action}): ${c.read} read, ${c.valid} valid, ${c.invalid} invalid; would ${outcome.action} ${counted(outcome.planned ?? 0, 'record')}, nothing sent`
+    : `imported ${outcome.file} into ${outcome.resource} (${outcome.action}): ${c.read} read, ${c.valid} valid, ${c.created} created, ${c.updated} updated, ${c.deleted} deleted, ${c.failed} failed, ${c.invalid} invalid, ${c.unknown} unknown, ${c.skipped} skipped`;
+  const speed = `in ${outcome.elapsedSeconds.toFixed(1)} s (${outcome.rowsPerSecond.toFixed(1)} rows/s, ${counted(outcome.requests, 'request')})`;
+  const files = [outcome.errorsFile && `errors: ${outcome.errorsFile}`, outcome.resultsFile && `results: ${outcome.resultsFile}`].filter(Boolean).join('; ');
+  return `${head} ${speed}${files ? `\n${files}` : ''}`;
+}

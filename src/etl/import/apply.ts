@@ -1,0 +1,232 @@
+/**
+ * The apply pass: each valid unit (a row, or a group of rows sent as one body) becomes one
+ * request, with bounded concurrency under the client's pacing (issue #9, items 6 and 8).
+ *
+ * Nothing is ever sent twice blindly: a unit is journalled as sent (durably) before its request,
+ * and its outcome after. PUT, PATCH and DELETE are repeated by the client after a lost answer;
+ * a POST only when it provably never left. A create whose answer was lost is `unknown`. On
+ * `--resume`, a unit the interrupted run sent without an outcome is first looked up in Keap by its
+ * natural key; where Keap cannot be searched for it, it stays `unknown`, for the user to check.
+ */
+import { bodyProperties } from '../../catalog/index.js';
+import type { ActionDef, ResourceDef } from '../../catalog/types.js';
+import { OutcomeUnknownError } from '../../api/errors.js';
+import type { KeapApi } from '../../api/types.js';
+import { ApiError, AuthError, NetworkError } from '../../errors.js';
+import type { CheckedRow } from './check.js';
+import type { Journal } from './journal.js';
+import { applyTags } from './lookup.js';
+import type { PreparedImport } from './prepare.js';
+import type { RowOutcome } from './types.js';
+
+/** A unit of work: what to send, from which rows. */
+export interface Unit {
+  row: number;
+  checked: CheckedRow;
+}
+
+export interface ApplyContext {
+  api: KeapApi;
+  prepared: PreparedImport;
+  journal: Journal;
+  /** When the run started (ms): an upsert's record created since then was created by this run. */
+  startedAt: number;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** `/orders/{order_id}/items/{id}` with the unit's path values, each encoded. */
+export function fillPath(path: string, values: Record<string, string | number>): string {
+  return path.replace(/\{([^}]+)\}/g, (_, name: string) => encodeURIComponent(String(values[name] ?? '')));
+}
+
+/** The read of one record whose placeholders the unit's path values fill (`GET /contacts/{id}`). */
+function singleRead(resource: ResourceDef, values: Record<string, string | number>): ActionDef | undefined {
+  return resource.actions.find(
+    (action) =>
+      action.kind === 'read-single' && [...action.path.matchAll(/\{([^}]+)\}/g)].every((match) => values[match[1] ?? ''] !== undefined),
+  );
+}
+
+/**
+ * Keap replaces keyed arrays (email_addresses, phone_numbers, ...) on write: a body naming only
+ * EMAIL2 would drop EMAIL1. The record is read and the elements the row does not name are kept,
+ * with only the components the body takes. Required fields an update leaves out are filled too.
+ */
+function mergeWithRecord(prepared: PreparedImport, checked: CheckedRow, record: Record<string, unknown>): Record<string, unknown> {
+  const body = { ...checked.mapped.body };
+  const properties = new Map(bodyProperties(prepared.resource, prepared.action).map((property) => [property.name, property]));
+  for (const name of checked.mapped.partialArrays) {
+    const field = prepared.resource.fields.find((candidate) => candidate.name === name);
+    const discriminator = field?.discriminator ?? 'field';
+    const components = new Set((properties.get(name)?.components ?? []).map((component) => component.name));
+    const given = Array.isArray(body[name]) ? (body[name] as Record<string, unknown>[]) : [];
+    // The values the row speaks for (given, or cleared with --clear-empty) replace the record's.
+    const named = new Set<unknown>([...given.map((element) => element[discriminator]), ...(checked.mapped.coveredValues?.[name] ?? [])]);
+    const kept = (Array.isArray(record[name]) ? (record[name] as unknown[]) : [])
+      .filter(isObject)
+      .filter((element) => !named.has(element[discriminator]))
+      .map((element) => Object.fromEntries(Object.entries(element).filter(([key]) => components.size === 0 || components.has(key))));
+    body[name] = [...kept, ...given];
+  }
+  for (const name of checked.fillFromRecord) {
+    if (body[name] === undefined && record[name] !== undefined && record[name] !== null) body[name] = record[name];
+  }
+  return body;
+}
+
+/** The record the unit will change, for a merge: by its key, or (upserts) by its natural key. */
+async function readExisting(context: ApplyContext, checked: CheckedRow): Promise<Record<string, unknown> | undefined> {
+  const { api, prepared } = context;
+  let values = checked.mapped.path;
+  if (prepared.kind === 'upsert') {
+    const found = await prepared.lookupClient.recover(prepared.resource, checked.mapped.body);
+    if (found.kind !== 'found') return undefined; // a new record: nothing to keep
+    values = { ...values, id: found.id };
+  }
+  const read = singleRead(prepared.resource, values);
+  if (!read) return undefined;
+  const response = await api.request('GET', fillPath(read.path, values), read.query ? { query: read.query } : {});
+  return isObject(response.body) ? response.body : undefined;
+}
+
+function needsRecord(checked: CheckedRow): boolean {
+  return checked.mapped.partialArrays.length > 0 || checked.fillFromRecord.length > 0;
+}
+
+/** created / updated / deleted, from the action and Keap's answer. */
+function statusOf(context: ApplyContext, status: number, body: unknown): RowOutcome['status'] {
+  switch (context.prepared.kind) {
+    case 'create':
+      return 'created';
+    case 'update':
+      return 'updated';
+    case 'delete':
+      return 'deleted';
+    case 'upsert': {
+      if (status === 201) return 'created';
+      if (!isObject(body)) return 'updated';
+      const created = Date.parse(String(body.date_created ?? ''));
+      const updated = Date.parse(String(body.last_updated ?? ''));
+      // Both stamps from Keap's own clock: a record the upsert created was last updated when it was
+      // created. Only without last_updated is our clock compared with Keap's.
+      if (Number.isFinite(created) && Number.isFinite(updated)) return updated <= created ? 'created' : 'updated';
+      return Number.isFinite(created) && created >= context.startedAt ? 'created' : 'updated';
+    }
+  }
+}
+
+function idOf(body: unknown, values: Record<string, string | number>): string | number | undefined {
+  if (isObject(body) && (typeof body.id === 'number' || typeof body.id === 'string')) return body.id;
+  return values.id;
+}
+
+/** Errors that end the whole run (a refused credential, a used-up quota, an unreachable API). */
+export function isFatal(error: unknown): boolean {
+  if (error instanceof AuthError) return true;
+  if (error instanceof ApiError) return error.status === 429;
+  return error instanceof NetworkError && !(error instanceof OutcomeUnknownError);
+}
+
+/** A failed request as the unit's outcome. */
+function failure(row: number, error: unknown): RowOutcome {
+  if (error instanceof OutcomeUnknownError) return { row, status: 'unknown', error: error.message };
+  if (error instanceof ApiError) return { row, status: 'failed', httpStatus: error.status, error: error.keapMessage || error.message };
+  return { row, status: 'failed', error: error instanceof Error ? error.message : String(error) };
+}
+
+/** Tag ids for a unit's tags column, creating tags by name where --create-tags said so. */
+async function tagIdsFor(context: ApplyContext, checked: CheckedRow): Promise<number[]> {
+  const { prepared } = context;
+  const ids: number[] = [];
+  for (const tag of checked.mapped.tags ?? []) {
+    if (typeof tag === 'number') ids.push(tag);
+    else {
+      let id = prepared.tagIds.get(tag.toLowerCase());
+      if (id === undefined && prepared.lookupClient.createTag) {
+        id = await prepared.lookupClient.createTag(tag);
+        prepared.tagIds.set(tag.toLowerCase(), id);
+      }
+      if (id !== undefined) ids.push(id);
+    }
+  }
+  return ids;
+}
+
+/** After the record is written: its tags. A tag Keap refuses fails the row (the record stays written). */
+async function finishWithTags(context: ApplyContext, outcome: RowOutcome, checked: CheckedRow): Promise<RowOutcome> {
+  if (!checked.mapped.tags?.length || outcome.id === undefined) return outcome;
+  const tagIds = await tagIdsFor(context, checked);
+  if (!tagIds.length) return outcome;
+  const result = await applyTags(context.api, Number(outcome.id), tagIds);
+  if (!result.failed.length) return outcome;
+  const listed = result.failed.map((failed) => `${failed.tagId} (${failed.status})`).join(', ');
+  return {
+    row: outcome.row,
+    status: 'failed',
+    id: outcome.id,
+    field: context.prepared.plan.tagsColumn ?? 'tags',
+    error: `the ${context.prepared.resource.name.replace(/s$/, '')} was ${outcome.status} (id ${outcome.id}) but Keap did not apply tag ${listed}`,
+  };
+}
+
+/**
+ * What became of a unit that an interrupted run sent without recording an outcome: looked up where
+ * it can be (a create), or sent again where that is harmless (PUT, PATCH, DELETE).
+ */
+async function recoverUnit(context: ApplyContext, unit: Unit): Promise<RowOutcome | 'send'> {
+  const { prepared } = context;
+  if (prepared.action.method !== 'POST') return 'send';
+  const found = await prepared.lookupClient.recover(prepared.resource, unit.checked.mapped.body);
+  if (found.kind === 'absent') return 'send';
+  if (found.kind === 'found') return { row: unit.row, status: 'created', id: found.id };
+  return {
+    row: unit.row,
+    status: 'unknown',
+    error: `the interrupted run sent this row but recorded no answer, and ${found.reason}: check in Keap whether it was created before importing it again`,
+  };
+}
+
+/** Sends one unit and returns its outcome; fatal errors (see isFatal) are thrown. */
+export async function applyUnit(context: ApplyContext, unit: Unit, resumed: boolean): Promise<RowOutcome> {
+  const { api, prepared, journal } = context;
+  const { checked } = unit;
+  const values = checked.mapped.path;
+  try {
+    if (resumed) {
+      const recovered = await recoverUnit(context, unit);
+      if (recovered !== 'send') return await finishWithTags(context, recovered, checked);
+    }
+    let body: Record<string, unknown> | undefined = checked.mapped.body;
+    if (needsRecord(checked)) {
+      const record = await readExisting(context, checked);
+      if (record) body = mergeWithRecord(prepared, checked, record);
+    }
+    const takesBody = prepared.action.kind !== 'delete' && bodyProperties(prepared.resource, prepared.action).length > 0;
+    if (takesBody) body = { ...body, ...prepared.callOptions };
+    await journal.sent(unit.row);
+    const path = fillPath(prepared.action.path, values);
+    let response: { status: number; body: unknown };
+    try {
+      response = await api.request(prepared.action.method, path, {
+        ...(takesBody ? { body } : {}),
+        // PUT, PATCH and DELETE do the same thing twice; a POST could create a duplicate.
+        retry: prepared.action.method !== 'POST',
+      });
+    } catch (error) {
+      // A delete the interrupted run did send comes back 404: it is done.
+      if (resumed && prepared.kind === 'delete' && error instanceof ApiError && error.status === 404) {
+        return { row: unit.row, status: 'deleted', ...(values.id !== undefined ? { id: values.id } : {}) };
+      }
+      throw error;
+    }
+    const id = idOf(response.body, values);
+    const outcome: RowOutcome = { row: unit.row, status: statusOf(context, response.status, response.body), ...(id !== undefined ? { id } : {}) };
+    return await finishWithTags(context, outcome, checked);
+  } catch (error) {
+    if (isFatal(error)) throw error;
+    return failure(unit.row, error);
+  }
+}

@@ -1,0 +1,246 @@
+/**
+ * The validation pass: every row read, mapped and checked before the first write (issue #9, item
+ * 5). Invalid rows become outcomes for the error report and are never sent. The same mapping runs
+ * again in the apply pass (it is deterministic), so a million rows are never all held at once;
+ * only rows grouped into one body (orders of line items) are kept, as their units.
+ */
+import { CellError } from '../errors.js';
+import { RowGrouper } from './group.js';
+import type { MappedRow } from './mapping.js';
+import { mapRow } from './mapping.js';
+import { cellText, type PreparedImport } from './prepare.js';
+import type { ImportInput, InputRow, RowOutcome } from './types.js';
+import { type RowProblem, validateBody } from './validate.js';
+
+export type OnDuplicate = 'first' | 'last' | 'error';
+
+export interface CheckOptions {
+  onDuplicate: OnDuplicate;
+  createTags: boolean;
+  /** `--duplicate-option` of an upsert: `EmailAndName` makes the names part of the match key. */
+  duplicateOption?: string;
+}
+
+/** A row mapped and checked: its body is ready to send, or `problems` say why not. */
+export interface CheckedRow {
+  mapped: MappedRow;
+  problems: RowProblem[];
+  /** Required fields an update leaves out: filled from the record read before sending. */
+  fillFromRecord: string[];
+  /** Tag names no tag has yet (created before applying with --create-tags). */
+  newTags: string[];
+}
+
+export interface CheckedInput {
+  read: number;
+  /** Units that will be sent (rows, or groups of rows). */
+  valid: number;
+  /** Invalid rows and rows skipped by --on-duplicate or --only-created, by row. */
+  outcomes: Map<number, RowOutcome>;
+  /** Grouped bodies (orders of line items), in the order of their first rows; undefined when every row is a unit. */
+  units?: CheckedUnit[];
+  /** Row -> the first row of its unit, for rows of a group. */
+  unitOf: Map<number, number>;
+}
+
+function invalid(row: number, problem: RowProblem): RowOutcome {
+  return { row, status: 'invalid', ...(problem.field ? { field: problem.field } : {}), error: problem.message };
+}
+
+/** Replaces each lookup column's natural key with the id it resolved to, or says why it cannot. */
+function substituteLookups(prepared: PreparedImport, row: InputRow): { row: InputRow; problems: RowProblem[] } {
+  if (!prepared.lookups.length) return { row, problems: [] };
+  const values = { ...row.values };
+  const problems: RowProblem[] = [];
+  for (const lookup of prepared.lookups) {
+    const cell = values[lookup.column];
+    if (cell === null || cell === undefined) continue;
+    const text = String(cell).trim();
+    if (text === '') continue;
+    const answer = lookup.results.get(text);
+    if (!answer) problems.push({ field: lookup.column, message: `"${text}" was not looked up` });
+    else if ('error' in answer) problems.push({ field: lookup.column, message: answer.error });
+    else values[lookup.column] = typeof cell === 'string' ? String(answer.id) : answer.id;
+  }
+  return { row: { row: row.row, values }, problems };
+}
+
+/** Maps one row: lookups substituted, cells read; a cell that does not fit is a problem, not a throw. */
+function mapChecked(prepared: PreparedImport, input: InputRow): { mapped: MappedRow; problems: RowProblem[] } {
+  const { row, problems } = substituteLookups(prepared, input);
+  try {
+    return { mapped: mapRow(prepared.plan, row), problems };
+  } catch (error) {
+    if (!(error instanceof CellError)) throw error;
+    const message = error.message.replace(/^column [^:]*: /, '');
+    return { mapped: { row: row.row, body: {}, path: {}, partialArrays: [] }, problems: [...problems, { field: error.column, message }] };
+  }
+}
+
+/** Checks a mapped body (a row's, or a group's) against the action's write facts and the known tags. */
+function checkMapped(prepared: PreparedImport, mapped: MappedRow, problems: RowProblem[], options: CheckOptions): CheckedRow {
+  const validation = validateBody(prepared.resource, prepared.action, mapped, {
+    ...(prepared.customModel ? { customModel: prepared.customModel } : {}),
+    columnFor: (field) => prepared.plan.columnFor(field),
+  });
+  problems.push(...validation.problems);
+  const newTags: string[] = [];
+  for (const tag of mapped.tags ?? []) {
+    if (typeof tag === 'number' || prepared.tagIds.has(tag.toLowerCase())) continue;
+    if (options.createTags) newTags.push(tag);
+    else problems.push({ field: prepared.plan.tagsColumn ?? 'tags', message: `no tag is named "${tag}"; add --create-tags to create it` });
+  }
+  return { mapped, problems, fillFromRecord: validation.fillFromRecord, newTags };
+}
+
+/** Maps and checks one row; never throws for a row's own problems. */
+export function checkRow(prepared: PreparedImport, input: InputRow, options: CheckOptions): CheckedRow {
+  const { mapped, problems } = mapChecked(prepared, input);
+  if (problems.length) return { mapped, problems, fillFromRecord: [], newTags: [] };
+  return checkMapped(prepared, mapped, problems, options);
+}
+
+/** What identifies the record a row writes, for finding two rows of the file that write the same one. */
+function matchKey(prepared: PreparedImport, mapped: MappedRow, options: CheckOptions): string | undefined {
+  if (prepared.kind === 'create') return undefined;
+  if (prepared.kind === 'upsert') {
+    const key = prepared.resource.naturalKeys?.find((candidate) => candidate.bodyPath);
+    if (!key?.bodyPath) return undefined;
+    const value = valueAtBodyPath(mapped.body, key.bodyPath);
+    if (value === undefined) return undefined;
+    let text = String(value);
+    if (key.ignoreCase) text = text.toLowerCase();
+    if (options.duplicateOption === 'EmailAndName') text += `\u0000${String(mapped.body.given_name ?? '')}\u0000${String(mapped.body.family_name ?? '')}`;
+    return `${key.name} ${text}`;
+  }
+  const values = prepared.plan.pathFields.map((field) => mapped.path[field]);
+  if (values.some((value) => value === undefined)) return undefined;
+  return `${prepared.plan.pathFields.join(',')} ${values.join(',')}`;
+}
+
+/**
+ * A value in a body by dot path; a path step into an array of keyed elements picks the element by
+ * its discriminator (`email_addresses.EMAIL1.email`), or the first element (`email_addresses.email`).
+ */
+export function valueAtBodyPath(body: Record<string, unknown>, path: string): unknown {
+  let node: unknown = body;
+  for (const step of path.split('.')) {
+    if (Array.isArray(node)) {
+      const keyed = node.find((element) => typeof element === 'object' && element !== null && Object.values(element).includes(step));
+      if (keyed) {
+        node = keyed;
+        continue;
+      }
+      node = node[0];
+    }
+    if (typeof node !== 'object' || node === null) return undefined;
+    node = (node as Record<string, unknown>)[step];
+  }
+  return node === '' || node === null ? undefined : node;
+}
+
+/** Several problems of one row in one message; the first one's field is the row's `_field`. */
+function joinProblems(problems: readonly RowProblem[]): string {
+  const first = problems[0];
+  return problems.map((p) => (p.field && p !== first ? `${p.field}: ${p.message}` : p.message)).join('; ');
+}
+
+/** A group of rows sent as one body, checked as one. */
+export interface CheckedUnit {
+  rows: number[];
+  checked: CheckedRow;
+}
+
+/** The validation pass over the whole input. */
+export async function checkInput(input: ImportInput, prepared: PreparedImport, options: CheckOptions): Promise<CheckedInput> {
+  const outcomes = new Map<number, RowOutcome>();
+  const grouper = prepared.plan.itemArray && prepared.plan.groupBy ? new RowGrouper(prepared.plan) : undefined;
+  const firstRowOf = new Map<string, number>();
+  const duplicates = new Map<string, number[]>();
+  let read = 0;
+  const groupBy = grouper ? prepared.plan.groupBy : undefined;
+  /** Groups with a row that cannot be sent: the whole order is held back, never sent without that line. */
+  const brokenGroups = new Map<string, number>();
+  for await (const inputRow of input.rows()) {
+    read++;
+    if (grouper) {
+      const { mapped, problems } = mapChecked(prepared, inputRow);
+      const first = problems[0];
+      if (first) {
+        outcomes.set(mapped.row, invalid(mapped.row, { ...first, message: joinProblems(problems) }));
+        const group = groupBy === undefined ? undefined : cellText(inputRow, groupBy);
+        if (group !== undefined && !brokenGroups.has(group)) brokenGroups.set(group, mapped.row);
+      } else grouper.add(mapped);
+      continue;
+    }
+    const checked = checkRow(prepared, inputRow, options);
+    const { mapped } = checked;
+    const firstProblem = checked.problems[0];
+    if (firstProblem) {
+      outcomes.set(mapped.row, invalid(mapped.row, { ...firstProblem, message: joinProblems(checked.problems) }));
+      continue;
+    }
+    if (mapped.onlyCreated && mapped.onlyCreated.action !== 'created') {
+      outcomes.set(mapped.row, { row: mapped.row, status: 'skipped', intended: true, error: `not created by that run (_action ${mapped.onlyCreated.action || 'empty'})` });
+      continue;
+    }
+    const key = matchKey(prepared, mapped, options);
+    if (key === undefined) continue;
+    const first = firstRowOf.get(key);
+    if (first === undefined) firstRowOf.set(key, mapped.row);
+    else duplicates.set(key, [...(duplicates.get(key) ?? [first]), mapped.row]);
+  }
+  settleDuplicates(duplicates, outcomes, options.onDuplicate, matchColumn(prepared));
+  const unitOf = new Map<number, number>();
+  let units: CheckedUnit[] | undefined;
+  if (grouper) {
+    units = [];
+    for (const unit of grouper.units()) {
+      const first = unit.rows[0] ?? unit.mapped.row;
+      for (const row of unit.rows) unitOf.set(row, first);
+      const broken = unit.mapped.group === undefined ? undefined : brokenGroups.get(unit.mapped.group);
+      const checked = checkMapped(prepared, unit.mapped, [...unit.problems], options);
+      if (broken !== undefined) {
+        checked.problems.unshift({ field: groupBy ?? 'group', message: `row ${broken} of this ${groupBy} "${unit.mapped.group}" is invalid, so none of its rows is sent` });
+      }
+      const problem = checked.problems[0];
+      if (problem) {
+        for (const row of unit.rows) outcomes.set(row, invalid(row, { ...problem, message: joinProblems(checked.problems) }));
+      } else units.push({ rows: unit.rows, checked });
+    }
+    // A broken group whose every row was invalid has no unit left: nothing to add.
+  }
+  const valid = units ? units.length : read - outcomes.size;
+  return { read, valid, outcomes, unitOf, ...(units ? { units } : {}) };
+}
+
+/** The column that holds the match key, for `_field` (the email column of an upsert, the key of an update). */
+function matchColumn(prepared: PreparedImport): string | undefined {
+  if (prepared.kind !== 'upsert') return prepared.plan.pathFields.map((field) => prepared.plan.columnFor(field) ?? field).join(',');
+  const key = prepared.resource.naturalKeys?.find((candidate) => candidate.bodyPath);
+  return key?.bodyPath ? prepared.plan.columnFor(key.bodyPath) : undefined;
+}
+
+function settleDuplicates(duplicates: Map<string, number[]>, outcomes: Map<number, RowOutcome>, policy: OnDuplicate, column: string | undefined): void {
+  for (const [key, rows] of duplicates) {
+    const what = key.slice(0, key.indexOf(' '));
+    const field = column ?? what;
+    const value = key.slice(key.indexOf(' ') + 1).split('\u0000')[0];
+    const list = rows.join(', ');
+    if (policy === 'error') {
+      for (const row of rows) {
+        outcomes.set(row, {
+          row,
+          status: 'invalid',
+          field,
+          error: `rows ${list} share ${what} "${value}": keep one, or choose one with --on-duplicate first|last`,
+        });
+      }
+      continue;
+    }
+    const kept = policy === 'first' ? rows[0] : rows[rows.length - 1];
+    for (const row of rows) {
+      if (row !== kept) outcomes.set(row, { row, status: 'skipped', intended: true, field, error: `row ${kept} has the same ${what} "${value}" (--on-duplicate ${policy})` });
+    }
+  }
+}

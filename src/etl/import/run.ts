@@ -1,0 +1,286 @@
+/**
+ * `import RESOURCE FILE` (DESIGN.md sections 2 and 3, issue #9): open the input, settle the action,
+ * columns and lookups, check every row, then (unless --dry-run) send the valid units under a
+ * journal, and write the error report and the results file.
+ */
+import { existsSync } from 'node:fs';
+import type { ResourceDef } from '../../catalog/types.js';
+import type { KeapApi } from '../../api/types.js';
+import { InterruptedError } from '../../errors.js';
+import type { Reporter } from '../../reporter.js';
+import { counted } from '../../reporter.js';
+import { type ApplyContext, applyUnit, type Unit } from './apply.js';
+import { type CheckedInput, checkInput, checkRow, type OnDuplicate } from './check.js';
+import { openInput } from './input.js';
+import { type Journal, journalPathFor, openJournal } from './journal.js';
+import type { MappingOptions } from './mapping.js';
+import { type PreparedImport, prepareImport } from './prepare.js';
+import { checkReportPaths, type ReportPaths, reportPaths, writeReports } from './reports.js';
+import { RowOutcomes } from './outcomes.js';
+import type { ImportActionKind, ImportInput, LookupSpec, OutcomeStatus, RowOutcome } from './types.js';
+
+export interface ImportRequest {
+  resource: ResourceDef;
+  file: string;
+  action?: ImportActionKind;
+  format?: string;
+  delimiter?: string;
+  mapping: MappingOptions;
+  lookups: LookupSpec[];
+  onDuplicate: OnDuplicate;
+  duplicateOption?: string;
+  createTags: boolean;
+  dryRun: boolean;
+  errors?: string;
+  results?: string;
+  maxErrors?: number;
+  /** Units in flight at once (the client paces them). */
+  concurrency: number;
+  resume: boolean;
+  /** The stored profile, or where the credential came from: part of the journal's identity. */
+  account: string;
+  stdin: NodeJS.ReadableStream;
+  signal?: AbortSignal;
+  now: () => number;
+}
+
+export type ImportCounts = Record<'read' | 'valid' | 'invalid' | 'created' | 'updated' | 'deleted' | 'failed' | 'unknown' | 'skipped', number>;
+
+export interface ImportOutcome {
+  resource: string;
+  action: ImportActionKind;
+  file: string;
+  dryRun: boolean;
+  /** Units: rows, or groups of rows sent as one body. */
+  counts: ImportCounts;
+  /** Dry run: what would be sent, by action. */
+  planned?: number;
+  /** --max-errors stopped the run before every row was tried. */
+  stoppedEarly: boolean;
+  elapsedSeconds: number;
+  rowsPerSecond: number;
+  requests: number;
+  errorsFile?: string;
+  resultsFile?: string;
+  journal?: string;
+}
+
+const UNIT_STATUSES: OutcomeStatus[] = ['created', 'updated', 'deleted', 'failed', 'unknown', 'skipped'];
+
+function emptyCounts(): ImportCounts {
+  return { read: 0, valid: 0, invalid: 0, created: 0, updated: 0, deleted: 0, failed: 0, unknown: 0, skipped: 0 };
+}
+
+export async function runImport(api: KeapApi, request: ImportRequest, reporter: Reporter): Promise<ImportOutcome> {
+  const startedAt = request.now();
+  const input = await openInput(request.file, {
+    stdin: request.stdin,
+    ...(request.format ? { format: request.format } : {}),
+    ...(request.delimiter ? { delimiter: request.delimiter } : {}),
+  });
+  try {
+    const prepared = await prepareImport(
+      api,
+      input,
+      {
+        resource: request.resource,
+        mapping: request.mapping,
+        lookups: request.lookups,
+        ...(request.duplicateOption ? { duplicateOption: request.duplicateOption } : {}),
+        ...(request.action ? { action: request.action } : {}),
+        ...(request.signal ? { signal: request.signal } : {}),
+      },
+      reporter,
+    );
+    const progress = reporter.progress(`checking ${input.name}`);
+    let checked: CheckedInput;
+    try {
+      checked = await checkInput(input, prepared, {
+        onDuplicate: request.onDuplicate,
+        createTags: request.createTags,
+        ...(request.duplicateOption ? { duplicateOption: request.duplicateOption } : {}),
+      });
+    } finally {
+      progress.stop();
+    }
+    const paths = reportPaths(input, { ...(request.errors ? { errors: request.errors } : {}), ...(request.results ? { results: request.results } : {}) });
+    await checkReportPaths(paths, { results: !request.dryRun });
+    if (request.dryRun) return await dryRun(input, prepared, checked, paths, request, startedAt, api);
+    return await applyAndReport(api, input, prepared, checked, paths, request, reporter, startedAt);
+  } finally {
+    await input.close();
+  }
+}
+
+function baseOutcome(input: ImportInput, prepared: PreparedImport, request: ImportRequest, startedAt: number, api: KeapApi, read: number) {
+  const elapsedSeconds = Math.max(0, (request.now() - startedAt) / 1000);
+  return {
+    resource: prepared.resource.name,
+    action: prepared.kind,
+    file: input.name,
+    dryRun: request.dryRun,
+    elapsedSeconds,
+    rowsPerSecond: elapsedSeconds > 0 ? read / elapsedSeconds : read,
+    requests: api.stats().requests,
+  };
+}
+
+async function dryRun(
+  input: ImportInput,
+  prepared: PreparedImport,
+  checked: CheckedInput,
+  paths: ReportPaths,
+  request: ImportRequest,
+  startedAt: number,
+  api: KeapApi,
+): Promise<ImportOutcome> {
+  const counts = emptyCounts();
+  counts.read = checked.read;
+  counts.valid = checked.valid;
+  for (const outcome of checked.outcomes.values()) {
+    if (outcome.status === 'invalid') counts.invalid++;
+    else if (outcome.status === 'skipped') counts.skipped++;
+  }
+  const written = counts.invalid ? await writeReports(input, (row) => checked.outcomes.get(row), paths, { results: false }) : undefined;
+  return {
+    ...baseOutcome(input, prepared, request, startedAt, api, checked.read),
+    counts,
+    planned: checked.valid,
+    stoppedEarly: false,
+    ...(written?.errorRows ? { errorsFile: paths.errors } : {}),
+  };
+}
+
+/** The units to send, in input order: the grouped bodies, or each valid row mapped again. */
+async function* unitsOf(input: ImportInput, prepared: PreparedImport, checked: CheckedInput, request: ImportRequest): AsyncGenerator<Unit> {
+  if (checked.units) {
+    for (const unit of checked.units) yield { row: unit.rows[0] ?? unit.checked.mapped.row, checked: unit.checked };
+    return;
+  }
+  const options = { onDuplicate: request.onDuplicate, createTags: request.createTags };
+  for await (const row of input.rows()) {
+    if (checked.outcomes.has(row.row)) continue;
+    yield { row: row.row, checked: checkRow(prepared, row, options) };
+  }
+}
+
+interface ApplyState {
+  outcomes: RowOutcomes;
+  errors: number;
+  stoppedEarly: boolean;
+  fatal?: unknown;
+}
+
+async function applyAll(context: ApplyContext, units: AsyncIterable<Unit>, request: ImportRequest, state: ApplyState, reporter: Reporter, total: number) {
+  const { journal } = context;
+  const running = new Set<Promise<void>>();
+  const progress = reporter.progress(`importing: 0/${total}`);
+  let done = 0;
+  const stop = () => state.fatal !== undefined || state.stoppedEarly || request.signal?.aborted === true;
+  for await (const unit of units) {
+    if (stop()) break;
+    if (state.outcomes.has(unit.row)) continue; // finished by the run being resumed
+    const task = (async () => {
+      try {
+        const outcome = await applyUnit(context, unit, journal.unresolved.has(unit.row));
+        await journal.finish(outcome);
+        state.outcomes.set(outcome);
+        if (outcome.status === 'failed' || outcome.status === 'unknown') {
+          state.errors++;
+          if (request.maxErrors !== undefined && state.errors >= request.maxErrors) state.stoppedEarly = true;
+        }
+      } catch (error) {
+        state.fatal ??= error;
+      } finally {
+        done++;
+        progress.update(`importing: ${done}/${total}`);
+      }
+    })();
+    running.add(task);
+    void task.finally(() => running.delete(task));
+    if (running.size >= request.concurrency) await Promise.race(running);
+  }
+  // Requests in flight finish, even after Ctrl-C: their outcomes go to the journal and reports.
+  await Promise.all(running);
+  progress.stop();
+}
+
+async function applyAndReport(
+  api: KeapApi,
+  input: ImportInput,
+  prepared: PreparedImport,
+  checked: CheckedInput,
+  paths: ReportPaths,
+  request: ImportRequest,
+  reporter: Reporter,
+  startedAt: number,
+): Promise<ImportOutcome> {
+  const invalidCount = [...checked.outcomes.values()].filter((outcome) => outcome.status === 'invalid').length;
+  const state: ApplyState = { outcomes: new RowOutcomes(), errors: invalidCount, stoppedEarly: false };
+  if (request.maxErrors !== undefined && invalidCount >= request.maxErrors) state.stoppedEarly = true;
+  const journalPath = journalPathFor(input.reportBase);
+  let resume = request.resume;
+  if (resume && !existsSync(journalPath)) {
+    // Killed before its first write, a run leaves no journal: resuming it is starting it.
+    reporter.warn(`nothing to resume for ${input.name} (no ${journalPath}): starting from the first row`);
+    resume = false;
+  }
+  const journal: Journal = await openJournal(
+    journalPath,
+    { inputHash: input.hash, resource: prepared.resource.name, action: prepared.kind, profile: request.account, apiUrl: api.baseUrl },
+    { resume, file: input.name },
+  );
+  let complete = false;
+  for (const [, outcome] of journal.previous) state.outcomes.set(outcome);
+  try {
+    if (request.resume && journal.previous.size) reporter.info(`resuming: ${counted(journal.previous.size, 'row')} already done`);
+    const context: ApplyContext = { api, prepared, journal, startedAt };
+    if (!state.stoppedEarly) await applyAll(context, unitsOf(input, prepared, checked, request), request, state, reporter, checked.valid);
+    const counts = emptyCounts();
+    counts.read = checked.read;
+    counts.valid = checked.valid;
+    const notTried = state.stoppedEarly
+      ? `not tried: the run stopped after ${counted(state.errors, 'error')} (--max-errors ${request.maxErrors})`
+      : 'not tried: the run was stopped';
+    const outcomeOf = (row: number): RowOutcome | undefined => {
+      const unitRow = checked.unitOf.get(row) ?? row;
+      return checked.outcomes.get(row) ?? state.outcomes.get(unitRow) ?? { row, status: 'skipped', error: notTried };
+    };
+    const written = await writeReports(input, outcomeOf, paths);
+    tally(counts, checked, state);
+    complete = state.fatal === undefined && !request.signal?.aborted && counts.valid === countSettled(counts);
+    if (state.fatal !== undefined) throw state.fatal;
+    if (request.signal?.aborted) {
+      throw new InterruptedError(
+        `import interrupted: ${counted(countSettled(counts), 'row')} done of ${counts.valid}; the results so far are in ${paths.results}`,
+        { signal: String(request.signal.reason), hint: 'run the same command with --resume to continue where it stopped' },
+      );
+    }
+    return {
+      ...baseOutcome(input, prepared, request, startedAt, api, checked.read),
+      counts,
+      stoppedEarly: state.stoppedEarly,
+      resultsFile: paths.results,
+      ...(written.errorRows ? { errorsFile: paths.errors } : {}),
+      journal: journal.path,
+    };
+  } finally {
+    if (complete) await journal.complete();
+    await journal.close();
+  }
+}
+
+function countSettled(counts: ImportCounts): number {
+  return counts.created + counts.updated + counts.deleted + counts.failed + counts.unknown;
+}
+
+/** Counts by status over units: invalid and duplicate-skipped rows, then what the apply pass did. */
+function tally(counts: ImportCounts, checked: CheckedInput, state: ApplyState): void {
+  for (const outcome of checked.outcomes.values()) {
+    if (outcome.status === 'invalid') counts.invalid++;
+    else if (outcome.status === 'skipped') counts.skipped++;
+  }
+  for (const [, outcome] of state.outcomes) if (UNIT_STATUSES.includes(outcome.status)) counts[outcome.status as keyof ImportCounts]++;
+  // Valid units with no outcome were not tried (--max-errors, Ctrl-C, a fatal error).
+  counts.skipped += Math.max(0, counts.valid - countSettled(counts));
+}
