@@ -41,11 +41,19 @@ export function registerImportCommand(program: Command, io: IO): void {
     .description('import a CSV, JSON or NDJSON file as creates, updates, upserts or deletes, with an error report')
     .argument('<resource>', 'resource name or alias (see `infusionsoft resources`)')
     .argument('<file>', 'the input file (.csv, .json, .ndjson), or - for stdin')
-    .option('--action <action>', 'create, update, upsert or delete (default: update when the file has the key column, else upsert where the resource has one, else create)')
+    .option(
+      '--action <action>',
+      'create, update, upsert or delete (default: update when the file has the key column, else upsert where the resource has one, else create)',
+    )
     .option('-f, --format <format>', 'csv, json or ndjson (default: from the file extension)')
     .option('--delimiter <char>', 'CSV delimiter: , ; or tab (default: detected from the header)')
     .option('--map <column=field>', 'read COLUMN as FIELD (a field name, dot path or custom.<label>; repeatable)', collect, [])
-    .option('--lookup <field=resource.key>', 'FIELD holds natural keys, e.g. contact_id=contacts.email, product_id=products.sku (repeatable)', collect, [])
+    .option(
+      '--lookup <field=resource.key>',
+      'FIELD holds natural keys, e.g. contact_id=contacts.email, product_id=products.sku (repeatable)',
+      collect,
+      [],
+    )
     .option('--group-by <column>', 'rows with the same value become one body with an item array (orders; default: order_ref when present)')
     .option('--duplicate-option <option>', 'upserts: how Keap matches an existing record, Email or EmailAndName (default Email)')
     .option('--on-duplicate <policy>', 'rows of the file that write the same record: first, last or error (default error)')
@@ -53,7 +61,7 @@ export function registerImportCommand(program: Command, io: IO): void {
     .option('--clear-empty', 'send empty cells as cleared values (default: an empty cell leaves the field as it is)')
     .option('--ignore-unknown', 'skip columns that match no field, with a warning (default: stop)')
     .option('--create-tags', 'create tags named in a tags column that do not exist yet')
-    .option('--only-created', "with --action delete and a results file: delete only what that run created (undo)")
+    .option('--only-created', 'with --action delete and a results file: delete only what that run created (undo)')
     .option('--dry-run', 'check every row and say what would be sent; send nothing')
     .option('--errors <file>', 'the error report (default: NAME.errors.EXT beside the input)')
     .option('--results <file>', 'the results file (default: NAME.results.EXT beside the input)')
@@ -88,7 +96,8 @@ run; 2 the input cannot be used (nothing was sent); 130 interrupted (run again w
       if (!(ON_DUPLICATE as readonly string[]).includes(onDuplicate)) {
         throw new UsageError(`--on-duplicate: "${flags.onDuplicate}" is not a policy`, { hint: 'use first, last or error' });
       }
-      const duplicateOption = flags.duplicateOption === undefined ? undefined : checkDuplicateOption(resource.duplicateOptions, flags.duplicateOption);
+      const duplicateOption =
+        flags.duplicateOption === undefined ? undefined : checkDuplicateOption(resource.duplicateOptions, flags.duplicateOption);
       const request: Omit<ImportRequest, 'account'> = {
         resource,
         file,
@@ -116,7 +125,8 @@ run; 2 the input cannot be used (nothing was sent); 130 interrupted (run again w
         ...(flags.results !== undefined ? { results: flags.results } : {}),
         ...(flags.maxErrors !== undefined ? { maxErrors: parsePositiveInt(flags.maxErrors, '--max-errors') } : {}),
       };
-      if (request.dryRun && request.resume) throw new UsageError('--dry-run sends nothing, so there is nothing to --resume', { hint: 'leave out one of them' });
+      if (request.dryRun && request.resume)
+        throw new UsageError('--dry-run sends nothing, so there is nothing to --resume', { hint: 'leave out one of them' });
 
       const outcome = await runInterruptible(
         (signal) =>
@@ -129,9 +139,13 @@ run; 2 the input cannot be used (nothing was sent); 130 interrupted (run again w
       if (flags.json) printJson(outcome, io.stdout);
       const { invalid, failed, unknown } = outcome.counts;
       if (invalid || failed || unknown || outcome.stoppedEarly) {
-        const problems = [invalid && `${invalid} invalid`, failed && `${failed} failed`, unknown && `${unknown} unknown`].filter(Boolean).join(', ');
+        const problems = [invalid && `${invalid} invalid`, failed && `${failed} failed`, unknown && `${unknown} unknown`]
+          .filter(Boolean)
+          .join(', ');
         throw new PartialFailureError(
-          outcome.stoppedEarly ? `stopped early at --max-errors${problems ? ` (${problems})` : ''}` : `${problems}: see ${outcome.errorsFile ?? 'the error report'}`,
+          outcome.stoppedEarly
+            ? `stopped early at --max-errors${problems ? ` (${problems})` : ''}`
+            : `${problems}: see ${outcome.errorsFile ?? 'the error report'}`,
           { hint: 'fix the rows in the error report and import it as it is' },
         );
       }
@@ -152,6 +166,8 @@ export function importSummary(outcome: ImportOutcome): string {
     ? `dry run of ${outcome.file} into ${outcome.resource} (${outcome.action}): ${c.read} read, ${c.valid} valid, ${c.invalid} invalid; would ${outcome.action} ${counted(outcome.planned ?? 0, 'record')}, nothing sent`
     : `imported ${outcome.file} into ${outcome.resource} (${outcome.action}): ${c.read} read, ${c.valid} valid, ${c.created} created, ${c.updated} updated, ${c.deleted} deleted, ${c.failed} failed, ${c.invalid} invalid, ${c.unknown} unknown, ${c.skipped} skipped`;
   const speed = `in ${outcome.elapsedSeconds.toFixed(1)} s (${outcome.rowsPerSecond.toFixed(1)} rows/s, ${counted(outcome.requests, 'request')})`;
-  const files = [outcome.errorsFile && `errors: ${outcome.errorsFile}`, outcome.resultsFile && `results: ${outcome.resultsFile}`].filter(Boolean).join('; ');
+  const files = [outcome.errorsFile && `errors: ${outcome.errorsFile}`, outcome.resultsFile && `results: ${outcome.resultsFile}`]
+    .filter(Boolean)
+    .join('; ');
   return `${head} ${speed}${files ? `\n${files}` : ''}`;
 }

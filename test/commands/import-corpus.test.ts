@@ -34,7 +34,10 @@ const ROW_PROBLEMS: Record<string, RowProblem> = {
       { row: '3', field: 'email_addresses.EMAIL1.email', error: /rows 2, 3 share email/ },
     ],
   },
-  'contact-without-email-or-phone.csv': { resource: 'contacts', rows: [{ row: '2', field: 'email_addresses', error: /email_addresses, phone_numbers/ }] },
+  'contact-without-email-or-phone.csv': {
+    resource: 'contacts',
+    rows: [{ row: '2', field: 'email_addresses', error: /email_addresses, phone_numbers/ }],
+  },
   'bad-json-cell.csv': { resource: 'contacts', rows: [{ row: '2', field: 'social_accounts', error: /not valid JSON/ }] },
   'products-not-a-number.csv': { resource: 'products', rows: [{ row: '2', field: 'product_price', error: /"cheap" is not a number/ }] },
   'products-not-a-boolean.csv': { resource: 'products', rows: [{ row: '2', field: 'active', error: /"maybe" is not true or false/ }] },
@@ -49,7 +52,10 @@ const ROW_PROBLEMS: Record<string, RowProblem> = {
     ],
   },
   'order-payments-charge-now.csv': { resource: 'order-payments', rows: [{ row: '2', field: 'charge_now', error: /charge/ }] },
-  'ndjson-enum-in-nested.ndjson': { resource: 'contacts', rows: [{ row: '1', field: 'email_addresses.0.field', error: /"EMAIL9" is not one of/ }] },
+  'ndjson-enum-in-nested.ndjson': {
+    resource: 'contacts',
+    rows: [{ row: '1', field: 'email_addresses.0.field', error: /"EMAIL9" is not one of/ }],
+  },
 };
 
 /** Unusable input found by the mapping: exit 2, and the message says what to do. */
@@ -111,7 +117,7 @@ describe('import: the bad-input corpus', () => {
                 .map((line) => JSON.parse(line) as Record<string, unknown>)
                 .map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, String(v)])));
         expect(rows.map((r) => [r._row, r._status, r._field])).toEqual(rowProblem.rows.map((r) => [r.row, 'invalid', r.field]));
-        rowProblem.rows.forEach((expected, index) => expect(rows[index]?._error).toMatch(expected.error));
+        for (const [index, expected] of rowProblem.rows.entries()) expect(rows[index]?._error).toMatch(expected.error);
       });
     } else {
       it(`${name}: exit 2, the message names the file${usage ? ' and what to do' : ' and the row'}`, async () => {
@@ -154,7 +160,10 @@ describe('import: odd but valid inputs', () => {
         contacts: Array<Record<string, unknown>>;
       };
       expect(found.contacts).toHaveLength(1);
-      expect(found.contacts[0]).toMatchObject({ given_name: expected.given_name, ...(expected.job_title ? { job_title: expected.job_title } : {}) });
+      expect(found.contacts[0]).toMatchObject({
+        given_name: expected.given_name,
+        ...(expected.job_title ? { job_title: expected.job_title } : {}),
+      });
     });
   }
 

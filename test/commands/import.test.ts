@@ -40,7 +40,8 @@ async function contact(id: string | number): Promise<Record<string, unknown>> {
   return (await sandboxGet(sandbox, `/contacts/${id}?optional_properties=custom_fields,job_title`)) as Record<string, unknown>;
 }
 
-const without = (rows: Row[], columns: string[]) => rows.map((row) => Object.fromEntries(Object.entries(row).filter(([key]) => !columns.includes(key))));
+const without = (rows: Row[], columns: string[]) =>
+  rows.map((row) => Object.fromEntries(Object.entries(row).filter(([key]) => !columns.includes(key))));
 
 describe('import: an exported file comes back as an update', () => {
   it('CSV: edited cells (quotes, commas, newlines, unicode) reach Keap, and nothing else changes', async () => {
@@ -79,7 +80,10 @@ describe('import: an exported file comes back as an update', () => {
     const dir = tempDir();
     const file = join(dir, 'contacts.ndjson');
     expect((await runCli(['export', 'contacts', '--max', '5', '-o', file], { env: sandbox.env })).code).toBe(0);
-    const records = readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const records = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     records[0]!.given_name = 'Ngọc "Ann", Jr.';
     records[1]!.job_title = 'line one\nline two';
     writeFileSync(file, `${records.map((r) => JSON.stringify(r)).join('\n')}\n`);
@@ -89,7 +93,12 @@ describe('import: an exported file comes back as an update', () => {
     const after = join(dir, 'after.ndjson');
     expect((await runCli(['export', 'contacts', '--max', '5', '-o', after], { env: sandbox.env })).code).toBe(0);
     const strip = (r: Record<string, unknown>) => ({ ...r, last_updated: undefined });
-    expect(readFileSync(after, 'utf8').trim().split('\n').map((l) => strip(JSON.parse(l)))).toEqual(records.map(strip));
+    expect(
+      readFileSync(after, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => strip(JSON.parse(l))),
+    ).toEqual(records.map(strip));
   });
 
   it('an empty cell leaves the field as it is; --clear-empty clears it', async () => {
@@ -215,16 +224,54 @@ describe('import: new contacts, checked first, undone with --only-created', () =
 describe('import: orders of line items, with natural keys looked up', () => {
   it('groups rows by order_ref, looks up contacts by email and products by sku, and never charges', async () => {
     const dir = tempDir();
-    const contacts = (await sandboxGet(sandbox, '/contacts?limit=2')) as { contacts: Array<{ id: number; email_addresses: Array<{ email: string }> }> };
+    const contacts = (await sandboxGet(sandbox, '/contacts?limit=2')) as {
+      contacts: Array<{ id: number; email_addresses: Array<{ email: string }> }>;
+    };
     const products = (await sandboxGet(sandbox, '/products?limit=3')) as { products: Array<{ id: number; sku: string }> };
     const [alice, bob] = contacts.contacts;
     const [p1, p2, p3] = products.products;
     const file = join(dir, 'orders.csv');
     writeCsv(file, [
-      { order_ref: 'A-1', contact_id: alice!.email_addresses[0]!.email, order_title: 'Fair order', order_type: 'Offline', order_date: '2026-11-01T10:00:00.000Z', product_id: p1!.sku, quantity: '2', price: '9.50' },
-      { order_ref: 'A-1', contact_id: '', order_title: 'Fair order', order_type: 'Offline', order_date: '', product_id: p2!.sku, quantity: '1', price: '' },
-      { order_ref: 'B-7', contact_id: bob!.email_addresses[0]!.email, order_title: 'Phone order', order_type: 'Online', order_date: '2026-11-02T10:00:00.000Z', product_id: p3!.sku, quantity: '5', price: '' },
-      { order_ref: 'C-9', contact_id: 'nobody@nowhere.example', order_title: 'Lost', order_type: 'Offline', order_date: '2026-11-02T10:00:00.000Z', product_id: p3!.sku, quantity: '1', price: '' },
+      {
+        order_ref: 'A-1',
+        contact_id: alice!.email_addresses[0]!.email,
+        order_title: 'Fair order',
+        order_type: 'Offline',
+        order_date: '2026-11-01T10:00:00.000Z',
+        product_id: p1!.sku,
+        quantity: '2',
+        price: '9.50',
+      },
+      {
+        order_ref: 'A-1',
+        contact_id: '',
+        order_title: 'Fair order',
+        order_type: 'Offline',
+        order_date: '',
+        product_id: p2!.sku,
+        quantity: '1',
+        price: '',
+      },
+      {
+        order_ref: 'B-7',
+        contact_id: bob!.email_addresses[0]!.email,
+        order_title: 'Phone order',
+        order_type: 'Online',
+        order_date: '2026-11-02T10:00:00.000Z',
+        product_id: p3!.sku,
+        quantity: '5',
+        price: '',
+      },
+      {
+        order_ref: 'C-9',
+        contact_id: 'nobody@nowhere.example',
+        order_title: 'Lost',
+        order_type: 'Offline',
+        order_date: '2026-11-02T10:00:00.000Z',
+        product_id: p3!.sku,
+        quantity: '1',
+        price: '',
+      },
     ]);
     const result = await runCli(
       ['import', 'orders', file, '--lookup', 'contact_id=contacts.email', '--lookup', 'product_id=products.sku', '--json'],
@@ -235,7 +282,10 @@ describe('import: orders of line items, with natural keys looked up', () => {
     const results = readCsv(join(dir, 'orders.results.csv'));
     expect(results.map((r) => r._action)).toEqual(['created', 'created', 'created', 'invalid']);
     expect(results[0]!._id).toBe(results[1]!._id);
-    const order = (await sandboxGet(sandbox, `/orders/${results[0]!._id}`)) as { contact: { id: number }; order_items: Array<{ product: { id: number }; quantity: number }> };
+    const order = (await sandboxGet(sandbox, `/orders/${results[0]!._id}`)) as {
+      contact: { id: number };
+      order_items: Array<{ product: { id: number }; quantity: number }>;
+    };
     expect(order.contact.id).toBe(alice!.id);
     expect(order.order_items.map((i) => [i.product.id, i.quantity])).toEqual([
       [p1!.id, 2],

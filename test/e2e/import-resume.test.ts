@@ -48,7 +48,9 @@ async function waitFor(condition: () => Promise<boolean>, what: string): Promise
 }
 
 async function contactsWithEmail(email: string): Promise<Array<{ id: number; given_name: string }>> {
-  const body = (await sandboxGet(sandbox, `/contacts?email=${encodeURIComponent(email)}`)) as { contacts: Array<{ id: number; given_name: string }> };
+  const body = (await sandboxGet(sandbox, `/contacts?email=${encodeURIComponent(email)}`)) as {
+    contacts: Array<{ id: number; given_name: string }>;
+  };
   return body.contacts;
 }
 

@@ -223,7 +223,11 @@ export async function applyUnit(context: ApplyContext, unit: Unit, resumed: bool
       throw error;
     }
     const id = idOf(response.body, values);
-    const outcome: RowOutcome = { row: unit.row, status: statusOf(context, response.status, response.body), ...(id !== undefined ? { id } : {}) };
+    const outcome: RowOutcome = {
+      row: unit.row,
+      status: statusOf(context, response.status, response.body),
+      ...(id !== undefined ? { id } : {}),
+    };
     return await finishWithTags(context, outcome, checked);
   } catch (error) {
     if (isFatal(error)) throw error;

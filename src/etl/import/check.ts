@@ -110,7 +110,8 @@ function matchKey(prepared: PreparedImport, mapped: MappedRow, options: CheckOpt
     if (value === undefined) return undefined;
     let text = String(value);
     if (key.ignoreCase) text = text.toLowerCase();
-    if (options.duplicateOption === 'EmailAndName') text += `\u0000${String(mapped.body.given_name ?? '')}\u0000${String(mapped.body.family_name ?? '')}`;
+    if (options.duplicateOption === 'EmailAndName')
+      text += `\u0000${String(mapped.body.given_name ?? '')}\u0000${String(mapped.body.family_name ?? '')}`;
     return `${key.name} ${text}`;
   }
   const values = prepared.plan.pathFields.map((field) => mapped.path[field]);
@@ -181,7 +182,12 @@ export async function checkInput(input: ImportInput, prepared: PreparedImport, o
       continue;
     }
     if (mapped.onlyCreated && mapped.onlyCreated.action !== 'created') {
-      outcomes.set(mapped.row, { row: mapped.row, status: 'skipped', intended: true, error: `not created by that run (_action ${mapped.onlyCreated.action || 'empty'})` });
+      outcomes.set(mapped.row, {
+        row: mapped.row,
+        status: 'skipped',
+        intended: true,
+        error: `not created by that run (_action ${mapped.onlyCreated.action || 'empty'})`,
+      });
       continue;
     }
     const key = matchKey(prepared, mapped, options);
@@ -201,7 +207,10 @@ export async function checkInput(input: ImportInput, prepared: PreparedImport, o
       const broken = unit.mapped.group === undefined ? undefined : brokenGroups.get(unit.mapped.group);
       const checked = checkMapped(prepared, unit.mapped, [...unit.problems], options);
       if (broken !== undefined) {
-        checked.problems.unshift({ field: groupBy ?? 'group', message: `row ${broken} of this ${groupBy} "${unit.mapped.group}" is invalid, so none of its rows is sent` });
+        checked.problems.unshift({
+          field: groupBy ?? 'group',
+          message: `row ${broken} of this ${groupBy} "${unit.mapped.group}" is invalid, so none of its rows is sent`,
+        });
       }
       const problem = checked.problems[0];
       if (problem) {
@@ -221,7 +230,12 @@ function matchColumn(prepared: PreparedImport): string | undefined {
   return key?.bodyPath ? prepared.plan.columnFor(key.bodyPath) : undefined;
 }
 
-function settleDuplicates(duplicates: Map<string, number[]>, outcomes: Map<number, RowOutcome>, policy: OnDuplicate, column: string | undefined): void {
+function settleDuplicates(
+  duplicates: Map<string, number[]>,
+  outcomes: Map<number, RowOutcome>,
+  policy: OnDuplicate,
+  column: string | undefined,
+): void {
   for (const [key, rows] of duplicates) {
     const what = key.slice(0, key.indexOf(' '));
     const field = column ?? what;
@@ -240,7 +254,14 @@ function settleDuplicates(duplicates: Map<string, number[]>, outcomes: Map<numbe
     }
     const kept = policy === 'first' ? rows[0] : rows[rows.length - 1];
     for (const row of rows) {
-      if (row !== kept) outcomes.set(row, { row, status: 'skipped', intended: true, field, error: `row ${kept} has the same ${what} "${value}" (--on-duplicate ${policy})` });
+      if (row !== kept)
+        outcomes.set(row, {
+          row,
+          status: 'skipped',
+          intended: true,
+          field,
+          error: `row ${kept} has the same ${what} "${value}" (--on-duplicate ${policy})`,
+        });
     }
   }
 }

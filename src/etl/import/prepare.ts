@@ -81,7 +81,12 @@ async function loadCustomModel(api: KeapApi, resource: ResourceDef, input: Impor
   return customFieldModel(response.body);
 }
 
-export async function prepareImport(api: KeapApi, input: ImportInput, options: PrepareOptions, reporter: Reporter): Promise<PreparedImport> {
+export async function prepareImport(
+  api: KeapApi,
+  input: ImportInput,
+  options: PrepareOptions,
+  reporter: Reporter,
+): Promise<PreparedImport> {
   const { resource } = options;
   const action = options.action
     ? importAction(resource, options.action)

@@ -44,7 +44,10 @@ export interface ImportRequest {
   now: () => number;
 }
 
-export type ImportCounts = Record<'read' | 'valid' | 'invalid' | 'created' | 'updated' | 'deleted' | 'failed' | 'unknown' | 'skipped', number>;
+export type ImportCounts = Record<
+  'read' | 'valid' | 'invalid' | 'created' | 'updated' | 'deleted' | 'failed' | 'unknown' | 'skipped',
+  number
+>;
 
 export interface ImportOutcome {
   resource: string;
@@ -103,7 +106,10 @@ export async function runImport(api: KeapApi, request: ImportRequest, reporter: 
     } finally {
       progress.stop();
     }
-    const paths = reportPaths(input, { ...(request.errors ? { errors: request.errors } : {}), ...(request.results ? { results: request.results } : {}) });
+    const paths = reportPaths(input, {
+      ...(request.errors ? { errors: request.errors } : {}),
+      ...(request.results ? { results: request.results } : {}),
+    });
     await checkReportPaths(paths, { results: !request.dryRun });
     if (request.dryRun) return await dryRun(input, prepared, checked, paths, request, startedAt, api);
     return await applyAndReport(api, input, prepared, checked, paths, request, reporter, startedAt);
@@ -171,7 +177,14 @@ interface ApplyState {
   fatal?: unknown;
 }
 
-async function applyAll(context: ApplyContext, units: AsyncIterable<Unit>, request: ImportRequest, state: ApplyState, reporter: Reporter, total: number) {
+async function applyAll(
+  context: ApplyContext,
+  units: AsyncIterable<Unit>,
+  request: ImportRequest,
+  state: ApplyState,
+  reporter: Reporter,
+  total: number,
+) {
   const { journal } = context;
   const running = new Set<Promise<void>>();
   const progress = reporter.progress(`importing: 0/${total}`);
