@@ -205,6 +205,11 @@ export interface ActionDef {
    * that resource's name. Its fields give the CSV columns, its gathered fields `--include`.
    */
   recordsOf?: string;
+  /**
+   * Creates: the dot path to the new record's id in the response, when it is not the resource's key
+   * field at the top (`POST /files` answers `{file_descriptor: {id}, file_data}`).
+   */
+  createdId?: string;
   /** The spec's operationId, checked by the conformance tests. */
   operationId: string;
   deprecated?: boolean;

@@ -114,7 +114,16 @@ export const files: ResourceDef = {
       recordMap: { ...Object.fromEntries(DESCRIPTOR_FIELDS.map((name) => [name, `file_descriptor.${name}`])), file_data: 'file_data' },
       operationId: 'getFileUsingGET',
     },
-    { id: 'create', kind: 'create', title: 'Create', method: 'POST', path: '/files', operationId: 'createFileUsingPOST', body: FILE_BODY },
+    {
+      id: 'create',
+      kind: 'create',
+      title: 'Create',
+      method: 'POST',
+      path: '/files',
+      operationId: 'createFileUsingPOST',
+      body: FILE_BODY,
+      createdId: 'file_descriptor.id',
+    },
     {
       id: 'update',
       kind: 'update',

@@ -71,7 +71,9 @@ function mergeWithRecord(prepared: PreparedImport, checked: CheckedRow, record: 
       .map((element) => Object.fromEntries(Object.entries(element).filter(([key]) => components.size === 0 || components.has(key))));
     body[name] = [...kept, ...given];
   }
-  for (const name of checked.fillFromRecord) {
+  // A PUT update replaces the whole record: what the row leaves out is kept as the record has it.
+  const fill = replacesRecord(prepared) ? [...properties.keys()] : checked.fillFromRecord;
+  for (const name of fill) {
     if (body[name] === undefined && record[name] !== undefined && record[name] !== null) body[name] = record[name];
   }
   return body;
@@ -92,8 +94,13 @@ async function readExisting(context: ApplyContext, checked: CheckedRow): Promise
   return isObject(response.body) ? response.body : undefined;
 }
 
-function needsRecord(checked: CheckedRow): boolean {
-  return checked.mapped.partialArrays.length > 0 || checked.fillFromRecord.length > 0;
+/** An update by PUT (hooks, files): Keap replaces the record with the body. */
+function replacesRecord(prepared: PreparedImport): boolean {
+  return prepared.kind === 'update' && prepared.action.method === 'PUT';
+}
+
+function needsRecord(prepared: PreparedImport, checked: CheckedRow): boolean {
+  return checked.mapped.partialArrays.length > 0 || checked.fillFromRecord.length > 0 || replacesRecord(prepared);
 }
 
 /** created / updated / deleted, from the action and Keap's answer. */
@@ -118,9 +125,21 @@ function statusOf(context: ApplyContext, status: number, body: unknown): RowOutc
   }
 }
 
-function idOf(body: unknown, values: Record<string, string | number>): string | number | undefined {
-  if (isObject(body) && (typeof body.id === 'number' || typeof body.id === 'string')) return body.id;
-  return values.id;
+/** The field that is the record's own id: its read-only key (`id`, a hook's `key`), else its last key. */
+function ownKey(resource: ResourceDef): string | undefined {
+  return resource.keyFields.find((name) => resource.fields.find((field) => field.name === name)?.readOnly) ?? resource.keyFields.at(-1);
+}
+
+/**
+ * The record's id for `_id`: where the action says the response holds it (`file_descriptor.id`),
+ * else its own key in the response, else the key the unit addressed (an update's path, a campaign).
+ */
+function idOf(prepared: PreparedImport, body: unknown, values: Record<string, string | number>): string | number | undefined {
+  const key = ownKey(prepared.resource);
+  const path = prepared.action.createdId ?? key;
+  const found = path?.split('.').reduce<unknown>((node, step) => (isObject(node) ? node[step] : undefined), body);
+  if (typeof found === 'number' || typeof found === 'string') return found;
+  return key === undefined ? undefined : values[key];
 }
 
 /** Errors that end the whole run (a refused credential, a used-up quota, an unreachable API). */
@@ -200,7 +219,7 @@ export async function applyUnit(context: ApplyContext, unit: Unit, resumed: bool
       if (recovered !== 'send') return await finishWithTags(context, recovered, checked);
     }
     let body: Record<string, unknown> | undefined = checked.mapped.body;
-    if (needsRecord(checked)) {
+    if (needsRecord(prepared, checked)) {
       const record = await readExisting(context, checked);
       if (record) body = mergeWithRecord(prepared, checked, record);
     }
@@ -218,11 +237,15 @@ export async function applyUnit(context: ApplyContext, unit: Unit, resumed: bool
     } catch (error) {
       // A delete the interrupted run did send comes back 404: it is done.
       if (resumed && prepared.kind === 'delete' && error instanceof ApiError && error.status === 404) {
-        return { row: unit.row, status: 'deleted', ...(values.id !== undefined ? { id: values.id } : {}) };
+        return {
+          row: unit.row,
+          status: 'deleted',
+          ...(idOf(prepared, undefined, values) !== undefined ? { id: idOf(prepared, undefined, values) as string | number } : {}),
+        };
       }
       throw error;
     }
-    const id = idOf(response.body, values);
+    const id = idOf(prepared, response.body, values);
     const outcome: RowOutcome = {
       row: unit.row,
       status: statusOf(context, response.status, response.body),
