@@ -56,7 +56,7 @@ describe('validateBody', () => {
   it('reports required paths and prose rules from the catalog', () => {
     const { problems } = check(contacts, 'create', { given_name: 'Ann', 'addresses.BILLING.region': 'CA', 'origin.ip_address': null });
     expect(problems).toEqual([
-      { message: 'at least one of email_addresses, phone_numbers is needed' },
+      { field: 'email_addresses', message: 'at least one of email_addresses, phone_numbers is needed' },
       { field: 'addresses.BILLING.country_code', message: 'country_code is required when addresses.region is given' },
     ]);
     const company = check(companies, 'create', { email_address: 'x@example.com' });
