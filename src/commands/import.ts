@@ -125,6 +125,11 @@ run; 2 the input cannot be used (nothing was sent); 130 interrupted (run again w
         ...(flags.results !== undefined ? { results: flags.results } : {}),
         ...(flags.maxErrors !== undefined ? { maxErrors: parsePositiveInt(flags.maxErrors, '--max-errors') } : {}),
       };
+      if (file === '-' && (io.stdin as { isTTY?: boolean }).isTTY) {
+        throw new UsageError('import - reads the rows from stdin, which is a terminal here', {
+          hint: 'pipe the file in (import contacts - --format csv < contacts.csv), or name the file',
+        });
+      }
       if (request.dryRun && request.resume)
         throw new UsageError('--dry-run sends nothing, so there is nothing to --resume', { hint: 'leave out one of them' });
 

@@ -159,6 +159,9 @@ describe('import: new contacts, checked first, undone with --only-created', () =
     const results = readCsv(join(dir, 'leads.results.csv'));
     expect(results.map((r) => r._action)).toEqual(['created', 'created']);
     for (const row of results) expect((await contact(row._id!)).given_name).toBe(row.given_name);
+    // Only the row with an opt-in reason made its address marketable.
+    expect((await contact(results[0]!._id!)).email_opted_in).toBe(true);
+    expect((await contact(results[1]!._id!)).email_opted_in).toBe(false);
 
     copyFileSync(join(dir, 'leads.results.csv'), join(dir, 'first-run.csv'));
 
@@ -172,6 +175,15 @@ describe('import: new contacts, checked first, undone with --only-created', () =
     expect(undo.code, undo.stderr).toBe(0);
     expect(undo.stderr).toMatch(/2 deleted/);
     for (const row of results) await expect(sandboxGet(sandbox, `/contacts/${row._id}`)).rejects.toThrow(/404/);
+  });
+
+  it('--opt-in-reason marks every imported address marketable', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'fair.csv');
+    writeCsv(file, [{ 'email_addresses.EMAIL1.email': 'fair-1@example.org' }, { 'email_addresses.EMAIL1.email': 'fair-2@example.org' }]);
+    const result = await runCli(['import', 'contacts', file, '--opt-in-reason', 'Met at the fair'], { env: sandbox.env });
+    expect(result.code, result.stderr).toBe(0);
+    for (const row of readCsv(join(dir, 'fair.results.csv'))) expect((await contact(row._id!)).email_opted_in).toBe(true);
   });
 
   it('invalid rows go to the error report, are not sent, and the fixed report imports as it is', async () => {

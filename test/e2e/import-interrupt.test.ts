@@ -64,3 +64,23 @@ describe('import: Ctrl-C', () => {
     expect(final.map((r) => r._action)).toEqual(Array(ROWS).fill('created'));
   });
 });
+
+describe('import: from stdin', () => {
+  it('reads piped rows (kept in a temporary file) and writes its reports in the current folder', async () => {
+    const dir = tempDir();
+    const csv = 'email_addresses.EMAIL1.email,given_name\npiped-1@example.org,Piped\npiped-2@example.org,Also piped\n';
+    const result = await run(['import', 'contacts', '-', '--format', 'csv'], { env: sandbox.env, cwd: dir, input: csv });
+    expect(result.code, result.stderr).toBe(0);
+    const results = parse(readFileSync(join(dir, 'stdin.results.csv'), 'utf8'), { columns: true }) as Array<Record<string, string>>;
+    expect(results.map((r) => [r.given_name, r._action])).toEqual([
+      ['Piped', 'created'],
+      ['Also piped', 'created'],
+    ]);
+  });
+
+  it('without --format, says how to name the format', async () => {
+    const result = await run(['import', 'contacts', '-'], { env: sandbox.env, cwd: tempDir(), input: 'given_name\nx\n' });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--format/);
+  });
+});

@@ -83,6 +83,25 @@ function withCompanyName(store: Store, changes: Rec): Rec {
   return typeof name === 'string' ? { ...changes, company: { ...(company as Rec), id, company_name: name } } : changes;
 }
 
+/** Statuses an opt-in reason lifts to marketable (the spec's list for PUT /contacts); others stay as they are. */
+const OPT_IN_LIFTS = new Set(['UnengagedMarketable', 'UnengagedNonMarketable', 'NonMarketable', 'ManualOptOut']);
+
+/**
+ * `opt_in_reason` is not stored: as in Keap, it marks the contact's addresses marketable (unconfirmed)
+ * when their status allows it. Without one, imported addresses stay as they were (new: not marketable).
+ */
+function applyOptIn(record: Rec, reason: unknown): Rec {
+  if (typeof reason !== 'string' || reason.trim() === '') return record;
+  if (!OPT_IN_LIFTS.has(String(record['email_status'] ?? ''))) return record;
+  return { ...record, email_opted_in: true, email_status: 'UnengagedMarketable' };
+}
+
+/** The body without `opt_in_reason`, and the reason. */
+function takeOptIn(body: Rec): { changes: Rec; reason: unknown } {
+  const { opt_in_reason: reason, ...changes } = body;
+  return { changes, reason };
+}
+
 function contactTagIds(store: Store, contactId: number): number[] {
   const ids: number[] = [];
   for (const tagId of store.collection('tags').ids()) if (store.contactHasTag(contactId, tagId)) ids.push(tagId);
@@ -160,9 +179,9 @@ function addContactRecordRoutes(table: RouteTable): void {
     );
   };
   add('POST', '/contacts', (req) => {
-    const body = withCompanyName(store, bodyObject(req));
+    const { changes: body, reason } = takeOptIn(withCompanyName(store, bodyObject(req)));
     validateContact(body, true);
-    const record = newContact(body, c('contacts').allocateId());
+    const record = applyOptIn(newContact(body, c('contacts').allocateId()), reason);
     c('contacts').put(record);
     return ok(contactView(store, record, new Set(['custom_fields', 'job_title', 'lead_source_id']), true), 201);
   });
@@ -171,7 +190,7 @@ function addContactRecordRoutes(table: RouteTable): void {
     const option = body['duplicate_option'] ?? 'Email';
     if (option !== 'Email' && option !== 'EmailAndName')
       throw new HttpError(400, `Invalid duplicate_option '${String(option)}'. Allowed values: Email, EmailAndName`);
-    const changes = withCompanyName(store, { ...body });
+    const { changes, reason } = takeOptIn(withCompanyName(store, { ...body }));
     delete changes['duplicate_option'];
     validateContact(changes, false);
     const email = ((changes['email_addresses'] as Rec[] | undefined) ?? []).find((e) => e['field'] === 'EMAIL1')?.['email'];
@@ -179,21 +198,21 @@ function addContactRecordRoutes(table: RouteTable): void {
       typeof email === 'string' ? findContactByEmail(store, email, option === 'EmailAndName' ? changes : undefined) : undefined;
     const all = new Set(['custom_fields', 'job_title', 'lead_source_id']);
     if (existing) {
-      const record = merge(existing, changes, { last_updated: now() });
+      const record = applyOptIn(merge(existing, changes, { last_updated: now() }), reason);
       c('contacts').put(record);
       return ok(contactView(store, record, all, true));
     }
     validateContact(changes, true);
-    const record = newContact(changes, c('contacts').allocateId());
+    const record = applyOptIn(newContact(changes, c('contacts').allocateId()), reason);
     c('contacts').put(record);
     return ok(contactView(store, record, all, true));
   });
   add('PATCH', '/contacts/{id}', (req) => {
     const id = idParam(req);
     const existing = must(c('contacts'), id, 'Contact');
-    const body = withCompanyName(store, bodyObject(req));
+    const { changes: body, reason } = takeOptIn(withCompanyName(store, bodyObject(req)));
     validateContact(body, false);
-    const record = merge(existing, body, { last_updated: now() });
+    const record = applyOptIn(merge(existing, body, { last_updated: now() }), reason);
     c('contacts').put(record);
     return ok(contactView(store, record, new Set(['custom_fields', 'job_title', 'lead_source_id']), true));
   });
