@@ -18,7 +18,7 @@ import { counted, type Progress, type Reporter } from '../reporter.js';
 import { addCustomFields, customFieldModel, type CustomFieldModel } from './custom-fields.js';
 import { csvColumns, extendColumns, FlattenPlan } from './flatten.js';
 import { inspectOutput, openOutput, type Output, type OutputTarget } from './output.js';
-import { projectRecord } from './project.js';
+import { applyRecordMap, pick, projectRecord } from './project.js';
 import {
   savedBookmark,
   startTracking,
@@ -372,22 +372,6 @@ function settleColumns(
 }
 
 /** Reads a dot path (`contact.id`) from a record. */
-function pick(record: unknown, dotPath: string): unknown {
-  let value: unknown = record;
-  for (const part of dotPath.split('.')) {
-    if (value === null || typeof value !== 'object') return undefined;
-    value = (value as Record<string, unknown>)[part];
-  }
-  return value;
-}
-
-function applyRecordMap(record: unknown, map: Record<string, string> | undefined): Record<string, unknown> {
-  if (!map) return (record ?? {}) as Record<string, unknown>;
-  const out: Record<string, unknown> = {};
-  for (const [field, dotPath] of Object.entries(map)) out[field] = pick(record, dotPath) ?? null;
-  return out;
-}
-
 function recordValues(record: Record<string, unknown>): Map<string, string> {
   const values = new Map<string, string>();
   for (const [k, v] of Object.entries(record)) {

@@ -75,3 +75,20 @@ export function projectRecord(
   for (const field of fields) copyPath(record, result, splitPath(field), discriminator, copies);
   return result;
 }
+
+export function pick(record: unknown, dotPath: string): unknown {
+  let value: unknown = record;
+  for (const part of dotPath.split('.')) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string, unknown>)[part];
+  }
+  return value;
+}
+
+/** A wrapped record (`{contact: {...}, date_applied}`, a file's `file_descriptor`) as the catalog's recordMap shapes it. */
+export function applyRecordMap(record: unknown, map: Record<string, string> | undefined): Record<string, unknown> {
+  if (!map) return (record ?? {}) as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [field, dotPath] of Object.entries(map)) out[field] = pick(record, dotPath) ?? null;
+  return out;
+}

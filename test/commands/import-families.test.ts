@@ -206,6 +206,33 @@ describe('import: every resource family', () => {
     });
   }
 
+  it('files: a PUT update keeps what the row leaves out, and asks for what Keap does not show', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'files.csv');
+    writeCsv(file, FAMILIES.files!.create());
+    expect((await runCli(['import', 'files', file, '--action', 'create'], { env: sandbox.env })).code).toBe(0);
+    const id = readCsv(join(dir, 'files.results.csv'))[0]!._id!;
+    const rename = join(dir, 'rename.csv');
+    writeCsv(rename, [{ id, file_name: 'renamed.txt' }]);
+    const refused = await runCli(['import', 'files', rename], { env: sandbox.env });
+    expect(refused.code).toBe(3);
+    const error = readCsv(join(dir, 'rename.errors.csv'))[0]!;
+    expect(error).toMatchObject({ _status: 'invalid', _field: 'file_association' });
+    expect(error._error).toMatch(/Keap's record does not show/);
+    writeCsv(rename, [
+      { id, file_name: 'renamed.txt', file_association: 'CONTACT', is_public: 'false', contact_id: String(known.contact) },
+    ]);
+    const renamed = await runCli(['import', 'files', rename], { env: sandbox.env });
+    expect(renamed.code, renamed.stderr).toBe(0);
+    const read = (await sandboxGet(sandbox, `/files/${id}?optional_properties=file_data`)) as {
+      file_descriptor: { file_name: string };
+      file_data: string;
+    };
+    expect(read.file_descriptor.file_name).toBe('renamed.txt');
+    // file_data was not in the row: the record's content was kept.
+    expect(Buffer.from(read.file_data, 'base64').toString()).toBe('hello');
+  });
+
   it('account-profile: the one record is updated without a key (--action update)', async () => {
     const dir = tempDir();
     const file = join(dir, 'profile.csv');

@@ -8,11 +8,12 @@
  * `--resume`, a unit the interrupted run sent without an outcome is first looked up in Keap by its
  * natural key; where Keap cannot be searched for it, it stays `unknown`, for the user to check.
  */
-import { bodyProperties } from '../../catalog/index.js';
+import { bodyProperties, singularName } from '../../catalog/index.js';
 import type { ActionDef, ResourceDef } from '../../catalog/types.js';
 import { OutcomeUnknownError } from '../../api/errors.js';
 import type { KeapApi } from '../../api/types.js';
 import { ApiError, AuthError, NetworkError } from '../../errors.js';
+import { applyRecordMap } from '../project.js';
 import type { CheckedRow } from './check.js';
 import type { Journal } from './journal.js';
 import { applyTags } from './lookup.js';
@@ -91,7 +92,9 @@ async function readExisting(context: ApplyContext, checked: CheckedRow): Promise
   const read = singleRead(prepared.resource, values);
   if (!read) return undefined;
   const response = await api.request('GET', fillPath(read.path, values), read.query ? { query: read.query } : {});
-  return isObject(response.body) ? response.body : undefined;
+  if (!isObject(response.body)) return undefined;
+  // Reads that wrap the record (a file's `file_descriptor`) are unwrapped as export does.
+  return read.recordMap ? applyRecordMap(response.body, read.recordMap) : response.body;
 }
 
 /** An update by PUT (hooks, files): Keap replaces the record with the body. */
@@ -187,7 +190,7 @@ async function finishWithTags(context: ApplyContext, outcome: RowOutcome, checke
     status: 'failed',
     id: outcome.id,
     field: context.prepared.plan.tagsColumn ?? 'tags',
-    error: `the ${context.prepared.resource.name.replace(/s$/, '')} was ${outcome.status} (id ${outcome.id}) but Keap did not apply tag ${listed}`,
+    error: `the ${singularName(context.prepared.resource)} was ${outcome.status} (id ${outcome.id}) but Keap did not apply tag ${listed}`,
   };
 }
 
@@ -222,6 +225,17 @@ export async function applyUnit(context: ApplyContext, unit: Unit, resumed: bool
     if (needsRecord(prepared, checked)) {
       const record = await readExisting(context, checked);
       if (record) body = mergeWithRecord(prepared, checked, record);
+      // Keap requires it on update but does not show it on read (a file's file_association): only the row can give it.
+      const missing = checked.fillFromRecord.filter((name) => body?.[name] === undefined);
+      if (missing.length) {
+        const noun = singularName(prepared.resource);
+        return {
+          row: unit.row,
+          status: 'invalid',
+          field: missing[0] ?? '',
+          error: `${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} required to update a ${noun}, and Keap's record does not show ${missing.length > 1 ? 'them' : 'it'}: add ${missing.length > 1 ? 'those columns' : 'that column'}`,
+        };
+      }
     }
     const takesBody = prepared.action.kind !== 'delete' && bodyProperties(prepared.resource, prepared.action).length > 0;
     if (takesBody) body = { ...body, ...prepared.callOptions };

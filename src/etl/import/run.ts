@@ -17,7 +17,7 @@ import type { MappingOptions } from './mapping.js';
 import { type PreparedImport, prepareImport } from './prepare.js';
 import { checkReportPaths, type ReportPaths, reportPaths, writeReports } from './reports.js';
 import { RowOutcomes } from './outcomes.js';
-import type { ImportActionKind, ImportInput, LookupSpec, OutcomeStatus, RowOutcome } from './types.js';
+import type { ImportActionKind, ImportInput, LookupSpec, RowOutcome } from './types.js';
 
 export interface ImportRequest {
   resource: ResourceDef;
@@ -67,8 +67,6 @@ export interface ImportOutcome {
   resultsFile?: string;
   journal?: string;
 }
-
-const UNIT_STATUSES: OutcomeStatus[] = ['created', 'updated', 'deleted', 'failed', 'unknown', 'skipped'];
 
 function emptyCounts(): ImportCounts {
   return { read: 0, valid: 0, invalid: 0, created: 0, updated: 0, deleted: 0, failed: 0, unknown: 0, skipped: 0 };
@@ -198,7 +196,7 @@ async function applyAll(
         const outcome = await applyUnit(context, unit, journal.unresolved.has(unit.row));
         await journal.finish(outcome);
         state.outcomes.set(outcome);
-        if (outcome.status === 'failed' || outcome.status === 'unknown') {
+        if (outcome.status === 'failed' || outcome.status === 'unknown' || outcome.status === 'invalid') {
           state.errors++;
           if (request.maxErrors !== undefined && state.errors >= request.maxErrors) state.stoppedEarly = true;
         }
@@ -260,12 +258,12 @@ async function applyAndReport(
       return checked.outcomes.get(row) ?? state.outcomes.get(unitRow) ?? { row, status: 'skipped', error: notTried };
     };
     const written = await writeReports(input, outcomeOf, paths);
-    tally(counts, checked, state);
-    complete = state.fatal === undefined && !request.signal?.aborted && counts.valid === countSettled(counts);
+    const settled = tally(counts, checked, state);
+    complete = state.fatal === undefined && !request.signal?.aborted && counts.valid === settled;
     if (state.fatal !== undefined) throw state.fatal;
     if (request.signal?.aborted) {
       throw new InterruptedError(
-        `import interrupted: ${counted(countSettled(counts), 'row')} done of ${counts.valid}; the results so far are in ${paths.results}`,
+        `import interrupted: ${counted(settled, 'row')} done of ${counts.valid}; the results so far are in ${paths.results}`,
         { signal: String(request.signal.reason), hint: 'run the same command with --resume to continue where it stopped' },
       );
     }
@@ -283,17 +281,22 @@ async function applyAndReport(
   }
 }
 
-function countSettled(counts: ImportCounts): number {
-  return counts.created + counts.updated + counts.deleted + counts.failed + counts.unknown;
-}
-
-/** Counts by status over units: invalid and duplicate-skipped rows, then what the apply pass did. */
-function tally(counts: ImportCounts, checked: CheckedInput, state: ApplyState): void {
+/**
+ * Counts by status: invalid and duplicate-skipped rows of the validation pass, then each unit's
+ * outcome. Returns how many valid units have an outcome; the rest were not tried (--max-errors,
+ * Ctrl-C, a fatal error) and count as skipped.
+ */
+function tally(counts: ImportCounts, checked: CheckedInput, state: ApplyState): number {
   for (const outcome of checked.outcomes.values()) {
     if (outcome.status === 'invalid') counts.invalid++;
     else if (outcome.status === 'skipped') counts.skipped++;
   }
-  for (const [, outcome] of state.outcomes) if (UNIT_STATUSES.includes(outcome.status)) counts[outcome.status as keyof ImportCounts]++;
-  // Valid units with no outcome were not tried (--max-errors, Ctrl-C, a fatal error).
-  counts.skipped += Math.max(0, counts.valid - countSettled(counts));
+  let settled = 0;
+  for (const [, outcome] of state.outcomes) {
+    if (outcome.status === 'skipped') continue;
+    counts[outcome.status]++;
+    settled++;
+  }
+  counts.skipped += Math.max(0, counts.valid - settled);
+  return settled;
 }
