@@ -152,12 +152,69 @@ export interface CheckedUnit {
   checked: CheckedRow;
 }
 
+/**
+ * Finds rows that share a match key in flat memory: a million emails kept as strings (which may
+ * also hold on to the text they were cut from) cost hundreds of MB, so only a 52-bit hash of each
+ * key is kept. Rows whose hashes meet are suspects; their real keys are compared in a second look
+ * at just those rows, so a hash collision never makes two different records duplicates.
+ */
+class MatchKeys {
+  /** Each keyed row's hash and row number, in input order (typed arrays: 12 bytes a row). */
+  private hashes = new Float64Array(1024);
+  private rows = new Int32Array(1024);
+  private count = 0;
+  private suspectRows = new Set<number>();
+
+  add(key: string, row: number): void {
+    if (this.count === this.hashes.length) {
+      const hashes = new Float64Array(this.count * 2);
+      hashes.set(this.hashes);
+      this.hashes = hashes;
+      const rows = new Int32Array(this.count * 2);
+      rows.set(this.rows);
+      this.rows = rows;
+    }
+    this.hashes[this.count] = hashKey(key);
+    this.rows[this.count] = row;
+    this.count++;
+  }
+
+  suspects(row: number): boolean {
+    return this.suspectRows.has(row);
+  }
+
+  /** The real duplicates among the rows whose hashes meet: key -> rows, in input order. */
+  async confirm(suspectKeys: () => AsyncIterable<[string, number]>): Promise<Map<string, number[]>> {
+    const used = this.hashes.subarray(0, this.count);
+    const sorted = Float64Array.from(used).sort();
+    const shared = new Set<number>();
+    for (let i = 1; i < sorted.length; i++) if (sorted[i] === sorted[i - 1]) shared.add(sorted[i] as number);
+    const byKey = new Map<string, number[]>();
+    if (shared.size === 0) return byKey;
+    for (let i = 0; i < this.count; i++) if (shared.has(used[i] as number)) this.suspectRows.add(this.rows[i] as number);
+    for await (const [key, row] of suspectKeys()) byKey.set(key, [...(byKey.get(key) ?? []), row]);
+    for (const [key, rows] of byKey) if (rows.length < 2) byKey.delete(key);
+    return byKey;
+  }
+}
+
+/** Two 32-bit FNV-1a hashes of the key's UTF-16 units, folded into 52 bits (exact in a double). */
+function hashKey(key: string): number {
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ key.length;
+  for (let i = 0; i < key.length; i++) {
+    const unit = key.charCodeAt(i);
+    a = Math.imul(a ^ unit, 0x01000193);
+    b = Math.imul(b ^ unit, 0x5bd1e995);
+  }
+  return (a >>> 0) * 0x100000 + ((b >>> 0) & 0xfffff);
+}
+
 /** The validation pass over the whole input. */
 export async function checkInput(input: ImportInput, prepared: PreparedImport, options: CheckOptions): Promise<CheckedInput> {
   const outcomes = new Map<number, RowOutcome>();
   const grouper = prepared.plan.itemArray && prepared.plan.groupBy ? new RowGrouper(prepared.plan) : undefined;
-  const firstRowOf = new Map<string, number>();
-  const duplicates = new Map<string, number[]>();
+  const keys = new MatchKeys();
   let read = 0;
   const groupBy = grouper ? prepared.plan.groupBy : undefined;
   /** Groups with a row that cannot be sent: the whole order is held back, never sent without that line. */
@@ -191,11 +248,15 @@ export async function checkInput(input: ImportInput, prepared: PreparedImport, o
       continue;
     }
     const key = matchKey(prepared, mapped, options);
-    if (key === undefined) continue;
-    const first = firstRowOf.get(key);
-    if (first === undefined) firstRowOf.set(key, mapped.row);
-    else duplicates.set(key, [...(duplicates.get(key) ?? [first]), mapped.row]);
+    if (key !== undefined) keys.add(key, mapped.row);
   }
+  const duplicates = await keys.confirm(async function* () {
+    for await (const inputRow of input.rows()) {
+      if (!keys.suspects(inputRow.row)) continue;
+      const key = matchKey(prepared, checkRow(prepared, inputRow, options).mapped, options);
+      if (key !== undefined) yield [key, inputRow.row];
+    }
+  });
   settleDuplicates(duplicates, outcomes, options.onDuplicate, matchColumn(prepared));
   const unitOf = new Map<number, number>();
   let units: CheckedUnit[] | undefined;
