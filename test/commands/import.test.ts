@@ -326,3 +326,36 @@ describe('import: tags on contacts', () => {
     expect(applied.tags.map((t) => t.tag.name)).toEqual(expect.arrayContaining([known.name, 'Brand new tag']));
   });
 });
+
+describe('import: flags that cannot work are refused before anything is read or sent', () => {
+  const cases: Array<[string, string[], RegExp]> = [
+    [
+      'an action the resource lacks',
+      ['import', 'tags', 'FILE', '--action', 'update'],
+      /tags cannot be imported with --action update.*--action create/s,
+    ],
+    ['an action that does not exist', ['import', 'contacts', 'FILE', '--action', 'merge'], /--action: "merge" is not an import action/],
+    ['a lookup of an unknown resource', ['import', 'orders', 'FILE', '--lookup', 'contact_id=widgets.email'], /--lookup.*widgets/s],
+    ['a lookup key the resource has not', ['import', 'orders', 'FILE', '--lookup', 'product_id=products.color'], /sku/],
+    ['--only-created without --action delete', ['import', 'contacts', 'FILE', '--only-created'], /--only-created/],
+    ['a duplicate option Keap does not have', ['import', 'contacts', 'FILE', '--duplicate-option', 'Phone'], /Email, EmailAndName/],
+    ['an --on-duplicate policy that does not exist', ['import', 'contacts', 'FILE', '--on-duplicate', 'newest'], /first, last or error/],
+    ['--dry-run with --resume', ['import', 'contacts', 'FILE', '--dry-run', '--resume'], /--dry-run/],
+    ['a missing file', ['import', 'contacts', 'MISSING'], /missing\.csv: no such file/],
+  ];
+  for (const [what, args, message] of cases) {
+    it(what, async () => {
+      const dir = tempDir();
+      const file = join(dir, 'rows.csv');
+      writeCsv(file, [{ id: '1', given_name: 'x' }]);
+      const before = await writes();
+      const result = await runCli(
+        args.map((arg) => (arg === 'FILE' ? file : arg === 'MISSING' ? join(dir, 'missing.csv') : arg)),
+        { env: sandbox.env },
+      );
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr).toMatch(message);
+      expect(await writes()).toBe(before);
+    });
+  }
+});
