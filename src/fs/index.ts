@@ -3,5 +3,5 @@
  * cross-process lock, durable appends. Imports nothing of ours but `src/errors.ts`.
  */
 export { ensureDir, writeFileAtomic, type AtomicWriteOptions } from './atomic.js';
-export { withFileLock, type FileLockOptions } from './lock.js';
+export { holdRunLock, withFileLock, type FileLockOptions } from './lock.js';
 export { appendDurable, type AppendOptions, type DurableAppender } from './append.js';

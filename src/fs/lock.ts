@@ -66,3 +66,48 @@ export async function withFileLock<T>(lockPath: string, fn: () => Promise<T>, op
     if (holder === owner) await unlink(lockPath).catch(() => undefined);
   }
 }
+
+/**
+ * A lock held for a whole run, however long (`withFileLock` takes a lock over once it is a minute
+ * old, which a long import would be). The lock file names the holder's pid: a second run on this
+ * machine is refused while that process lives, and takes the lock over once it does not (a run
+ * killed with SIGKILL leaves the file behind). Returns the release function.
+ */
+export async function holdRunLock(lockPath: string, options: { label: string; busyHint: string }): Promise<() => Promise<void>> {
+  const owner = `${process.pid} ${randomBytes(6).toString('hex')}\n`;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const handle = await open(lockPath, 'wx', 0o600);
+      try {
+        await handle.writeFile(owner);
+      } finally {
+        await handle.close();
+      }
+      break;
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'EEXIST' || attempt > 3) {
+        throw new UsageError(`cannot lock ${options.label}: ${(error as Error).message}`, { cause: error });
+      }
+      const holder = await readFile(lockPath, 'utf8').catch(() => '');
+      const pid = Number(holder.split(' ')[0]);
+      if (Number.isSafeInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
+        throw new UsageError(`${options.label} is in use by another run (process ${pid})`, { hint: options.busyHint });
+      }
+      await unlink(lockPath).catch(() => undefined);
+    }
+  }
+  return async () => {
+    const holder = await readFile(lockPath, 'utf8').catch(() => undefined);
+    if (holder === owner) await unlink(lockPath).catch(() => undefined);
+  };
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it lives, under another user.
+    return (error as { code?: unknown }).code === 'EPERM';
+  }
+}

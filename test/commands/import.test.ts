@@ -2,6 +2,7 @@
  * `import` as a user runs it: in-process (runCli) against the sandbox on loopback, real files.
  * Kills and resumes need a process: test/e2e/import-resume.test.ts.
  */
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -358,4 +359,27 @@ describe('import: flags that cannot work are refused before anything is read or 
       expect(await writes()).toBe(before);
     });
   }
+});
+
+describe('import: one run of an import at a time', () => {
+  it('refuses while another live process holds the import, and takes over a lock left by a dead one', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'once.csv');
+    writeCsv(file, [{ 'email_addresses.EMAIL1.email': 'once@example.org', given_name: 'Once' }]);
+    const lock = join(dir, 'once.journal.lock');
+    // Our parent process is alive and is not this run.
+    writeFileSync(lock, `${process.ppid} other\n`);
+    const before = await writes();
+    const busy = await runCli(['import', 'contacts', file], { env: sandbox.env });
+    expect(busy.code).toBe(2);
+    expect(busy.stderr).toMatch(new RegExp(`in use by another run \\(process ${process.ppid}\\)`));
+    expect(await writes()).toBe(before);
+
+    // A run killed with SIGKILL leaves its lock behind: a process id no longer alive.
+    const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    writeFileSync(lock, `${gone.stdout} dead\n`);
+    const after = await runCli(['import', 'contacts', file], { env: sandbox.env });
+    expect(after.code, after.stderr).toBe(0);
+    expect(existsSync(lock)).toBe(false);
+  });
 });

@@ -4,6 +4,7 @@
  * journal, and write the error report and the results file.
  */
 import { existsSync } from 'node:fs';
+import { holdRunLock } from '../../fs/index.js';
 import type { ResourceDef } from '../../catalog/types.js';
 import type { KeapApi } from '../../api/types.js';
 import { InterruptedError } from '../../errors.js';
@@ -109,14 +110,28 @@ export async function runImport(api: KeapApi, request: ImportRequest, reporter: 
       ...(request.results ? { results: request.results } : {}),
     });
     await checkReportPaths(paths, { results: !request.dryRun });
-    if (request.dryRun) return await dryRun(input, prepared, checked, paths, request, startedAt, api);
-    return await applyAndReport(api, input, prepared, checked, paths, request, reporter, startedAt);
+    const run: Run = { api, input, prepared, checked, paths, request, reporter, startedAt };
+    return request.dryRun ? await dryRun(run) : await applyAndReport(run);
   } finally {
     await input.close();
   }
 }
 
-function baseOutcome(input: ImportInput, prepared: PreparedImport, request: ImportRequest, startedAt: number, api: KeapApi, read: number) {
+/** One import once its rows are checked: what the last steps share. */
+interface Run {
+  api: KeapApi;
+  input: ImportInput;
+  prepared: PreparedImport;
+  checked: CheckedInput;
+  paths: ReportPaths;
+  request: ImportRequest;
+  reporter: Reporter;
+  /** When the run began (ms), for the elapsed time. */
+  startedAt: number;
+}
+
+function baseOutcome({ input, prepared, request, startedAt, api, checked }: Run) {
+  const read = checked.read;
   const elapsedSeconds = Math.max(0, (request.now() - startedAt) / 1000);
   return {
     resource: prepared.resource.name,
@@ -129,15 +144,8 @@ function baseOutcome(input: ImportInput, prepared: PreparedImport, request: Impo
   };
 }
 
-async function dryRun(
-  input: ImportInput,
-  prepared: PreparedImport,
-  checked: CheckedInput,
-  paths: ReportPaths,
-  request: ImportRequest,
-  startedAt: number,
-  api: KeapApi,
-): Promise<ImportOutcome> {
+async function dryRun(run: Run): Promise<ImportOutcome> {
+  const { input, checked, paths } = run;
   const counts = emptyCounts();
   counts.read = checked.read;
   counts.valid = checked.valid;
@@ -147,7 +155,7 @@ async function dryRun(
   }
   const written = counts.invalid ? await writeReports(input, (row) => checked.outcomes.get(row), paths, { results: false }) : undefined;
   return {
-    ...baseOutcome(input, prepared, request, startedAt, api, checked.read),
+    ...baseOutcome(run),
     counts,
     planned: checked.valid,
     stoppedEarly: false,
@@ -216,20 +224,26 @@ async function applyAll(
   progress.stop();
 }
 
-async function applyAndReport(
-  api: KeapApi,
-  input: ImportInput,
-  prepared: PreparedImport,
-  checked: CheckedInput,
-  paths: ReportPaths,
-  request: ImportRequest,
-  reporter: Reporter,
-  startedAt: number,
-): Promise<ImportOutcome> {
+async function applyAndReport(run: Run): Promise<ImportOutcome> {
+  const { input } = run;
+  const journalPath = journalPathFor(input.reportBase);
+  // Two runs of one import at once would both send the rows: the second is refused.
+  const release = await holdRunLock(`${journalPath}.lock`, {
+    label: `the import of ${input.name}`,
+    busyHint: 'wait for it to finish (or stop it), then run again with --resume if it was interrupted',
+  });
+  try {
+    return await applyUnderJournal(run, journalPath);
+  } finally {
+    await release();
+  }
+}
+
+async function applyUnderJournal(run: Run, journalPath: string): Promise<ImportOutcome> {
+  const { api, input, prepared, checked, paths, request, reporter, startedAt } = run;
   const invalidCount = [...checked.outcomes.values()].filter((outcome) => outcome.status === 'invalid').length;
   const state: ApplyState = { outcomes: new RowOutcomes(), errors: invalidCount, stoppedEarly: false };
   if (request.maxErrors !== undefined && invalidCount >= request.maxErrors) state.stoppedEarly = true;
-  const journalPath = journalPathFor(input.reportBase);
   let resume = request.resume;
   if (resume && !existsSync(journalPath)) {
     // Killed before its first write, a run leaves no journal: resuming it is starting it.
@@ -268,7 +282,7 @@ async function applyAndReport(
       );
     }
     return {
-      ...baseOutcome(input, prepared, request, startedAt, api, checked.read),
+      ...baseOutcome(run),
       counts,
       stoppedEarly: state.stoppedEarly,
       resultsFile: paths.results,
