@@ -215,6 +215,22 @@ describe('import: new contacts, checked first, undone with --only-created', () =
     expect(retry.stderr).toMatch(/2 created/);
   });
 
+  it('a run where nothing fails removes the error report an earlier run left, and only that', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'retry.csv');
+    writeCsv(file, [{ 'email_addresses.EMAIL1.email': 'retry@example.org', owner_id: 'abc' }]);
+    expect((await runCli(['import', 'contacts', file], { env: sandbox.env })).code).toBe(3);
+    const report = join(dir, 'retry.errors.csv');
+    expect(existsSync(report)).toBe(true);
+    writeCsv(file, [{ 'email_addresses.EMAIL1.email': 'retry@example.org', owner_id: '' }]);
+    expect((await runCli(['import', 'contacts', file], { env: sandbox.env })).code).toBe(0);
+    expect(existsSync(report)).toBe(false);
+    // A file of the user's own at that path is not a report: it stays.
+    writeFileSync(report, 'my,own,notes\n');
+    expect((await runCli(['import', 'contacts', file], { env: sandbox.env })).code).toBe(0);
+    expect(readFileSync(report, 'utf8')).toBe('my,own,notes\n');
+  });
+
   it('--max-errors stops early; the rows not tried are reported as skipped (exit 3)', async () => {
     const dir = tempDir();
     const file = join(dir, 'updates.csv');

@@ -13,6 +13,7 @@
  * Each file goes to a temporary file renamed when complete (openOutput), so a failure midway leaves
  * no half report; `-` or a pipe is written in place.
  */
+import { lstat, open, unlink } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { CliError, UsageError } from '../../errors.js';
@@ -102,12 +103,37 @@ export async function writeReports(
     }
     await errors?.commit();
     await results?.commit();
+    if (!errors) await removeStaleReport(paths.errors);
   } catch (error) {
     await errors?.abort();
     await results?.abort();
     throw error;
   }
   return counts;
+}
+
+/**
+ * A run where nothing failed leaves no error report, so one left at that path by an earlier run
+ * would be read as this run's. It is removed, but only when it is a regular file whose first line
+ * is an error report's (its `_status` and `_error` columns or keys): never someone else's file.
+ */
+async function removeStaleReport(path: string): Promise<void> {
+  if (path === '-') return;
+  const info = await lstat(path).catch(() => undefined);
+  if (!info?.isFile()) return;
+  const handle = await open(path, 'r').catch(() => undefined);
+  if (!handle) return;
+  let head = '';
+  try {
+    const buffer = Buffer.alloc(64 * 1024);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    const text = buffer.subarray(0, bytesRead).toString('utf8');
+    // A CSV report's header is its first line; a JSON or NDJSON report's first record carries the keys.
+    head = path.endsWith('.csv') ? (text.split('\n')[0] ?? '') : (text.split('}')[0] ?? '');
+  } finally {
+    await handle.close();
+  }
+  if (/(^|[,;\t"])_status\b/.test(head) && /(^|[,;\t"])_error\b/.test(head)) await unlink(path).catch(() => undefined);
 }
 
 /** `_status`: Keap's HTTP status for a failed row, else what became of the row. */
