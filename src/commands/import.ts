@@ -66,7 +66,7 @@ export function registerImportCommand(program: Command, io: IO): void {
     .option('--errors <file>', 'the error report (default: NAME.errors.EXT beside the input)')
     .option('--results <file>', 'the results file (default: NAME.results.EXT beside the input)')
     .option('--max-errors <n>', 'stop after N failed or invalid rows (the rest are reported as skipped)')
-    .option('--concurrency <n>', 'requests in flight at once (default 4; the client still paces them)')
+    .option('--concurrency <n>', "requests in flight at once (default 8; the client still paces them to the API's limits)")
     .option('--resume', 'continue an interrupted import of the same file: finished rows are not sent again')
     .option('--json', "print the run's result as one JSON document on stdout")
     .addHelpText(
@@ -113,7 +113,7 @@ run; 2 the input cannot be used (nothing was sent); 130 interrupted (run again w
         onDuplicate: onDuplicate as ImportRequest['onDuplicate'],
         createTags: flags.createTags ?? false,
         dryRun: flags.dryRun ?? false,
-        concurrency: flags.concurrency === undefined ? 4 : parsePositiveInt(flags.concurrency, '--concurrency'),
+        concurrency: flags.concurrency === undefined ? 8 : parsePositiveInt(flags.concurrency, '--concurrency'),
         resume: flags.resume ?? false,
         stdin: io.stdin,
         now: io.now,

@@ -58,6 +58,8 @@ interface Family {
   update?: { column: string; value: string };
   /** Where a created record is read back, when the resource has a single read. */
   readBack?: (id: string) => string;
+  /** More to check about the created record. */
+  verify?: (id: string) => Promise<void>;
 }
 
 const FAMILIES: Record<string, Family> = {
@@ -105,7 +107,16 @@ const FAMILIES: Record<string, Family> = {
   'order-payments': {
     create: () => [{ order_id: String(known.order), payment_amount: '5.00', payment_method_type: 'CASH', notes: 'Paid at the fair' }],
   },
-  subscriptions: { create: () => [{ contact_id: String(known.contact), subscription_plan_id: String(known.plan), quantity: '1' }] },
+  subscriptions: {
+    create: () => [{ contact_id: String(known.contact), subscription_plan_id: String(known.plan), quantity: '1' }],
+    // Keap's auto_charge defaults to true, which would charge the card: an import always sends false.
+    verify: async (id) => {
+      const list = (await sandboxGet(sandbox, '/subscriptions?limit=1000')) as {
+        subscriptions: Array<{ id: number; auto_charge: boolean }>;
+      };
+      expect(list.subscriptions.find((subscription) => subscription.id === Number(id))?.auto_charge).toBe(false);
+    },
+  },
   emails: {
     create: () => [{ sent_to_address: 'someone@example.org', subject: 'Imported email', contact_id: String(known.contact) }],
     readBack: (id) => `/emails/${id}`,
@@ -183,6 +194,7 @@ describe('import: every resource family', () => {
       expect(results[0]!._action).toBe('created');
       const id = results[0]!._id!;
       if (family.readBack && id) expect(await sandboxGet(sandbox, family.readBack(id))).toMatchObject({ id: Number(id) });
+      await family.verify?.(id);
 
       if (canUpdate && family.update) {
         const update = join(dir, 'update.csv');
