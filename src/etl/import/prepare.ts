@@ -3,7 +3,6 @@
  * the column plan, and the ids behind the natural keys the file uses (`--lookup`, tag names). All
  * of it is reads; nothing is written to Keap here.
  */
-import { findResource } from '../../catalog/index.js';
 import type { ActionDef, ResourceDef } from '../../catalog/types.js';
 import type { KeapApi } from '../../api/types.js';
 import { UsageError } from '../../errors.js';
@@ -102,7 +101,6 @@ export async function prepareImport(
   const lookupClient = createLookups(api);
   const bound: BoundLookup[] = [];
   for (const spec of options.lookups) {
-    findResource(spec.resource); // already checked by parseLookup; keeps the message if not
     const column = plan.columnFor(spec.field);
     if (column === undefined) {
       throw new UsageError(`--lookup ${spec.field}=${spec.resource}.${spec.key}: the file has no column for ${spec.field}`, {
