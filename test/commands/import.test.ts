@@ -3,7 +3,7 @@
  * Kills and resumes need a process: test/e2e/import-resume.test.ts.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
@@ -397,5 +397,85 @@ describe('import: one run of an import at a time', () => {
     const after = await runCli(['import', 'contacts', file], { env: sandbox.env });
     expect(after.code, after.stderr).toBe(0);
     expect(existsSync(lock)).toBe(false);
+  });
+});
+
+describe('import: flags a user reaches for', () => {
+  it('JSON (one array): an exported file comes back as an update', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'contacts.json');
+    expect((await runCli(['export', 'contacts', '--max', '3', '-o', file], { env: sandbox.env })).code).toBe(0);
+    const records = JSON.parse(readFileSync(file, 'utf8')) as Array<Record<string, unknown>>;
+    records[2]!.preferred_name = 'Øyvind, "the third"';
+    writeFileSync(file, JSON.stringify(records, null, 2));
+    const result = await runCli(['import', 'contacts', file, '--json'], { env: sandbox.env });
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).counts).toMatchObject({ updated: 3 });
+    const results = JSON.parse(readFileSync(join(dir, 'contacts.results.json'), 'utf8')) as Array<Record<string, unknown>>;
+    expect(results.map((r) => r._row)).toEqual([1, 2, 3]);
+    expect((await contact(String(records[2]!.id))).preferred_name).toBe('Øyvind, "the third"');
+  });
+
+  it('--map reads a column as a field; --ignore-unknown skips the rest with a warning', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'crm-export.csv');
+    writeCsv(file, [{ 'E-mail': 'mapped@example.org', 'First Name': 'Mapped', 'Lead Score': '7' }]);
+    const refused = await runCli(
+      ['import', 'contacts', file, '--map', 'E-mail=email_addresses.EMAIL1.email', '--map', 'First Name=given_name'],
+      {
+        env: sandbox.env,
+      },
+    );
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/Lead Score/);
+    const result = await runCli(
+      ['import', 'contacts', file, '--map', 'E-mail=email_addresses.EMAIL1.email', '--map', 'First Name=given_name', '--ignore-unknown'],
+      { env: sandbox.env },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/warning:.*Lead Score/);
+    const [row] = readCsv(join(dir, 'crm-export.results.csv'));
+    expect(row).toMatchObject({ 'E-mail': 'mapped@example.org', _action: 'created' });
+    expect((await contact(row!._id!)).given_name).toBe('Mapped');
+  });
+
+  it('--on-duplicate last keeps the last of two rows for one email; the other is skipped, not an error', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'twice.csv');
+    writeCsv(file, [
+      { 'email_addresses.EMAIL1.email': 'twice@example.org', given_name: 'First' },
+      { 'email_addresses.EMAIL1.email': 'twice@example.org', given_name: 'Last' },
+    ]);
+    const result = await runCli(['import', 'contacts', file, '--on-duplicate', 'last', '--json'], { env: sandbox.env });
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).counts).toMatchObject({ created: 1, skipped: 1 });
+    const results = readCsv(join(dir, 'twice.results.csv'));
+    expect(results.map((r) => r._action)).toEqual(['skipped', 'created']);
+    expect((await contact(results[1]!._id!)).given_name).toBe('Last');
+    expect(existsSync(join(dir, 'twice.errors.csv'))).toBe(false);
+  });
+
+  it('--group-by names the column that groups line items; --errors and --results name the reports', async () => {
+    const dir = tempDir();
+    const products = (await sandboxGet(sandbox, '/products?limit=2')) as { products: Array<{ id: number }> };
+    const file = join(dir, 'lines.csv');
+    const order = { contact_id: '3', order_title: 'Grouped', order_type: 'Offline', order_date: '2026-11-03T09:00:00.000Z' };
+    writeCsv(file, [
+      { invoice: 'X', ...order, product_id: String(products.products[0]!.id), quantity: '1' },
+      { invoice: 'X', ...order, product_id: String(products.products[1]!.id), quantity: '4' },
+    ]);
+    const results = join(dir, 'out', 'mine.csv');
+    mkdirSync(join(dir, 'out'));
+    const result = await runCli(
+      ['import', 'orders', file, '--group-by', 'invoice', '--results', results, '--errors', join(dir, 'out', 'bad.csv')],
+      {
+        env: sandbox.env,
+      },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    const rows = readCsv(results);
+    expect(rows[0]!._id).toBe(rows[1]!._id);
+    const created = (await sandboxGet(sandbox, `/orders/${rows[0]!._id}`)) as { order_items: Array<{ quantity: number }> };
+    expect(created.order_items.map((item) => item.quantity)).toEqual([1, 4]);
   });
 });
