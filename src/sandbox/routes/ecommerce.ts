@@ -30,6 +30,18 @@ function orderPayments(store: Store, order: Rec): Rec[] {
   return payments;
 }
 
+/** An order with its total, what is due and its status worked out from its items and payments. */
+function withTotals(order: Rec): Rec {
+  const total = orderTotal((order['order_items'] as Rec[]) ?? []);
+  const paid = Number(order['total_paid'] ?? 0);
+  return {
+    ...order,
+    total,
+    total_due: Math.max(0, Math.round((total - paid) * 100) / 100),
+    status: paid >= total && total > 0 ? 'PAID' : 'UNPAID',
+  };
+}
+
 /** Orders, their items and payments, and transactions. */
 export function addOrderRoutes(table: RouteTable): void {
   const { add, collection: c, store } = table;
@@ -69,16 +81,6 @@ export function addOrderRoutes(table: RouteTable): void {
         shippable: false,
         taxable: false,
       },
-    };
-  };
-  const withTotals = (order: Rec): Rec => {
-    const total = orderTotal((order['order_items'] as Rec[]) ?? []);
-    const paid = Number(order['total_paid'] ?? 0);
-    return {
-      ...order,
-      total,
-      total_due: Math.max(0, Math.round((total - paid) * 100) / 100),
-      status: paid >= total && total > 0 ? 'PAID' : 'UNPAID',
     };
   };
   add('POST', '/orders', (req) => {
@@ -147,6 +149,12 @@ export function addOrderRoutes(table: RouteTable): void {
     c('orders').put(withTotals({ ...order, order_items: items.filter((i) => i['id'] !== itemId), modification_date: now() }));
     return noContent;
   });
+  addPaymentAndTransactionRoutes(table);
+}
+
+/** An order's payments and transactions, and the transactions list. */
+function addPaymentAndTransactionRoutes(table: RouteTable): void {
+  const { add, collection: c, store } = table;
   add('GET', '/orders/{id}/payments', (req) => ok(orderPayments(store, must(c('orders'), idParam(req), 'Order'))));
   add('POST', '/orders/{id}/payments', (req) => {
     const order = must(c('orders'), idParam(req), 'Order');
