@@ -120,10 +120,11 @@ function statusOf(context: ApplyContext, status: number, body: unknown): RowOutc
       if (!isObject(body)) return 'updated';
       const created = Date.parse(String(body.date_created ?? ''));
       const updated = Date.parse(String(body.last_updated ?? ''));
-      // Both stamps from Keap's own clock: a record the upsert created was last updated when it was
-      // created. Only without last_updated is our clock compared with Keap's.
-      if (Number.isFinite(created) && Number.isFinite(updated)) return updated <= created ? 'created' : 'updated';
-      return Number.isFinite(created) && created >= context.startedAt ? 'created' : 'updated';
+      if (!Number.isFinite(created)) return 'updated';
+      // Created during this run (the rule), or, whatever the two clocks say, never updated
+      // since it was created: Keap's own stamps agree.
+      if (created >= context.startedAt) return 'created';
+      return Number.isFinite(updated) && updated <= created ? 'created' : 'updated';
     }
   }
 }
