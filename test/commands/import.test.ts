@@ -416,6 +416,19 @@ describe('import: flags a user reaches for', () => {
     expect((await contact(String(records[2]!.id))).preferred_name).toBe('Øyvind, "the third"');
   });
 
+  it('a file of ids alone is not sent as empty updates; the warning points at --action delete', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'ids.csv');
+    writeCsv(file, [{ id: '15' }, { id: '16' }]);
+    const before = await writes();
+    const result = await runCli(['import', 'contacts', file, '--json'], { env: sandbox.env });
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).counts).toMatchObject({ updated: 0, skipped: 2 });
+    expect(result.stderr).toMatch(/nothing to update; to delete these records, add --action delete/);
+    expect(await writes()).toBe(before);
+    expect(readCsv(join(dir, 'ids.results.csv')).map((r) => r._action)).toEqual(['skipped', 'skipped']);
+  });
+
   it('--map reads a column as a field; --ignore-unknown skips the rest with a warning', async () => {
     const dir = tempDir();
     const file = join(dir, 'crm-export.csv');

@@ -41,6 +41,8 @@ export interface CheckedInput {
   units?: CheckedUnit[];
   /** Row -> the first row of its unit, for rows of a group. */
   unitOf: Map<number, number>;
+  /** Update rows that give only the key (skipped: nothing to send). */
+  emptyUpdates: number;
 }
 
 function invalid(row: number, problem: RowProblem): RowOutcome {
@@ -216,6 +218,7 @@ export async function checkInput(input: ImportInput, prepared: PreparedImport, o
   const grouper = prepared.plan.itemArray && prepared.plan.groupBy ? new RowGrouper(prepared.plan) : undefined;
   const keys = new MatchKeys();
   let read = 0;
+  let emptyUpdates = 0;
   const groupBy = grouper ? prepared.plan.groupBy : undefined;
   /** Groups with a row that cannot be sent: the whole order is held back, never sent without that line. */
   const brokenGroups = new Map<string, number>();
@@ -245,6 +248,17 @@ export async function checkInput(input: ImportInput, prepared: PreparedImport, o
         intended: true,
         error: `not created by that run (_action ${mapped.onlyCreated.action || 'empty'})`,
       });
+      continue;
+    }
+    if (prepared.kind === 'update' && Object.keys(mapped.body).length === 0 && !mapped.tags?.length) {
+      // A PATCH of nothing changes nothing: not worth a request, and likely not what was meant.
+      outcomes.set(mapped.row, {
+        row: mapped.row,
+        status: 'skipped',
+        intended: true,
+        error: 'nothing to update: the row gives only the key',
+      });
+      emptyUpdates++;
       continue;
     }
     const key = matchKey(prepared, mapped, options);
@@ -281,7 +295,7 @@ export async function checkInput(input: ImportInput, prepared: PreparedImport, o
     // A broken group whose every row was invalid has no unit left: nothing to add.
   }
   const valid = units ? units.length : read - outcomes.size;
-  return { read, valid, outcomes, unitOf, ...(units ? { units } : {}) };
+  return { read, valid, outcomes, unitOf, emptyUpdates, ...(units ? { units } : {}) };
 }
 
 /** The column that holds the match key, for `_field` (the email column of an upsert, the key of an update). */

@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { holdRunLock } from '../../fs/index.js';
+import { actionsOfKind } from '../../catalog/index.js';
 import type { ResourceDef } from '../../catalog/types.js';
 import type { KeapApi } from '../../api/types.js';
 import { InterruptedError } from '../../errors.js';
@@ -104,6 +105,11 @@ export async function runImport(api: KeapApi, request: ImportRequest, reporter: 
       });
     } finally {
       progress.stop();
+    }
+    if (checked.emptyUpdates && checked.emptyUpdates === checked.read) {
+      reporter.warn(
+        `every row of ${input.name} gives only the key, so there is nothing to update${actionsOfKind(prepared.resource, 'delete').length ? '; to delete these records, add --action delete' : ''}`,
+      );
     }
     const paths = reportPaths(input, {
       ...(request.errors ? { errors: request.errors } : {}),
