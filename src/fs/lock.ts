@@ -34,12 +34,7 @@ export async function withFileLock<T>(lockPath: string, fn: () => Promise<T>, op
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
-      const handle = await open(lockPath, 'wx');
-      try {
-        await handle.writeFile(owner);
-      } finally {
-        await handle.close();
-      }
+      await createLockFile(lockPath, owner);
       break;
     } catch (error) {
       if ((error as { code?: unknown }).code !== 'EEXIST') {
@@ -77,12 +72,7 @@ export async function holdRunLock(lockPath: string, options: { label: string; bu
   const owner = `${process.pid} ${randomBytes(6).toString('hex')}\n`;
   for (let attempt = 0; ; attempt++) {
     try {
-      const handle = await open(lockPath, 'wx', 0o600);
-      try {
-        await handle.writeFile(owner);
-      } finally {
-        await handle.close();
-      }
+      await createLockFile(lockPath, owner);
       break;
     } catch (error) {
       if ((error as { code?: unknown }).code !== 'EEXIST' || attempt > 3) {
@@ -100,6 +90,16 @@ export async function holdRunLock(lockPath: string, options: { label: string; bu
     const holder = await readFile(lockPath, 'utf8').catch(() => undefined);
     if (holder === owner) await unlink(lockPath).catch(() => undefined);
   };
+}
+
+/** Creates the lock file with its holder's line; fails with EEXIST when another holds it. */
+async function createLockFile(lockPath: string, owner: string): Promise<void> {
+  const handle = await open(lockPath, 'wx', 0o600);
+  try {
+    await handle.writeFile(owner);
+  } finally {
+    await handle.close();
+  }
 }
 
 function isAlive(pid: number): boolean {

@@ -13,7 +13,7 @@ import type { ActionDef, ResourceDef } from '../../catalog/types.js';
 import { OutcomeUnknownError } from '../../api/errors.js';
 import type { KeapApi } from '../../api/types.js';
 import { ApiError, AuthError, NetworkError } from '../../errors.js';
-import { applyRecordMap } from '../project.js';
+import { applyRecordMap, pick } from '../project.js';
 import type { CheckedRow } from './check.js';
 import type { Journal } from './journal.js';
 import { applyTags } from './lookup.js';
@@ -141,7 +141,7 @@ function ownKey(resource: ResourceDef): string | undefined {
 function idOf(prepared: PreparedImport, body: unknown, values: Record<string, string | number>): string | number | undefined {
   const key = ownKey(prepared.resource);
   const path = prepared.action.createdId ?? key;
-  const found = path?.split('.').reduce<unknown>((node, step) => (isObject(node) ? node[step] : undefined), body);
+  const found = path === undefined ? undefined : pick(body, path);
   if (typeof found === 'number' || typeof found === 'string') return found;
   return key === undefined ? undefined : values[key];
 }

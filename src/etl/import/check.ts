@@ -8,6 +8,7 @@ import { CellError } from '../errors.js';
 import { RowGrouper } from './group.js';
 import type { MappedRow } from './mapping.js';
 import { mapRow } from './mapping.js';
+import { valuesAt } from './lookup.js';
 import { cellText, type PreparedImport } from './prepare.js';
 import type { ImportInput, InputRow, RowOutcome } from './types.js';
 import { type RowProblem, validateBody } from './validate.js';
@@ -108,7 +109,7 @@ function matchKey(prepared: PreparedImport, mapped: MappedRow, options: CheckOpt
   if (prepared.kind === 'upsert') {
     const key = prepared.resource.naturalKeys?.find((candidate) => candidate.bodyPath);
     if (!key?.bodyPath) return undefined;
-    const value = valueAtBodyPath(mapped.body, key.bodyPath);
+    const value = valuesAt(prepared.resource, mapped.body, key.bodyPath).find((candidate) => candidate !== '');
     if (value === undefined) return undefined;
     let text = String(value);
     if (key.ignoreCase) text = text.toLowerCase();
@@ -119,27 +120,6 @@ function matchKey(prepared: PreparedImport, mapped: MappedRow, options: CheckOpt
   const values = prepared.plan.pathFields.map((field) => mapped.path[field]);
   if (values.some((value) => value === undefined)) return undefined;
   return `${prepared.plan.pathFields.join(',')} ${values.join(',')}`;
-}
-
-/**
- * A value in a body by dot path; a path step into an array of keyed elements picks the element by
- * its discriminator (`email_addresses.EMAIL1.email`), or the first element (`email_addresses.email`).
- */
-export function valueAtBodyPath(body: Record<string, unknown>, path: string): unknown {
-  let node: unknown = body;
-  for (const step of path.split('.')) {
-    if (Array.isArray(node)) {
-      const keyed = node.find((element) => typeof element === 'object' && element !== null && Object.values(element).includes(step));
-      if (keyed) {
-        node = keyed;
-        continue;
-      }
-      node = node[0];
-    }
-    if (typeof node !== 'object' || node === null) return undefined;
-    node = (node as Record<string, unknown>)[step];
-  }
-  return node === '' || node === null ? undefined : node;
 }
 
 /** Several problems of one row in one message; the first one's field is the row's `_field`. */

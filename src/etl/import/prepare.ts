@@ -11,7 +11,8 @@ import { counted } from '../../reporter.js';
 import { type CustomFieldModel, customFieldModel } from '../custom-fields.js';
 import { decideAction, importAction } from './action.js';
 import { type Lookups, createLookups } from './lookup.js';
-import { type ColumnPlan, type MappingOptions, planColumns } from './mapping.js';
+import { CellError } from '../errors.js';
+import { type ColumnPlan, type MappingOptions, parseTags, planColumns } from './mapping.js';
 import type { ImportActionKind, ImportInput, InputRow, LookupResult, LookupSpec } from './types.js';
 
 /** The lookup behind `tags` cells: tag names are resolved to ids like any `--lookup`. */
@@ -142,9 +143,19 @@ async function collectLookupValues(input: ImportInput, bound: BoundLookup[], pla
       const value = cellText(row, lookup.column);
       if (value !== undefined) lookup.values.add(value);
     }
-    if (tagsColumn) for (const tag of tagCells(row.values[tagsColumn])) if (typeof tag === 'string') tagNames.add(tag);
+    if (tagsColumn) for (const tag of tagsIn(tagsColumn, row.values[tagsColumn])) if (typeof tag === 'string') tagNames.add(tag);
   }
   return tagNames;
+}
+
+/** A tags cell read as mapping reads it; a cell it cannot read is the validation pass's to report. */
+function tagsIn(column: string, cell: unknown): Array<string | number> {
+  try {
+    return parseTags(column, cell) ?? [];
+  } catch (error) {
+    if (error instanceof CellError) return [];
+    throw error;
+  }
 }
 
 /** A lookup column's natural key in a row, or undefined when the cell is empty. */
@@ -153,48 +164,4 @@ export function cellText(row: InputRow, column: string): string | undefined {
   if (value === null || value === undefined) return undefined;
   const text = String(value).trim();
   return text === '' ? undefined : text;
-}
-
-/**
- * A tags cell: names or ids separated by `;` (or `,`), or the JSON export writes (a list of ids,
- * names, or `{tag: {id, name}}` / `{id, name}` objects). Numbers (and digit-only text) are ids.
- */
-export function tagCells(cell: unknown): Array<string | number> {
-  if (cell === null || cell === undefined) return [];
-  let items: unknown[];
-  if (Array.isArray(cell)) items = cell;
-  else {
-    const text = String(cell).trim();
-    if (text === '') return [];
-    if (text.startsWith('[')) {
-      try {
-        const parsed = JSON.parse(text);
-        items = Array.isArray(parsed) ? parsed : [parsed];
-      } catch {
-        items = text.split(/[;,]/);
-      }
-    } else items = text.split(text.includes(';') ? ';' : ',');
-  }
-  const tags: Array<string | number> = [];
-  for (const item of items) {
-    const tag = tagOf(item);
-    if (tag !== undefined) tags.push(tag);
-  }
-  return tags;
-}
-
-function tagOf(item: unknown): string | number | undefined {
-  if (typeof item === 'number') return item;
-  if (typeof item === 'string') {
-    const text = item.trim();
-    if (text === '') return undefined;
-    return /^\d+$/.test(text) ? Number(text) : text;
-  }
-  if (typeof item === 'object' && item !== null) {
-    const record = item as Record<string, unknown>;
-    const inner = typeof record.tag === 'object' && record.tag !== null ? (record.tag as Record<string, unknown>) : record;
-    if (typeof inner.id === 'number') return inner.id;
-    if (typeof inner.name === 'string') return inner.name.trim() || undefined;
-  }
-  return undefined;
 }

@@ -70,8 +70,24 @@ export interface ImportOutcome {
   journal?: string;
 }
 
-function emptyCounts(): ImportCounts {
-  return { read: 0, valid: 0, invalid: 0, created: 0, updated: 0, deleted: 0, failed: 0, unknown: 0, skipped: 0 };
+/** What the validation pass counted: rows read, valid units, invalid rows, rows skipped on purpose. */
+function checkedCounts(checked: CheckedInput): ImportCounts {
+  const counts = {
+    read: checked.read,
+    valid: checked.valid,
+    invalid: 0,
+    created: 0,
+    updated: 0,
+    deleted: 0,
+    failed: 0,
+    unknown: 0,
+    skipped: 0,
+  };
+  for (const outcome of checked.outcomes.values()) {
+    if (outcome.status === 'invalid') counts.invalid++;
+    else if (outcome.status === 'skipped') counts.skipped++;
+  }
+  return counts;
 }
 
 export async function runImport(api: KeapApi, request: ImportRequest, reporter: Reporter): Promise<ImportOutcome> {
@@ -152,13 +168,7 @@ function baseOutcome({ input, prepared, request, startedAt, api, checked }: Run)
 
 async function dryRun(run: Run): Promise<ImportOutcome> {
   const { input, checked, paths } = run;
-  const counts = emptyCounts();
-  counts.read = checked.read;
-  counts.valid = checked.valid;
-  for (const outcome of checked.outcomes.values()) {
-    if (outcome.status === 'invalid') counts.invalid++;
-    else if (outcome.status === 'skipped') counts.skipped++;
-  }
+  const counts = checkedCounts(checked);
   const written = counts.invalid ? await writeReports(input, (row) => checked.outcomes.get(row), paths, { results: false }) : undefined;
   return {
     ...baseOutcome(run),
@@ -247,9 +257,9 @@ async function applyAndReport(run: Run): Promise<ImportOutcome> {
 
 async function applyUnderJournal(run: Run, journalPath: string): Promise<ImportOutcome> {
   const { api, input, prepared, checked, paths, request, reporter, startedAt } = run;
-  const invalidCount = [...checked.outcomes.values()].filter((outcome) => outcome.status === 'invalid').length;
-  const state: ApplyState = { outcomes: new RowOutcomes(), errors: invalidCount, stoppedEarly: false };
-  if (request.maxErrors !== undefined && invalidCount >= request.maxErrors) state.stoppedEarly = true;
+  const counts = checkedCounts(checked);
+  const state: ApplyState = { outcomes: new RowOutcomes(), errors: counts.invalid, stoppedEarly: false };
+  if (request.maxErrors !== undefined && counts.invalid >= request.maxErrors) state.stoppedEarly = true;
   let resume = request.resume;
   if (resume && !existsSync(journalPath)) {
     // Killed before its first write, a run leaves no journal: resuming it is starting it.
@@ -267,9 +277,6 @@ async function applyUnderJournal(run: Run, journalPath: string): Promise<ImportO
     if (request.resume && journal.previous.size) reporter.info(`resuming: ${counted(journal.previous.size, 'row')} already done`);
     const context: ApplyContext = { api, prepared, journal, startedAt };
     if (!state.stoppedEarly) await applyAll(context, unitsOf(input, prepared, checked, request), request, state, reporter, checked.valid);
-    const counts = emptyCounts();
-    counts.read = checked.read;
-    counts.valid = checked.valid;
     const notTried = state.stoppedEarly
       ? `not tried: the run stopped after ${counted(state.errors, 'error')} (--max-errors ${request.maxErrors})`
       : 'not tried: the run was stopped';
@@ -278,7 +285,7 @@ async function applyUnderJournal(run: Run, journalPath: string): Promise<ImportO
       return checked.outcomes.get(row) ?? state.outcomes.get(unitRow) ?? { row, status: 'skipped', error: notTried };
     };
     const written = await writeReports(input, outcomeOf, paths);
-    const settled = tally(counts, checked, state);
+    const settled = tally(counts, state);
     complete = state.fatal === undefined && !request.signal?.aborted && counts.valid === settled;
     if (state.fatal !== undefined) throw state.fatal;
     if (request.signal?.aborted) {
@@ -302,15 +309,10 @@ async function applyUnderJournal(run: Run, journalPath: string): Promise<ImportO
 }
 
 /**
- * Counts by status: invalid and duplicate-skipped rows of the validation pass, then each unit's
- * outcome. Returns how many valid units have an outcome; the rest were not tried (--max-errors,
+ * Adds each unit's outcome to the validation pass's counts. Returns how many valid units have an outcome; the rest were not tried (--max-errors,
  * Ctrl-C, a fatal error) and count as skipped.
  */
-function tally(counts: ImportCounts, checked: CheckedInput, state: ApplyState): number {
-  for (const outcome of checked.outcomes.values()) {
-    if (outcome.status === 'invalid') counts.invalid++;
-    else if (outcome.status === 'skipped') counts.skipped++;
-  }
+function tally(counts: ImportCounts, state: ApplyState): number {
   let settled = 0;
   for (const [, outcome] of state.outcomes) {
     if (outcome.status === 'skipped') continue;
