@@ -108,8 +108,10 @@ export class Coercer {
    */
   custom(fieldType: string, content: unknown): Coerced | undefined {
     switch (fieldType) {
-      case 'YesNo':
-        return coerceBoolean(content);
+      case 'YesNo': {
+        const answer = coerceBoolean(content);
+        return answer.problem === undefined ? answer : { problem: `${show(content)} is not Yes or No` };
+      }
       case 'Date':
         return this.date(content, 'date');
       case 'DateTime':

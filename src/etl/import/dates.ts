@@ -30,10 +30,7 @@ export interface DateFormats {
 export type DateResult = { value: string } | { problem: string };
 
 const OFFSET = String.raw`(Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)`;
-const ISO = new RegExp(
-  String.raw`^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?(?:\s*${OFFSET})?)?$`,
-  'i',
-);
+const ISO = new RegExp(String.raw`^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?(?:\s*${OFFSET})?)?$`, 'i');
 const TOKENS: ReadonlyArray<[string, Part]> = [
   ['YYYY', 'year'],
   ['MM', 'month'],
@@ -57,7 +54,7 @@ const STRFTIME: Readonly<Record<string, Part | string>> = {
 const FORMAT_HINT =
   'use the tokens YYYY MM DD HH mm ss (e.g. MM/DD/YYYY, DD.MM.YYYY HH:mm) or strftime (%d/%m/%Y %H:%M; %Y %y %m %d %e %H %M %S %F %T %%)';
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
@@ -106,7 +103,7 @@ export function parseDateFormat(source: string): DatePattern {
   let body = '';
   elements.forEach((element, i) => {
     if ('literal' in element) {
-      body += /\s/.test(element.literal) ? String.raw`\s+` : escape(element.literal);
+      body += /\s/.test(element.literal) ? String.raw`\s+` : escapeRegExp(element.literal);
       return;
     }
     // Leading zeros are optional (Excel writes 1/5/2026) unless another number follows at once.
@@ -187,7 +184,12 @@ function readIso(text: string): Reading | undefined {
   const time =
     hour === undefined
       ? undefined
-      : { hour: Number(hour), minute: Number(minute), second: Number(second ?? 0), ms: Number((fraction ?? '').padEnd(3, '0').slice(0, 3)) };
+      : {
+          hour: Number(hour),
+          minute: Number(minute),
+          second: Number(second ?? 0),
+          ms: Number((fraction ?? '').padEnd(3, '0').slice(0, 3)),
+        };
   return { year: Number(year), month: Number(month), day: Number(day), ...(time ? { time } : {}), ...offsetOf(offset) };
 }
 
@@ -237,8 +239,8 @@ export function coerceDate(value: unknown, kind: 'date' | 'datetime', formats: D
   const expected = formats.pattern
     ? `in the format ${formats.pattern.source}`
     : kind === 'date'
-      ? '(YYYY-MM-DD, or give --date-format)'
-      : '(ISO 8601, such as 2024-05-01T09:30:00.000Z, or give --date-format)';
+      ? '(YYYY-MM-DD)'
+      : '(ISO 8601, such as 2024-05-01T09:30:00.000Z)';
   const problem = { problem: `${show(value)} is not ${what} ${expected}` };
   if (typeof value !== 'string') return problem;
   const text = value.trim();
@@ -253,6 +255,10 @@ export function coerceDate(value: unknown, kind: 'date' | 'datetime', formats: D
   }
   const wall = Date.UTC(year, month - 1, day, time?.hour ?? 0, time?.minute ?? 0, time?.second ?? 0, time?.ms ?? 0);
   const instant =
-    offset !== undefined ? wall - offset * 60_000 : formats.timeZone && formats.timeZone !== 'UTC' ? zonedInstant(wall, formats.timeZone) : wall;
+    offset !== undefined
+      ? wall - offset * 60_000
+      : formats.timeZone && formats.timeZone !== 'UTC'
+        ? zonedInstant(wall, formats.timeZone)
+        : wall;
   return { value: new Date(instant).toISOString() };
 }
