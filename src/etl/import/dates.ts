@@ -153,11 +153,15 @@ function zoneOffset(zone: string, instant: number): number {
   return wall - Math.floor(instant / 1000) * 1000;
 }
 
-/** A wall-clock time in a zone -> the instant. A time a DST change skips is read with the offset before it. */
+/**
+ * A wall-clock time in a zone -> the instant. A time that occurs twice (summer time ending) is the
+ * first; one a change skips (02:30 when clocks jump from 02:00 to 03:00) is read with the offset
+ * before the change, as Temporal's `compatible` does.
+ */
 function zonedInstant(wall: number, zone: string): number {
   const first = wall - zoneOffset(zone, wall);
   const second = wall - zoneOffset(zone, first);
-  return second;
+  return second + zoneOffset(zone, second) === wall ? second : first;
 }
 
 interface Reading {

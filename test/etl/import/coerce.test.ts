@@ -21,6 +21,9 @@ describe('dates', () => {
     expect(value(coerceDate('2026-07-02 10:00', 'datetime', newYork))).toBe('2026-07-02T14:00:00.000Z'); // EDT
     expect(value(coerceDate('2026-11-02', 'datetime', newYork))).toBe('2026-11-02T05:00:00.000Z'); // EST
     expect(value(coerceDate('2026-11-02 10:00 +01:00', 'datetime', newYork))).toBe('2026-11-02T09:00:00.000Z');
+    // Summer time: 01:30 on 1 Nov 2026 happens twice (the first, EDT, is read); 02:30 on 8 Mar never does (read as EST).
+    expect(value(coerceDate('2026-11-01 01:30', 'datetime', newYork))).toBe('2026-11-01T05:30:00.000Z');
+    expect(value(coerceDate('2026-03-08 02:30', 'datetime', newYork))).toBe('2026-03-08T07:30:00.000Z');
     const tokyo = { timeZone: checkTimeZone('Asia/Tokyo') };
     expect(value(coerceDate('2026-11-02', 'datetime', tokyo))).toBe('2026-11-01T15:00:00.000Z');
   });
