@@ -112,8 +112,12 @@ export class Coercer {
         const answer = coerceBoolean(content);
         return answer.problem === undefined ? answer : { problem: `${show(content)} is not Yes or No` };
       }
-      case 'Date':
-        return this.date(content, 'date');
+      case 'Date': {
+        // How Keap writes a Date custom field is not recorded: one read with a time of day goes back
+        // as a date-time (as before), not refused.
+        const date = this.date(content, 'date');
+        return date.problem?.includes('has a time of day') ? this.date(content, 'datetime') : date;
+      }
       case 'DateTime':
         return this.date(content, 'datetime');
       case 'Email':

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../../src/errors.js';
-import { coerceBoolean, coerceEmail, coercePhone, textKind } from '../../../src/etl/import/coerce.js';
+import { Coercer, coerceBoolean, coerceEmail, coercePhone, textKind } from '../../../src/etl/import/coerce.js';
 import { checkTimeZone, coerceDate, parseDateFormat } from '../../../src/etl/import/dates.js';
 
 const value = (result: { value: string } | { problem: string }) => ('value' in result ? result.value : `problem: ${result.problem}`);
@@ -85,6 +85,20 @@ describe('email addresses, phone numbers, booleans', () => {
     for (const yes of ['1', 'YES', 'Yes', 'true', 'TRUE', 'yEs', 1, true]) expect(coerceBoolean(yes)).toEqual({ value: true });
     for (const no of ['0', 'No', 'FALSE', 0, false]) expect(coerceBoolean(no)).toEqual({ value: false });
     expect(coerceBoolean('maybe').problem).toMatch(/"maybe" is not true or false/);
+  });
+
+  it('reads custom fields by their /model type', () => {
+    const coercer = new Coercer({ pattern: parseDateFormat('DD.MM.YYYY') });
+    expect(coercer.custom('YesNo', '0')).toEqual({ value: false });
+    expect(coercer.custom('YesNo', 'maybe')).toEqual({ problem: '"maybe" is not Yes or No' });
+    expect(coercer.custom('Date', '31.12.1999')).toEqual({ value: '1999-12-31' });
+    // A Date value with a time of day (how Keap writes them is not recorded) goes back as a date-time.
+    expect(coercer.custom('Date', '1999-12-31T10:00:00Z')).toEqual({ value: '1999-12-31T10:00:00.000Z' });
+    expect(coercer.custom('DateTime', '31.12.1999')).toEqual({ value: '1999-12-31T00:00:00.000Z' });
+    expect(coercer.custom('Email', ' a@example.com ')).toEqual({ value: 'a@example.com' });
+    expect(coercer.trimmedEmails).toBe(1);
+    expect(coercer.custom('PhoneNumber', '6.12346E+09')?.problem).toMatch(/scientific notation/);
+    expect(coercer.custom('Text', 'anything')).toBeUndefined();
   });
 
   it('knows the spec names that hold an address or a number', () => {
