@@ -128,7 +128,7 @@ export async function runImport(api: KeapApi, request: ImportRequest, reporter: 
       );
     }
     if (checked.trimmedEmails) {
-      reporter.warn(`trimmed the spaces around ${counted(checked.trimmedEmails, 'email address', 'email addresses')} (sent without them)`);
+      reporter.warn(`trimmed the spaces around ${counted(checked.trimmedEmails, 'email address', 'email addresses')}`);
     }
     const paths = reportPaths(input, {
       ...(request.errors ? { errors: request.errors } : {}),
