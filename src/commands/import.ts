@@ -20,6 +20,8 @@ interface ImportFlags {
   onDuplicate?: string;
   optInReason?: string;
   clearEmpty?: boolean;
+  dateFormat?: string;
+  timezone?: string;
   ignoreUnknown?: boolean;
   createTags?: boolean;
   onlyCreated?: boolean;
@@ -59,6 +61,11 @@ export function registerImportCommand(program: Command, io: IO): void {
     .option('--on-duplicate <policy>', 'rows of the file that write the same record: first, last or error (default error)')
     .option('--opt-in-reason <text>', 'contacts: the opt-in reason for every row (without one, imported addresses are not marketable)')
     .option('--clear-empty', 'send empty cells as cleared values (default: an empty cell leaves the field as it is)')
+    .option(
+      '--date-format <format>',
+      'how dates are written: tokens YYYY MM DD HH mm ss (MM/DD/YYYY, DD.MM.YYYY HH:mm) or strftime (%d/%m/%Y); ISO 8601 is always read',
+    )
+    .option('--timezone <zone>', 'IANA time zone of date-times without an offset, and of dates sent to date-time fields (default UTC)')
     .option('--ignore-unknown', 'skip columns that match no field, with a warning (default: stop)')
     .option('--create-tags', 'create tags named in a tags column that do not exist yet')
     .option('--only-created', 'with --action delete and a results file: delete only what that run created (undo)')
@@ -86,12 +93,17 @@ run; 2 the input cannot be used (nothing was sent); 130 interrupted (run again w
     )
     .action(async (name: string, file: string, flags: ImportFlags, command: Command) => {
       const resource = findResource(name);
-      const [{ parseKeyValues, parsePositiveInt }, { parseImportAction }, { parseLookup }, { runImport }] = await Promise.all([
+      const [{ parseKeyValues, parsePositiveInt }, { parseImportAction }, { parseLookup }, { runImport }, dates] = await Promise.all([
         import('../etl/args.js'),
         import('../etl/import/action.js'),
         import('../etl/import/lookup.js'),
         import('../etl/import/run.js'),
+        import('../etl/import/dates.js'),
       ]);
+      const formats = {
+        ...(flags.dateFormat !== undefined ? { pattern: dates.parseDateFormat(flags.dateFormat) } : {}),
+        ...(flags.timezone !== undefined ? { timeZone: dates.checkTimeZone(flags.timezone) } : {}),
+      };
       const onDuplicate = flags.onDuplicate?.toLowerCase() ?? 'error';
       if (!(ON_DUPLICATE as readonly string[]).includes(onDuplicate)) {
         throw new UsageError(`--on-duplicate: "${flags.onDuplicate}" is not a policy`, { hint: 'use first, last or error' });
@@ -108,6 +120,7 @@ run; 2 the input cannot be used (nothing was sent); 130 interrupted (run again w
           onlyCreated: flags.onlyCreated ?? false,
           ...(flags.groupBy !== undefined ? { groupBy: flags.groupBy } : {}),
           ...(flags.optInReason !== undefined ? { optInReason: flags.optInReason } : {}),
+          ...(Object.keys(formats).length ? { formats } : {}),
         },
         lookups: flags.lookup.map((text) => parseLookup(text)),
         onDuplicate: onDuplicate as ImportRequest['onDuplicate'],

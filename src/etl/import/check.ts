@@ -30,6 +30,8 @@ export interface CheckedRow {
   fillFromRecord: string[];
   /** Tag names no tag has yet (created before applying with --create-tags). */
   newTags: string[];
+  /** Email addresses whose surrounding whitespace was trimmed. */
+  trimmedEmails?: number;
 }
 
 export interface CheckedInput {
@@ -44,6 +46,8 @@ export interface CheckedInput {
   unitOf: Map<number, number>;
   /** Update rows that give only the key (skipped: nothing to send). */
   emptyUpdates: number;
+  /** Email addresses sent without the whitespace around them in the file (one summary line). */
+  trimmedEmails: number;
 }
 
 function invalid(row: number, problem: RowProblem): RowOutcome {
@@ -85,6 +89,7 @@ function checkMapped(prepared: PreparedImport, mapped: MappedRow, problems: RowP
   const validation = validateBody(prepared.resource, prepared.action, mapped, {
     ...(prepared.customModel ? { customModel: prepared.customModel } : {}),
     columnFor: (field) => prepared.plan.columnFor(field),
+    ...(prepared.formats ? { formats: prepared.formats } : {}),
   });
   problems.push(...validation.problems);
   const newTags: string[] = [];
@@ -93,7 +98,7 @@ function checkMapped(prepared: PreparedImport, mapped: MappedRow, problems: RowP
     if (options.createTags) newTags.push(tag);
     else problems.push({ field: prepared.plan.tagsColumn ?? 'tags', message: `no tag is named "${tag}"; add --create-tags to create it` });
   }
-  return { mapped, problems, fillFromRecord: validation.fillFromRecord, newTags };
+  return { mapped, problems, fillFromRecord: validation.fillFromRecord, newTags, trimmedEmails: validation.trimmedEmails };
 }
 
 /** Maps and checks one row; never throws for a row's own problems. */
@@ -199,6 +204,7 @@ export async function checkInput(input: ImportInput, prepared: PreparedImport, o
   const keys = new MatchKeys();
   let read = 0;
   let emptyUpdates = 0;
+  let trimmedEmails = 0;
   const groupBy = grouper ? prepared.plan.groupBy : undefined;
   /** Groups with a row that cannot be sent: the whole order is held back, never sent without that line. */
   const brokenGroups = new Map<string, number>();
@@ -221,6 +227,7 @@ export async function checkInput(input: ImportInput, prepared: PreparedImport, o
       outcomes.set(mapped.row, invalid(mapped.row, { ...firstProblem, message: joinProblems(checked.problems) }));
       continue;
     }
+    trimmedEmails += checked.trimmedEmails ?? 0;
     if (mapped.onlyCreated && mapped.onlyCreated.action !== 'created') {
       outcomes.set(mapped.row, {
         row: mapped.row,
@@ -270,12 +277,15 @@ export async function checkInput(input: ImportInput, prepared: PreparedImport, o
       const problem = checked.problems[0];
       if (problem) {
         for (const row of unit.rows) outcomes.set(row, invalid(row, { ...problem, message: joinProblems(checked.problems) }));
-      } else units.push({ rows: unit.rows, checked });
+      } else {
+        units.push({ rows: unit.rows, checked });
+        trimmedEmails += checked.trimmedEmails ?? 0;
+      }
     }
     // A broken group whose every row was invalid has no unit left: nothing to add.
   }
   const valid = units ? units.length : read - outcomes.size;
-  return { read, valid, outcomes, unitOf, emptyUpdates, ...(units ? { units } : {}) };
+  return { read, valid, outcomes, unitOf, emptyUpdates, trimmedEmails, ...(units ? { units } : {}) };
 }
 
 /** The column that holds the match key, for `_field` (the email column of an upsert, the key of an update). */

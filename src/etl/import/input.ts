@@ -221,11 +221,18 @@ async function* csvRecords(path: string, file: string, delimiter: string, option
   }
 }
 
-/** The header's names, refused when one is empty or repeated. */
+/** How many columns a header names: Excel saves trailing columns with no name (their cells are checked in csvRows). */
+function namedWidth(cells: readonly (string | null)[]): number {
+  let width = cells.length;
+  while (width > 1 && (cells[width - 1] ?? '').trim() === '') width--;
+  return width;
+}
+
+/** The header's names, refused when one is empty (before the trailing unnamed columns) or repeated. */
 function checkHeader(file: string, header: CsvRecord): string[] {
   const names: string[] = [];
   const positions = new Map<string, number>();
-  header.cells.forEach((cell, i) => {
+  header.cells.slice(0, namedWidth(header.cells)).forEach((cell, i) => {
     const name = cell ?? '';
     if (name.trim() === '') {
       throw new InputError({ file, row: header.row }, `the header's column ${i + 1} has no name`, {
@@ -275,6 +282,17 @@ async function* csvRows(path: string, file: string, delimiter: string, columns: 
     }
     const values: Record<string, unknown> = {};
     for (let i = 0; i < columns.length; i++) setCell(values, columns[i]!, cells[i]);
+    for (let i = columns.length; i < cells.length; i++) {
+      const cell = cells[i];
+      if (cell === null || cell === undefined || cell.trim() === '') continue;
+      throw new InputError(
+        { file, row },
+        `column ${i + 1} has no name in the header but holds "${cell.length > 40 ? `${cell.slice(0, 37)}...` : cell}"`,
+        {
+          hint: 'Name that column in the header (or delete its cells), then run again.',
+        },
+      );
+    }
     yield { row, values };
   }
 }

@@ -11,6 +11,7 @@ import type { ActionDef, BodyProperty, FieldDef, FieldType, ResourceDef } from '
 import { UsageError } from '../../errors.js';
 import { type CustomFieldModel, customToFields } from '../custom-fields.js';
 import { CellError } from '../errors.js';
+import type { DateFormats } from './dates.js';
 import { csvColumns, parseCell, unflattenRow } from '../flatten.js';
 import type { InputFormat, InputRow } from './types.js';
 
@@ -29,6 +30,8 @@ export interface MappingOptions {
   optInReason?: string;
   /** --only-created: `_id` fills the key, `_action` is read. */
   onlyCreated?: boolean;
+  /** --date-format and --timezone (read by validation, coerce.ts). */
+  formats?: DateFormats;
 }
 
 export interface ColumnPlan {

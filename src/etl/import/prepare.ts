@@ -12,6 +12,7 @@ import { type CustomFieldModel, customFieldModel } from '../custom-fields.js';
 import { decideAction, importAction } from './action.js';
 import { type Lookups, createLookups } from './lookup.js';
 import { CellError } from '../errors.js';
+import type { DateFormats } from './dates.js';
 import { type ColumnPlan, type MappingOptions, parseTags, planColumns } from './mapping.js';
 import type { ImportActionKind, ImportInput, InputRow, LookupResult, LookupSpec } from './types.js';
 
@@ -39,6 +40,8 @@ export interface PreparedImport {
   lookupClient: Lookups;
   /** Options of the call sent in every body (`duplicate_option` of an upsert). */
   callOptions: Record<string, string>;
+  /** --date-format and --timezone. */
+  formats?: DateFormats;
 }
 
 export interface PrepareOptions {
@@ -127,7 +130,19 @@ export async function prepareImport(
   } else if (options.duplicateOption) {
     throw new UsageError(`--duplicate-option is for upserts; this import is a ${kind}`);
   }
-  return { resource, action, kind, plan, callOptions, ...(customModel ? { customModel } : {}), lookups: bound, tagIds, lookupClient };
+  const formats = options.mapping.formats;
+  return {
+    resource,
+    action,
+    kind,
+    plan,
+    callOptions,
+    ...(customModel ? { customModel } : {}),
+    ...(formats ? { formats } : {}),
+    lookups: bound,
+    tagIds,
+    lookupClient,
+  };
 }
 
 /**

@@ -127,6 +127,9 @@ export async function runImport(api: KeapApi, request: ImportRequest, reporter: 
         `every row of ${input.name} gives only the key, so there is nothing to update${actionsOfKind(prepared.resource, 'delete').length ? '; to delete these records, add --action delete' : ''}`,
       );
     }
+    if (checked.trimmedEmails) {
+      reporter.warn(`trimmed the spaces around ${counted(checked.trimmedEmails, 'email address', 'email addresses')}`);
+    }
     const paths = reportPaths(input, {
       ...(request.errors ? { errors: request.errors } : {}),
       ...(request.results ? { results: request.results } : {}),

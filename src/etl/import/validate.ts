@@ -4,11 +4,13 @@
  * never-true booleans, path fields, and custom field contents against the account's `/model`.
  *
  * Validation also settles a few values in place: never-true booleans are set to false, numbers
- * given for text properties become text, and custom field contents take the model's type.
+ * given for text properties become text, custom field contents take the model's type, and
+ * coerce.ts reads dates, booleans, email addresses and phone numbers as people's files hold them.
  */
 import { bodyProperties, pathFields, singularName } from '../../catalog/index.js';
 import type { ActionDef, BodyProperty, BodyRule, ResourceDef } from '../../catalog/types.js';
 import type { CustomFieldInfo, CustomFieldModel } from '../custom-fields.js';
+import { type Coerced, Coercer, coerceBoolean, type DateFormats } from './coerce.js';
 import type { MappedRow } from './mapping.js';
 
 export interface RowProblem {
@@ -21,10 +23,10 @@ export interface ValidateOptions {
   customModel?: CustomFieldModel;
   /** ColumnPlan.columnFor: names problems by the column that fed the field. */
   columnFor?: (field: string) => string | undefined;
+  /** --date-format and --timezone: how date and date-time cells are read. */
+  formats?: DateFormats;
 }
 
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/;
 const NUMERIC_CUSTOM = new Set(['DecimalNumber', 'Currency', 'Percent']);
 const CHOICE_CUSTOM = new Set(['Dropdown', 'Radio', 'ListBox']);
 
@@ -42,14 +44,6 @@ function show(value: unknown): string {
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
-function isDate(text: string): boolean {
-  const match = DATE.exec(text) ?? DATE_TIME.exec(text);
-  if (!match) return false;
-  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  const date = new Date(Date.UTC(year, month - 1, day));
-  return date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
-}
-
 class Checker {
   readonly problems: RowProblem[] = [];
 
@@ -57,6 +51,7 @@ class Checker {
     private readonly mapped: MappedRow,
     private readonly itemArray: string | undefined,
     private readonly columnFor: ((field: string) => string | undefined) | undefined,
+    readonly coercer: Coercer,
   ) {}
 
   /** The column behind a body path, trying it as is and without array indices. */
@@ -71,7 +66,14 @@ class Checker {
     this.problems.push({ field: this.fieldName(path), message: row === undefined ? message : `${message} (row ${row})` });
   }
 
-  /** Checks one value against its property; returns it, settled (numbers for text become text). */
+  /** A coerced value, or the value as given with its problem added. */
+  settled(path: string, value: unknown, coerced: Coerced): unknown {
+    if (coerced.problem === undefined) return coerced.value;
+    this.add(path, coerced.problem);
+    return value;
+  }
+
+  /** Checks one value against its property; returns it, settled (numbers for text become text, dates ISO, ...). */
   value(property: BodyProperty, value: unknown, path: string, discriminator?: string): unknown {
     if (value === null) return value; // a cleared value (--clear-empty)
     switch (property.type) {
@@ -81,7 +83,7 @@ class Checker {
         if (typeof text !== 'string') this.add(path, `${show(value)} is not text`);
         else if (property.enum && text !== '' && !property.enum.includes(text)) {
           this.add(path, `${show(text)} is not one of ${property.enum.join(', ')}`);
-        }
+        } else return this.settled(path, text, this.coercer.text(path, text));
         return text;
       }
       case 'integer':
@@ -91,18 +93,10 @@ class Checker {
         if (!(typeof value === 'number' && Number.isFinite(value))) this.add(path, `${show(value)} is not a number`);
         return value;
       case 'boolean':
-        if (typeof value !== 'boolean') this.add(path, `${show(value)} is not true or false`);
-        return value;
+        return this.settled(path, value, coerceBoolean(value));
       case 'date':
-        if (value !== '' && !(typeof value === 'string' && DATE.test(value) && isDate(value))) {
-          this.add(path, `${show(value)} is not a date (YYYY-MM-DD)`);
-        }
-        return value;
       case 'datetime':
-        if (value !== '' && !(typeof value === 'string' && DATE_TIME.test(value) && isDate(value))) {
-          this.add(path, `${show(value)} is not a date-time (ISO 8601, such as 2024-05-01T09:30:00.000Z)`);
-        }
-        return value;
+        return this.settled(path, value, this.coercer.date(value, property.type));
       case 'object':
         // An object the spec leaves open (a custom field's `content`) takes any value.
         if (!property.components) return value;
@@ -238,13 +232,13 @@ function checkCustomFields(context: Context, model: CustomFieldModel): void {
       context.checker.add('custom_fields', `custom field id ${show(entry.id)} is not in this account's /model`);
       continue;
     }
-    const { content, problem } = customContent(info, entry.content);
+    const { content, problem } = customContent(info, entry.content, context.checker.coercer);
     if (problem) context.checker.add(`custom.${info.label}`, problem);
     else entry.content = content;
   }
 }
 
-function customContent(info: CustomFieldInfo, content: unknown): { content: unknown; problem?: string } {
+function customContent(info: CustomFieldInfo, content: unknown, coercer: Coercer): { content: unknown; problem?: string } {
   if (content === null || content === undefined) return { content: null };
   const type = info.fieldType ?? 'Text';
   const text = typeof content === 'string' ? content.trim() : undefined;
@@ -255,19 +249,11 @@ function customContent(info: CustomFieldInfo, content: unknown): { content: unkn
     const ok = typeof number === 'number' && Number.isFinite(number) && (!whole || Number.isSafeInteger(number));
     return ok ? { content: number } : { content, problem: `${show(content)} is not ${whole ? 'a whole number' : 'a number'}` };
   }
-  if (type === 'YesNo') {
-    if (typeof content === 'boolean') return { content };
-    const answer = text?.toLowerCase();
-    if (answer === 'yes' || answer === 'true') return { content: true };
-    if (answer === 'no' || answer === 'false') return { content: false };
-    return { content, problem: `${show(content)} is not Yes or No` };
-  }
+  const coerced = coercer.custom(type, content);
+  if (coerced) return coerced.problem === undefined ? { content: coerced.value } : { content, problem: coerced.problem };
   if (typeof content !== 'string' && typeof content !== 'number') return { content, problem: `${show(content)} is not text` };
   const value = String(content);
   if (value === '') return { content: value };
-  if (type === 'Date' && !isDate(value)) return { content, problem: `${show(value)} is not a date (YYYY-MM-DD)` };
-  if (type === 'DateTime' && !(DATE_TIME.test(value) && isDate(value)))
-    return { content, problem: `${show(value)} is not a date-time (ISO 8601)` };
   if (CHOICE_CUSTOM.has(type) && info.options?.length) {
     const chosen = type === 'ListBox' ? value.split(',').map((v) => v.trim()) : [value];
     const wrong = chosen.find((choice) => !info.options?.includes(choice));
@@ -297,12 +283,13 @@ export function validateBody(
   action: ActionDef,
   mapped: MappedRow,
   options: ValidateOptions = {},
-): { problems: RowProblem[]; fillFromRecord: string[] } {
-  const checker = new Checker(mapped, action.body?.rowItems, options.columnFor);
+): { problems: RowProblem[]; fillFromRecord: string[]; trimmedEmails: number } {
+  const coercer = new Coercer(options.formats);
+  const checker = new Checker(mapped, action.body?.rowItems, options.columnFor, coercer);
   checkPath(resource, action, mapped, checker);
   const body = mapped.body;
   const writeBody = action.body;
-  if (!writeBody) return { problems: checker.problems, fillFromRecord: [] };
+  if (!writeBody) return { problems: checker.problems, fillFromRecord: [], trimmedEmails: 0 };
   const properties = new Map(bodyProperties(resource, action).map((p) => [p.name, p]));
   const discriminatorOf = (name: string) => resource.fields.find((f) => f.name === name)?.discriminator;
   for (const [name, value] of Object.entries(body)) {
@@ -318,5 +305,5 @@ export function validateBody(
     else if (body[name] === undefined || body[name] === null) body[name] = false;
   }
   if (options.customModel) checkCustomFields(context, options.customModel);
-  return { problems: checker.problems, fillFromRecord: context.fillFromRecord };
+  return { problems: checker.problems, fillFromRecord: context.fillFromRecord, trimmedEmails: coercer.trimmedEmails };
 }

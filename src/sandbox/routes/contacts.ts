@@ -1,6 +1,7 @@
 /** Contacts, with the tags applied to them, their emails and their credit cards. */
 import { customFieldsByResource, idFromContactEmail, type Rec } from '../generate.js';
 import type { Store } from '../store.js';
+import { checkEmailAddress } from './email.js';
 import { BAD_REQUEST, HttpError, noContent, ok } from './http.js';
 import { orderKeys, page, pageArray } from './paging.js';
 import { clean, merge, must, notFound, now, without, withOptional } from './records.js';
@@ -28,12 +29,7 @@ function validateContact(body: Rec, creating: boolean): void {
       if (typeof field !== 'string' || !rule.values.includes(field)) {
         throw new HttpError(400, `Invalid ${name}.${rule.discriminator} '${String(field)}'. Allowed values: ${rule.values.join(', ')}`);
       }
-      if (name === 'email_addresses') {
-        const email = (entry as Rec)['email'];
-        if (typeof email !== 'string' || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {
-          throw new HttpError(400, `Invalid email address: ${String(email)}`);
-        }
-      }
+      if (name === 'email_addresses') checkEmailAddress((entry as Rec)['email']);
       if (name === 'addresses') {
         const address = entry as Rec;
         if (address['region'] && !address['country_code']) throw new HttpError(400, 'Country Code is required if Region is specified');

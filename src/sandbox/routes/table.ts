@@ -4,6 +4,7 @@
  */
 import type { Rec } from '../generate.js';
 import type { Collection, Store } from '../store.js';
+import { checkEmailFields } from './email.js';
 import { noContent, ok, type ApiRequest, type ApiResponse, type Handler, type Route } from './http.js';
 import { clean, merge, must, notFound, now } from './records.js';
 import { bodyObject, idParam, requireFields } from './request.js';
@@ -46,6 +47,7 @@ export class RouteTable {
       add('POST', base, (req) => {
         const body = bodyObject(req);
         requireFields(body, create.required ?? []);
+        checkEmailFields(body);
         create.validate?.(body);
         const id = c(name).allocateId();
         const record = create.build ? create.build(body, id) : merge({ id }, body, stamp());
@@ -61,6 +63,7 @@ export class RouteTable {
         const existing = must(c(name), id, what);
         const body = bodyObject(req);
         requireFields(body, required);
+        checkEmailFields(body);
         const base: Rec = replace ? { id, date_created: existing['date_created'] } : existing;
         const record = merge(base, body, stamp());
         c(name).put(record);
