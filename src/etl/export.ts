@@ -569,7 +569,12 @@ export async function runExport(api: KeapApi, request: ExportRequest, reporter: 
     if (typeof error === 'object' && error !== null && failed.has(error)) throw error; // already said what became of the output
     progress.stop();
     await output.abort();
-    const failure = failureOf(error, request, output);
+    let failure = failureOf(error, request, output);
+    // Exit 2 promises that nothing was sent; by now requests were, so a late usage-shaped error
+    // (a permission denied at the rename) is a failure (exit 1), with its words kept.
+    if (failure instanceof UsageError) {
+      failure = new CliError(failure.message, { cause: failure, ...(failure.hint ? { hint: failure.hint } : {}) });
+    }
     if (typeof failure === 'object' && failure !== null) failed.add(failure);
     throw failure;
   };

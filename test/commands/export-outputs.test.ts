@@ -4,7 +4,8 @@
  * shares stdout with the data, a read-only file is kept unless --force, and a full state folder
  * fails before the first request. In-process (runCli) against the sandbox on loopback.
  */
-import { chmodSync, existsSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -82,7 +83,41 @@ describe('an output export cannot write, or must not replace, is refused before 
   });
 });
 
+/** A folder on a tmpfs of `size` bytes, for a full disk; undefined where mounting is not allowed. */
+function smallDisk(size: number): { dir: string; unmount: () => void } | undefined {
+  const dir = tempDir();
+  const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir]);
+  if (mounted.status !== 0) {
+    // CI runs as root, where this works: a skip there would hide the test.
+    if (process.env.CI === 'true') throw new Error(`cannot mount a tmpfs for the full-disk test: ${mounted.stderr}`);
+    return undefined;
+  }
+  return { dir, unmount: () => spawnSync('umount', [dir]) };
+}
+
 describe('the state file is checked before the first request', () => {
+  it('a state folder on a full disk: exit 2 before any request, no lock or probe left behind', async (context) => {
+    const disk = smallDisk(64 * 1024);
+    if (!disk) return context.skip();
+    try {
+      const state = join(disk.dir, 'state.json');
+      writeFileSync(state, '{"bookmarks":{}}\n');
+      // Fill what is left.
+      spawnSync('dd', ['if=/dev/zero', `of=${join(disk.dir, 'fill')}`, 'bs=1024', 'count=1024']);
+      const out = join(tempDir(), 'c.csv');
+      const before = await totalRequests();
+      const result = await runCli(['export', 'contacts', '--state', state, '-o', out], { env: sandbox.env });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/--state .*state\.json: cannot write in .*: the disk is full/);
+      expect(result.stderr).toMatch(/nothing was sent/);
+      expect(await totalRequests()).toBe(before);
+      expect(existsSync(out)).toBe(false);
+      expect(readdirSync(disk.dir).sort()).toEqual(['fill', 'state.json']);
+    } finally {
+      disk.unmount();
+    }
+  });
+
   it('a lock left by a run that is gone is taken over at once, with a note', async () => {
     const dir = tempDir();
     const state = join(dir, 'state.json');
