@@ -25,6 +25,7 @@ interface ExportFlags {
   max?: string;
   pageSize?: string;
   state?: string;
+  stateKey?: string;
   fullRefresh?: boolean;
   deleted?: string;
   concurrency?: string;
@@ -83,6 +84,7 @@ export function registerExportCommand(program: Command, io: IO): void {
     .option('--max <n>', 'stop after N records')
     .option('--page-size <n>', 'records per request (1-1000, default 1000)')
     .option('--state <file>', 'incremental: write only records new or changed since the last run (state kept in this JSON file)')
+    .option('--state-key <name>', "this job's name in the --state file (default: built from the resource, filters, --include and --fields)")
     .option('--full-refresh', 'ignore the bookmark in --state (it is still updated)')
     .option('--deleted <file>', 'with --state: write the keys of records gone since the last run here, one a line')
     .option('--json', "print the run's result as one JSON document on stdout (needs -o FILE)")
@@ -140,6 +142,7 @@ read and compared with the last run's content hashes, which also shows deletions
       }
       if (flags.concurrency !== undefined) request.concurrency = parsePositiveInt(flags.concurrency, '--concurrency');
       if (flags.state !== undefined) request.stateFile = flags.state;
+      if (flags.stateKey !== undefined) request.stateKey = parseStateKey(flags.stateKey, flags.state);
       if (flags.deleted !== undefined) request.deletedFile = flags.deleted;
       if (flags.json && request.output === undefined) {
         throw new UsageError('--json prints the result on stdout, where the data goes without -o', {
@@ -157,6 +160,17 @@ read and compared with the last run's content hashes, which also shows deletions
       reporterFor(globalOptions(command), io).info(exportSummary(outcome));
       if (flags.json) printJson(outcome.result, io.stdout);
     });
+}
+
+/** `--state-key NAME`: a name a person can read in the state file, only with --state. */
+function parseStateKey(name: string, state: string | undefined): string {
+  if (state === undefined) throw new UsageError('--state-key names a job in the --state file: give --state FILE too');
+  const trimmed = name.trim();
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
+  if (trimmed === '' || /[\u0000-\u001f]/.test(trimmed)) {
+    throw new UsageError(`--state-key "${name}": give a name, such as nightly-contacts`);
+  }
+  return trimmed;
 }
 
 /** `exported 2 contacts to contacts.csv (csv) in 0.4 s, 3 requests`, and what else the run has to say. */

@@ -27,7 +27,7 @@ import {
   type IncrementalMode,
   type IncrementalOutcome,
 } from './incremental.js';
-import { assertStateWritable, checkStateLock, readState, withStateLock, type ExportState } from './state.js';
+import { assertStateWritable, bookmark, checkStateLock, readState, withStateLock, type ExportState } from './state.js';
 import { createRecordWriter, type ExportFormat } from './writers.js';
 
 export type { ExportFormat } from './writers.js';
@@ -51,6 +51,8 @@ export interface ExportRequest {
   force?: boolean;
   /** `--json`: the run's result goes to stdout, so the data must not (`-o /dev/stdout` is refused). */
   resultOnStdout?: boolean;
+  /** `--state-key NAME`: the job's name in the state file, instead of one built from its flags. */
+  stateKey?: string;
   /** How long to wait for another run holding the state file's lock (default 30 s). */
   lockWaitMs?: number;
   fields?: string[];
@@ -118,6 +120,8 @@ export interface ExportPlan {
    * bookmark an unfiltered one continues from.
    */
   bookmarkKey: string;
+  /** The key an older state file holds this job's bookmark (or hashes) under, read once. */
+  legacyKey?: string;
   /** The date window applied (from flags or the bookmark), and where the bookmark lives. */
   incremental?: { field: string; since?: string; until?: string; fromBookmark: boolean };
   /** With --state: how new and changed records are found (see incremental.ts). */
@@ -221,8 +225,29 @@ function fillPath(template: string, values: Map<string, string>, what: string): 
   });
 }
 
-/** `contacts` for a plain export; `contacts?email=a@b.c`, `transactions:read-by-order?order_id=1` otherwise. */
+/**
+ * Where a job keeps its bookmark in the state file: `contacts` for a plain export;
+ * `contacts?email=a@b.c`, `transactions:read-by-order?order_id=1` for a filtered one; and, when
+ * `--include` or `--fields` change which bytes it writes, those too (`contacts --include tags`), so
+ * two jobs on one state file never move each other's bookmark. The format is left out: a CSV and an
+ * NDJSON of the same records see the same changes.
+ */
 export function bookmarkKeyFor(
+  resource: ResourceDef,
+  action: ActionDef,
+  params: Array<[string, string]>,
+  where: Array<[string, string]>,
+  view: { include?: string[]; fields?: string[] } = {},
+): string {
+  const base = legacyBookmarkKey(resource, action, params, where);
+  const include = [...new Set(view.include ?? [])].sort();
+  return [base, include.length ? `--include ${include.join(',')}` : '', view.fields?.length ? `--fields ${view.fields.join(',')}` : '']
+    .filter(Boolean)
+    .join(' ');
+}
+
+/** The key state files were written with before `--include` and `--fields` were part of it. */
+function legacyBookmarkKey(
   resource: ResourceDef,
   action: ActionDef,
   params: Array<[string, string]>,
@@ -231,6 +256,21 @@ export function bookmarkKeyFor(
   if (action === plainReadAction(resource) && where.length === 0) return resource.name;
   const parts = [...params, ...where].map(([k, v]) => `${k}=${v}`).sort();
   return `${resource.name}${action.id === 'read' ? '' : `:${action.id}`}${parts.length ? `?${parts.join('&')}` : ''}`;
+}
+
+/**
+ * The job's key, and the key an older state file may hold its bookmark under: a state file written
+ * before keys named `--include`/`--fields` keeps working, read once under its old key (with a note).
+ */
+function stateKeysFor(request: ExportRequest, action: ActionDef, state: ExportState | undefined) {
+  const params = request.params ?? [];
+  const where = request.where ?? [];
+  if (request.stateKey !== undefined) return { bookmarkKey: request.stateKey };
+  const view = { ...(request.include ? { include: request.include } : {}), ...(request.fields ? { fields: request.fields } : {}) };
+  const bookmarkKey = bookmarkKeyFor(request.resource, action, params, where, view);
+  const legacy = legacyBookmarkKey(request.resource, action, params, where);
+  const fromOlder = legacy !== bookmarkKey && state !== undefined && !bookmark(state, bookmarkKey) && bookmark(state, legacy) !== undefined;
+  return fromOlder ? { bookmarkKey, legacyKey: legacy } : { bookmarkKey };
 }
 
 /** Turns flags into the request plan. Every usage error is thrown here, before any output exists. */
@@ -268,7 +308,12 @@ export function planExport(request: ExportRequest, state?: ExportState): ExportP
       hint: 'the window would be empty: swap them',
     });
   }
-  const bookmarkKey = bookmarkKeyFor(resource, action, params, request.where ?? []);
+  const { bookmarkKey, legacyKey } = stateKeysFor(request, action, state);
+  if (legacyKey) {
+    notices.push(
+      `${request.stateFile}: no bookmark under "${bookmarkKey}" yet; this run continues from "${legacyKey}", written by an older version that shared it between jobs, and saves its own`,
+    );
+  }
   let incremental: ExportPlan['incremental'];
   const df = action.dateFilter;
   const tracking = request.stateFile ? incrementalModeOf(action) : undefined;
@@ -286,7 +331,7 @@ export function planExport(request: ExportRequest, state?: ExportState): ExportP
     // --since with --state is where the first run starts; after that the bookmark, being later,
     // takes over (a cron line keeps the same --since and still runs incrementally).
     const trusted = state && tracking === 'since' && !request.fullRefresh;
-    const saved = trusted ? savedBookmark(state, bookmarkKey, df.field, request.stateFile) : undefined;
+    const saved = trusted ? savedBookmark(state, legacyKey ?? bookmarkKey, df.field, request.stateFile) : undefined;
     const useBookmark = saved !== undefined && (request.since === undefined || laterThan(saved, request.since));
     const since = useBookmark ? saved : request.since;
     if (since) query[df.since] = since;
@@ -348,6 +393,7 @@ export function planExport(request: ExportRequest, state?: ExportState): ExportP
     gathered,
     customFields,
     bookmarkKey,
+    ...(legacyKey ? { legacyKey } : {}),
     notices,
     parentValues,
     ...(incremental ? { incremental } : {}),
