@@ -44,7 +44,8 @@ Examples:
   $ infusionsoft describe contacts
   $ infusionsoft api GET /contacts --paginate
 
-Exit codes: 0 ok, 1 failure, 2 usage or input error, 3 some rows failed, 4 authentication.`,
+Exit codes: 0 ok, 1 failure, 2 usage or input error, 3 some rows failed, 4 authentication,
+141 the reader of a pipe closed it before the output was complete.`,
     );
   registerAuthCommand(program, io);
   registerResourceCommands(program, io);
@@ -123,8 +124,13 @@ export async function main(argv: string[], io: IO = processIO()): Promise<number
 }
 
 function reportError(error: unknown, verbose: boolean, stderr: IO['stderr']): number {
-  // The reader of our stdout went away (`| head`): it has what it wanted; stop quietly, as cat does.
-  if ((error as NodeJS.ErrnoException | undefined)?.code === 'EPIPE') return ExitCode.ok;
+  // The reader of our output went away (`| head`, a consumer that died) before it was complete:
+  // one line, and 141 as a shell reports a command killed by SIGPIPE, so a pipeline under
+  // `set -o pipefail` (or cron's mail) sees that the data stopped short.
+  if ((error as NodeJS.ErrnoException | undefined)?.code === 'EPIPE') {
+    stderr.write('error: the output was closed by its reader before it was complete\n');
+    return ExitCode.brokenPipe;
+  }
   if (error instanceof CommanderError) {
     // Help and version are "errors" only to commander; its own message was already printed.
     if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0) {

@@ -8,6 +8,8 @@ export const ExitCode = {
   usage: 2,
   partial: 3,
   auth: 4,
+  /** The reader of our output went away before it was complete (128 + SIGPIPE, as `cat` exits). */
+  brokenPipe: 141,
 } as const;
 
 export class CliError extends Error {
@@ -108,6 +110,14 @@ export const SIGNAL_EXIT_CODES = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 } as c
 export type StopSignal = keyof typeof SIGNAL_EXIT_CODES;
 
 /** The run was stopped by a signal; outputs were discarded (or, written in place, left incomplete). */
+/**
+ * Our output's reader closed it early (`| head`, a consumer that died): what it got is incomplete.
+ * Exit 141, as a shell reports a command killed by SIGPIPE, so `set -o pipefail` sees it.
+ */
+export class BrokenPipeError extends CliError {
+  override readonly exitCode: number = ExitCode.brokenPipe;
+}
+
 export class InterruptedError extends CliError {
   override readonly exitCode: number;
   constructor(message: string, options?: { signal?: string; hint?: string; cause?: unknown }) {

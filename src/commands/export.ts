@@ -1,4 +1,5 @@
 /** `export RESOURCE`: every record of a resource to CSV, JSON or NDJSON (DESIGN.md sections 2 and 3). */
+import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { findResource } from '../catalog/index.js';
 import { UsageError } from '../errors.js';
@@ -24,25 +25,40 @@ interface ExportFlags {
   max?: string;
   pageSize?: string;
   state?: string;
+  stateKey?: string;
   fullRefresh?: boolean;
   deleted?: string;
   concurrency?: string;
   json?: boolean;
+  force?: boolean;
 }
 
-/** `--format`, else the output file's extension, else ndjson (lossless). */
-export function exportFormat(flag: string | undefined, output: string | undefined): ExportFormat {
+/** Extensions export writes, and the format each means. */
+const EXTENSION_FORMATS: Record<string, ExportFormat> = { csv: 'csv', json: 'json', ndjson: 'ndjson', jsonl: 'ndjson' };
+
+/**
+ * The format and compression of an export: `--format`, else the output file's extension
+ * (`.csv`, `.json`, `.ndjson`, `.jsonl`, each optionally `.gz`), else ndjson (lossless). An
+ * extension the tool cannot write (`.parquet`, `.xlsx`) is refused before any request, rather than
+ * filling it with NDJSON.
+ */
+export function exportFormat(flag: string | undefined, output: string | undefined): { format: ExportFormat; gzip: boolean } {
+  const name = output === undefined || output === '-' ? '' : basename(output).toLowerCase();
+  const gzip = name.endsWith('.gz');
+  const extension = (gzip ? name.slice(0, -3) : name).match(/\.([a-z][a-z0-9]*)$/)?.[1];
   if (flag !== undefined) {
     const format = flag.toLowerCase();
     if (!(EXPORT_FORMATS as readonly string[]).includes(format)) {
       throw new UsageError(`--format: "${flag}" is not a format`, { hint: `use one of ${EXPORT_FORMATS.join(', ')}` });
     }
-    return format as ExportFormat;
+    return { format: format as ExportFormat, gzip };
   }
-  const extension = output?.match(/\.([a-z]+)$/i)?.[1]?.toLowerCase();
-  if (extension === 'csv' || extension === 'json' || extension === 'ndjson') return extension;
-  if (extension === 'jsonl') return 'ndjson';
-  return 'ndjson';
+  if (extension === undefined) return { format: 'ndjson', gzip };
+  const format = EXTENSION_FORMATS[extension];
+  if (format) return { format, gzip };
+  throw new UsageError(`-o ${output}: export cannot write .${extension} files`, {
+    hint: 'name the file .csv, .json or .ndjson (add .gz to compress it), or give --format csv|json|ndjson to write that format under this name',
+  });
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -53,7 +69,11 @@ export function registerExportCommand(program: Command, io: IO): void {
     .description('export every record of a resource to CSV, JSON or NDJSON')
     .argument('<resource>', 'resource name or alias (see `infusionsoft resources`)')
     .option('-f, --format <format>', 'csv, json or ndjson (default: from the -o extension, else ndjson)')
-    .option('-o, --output <file>', 'write here (a temporary file renamed on success) instead of stdout')
+    .option(
+      '-o, --output <file>',
+      'write here (a temporary file renamed on success) instead of stdout; a name ending in .gz is gzip-compressed',
+    )
+    .option('--force', 'replace the -o file even when it is read-only')
     .option('--fields <list>', 'only these columns/fields, in this order (dot paths: address.line1, custom.Label)')
     .option('--include <list>', 'add gathered fields (comma-separated; see `describe RESOURCE`)', collect, [])
     .option('--since <time>', 'only records updated at or after this date or date-time')
@@ -64,6 +84,7 @@ export function registerExportCommand(program: Command, io: IO): void {
     .option('--max <n>', 'stop after N records')
     .option('--page-size <n>', 'records per request (1-1000, default 1000)')
     .option('--state <file>', 'incremental: write only records new or changed since the last run (state kept in this JSON file)')
+    .option('--state-key <name>', "this job's name in the --state file (default: built from the resource, filters, --include and --fields)")
     .option('--full-refresh', 'ignore the bookmark in --state (it is still updated)')
     .option('--deleted <file>', 'with --state: write the keys of records gone since the last run here, one a line')
     .option('--json', "print the run's result as one JSON document on stdout (needs -o FILE)")
@@ -73,6 +94,7 @@ export function registerExportCommand(program: Command, io: IO): void {
       `
 Examples:
   $ infusionsoft export contacts --format csv -o contacts.csv
+  $ infusionsoft export contacts -o contacts.csv.gz                 # gzip-compressed CSV
   $ infusionsoft export contacts --include tags,emails -o contacts.ndjson
   $ infusionsoft export contacts --since 2026-01-01 --state state.json -o changed.csv   # from cron
   $ infusionsoft export order-items --param order_id=12 --format csv
@@ -94,9 +116,13 @@ read and compared with the last run's content hashes, which also shows deletions
         import('../etl/args.js'),
         import('../etl/export.js'),
       ]);
+      const { format, gzip } = exportFormat(flags.format, flags.output);
       const request: ExportRequest = {
         resource,
-        format: exportFormat(flags.format, flags.output),
+        format,
+        ...(gzip ? { gzip } : {}),
+        ...(flags.force ? { force: true } : {}),
+        ...(flags.json ? { resultOnStdout: true } : {}),
         where: parseKeyValues(flags.where, '--where'),
         params: parseKeyValues(flags.param, '--param'),
         fullRefresh: flags.fullRefresh ?? false,
@@ -116,6 +142,7 @@ read and compared with the last run's content hashes, which also shows deletions
       }
       if (flags.concurrency !== undefined) request.concurrency = parsePositiveInt(flags.concurrency, '--concurrency');
       if (flags.state !== undefined) request.stateFile = flags.state;
+      if (flags.stateKey !== undefined) request.stateKey = parseStateKey(flags.stateKey, flags.state);
       if (flags.deleted !== undefined) request.deletedFile = flags.deleted;
       if (flags.json && request.output === undefined) {
         throw new UsageError('--json prints the result on stdout, where the data goes without -o', {
@@ -135,12 +162,23 @@ read and compared with the last run's content hashes, which also shows deletions
     });
 }
 
+/** `--state-key NAME`: a name a person can read in the state file, only with --state. */
+function parseStateKey(name: string, state: string | undefined): string {
+  if (state === undefined) throw new UsageError('--state-key names a job in the --state file: give --state FILE too');
+  const trimmed = name.trim();
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
+  if (trimmed === '' || /[\u0000-\u001f]/.test(trimmed)) {
+    throw new UsageError(`--state-key "${name}": give a name, such as nightly-contacts`);
+  }
+  return trimmed;
+}
+
 /** `exported 2 contacts to contacts.csv (csv) in 0.4 s, 3 requests`, and what else the run has to say. */
 export function exportSummary(outcome: ExportOutcome): string {
   const { result, recordNoun, vanished } = outcome;
   const records = (n: number) => counted(n, recordNoun.one, recordNoun.many);
   return (
-    `exported ${records(result.records)} to ${result.output} (${result.format}) in ${result.seconds.toFixed(1)} s, ${counted(result.requests, 'request')}` +
+    `exported ${records(result.records)} to ${result.output} (${result.format}${result.compression ? `, ${result.compression}` : ''}) in ${result.seconds.toFixed(1)} s, ${counted(result.requests, 'request')}` +
     (result.truncated ? ` (stopped at --max ${outcome.max})` : '') +
     (vanished ? ` (${records(vanished)} deleted meanwhile, written with null gathered fields)` : '') +
     (outcome.incremental ? incrementalTail(outcome.incremental) : '')

@@ -12,12 +12,12 @@ import type { Writable } from 'node:stream';
 import type { KeapApi, Query } from '../api/types.js';
 import { incrementalDescription, incrementalModeOf } from '../catalog/index.js';
 import type { ActionDef, GatheredDef, ResourceDef } from '../catalog/types.js';
-import { ApiError, CliError, InterruptedError, UsageError } from '../errors.js';
+import { ApiError, BrokenPipeError, CliError, InterruptedError, UsageError } from '../errors.js';
 import { actionsOfKind, findAction, findResource, isReadAction, plainReadAction, readActions, singularName } from '../catalog/index.js';
 import { counted, type Progress, type Reporter } from '../reporter.js';
 import { addCustomFields, customFieldModel, type CustomFieldModel } from './custom-fields.js';
 import { csvColumns, extendColumns, FlattenPlan } from './flatten.js';
-import { inspectOutput, openOutput, type Output, type OutputTarget } from './output.js';
+import { gzipOutput, inspectOutput, openOutput, type Output, type OutputTarget } from './output.js';
 import { applyRecordMap, pick, projectRecord } from './project.js';
 import {
   savedBookmark,
@@ -27,7 +27,7 @@ import {
   type IncrementalMode,
   type IncrementalOutcome,
 } from './incremental.js';
-import { assertStateWritable, readState, type ExportState } from './state.js';
+import { assertStateWritable, bookmark, checkStateLock, readState, withStateLock, type ExportState } from './state.js';
 import { createRecordWriter, type ExportFormat } from './writers.js';
 
 export type { ExportFormat } from './writers.js';
@@ -45,6 +45,16 @@ export interface ExportRequest {
   format: ExportFormat;
   /** `-o FILE`; undefined or `-` means stdout. */
   output?: string;
+  /** Compress the output with gzip (`-o FILE.gz`). */
+  gzip?: boolean;
+  /** `--force`: replace an `-o` file even when it is read-only. */
+  force?: boolean;
+  /** `--json`: the run's result goes to stdout, so the data must not (`-o /dev/stdout` is refused). */
+  resultOnStdout?: boolean;
+  /** `--state-key NAME`: the job's name in the state file, instead of one built from its flags. */
+  stateKey?: string;
+  /** How long to wait for another run holding the state file's lock (default 30 s). */
+  lockWaitMs?: number;
   fields?: string[];
   include?: string[];
   /** ISO-8601 with milliseconds (already normalised by the command). */
@@ -80,6 +90,8 @@ export interface ExportResult {
   seconds: number;
   output: string;
   format: ExportFormat;
+  /** `gzip` when the output was compressed (`-o FILE.gz`). */
+  compression?: 'gzip';
   /** The bookmark written to the state file, if any. */
   bookmark?: string;
   /** Whether --max cut the export short. */
@@ -108,6 +120,8 @@ export interface ExportPlan {
    * bookmark an unfiltered one continues from.
    */
   bookmarkKey: string;
+  /** The key an older state file holds this job's bookmark (or hashes) under, read once. */
+  legacyKey?: string;
   /** The date window applied (from flags or the bookmark), and where the bookmark lives. */
   incremental?: { field: string; since?: string; until?: string; fromBookmark: boolean };
   /** With --state: how new and changed records are found (see incremental.ts). */
@@ -211,8 +225,29 @@ function fillPath(template: string, values: Map<string, string>, what: string): 
   });
 }
 
-/** `contacts` for a plain export; `contacts?email=a@b.c`, `transactions:read-by-order?order_id=1` otherwise. */
+/**
+ * Where a job keeps its bookmark in the state file: `contacts` for a plain export;
+ * `contacts?email=a@b.c`, `transactions:read-by-order?order_id=1` for a filtered one; and, when
+ * `--include` or `--fields` change which bytes it writes, those too (`contacts --include tags`), so
+ * two jobs on one state file never move each other's bookmark. The format is left out: a CSV and an
+ * NDJSON of the same records see the same changes.
+ */
 export function bookmarkKeyFor(
+  resource: ResourceDef,
+  action: ActionDef,
+  params: Array<[string, string]>,
+  where: Array<[string, string]>,
+  view: { include?: string[]; fields?: string[] } = {},
+): string {
+  const base = legacyBookmarkKey(resource, action, params, where);
+  const include = [...new Set(view.include ?? [])].sort();
+  return [base, include.length ? `--include ${include.join(',')}` : '', view.fields?.length ? `--fields ${view.fields.join(',')}` : '']
+    .filter(Boolean)
+    .join(' ');
+}
+
+/** The key state files were written with before `--include` and `--fields` were part of it. */
+function legacyBookmarkKey(
   resource: ResourceDef,
   action: ActionDef,
   params: Array<[string, string]>,
@@ -221,6 +256,21 @@ export function bookmarkKeyFor(
   if (action === plainReadAction(resource) && where.length === 0) return resource.name;
   const parts = [...params, ...where].map(([k, v]) => `${k}=${v}`).sort();
   return `${resource.name}${action.id === 'read' ? '' : `:${action.id}`}${parts.length ? `?${parts.join('&')}` : ''}`;
+}
+
+/**
+ * The job's key, and the key an older state file may hold its bookmark under: a state file written
+ * before keys named `--include`/`--fields` keeps working, read once under its old key (with a note).
+ */
+function stateKeysFor(request: ExportRequest, action: ActionDef, state: ExportState | undefined) {
+  const params = request.params ?? [];
+  const where = request.where ?? [];
+  if (request.stateKey !== undefined) return { bookmarkKey: request.stateKey };
+  const view = { ...(request.include ? { include: request.include } : {}), ...(request.fields ? { fields: request.fields } : {}) };
+  const bookmarkKey = bookmarkKeyFor(request.resource, action, params, where, view);
+  const legacy = legacyBookmarkKey(request.resource, action, params, where);
+  const fromOlder = legacy !== bookmarkKey && state !== undefined && !bookmark(state, bookmarkKey) && bookmark(state, legacy) !== undefined;
+  return fromOlder ? { bookmarkKey, legacyKey: legacy } : { bookmarkKey };
 }
 
 /** Turns flags into the request plan. Every usage error is thrown here, before any output exists. */
@@ -258,7 +308,12 @@ export function planExport(request: ExportRequest, state?: ExportState): ExportP
       hint: 'the window would be empty: swap them',
     });
   }
-  const bookmarkKey = bookmarkKeyFor(resource, action, params, request.where ?? []);
+  const { bookmarkKey, legacyKey } = stateKeysFor(request, action, state);
+  if (legacyKey) {
+    notices.push(
+      `${request.stateFile}: no bookmark under "${bookmarkKey}" yet; this run continues from "${legacyKey}", written by an older version that shared it between jobs, and saves its own`,
+    );
+  }
   let incremental: ExportPlan['incremental'];
   const df = action.dateFilter;
   const tracking = request.stateFile ? incrementalModeOf(action) : undefined;
@@ -276,7 +331,7 @@ export function planExport(request: ExportRequest, state?: ExportState): ExportP
     // --since with --state is where the first run starts; after that the bookmark, being later,
     // takes over (a cron line keeps the same --since and still runs incrementally).
     const trusted = state && tracking === 'since' && !request.fullRefresh;
-    const saved = trusted ? savedBookmark(state, bookmarkKey, df.field, request.stateFile) : undefined;
+    const saved = trusted ? savedBookmark(state, legacyKey ?? bookmarkKey, df.field, request.stateFile) : undefined;
     const useBookmark = saved !== undefined && (request.since === undefined || laterThan(saved, request.since));
     const since = useBookmark ? saved : request.since;
     if (since) query[df.since] = since;
@@ -338,6 +393,7 @@ export function planExport(request: ExportRequest, state?: ExportState): ExportP
     gathered,
     customFields,
     bookmarkKey,
+    ...(legacyKey ? { legacyKey } : {}),
     notices,
     parentValues,
     ...(incremental ? { incremental } : {}),
@@ -547,22 +603,40 @@ export async function runExport(api: KeapApi, request: ExportRequest, reporter: 
   const started = performance.now();
   const requestsBefore = api.stats().requests;
   const prepared = await prepareExport(api, request, reporter, (request.now ?? Date.now)());
-  const output = await openOutput(prepared.target, request.stdout ? { stdout: request.stdout } : {});
+  const opened = await openOutput(prepared.target, {
+    ...(request.stdout ? { stdout: request.stdout } : {}),
+    ...(request.signal ? { signal: request.signal } : {}),
+    onWaitForReader: () => reporter.info(`waiting for a reader on ${request.output} (Ctrl-C to stop)`),
+  });
+  const output = request.gzip ? gzipOutput(opened) : opened;
   const progress = reporter.progress(`${request.resource.name}: starting`);
-  let streamed: StreamedRecords;
-  try {
-    streamed = await streamRecords(api, request, prepared, output, progress, started);
-    await output.commit();
-  } catch (error) {
+  const failed = new WeakSet<object>();
+  const fail = async (error: unknown): Promise<never> => {
+    if (typeof error === 'object' && error !== null && failed.has(error)) throw error; // already said what became of the output
     progress.stop();
     await output.abort();
-    throw failureOf(error, request, output);
-  }
-  progress.stop();
-  warnAfterRun(request.resource, streamed, reporter);
-
-  // The bookmark and hashes move only after the output is complete, and never past records we did not write.
-  const outcome = prepared.tracker ? await prepared.tracker.finish(streamed.truncated) : undefined;
+    let failure = failureOf(error, request, output);
+    // Exit 2 promises that nothing was sent; by now requests were, so a late usage-shaped error
+    // (a permission denied at the rename) is a failure (exit 1), with its words kept.
+    if (failure instanceof UsageError) {
+      failure = new CliError(failure.message, { cause: failure, ...(failure.hint ? { hint: failure.hint } : {}) });
+    }
+    if (typeof failure === 'object' && failure !== null) failed.add(failure);
+    throw failure;
+  };
+  const streamed = await streamRecords(api, request, prepared, output, progress, started).catch(fail);
+  const commitAndTrack = async () => {
+    await output.commit().catch(fail);
+    progress.stop();
+    warnAfterRun(request.resource, streamed, reporter);
+    // The bookmark and hashes move only after the output is complete, and never past records we did not write.
+    return prepared.tracker ? await prepared.tracker.finish(streamed.truncated) : undefined;
+  };
+  // With --state, the output replaces the older one only under the state file's lock: a run that
+  // cannot take it (another run holds it too long) leaves the older output as it was.
+  const outcome = request.stateFile
+    ? await withStateLock(request.stateFile, commitAndTrack, (text) => reporter.info(text), request.lockWaitMs).catch(fail)
+    : await commitAndTrack();
   const records = prepared.plan.records;
   return {
     result: {
@@ -573,6 +647,7 @@ export async function runExport(api: KeapApi, request: ExportRequest, reporter: 
       seconds: (performance.now() - started) / 1000,
       output: output.path ?? 'stdout',
       format: request.format,
+      ...(request.gzip ? { compression: 'gzip' as const } : {}),
       truncated: streamed.truncated,
       ...(outcome?.bookmark ? { bookmark: outcome.bookmark } : {}),
       ...(outcome ? { incremental: outcome.mode } : {}),
@@ -588,11 +663,19 @@ export async function runExport(api: KeapApi, request: ExportRequest, reporter: 
 
 /** Reads the state, plans, checks the output target, starts change tracking and settles the columns. */
 async function prepareExport(api: KeapApi, request: ExportRequest, reporter: Reporter, startedAt: number): Promise<PreparedExport> {
-  if (request.stateFile) await assertStateWritable(request.stateFile, '--state');
+  if (request.stateFile) {
+    await assertStateWritable(request.stateFile, '--state');
+    await checkStateLock(request.stateFile, (text) => reporter.info(text), request.lockWaitMs);
+  }
   const state = request.stateFile ? await readState(request.stateFile) : undefined;
   const plan = planExport(request, state);
   // A bad -o (missing folder, a folder, a closed descriptor) is refused before any request.
-  const target = await inspectOutput(request.output);
+  const target = await inspectOutput(request.output, { force: request.force ?? false });
+  if (request.resultOnStdout && writesStdout(target)) {
+    throw new UsageError(`--json prints the result on stdout, and -o ${request.output} is stdout too`, {
+      hint: 'write the data to a file with -o FILE, or leave out --json',
+    });
+  }
   const tracker = await startTracking(request, plan, state, { reporter, startedAt });
   for (const notice of plan.notices) reporter.info(notice);
 
@@ -609,6 +692,11 @@ async function prepareExport(api: KeapApi, request: ExportRequest, reporter: Rep
   const baseColumns = settleColumns(recordResource, plan, request, columnOptions);
   await gatherer.prepare(plan.gathered);
   return { plan, target, tracker, gatherer, vanished, model, baseColumns, columnOptions };
+}
+
+/** Whether a target is this process's stdout (`-o /dev/stdout`, `/dev/fd/1`, `/proc/self/fd/1`). */
+function writesStdout(target: OutputTarget): boolean {
+  return target.kind === 'stdout' || (target.kind === 'descriptor' && target.pid === undefined && target.fd === 1);
 }
 
 /** The interrupt that stops a run: a temporary file is discarded; stdout, a pipe or a descriptor keeps what it got. */
@@ -748,7 +836,11 @@ function failureOf(error: unknown, request: ExportRequest, output: Output): unkn
   if (signal?.aborted && !(error instanceof InterruptedError)) return interruptedError(output, signal, error);
   const outputName = output.path ?? 'stdout';
   const io = error as NodeJS.ErrnoException;
-  if (io.syscall === 'write' && io.code !== 'EPIPE') {
+  if (io.code === 'EPIPE') {
+    const kept = request.stateFile ? `; the bookmark in ${request.stateFile} was kept` : '';
+    return new BrokenPipeError(`${outputName} was closed by its reader before the export was complete${kept}`, { cause: error });
+  }
+  if (io.syscall === 'write') {
     return new CliError(`cannot write ${outputName}: ${(error as Error).message}`, { cause: error });
   }
   if (error instanceof PagingError) {

@@ -65,8 +65,10 @@ interface TrackingSetup {
   mode: IncrementalMode;
   stateFile: string;
   state: ExportState;
-  /** Where the bookmark lives in the state file (action, parameters and filters). */
+  /** Where the bookmark lives in the state file (action, parameters, filters, --include, --fields). */
   bookmarkKey: string;
+  /** Where an older state file holds it, read once (see stateKeysFor). */
+  legacyKey?: string;
   /** The date window of this run (from the bookmark, or --since/--until). */
   window?: { field: string; since?: string; until?: string; fromBookmark: boolean };
   fullRefresh: boolean;
@@ -119,6 +121,7 @@ export async function startTracking(
     stateFile: request.stateFile,
     state,
     bookmarkKey: plan.bookmarkKey,
+    ...(plan.legacyKey ? { legacyKey: plan.legacyKey } : {}),
     ...(plan.incremental ? { window: plan.incremental } : {}),
     fullRefresh: request.fullRefresh ?? false,
     ...(request.deletedFile !== undefined ? { deletedFile: request.deletedFile } : {}),
@@ -244,10 +247,10 @@ export function hashFilePath(stateFile: string, key: string): string {
 }
 
 /** A run limited by --since/--until sees a different set of records: it keeps its own hashes. */
-function hashKeyOf(setup: TrackingSetup): string {
+function hashKeyOf(setup: TrackingSetup, key = setup.bookmarkKey): string {
   const window = setup.window;
   const parts = [window?.since ? `since=${window.since}` : '', window?.until ? `until=${window.until}` : ''].filter(Boolean);
-  return parts.length ? `${setup.bookmarkKey}@${parts.join('&')}` : setup.bookmarkKey;
+  return parts.length ? `${key}@${parts.join('&')}` : key;
 }
 
 async function readHashes(file: string, key: string): Promise<Map<string, string> | undefined> {
@@ -322,10 +325,14 @@ async function startHashTracking(setup: TrackingSetup): Promise<ChangeTracker> {
   const key = hashKeyOf(setup);
   const file = hashFilePath(stateFile, key);
   const keyFields = readKeyOf(resource);
-  const known = bookmark(setup.state, key)?.hashes !== undefined;
+  // An older state file's hashes, under the key it shared between jobs, are read once.
+  const olderKey = setup.legacyKey !== undefined ? hashKeyOf(setup, setup.legacyKey) : undefined;
+  const readKey = olderKey !== undefined && bookmark(setup.state, key) === undefined ? olderKey : key;
+  const readFile = hashFilePath(stateFile, readKey);
+  const known = bookmark(setup.state, readKey)?.hashes !== undefined;
   // A hash file without its entry in the state file belongs to a state that was deleted: start over.
-  const loaded = known ? await readHashes(file, key) : undefined;
-  if (known && loaded === undefined) reporter.warn(`${file} is missing: every ${resource.name} record counts as new`);
+  const loaded = known ? await readHashes(readFile, readKey) : undefined;
+  if (known && loaded === undefined) reporter.warn(`${readFile} is missing: every ${resource.name} record counts as new`);
   const hadPrevious = loaded !== undefined;
   const previous = loaded ?? new Map<string, string>();
   const current = new Map<string, string>();

@@ -18,7 +18,9 @@ import fs, { constants as fsConstants, createWriteStream, fstat } from 'node:fs'
 import { access, lstat, open, readFile, readlink, realpath, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
-import { UsageError } from '../errors.js';
+import { finished } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
+import { InterruptedError, UsageError } from '../errors.js';
 import { errorCode, syncFolder, tempPathFor, writeError } from '../fs/atomic.js';
 
 export interface Output {
@@ -42,7 +44,7 @@ export type OutputTarget =
   /** An open descriptor: ours (`pid` absent) is written through directly; another process's is reopened. */
   | { kind: 'descriptor'; target: string; fd: number; pid?: number; append: boolean }
   /** An existing FIFO, device or socket: opened for writing, never truncated or replaced. */
-  | { kind: 'in-place'; target: string; path: string }
+  | { kind: 'in-place'; target: string; path: string; fifo: boolean }
   /** A regular file or a new one: a temporary file renamed over `path` (links resolved). */
   | { kind: 'replace'; target: string; path: string; mode: number };
 
@@ -114,7 +116,7 @@ const MAX_LINKS = 40;
  * or truncating anything: a missing folder, a folder as target, a closed or read-only descriptor
  * or no permission is a UsageError naming the target.
  */
-export async function inspectOutput(target?: string): Promise<OutputTarget> {
+export async function inspectOutput(target?: string, options: { force?: boolean } = {}): Promise<OutputTarget> {
   if (target === undefined || target === '-') return { kind: 'stdout' };
   let path = resolve(target);
   for (let links = 0; links <= MAX_LINKS; links++) {
@@ -141,12 +143,19 @@ export async function inspectOutput(target?: string): Promise<OutputTarget> {
       await access(path, fsConstants.W_OK).catch((error: unknown) => {
         throw writeError(target, error, folder);
       });
-      return { kind: 'in-place', target, path };
+      return { kind: 'in-place', target, path, fifo: info.isFIFO() };
     }
     // A regular file or a new one: the temporary file goes into its folder.
     await access(folder, fsConstants.W_OK).catch((error: unknown) => {
       throw writeError(target, error, folder);
     });
+    // Someone took the write bits away to keep this file; renaming over it would ignore that
+    // (and root's access() says yes to anything), so the mode bits decide.
+    if (info && (info.mode & 0o222) === 0 && !options.force) {
+      throw new UsageError(`cannot write ${target}: it is read-only (mode ${(info.mode & 0o777).toString(8).padStart(3, '0')})`, {
+        hint: 'someone made it read-only to keep it: write elsewhere, or pass --force to replace it',
+      });
+    }
     return { kind: 'replace', target, path, mode: info ? info.mode & 0o7777 : 0o666 };
   }
   throw new UsageError(`cannot write ${target}: too many levels of symbolic links`);
@@ -237,13 +246,59 @@ function descriptorOutput(fd: number, path: string): Output {
   );
 }
 
+/** How often a FIFO with no reader yet is tried again. */
+const FIFO_POLL_MS = 100;
+
+/**
+ * Opens a FIFO once it has a reader. A plain open() blocks a libuv thread until one comes, where no
+ * signal can reach it (only SIGKILL ended such a run); a non-blocking open fails at once with ENXIO
+ * instead, so it is tried again every FIFO_POLL_MS while the run can still be stopped.
+ */
+async function openFifo(target: string, path: string, wait: WaitOptions): Promise<FileHandle> {
+  const { signal } = wait;
+  for (let attempt = 0; ; attempt++) {
+    if (signal?.aborted) {
+      throw new InterruptedError(`export interrupted while waiting for a reader on ${target}; nothing was written`, {
+        ...(typeof signal.reason === 'string' ? { signal: signal.reason } : {}),
+      });
+    }
+    let probe: FileHandle | undefined;
+    try {
+      probe = await open(path, fsConstants.O_WRONLY | fsConstants.O_NONBLOCK);
+    } catch (error) {
+      if (errorCode(error) !== 'ENXIO') throw writeError(target, error);
+    }
+    if (probe) {
+      // A reader is there: the blocking open returns at once, and writes block as a pipe's should.
+      try {
+        return await open(path, fsConstants.O_WRONLY);
+      } catch (error) {
+        throw writeError(target, error);
+      } finally {
+        await probe.close();
+      }
+    }
+    if (attempt === 0) wait.onWaitForReader?.();
+    await new Promise((resolve) => setTimeout(resolve, FIFO_POLL_MS));
+  }
+}
+
+/** How an in-place open may wait: the run's signal, and a callback when a FIFO has no reader yet. */
+interface WaitOptions {
+  signal?: AbortSignal;
+  onWaitForReader?: () => void;
+}
+
 /** Opens a FIFO, a device or another process's descriptor for writing, without truncating it. */
-async function openInPlace(target: string, path: string, flags: number): Promise<Output> {
+async function openInPlace(target: string, path: string, flags: number, fifo = false, wait: WaitOptions = {}): Promise<Output> {
   let handle: FileHandle;
-  try {
-    handle = await open(path, fsConstants.O_WRONLY | flags);
-  } catch (error) {
-    throw writeError(target, error);
+  if (fifo) handle = await openFifo(target, path, wait);
+  else {
+    try {
+      handle = await open(path, fsConstants.O_WRONLY | flags);
+    } catch (error) {
+      throw writeError(target, error);
+    }
   }
   const stream = handle.createWriteStream();
   stream.on('error', () => undefined);
@@ -299,7 +354,7 @@ async function replacingOutput(target: string, path: string, mode: number): Prom
  * (`/dev/stdout`, `/dev/fd/1`) always name the process's own descriptors. Throws UsageError
  * (nothing written) for a target that cannot be written.
  */
-export async function openOutput(target?: string | OutputTarget, options: { stdout?: Writable } = {}): Promise<Output> {
+export async function openOutput(target?: string | OutputTarget, options: { stdout?: Writable } & WaitOptions = {}): Promise<Output> {
   const decided = typeof target === 'object' ? target : await inspectOutput(target);
   switch (decided.kind) {
     case 'stdout':
@@ -308,10 +363,42 @@ export async function openOutput(target?: string | OutputTarget, options: { stdo
       if (decided.pid === undefined) return descriptorOutput(decided.fd, decided.target);
       return openInPlace(decided.target, `/proc/${decided.pid}/fd/${decided.fd}`, decided.append ? fsConstants.O_APPEND : 0);
     case 'in-place':
-      return openInPlace(decided.target, decided.path, 0);
+      return openInPlace(decided.target, decided.path, 0, decided.fifo, options);
     case 'replace':
       return replacingOutput(decided.target, decided.path, decided.mode);
   }
+}
+
+/**
+ * The same output, gzip-compressed on the way (`-o contacts.csv.gz`): records are written to the
+ * returned stream; commit flushes the compressor's last block into the output, then commits it.
+ */
+export function gzipOutput(output: Output): Output {
+  const gzip = createGzip();
+  gzip.on('error', () => undefined);
+  gzip.pipe(output.stream, { end: false });
+  // A write error below (a full disk, a closed pipe) must reach the writers waiting on the compressor.
+  output.stream.on('error', (error) => gzip.destroy(error));
+  let done = false;
+  return {
+    stream: gzip,
+    ...(output.path !== undefined ? { path: output.path } : {}),
+    inPlace: output.inPlace,
+    async commit() {
+      if (done) return;
+      done = true;
+      gzip.end();
+      await finished(gzip);
+      await output.commit();
+    },
+    async abort() {
+      if (done) return;
+      done = true;
+      gzip.unpipe(output.stream);
+      gzip.destroy();
+      await output.abort();
+    },
+  };
 }
 
 /** An Output whose commit and abort run at most once between them (abort after commit is a no-op). */

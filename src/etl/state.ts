@@ -6,10 +6,11 @@
  * Other resources' bookmarks, other keys inside a bookmark and unknown top-level keys are kept as
  * they are, so several cron jobs (or a newer version of the tool) can share one file.
  */
+import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { access, readFile, stat } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
-import { UsageError } from '../errors.js';
+import { access, readFile, stat, unlink, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { CliError, UsageError } from '../errors.js';
 import { withFileLock } from '../fs/index.js';
 import { writeFileAtomic } from './output.js';
 
@@ -83,7 +84,9 @@ export async function writeState(file: string, state: ExportState): Promise<void
 
 /**
  * Fails before any work when the state file could not be written at the end: a run that exports
- * everything and then cannot save its bookmark would start over next time.
+ * everything and then cannot save its bookmark would start over next time. Beyond the folder's
+ * permissions, a small file is written and removed there, so a full disk or a read-only mount is
+ * found now rather than after the export.
  */
 export async function assertStateWritable(file: string, flag: string): Promise<void> {
   const folder = dirname(resolve(file));
@@ -91,13 +94,78 @@ export async function assertStateWritable(file: string, flag: string): Promise<v
     const info = await stat(folder);
     if (!info.isDirectory()) throw new UsageError(`${flag} ${file}: ${folder} is not a folder`);
     await access(folder, constants.W_OK);
+    const size = await stat(file).then(
+      (existing) => existing.size,
+      () => 0,
+    );
+    const probe = join(folder, `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.probe`);
+    try {
+      await writeFile(probe, Buffer.alloc(Math.max(PROBE_BYTES, size), 0x20), { flag: 'wx' });
+    } finally {
+      await unlink(probe).catch(() => undefined);
+    }
   } catch (error) {
     if (error instanceof UsageError) throw error;
     const code = (error as { code?: unknown }).code;
     throw new UsageError(
-      code === 'ENOENT' ? `${flag} ${file}: the folder ${folder} does not exist` : `${flag} ${file}: cannot write in ${folder}`,
-      { cause: error },
+      code === 'ENOENT'
+        ? `${flag} ${file}: the folder ${folder} does not exist`
+        : `${flag} ${file}: cannot write in ${folder}${code === 'ENOSPC' ? ': the disk is full' : code === 'EROFS' ? ': it is read-only' : ''}`,
+      { cause: error, hint: 'nothing was sent; make room or choose another place, then run again' },
     );
+  }
+}
+
+/** Bytes the probe writes at least: a bookmark file is small, but not empty. */
+const PROBE_BYTES = 4096;
+
+/** Lock files this process holds (withStateLock), so updateState under one does not wait for itself. */
+const heldLocks = new Set<string>();
+
+function lockOptions(file: string, notify?: (note: string) => void, timeoutMs?: number) {
+  const lock = `${file}.lock`;
+  return {
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    label: `state file ${file}`,
+    busyHint: `if no other export is running, delete ${lock}`,
+    ...(notify ? { onTakeover: notify } : {}),
+  };
+}
+
+/**
+ * Runs `fn` holding the state file's lock (`FILE.lock`): the export commits its output and moves
+ * its bookmark under it, so a run that cannot take the lock leaves the older output as it was.
+ */
+export async function withStateLock<T>(
+  file: string,
+  fn: () => Promise<T>,
+  notify?: (note: string) => void,
+  timeoutMs?: number,
+): Promise<T> {
+  const lock = `${file}.lock`;
+  return withFileLock(
+    lock,
+    async () => {
+      heldLocks.add(lock);
+      try {
+        return await fn();
+      } finally {
+        heldLocks.delete(lock);
+      }
+    },
+    lockOptions(file, notify, timeoutMs),
+  );
+}
+
+/**
+ * Before the first request: waits while another run holds the state file's lock (taking over one
+ * its holder left behind, with a note), so a run that could not save its bookmark fails now.
+ */
+export async function checkStateLock(file: string, notify?: (note: string) => void, timeoutMs?: number): Promise<void> {
+  try {
+    await withFileLock(`${file}.lock`, async () => undefined, lockOptions(file, notify, timeoutMs));
+  } catch (error) {
+    throw error instanceof CliError ? error.withHint(`nothing was sent; ${error.hint ?? ''}`.replace(/; $/, '')) : error;
   }
 }
 
@@ -108,8 +176,7 @@ export async function assertStateWritable(file: string, flag: string): Promise<v
  */
 export async function updateState(file: string, change: (state: ExportState) => ExportState | Promise<ExportState>): Promise<void> {
   const lock = `${file}.lock`;
-  await withFileLock(lock, async () => writeState(file, await change(await readState(file))), {
-    label: `state file ${file}`,
-    busyHint: `if no other export is running, delete ${lock}`,
-  });
+  const update = async () => writeState(file, await change(await readState(file)));
+  if (heldLocks.has(lock)) await update();
+  else await withFileLock(lock, update, lockOptions(file));
 }

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { open, readFile, stat, unlink } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { CliError, UsageError } from '../errors.js';
 
 export interface FileLockOptions {
@@ -16,7 +17,33 @@ export interface FileLockOptions {
   label?: string;
   /** What to tell the user when the lock stays taken (default: delete the lock file if nothing else runs). */
   busyHint?: string;
+  /** Told why a lock left behind was taken over (its holder is gone, or it is empty), for a note. */
+  onTakeover?: (why: string) => void;
 }
+
+/** A lock file's line: the holder's pid, a random part (so release removes only our own), the host. */
+function ownerLine(): string {
+  return `${process.pid} ${randomBytes(6).toString('hex')} ${hostname()}\n`;
+}
+
+/**
+ * Why a lock file left by another run may be taken over at once, or undefined while it may still
+ * be held: its holder's process is gone (on this host), or it is empty and not being written right
+ * now (a run that died between creating it and writing its line, or on a full disk).
+ */
+async function abandoned(lockPath: string): Promise<string | undefined> {
+  const [text, info] = await Promise.all([readFile(lockPath, 'utf8').catch(() => undefined), stat(lockPath).catch(() => undefined)]);
+  if (text === undefined || !info) return undefined;
+  if (text.trim() === '') return Date.now() - info.mtimeMs > EMPTY_LOCK_GRACE_MS ? `${lockPath} was empty` : undefined;
+  const [pidText, , host] = text.trim().split(' ');
+  const pid = Number(pidText);
+  if (host !== undefined && host !== hostname()) return undefined;
+  if (!Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid || isAlive(pid)) return undefined;
+  return `${lockPath} was left by process ${pid}, which is gone`;
+}
+
+/** An empty lock file younger than this may be one another process is writing its line into. */
+const EMPTY_LOCK_GRACE_MS = 2_000;
 
 const STALE_LOCK_MS = 60_000;
 const LOCK_WAIT_MS = 30_000;
@@ -30,7 +57,7 @@ export async function withFileLock<T>(lockPath: string, fn: () => Promise<T>, op
   const timeoutMs = options.timeoutMs ?? LOCK_WAIT_MS;
   const label = options.label ?? lockPath;
   // Who holds it: the pid for a person looking, and a random part so release removes only our own lock.
-  const owner = `${process.pid} ${randomBytes(6).toString('hex')}\n`;
+  const owner = ownerLine();
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
@@ -38,7 +65,13 @@ export async function withFileLock<T>(lockPath: string, fn: () => Promise<T>, op
       break;
     } catch (error) {
       if ((error as { code?: unknown }).code !== 'EEXIST') {
-        throw new UsageError(`cannot lock ${label}: ${(error as Error).message}`, { cause: error });
+        throw new CliError(`cannot lock ${label}: ${(error as Error).message}`, { cause: error });
+      }
+      const left = await abandoned(lockPath);
+      if (left) {
+        await unlink(lockPath).catch(() => undefined);
+        options.onTakeover?.(`${left}: took it over`);
+        continue;
       }
       const info = await stat(lockPath).catch(() => undefined);
       if (info && Date.now() - info.mtimeMs > staleMs) {
@@ -69,7 +102,7 @@ export async function withFileLock<T>(lockPath: string, fn: () => Promise<T>, op
  * killed with SIGKILL leaves the file behind). Returns the release function.
  */
 export async function holdRunLock(lockPath: string, options: { label: string; busyHint: string }): Promise<() => Promise<void>> {
-  const owner = `${process.pid} ${randomBytes(6).toString('hex')}\n`;
+  const owner = ownerLine();
   for (let attempt = 0; ; attempt++) {
     try {
       await createLockFile(lockPath, owner);
@@ -97,9 +130,13 @@ async function createLockFile(lockPath: string, owner: string): Promise<void> {
   const handle = await open(lockPath, 'wx', 0o600);
   try {
     await handle.writeFile(owner);
-  } finally {
-    await handle.close();
+  } catch (error) {
+    // A lock file without its line (a full disk) would block the next run: it is not left behind.
+    await handle.close().catch(() => undefined);
+    await unlink(lockPath).catch(() => undefined);
+    throw error;
   }
+  await handle.close();
 }
 
 function isAlive(pid: number): boolean {

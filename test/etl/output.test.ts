@@ -178,11 +178,11 @@ describe('inspectOutput decides without opening anything', () => {
   });
 
   it('a FIFO or a device is written in place', async () => {
-    expect(await inspectOutput('/dev/null')).toEqual({ kind: 'in-place', target: '/dev/null', path: '/dev/null' });
+    expect(await inspectOutput('/dev/null')).toEqual({ kind: 'in-place', target: '/dev/null', path: '/dev/null', fifo: false });
     const fifo = join(dir, 'pipe');
     execFileSync('mkfifo', [fifo]);
     // Inspecting a FIFO must not open it: that would block until a reader came.
-    expect(await inspectOutput(fifo)).toEqual({ kind: 'in-place', target: fifo, path: fifo });
+    expect(await inspectOutput(fifo)).toEqual({ kind: 'in-place', target: fifo, path: fifo, fifo: true });
   });
 
   it('refuses a missing folder, a folder, a descriptor that is not open or is read-only', async () => {

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -5,6 +6,13 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { withFileLock } from '../../src/fs/index.js';
 import { CliError } from '../../src/errors.js';
+
+/** The pid of a process that has exited. */
+async function deadPid(): Promise<number> {
+  const child = spawn(process.execPath, ['-e', '0']);
+  await new Promise((resolve) => child.on('exit', resolve));
+  return child.pid as number;
+}
 
 let dir: string;
 beforeEach(async () => {
@@ -60,7 +68,9 @@ describe('withFileLock', () => {
 
   it('gives up on a live lock after the timeout, naming what is locked and leaving the lock alone', async () => {
     const lock = join(dir, 'state.json.lock');
-    await writeFile(lock, '12345\n');
+    // Held by a process that lives (our parent).
+    const held = `${process.ppid} abc\n`;
+    await writeFile(lock, held);
     const error = await withFileLock(lock, async () => 'ran', {
       timeoutMs: 50,
       label: 'state file state.json',
@@ -69,7 +79,21 @@ describe('withFileLock', () => {
     expect(error).toBeInstanceOf(CliError);
     expect((error as CliError).message).toBe('state file state.json stayed locked by another run for 0.05 s');
     expect((error as CliError).hint).toBe('if no other export is running, delete state.json.lock');
-    expect(await readFile(lock, 'utf8')).toBe('12345\n');
+    expect(await readFile(lock, 'utf8')).toBe(held);
+  });
+
+  it('takes over at once, with a note, a fresh lock whose holder is gone or that is empty', async () => {
+    const lock = join(dir, 'state.json.lock');
+    const notes: string[] = [];
+    const dead = await deadPid();
+    await writeFile(lock, `${dead} abc\n`);
+    expect(await withFileLock(lock, async () => 'ran', { timeoutMs: 50, onTakeover: (why) => notes.push(why) })).toBe('ran');
+    await writeFile(lock, '');
+    const old = new Date(Date.now() - 10_000);
+    await utimes(lock, old, old);
+    expect(await withFileLock(lock, async () => 'ran', { timeoutMs: 50, onTakeover: (why) => notes.push(why) })).toBe('ran');
+    expect(notes).toEqual([`${lock} was left by process ${dead}, which is gone: took it over`, `${lock} was empty: took it over`]);
+    expect(existsSync(lock)).toBe(false);
   });
 
   it('fails with a clear message when the lock cannot be created at all', async () => {
