@@ -1,7 +1,8 @@
 /** `auth login|status|token|refresh|logout`: the stored Keap logins (docs/auth.md). */
 import type { Command } from 'commander';
 import { resolveApiUrl } from '../api/credentials.js';
-import { authStatus, currentToken, logout, refreshNow, type AuthStatus, type ProfileRef } from '../auth/account.js';
+import { authStatus, currentToken, logout, logoutAll, refreshNow, type AuthStatus, type ProfileRef } from '../auth/account.js';
+import type { LogoutResult } from '../auth/forget.js';
 import type { LoginResult } from '../auth/login.js';
 import { DEFAULT_AUTHORIZE_URL, DEFAULT_TOKEN_URL, authPaths, resolveConfigDir, resolveProfileName } from '../auth/profiles.js';
 import { UsageError } from '../errors.js';
@@ -150,14 +151,32 @@ Examples:
 
   auth
     .command('logout')
-    .description('remove the stored credential of the profile from wherever it lives')
-    .action(async (_flags: unknown, command: Command) => {
+    .description('forget the profile here and remove its credential from wherever it lives (--all: every profile)')
+    .option('--all', 'log out of every stored profile')
+    .action(async (flags: { all?: boolean }, command: Command) => {
+      if (flags.all && globalOptions(command).profile?.trim()) {
+        throw new UsageError('--all and --profile cannot be used together', { hint: 'drop --profile to log out of every profile' });
+      }
       const ref = profileRef(command, io.env);
-      const { location } = await logout(ref);
-      reporterFor(globalOptions(command), io).info(
-        `Logged out of profile "${ref.profileName}"; its credential was removed from ${location}.`,
-      );
+      const reporter = reporterFor(globalOptions(command), io);
+      const results = flags.all ? await logoutAll(ref) : [await logout(ref)];
+      if (flags.all && results.length === 0) reporter.info('There were no stored logins: nothing was there to log out of.');
+      for (const result of results) reportLogout(reporter, result);
     });
+}
+
+/** One line per profile, and for a secret that may remain, how to delete it by hand. */
+function reportLogout(reporter: Reporter, result: LogoutResult): void {
+  const name = `profile "${result.profile}"`;
+  if (result.secret === 'removed') reporter.info(`Logged out of ${name}; its credential was removed from ${result.location}.`);
+  if (result.secret === 'absent') reporter.info(`Logged out of ${name}; nothing was there in ${result.location} to remove.`);
+  if (result.secret === 'unreachable') {
+    reporter.info(`Logged out of ${name} on this machine.`);
+    reporter.warn(
+      `its credential could not be removed from ${result.location} (${result.reason}), so it may remain there; ` +
+        `to delete it: ${result.removeByHand}`,
+    );
+  }
 }
 
 /** What the person reads after a login: who, where the secret went, and what ends a login. */
