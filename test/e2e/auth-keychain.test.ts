@@ -5,7 +5,7 @@
  * names the way out. `.ci/run` installs dbus and gnome-keyring; when they cannot start, the run
  * says so loudly, and fails under CI.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authEnv, oauthLogin } from './auth-support.js';
@@ -86,6 +86,15 @@ describe('the OS keychain (Secret Service)', () => {
 
     const out = await run(['auth', 'logout'], { env });
     expect(out.code, out.stderr).toBe(0);
+    expect(out.stderr).toMatch(/its credential was removed from the OS keychain/);
     expect(await keyringValue(address, 'default')).toBeNull();
+
+    // A profile whose keychain item is already gone: logout says so, and forgets it.
+    const profile = { kind: 'key', storage: 'keychain', apiUrl: sandbox.apiUrl, loggedInAt: new Date().toISOString() };
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ profiles: { default: profile } }), { mode: 0o600 });
+    const empty = await run(['auth', 'logout'], { env });
+    expect(empty.code, empty.stderr).toBe(0);
+    expect(empty.stderr).toMatch(/nothing was there in the OS keychain/);
+    expect((await run(['auth', 'status'], { env })).code).toBe(4);
   }, 90_000);
 });
