@@ -155,7 +155,7 @@ Examples:
 
   auth
     .command('logout')
-    .description('forget the profile here and remove its credential from wherever it lives (--all: every profile)')
+    .description('forget the profile and remove its credential from wherever it lives')
     .option('--all', 'log out of every stored profile')
     .action(async (flags: { all?: boolean }, command: Command) => {
       if (flags.all && globalOptions(command).profile?.trim()) {
