@@ -86,7 +86,7 @@ export function callKeychain(
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
       stdout += chunk;
       for (let end = stdout.indexOf('\n'); end >= 0; end = stdout.indexOf('\n')) {
-        const response = JSON.parse(stdout.slice(0, end)) as KeychainResponse;
+        const response = parseResponse(stdout.slice(0, end));
         stdout = stdout.slice(end + 1);
         if ('ready' in response) {
           clearTimeout(timer);
@@ -111,6 +111,14 @@ export function callKeychain(
     // other users' `ps` can see. Stdin stays open: the helper ends itself when it closes.
     child.stdin!.write(`${JSON.stringify(request)}\n`);
   });
+}
+
+function parseResponse(line: string): KeychainResponse {
+  try {
+    return JSON.parse(line) as KeychainResponse;
+  } catch {
+    return { ok: false, error: `the keychain helper answered something unexpected: ${line.slice(0, 200)}` };
+  }
 }
 
 function lastLine(text: string): string {

@@ -5,7 +5,7 @@
  * with a keychain profile and a logout end by themselves with the documented message, and an
  * export waiting on the keychain ends at once on SIGTERM, well before the keychain guard.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -132,6 +132,24 @@ describe.each(wedges)('a keychain behind %s', (_name, wedgeOf) => {
     expect(login.code, login.stderr).toBe(0);
     expect(login.stderr).toMatch(/no usable keychain \(/);
     expect(login.stderr).toMatch(/a file readable only by you/);
+  }, 30_000);
+
+  it('auth login waiting on the keychain ends at once on Ctrl-C (SIGINT), storing nothing', async (context) => {
+    const wedge = wedged(context);
+    const env = { ...authEnv(sandbox), DBUS_SESSION_BUS_ADDRESS: wedge.address, INFUSIONSOFT_KEYCHAIN_TIMEOUT: '60' };
+    let signalledAt = 0;
+    const login = await runBounded(['auth', 'login', '--with-token'], env, `${sandbox.token}\n`, (child) => {
+      void wedge.waitForCaller().then(() => {
+        signalledAt = Date.now();
+        child.kill('SIGINT');
+      });
+    });
+    expect(login.hung, `still running after ${DEADLINE_MS} ms:\n${login.stderr}`).toBe(false);
+    expect(signalledAt).toBeGreaterThan(0);
+    expect(login.code, login.stderr).toBe(130);
+    expect(login.stderr).toMatch(/nothing was stored/);
+    expect(existsSync(join(env.INFUSIONSOFT_CONFIG_DIR as string, 'config.json'))).toBe(false);
+    expect(Date.now() - signalledAt).toBeLessThan(1_500);
   }, 30_000);
 
   it('export with a keychain profile ends with exit 4 and the way out', async (context) => {
