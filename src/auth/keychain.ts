@@ -105,7 +105,7 @@ export function callKeychain(
     child.once('close', (code, killedBy) =>
       settle(() => reject(new Error(`the keychain helper ended (${killedBy ?? code}) without an answer: ${lastLine(stderr)}`))),
     );
-    // Errors writing (the helper died at once) surface through 'exit'.
+    // Errors writing (the helper died at once) surface through 'close'.
     child.stdin!.on('error', () => undefined);
     // The request, secret included, goes through the pipe: never argv or the environment, which
     // other users' `ps` can see. Stdin stays open: the helper ends itself when it closes.
