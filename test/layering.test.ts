@@ -96,6 +96,13 @@ const RULES: Rule[] = [
     applies: (from) => layerOf(from) !== 'api' && layerOf(from) !== 'sandbox' && from !== 'auth/callback.ts',
     breaks: ({ to }) => NETWORK.includes(to),
   },
+  {
+    // Its constructor can block the thread that calls it forever (a wedged D-Bus): only the helper
+    // process that auth/keychain.ts spawns and can abandon may load it (issue 14).
+    what: '@napi-rs/keyring is loaded only by the keychain helper process (auth/keychain-child.ts)',
+    applies: (from) => from !== 'auth/keychain-child.ts',
+    breaks: ({ to }) => to === '@napi-rs/keyring',
+  },
 ];
 
 /** Every import that breaks a rule, as `from -> to: rule`. */
@@ -130,6 +137,7 @@ describe('the layering of src/ (DESIGN.md section 1)', () => {
       { from: 'etl/export.ts', to: 'commands/output.ts' },
       { from: 'auth/login.ts', to: 'etl/state.ts' },
       { from: 'etl/export.ts', to: 'undici' },
+      { from: 'auth/secrets.ts', to: '@napi-rs/keyring' },
     ];
     const found = violations(broken);
     expect(found).toHaveLength(broken.length);
@@ -146,6 +154,7 @@ describe('the layering of src/ (DESIGN.md section 1)', () => {
       { from: 'etl/export.ts', to: 'api/errors.ts' },
       { from: 'commands/context.ts', to: 'api/client.ts' },
       { from: 'api/client.ts', to: 'undici' },
+      { from: 'auth/keychain-child.ts', to: '@napi-rs/keyring' },
     ];
     expect(violations(allowed)).toEqual([]);
   });

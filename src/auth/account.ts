@@ -6,7 +6,8 @@
 import { credentialSourceFromEnv } from '../api/credentials.js';
 import type { CredentialSource } from '../api/types.js';
 import { AuthError, UsageError } from '../errors.js';
-import { quotaHeaders, readProfile, updateProfile, type AuthPaths, type Profile } from './profiles.js';
+import { forgetProfile, type LogoutResult } from './forget.js';
+import { quotaHeaders, readProfile, readProfiles, updateProfile, type AuthPaths, type Profile } from './profiles.js';
 import { storeFor } from './secrets.js';
 import { loginCommand, refreshUnderLock, storedCredentialSource } from './source.js';
 
@@ -143,12 +144,21 @@ export async function refreshNow(ref: ProfileRef): Promise<Profile> {
   return (await readProfile(ref.paths, ref.profileName)) ?? profile;
 }
 
-/** `auth logout`: the secret leaves wherever it lives, then the profile goes. */
-export async function logout(ref: ProfileRef): Promise<{ location: string }> {
+/**
+ * `auth logout`: the secret leaves wherever it lives, then the profile goes; the profile goes even
+ * when the secret's store cannot be reached (forget.ts).
+ */
+export async function logout(ref: ProfileRef): Promise<LogoutResult> {
   const profile = await readProfile(ref.paths, ref.profileName);
   if (!profile) throw notLoggedIn(ref);
-  const store = storeFor(profile.storage, ref.paths, ref.env);
-  await store.remove(ref.profileName);
-  await updateProfile(ref.paths, ref.profileName, () => undefined);
-  return { location: store.location };
+  return forgetProfile(ref.paths, ref.profileName, profile, ref.env);
+}
+
+/** `auth logout --all`: every stored profile, one after the other. */
+export async function logoutAll(ref: ProfileRef): Promise<LogoutResult[]> {
+  const results: LogoutResult[] = [];
+  for (const [name, profile] of Object.entries(await readProfiles(ref.paths))) {
+    results.push(await forgetProfile(ref.paths, name, profile, ref.env));
+  }
+  return results;
 }

@@ -118,7 +118,7 @@ export async function login(options: LoginOptions, io: LoginIO): Promise<LoginRe
 
 async function chooseStore(options: LoginOptions, reporter: Reporter): Promise<SecretStore> {
   if (options.insecureStorage) return fileStore(options.paths);
-  const problem = await probeKeychain(options.env);
+  const problem = await probeKeychain(options.env, options.signal);
   if (!problem) return storeFor('keychain', options.paths, options.env);
   reporter.warn(
     `no usable keychain (${problem}); the credential goes to a file readable only by you (mode 0600) in ${options.paths.secretsDir}`,

@@ -9,6 +9,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { CliError, UsageError } from '../errors.js';
 import { ensureDir, writeFileAtomic, withFileLock } from '../fs/index.js';
+import { guardConfigFolder } from './folder-modes.js';
 
 export const DEFAULT_PROFILE = 'default';
 
@@ -50,6 +51,8 @@ export interface AuthPaths {
   configFile: string;
   secretsDir: string;
   locksDir: string;
+  /** Where the run says that a folder open to others was tightened (folder-modes.ts). */
+  warn?: (message: string) => void;
 }
 
 export function resolveConfigDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -60,12 +63,13 @@ export function resolveConfigDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(homedir(), '.config', 'infusionsoft');
 }
 
-export function authPaths(configDir: string): AuthPaths {
+export function authPaths(configDir: string, warn?: (message: string) => void): AuthPaths {
   return {
     configDir,
     configFile: join(configDir, 'config.json'),
     secretsDir: join(configDir, 'secrets'),
     locksDir: join(configDir, 'locks'),
+    ...(warn ? { warn } : {}),
   };
 }
 
@@ -83,6 +87,8 @@ export function resolveProfileName(flag: string | undefined, env: NodeJS.Process
 }
 
 export async function readProfiles(paths: AuthPaths): Promise<Record<string, Profile>> {
+  // Before anything is read from it: a config others could write is not trusted.
+  await guardConfigFolder(paths);
   let text: string;
   try {
     text = await readFile(paths.configFile, 'utf8');

@@ -10,6 +10,7 @@ import { readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AuthError, CliError } from '../errors.js';
 import { writeFileAtomic } from '../fs/index.js';
+import { callKeychain, KeychainAbortedError, type KeychainRequest } from './keychain.js';
 import type { AuthPaths, StorageKind } from './profiles.js';
 
 /** The secret half of a profile. */
@@ -32,14 +33,15 @@ export interface SecretStore {
   readonly kind: StorageKind;
   /** Where the secret lives, for messages; never the secret. */
   readonly location: string;
-  read(profile: string): Promise<StoredSecret | undefined>;
+  /** `signal` (SIGINT, SIGTERM) abandons a keychain read at once. */
+  read(profile: string, signal?: AbortSignal): Promise<StoredSecret | undefined>;
+  /** Never abandoned on a signal: a refreshed pair must be kept, its old refresh token is dead. */
   write(profile: string, secret: StoredSecret): Promise<void>;
   /** True when there was a secret to remove. */
-  remove(profile: string): Promise<boolean>;
+  remove(profile: string, signal?: AbortSignal): Promise<boolean>;
 }
 
 const KEYCHAIN_SERVICE = 'infusionsoft';
-const KEYCHAIN_TIMEOUT_MS = 3_000;
 /** Windows' credential manager holds at most 2,560 bytes; stay below on every platform. */
 const MAX_SECRET_BYTES = 2_500;
 
@@ -95,8 +97,20 @@ export function fileStore(paths: AuthPaths): SecretStore {
   };
 }
 
-type KeyringModule = typeof import('@napi-rs/keyring');
-type Entry = InstanceType<KeyringModule['AsyncEntry']>;
+/** The keychain could not be reached (no D-Bus, locked, wedged); `reason` says how, for logout. */
+export class KeychainUnreachableError extends AuthError {
+  readonly reason: string;
+  constructor(reason: string, cause?: unknown) {
+    super(`the stored credential is in ${KEYCHAIN_LOCATION}, which this run cannot reach: ${reason}`, {
+      problem: 'missing',
+      hint:
+        'for unattended runs, log in with `infusionsoft auth login --insecure-storage` (a 0600 file), ' +
+        'or set INFUSIONSOFT_API_KEY in the job',
+      ...(cause === undefined ? {} : { cause }),
+    });
+    this.reason = reason;
+  }
+}
 
 /** Why the keychain cannot be used here, or undefined when it may be tried. */
 export function keychainUnreachableReason(env: NodeJS.ProcessEnv = process.env): string | undefined {
@@ -106,84 +120,52 @@ export function keychainUnreachableReason(env: NodeJS.ProcessEnv = process.env):
   return undefined;
 }
 
-/** Runs one keychain call, giving up after a few seconds: a locked or headless keyring may never answer. */
-async function bounded<T>(what: string, call: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const controller = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      controller.abort();
-      reject(new Error(`the keychain did not answer within ${KEYCHAIN_TIMEOUT_MS / 1000} s (${what})`));
-    }, KEYCHAIN_TIMEOUT_MS);
-    timer.unref();
-  });
-  try {
-    return await Promise.race([call(controller.signal), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-async function entryFor(account: string): Promise<Entry> {
-  const { AsyncEntry } = (await import('@napi-rs/keyring')) as KeyringModule;
-  // Pinned: the library's Linux default falls back to the kernel keyring, which forgets at logout.
-  return new AsyncEntry(KEYCHAIN_SERVICE, account, { linux: { store: 'secret-service' } });
-}
-
 /** The keychain store. Calls fail with an AuthError that names the way out when it is out of reach. */
 export function keychainStore(env: NodeJS.ProcessEnv = process.env): SecretStore {
-  const unreachable = (reason: string, cause?: unknown) =>
-    new AuthError(`the stored credential is in ${KEYCHAIN_LOCATION}, which this run cannot reach: ${reason}`, {
-      problem: 'missing',
-      hint:
-        'for unattended runs, log in with `infusionsoft auth login --insecure-storage` (a 0600 file), ' +
-        'or set INFUSIONSOFT_API_KEY in the job',
-      ...(cause === undefined ? {} : { cause }),
-    });
-  const withEntry = async <T>(profile: string, what: string, call: (entry: Entry, signal: AbortSignal) => Promise<T>): Promise<T> => {
+  const unreachable = (reason: string, cause?: unknown) => new KeychainUnreachableError(reason, cause);
+  const call = async (request: KeychainRequest, signal?: AbortSignal): Promise<string | boolean | null> => {
     const reason = keychainUnreachableReason(env);
     if (reason) throw unreachable(reason);
     try {
-      const entry = await entryFor(profile);
-      return await bounded(what, (signal) => call(entry, signal));
+      return await callKeychain(request, { env, signal });
     } catch (error) {
+      // Interrupted: the caller's signal handling says so; this is not the keychain's fault.
+      if (error instanceof KeychainAbortedError) throw error;
       throw unreachable((error as Error).message, error);
     }
   };
   return {
     kind: 'keychain',
     location: KEYCHAIN_LOCATION,
-    async read(profile) {
-      const text = await withEntry(profile, 'read', (entry, signal) => entry.getPassword(signal));
-      return text === null || text === undefined ? undefined : decode(text, KEYCHAIN_LOCATION);
+    async read(profile, signal) {
+      const text = await call({ op: 'get', service: KEYCHAIN_SERVICE, account: profile }, signal);
+      return typeof text === 'string' ? decode(text, KEYCHAIN_LOCATION) : undefined;
     },
     async write(profile, secret) {
-      const text = encode(secret);
-      await withEntry(profile, 'write', (entry, signal) => entry.setPassword(text, signal));
+      await call({ op: 'set', service: KEYCHAIN_SERVICE, account: profile, password: encode(secret) });
     },
-    async remove(profile) {
-      return withEntry(profile, 'delete', (entry, signal) => entry.deleteCredential(signal));
+    async remove(profile, signal) {
+      return (await call({ op: 'delete', service: KEYCHAIN_SERVICE, account: profile }, signal)) === true;
     },
   };
 }
 
 /**
- * Whether the keychain works here: a write, a read that returns what was written, and a delete,
- * each bounded in time. Resolves the reason when it does not.
+ * Whether the keychain works here: a write, a read that returns what was written, and a delete of
+ * a throwaway entry, all bounded in time. Resolves the reason when it does not.
  */
-export async function probeKeychain(env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
+export async function probeKeychain(env: NodeJS.ProcessEnv = process.env, signal?: AbortSignal): Promise<string | undefined> {
   const reason = keychainUnreachableReason(env);
   if (reason) return reason;
   const account = `probe-${process.pid}-${randomBytes(4).toString('hex')}`;
-  const value = randomBytes(12).toString('hex');
   try {
-    const entry = await entryFor(account);
-    await bounded('probe write', (signal) => entry.setPassword(value, signal));
-    const back = await bounded('probe read', (signal) => entry.getPassword(signal));
-    await bounded('probe delete', (signal) => entry.deleteCredential(signal));
-    if (back !== value) return 'it did not return what was written to it';
-    return undefined;
+    const works = await callKeychain(
+      { op: 'probe', service: KEYCHAIN_SERVICE, account, password: randomBytes(12).toString('hex') },
+      { env, signal },
+    );
+    return works === true ? undefined : 'it did not return what was written to it';
   } catch (error) {
+    if (error instanceof KeychainAbortedError) throw error;
     return (error as Error).message || String(error);
   }
 }

@@ -62,8 +62,9 @@ export function storedCredentialSource(options: StoredSourceOptions): Credential
       hint: `run: ${loginCommand(profileName)}`,
     });
   let loaded: Promise<StoredSecret> | undefined;
-  const load = () => {
-    loaded ??= store.read(profileName).then((secret) => {
+  // The run's signal: a keychain that does not answer must not hold up Ctrl-C or SIGTERM.
+  const load = (signal?: AbortSignal) => {
+    loaded ??= store.read(profileName, signal).then((secret) => {
       if (!secret || secret.kind !== profile.kind) throw missing();
       return secret;
     });
@@ -74,8 +75,8 @@ export function storedCredentialSource(options: StoredSourceOptions): Credential
     return {
       scheme: 'api-key',
       describe: () => origin,
-      header: async () => {
-        const secret = await load();
+      header: async (signal) => {
+        const secret = await load(signal);
         return { 'x-keap-api-key': (secret as Extract<StoredSecret, { kind: 'key' }>).key };
       },
       onUnauthorized: async () => false,
@@ -95,8 +96,8 @@ export function storedCredentialSource(options: StoredSourceOptions): Credential
   return {
     scheme: 'bearer',
     describe: () => origin,
-    async header() {
-      current ??= (await load()) as OAuthSecret;
+    async header(signal) {
+      current ??= (await load(signal)) as OAuthSecret;
       if (needsRefresh(current, now())) current = await refresh(current, false);
       return { authorization: `Bearer ${current.accessToken}` };
     },

@@ -1,7 +1,8 @@
 /** `auth login|status|token|refresh|logout`: the stored Keap logins (docs/auth.md). */
 import type { Command } from 'commander';
 import { resolveApiUrl } from '../api/credentials.js';
-import { authStatus, currentToken, logout, refreshNow, type AuthStatus, type ProfileRef } from '../auth/account.js';
+import { authStatus, currentToken, logout, logoutAll, refreshNow, type AuthStatus, type ProfileRef } from '../auth/account.js';
+import type { LogoutResult } from '../auth/forget.js';
 import type { LoginResult } from '../auth/login.js';
 import { DEFAULT_AUTHORIZE_URL, DEFAULT_TOKEN_URL, authPaths, resolveConfigDir, resolveProfileName } from '../auth/profiles.js';
 import { UsageError } from '../errors.js';
@@ -23,11 +24,14 @@ interface LoginFlags {
 
 const LOGIN_TIMEOUT_MS = 5 * 60_000;
 
-/** The profile a command works on, from `--profile` / INFUSIONSOFT_PROFILE and the config dir. */
-export function profileRef(command: Command, env: NodeJS.ProcessEnv): ProfileRef {
+/**
+ * The profile a command works on, from `--profile` / INFUSIONSOFT_PROFILE and the config dir;
+ * `warn` says when the config folder had to be made private.
+ */
+export function profileRef(command: Command, env: NodeJS.ProcessEnv, warn?: (message: string) => void): ProfileRef {
   const flag = globalOptions(command).profile;
   return {
-    paths: authPaths(resolveConfigDir(env)),
+    paths: authPaths(resolveConfigDir(env), warn),
     profileName: resolveProfileName(flag, env),
     explicit: Boolean(flag?.trim() || env.INFUSIONSOFT_PROFILE?.trim()),
     env,
@@ -35,6 +39,7 @@ export function profileRef(command: Command, env: NodeJS.ProcessEnv): ProfileRef
 }
 
 export function registerAuthCommand(program: Command, io: IO): void {
+  const warnFor = (command: Command) => (message: string) => reporterFor(globalOptions(command), io).warn(message);
   const auth = program.command('auth').description('log in to Keap and manage stored logins (profiles)');
 
   auth
@@ -87,7 +92,7 @@ Examples:
         throw new UsageError('--port and --redirect-uri cannot be used together', { hint: 'put the port in the redirect URI' });
       const globals = globalOptions(command);
       const reporter = reporterFor(globals, io);
-      const ref = profileRef(command, io.env);
+      const ref = profileRef(command, io.env, warnFor(command));
       const env = io.env;
       const terminal = terminalIO(reporter);
       try {
@@ -126,7 +131,7 @@ Examples:
     .description('who is logged in, which account, where the credential lives, token expiry')
     .option('--json', 'print one JSON document')
     .action(async (flags: { json?: boolean }, command: Command) => {
-      const status = await authStatus(profileRef(command, io.env));
+      const status = await authStatus(profileRef(command, io.env, warnFor(command)));
       io.stdout.write(flags.json ? `${JSON.stringify(status, null, 2)}\n` : renderStatus(status));
     });
 
@@ -134,14 +139,14 @@ Examples:
     .command('token')
     .description('print a valid access token (refreshed first if needed), for scripts')
     .action(async (_flags: unknown, command: Command) => {
-      io.stdout.write(`${await currentToken(profileRef(command, io.env))}\n`);
+      io.stdout.write(`${await currentToken(profileRef(command, io.env, warnFor(command)))}\n`);
     });
 
   auth
     .command('refresh')
     .description('refresh the OAuth tokens now (a monthly cron line keeps an idle login alive)')
     .action(async (_flags: unknown, command: Command) => {
-      const ref = profileRef(command, io.env);
+      const ref = profileRef(command, io.env, warnFor(command));
       const profile = await refreshNow(ref);
       reporterFor(globalOptions(command), io).info(
         `Refreshed profile "${ref.profileName}": the access token is valid until ${profile.accessTokenExpiresAt ?? 'unknown'}.`,
@@ -150,14 +155,32 @@ Examples:
 
   auth
     .command('logout')
-    .description('remove the stored credential of the profile from wherever it lives')
-    .action(async (_flags: unknown, command: Command) => {
-      const ref = profileRef(command, io.env);
-      const { location } = await logout(ref);
-      reporterFor(globalOptions(command), io).info(
-        `Logged out of profile "${ref.profileName}"; its credential was removed from ${location}.`,
-      );
+    .description('forget the profile and remove its credential from wherever it lives')
+    .option('--all', 'log out of every stored profile')
+    .action(async (flags: { all?: boolean }, command: Command) => {
+      if (flags.all && globalOptions(command).profile?.trim()) {
+        throw new UsageError('--all and --profile cannot be used together', { hint: 'drop --profile to log out of every profile' });
+      }
+      const ref = profileRef(command, io.env, warnFor(command));
+      const reporter = reporterFor(globalOptions(command), io);
+      const results = flags.all ? await logoutAll(ref) : [await logout(ref)];
+      if (flags.all && results.length === 0) reporter.info('There were no stored logins: nothing was there to log out of.');
+      for (const result of results) reportLogout(reporter, result);
     });
+}
+
+/** One line per profile, and for a secret that may remain, how to delete it by hand. */
+function reportLogout(reporter: Reporter, result: LogoutResult): void {
+  const name = `profile "${result.profile}"`;
+  if (result.secret === 'removed') reporter.info(`Logged out of ${name}; its credential was removed from ${result.location}.`);
+  if (result.secret === 'absent') reporter.info(`Logged out of ${name}; nothing was there in ${result.location} to remove.`);
+  if (result.secret === 'unreachable') {
+    reporter.info(`Logged out of ${name} on this machine.`);
+    reporter.warn(
+      `its credential could not be removed from ${result.location} (${result.reason}), so it may remain there; ` +
+        `to delete it: ${result.removeByHand}`,
+    );
+  }
 }
 
 /** What the person reads after a login: who, where the secret went, and what ends a login. */

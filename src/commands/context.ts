@@ -64,9 +64,9 @@ export async function resolveCredentialSource(env: NodeJS.ProcessEnv, profileFla
   return (await lookUpCredential(env, profileFlag))?.source;
 }
 
-function profileRefFor(env: NodeJS.ProcessEnv, profileFlag: string | undefined): ProfileRef {
+function profileRefFor(env: NodeJS.ProcessEnv, profileFlag: string | undefined, warn?: (message: string) => void): ProfileRef {
   return {
-    paths: authPaths(resolveConfigDir(env)),
+    paths: authPaths(resolveConfigDir(env), warn),
     profileName: resolveProfileName(profileFlag, env),
     explicit: Boolean(profileFlag?.trim() || env.INFUSIONSOFT_PROFILE?.trim()),
     env,
@@ -98,7 +98,7 @@ export async function openSession(command: Command, io: IO, options: SessionOpti
       },
     };
   }
-  const ref = profileRefFor(io.env, globals.profile);
+  const ref = profileRefFor(io.env, globals.profile, (message) => reporter.warn(message));
   const resolved = await resolveCredential(ref);
   const credentials = resolved?.source;
   // A stored profile remembers its API URL; --api-url and INFUSIONSOFT_API_URL still win.

@@ -5,48 +5,14 @@
  * names the way out. `.ci/run` installs dbus and gnome-keyring; when they cannot start, the run
  * says so loudly, and fails under CI.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authEnv, oauthLogin } from './auth-support.js';
-import { projectRoot, registerSecret, run, startSandboxProcess, tempDir, type SandboxProcess } from './cli.js';
+import { registerSecret, run, startSandboxProcess, type SandboxProcess } from './cli.js';
+import { startSession, type Session } from './keychain-support.js';
 
 const mustRun = process.env.CI === 'true';
-
-interface Session {
-  address: string;
-  child: ChildProcess;
-}
-
-/** Starts the private Secret Service; resolves undefined (with the reason) when it cannot start. */
-function startSession(): Promise<{ session?: Session; problem?: string }> {
-  const child = spawn('bash', [join(projectRoot, 'test', 'e2e', 'keychain-session.sh'), join(tempDir('infusionsoft-keyring-'), 'data')], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  return new Promise((resolve) => {
-    let address = '';
-    const timer = setTimeout(() => {
-      child.kill();
-      resolve({ problem: `the D-Bus session did not start within 20 s: ${stderr}` });
-    }, 20_000);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ problem: `the D-Bus session with gnome-keyring exited (${code}): ${stderr.trim()}` });
-    });
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      if (line.startsWith('DBUS_SESSION_BUS_ADDRESS=')) address = line.slice('DBUS_SESSION_BUS_ADDRESS='.length);
-      if (line === 'READY') {
-        clearTimeout(timer);
-        child.removeAllListeners('exit');
-        resolve({ session: { address, child } });
-      }
-    });
-  });
-}
 
 /** Reads the profile's entry straight from the Secret Service, as the keyring library stores it. */
 async function keyringValue(address: string, profile: string): Promise<string | null> {
@@ -120,6 +86,15 @@ describe('the OS keychain (Secret Service)', () => {
 
     const out = await run(['auth', 'logout'], { env });
     expect(out.code, out.stderr).toBe(0);
+    expect(out.stderr).toMatch(/its credential was removed from the OS keychain/);
     expect(await keyringValue(address, 'default')).toBeNull();
+
+    // A profile whose keychain item is already gone: logout says so, and forgets it.
+    const profile = { kind: 'key', storage: 'keychain', apiUrl: sandbox.apiUrl, loggedInAt: new Date().toISOString() };
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ profiles: { default: profile } }), { mode: 0o600 });
+    const empty = await run(['auth', 'logout'], { env });
+    expect(empty.code, empty.stderr).toBe(0);
+    expect(empty.stderr).toMatch(/nothing was there in the OS keychain/);
+    expect((await run(['auth', 'status'], { env })).code).toBe(4);
   }, 90_000);
 });
