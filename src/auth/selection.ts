@@ -1,0 +1,21 @@
+/**
+ * Which profile a run works on (DESIGN.md section 2): the one named by `--profile` or
+ * INFUSIONSOFT_PROFILE (explicit: it wins over credentials in the environment), else the default
+ * that `auth switch` set, else `default`. The last two are not explicit: an environment credential
+ * still wins over them.
+ */
+import type { ProfileRef } from './account.js';
+import { authPaths, DEFAULT_PROFILE, readDefaultProfile, resolveConfigDir, resolveProfileName } from './profiles.js';
+
+export async function selectProfile(flag: string | undefined, env: NodeJS.ProcessEnv): Promise<ProfileRef> {
+  const paths = authPaths(resolveConfigDir(env));
+  if (flag?.trim() || env.INFUSIONSOFT_PROFILE?.trim()) {
+    return { paths, profileName: resolveProfileName(flag, env), explicit: true, env };
+  }
+  const switched = await readDefaultProfile(paths);
+  if (switched && switched !== DEFAULT_PROFILE) {
+    // Checked like a flag: config.json may have been edited by hand.
+    return { paths, profileName: resolveProfileName(switched, {}), explicit: false, switched: true, env };
+  }
+  return { paths, profileName: DEFAULT_PROFILE, explicit: false, env };
+}
