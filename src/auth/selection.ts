@@ -12,7 +12,12 @@ export async function selectProfile(flag: string | undefined, env: NodeJS.Proces
   if (flag?.trim() || env.INFUSIONSOFT_PROFILE?.trim()) {
     return { paths, profileName: resolveProfileName(flag, env), explicit: true, env };
   }
-  const switched = await readDefaultProfile(paths);
+  // A credential in the environment wins over the default anyway: a config it cannot read is no reason to fail.
+  const fromEnv = Boolean(env.INFUSIONSOFT_ACCESS_TOKEN?.trim() || env.INFUSIONSOFT_API_KEY?.trim());
+  const switched = await readDefaultProfile(paths).catch((error: unknown) => {
+    if (fromEnv) return undefined;
+    throw error;
+  });
   if (switched && switched !== DEFAULT_PROFILE) {
     // Checked like a flag: config.json may have been edited by hand.
     return { paths, profileName: resolveProfileName(switched, {}), explicit: false, switched: true, env };

@@ -155,6 +155,10 @@ Examples:
       const reporter = reporterFor(globalOptions(command), io);
       const ref = await profileRef(command, io.env);
       io.stdout.write(`${await currentToken({ ...ref, log: (line) => reporter.debug(line) })}\n`);
+      for (const name of ref.explicit ? ['INFUSIONSOFT_ACCESS_TOKEN', 'INFUSIONSOFT_API_KEY'] : []) {
+        if (io.env[name]?.trim())
+          reporter.warn(`${name} is set but not used: profile "${ref.profileName}" was named, and a named profile wins`);
+      }
     });
 
   auth

@@ -236,6 +236,24 @@ describe('an explicit --profile is obeyed', () => {
     });
   });
 
+  it('auth token prints the named profile, not the environment, and says so', async () => {
+    const env = userEnv();
+    await keyLogin(env, 'client-b');
+    const clientA = 'KeapAK-client-a-key-111111111111';
+    registerSecret(clientA);
+    const token = await runCli(['--profile', 'client-b', 'auth', 'token'], { env: { ...env, INFUSIONSOFT_API_KEY: clientA } });
+    expect(token.code, token.stderr).toBe(0);
+    expect(token.stdout).toBe(`${sandbox.token}\n`);
+    expect(token.stderr).toMatch(/INFUSIONSOFT_API_KEY is set but not used/);
+  });
+
+  it('with a credential in the environment and no profile named, a config it cannot read does not matter', async () => {
+    const env = userEnv(sandbox.env);
+    writeFileSync(configFile(env), 'not json');
+    const result = await runCli(['export', 'tags', '--format', 'ndjson', '--max', '1'], { env });
+    expect(result.code, result.stderr).toBe(0);
+  });
+
   it('a named profile that does not exist is exit 4 even with a credential in the environment', async () => {
     const env = userEnv(sandbox.env);
     const result = await runCli(['--profile', 'nope', 'export', 'tags'], { env });
