@@ -1,7 +1,7 @@
 /**
- * What the other `auth` commands do with a stored profile: find the credential a run uses (the
- * environment wins, DESIGN.md section 2), say where it comes from, hand out a valid token, refresh
- * on demand, and log out.
+ * What the other `auth` commands do with a stored profile: find the credential a run uses (a named
+ * profile, then the environment, then the default profile: DESIGN.md section 2), say where it comes
+ * from, hand out a valid token, refresh on demand, and log out.
  */
 import { credentialSourceFromEnv } from '../api/credentials.js';
 import type { CredentialSource } from '../api/types.js';

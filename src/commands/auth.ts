@@ -87,16 +87,7 @@ Examples:
       const reporter = reporterFor(globals, io);
       const ref = await profileRef(command, io.env);
       const env = io.env;
-      // Keap's token endpoint with another API (or the reverse) would send a real token to the wrong host.
-      if (!flags.withToken) {
-        checkLoginEndpoints({
-          apiUrl: resolveApiUrl(globals.apiUrl, env),
-          tokenUrl: endpoint(env.INFUSIONSOFT_TOKEN_URL, DEFAULT_TOKEN_URL, 'INFUSIONSOFT_TOKEN_URL'),
-          ...(flags.refreshToken
-            ? {}
-            : { authorizeUrl: endpoint(env.INFUSIONSOFT_AUTHORIZE_URL, DEFAULT_AUTHORIZE_URL, 'INFUSIONSOFT_AUTHORIZE_URL') }),
-        });
-      }
+      refuseMixedEndpoints(flags, globals.apiUrl, env);
       await announceReplacement(ref, reporter);
       const terminal = terminalIO(reporter);
       try {
@@ -204,6 +195,19 @@ function reportLogin(reporter: Reporter, result: LoginResult, ref: ProfileRef, e
   for (const name of ref.explicit ? [] : ['INFUSIONSOFT_ACCESS_TOKEN', 'INFUSIONSOFT_API_KEY']) {
     if (env[name]?.trim()) reporter.warn(`${name} is set and wins over this profile until it is unset`);
   }
+}
+
+/** Keap's token endpoint with another API (or the reverse) would send a real token to the wrong host. */
+function refuseMixedEndpoints(flags: LoginFlags, apiUrlFlag: string | undefined, env: NodeJS.ProcessEnv): void {
+  if (flags.withToken) return;
+  checkLoginEndpoints({
+    apiUrl: resolveApiUrl(apiUrlFlag, env),
+    tokenUrl: endpoint(env.INFUSIONSOFT_TOKEN_URL, DEFAULT_TOKEN_URL, 'INFUSIONSOFT_TOKEN_URL'),
+    // A --refresh-token login never visits the authorize page.
+    ...(flags.refreshToken
+      ? {}
+      : { authorizeUrl: endpoint(env.INFUSIONSOFT_AUTHORIZE_URL, DEFAULT_AUTHORIZE_URL, 'INFUSIONSOFT_AUTHORIZE_URL') }),
+  });
 }
 
 function endpoint(value: string | undefined, fallback: string, name: string): string {
