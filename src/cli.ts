@@ -23,7 +23,10 @@ export function buildProgram(io: IO = processIO()): Command {
     .configureOutput(commanderOutput(io))
     .description('Export and import Keap (Infusionsoft) CRM data as CSV, JSON or NDJSON.')
     .version(version)
-    .option('--profile <name>', 'which stored login to use (env INFUSIONSOFT_PROFILE; default "default")')
+    .option(
+      '--profile <name>',
+      'which stored login to use; wins over credentials in the environment (env INFUSIONSOFT_PROFILE; default: auth switch, else "default")',
+    )
     .option('--api-url <url>', 'REST v1 base URL (env INFUSIONSOFT_API_URL)')
     .option('--sandbox', 'run against the embedded sandbox API (no Keap account needed)')
     .option('--verbose', 'show each request and stack traces')
@@ -34,8 +37,9 @@ export function buildProgram(io: IO = processIO()): Command {
     .addHelpText(
       'after',
       `
-Credentials: INFUSIONSOFT_ACCESS_TOKEN (OAuth, Bearer), else INFUSIONSOFT_API_KEY (Personal Access
-Token or Service Account Key), else the profile stored by \`infusionsoft auth login\`.
+Credentials: the profile named by --profile or INFUSIONSOFT_PROFILE, else INFUSIONSOFT_ACCESS_TOKEN
+(OAuth, Bearer), else INFUSIONSOFT_API_KEY (Personal Access Token or Service Account Key), else the
+default profile (\`infusionsoft auth switch\`, else "default"). A stored login is sent only to its own API.
 
 Examples:
   $ infusionsoft auth login

@@ -108,6 +108,15 @@ class KeapClient implements KeapApi {
     this.base = base;
     this.baseUrl = `${base.origin}${this.basePath}`;
     this.credentials = options.credentials;
+    const issuedFor = options.credentials?.origin;
+    if (issuedFor && issuedFor !== base.origin) {
+      throw new UsageError(
+        `refusing to send the credential from ${options.credentials?.describe()} to ${base.origin}: it was issued for ${issuedFor}`,
+        {
+          hint: `use the API it was issued for (${issuedFor}), or log in to ${base.origin} with a profile of its own`,
+        },
+      );
+    }
     // A key is held to PAT/SAK limits from its first request; OAuth (or no credential) to OAuth's.
     this.pacer = new Pacer(limitsForScheme(options.credentials?.scheme));
     this.reporter = options.reporter ?? silentReporter;
@@ -214,7 +223,10 @@ class KeapClient implements KeapApi {
           );
         // A 401 was refused, not processed, so sending it again is safe for any method; once only,
         // so a source that keeps handing out refused credentials cannot loop.
-        if (status === 401 && reauthorized === 0 && (await credentials.onUnauthorized(options.signal))) {
+        // Only the API the credential was issued for can say it is stale: a 401 from anywhere else
+        // must not rotate the refresh token (resolve() already keeps requests on the base's origin).
+        const issuer = !credentials.origin || credentials.origin === url.origin;
+        if (status === 401 && reauthorized === 0 && issuer && (await credentials.onUnauthorized(options.signal))) {
           reauthorized++;
           this.counters.retries++;
           this.log(verb, url, '401; credential renewed, sending again', result);

@@ -14,6 +14,11 @@ export type Query = Record<string, QueryValue>;
 export interface CredentialSource {
   /** How the credential is sent: an OAuth access token as Bearer, a PAT or SAK as X-Keap-API-Key. */
   readonly scheme: 'bearer' | 'api-key';
+  /**
+   * The API origin (`https://api.infusionsoft.com`) a stored credential was issued for: the client
+   * sends it nowhere else. Undefined for a credential the user handed this run (the environment).
+   */
+  readonly origin?: string;
   /** Where it comes from, for messages (`INFUSIONSOFT_API_KEY`, `sandbox`); never the secret. */
   describe(): string;
   /** The headers that authenticate this attempt. */

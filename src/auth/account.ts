@@ -1,14 +1,14 @@
 /**
- * What the other `auth` commands do with a stored profile: find the credential a run uses (the
- * environment wins, DESIGN.md section 2), say where it comes from, hand out a valid token, refresh
- * on demand, and log out.
+ * What the other `auth` commands do with a stored profile: find the credential a run uses (a named
+ * profile, then the environment, then the default profile: DESIGN.md section 2), say where it comes
+ * from, hand out a valid token, refresh on demand, and log out.
  */
 import { credentialSourceFromEnv } from '../api/credentials.js';
 import type { CredentialSource } from '../api/types.js';
 import { AuthError, UsageError } from '../errors.js';
 import { forgetProfile, type LogoutResult } from './forget.js';
 import { quotaHeaders, readProfile, readProfiles, updateProfile, type AuthPaths, type Profile } from './profiles.js';
-import { storeFor } from './secrets.js';
+import { keychainUnreachableReason, storeFor } from './secrets.js';
 import { loginCommand, refreshUnderLock, storedCredentialSource } from './source.js';
 
 export interface ProfileRef {
@@ -16,29 +16,35 @@ export interface ProfileRef {
   profileName: string;
   /** Whether the name was asked for (`--profile`, INFUSIONSOFT_PROFILE) rather than the default. */
   explicit: boolean;
+  /** The name is the default set by `auth switch` (not explicit: the environment still wins). */
+  switched?: boolean;
   env: NodeJS.ProcessEnv;
+  /** Where `--verbose` lines about token refreshes go (never a token). */
+  log?: (line: string) => void;
 }
 
 export interface ResolvedCredential {
   source: CredentialSource;
   /** The stored profile, when the credential is one. */
   profile?: Profile;
+  /** A credential variable that is set but not used, because a profile was named. */
+  environmentIgnored?: string;
 }
 
 const ENV_VARIABLES = ['INFUSIONSOFT_ACCESS_TOKEN', 'INFUSIONSOFT_API_KEY'] as const;
 
-function notLoggedIn(ref: ProfileRef): AuthError {
-  return new AuthError(ref.explicit ? `there is no stored login named "${ref.profileName}"` : 'not logged in to Keap', {
+export function notLoggedIn(ref: ProfileRef): AuthError {
+  const message = ref.explicit
+    ? `there is no stored login named "${ref.profileName}"`
+    : ref.switched
+      ? `there is no stored login named "${ref.profileName}", the default profile set by \`auth switch\``
+      : 'not logged in to Keap';
+  return new AuthError(message, {
     problem: 'missing',
     hint: `run: ${loginCommand(ref.profileName)} (or set INFUSIONSOFT_API_KEY or INFUSIONSOFT_ACCESS_TOKEN)`,
   });
 }
 
-/**
- * The credential a run uses: INFUSIONSOFT_ACCESS_TOKEN, then INFUSIONSOFT_API_KEY, then the stored
- * profile. Undefined when there is none and no profile was named (commands that can work offline
- * go on); a named profile that does not exist is an error.
- */
 /**
  * Keeps the quota and throttle headers of a run's last answer with the stored login, so `auth
  * status` shows the state of the last run, not of the login.
@@ -49,16 +55,28 @@ export async function rememberQuota(ref: ProfileRef, headers: Record<string, str
   await updateProfile(ref.paths, ref.profileName, (current) => (current ? { ...current, quota, quotaSeenAt: seenAt } : current));
 }
 
+/**
+ * The credential a run uses: an explicitly named profile, then INFUSIONSOFT_ACCESS_TOKEN, then
+ * INFUSIONSOFT_API_KEY, then the default profile. Undefined when there is none and no profile was
+ * named (commands that can work offline go on); a named profile that does not exist is an error.
+ */
 export async function resolveCredential(ref: ProfileRef): Promise<ResolvedCredential | undefined> {
   const fromEnv = credentialSourceFromEnv(ref.env);
-  if (fromEnv) return { source: fromEnv };
+  if (fromEnv && !ref.explicit) return { source: fromEnv };
   const profile = await readProfile(ref.paths, ref.profileName);
   if (!profile) {
-    if (ref.explicit) throw notLoggedIn(ref);
+    if (ref.explicit || ref.switched) throw notLoggedIn(ref);
     return undefined;
   }
   const store = storeFor(profile.storage, ref.paths, ref.env);
-  return { source: storedCredentialSource({ paths: ref.paths, profileName: ref.profileName, profile, store }), profile };
+  const source = storedCredentialSource({
+    paths: ref.paths,
+    profileName: ref.profileName,
+    profile,
+    store,
+    ...(ref.log ? { log: ref.log } : {}),
+  });
+  return { source, profile, ...(fromEnv ? { environmentIgnored: fromEnv.describe() } : {}) };
 }
 
 export interface AuthStatus {
@@ -79,13 +97,29 @@ export interface AuthStatus {
   quotaSeenAt?: string;
   /** A stored profile exists but the environment wins over it. */
   profileShadowed?: boolean;
+  /** A credential variable that is set but not used, because the profile was named. */
+  environmentIgnored?: string;
+  /** The profile is the default set by `auth switch`. */
+  switchedDefault?: boolean;
+  /** From 30 days on: Keap staff quote 45 days of life for a refresh token (unconfirmed; maybe 180). */
+  refreshTokenMayExpire?: boolean;
+  /** Keap refused this refresh token when a run last tried it (cleared by a refresh or a login). */
+  refreshRefusedAt?: string;
+  refreshRefusal?: string;
+  /** Why this run cannot reach the keychain that holds the credential. */
+  keychainUnreachable?: string;
+  /** `auth status --check`: the outcome of one authenticated request. */
+  check?: { ok: boolean; request: string; error?: string };
 }
+
+/** Age from which status warns that a refresh token may die (Keap staff quote 45 days). */
+export const REFRESH_TOKEN_WARN_DAYS = 30;
 
 /** What `auth status` shows. Reads no secret, so it works where the keychain is out of reach. */
 export async function authStatus(ref: ProfileRef, now = Date.now()): Promise<AuthStatus> {
   const profile = await readProfile(ref.paths, ref.profileName);
   const envName = ENV_VARIABLES.find((name) => ref.env[name]?.trim());
-  if (envName) {
+  if (envName && !ref.explicit) {
     return {
       profile: ref.profileName,
       source: 'environment',
@@ -102,6 +136,8 @@ export async function authStatus(ref: ProfileRef, now = Date.now()): Promise<Aut
     kind: profile.kind,
     apiUrl: profile.apiUrl,
   };
+  if (envName) status.environmentIgnored = envName;
+  if (ref.switched) status.switchedDefault = true;
   if (profile.user) status.user = profile.user;
   if (profile.app) status.app = profile.app;
   if (profile.tenant) status.tenant = profile.tenant;
@@ -109,7 +145,14 @@ export async function authStatus(ref: ProfileRef, now = Date.now()): Promise<Aut
   if (profile.refreshTokenIssuedAt) {
     status.refreshTokenIssuedAt = profile.refreshTokenIssuedAt;
     status.refreshTokenAgeDays = Math.floor((now - Date.parse(profile.refreshTokenIssuedAt)) / 86_400_000);
+    if (profile.kind === 'oauth' && status.refreshTokenAgeDays >= REFRESH_TOKEN_WARN_DAYS) status.refreshTokenMayExpire = true;
   }
+  if (profile.refreshRefusedAt) {
+    status.refreshRefusedAt = profile.refreshRefusedAt;
+    if (profile.refreshRefusal) status.refreshRefusal = profile.refreshRefusal;
+  }
+  const unreachable = profile.storage === 'keychain' ? keychainUnreachableReason(ref.env) : undefined;
+  if (unreachable) status.keychainUnreachable = unreachable;
   if (profile.quota && Object.keys(profile.quota).length) status.quota = profile.quota;
   if (profile.quotaSeenAt) status.quotaSeenAt = profile.quotaSeenAt;
   return status;
@@ -140,7 +183,8 @@ export async function refreshNow(ref: ProfileRef): Promise<Profile> {
   const store = storeFor(profile.storage, ref.paths, ref.env);
   const seen = await store.read(ref.profileName);
   if (seen?.kind !== 'oauth') throw notLoggedIn(ref);
-  await refreshUnderLock({ paths: ref.paths, profileName: ref.profileName, profile, store }, seen, true);
+  const options = { paths: ref.paths, profileName: ref.profileName, profile, store, ...(ref.log ? { log: ref.log } : {}) };
+  await refreshUnderLock(options, seen, true);
   return (await readProfile(ref.paths, ref.profileName)) ?? profile;
 }
 

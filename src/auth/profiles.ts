@@ -40,10 +40,15 @@ export interface Profile {
   /** The `x-keap-*` quota and throttle headers of the last response auth saw, and when. */
   quota?: Record<string, string>;
   quotaSeenAt?: string;
+  /** When Keap last refused this profile's refresh token, and what it said; cleared by a refresh or a login. */
+  refreshRefusedAt?: string;
+  refreshRefusal?: string;
 }
 
 interface ConfigFile {
   profiles: Record<string, Profile>;
+  /** The profile used when none is named (`auth switch`); `default` when absent. */
+  defaultProfile?: string;
 }
 
 export interface AuthPaths {
@@ -87,13 +92,22 @@ export function resolveProfileName(flag: string | undefined, env: NodeJS.Process
 }
 
 export async function readProfiles(paths: AuthPaths): Promise<Record<string, Profile>> {
+  return (await readConfig(paths)).profiles;
+}
+
+/** The profile `auth switch` made the default, if any. */
+export async function readDefaultProfile(paths: AuthPaths): Promise<string | undefined> {
+  return (await readConfig(paths)).defaultProfile;
+}
+
+async function readConfig(paths: AuthPaths): Promise<ConfigFile> {
   // Before anything is read from it: a config others could write is not trusted.
   await guardConfigFolder(paths);
   let text: string;
   try {
     text = await readFile(paths.configFile, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { profiles: {} };
     throw new CliError(`cannot read ${paths.configFile}: ${(error as Error).message}`, { cause: error });
   }
   try {
@@ -101,7 +115,10 @@ export async function readProfiles(paths: AuthPaths): Promise<Record<string, Pro
     if (typeof parsed !== 'object' || parsed === null || typeof parsed.profiles !== 'object' || parsed.profiles === null) {
       throw new Error('no "profiles" object');
     }
-    return parsed.profiles;
+    return {
+      profiles: parsed.profiles,
+      ...(typeof parsed.defaultProfile === 'string' ? { defaultProfile: parsed.defaultProfile } : {}),
+    };
   } catch (error) {
     throw new UsageError(`${paths.configFile} is not a valid infusionsoft config: ${(error as Error).message}`, {
       hint: `fix or delete it, then run: infusionsoft auth login`,
@@ -122,15 +139,33 @@ export async function updateProfile(
   name: string,
   change: (current: Profile | undefined) => Profile | undefined,
 ): Promise<void> {
+  await updateConfig(paths, (config) => {
+    const next = change(config.profiles[name]);
+    if (next) config.profiles[name] = next;
+    else {
+      delete config.profiles[name];
+      // A default that names a removed profile would make every run fail: back to `default`.
+      if (config.defaultProfile === name) delete config.defaultProfile;
+    }
+  });
+}
+
+/** `auth switch`: the profile used when none is named. */
+export async function setDefaultProfile(paths: AuthPaths, name: string): Promise<void> {
+  await updateConfig(paths, (config) => {
+    if (name === DEFAULT_PROFILE) delete config.defaultProfile;
+    else config.defaultProfile = name;
+  });
+}
+
+async function updateConfig(paths: AuthPaths, change: (config: ConfigFile) => void): Promise<void> {
   await ensureDir(paths.locksDir, 0o700);
   await withFileLock(
     join(paths.locksDir, 'config.lock'),
     async () => {
-      const profiles = await readProfiles(paths);
-      const next = change(profiles[name]);
-      if (next) profiles[name] = next;
-      else delete profiles[name];
-      const text = `${JSON.stringify({ profiles } satisfies ConfigFile, null, 2)}\n`;
+      const config = await readConfig(paths);
+      change(config);
+      const text = `${JSON.stringify(config satisfies ConfigFile, null, 2)}\n`;
       await writeFileAtomic(paths.configFile, text, { mode: 0o600, folderMode: 0o700 });
     },
     { label: `the config file ${paths.configFile}` },

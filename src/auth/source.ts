@@ -23,9 +23,13 @@ export interface StoredSourceOptions {
   store: SecretStore;
   /** Clock in epoch ms (tests move it). */
   now?: () => number;
+  /** Where `--verbose` lines about token refreshes go (`POST /token -> 200`, never a token). */
+  log?: (line: string) => void;
 }
 
 const MAX_MARGIN_MS = 5 * 60_000;
+/** Keap staff quote 45 days of life for a refresh token (unconfirmed: another reply says 180). */
+const REFRESH_TOKEN_QUOTED_DAYS = 45;
 /** Longest wait for another process's refresh; a refresh is one request with a 60 s timeout. */
 const REFRESH_LOCK_WAIT_MS = 90_000;
 
@@ -56,6 +60,8 @@ export function secretFromTokens(tokens: TokenSet, clientSecret: string, now: nu
 export function storedCredentialSource(options: StoredSourceOptions): CredentialSource {
   const { profileName, profile, store } = options;
   const origin = `profile "${profileName}" (${profile.storage === 'keychain' ? 'keychain' : 'file'})`;
+  // The API the credential was issued for: the client refuses to send it anywhere else.
+  const apiOrigin = new URL(profile.apiUrl).origin;
   const missing = () =>
     new AuthError(`profile "${profileName}" has no stored credential`, {
       problem: 'missing',
@@ -74,6 +80,7 @@ export function storedCredentialSource(options: StoredSourceOptions): Credential
   if (profile.kind === 'key') {
     return {
       scheme: 'api-key',
+      origin: apiOrigin,
       describe: () => origin,
       header: async (signal) => {
         const secret = await load(signal);
@@ -95,6 +102,7 @@ export function storedCredentialSource(options: StoredSourceOptions): Credential
   };
   return {
     scheme: 'bearer',
+    origin: apiOrigin,
     describe: () => origin,
     async header(signal) {
       current ??= (await load(signal)) as OAuthSecret;
@@ -149,18 +157,23 @@ export async function refreshUnderLock(
   async function refreshStored(opts: StoredSourceOptions, stored: OAuthSecret, clock: () => number): Promise<OAuthSecret> {
     const client = oauthClient(profile, stored.clientSecret, profileName);
     let tokens: TokenSet;
+    const started = Date.now();
+    const logAnswer = (status: number | string) =>
+      opts.log?.(
+        `POST ${new URL(client.tokenUrl).pathname} -> ${status} (${Date.now() - started} ms; refresh of profile "${profileName}")`,
+      );
     try {
       tokens = await refreshTokens(client, stored.refreshToken);
+      logAnswer(200);
     } catch (error) {
+      logAnswer(error instanceof OAuthError ? error.status : 'no answer');
       if (error instanceof OAuthError && error.refreshTokenRejected) {
         // The pair may have changed under us (a process that did not wait for the lock): use it.
         // Never delete what is stored: it may be newer than what was refused.
         const again = await opts.store.read(profileName);
         if (again?.kind === 'oauth' && again.refreshToken !== stored.refreshToken) return again;
-        throw new AuthError(
-          `Keap refused the refresh token of profile "${profileName}" (${error.description || error.oauthCode}): it expired, was used elsewhere, or the app was authorised again`,
-          { problem: 'refused', hint: `log in again: ${loginCommand(profileName)}`, cause: error },
-        );
+        await recordRefusal(paths, profileName, error.description || error.oauthCode, clock());
+        throw refusedRefreshToken(profileName, profile, stored, error, clock());
       }
       if (error instanceof OAuthError && error.oauthCode === 'invalid_client') {
         throw new AuthError(`Keap refused the OAuth app of profile "${profileName}" (client id ${client.clientId}): ${error.description}`, {
@@ -189,13 +202,51 @@ export function oauthClient(profile: Profile, clientSecret: string, profileName:
 }
 
 async function recordTimes(paths: AuthPaths, profileName: string, secret: OAuthSecret): Promise<void> {
+  await updateProfile(paths, profileName, (current) => {
+    if (!current) return current;
+    // A refresh that worked ends what status says about an earlier refusal.
+    const { refreshRefusedAt: _at, refreshRefusal: _why, ...rest } = current;
+    return {
+      ...rest,
+      accessTokenExpiresAt: new Date(secret.expiresAt).toISOString(),
+      refreshTokenIssuedAt: new Date(secret.issuedAt).toISOString(),
+    };
+  });
+}
+
+/** Kept so `auth status` can say it without asking Keap; best effort, the refusal is what matters. */
+async function recordRefusal(paths: AuthPaths, profileName: string, reason: string, now: number): Promise<void> {
   await updateProfile(paths, profileName, (current) =>
-    current
-      ? {
-          ...current,
-          accessTokenExpiresAt: new Date(secret.expiresAt).toISOString(),
-          refreshTokenIssuedAt: new Date(secret.issuedAt).toISOString(),
-        }
-      : current,
+    current ? { ...current, refreshRefusedAt: new Date(now).toISOString(), refreshRefusal: reason } : current,
+  ).catch(() => undefined);
+}
+
+/** The monthly cron line that keeps an idle refresh token alive (docs/auth.md, From cron). */
+export function refreshCronLine(profileName: string): string {
+  return `0 3 1 * *  infusionsoft${profileName === 'default' ? '' : ` --profile ${profileName}`} auth refresh 2>> auth.log`;
+}
+
+/** Age of the refresh token in whole days, from `refreshTokenIssuedAt` (else the secret's stamp). */
+function refreshTokenAgeDays(profile: Profile, secret: OAuthSecret, now: number): number {
+  const issued = profile.refreshTokenIssuedAt ? Date.parse(profile.refreshTokenIssuedAt) : secret.issuedAt;
+  return Math.floor((now - issued) / 86_400_000);
+}
+
+function refusedRefreshToken(profileName: string, profile: Profile, stored: OAuthSecret, error: OAuthError, now: number): AuthError {
+  const age = refreshTokenAgeDays(profile, stored, now);
+  const why = error.description || error.oauthCode;
+  if (age >= REFRESH_TOKEN_QUOTED_DAYS) {
+    return new AuthError(
+      `Keap refused the refresh token of profile "${profileName}" (${why}): it was issued ${age} days ago, so it probably aged out (Keap staff quote ${REFRESH_TOKEN_QUOTED_DAYS} days)`,
+      {
+        problem: 'refused',
+        hint: `log in again: ${loginCommand(profileName)}; then keep the login alive with a monthly cron line:\n  ${refreshCronLine(profileName)}`,
+        cause: error,
+      },
+    );
+  }
+  return new AuthError(
+    `Keap refused the refresh token of profile "${profileName}" (${why}): it expired, was used elsewhere, or the app was authorised again`,
+    { problem: 'refused', hint: `log in again: ${loginCommand(profileName)}`, cause: error },
   );
 }

@@ -1,13 +1,17 @@
-/** `auth login|status|token|refresh|logout`: the stored Keap logins (docs/auth.md). */
+/** `auth login|status|list|switch|token|refresh|logout`: the stored Keap logins (docs/auth.md). */
 import type { Command } from 'commander';
 import { resolveApiUrl } from '../api/credentials.js';
 import { authStatus, currentToken, logout, logoutAll, refreshNow, type AuthStatus, type ProfileRef } from '../auth/account.js';
 import type { LogoutResult } from '../auth/forget.js';
 import type { LoginResult } from '../auth/login.js';
-import { DEFAULT_AUTHORIZE_URL, DEFAULT_TOKEN_URL, authPaths, resolveConfigDir, resolveProfileName } from '../auth/profiles.js';
+import { checkLoginEndpoints } from '../auth/origin.js';
+import { DEFAULT_AUTHORIZE_URL, DEFAULT_TOKEN_URL } from '../auth/profiles.js';
+import { refreshCronLine } from '../auth/source.js';
+import { selectProfile } from '../auth/selection.js';
 import { UsageError } from '../errors.js';
 import type { Reporter } from '../reporter.js';
 import type { IO } from '../io.js';
+import { announceReplacement, checkStatus, registerAuthList, registerAuthSwitch } from './auth-profiles.js';
 import { globalOptions, reporterFor } from './context.js';
 import { runInterruptible } from './interrupt.js';
 import { terminalIO } from './prompt.js';
@@ -25,17 +29,11 @@ interface LoginFlags {
 const LOGIN_TIMEOUT_MS = 5 * 60_000;
 
 /**
- * The profile a command works on, from `--profile` / INFUSIONSOFT_PROFILE and the config dir;
- * `warn` says when the config folder had to be made private.
+ * The profile a command works on: `--profile`, INFUSIONSOFT_PROFILE, the `auth switch` default,
+ * `default`; `warn` says when the config folder had to be made private.
  */
-export function profileRef(command: Command, env: NodeJS.ProcessEnv, warn?: (message: string) => void): ProfileRef {
-  const flag = globalOptions(command).profile;
-  return {
-    paths: authPaths(resolveConfigDir(env), warn),
-    profileName: resolveProfileName(flag, env),
-    explicit: Boolean(flag?.trim() || env.INFUSIONSOFT_PROFILE?.trim()),
-    env,
-  };
+export async function profileRef(command: Command, env: NodeJS.ProcessEnv, warn?: (message: string) => void): Promise<ProfileRef> {
+  return selectProfile(globalOptions(command).profile, env, warn);
 }
 
 export function registerAuthCommand(program: Command, io: IO): void {
@@ -92,8 +90,10 @@ Examples:
         throw new UsageError('--port and --redirect-uri cannot be used together', { hint: 'put the port in the redirect URI' });
       const globals = globalOptions(command);
       const reporter = reporterFor(globals, io);
-      const ref = profileRef(command, io.env, warnFor(command));
+      const ref = await profileRef(command, io.env, warnFor(command));
       const env = io.env;
+      refuseMixedEndpoints(flags, globals.apiUrl, env);
+      await announceReplacement(ref, reporter);
       const terminal = terminalIO(reporter);
       try {
         const result = await runInterruptible(
@@ -120,7 +120,7 @@ Examples:
             ),
           'login interrupted; nothing was stored',
         );
-        reportLogin(reporter, result, ref.profileName, env);
+        reportLogin(reporter, result, ref, env);
       } finally {
         terminal.close();
       }
@@ -130,25 +130,41 @@ Examples:
     .command('status')
     .description('who is logged in, which account, where the credential lives, token expiry')
     .option('--json', 'print one JSON document')
-    .action(async (flags: { json?: boolean }, command: Command) => {
-      const status = await authStatus(profileRef(command, io.env, warnFor(command)));
+    .option('--check', 'check the credential with one authenticated request (refreshed first when due); exit 4 when it fails')
+    .action(async (flags: { json?: boolean; check?: boolean }, command: Command) => {
+      const ref = await profileRef(command, io.env, warnFor(command));
+      const checked = flags.check ? await checkStatus(command, io) : undefined;
+      // Read after the check: a refresh it made, or a refusal it met, shows.
+      const status = await authStatus(ref);
+      if (checked) status.check = checked.check;
       io.stdout.write(flags.json ? `${JSON.stringify(status, null, 2)}\n` : renderStatus(status));
+      if (checked?.failure) throw checked.failure;
     });
+
+  registerAuthList(auth, io);
+  registerAuthSwitch(auth, io);
 
   auth
     .command('token')
     .description('print a valid access token (refreshed first if needed), for scripts')
     .action(async (_flags: unknown, command: Command) => {
-      io.stdout.write(`${await currentToken(profileRef(command, io.env, warnFor(command)))}\n`);
+      const reporter = reporterFor(globalOptions(command), io);
+      const ref = await profileRef(command, io.env, warnFor(command));
+      io.stdout.write(`${await currentToken({ ...ref, log: (line) => reporter.debug(line) })}\n`);
+      for (const name of ref.explicit ? ['INFUSIONSOFT_ACCESS_TOKEN', 'INFUSIONSOFT_API_KEY'] : []) {
+        if (io.env[name]?.trim())
+          reporter.warn(`${name} is set but not used: profile "${ref.profileName}" was named, and a named profile wins`);
+      }
     });
 
   auth
     .command('refresh')
     .description('refresh the OAuth tokens now (a monthly cron line keeps an idle login alive)')
     .action(async (_flags: unknown, command: Command) => {
-      const ref = profileRef(command, io.env, warnFor(command));
-      const profile = await refreshNow(ref);
-      reporterFor(globalOptions(command), io).info(
+      const ref = await profileRef(command, io.env, warnFor(command));
+      const reporter = reporterFor(globalOptions(command), io);
+      const profile = await refreshNow({ ...ref, log: (line) => reporter.debug(line) });
+      reporter.info(
         `Refreshed profile "${ref.profileName}": the access token is valid until ${profile.accessTokenExpiresAt ?? 'unknown'}.`,
       );
     });
@@ -161,7 +177,7 @@ Examples:
       if (flags.all && globalOptions(command).profile?.trim()) {
         throw new UsageError('--all and --profile cannot be used together', { hint: 'drop --profile to log out of every profile' });
       }
-      const ref = profileRef(command, io.env, warnFor(command));
+      const ref = await profileRef(command, io.env, warnFor(command));
       const reporter = reporterFor(globalOptions(command), io);
       const results = flags.all ? await logoutAll(ref) : [await logout(ref)];
       if (flags.all && results.length === 0) reporter.info('There were no stored logins: nothing was there to log out of.');
@@ -184,8 +200,9 @@ function reportLogout(reporter: Reporter, result: LogoutResult): void {
 }
 
 /** What the person reads after a login: who, where the secret went, and what ends a login. */
-function reportLogin(reporter: Reporter, result: LoginResult, profileName: string, env: NodeJS.ProcessEnv): void {
+function reportLogin(reporter: Reporter, result: LoginResult, ref: ProfileRef, env: NodeJS.ProcessEnv): void {
   const { profile } = result;
+  const { profileName } = ref;
   const who = profile.user?.name ?? profile.user?.email ?? 'an unnamed user';
   const email = profile.user?.email && profile.user.name ? ` <${profile.user.email}>` : '';
   reporter.info(`Logged in to Keap as ${who}${email}${profile.app ? ` (${profile.app})` : ''}, profile "${profileName}".`);
@@ -197,9 +214,23 @@ function reportLogin(reporter: Reporter, result: LoginResult, profileName: strin
   if (profile.kind === 'oauth') {
     reporter.info("Note: authorising the same Keap app again elsewhere (another machine or tool) invalidates this login's refresh token.");
   }
-  for (const name of ['INFUSIONSOFT_ACCESS_TOKEN', 'INFUSIONSOFT_API_KEY']) {
+  // A named profile wins over them; the default one does not (DESIGN.md section 2).
+  for (const name of ref.explicit ? [] : ['INFUSIONSOFT_ACCESS_TOKEN', 'INFUSIONSOFT_API_KEY']) {
     if (env[name]?.trim()) reporter.warn(`${name} is set and wins over this profile until it is unset`);
   }
+}
+
+/** Keap's token endpoint with another API (or the reverse) would send a real token to the wrong host. */
+function refuseMixedEndpoints(flags: LoginFlags, apiUrlFlag: string | undefined, env: NodeJS.ProcessEnv): void {
+  if (flags.withToken) return;
+  checkLoginEndpoints({
+    apiUrl: resolveApiUrl(apiUrlFlag, env),
+    tokenUrl: endpoint(env.INFUSIONSOFT_TOKEN_URL, DEFAULT_TOKEN_URL, 'INFUSIONSOFT_TOKEN_URL'),
+    // A --refresh-token login never visits the authorize page.
+    ...(flags.refreshToken
+      ? {}
+      : { authorizeUrl: endpoint(env.INFUSIONSOFT_AUTHORIZE_URL, DEFAULT_AUTHORIZE_URL, 'INFUSIONSOFT_AUTHORIZE_URL') }),
+  });
 }
 
 function endpoint(value: string | undefined, fallback: string, name: string): string {
@@ -214,12 +245,17 @@ function endpoint(value: string | undefined, fallback: string, name: string): st
 }
 
 function renderStatus(status: AuthStatus): string {
-  const lines: Array<[string, string]> = [['profile', status.profile]];
+  const lines: Array<[string, string]> = [
+    ['profile', `${status.profile}${status.switchedDefault ? ' (the default, set by auth switch)' : ''}`],
+  ];
   const kind = { oauth: 'OAuth login', key: 'key (PAT or SAK)', 'access-token': 'OAuth access token' }[status.kind];
   const where =
     status.source === 'environment' ? `environment (${status.sourceName})` : status.source === 'keychain' ? 'keychain' : 'file (0600)';
   lines.push(['credential', `${kind}, from the ${where}`]);
   if (status.profileShadowed) lines.push(['note', `the stored profile "${status.profile}" is not used while ${status.sourceName} is set`]);
+  if (status.environmentIgnored) lines.push(['note', `${status.environmentIgnored} is set but not used: a named profile wins`]);
+  if (status.keychainUnreachable)
+    lines.push(['keychain', `this run cannot reach it (${status.keychainUnreachable}); commands that need the credential exit 4`]);
   if (status.user) {
     const { name, email, id } = status.user;
     lines.push(['user', [name, email && (name ? `<${email}>` : email), id && `(id ${id})`].filter(Boolean).join(' ')]);
@@ -237,11 +273,9 @@ function renderStatus(status: AuthStatus): string {
       `${left > 0 ? 'expires' : 'expired'} ${status.accessTokenExpiresAt}${left > 0 ? ` (in ${duration(left)}; refreshed when needed)` : ' (the next run refreshes it)'}`,
     ]);
   }
-  if (status.refreshTokenIssuedAt) {
-    lines.push([
-      'refresh token',
-      `issued ${status.refreshTokenIssuedAt} (${status.refreshTokenAgeDays ?? 0} days ago; Keap staff quote 45 days of life)`,
-    ]);
+  if (status.refreshTokenIssuedAt) lines.push(...refreshTokenLines(status));
+  if (status.check) {
+    lines.push(['check', status.check.ok ? `ok (${status.check.request})` : `failed (${status.check.request}): ${status.check.error}`]);
   }
   if (status.quota) {
     lines.push(['quota', `as last seen${status.quotaSeenAt ? ` at ${status.quotaSeenAt}` : ''}:`]);
@@ -251,6 +285,23 @@ function renderStatus(status: AuthStatus): string {
   const widthOf = (indented: boolean) => Math.max(0, ...lines.filter(([l]) => l.startsWith(' ') === indented).map(([l]) => l.length)) + 2;
   const width = { plain: widthOf(false), indented: widthOf(true) };
   return lines.map(([label, value]) => `${`${label}:`.padEnd(label.startsWith(' ') ? width.indented : width.plain)}${value}\n`).join('');
+}
+
+/** The refresh token's age, and what is known about its end: an earlier refusal, or an age near 45 days. */
+function refreshTokenLines(status: AuthStatus): Array<[string, string]> {
+  const age = status.refreshTokenAgeDays ?? 0;
+  const lines: Array<[string, string]> = [
+    ['refresh token', `issued ${status.refreshTokenIssuedAt} (${age} days ago; Keap staff quote 45 days of life, others 180)`],
+  ];
+  const login = `infusionsoft auth login${status.profile === 'default' ? '' : ` --profile ${status.profile}`}`;
+  if (status.refreshRefusedAt) {
+    const why = status.refreshRefusal ? ` (${status.refreshRefusal})` : '';
+    lines.push(['warning', `Keap refused this refresh token at ${status.refreshRefusedAt}${why}: log in again: ${login}`]);
+  } else if (status.refreshTokenMayExpire) {
+    const refresh = `infusionsoft${status.profile === 'default' ? '' : ` --profile ${status.profile}`} auth refresh`;
+    lines.push(['warning', `it may expire at 45 days: run \`${refresh}\` now, and monthly from cron: ${refreshCronLine(status.profile)}`]);
+  }
+  return lines;
 }
 
 function duration(ms: number): string {

@@ -5,10 +5,11 @@
  * session is opened, so commands that never open one (`resources`, `--help`) start fast.
  */
 import type { Command } from 'commander';
-import { bearerTokenSource, resolveApiUrl } from '../api/credentials.js';
+import { bearerTokenSource, DEFAULT_API_URL, resolveApiUrl } from '../api/credentials.js';
 import type { CredentialSource, KeapApi } from '../api/types.js';
 import { rememberQuota, resolveCredential, type ProfileRef, type ResolvedCredential } from '../auth/account.js';
-import { authPaths, resolveConfigDir, resolveProfileName } from '../auth/profiles.js';
+import { apiUrlForProfile, chosenApiUrlSource } from '../auth/origin.js';
+import { selectProfile } from '../auth/selection.js';
 import type { IO } from '../io.js';
 import { createReporter, type Reporter } from '../reporter.js';
 
@@ -56,25 +57,25 @@ export interface SessionOptions {
 }
 
 /**
- * The one place that decides which credential the client uses: INFUSIONSOFT_ACCESS_TOKEN, then
- * INFUSIONSOFT_API_KEY, then the stored profile (`--profile`, INFUSIONSOFT_PROFILE, `default`).
- * `--sandbox` is not a lookup: the sandbox hands out its own token when it starts.
+ * The one place that decides which credential the client uses: an explicitly named profile
+ * (`--profile`, INFUSIONSOFT_PROFILE), then INFUSIONSOFT_ACCESS_TOKEN, then INFUSIONSOFT_API_KEY,
+ * then the default profile (`auth switch`, else `default`). `--sandbox` is not a lookup: the
+ * sandbox hands out its own token when it starts.
  */
 export async function resolveCredentialSource(env: NodeJS.ProcessEnv, profileFlag?: string): Promise<CredentialSource | undefined> {
   return (await lookUpCredential(env, profileFlag))?.source;
 }
 
-function profileRefFor(env: NodeJS.ProcessEnv, profileFlag: string | undefined, warn?: (message: string) => void): ProfileRef {
-  return {
-    paths: authPaths(resolveConfigDir(env), warn),
-    profileName: resolveProfileName(profileFlag, env),
-    explicit: Boolean(profileFlag?.trim() || env.INFUSIONSOFT_PROFILE?.trim()),
-    env,
-  };
+async function lookUpCredential(env: NodeJS.ProcessEnv, profileFlag: string | undefined): Promise<ResolvedCredential | undefined> {
+  return resolveCredential(await selectProfile(profileFlag, env));
 }
 
-async function lookUpCredential(env: NodeJS.ProcessEnv, profileFlag: string | undefined): Promise<ResolvedCredential | undefined> {
-  return resolveCredential(profileRefFor(env, profileFlag));
+/** The URL requests go to: a stored profile's own API (another origin is refused), else the chosen one. */
+function apiUrlFor(resolved: ResolvedCredential | undefined, ref: ProfileRef, globals: GlobalOptions, env: NodeJS.ProcessEnv): string {
+  const chosenFrom = chosenApiUrlSource(globals.apiUrl, env);
+  const chosen = chosenFrom ? { url: resolveApiUrl(globals.apiUrl, env), from: chosenFrom } : undefined;
+  if (resolved?.profile) return apiUrlForProfile(ref.profileName, resolved.profile, chosen);
+  return chosen?.url ?? DEFAULT_API_URL;
 }
 
 export async function openSession(command: Command, io: IO, options: SessionOptions = {}): Promise<Session> {
@@ -98,12 +99,16 @@ export async function openSession(command: Command, io: IO, options: SessionOpti
       },
     };
   }
-  const ref = profileRefFor(io.env, globals.profile, (message) => reporter.warn(message));
+  const ref: ProfileRef = {
+    ...(await selectProfile(globals.profile, io.env, (message) => reporter.warn(message))),
+    log: (line) => reporter.debug(line),
+  };
   const resolved = await resolveCredential(ref);
   const credentials = resolved?.source;
-  // A stored profile remembers its API URL; --api-url and INFUSIONSOFT_API_URL still win.
-  const urlChosen = Boolean(globals.apiUrl?.trim() || io.env.INFUSIONSOFT_API_URL?.trim());
-  const baseUrl = resolved?.profile && !urlChosen ? resolved.profile.apiUrl : resolveApiUrl(globals.apiUrl, io.env);
+  const baseUrl = apiUrlFor(resolved, ref, globals, io.env);
+  if (resolved?.environmentIgnored) {
+    reporter.warn(`${resolved.environmentIgnored} is set but not used: profile "${ref.profileName}" was named, and a named profile wins`);
+  }
   const api = createClient({ baseUrl, credentials, reporter, concurrency: options.concurrency });
   return {
     api,
