@@ -44,7 +44,8 @@ Examples:
   $ infusionsoft describe contacts
   $ infusionsoft api GET /contacts --paginate
 
-Exit codes: 0 ok, 1 failure, 2 usage or input error, 3 some rows failed, 4 authentication.`,
+Exit codes: 0 ok, 1 failure, 2 usage or input error, 3 some rows failed, 4 authentication,
+130 interrupted (Ctrl-C; 143 on SIGTERM, 129 on SIGHUP).`,
     );
   registerAuthCommand(program, io);
   registerResourceCommands(program, io);

@@ -60,6 +60,7 @@ export async function login(options: LoginOptions, io: LoginIO): Promise<LoginRe
       'Paste the Personal Access Token or Service Account Key: ',
       'key',
       '--with-token reads the key from stdin, e.g. infusionsoft auth login --with-token < key.txt',
+      options.signal,
     );
     secret = { kind: 'key', key };
     source = apiKeySource(key, 'the key given to --with-token');
@@ -72,6 +73,7 @@ export async function login(options: LoginOptions, io: LoginIO): Promise<LoginRe
           'Paste the refresh token: ',
           'refresh token',
           '--refresh-token reads the token from stdin, e.g. infusionsoft auth login --refresh-token < token.txt',
+          options.signal,
         )
       : undefined;
     const client = await oauthClientFor(options, io);
@@ -126,8 +128,9 @@ async function chooseStore(options: LoginOptions, reporter: Reporter): Promise<S
   return fileStore(options.paths);
 }
 
-async function readRequired(io: LoginIO, prompt: string, what: string, hint: string, secret = true): Promise<string> {
-  const value = (await io.readLine(prompt, { secret }))?.trim();
+async function readRequired(io: LoginIO, prompt: string, what: string, hint: string, signal?: AbortSignal, secret = true): Promise<string> {
+  // The signal ends the prompt on Ctrl-C; the caller then reports an interrupt, not a missing value.
+  const value = (await io.readLine(prompt, signal ? { secret, signal } : { secret }))?.trim();
   if (!value) throw new UsageError(`no ${what} was given`, { hint });
   return value;
 }
@@ -141,6 +144,7 @@ async function oauthClientFor(options: LoginOptions, io: LoginIO): Promise<OAuth
       "Client id (Keap developer portal, your app's key): ",
       'client id',
       'pass --client-id or set INFUSIONSOFT_CLIENT_ID',
+      options.signal,
       false,
     ));
   const clientSecret =
@@ -150,6 +154,7 @@ async function oauthClientFor(options: LoginOptions, io: LoginIO): Promise<OAuth
       'Client secret: ',
       'client secret',
       'set INFUSIONSOFT_CLIENT_SECRET, type it at the prompt, or pipe it on stdin (never as a flag: flags show in ps)',
+      options.signal,
     ));
   return { tokenUrl: options.tokenUrl, clientId, clientSecret };
 }

@@ -36,6 +36,7 @@ export function profileRef(command: Command, env: NodeJS.ProcessEnv): ProfileRef
 
 export function registerAuthCommand(program: Command, io: IO): void {
   const auth = program.command('auth').description('log in to Keap and manage stored logins (profiles)');
+  auth.hook('preAction', (_auth, action) => refuseSandbox(action));
 
   auth
     .command('login')
@@ -158,6 +159,20 @@ Examples:
         `Logged out of profile "${ref.profileName}"; its credential was removed from ${location}.`,
       );
     });
+}
+
+/**
+ * `--sandbox` starts a throwaway sandbox with its own token for one command: a login to it would be
+ * gone when the command ends, and status or token would describe a stored login it never uses.
+ */
+function refuseSandbox(action: Command): void {
+  if (!globalOptions(action).sandbox) return;
+  throw new UsageError(
+    `--sandbox does not apply to auth ${action.name()}: it runs a throwaway sandbox with its own token, and auth works on stored logins`,
+    {
+      hint: 'leave --sandbox out; to try auth against a sandbox, run `infusionsoft sandbox --port 8080` and follow "Endpoints" in docs/auth.md',
+    },
+  );
 }
 
 /** What the person reads after a login: who, where the secret went, and what ends a login. */

@@ -67,6 +67,10 @@ function promptTerminal(prompt: string, secret: boolean, signal?: AbortSignal): 
     };
     const onAbort = () => finish(undefined);
     signal?.addEventListener('abort', onAbort, { once: true });
+    // In raw mode Ctrl-C is a byte readline reads, not the SIGINT the terminal would send; without
+    // this readline just closes, and the login waits on with no prompt. Raised as the real signal,
+    // it stops the login as Ctrl-C stops any run (the abort then answers this prompt).
+    reader.on('SIGINT', () => process.kill(process.pid, 'SIGINT'));
     reader.on('close', () => finish(undefined));
     reader.question(prompt, (answer) => finish(answer));
     muted = secret;
