@@ -7,11 +7,12 @@
 import { randomBytes } from 'node:crypto';
 import { createClient } from '../api/client.js';
 import { apiKeySource, bearerTokenSource } from '../api/credentials.js';
-import { exchangeCode, refreshTokens, type OAuthClient, type TokenSet } from '../api/oauth.js';
+import { refreshTokens, type OAuthClient, type TokenSet } from '../api/oauth.js';
 import type { CredentialSource } from '../api/types.js';
 import { AuthError, UsageError } from '../errors.js';
 import type { Reporter } from '../reporter.js';
 import { sameState, startCallbackServer, type Authorization } from './callback.js';
+import { exchangeAuthorization } from './code-exchange.js';
 import { quotaHeaders, readProfile, updateProfile, type AuthPaths, type Profile } from './profiles.js';
 import { fileStore, probeKeychain, storeFor, type SecretStore, type StoredSecret } from './secrets.js';
 import { secretFromTokens } from './source.js';
@@ -20,7 +21,10 @@ export interface LoginIO {
   reporter: Reporter;
   /** The next line the user typed or piped in; undefined at end of input or when `signal` aborts. */
   readLine(prompt: string, options?: { secret?: boolean; signal?: AbortSignal }): Promise<string | undefined>;
+  /** Opens `url` in a browser; rejects with the reason when none can be opened (no display). */
   openBrowser(url: string): Promise<void>;
+  /** A person types at a terminal: a refused client secret can be asked for again. */
+  interactive?: boolean;
 }
 
 export interface LoginOptions {
@@ -76,8 +80,10 @@ export async function login(options: LoginOptions, io: LoginIO): Promise<LoginRe
           options.signal,
         )
       : undefined;
-    const client = await oauthClientFor(options, io);
-    const tokens = refreshToken ? await refreshTokens(client, refreshToken, options.signal) : await authorizationCode(client, options, io);
+    const asked = await oauthClientFor(options, io);
+    const { tokens, client } = refreshToken
+      ? { tokens: await refreshTokens(asked, refreshToken, options.signal), client: asked }
+      : await authorizationCode(asked, options, io);
     const now = Date.now();
     secret = secretFromTokens(tokens, client.clientSecret, now);
     source = bearerTokenSource(tokens.accessToken, 'the new login');
@@ -159,7 +165,11 @@ async function oauthClientFor(options: LoginOptions, io: LoginIO): Promise<OAuth
   return { tokenUrl: options.tokenUrl, clientId, clientSecret };
 }
 
-async function authorizationCode(client: OAuthClient, options: LoginOptions, io: LoginIO): Promise<TokenSet> {
+async function authorizationCode(
+  client: OAuthClient,
+  options: LoginOptions,
+  io: LoginIO,
+): Promise<{ tokens: TokenSet; client: OAuthClient }> {
   const state = randomBytes(16).toString('base64url');
   const loopback = loopbackTarget(options);
   const server = loopback
@@ -183,11 +193,20 @@ async function authorizationCode(client: OAuthClient, options: LoginOptions, io:
   const authorizeUrl = url.toString();
 
   const { reporter } = io;
+  const unopened =
+    options.noBrowser || !server
+      ? undefined
+      : await io.openBrowser(authorizeUrl).then(
+          () => undefined,
+          (error: unknown) => (error instanceof Error ? error.message : String(error)),
+        );
   if (options.noBrowser || !server) {
     reporter.info(`Open this address in a browser and allow access:\n\n  ${authorizeUrl}\n`);
+  } else if (unopened !== undefined) {
+    reporter.warn(`no browser could be opened (${unopened})`);
+    reporter.info(`Open this address in a browser yourself and allow access:\n\n  ${authorizeUrl}\n`);
   } else {
-    reporter.info(`Opening the browser to log in to Keap. If it does not open, visit:\n\n  ${authorizeUrl}\n`);
-    await io.openBrowser(authorizeUrl).catch(() => reporter.warn('could not open a browser; open the address above yourself'));
+    reporter.info(`Opened the browser to log in to Keap. If it did not open, visit:\n\n  ${authorizeUrl}\n`);
   }
   reporter.info(
     server
@@ -198,26 +217,52 @@ async function authorizationCode(client: OAuthClient, options: LoginOptions, io:
   try {
     const pasted = pasteBack(io, state, stopPaste.signal, options.signal);
     const authorization = server ? await Promise.race([server.result, pasted.then((a) => a ?? server.result)]) : await pasted;
+    // The paste prompt goes before anything else is asked: two prompts would both read (and echo) a typed secret.
+    stopPaste.abort();
     if (!authorization) {
       throw new UsageError('no address or code was pasted', { hint: 'paste the whole address the browser landed on, or its code= value' });
     }
-    return await exchangeCode(client, authorization.code, redirectUri, options.signal);
+    const profileFlag = options.profileName === 'default' ? '' : ` --profile ${options.profileName}`;
+    return await exchangeAuthorization(client, authorization.code, {
+      redirectUri,
+      loginCommand: `infusionsoft auth login${profileFlag}`,
+      ...(io.interactive
+        ? {
+            askSecretAgain: (reason: string) => {
+              io.reporter.warn(reason);
+              return readRequired(io, 'Client secret: ', 'client secret', 'type the client secret, or press Ctrl-C', options.signal);
+            },
+          }
+        : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
   } finally {
     stopPaste.abort();
     await server?.close();
   }
 }
 
-/** Reads the pasted address (or bare code) and checks its state; undefined at end of input. */
+/**
+ * Reads the pasted address (or bare code) and checks its state; undefined at end of input. A paste
+ * that is not this login's (another tab, a typo) is refused with a reason, and the next is read.
+ */
 async function pasteBack(io: LoginIO, state: string, stop: AbortSignal, signal?: AbortSignal): Promise<Authorization | undefined> {
   const either = signal ? AbortSignal.any([stop, signal]) : stop;
   for (;;) {
     const line = (await io.readLine('', { signal: either }))?.trim();
     if (line === undefined) return undefined;
     if (!line) continue;
-    return parsePasted(line, state);
+    try {
+      return parsePasted(line, state);
+    } catch (error) {
+      if (!(error instanceof UsageError || error instanceof ForeignPaste)) throw error;
+      io.reporter.warn(`${error.message}; paste the address this login's browser tab landed on (or press Ctrl-C)`);
+    }
   }
 }
+
+/** A pasted address whose state belongs to another login. */
+class ForeignPaste extends AuthError {}
 
 /** A pasted callback address, its query, or a bare code. A wrong state is refused. */
 export function parsePasted(text: string, state: string): Authorization {
@@ -236,7 +281,7 @@ export function parsePasted(text: string, state: string): Authorization {
       hint: 'paste the address the browser landed on after you allowed access',
     });
   if (!sameState(state, params.get('state'))) {
-    throw new AuthError('the pasted address belongs to another login (its state does not match this one); refused', {
+    throw new ForeignPaste('the pasted address belongs to another login (its state does not match this one); refused', {
       problem: 'refused',
       hint: 'start again with `infusionsoft auth login` and paste the address from that login',
     });

@@ -49,3 +49,24 @@ describe.skipIf(!hasScript)('Ctrl-C at a login prompt on a terminal', () => {
     expect(await login.exit(5_000), login.screen().slice(-400)).toBe(130);
   }, 30_000);
 });
+
+describe.skipIf(!hasScript)('a refused client secret on a terminal', () => {
+  it('is asked for again, and the login goes on with the right one (never echoed)', async () => {
+    const env = { ...authEnv(sandbox), INFUSIONSOFT_CLIENT_SECRET: undefined };
+    const login = runOnTerminal(['auth', 'login', '--no-browser'], env);
+    await login.waitFor(/Client secret: /);
+    login.type('not-the-secret\r');
+    const [, url] = await login.waitFor(AUTHORIZE_URL);
+    await login.waitFor(/paste the address you land on/);
+    expect((await fetch(await pressOnAuthorizePage(url as string))).status).toBe(200);
+    await login.waitFor(/check the client secret[\s\S]*Client secret: /);
+    login.type(`${SANDBOX_CLIENT_SECRET}\r`);
+    const code = await login.exit(15_000);
+    registerStoredSecrets(env.INFUSIONSOFT_CONFIG_DIR as string);
+    expect(code, login.screen().slice(-600)).toBe(0);
+    expect(login.screen()).toMatch(/Logged in to Keap as .+, profile "default"/);
+    expect(login.screen()).not.toContain('not-the-secret');
+    expect(login.screen()).not.toContain(SANDBOX_CLIENT_SECRET);
+    expect(await loggedIn(env)).toBe(true);
+  }, 40_000);
+});
