@@ -15,6 +15,7 @@ import { sameState, startCallbackServer, type Authorization } from './callback.j
 import { exchangeAuthorization } from './code-exchange.js';
 import { quotaHeaders, readProfile, updateProfile, type AuthPaths, type Profile } from './profiles.js';
 import { fileStore, probeKeychain, storeFor, type SecretStore, type StoredSecret } from './secrets.js';
+import { profilesSharingApp, warnSharedApp } from './shared-app.js';
 import { secretFromTokens } from './source.js';
 
 export interface LoginIO {
@@ -109,8 +110,10 @@ export async function login(options: LoginOptions, io: LoginIO): Promise<LoginRe
     quotaSeenAt: new Date().toISOString(),
   };
   const previous = await readProfile(options.paths, options.profileName);
+  const sharing = await profilesSharingApp(options.paths, options.profileName, profile);
   await store.write(options.profileName, secret);
   await updateProfile(options.paths, options.profileName, () => profile);
+  warnSharedApp(io.reporter, sharing, profile.clientId ?? '');
   // A login that moved between keychain and file leaves no copy behind.
   if (previous && previous.storage !== store.kind) {
     await storeFor(previous.storage, options.paths, options.env)

@@ -187,7 +187,9 @@ function reportLogin(reporter: Reporter, result: LoginResult, profileName: strin
       : `The credential is stored in a file only you can read: ${result.location}/${profileName}.json`,
   );
   if (profile.kind === 'oauth') {
-    reporter.info("Note: authorising the same Keap app again elsewhere (another machine or tool) invalidates this login's refresh token.");
+    reporter.info(
+      'Note: authorising the same Keap app again elsewhere (another machine, tool or profile) may end this login (its refresh token).',
+    );
   }
   for (const name of ['INFUSIONSOFT_ACCESS_TOKEN', 'INFUSIONSOFT_API_KEY']) {
     if (env[name]?.trim()) reporter.warn(`${name} is set and wins over this profile until it is unset`);

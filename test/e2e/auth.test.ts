@@ -38,7 +38,7 @@ describe('auth login in the browser (callback on 127.0.0.1)', () => {
     expect(login.stderr).toMatch(/Logged in to Keap as .+ <user1@sandbox\.example\.com> \(sandbox\.infusionsoft\.com\), profile "default"/);
     // Said once: no keychain here (no D-Bus), and what authorising elsewhere does.
     expect(login.stderr.match(/no usable keychain/g)).toHaveLength(1);
-    expect(login.stderr.match(/invalidates this login's refresh token/g)).toHaveLength(1);
+    expect(login.stderr.match(/may end this login \(its refresh token\)/g)).toHaveLength(1);
     expect((await sandbox.stats()).tokensIssued).toBe(before.tokensIssued + 1);
 
     const { json } = await status(env);
