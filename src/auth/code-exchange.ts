@@ -1,7 +1,8 @@
 /**
  * Trading the authorization code for tokens at the end of a browser login, and saying what to do
- * when the token endpoint refuses: a wrong client secret is asked for again on a terminal (Keap
- * spends no code on a client it could not authenticate), a refused code means starting over.
+ * when the token endpoint refuses: a wrong client secret is asked for again on a terminal, with the
+ * same code (the sandbox spends none on a client it could not authenticate; should Keap, the retry
+ * gets `invalid_grant` and says to start over), and a refused code means starting over.
  */
 import { exchangeCode, OAuthError, type OAuthClient, type TokenSet } from '../api/oauth.js';
 import { AuthError } from '../errors.js';

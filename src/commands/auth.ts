@@ -42,7 +42,7 @@ export function registerAuthCommand(program: Command, io: IO): void {
     .command('login')
     .description('log in with OAuth in a browser, or store a key (--with-token) or a refresh token')
     .option('--no-browser', 'print the login address instead of opening a browser, and accept the address you land on pasted back')
-    .option('--port <n>', 'port of the local callback server on 127.0.0.1 (default: a free one)')
+    .option('--port <n>', 'port of the local callback server on 127.0.0.1: the one of the registered redirect URI (default: a free one)')
     .option('--redirect-uri <uri>', 'redirect URI registered for the app; an https one means pasting back the address you land on')
     .option(
       '--client-id <id>',
@@ -56,9 +56,11 @@ export function registerAuthCommand(program: Command, io: IO): void {
       `
 The client secret is never a flag (flags show in ps): set INFUSIONSOFT_CLIENT_SECRET, type it at
 the prompt, or pipe it on stdin. OAuth endpoints: INFUSIONSOFT_AUTHORIZE_URL, INFUSIONSOFT_TOKEN_URL.
+Keap takes only a registered redirect URI, matched exactly: register http://127.0.0.1:PORT/callback
+and pass --port PORT, or pass an https one with --redirect-uri. Ctrl-C ends the login (exit 130).
 
 Examples:
-  $ infusionsoft auth login --client-id ID                     # browser on this machine
+  $ infusionsoft auth login --client-id ID --port 8765         # registered as http://127.0.0.1:8765/callback
   $ infusionsoft auth login --client-id ID --no-browser        # over SSH: open the address elsewhere, paste back
   $ infusionsoft auth login --client-id ID --redirect-uri https://example.com/keap/callback
   $ infusionsoft auth login --with-token --insecure-storage < key.txt    # a server, with a PAT or SAK
