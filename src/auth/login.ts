@@ -195,27 +195,10 @@ async function authorizationCode(
   url.searchParams.set('state', state);
   const authorizeUrl = url.toString();
 
-  const { reporter } = io;
-  const unopened =
-    options.noBrowser || !server
-      ? undefined
-      : await io.openBrowser(authorizeUrl).then(
-          () => undefined,
-          (error: unknown) => (error instanceof Error ? error.message : String(error)),
-        );
-  if (options.noBrowser || !server) {
-    reporter.info(`Open this address in a browser and allow access:\n\n  ${authorizeUrl}\n`);
-  } else if (unopened !== undefined) {
-    reporter.warn(`no browser could be opened (${unopened})`);
-    reporter.info(`Open this address in a browser yourself and allow access:\n\n  ${authorizeUrl}\n`);
-  } else {
-    reporter.info(`Opened the browser to log in to Keap. If it did not open, visit:\n\n  ${authorizeUrl}\n`);
-  }
-  reporter.info(
-    server
-      ? `Waiting for Keap to send you back to ${redirectUri} ... (or paste the address you land on, then Enter)`
-      : `After allowing access, paste the address you land on (it starts with ${redirectUri}), or just its code:`,
-  );
+  await presentAuthorizeUrl(io, authorizeUrl, redirectUri, {
+    listening: Boolean(server),
+    openBrowser: !options.noBrowser && Boolean(server),
+  });
   const stopPaste = new AbortController();
   try {
     const pasted = pasteBack(io, state, stopPaste.signal, options.signal);
@@ -243,6 +226,35 @@ async function authorizationCode(
     stopPaste.abort();
     await server?.close();
   }
+}
+
+/** Opens the browser on the authorize page when asked to, and says what to do next: where the address is, how to paste. */
+async function presentAuthorizeUrl(
+  io: LoginIO,
+  authorizeUrl: string,
+  redirectUri: string,
+  how: { listening: boolean; openBrowser: boolean },
+): Promise<void> {
+  const { reporter } = io;
+  const unopened = how.openBrowser
+    ? await io.openBrowser(authorizeUrl).then(
+        () => undefined,
+        (error: unknown) => (error instanceof Error ? error.message : String(error)),
+      )
+    : undefined;
+  if (!how.openBrowser) {
+    reporter.info(`Open this address in a browser and allow access:\n\n  ${authorizeUrl}\n`);
+  } else if (unopened !== undefined) {
+    reporter.warn(`no browser could be opened (${unopened})`);
+    reporter.info(`Open this address in a browser yourself and allow access:\n\n  ${authorizeUrl}\n`);
+  } else {
+    reporter.info(`Opened the browser to log in to Keap. If it did not open, visit:\n\n  ${authorizeUrl}\n`);
+  }
+  reporter.info(
+    how.listening
+      ? `Waiting for Keap to send you back to ${redirectUri} ... (or paste the address you land on, then Enter)`
+      : `After allowing access, paste the address you land on (it starts with ${redirectUri}), or just its code:`,
+  );
 }
 
 /**

@@ -117,7 +117,7 @@ export function terminalIO(reporter: Reporter): TerminalIO {
  * Why no browser can be opened here, or undefined. On Linux a browser needs a display, unless
  * `BROWSER` names one (a text browser, a script); WSL opens Windows' browser.
  */
-export function noDisplay(env: NodeJS.ProcessEnv, platform: NodeJS.Platform): string | undefined {
+function noDisplay(env: NodeJS.ProcessEnv, platform: NodeJS.Platform): string | undefined {
   if (platform !== 'linux' || env.DISPLAY || env.WAYLAND_DISPLAY || env.BROWSER || env.WSL_DISTRO_NAME) return undefined;
   return 'no display: DISPLAY and WAYLAND_DISPLAY are not set';
 }
