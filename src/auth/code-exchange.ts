@@ -33,15 +33,15 @@ export async function exchangeAuthorization(
       if (!(error instanceof OAuthError)) throw error;
       if (error.oauthCode === 'invalid_grant') throw codeRefused(error, context.loginCommand);
       if (error.oauthCode !== 'invalid_client') throw error;
-      const reason = `Keap refused the client id or secret (invalid_client): check the client secret of app ${current.clientId}`;
-      if (!context.askSecretAgain || attempt >= SECRET_TRIES) throw clientRefused(error, reason);
-      current = { ...current, clientSecret: await context.askSecretAgain(reason) };
+      if (!context.askSecretAgain || attempt >= SECRET_TRIES) throw clientRefused(error, current.clientId);
+      current = { ...current, clientSecret: await context.askSecretAgain(clientRefused(error, current.clientId).message) };
     }
   }
 }
 
-function clientRefused(cause: OAuthError, reason: string): AuthError {
-  return new AuthError(reason, {
+/** `invalid_client`: the token endpoint could not authenticate the app (a wrong client secret, most likely). */
+export function clientRefused(cause: OAuthError, clientId: string): AuthError {
+  return new AuthError(`Keap refused the client id or secret (invalid_client): check the client secret of app ${clientId}`, {
     problem: 'refused',
     cause,
     hint: "copy the app's client secret from Keap's developer portal into INFUSIONSOFT_CLIENT_SECRET or the prompt, and log in again",

@@ -7,12 +7,12 @@
 import { randomBytes } from 'node:crypto';
 import { createClient } from '../api/client.js';
 import { apiKeySource, bearerTokenSource } from '../api/credentials.js';
-import { refreshTokens, type OAuthClient, type TokenSet } from '../api/oauth.js';
+import { OAuthError, refreshTokens, type OAuthClient, type TokenSet } from '../api/oauth.js';
 import type { CredentialSource } from '../api/types.js';
 import { AuthError, UsageError } from '../errors.js';
 import type { Reporter } from '../reporter.js';
 import { sameState, startCallbackServer, type Authorization } from './callback.js';
-import { exchangeAuthorization } from './code-exchange.js';
+import { clientRefused, exchangeAuthorization } from './code-exchange.js';
 import { quotaHeaders, readProfile, updateProfile, type AuthPaths, type Profile } from './profiles.js';
 import { fileStore, probeKeychain, storeFor, type SecretStore, type StoredSecret } from './secrets.js';
 import { profilesSharingApp, warnSharedApp } from './shared-app.js';
@@ -83,7 +83,7 @@ export async function login(options: LoginOptions, io: LoginIO): Promise<LoginRe
       : undefined;
     const asked = await oauthClientFor(options, io);
     const { tokens, client } = refreshToken
-      ? { tokens: await refreshTokens(asked, refreshToken, options.signal), client: asked }
+      ? { tokens: await adoptRefreshToken(asked, refreshToken, options.signal), client: asked }
       : await authorizationCode(asked, options, io);
     const now = Date.now();
     secret = secretFromTokens(tokens, client.clientSecret, now);
@@ -166,6 +166,16 @@ async function oauthClientFor(options: LoginOptions, io: LoginIO): Promise<OAuth
       options.signal,
     ));
   return { tokenUrl: options.tokenUrl, clientId, clientSecret };
+}
+
+/** `--refresh-token`: one refresh with the token minted elsewhere; a refused client says to check its secret. */
+async function adoptRefreshToken(client: OAuthClient, refreshToken: string, signal?: AbortSignal): Promise<TokenSet> {
+  try {
+    return await refreshTokens(client, refreshToken, signal);
+  } catch (error) {
+    if (error instanceof OAuthError && error.oauthCode === 'invalid_client') throw clientRefused(error, client.clientId);
+    throw error;
+  }
 }
 
 async function authorizationCode(
@@ -298,7 +308,7 @@ export function parsePasted(text: string, state: string): Authorization {
   if (!sameState(state, params.get('state'))) {
     throw new ForeignPaste('the pasted address belongs to another login (its state does not match this one); refused', {
       problem: 'refused',
-      hint: 'start again with `infusionsoft auth login` and paste the address from that login',
+      hint: "paste the address this login's browser tab landed on",
     });
   }
   return { code, state };

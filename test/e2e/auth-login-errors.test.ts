@@ -30,6 +30,13 @@ describe('a refused login says what to do', () => {
     expect(await loggedIn(env)).toBe(false);
   });
 
+  it('--refresh-token with a wrong client secret says to check the secret', async () => {
+    const env = { ...authEnv(sandbox), INFUSIONSOFT_CLIENT_SECRET: 'not-the-secret' };
+    const result = await run(['auth', 'login', '--refresh-token'], { env, input: 'a-refresh-token-from-the-portal\n' });
+    expect(result.code, result.stderr).toBe(4);
+    expect(result.stderr).toMatch(/invalid_client\): check the client secret of app sandbox-client-id/);
+  });
+
   it('a code that was used already says to start the login again', async () => {
     const env = authEnv(sandbox);
     const redirect = 'https://app.example.com/keap/callback';
