@@ -49,7 +49,8 @@ Examples:
   $ infusionsoft api GET /contacts --paginate
 
 Exit codes: 0 ok, 1 failure, 2 usage or input error, 3 some rows failed, 4 authentication,
-141 the reader of a pipe closed it before the output was complete.`,
+130 interrupted (Ctrl-C; 143 on SIGTERM, 129 on SIGHUP), 141 the reader of a pipe closed it before the
+output was complete.`,
     );
   registerAuthCommand(program, io);
   registerResourceCommands(program, io);

@@ -7,20 +7,25 @@
 import { randomBytes } from 'node:crypto';
 import { createClient } from '../api/client.js';
 import { apiKeySource, bearerTokenSource } from '../api/credentials.js';
-import { exchangeCode, refreshTokens, type OAuthClient, type TokenSet } from '../api/oauth.js';
+import { OAuthError, refreshTokens, type OAuthClient, type TokenSet } from '../api/oauth.js';
 import type { CredentialSource } from '../api/types.js';
 import { AuthError, UsageError } from '../errors.js';
 import type { Reporter } from '../reporter.js';
 import { sameState, startCallbackServer, type Authorization } from './callback.js';
+import { clientRefused, exchangeAuthorization } from './code-exchange.js';
 import { quotaHeaders, readProfile, updateProfile, type AuthPaths, type Profile } from './profiles.js';
 import { fileStore, probeKeychain, storeFor, type SecretStore, type StoredSecret } from './secrets.js';
+import { profilesSharingApp, warnSharedApp } from './shared-app.js';
 import { secretFromTokens } from './source.js';
 
 export interface LoginIO {
   reporter: Reporter;
   /** The next line the user typed or piped in; undefined at end of input or when `signal` aborts. */
   readLine(prompt: string, options?: { secret?: boolean; signal?: AbortSignal }): Promise<string | undefined>;
+  /** Opens `url` in a browser; rejects with the reason when none can be opened (no display). */
   openBrowser(url: string): Promise<void>;
+  /** A person types at a terminal: a refused client secret can be asked for again. */
+  interactive?: boolean;
 }
 
 export interface LoginOptions {
@@ -60,6 +65,7 @@ export async function login(options: LoginOptions, io: LoginIO): Promise<LoginRe
       'Paste the Personal Access Token or Service Account Key: ',
       'key',
       '--with-token reads the key from stdin, e.g. infusionsoft auth login --with-token < key.txt',
+      options.signal,
     );
     secret = { kind: 'key', key };
     source = apiKeySource(key, 'the key given to --with-token');
@@ -72,10 +78,13 @@ export async function login(options: LoginOptions, io: LoginIO): Promise<LoginRe
           'Paste the refresh token: ',
           'refresh token',
           '--refresh-token reads the token from stdin, e.g. infusionsoft auth login --refresh-token < token.txt',
+          options.signal,
         )
       : undefined;
-    const client = await oauthClientFor(options, io);
-    const tokens = refreshToken ? await refreshTokens(client, refreshToken, options.signal) : await authorizationCode(client, options, io);
+    const asked = await oauthClientFor(options, io);
+    const { tokens, client } = refreshToken
+      ? { tokens: await adoptRefreshToken(asked, refreshToken, options.signal), client: asked }
+      : await authorizationCode(asked, options, io);
     const now = Date.now();
     secret = secretFromTokens(tokens, client.clientSecret, now);
     source = bearerTokenSource(tokens.accessToken, 'the new login');
@@ -101,8 +110,10 @@ export async function login(options: LoginOptions, io: LoginIO): Promise<LoginRe
     quotaSeenAt: new Date().toISOString(),
   };
   const previous = await readProfile(options.paths, options.profileName);
+  const sharing = await profilesSharingApp(options.paths, options.profileName, profile);
   await store.write(options.profileName, secret);
   await updateProfile(options.paths, options.profileName, () => profile);
+  warnSharedApp(io.reporter, sharing, profile.clientId ?? '');
   // A login that moved between keychain and file leaves no copy behind.
   if (previous && previous.storage !== store.kind) {
     await storeFor(previous.storage, options.paths, options.env)
@@ -126,8 +137,9 @@ async function chooseStore(options: LoginOptions, reporter: Reporter): Promise<S
   return fileStore(options.paths);
 }
 
-async function readRequired(io: LoginIO, prompt: string, what: string, hint: string, secret = true): Promise<string> {
-  const value = (await io.readLine(prompt, { secret }))?.trim();
+async function readRequired(io: LoginIO, prompt: string, what: string, hint: string, signal?: AbortSignal, secret = true): Promise<string> {
+  // The signal ends the prompt on Ctrl-C; the caller then reports an interrupt, not a missing value.
+  const value = (await io.readLine(prompt, signal ? { secret, signal } : { secret }))?.trim();
   if (!value) throw new UsageError(`no ${what} was given`, { hint });
   return value;
 }
@@ -141,6 +153,7 @@ async function oauthClientFor(options: LoginOptions, io: LoginIO): Promise<OAuth
       "Client id (Keap developer portal, your app's key): ",
       'client id',
       'pass --client-id or set INFUSIONSOFT_CLIENT_ID',
+      options.signal,
       false,
     ));
   const clientSecret =
@@ -150,11 +163,26 @@ async function oauthClientFor(options: LoginOptions, io: LoginIO): Promise<OAuth
       'Client secret: ',
       'client secret',
       'set INFUSIONSOFT_CLIENT_SECRET, type it at the prompt, or pipe it on stdin (never as a flag: flags show in ps)',
+      options.signal,
     ));
   return { tokenUrl: options.tokenUrl, clientId, clientSecret };
 }
 
-async function authorizationCode(client: OAuthClient, options: LoginOptions, io: LoginIO): Promise<TokenSet> {
+/** `--refresh-token`: one refresh with the token minted elsewhere; a refused client says to check its secret. */
+async function adoptRefreshToken(client: OAuthClient, refreshToken: string, signal?: AbortSignal): Promise<TokenSet> {
+  try {
+    return await refreshTokens(client, refreshToken, signal);
+  } catch (error) {
+    if (error instanceof OAuthError && error.oauthCode === 'invalid_client') throw clientRefused(error, client.clientId);
+    throw error;
+  }
+}
+
+async function authorizationCode(
+  client: OAuthClient,
+  options: LoginOptions,
+  io: LoginIO,
+): Promise<{ tokens: TokenSet; client: OAuthClient }> {
   const state = randomBytes(16).toString('base64url');
   const loopback = loopbackTarget(options);
   const server = loopback
@@ -177,42 +205,89 @@ async function authorizationCode(client: OAuthClient, options: LoginOptions, io:
   url.searchParams.set('state', state);
   const authorizeUrl = url.toString();
 
-  const { reporter } = io;
-  if (options.noBrowser || !server) {
-    reporter.info(`Open this address in a browser and allow access:\n\n  ${authorizeUrl}\n`);
-  } else {
-    reporter.info(`Opening the browser to log in to Keap. If it does not open, visit:\n\n  ${authorizeUrl}\n`);
-    await io.openBrowser(authorizeUrl).catch(() => reporter.warn('could not open a browser; open the address above yourself'));
-  }
-  reporter.info(
-    server
-      ? `Waiting for Keap to send you back to ${redirectUri} ... (or paste the address you land on, then Enter)`
-      : `After allowing access, paste the address you land on (it starts with ${redirectUri}), or just its code:`,
-  );
+  await presentAuthorizeUrl(io, authorizeUrl, redirectUri, {
+    listening: Boolean(server),
+    openBrowser: !options.noBrowser && Boolean(server),
+  });
   const stopPaste = new AbortController();
   try {
     const pasted = pasteBack(io, state, stopPaste.signal, options.signal);
     const authorization = server ? await Promise.race([server.result, pasted.then((a) => a ?? server.result)]) : await pasted;
+    // The paste prompt goes before anything else is asked: two prompts would both read (and echo) a typed secret.
+    stopPaste.abort();
     if (!authorization) {
       throw new UsageError('no address or code was pasted', { hint: 'paste the whole address the browser landed on, or its code= value' });
     }
-    return await exchangeCode(client, authorization.code, redirectUri, options.signal);
+    const profileFlag = options.profileName === 'default' ? '' : ` --profile ${options.profileName}`;
+    return await exchangeAuthorization(client, authorization.code, {
+      redirectUri,
+      loginCommand: `infusionsoft auth login${profileFlag}`,
+      ...(io.interactive
+        ? {
+            askSecretAgain: (reason: string) => {
+              io.reporter.warn(reason);
+              return readRequired(io, 'Client secret: ', 'client secret', 'type the client secret, or press Ctrl-C', options.signal);
+            },
+          }
+        : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
   } finally {
     stopPaste.abort();
     await server?.close();
   }
 }
 
-/** Reads the pasted address (or bare code) and checks its state; undefined at end of input. */
+/** Opens the browser on the authorize page when asked to, and says what to do next: where the address is, how to paste. */
+async function presentAuthorizeUrl(
+  io: LoginIO,
+  authorizeUrl: string,
+  redirectUri: string,
+  how: { listening: boolean; openBrowser: boolean },
+): Promise<void> {
+  const { reporter } = io;
+  const unopened = how.openBrowser
+    ? await io.openBrowser(authorizeUrl).then(
+        () => undefined,
+        (error: unknown) => (error instanceof Error ? error.message : String(error)),
+      )
+    : undefined;
+  if (!how.openBrowser) {
+    reporter.info(`Open this address in a browser and allow access:\n\n  ${authorizeUrl}\n`);
+  } else if (unopened !== undefined) {
+    reporter.warn(`no browser could be opened (${unopened})`);
+    reporter.info(`Open this address in a browser yourself and allow access:\n\n  ${authorizeUrl}\n`);
+  } else {
+    reporter.info(`Opened the browser to log in to Keap. If it did not open, visit:\n\n  ${authorizeUrl}\n`);
+  }
+  reporter.info(
+    how.listening
+      ? `Waiting for Keap to send you back to ${redirectUri} ... (or paste the address you land on, then Enter)`
+      : `After allowing access, paste the address you land on (it starts with ${redirectUri}), or just its code:`,
+  );
+}
+
+/**
+ * Reads the pasted address (or bare code) and checks its state; undefined at end of input. A paste
+ * that is not this login's (another tab, a typo) is refused with a reason, and the next is read.
+ */
 async function pasteBack(io: LoginIO, state: string, stop: AbortSignal, signal?: AbortSignal): Promise<Authorization | undefined> {
   const either = signal ? AbortSignal.any([stop, signal]) : stop;
   for (;;) {
     const line = (await io.readLine('', { signal: either }))?.trim();
     if (line === undefined) return undefined;
     if (!line) continue;
-    return parsePasted(line, state);
+    try {
+      return parsePasted(line, state);
+    } catch (error) {
+      if (!(error instanceof UsageError || error instanceof ForeignPaste)) throw error;
+      io.reporter.warn(`${error.message}; paste the address this login's browser tab landed on (or press Ctrl-C)`);
+    }
   }
 }
+
+/** A pasted address whose state belongs to another login. */
+class ForeignPaste extends AuthError {}
 
 /** A pasted callback address, its query, or a bare code. A wrong state is refused. */
 export function parsePasted(text: string, state: string): Authorization {
@@ -231,9 +306,9 @@ export function parsePasted(text: string, state: string): Authorization {
       hint: 'paste the address the browser landed on after you allowed access',
     });
   if (!sameState(state, params.get('state'))) {
-    throw new AuthError('the pasted address belongs to another login (its state does not match this one); refused', {
+    throw new ForeignPaste('the pasted address belongs to another login (its state does not match this one); refused', {
       problem: 'refused',
-      hint: 'start again with `infusionsoft auth login` and paste the address from that login',
+      hint: "paste the address this login's browser tab landed on",
     });
   }
   return { code, state };

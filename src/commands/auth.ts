@@ -39,12 +39,13 @@ export async function profileRef(command: Command, env: NodeJS.ProcessEnv, warn?
 export function registerAuthCommand(program: Command, io: IO): void {
   const warnFor = (command: Command) => (message: string) => reporterFor(globalOptions(command), io).warn(message);
   const auth = program.command('auth').description('log in to Keap and manage stored logins (profiles)');
+  auth.hook('preAction', (_auth, action) => refuseSandbox(action));
 
   auth
     .command('login')
     .description('log in with OAuth in a browser, or store a key (--with-token) or a refresh token')
     .option('--no-browser', 'print the login address instead of opening a browser, and accept the address you land on pasted back')
-    .option('--port <n>', 'port of the local callback server on 127.0.0.1 (default: a free one)')
+    .option('--port <n>', 'port of the local callback server on 127.0.0.1: the one of the registered redirect URI (default: a free one)')
     .option('--redirect-uri <uri>', 'redirect URI registered for the app; an https one means pasting back the address you land on')
     .option(
       '--client-id <id>',
@@ -58,9 +59,11 @@ export function registerAuthCommand(program: Command, io: IO): void {
       `
 The client secret is never a flag (flags show in ps): set INFUSIONSOFT_CLIENT_SECRET, type it at
 the prompt, or pipe it on stdin. OAuth endpoints: INFUSIONSOFT_AUTHORIZE_URL, INFUSIONSOFT_TOKEN_URL.
+Keap takes only a registered redirect URI, matched exactly: register http://127.0.0.1:PORT/callback
+and pass --port PORT, or pass an https one with --redirect-uri. Ctrl-C ends the login (exit 130).
 
 Examples:
-  $ infusionsoft auth login --client-id ID                     # browser on this machine
+  $ infusionsoft auth login --client-id ID --port 8765         # registered as http://127.0.0.1:8765/callback
   $ infusionsoft auth login --client-id ID --no-browser        # over SSH: open the address elsewhere, paste back
   $ infusionsoft auth login --client-id ID --redirect-uri https://example.com/keap/callback
   $ infusionsoft auth login --with-token --insecure-storage < key.txt    # a server, with a PAT or SAK
@@ -199,6 +202,20 @@ function reportLogout(reporter: Reporter, result: LogoutResult): void {
   }
 }
 
+/**
+ * `--sandbox` starts a throwaway sandbox with its own token for one command: a login to it would be
+ * gone when the command ends, and status or token would describe a stored login it never uses.
+ */
+function refuseSandbox(action: Command): void {
+  if (!globalOptions(action).sandbox) return;
+  throw new UsageError(
+    `--sandbox does not apply to auth ${action.name()}: it runs a throwaway sandbox with its own token, and auth works on stored logins`,
+    {
+      hint: 'leave --sandbox out; to try auth against a sandbox, run `infusionsoft sandbox --port 8080` and follow "Endpoints" in docs/auth.md',
+    },
+  );
+}
+
 /** What the person reads after a login: who, where the secret went, and what ends a login. */
 function reportLogin(reporter: Reporter, result: LoginResult, ref: ProfileRef, env: NodeJS.ProcessEnv): void {
   const { profile } = result;
@@ -212,7 +229,9 @@ function reportLogin(reporter: Reporter, result: LoginResult, ref: ProfileRef, e
       : `The credential is stored in a file only you can read: ${result.location}/${profileName}.json`,
   );
   if (profile.kind === 'oauth') {
-    reporter.info("Note: authorising the same Keap app again elsewhere (another machine or tool) invalidates this login's refresh token.");
+    reporter.info(
+      'Note: authorising the same Keap app again elsewhere (another machine, tool or profile) may end this login (its refresh token).',
+    );
   }
   // A named profile wins over them; the default one does not (DESIGN.md section 2).
   for (const name of ref.explicit ? [] : ['INFUSIONSOFT_ACCESS_TOKEN', 'INFUSIONSOFT_API_KEY']) {

@@ -67,6 +67,10 @@ function promptTerminal(prompt: string, secret: boolean, signal?: AbortSignal): 
     };
     const onAbort = () => finish(undefined);
     signal?.addEventListener('abort', onAbort, { once: true });
+    // In raw mode Ctrl-C is a byte readline reads, not the SIGINT the terminal would send; without
+    // this readline just closes, and the login waits on with no prompt. Raised as the real signal,
+    // it stops the login as Ctrl-C stops any run (the abort then answers this prompt).
+    reader.on('SIGINT', () => process.kill(process.pid, 'SIGINT'));
     reader.on('close', () => finish(undefined));
     reader.question(prompt, (answer) => finish(answer));
     muted = secret;
@@ -86,10 +90,19 @@ export function terminalIO(reporter: Reporter): TerminalIO {
       piped ??= new PipedLines(process.stdin);
       return piped.next(options.signal);
     },
+    interactive: process.stdin.isTTY === true,
     async openBrowser(url) {
+      const missing = noDisplay(process.env, process.platform);
+      if (missing) throw new Error(missing);
       const { default: open } = await import('open');
-      const child = await open(url);
-      child.on('error', () => reporter.warn('could not open a browser; open the address above yourself'));
+      const child = await withoutOurVariables(() => open(url));
+      const failed = (why: string) =>
+        reporter.warn(`no browser could be opened (${why}); open the address above yourself, and paste the address you land on`);
+      child.on('error', (error) => failed(error.message));
+      // The opener (xdg-open) exits at once, non-zero when it found no browser to hand the address to.
+      child.on('exit', (code) => {
+        if (code) failed(`the opener exited with status ${code}`);
+      });
       child.unref();
     },
     close() {
@@ -98,4 +111,28 @@ export function terminalIO(reporter: Reporter): TerminalIO {
       if (!process.stdin.isTTY) process.stdin.destroy();
     },
   };
+}
+
+/**
+ * Why no browser can be opened here, or undefined. On Linux a browser needs a display, unless
+ * `BROWSER` names one (a text browser, a script); WSL opens Windows' browser.
+ */
+function noDisplay(env: NodeJS.ProcessEnv, platform: NodeJS.Platform): string | undefined {
+  if (platform !== 'linux' || env.DISPLAY || env.WAYLAND_DISPLAY || env.BROWSER || env.WSL_DISTRO_NAME) return undefined;
+  return 'no display: DISPLAY and WAYLAND_DISPLAY are not set';
+}
+
+/**
+ * Runs `launch` with no INFUSIONSOFT_* variable in the process environment, so the browser it
+ * starts (which inherits it, and lives on after the login) never holds a client secret, access
+ * token or key. `open` spawns with the process's environment and takes none of its own.
+ */
+async function withoutOurVariables<T>(launch: () => Promise<T>): Promise<T> {
+  const saved = Object.entries(process.env).filter(([name]) => name.startsWith('INFUSIONSOFT_'));
+  for (const [name] of saved) delete process.env[name];
+  try {
+    return await launch();
+  } finally {
+    for (const [name, value] of saved) process.env[name] = value;
+  }
 }

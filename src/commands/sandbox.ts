@@ -18,6 +18,9 @@ interface SandboxFlags {
   tokenLifetime?: string;
   clientId?: string;
   clientSecret?: string;
+  redirectUris?: string;
+  keepEarlierLogins?: boolean;
+  refreshTokenLifetime?: string;
 }
 
 export function registerSandboxCommand(program: Command, io: IO): void {
@@ -39,6 +42,9 @@ export function registerSandboxCommand(program: Command, io: IO): void {
     .option('--token-lifetime <seconds>', 'lifetime of issued access tokens')
     .option('--client-id <id>', 'the OAuth client id /app/oauth/authorize and /token accept', 'sandbox-client-id')
     .option('--client-secret <secret>', 'the OAuth client secret /token accepts', 'sandbox-client-secret')
+    .option('--redirect-uris <list>', "the app's registered redirect URIs, comma-separated: authorize takes only these, matched exactly")
+    .option('--keep-earlier-logins', 'a new authorisation of the app leaves earlier refresh tokens alive (by default it ends them)')
+    .option('--refresh-token-lifetime <seconds>', 'refresh tokens die this long after they were issued')
     .addHelpText(
       'after',
       `
@@ -53,7 +59,8 @@ Examples:
   $ infusionsoft export contacts --format csv
   $ infusionsoft sandbox --contacts 1000000 --throttle 20 --faults 503:0.05
   $ infusionsoft sandbox --limits pat                    # 5/s, 240/min, 30,000/day, as a key
-  $ infusionsoft sandbox --client-id my-app --client-secret s3cret --token-lifetime 600`,
+  $ infusionsoft sandbox --client-id my-app --client-secret s3cret --token-lifetime 600
+  $ infusionsoft sandbox --redirect-uris http://127.0.0.1:8765/callback   # then: auth login --port 8765`,
     )
     .action(async (flags: SandboxFlags) => {
       // Loaded here, not at startup: every other command runs without the sandbox's code.
@@ -97,6 +104,10 @@ Examples:
       if (lifetime !== undefined) options.tokenLifetime = lifetime;
       if (flags.clientId !== undefined) options.clientId = clientCredential(flags.clientId, '--client-id', /[\s:]/);
       if (flags.clientSecret !== undefined) options.clientSecret = clientCredential(flags.clientSecret, '--client-secret', /\s/);
+      if (flags.redirectUris !== undefined) options.redirectUris = redirectUris(flags.redirectUris);
+      if (flags.keepEarlierLogins) options.keepEarlierLogins = true;
+      const refreshLifetime = parseWholeNumber(flags.refreshTokenLifetime, '--refresh-token-lifetime');
+      if (refreshLifetime !== undefined) options.refreshTokenLifetime = refreshLifetime;
 
       const sandbox = await startSandbox(options);
       io.stdout.write(`INFUSIONSOFT_API_URL=${sandbox.apiUrl}\nINFUSIONSOFT_ACCESS_TOKEN=${sandbox.token}\n`);
@@ -123,6 +134,21 @@ function clientCredential(value: string, flag: string, forbidden: RegExp): strin
     });
   }
   return value;
+}
+
+/** `--redirect-uris`: absolute URLs, comma-separated, as registered for an app in Keap's developer portal. */
+function redirectUris(list: string): string[] {
+  const uris = list
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  const bad = uris.find((uri) => !URL.canParse(uri));
+  if (bad !== undefined || uris.length === 0) {
+    throw new UsageError(`--redirect-uris: ${bad === undefined ? 'no URI given' : `"${bad}" is not an absolute URL`}`, {
+      hint: 'e.g. --redirect-uris http://127.0.0.1:8765/callback,https://example.com/keap/callback',
+    });
+  }
+  return uris;
 }
 
 function collect(value: string, previous: string[]): string[] {

@@ -2,7 +2,9 @@
  * The sandbox's OAuth, as strict as Keap where a client can go wrong (API-FACTS.md section 1):
  * the authorize page, the token endpoint (code exchange with the client secret in the form,
  * refresh with HTTP Basic, rotating refresh tokens, single-use codes that expire) and the access
- * tokens the API accepts, as Bearer or as `X-Keap-API-Key`.
+ * tokens the API accepts, as Bearer or as `X-Keap-API-Key`. Redirect URIs follow Keap's
+ * registration rule when `redirectUris` lists them; refresh tokens die with a new authorisation
+ * and, with `refreshTokenLifetime`, by age (both unconfirmed at Keap, modelled so clients meet them).
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { randomBytes } from 'node:crypto';
@@ -30,6 +32,12 @@ export interface OAuthOptions {
   fixedToken: string;
   now: () => number;
   book: StatsBook;
+  /** The app's registered redirect URIs; authorize takes only these. Undefined: loopback or https. */
+  redirectUris?: string[];
+  /** Earlier logins keep their refresh tokens when the app is authorised again (off by default). */
+  keepEarlierLogins?: boolean;
+  /** Seconds a refresh token lives; undefined: until used or revoked. */
+  refreshTokenLifetime?: number;
 }
 
 const oauthError = (status: number, error: string, description: string): Reply => ({
@@ -43,7 +51,8 @@ const refusedPage = (problem: string): Reply => html(400, `<!doctype html><title
 export class OAuthServer {
   /** access token -> expiry (epoch ms) */
   private readonly accessTokens = new Map<string, number>();
-  private readonly refreshTokens = new Set<string>();
+  /** refresh token -> when it was issued (epoch ms) */
+  private readonly refreshTokens = new Map<string, number>();
   private readonly codes = new Map<string, { redirectUri: string; expires: number }>();
 
   constructor(private readonly options: OAuthOptions) {}
@@ -110,8 +119,27 @@ export class OAuthServer {
     if (clientId !== this.options.clientId) return `Unknown client_id "${clientId}": this sandbox's client id is set with --client-id.`;
     if (!redirectUri) return 'redirect_uri is required.';
     if (!URL.canParse(redirectUri)) return `redirect_uri "${redirectUri}" is not an absolute URL.`;
+    const unregistered = this.redirectProblem(new URL(redirectUri));
+    if (unregistered) return unregistered;
     if (page && params.get('response_type') !== 'code') return 'response_type must be "code".';
     return undefined;
+  }
+
+  /**
+   * Keap sends the browser only to a redirect URI registered for the app, matched exactly: scheme,
+   * host, port and path (so a random callback port cannot match). Without a registered list the
+   * sandbox takes any loopback port or any https address: a convenience of the sandbox, not Keap's rule.
+   */
+  private redirectProblem(uri: URL): string | undefined {
+    const registered = this.options.redirectUris;
+    if (registered) {
+      const key = (u: URL) => `${u.protocol}//${u.hostname}:${u.port}${u.pathname}`;
+      if (registered.some((entry) => key(new URL(entry)) === key(uri))) return undefined;
+      return `redirect_uri "${uri.href}" is not registered for this app. Registered: ${registered.join(', ')}.`;
+    }
+    const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(uri.hostname);
+    if (uri.protocol === 'https:' || (uri.protocol === 'http:' && loopback)) return undefined;
+    return `redirect_uri "${uri.href}" is not accepted: this sandbox takes http on 127.0.0.1, localhost or [::1] (any port) or https, unless started with --redirect-uris.`;
   }
 
   /** POST /token: the authorization code and refresh grants, form-encoded like Keap's. */
@@ -138,6 +166,10 @@ export class OAuthServer {
     this.codes.delete(code);
     if (!saved || saved.expires <= this.options.now()) return invalidGrant('Invalid authorization code');
     if (form.get('redirect_uri') !== saved.redirectUri) return invalidGrant('Redirect URI mismatch');
+    // A new authorisation of the app by its user ends the earlier logins' refresh tokens, as Keap
+    // may (infusionsoft-php#99: a refresh token dies "when a new token pair is issued"). The sandbox
+    // has one app and one user, so that is every refresh token handed out so far.
+    if (!this.options.keepEarlierLogins) this.refreshTokens.clear();
     return { status: 200, body: this.issueTokens() };
   }
 
@@ -154,7 +186,11 @@ export class OAuthServer {
     const refreshToken = form.get('refresh_token');
     if (!refreshToken) return oauthError(400, 'invalid_request', 'refresh_token is required');
     // Rotation: the old refresh token dies with this use, so a second use is refused.
-    if (!this.refreshTokens.delete(refreshToken)) return invalidGrant('Invalid refresh token');
+    const issuedAt = this.refreshTokens.get(refreshToken);
+    if (issuedAt === undefined) return invalidGrant('Invalid refresh token');
+    this.refreshTokens.delete(refreshToken);
+    const lifetime = this.options.refreshTokenLifetime;
+    if (lifetime !== undefined && this.options.now() - issuedAt >= lifetime * 1000) return invalidGrant('Invalid refresh token');
     this.options.book.current.refreshes++;
     return { status: 200, body: this.issueTokens() };
   }
@@ -163,7 +199,7 @@ export class OAuthServer {
     const accessToken = randomBytes(18).toString('base64url');
     const refreshToken = randomBytes(24).toString('base64url');
     this.accessTokens.set(accessToken, this.options.now() + this.options.tokenLifetime * 1000);
-    this.refreshTokens.add(refreshToken);
+    this.refreshTokens.set(refreshToken, this.options.now());
     this.options.book.current.tokensIssued++;
     return {
       access_token: accessToken,

@@ -26,6 +26,12 @@ export interface SandboxOptions {
   clientId?: string;
   /** Its secret (default `sandbox-client-secret`). */
   clientSecret?: string;
+  /** Redirect URIs registered for the app: authorize then takes only these, matched exactly. */
+  redirectUris?: string[];
+  /** A new authorisation leaves earlier logins' refresh tokens alive (by default it ends them). */
+  keepEarlierLogins?: boolean;
+  /** Seconds an issued refresh token lives (default: until used). */
+  refreshTokenLifetime?: number;
   /** The clock (epoch ms) for token and code expiry and the rate limits; tests move it by hand. */
   now?: () => number;
   /** Write one request log line per request here (the `sandbox` command passes stderr). */
