@@ -50,7 +50,8 @@ async function startRecorder(): Promise<Recorder> {
 let sandbox: TestSandbox;
 let recorder: Recorder;
 beforeAll(async () => {
-  sandbox = await startTestSandbox({ seed: 14 });
+  // Several logins of one app and user here stand for separate users' logins: none ends another's.
+  sandbox = await startTestSandbox({ seed: 14, keepEarlierLogins: true });
   recorder = await startRecorder();
   registerSecret(SANDBOX_CLIENT_SECRET);
 });
