@@ -117,6 +117,7 @@ run; 2 the input cannot be used (nothing was sent); 130 interrupted (run again w
         resume: flags.resume ?? false,
         stdin: io.stdin,
         now: io.now,
+        ...settleFromEnv(io.env),
         ...(flags.action !== undefined ? { action: parseImportAction(flags.action) } : {}),
         ...(flags.format !== undefined ? { format: flags.format } : {}),
         ...(flags.delimiter !== undefined ? { delimiter: flags.delimiter } : {}),
@@ -151,10 +152,24 @@ run; 2 the input cannot be used (nothing was sent); 130 interrupted (run again w
           outcome.stoppedEarly
             ? `stopped early at --max-errors${problems ? ` (${problems})` : ''}`
             : `${problems}: see ${outcome.errorsFile ?? 'the error report'}`,
-          { hint: 'fix the rows in the error report and import it as it is' },
+          {
+            hint: unknown
+              ? 'rows marked unknown may have been created: check them in Keap before re-importing them (the same command with --resume looks them up again); fix the other rows in the error report'
+              : 'fix the rows in the error report and import it as it is',
+          },
         );
       }
     });
+}
+
+/**
+ * INFUSIONSOFT_IMPORT_SETTLE_MS (for tests, not for users): how long after its send an unknown row
+ * is looked up, instead of 60 s, so a test through the binary takes no real minute.
+ */
+function settleFromEnv(env: NodeJS.ProcessEnv): { settleMs?: number } {
+  const text = env.INFUSIONSOFT_IMPORT_SETTLE_MS;
+  const settleMs = text === undefined || text.trim() === '' ? Number.NaN : Number(text);
+  return Number.isSafeInteger(settleMs) && settleMs >= 0 ? { settleMs } : {};
 }
 
 function checkDuplicateOption(allowed: readonly string[] | undefined, value: string): string {

@@ -216,11 +216,7 @@ export async function checkInput(input: ImportInput, prepared: PreparedImport, o
     }
     const checked = checkRow(prepared, inputRow, options);
     const { mapped } = checked;
-    const firstProblem = checked.problems[0];
-    if (firstProblem) {
-      outcomes.set(mapped.row, invalid(mapped.row, { ...firstProblem, message: joinProblems(checked.problems) }));
-      continue;
-    }
+    // A row that run did not create has nothing to undo, whatever else it lacks (an `_id`).
     if (mapped.onlyCreated && mapped.onlyCreated.action !== 'created') {
       outcomes.set(mapped.row, {
         row: mapped.row,
@@ -228,6 +224,11 @@ export async function checkInput(input: ImportInput, prepared: PreparedImport, o
         intended: true,
         error: `not created by that run (_action ${mapped.onlyCreated.action || 'empty'})`,
       });
+      continue;
+    }
+    const firstProblem = checked.problems[0];
+    if (firstProblem) {
+      outcomes.set(mapped.row, invalid(mapped.row, { ...firstProblem, message: joinProblems(checked.problems) }));
       continue;
     }
     if (prepared.kind === 'update' && Object.keys(mapped.body).length === 0 && !mapped.tags?.length) {
