@@ -31,7 +31,7 @@ export interface ApplyContext {
   api: KeapApi;
   prepared: PreparedImport;
   journal: Journal;
-  /** When the run started (ms): an upsert's record created since then was created by this run. */
+  /** When the import began (ms; its journal's first run): an upsert's record created since then was created by it. */
   startedAt: number;
 }
 
@@ -236,12 +236,15 @@ async function recoverUnit(context: ApplyContext, unit: Unit, sentAt: number | u
   if (!needsLookup(prepared)) return 'send';
   const unknown = (error: string): RowOutcome => ({ row: unit.row, status: 'unknown', error });
   if (sentAt === undefined) return unknown('the interrupted run sent this row but recorded no answer');
-  const found = await prepared.lookupClient.recover(prepared.resource, unit.checked.mapped.body);
+  const found = await prepared.lookupClient.recover(prepared.resource, unit.checked.mapped.body).catch((error: unknown) => {
+    if (isFatal(error)) throw error;
+    return { kind: 'cannot', reason: `the lookup failed: ${error instanceof Error ? error.message : String(error)}` } as const;
+  });
   if (found.kind === 'absent') return 'send';
   const madeBySend = found.kind === 'found' && found.createdAt !== undefined && found.createdAt >= sentAt - CLOCK_SLACK_MS;
   if (madeBySend) return { row: unit.row, status: 'created', id: found.id };
   if (prepared.kind === 'upsert') return 'send';
-  if (found.kind === 'cannot') return unknown(`Keap cannot tell: ${found.reason}`);
+  if (found.kind === 'cannot') return unknown(found.reason);
   const noun = singularName(prepared.resource);
   if (found.createdAt === undefined) {
     return unknown(
