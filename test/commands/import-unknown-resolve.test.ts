@@ -137,6 +137,24 @@ describe('import: unknown rows are looked up at the end of the run (answers lost
   });
 });
 
+describe('import: unknown rows of a resource Keap cannot be searched by', () => {
+  it('a lost note create stays unknown, is never sent again, and the report says to check', async () => {
+    const sandbox = await sandboxWith('drop-after-write:1');
+    const dir = tempDir();
+    const older = await olderContact(sandbox);
+    const file = join(dir, 'notes.csv');
+    writeFileSync(file, `contact_id,title,body\n${older.id},Lost note,Its answer never came\n`);
+    const result = await runCli(['import', 'notes', file, '--action', 'create', '--json'], { env: env(sandbox) });
+    expect(result.code).toBe(3);
+    expect(JSON.parse(result.stdout).counts).toMatchObject({ created: 0, unknown: 1 });
+    expect((await sandbox.stats()).requests['POST /notes']).toBe(1);
+    const [error] = readCsv(join(dir, 'notes.errors.csv'));
+    expect(error).toMatchObject({ _status: 'unknown' });
+    expect(error!._error).toMatch(/notes cannot be looked up.*check in Keap whether it was created before re-importing it/);
+    expect(result.stderr).not.toMatch(/as it is/);
+  });
+});
+
 describe('import: a create answered 502/503/504 is looked up at the end of the run', () => {
   let sandbox: TestSandbox;
   beforeAll(async () => {
