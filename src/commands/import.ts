@@ -92,7 +92,8 @@ run; 2 the input cannot be used (nothing was sent); 130 interrupted (run again w
         import('../etl/import/lookup.js'),
         import('../etl/import/run.js'),
       ]);
-      const onDuplicate = flags.onDuplicate?.toLowerCase() ?? 'error';
+      // An undo deletes a record once however many rows list it (an order on each of its line items).
+      const onDuplicate = flags.onDuplicate?.toLowerCase() ?? (flags.onlyCreated ? 'first' : 'error');
       if (!(ON_DUPLICATE as readonly string[]).includes(onDuplicate)) {
         throw new UsageError(`--on-duplicate: "${flags.onDuplicate}" is not a policy`, { hint: 'use first, last or error' });
       }

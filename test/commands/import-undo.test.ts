@@ -13,7 +13,7 @@ import { tempDir } from '../support/files.js';
 
 let sandbox: TestSandbox;
 beforeAll(async () => {
-  sandbox = await startTestSandbox({ counts: { contacts: 5 } });
+  sandbox = await startTestSandbox({ counts: { contacts: 5, products: 3 } });
 });
 afterAll(async () => {
   await sandbox?.stop();
@@ -56,5 +56,35 @@ describe('import --only-created: undo that succeeds says so', () => {
     for (const id of created) await expect(sandboxGet(sandbox, `/contacts/${id}`)).rejects.toThrow(/404/);
     const undone = readCsv(join(dir, 'leads.results.results.csv'));
     expect(undone.map((r) => r._action)).toEqual(['deleted', 'skipped', 'deleted', 'deleted']);
+  });
+
+  it('an order of several line items, listed on each of its rows, is deleted once', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'orders.csv');
+    const { products } = (await sandboxGet(sandbox, '/products')) as { products: Array<{ id: number }> };
+    const [red, blue] = products.map((product) => product.id);
+    writeFileSync(
+      file,
+      [
+        'order_ref,contact_id,order_title,order_type,order_date,product_id,quantity',
+        `A-1,1,Fair order,Offline,2026-11-01T10:00:00.000Z,${red},2`,
+        `A-1,,,,,${blue},1`,
+        `B-7,2,Phone order,Offline,2026-11-02T10:00:00.000Z,${red},5`,
+        '',
+      ].join('\n'),
+    );
+    const first = await runCli(['import', 'orders', file, '--action', 'create'], { env: sandbox.env });
+    expect(first.code, first.stderr).toBe(0);
+    const results = readCsv(join(dir, 'orders.results.csv'));
+    expect(results.map((r) => r._action)).toEqual(['created', 'created', 'created']);
+    const ids = [...new Set(results.map((r) => r._id!))];
+    expect(ids).toHaveLength(2);
+
+    const undo = await runCli(['import', 'orders', join(dir, 'orders.results.csv'), '--action', 'delete', '--only-created', '--json'], {
+      env: sandbox.env,
+    });
+    expect(undo.code, undo.stderr).toBe(0);
+    expect(JSON.parse(undo.stdout).counts).toMatchObject({ deleted: 2, invalid: 0, failed: 0 });
+    for (const id of ids) await expect(sandboxGet(sandbox, `/orders/${id}`)).rejects.toThrow(/404/);
   });
 });
