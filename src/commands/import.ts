@@ -56,7 +56,10 @@ export function registerImportCommand(program: Command, io: IO): void {
     )
     .option('--group-by <column>', 'rows with the same value become one body with an item array (orders; default: order_ref when present)')
     .option('--duplicate-option <option>', 'upserts: how Keap matches an existing record, Email or EmailAndName (default Email)')
-    .option('--on-duplicate <policy>', 'rows of the file that write the same record: first, last or error (default error)')
+    .option(
+      '--on-duplicate <policy>',
+      'rows of the file that write the same record: first, last or error (default error; first with --only-created)',
+    )
     .option('--opt-in-reason <text>', 'contacts: the opt-in reason for every row (without one, imported addresses are not marketable)')
     .option('--clear-empty', 'send empty cells as cleared values (default: an empty cell leaves the field as it is)')
     .option('--ignore-unknown', 'skip columns that match no field, with a warning (default: stop)')
