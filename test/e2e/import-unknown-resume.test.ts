@@ -7,6 +7,9 @@
  * The sandbox runs in this process with latency, so the test sees each write arrive (its counters
  * move when the write is done, before the delayed answer) and kills the import at that moment.
  * INFUSIONSOFT_IMPORT_SETTLE_MS=0 spares the resumed run the 60 s wait before its lookups.
+ *
+ * Also: Ctrl-C during that wait (here the full 60 s) stops the run at once, sending nothing more,
+ * and --resume then looks the rows up.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -68,5 +71,32 @@ describe('import: an upsert killed mid-run, then --resume and --only-created', (
     expect(undo.code, undo.stderr).toBe(0);
     expect(JSON.parse(undo.stdout).counts).toMatchObject({ deleted: ROWS });
     for (const email of emails) expect(await contactsWithEmail(email)).toEqual([]);
+  });
+});
+
+describe('import: Ctrl-C while unknown rows wait for their lookup', () => {
+  it('exits 130 without sending them again; --resume finds them created', async () => {
+    const dropping = await startTestSandbox({ counts: { contacts: 5 }, faults: 'drop-after-write:1' });
+    try {
+      const dir = tempDir();
+      const file = join(dir, 'waiting.csv');
+      writeFileSync(file, 'email_addresses.EMAIL1.email,given_name\nwaiting-1@example.org,One\nwaiting-2@example.org,Two\n');
+      const args = ['import', 'contacts', file, '--action', 'create'];
+      const live = startRun(args, { env: dropping.env });
+      await live.waitForStderr(/unknown outcome: looking them up in Keap 60 s after their send/);
+      const interruptedAt = Date.now();
+      live.child.kill('SIGINT');
+      const interrupted = await live.done;
+      expect(interrupted.code, interrupted.stderr).toBe(130);
+      expect(Date.now() - interruptedAt).toBeLessThan(20_000);
+      expect((await dropping.stats()).requests['POST /contacts']).toBe(2);
+
+      const resumed = await run([...args, '--resume', '--json'], { env: { ...dropping.env, INFUSIONSOFT_IMPORT_SETTLE_MS: '0' } });
+      expect(resumed.code, resumed.stderr).toBe(0);
+      expect(JSON.parse(resumed.stdout).counts).toMatchObject({ created: 2, unknown: 0 });
+      expect((await dropping.stats()).requests['POST /contacts']).toBe(2);
+    } finally {
+      await dropping.stop();
+    }
   });
 });
