@@ -299,6 +299,8 @@ function readHeader(path: string, text: string): JournalContents {
   for (const key of ['inputHash', 'resource', 'action', 'profile', 'apiUrl', 'started'] as const) {
     if (typeof header[key] !== 'string') throw damaged(path, 1, `has no ${key}`);
   }
+  // Unknown rows are judged from it (journal.started): a start that is not a time is damage.
+  if (!Number.isFinite(Date.parse(header.started as string))) throw damaged(path, 1, 'has a start that is not a time');
   return {
     header: header as unknown as JournalHeader,
     outcomes: new RowOutcomes(),
