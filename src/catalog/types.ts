@@ -312,6 +312,11 @@ export interface ResourceDef {
    */
   updatedField?: string;
   /**
+   * The read-only field that holds when a record was created (`date_created`): tells a record an
+   * import's create made from one that existed before (`import`'s unknown rows, upserts).
+   */
+  createdField?: string;
+  /**
    * Values that identify a record to people (`--lookup`), in order of preference: the first with a
    * `bodyPath` is the one `--resume` uses to find a record an interrupted create may have made.
    */

@@ -58,7 +58,10 @@ export function registerImportCommand(program: Command, io: IO): void {
     )
     .option('--group-by <column>', 'rows with the same value become one body with an item array (orders; default: order_ref when present)')
     .option('--duplicate-option <option>', 'upserts: how Keap matches an existing record, Email or EmailAndName (default Email)')
-    .option('--on-duplicate <policy>', 'rows of the file that write the same record: first, last or error (default error)')
+    .option(
+      '--on-duplicate <policy>',
+      'rows of the file that write the same record: first, last or error (default error; first with --only-created)',
+    )
     .option('--opt-in-reason <text>', 'contacts: the opt-in reason for every row (without one, imported addresses are not marketable)')
     .option('--clear-empty', 'send empty cells as cleared values (default: an empty cell leaves the field as it is)')
     .option(
@@ -104,7 +107,8 @@ run; 2 the input cannot be used (nothing was sent); 130 interrupted (run again w
         ...(flags.dateFormat !== undefined ? { pattern: dates.parseDateFormat(flags.dateFormat) } : {}),
         ...(flags.timezone !== undefined ? { timeZone: dates.checkTimeZone(flags.timezone) } : {}),
       };
-      const onDuplicate = flags.onDuplicate?.toLowerCase() ?? 'error';
+      // An undo deletes a record once however many rows list it (an order on each of its line items).
+      const onDuplicate = flags.onDuplicate?.toLowerCase() ?? (flags.onlyCreated ? 'first' : 'error');
       if (!(ON_DUPLICATE as readonly string[]).includes(onDuplicate)) {
         throw new UsageError(`--on-duplicate: "${flags.onDuplicate}" is not a policy`, { hint: 'use first, last or error' });
       }
@@ -130,6 +134,7 @@ run; 2 the input cannot be used (nothing was sent); 130 interrupted (run again w
         resume: flags.resume ?? false,
         stdin: io.stdin,
         now: io.now,
+        ...settleFromEnv(io.env),
         ...(flags.action !== undefined ? { action: parseImportAction(flags.action) } : {}),
         ...(flags.format !== undefined ? { format: flags.format } : {}),
         ...(flags.delimiter !== undefined ? { delimiter: flags.delimiter } : {}),
@@ -164,10 +169,24 @@ run; 2 the input cannot be used (nothing was sent); 130 interrupted (run again w
           outcome.stoppedEarly
             ? `stopped early at --max-errors${problems ? ` (${problems})` : ''}`
             : `${problems}: see ${outcome.errorsFile ?? 'the error report'}`,
-          { hint: 'fix the rows in the error report and import it as it is' },
+          {
+            hint: unknown
+              ? 'rows marked unknown may have been created: check them in Keap before re-importing them (the same command with --resume looks them up again); fix the other rows in the error report'
+              : 'fix the rows in the error report and import it as it is',
+          },
         );
       }
     });
+}
+
+/**
+ * INFUSIONSOFT_IMPORT_SETTLE_MS (for tests, not for users): how long after its send an unknown row
+ * is looked up, instead of 60 s, so a test through the binary takes no real minute.
+ */
+function settleFromEnv(env: NodeJS.ProcessEnv): { settleMs?: number } {
+  const text = env.INFUSIONSOFT_IMPORT_SETTLE_MS;
+  const settleMs = text === undefined || text.trim() === '' ? Number.NaN : Number(text);
+  return Number.isSafeInteger(settleMs) && settleMs >= 0 ? { settleMs } : {};
 }
 
 function checkDuplicateOption(allowed: readonly string[] | undefined, value: string): string {

@@ -10,6 +10,7 @@ export type FaultKind =
   | '503'
   | '504'
   | '5xx'
+  | 'write-5xx'
   | '429'
   | 'reset'
   | 'slow'
@@ -29,6 +30,7 @@ const faultKinds: readonly FaultKind[] = [
   '503',
   '504',
   '5xx',
+  'write-5xx',
   '429',
   'reset',
   'slow',
@@ -90,7 +92,8 @@ export class FaultInjector {
 
   /**
    * The fault for this request, counted in the stats; undefined for a clean answer, and for a fault
-   * that cannot apply to this request (`skip`: `gone` on a list or a write, `drop-after-write` on a read).
+   * that cannot apply to this request (`skip`: `gone` on a list or a write, `drop-after-write` and
+   * `write-5xx` on a read).
    */
   roll(skip?: (kind: FaultKind) => boolean): FaultKind | undefined {
     if (this.rules.length === 0) return undefined;
@@ -127,8 +130,9 @@ export class FaultInjector {
       case '502':
       case '503':
       case '504':
-      case '5xx': {
-        const status = kind === '5xx' ? ([502, 503, 504][Math.floor(this.random.next() * 3)] ?? 503) : Number(kind);
+      case '5xx':
+      case 'write-5xx': {
+        const status = kind === '5xx' || kind === 'write-5xx' ? ([502, 503, 504][Math.floor(this.random.next() * 3)] ?? 503) : Number(kind);
         return reply(gatewayError(status));
       }
       case 'truncate':

@@ -71,7 +71,8 @@ async function handleApi(parts: Parts, req: IncomingMessage, url: URL, text: str
   const write = method !== 'GET';
   // `gone` only touches reads of one record or of what hangs off it (`/contacts/{id}/tags`).
   const recordId = Object.values(matched.params)[0];
-  const fault = faults.roll((kind) => (kind === 'gone' && (write || recordId === undefined)) || (kind === 'drop-after-write' && !write));
+  const writesOnly = (kind: string) => kind === 'drop-after-write' || kind === 'write-5xx';
+  const fault = faults.roll((kind) => (kind === 'gone' && (write || recordId === undefined)) || (writesOnly(kind) && !write));
   const replaced = fault ? faults.replace(fault, write, recordId) : undefined;
   if (replaced) return replaced;
   if (fault === 'slow') await sleep(SLOW_MS);

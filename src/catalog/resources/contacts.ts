@@ -142,6 +142,7 @@ export const contacts: ResourceDef = {
   ],
   keyFields: ['id'],
   updatedField: 'last_updated',
+  createdField: 'date_created',
   // Keap's email filter is documented only as "email address to query on"; any of a contact's addresses counts.
   naturalKeys: [
     { name: 'email', path: 'email_addresses.email', filter: 'email', ignoreCase: true, bodyPath: 'email_addresses.EMAIL1.email' },

@@ -37,6 +37,7 @@ export const users: ResourceDef = {
     str('sub', { readOnly: true, description: 'Returned by Read current.' }),
   ],
   keyFields: ['id'],
+  createdField: 'date_created',
   gathered: [
     {
       name: 'signature',

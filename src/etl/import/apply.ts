@@ -4,9 +4,10 @@
  *
  * Nothing is ever sent twice blindly: a unit is journalled as sent (durably) before its request,
  * and its outcome after. PUT, PATCH and DELETE are repeated by the client after a lost answer;
- * a POST only when it provably never left. A create whose answer was lost is `unknown`. On
- * `--resume`, a unit the interrupted run sent without an outcome is first looked up in Keap by its
- * natural key; where Keap cannot be searched for it, it stays `unknown`, for the user to check.
+ * a POST only when it provably never left. A create whose answer was lost, or answered 502, 503 or
+ * 504, is `unknown`; so is a create or upsert an interrupted run sent without an outcome. Those are
+ * looked up in Keap by their natural key at the end of the run (resolve.ts, with recoverUnit), and
+ * sent again only when Keap has no such record.
  */
 import { bodyProperties, singularName } from '../../catalog/index.js';
 import type { ActionDef, ResourceDef } from '../../catalog/types.js';
@@ -30,7 +31,7 @@ export interface ApplyContext {
   api: KeapApi;
   prepared: PreparedImport;
   journal: Journal;
-  /** When the run started (ms): an upsert's record created since then was created by this run. */
+  /** When the import began (ms; its journal's first run): an upsert's record created since then was created by it. */
   startedAt: number;
 }
 
@@ -106,6 +107,12 @@ function needsRecord(prepared: PreparedImport, checked: CheckedRow): boolean {
   return checked.mapped.partialArrays.length > 0 || checked.fillFromRecord.length > 0 || replacesRecord(prepared);
 }
 
+/** The end of every `unknown` row's message: what the user does about it (never "import it as it is"). */
+export const CHECK_BEFORE_REIMPORT = 'check in Keap whether it was created before re-importing it';
+
+/** How long before a send a record may be stamped created and still be this send's: Keap's clock is not ours. */
+export const CLOCK_SLACK_MS = 5 * 60_000;
+
 /** created / updated / deleted, from the action and Keap's answer. */
 function statusOf(context: ApplyContext, status: number, body: unknown): RowOutcome['status'] {
   switch (context.prepared.kind) {
@@ -117,12 +124,13 @@ function statusOf(context: ApplyContext, status: number, body: unknown): RowOutc
       return 'deleted';
     case 'upsert': {
       if (status === 201) return 'created';
-      if (!isObject(body)) return 'updated';
-      const created = Date.parse(String(body.date_created ?? ''));
-      const updated = Date.parse(String(body.last_updated ?? ''));
+      const { createdField, updatedField } = context.prepared.resource;
+      if (!isObject(body) || createdField === undefined) return 'updated';
+      const created = Date.parse(String(body[createdField] ?? ''));
+      const updated = Date.parse(String(body[updatedField ?? ''] ?? ''));
       if (!Number.isFinite(created)) return 'updated';
-      // Created during this run (the issue's rule), or, whatever the two clocks say, never updated
-      // since it was created: Keap's own stamps agree.
+      // Created since this import began (startedAt: its journal's first run), or, whatever the two
+      // clocks say, never updated since it was created: Keap's own stamps agree.
       if (created >= context.startedAt) return 'created';
       return Number.isFinite(updated) && updated <= created ? 'created' : 'updated';
     }
@@ -146,6 +154,9 @@ function idOf(prepared: PreparedImport, body: unknown, values: Record<string, st
   return key === undefined ? undefined : values[key];
 }
 
+/** The note on a deleted row whose delete Keap answered 404. */
+export const ALREADY_GONE = 'already gone: Keap answered 404 to the delete';
+
 /** Errors that end the whole run (a refused credential, a used-up quota, an unreachable API). */
 export function isFatal(error: unknown): boolean {
   if (error instanceof AuthError) return true;
@@ -153,9 +164,20 @@ export function isFatal(error: unknown): boolean {
   return error instanceof NetworkError && !(error instanceof OutcomeUnknownError);
 }
 
-/** A failed request as the unit's outcome. */
-function failure(row: number, error: unknown): RowOutcome {
+/** A gateway's answer: Keap may have acted behind it (a 504 is often a write still running). */
+const GATEWAY_STATUSES = new Set([502, 503, 504]);
+
+/** A failed request as the unit's outcome: `unknown` where Keap may have acted (looked up at the end of the run). */
+function failure(context: ApplyContext, row: number, error: unknown): RowOutcome {
   if (error instanceof OutcomeUnknownError) return { row, status: 'unknown', error: error.message };
+  if (error instanceof ApiError && GATEWAY_STATUSES.has(error.status) && context.prepared.action.method === 'POST') {
+    return {
+      row,
+      status: 'unknown',
+      httpStatus: error.status,
+      error: `Keap's gateway answered ${error.status} to the ${singularName(context.prepared.resource)}'s create: it may have been created all the same`,
+    };
+  }
   if (error instanceof ApiError) return { row, status: 'failed', httpStatus: error.status, error: error.keapMessage || error.message };
   return { row, status: 'failed', error: error instanceof Error ? error.message : String(error) };
 }
@@ -195,31 +217,56 @@ async function finishWithTags(context: ApplyContext, outcome: RowOutcome, checke
   };
 }
 
-/**
- * What became of a unit that an interrupted run sent without recording an outcome: looked up where
- * it can be (a create), or sent again where that is harmless (PUT, PATCH, DELETE).
- */
-async function recoverUnit(context: ApplyContext, unit: Unit): Promise<RowOutcome | 'send'> {
-  const { prepared } = context;
-  if (prepared.action.method !== 'POST') return 'send';
-  const found = await prepared.lookupClient.recover(prepared.resource, unit.checked.mapped.body);
-  if (found.kind === 'absent') return 'send';
-  if (found.kind === 'found') return { row: unit.row, status: 'created', id: found.id };
-  return {
-    row: unit.row,
-    status: 'unknown',
-    error: `the interrupted run sent this row but recorded no answer, and ${found.reason}: check in Keap whether it was created before importing it again`,
-  };
+/** A create (POST) could be made twice by sending it again; an upsert is, but whether it created is then lost. */
+export function needsLookup(prepared: PreparedImport): boolean {
+  return prepared.action.method === 'POST' || prepared.kind === 'upsert';
 }
 
-/** Sends one unit and returns its outcome; fatal errors (see isFatal) are thrown. */
-export async function applyUnit(context: ApplyContext, unit: Unit, resumed: boolean): Promise<RowOutcome> {
+/**
+ * What became of a unit that was sent without a known outcome. Sent again where that is harmless
+ * (PATCH, DELETE, PUT updates). A create or upsert an interrupted run sent (`sentAt` undefined)
+ * stays `unknown` until the end of the run, when resolve.ts calls this again with its send time:
+ * looked up by its natural key, it was created by that send only when exactly one record has the
+ * key and that record was created no earlier than CLOCK_SLACK_MS before the send; absent, it is
+ * sent (once); anything else leaves it `unknown`. An upsert is sent again rather than left unknown:
+ * Keap matches it to the record, so it cannot make a duplicate.
+ */
+async function recoverUnit(context: ApplyContext, unit: Unit, sentAt: number | undefined): Promise<RowOutcome | 'send'> {
+  const { prepared } = context;
+  if (!needsLookup(prepared)) return 'send';
+  const unknown = (error: string): RowOutcome => ({ row: unit.row, status: 'unknown', error });
+  if (sentAt === undefined) return unknown('the interrupted run sent this row but recorded no answer');
+  const found = await prepared.lookupClient.recover(prepared.resource, unit.checked.mapped.body).catch((error: unknown) => {
+    if (isFatal(error)) throw error;
+    return { kind: 'cannot', reason: `the lookup failed: ${error instanceof Error ? error.message : String(error)}` } as const;
+  });
+  if (found.kind === 'absent') return 'send';
+  const madeBySend = found.kind === 'found' && found.createdAt !== undefined && found.createdAt >= sentAt - CLOCK_SLACK_MS;
+  if (madeBySend) return { row: unit.row, status: 'created', id: found.id };
+  if (prepared.kind === 'upsert') return 'send';
+  if (found.kind === 'cannot') return unknown(found.reason);
+  const noun = singularName(prepared.resource);
+  if (found.createdAt === undefined) {
+    return unknown(
+      `Keap has a ${noun} with its key (id ${found.id}), but ${prepared.resource.name} show no creation time, so it may have existed before`,
+    );
+  }
+  return unknown(
+    `the ${noun} with its key (id ${found.id}) was created ${new Date(found.createdAt).toISOString()}, before this row was sent: it existed already`,
+  );
+}
+
+/**
+ * Sends one unit and returns its outcome; fatal errors (see isFatal) are thrown. `resumed`: the unit
+ * was sent before without a known outcome, at `sentAt` when that is known (see recoverUnit).
+ */
+export async function applyUnit(context: ApplyContext, unit: Unit, resumed: boolean, sentAt?: number): Promise<RowOutcome> {
   const { api, prepared, journal } = context;
   const { checked } = unit;
   const values = checked.mapped.path;
   try {
     if (resumed) {
-      const recovered = await recoverUnit(context, unit);
+      const recovered = await recoverUnit(context, unit, sentAt);
       if (recovered !== 'send') return await finishWithTags(context, recovered, checked);
     }
     let body: Record<string, unknown> | undefined = checked.mapped.body;
@@ -240,7 +287,7 @@ export async function applyUnit(context: ApplyContext, unit: Unit, resumed: bool
     }
     const takesBody = prepared.action.kind !== 'delete' && bodyProperties(prepared.resource, prepared.action).length > 0;
     if (takesBody) body = { ...body, ...prepared.callOptions };
-    await journal.sent(unit.row);
+    await journal.sent(unit.row, Date.now());
     const path = fillPath(prepared.action.path, values);
     let response: { status: number; body: unknown };
     try {
@@ -250,12 +297,13 @@ export async function applyUnit(context: ApplyContext, unit: Unit, resumed: bool
         retry: prepared.action.method !== 'POST',
       });
     } catch (error) {
-      // A delete the interrupted run did send comes back 404: it is done.
-      if (resumed && prepared.kind === 'delete' && error instanceof ApiError && error.status === 404) {
+      // A record already gone (deleted in Keap, or by the interrupted run's send) is deleted: said in a note.
+      if (prepared.kind === 'delete' && error instanceof ApiError && error.status === 404) {
         return {
           row: unit.row,
           status: 'deleted',
           ...(idOf(prepared, undefined, values) !== undefined ? { id: idOf(prepared, undefined, values) as string | number } : {}),
+          error: ALREADY_GONE,
         };
       }
       throw error;
@@ -269,6 +317,6 @@ export async function applyUnit(context: ApplyContext, unit: Unit, resumed: bool
     return await finishWithTags(context, outcome, checked);
   } catch (error) {
     if (isFatal(error)) throw error;
-    return failure(unit.row, error);
+    return failure(context, unit.row, error);
   }
 }

@@ -222,12 +222,7 @@ export async function checkInput(input: ImportInput, prepared: PreparedImport, o
     }
     const checked = checkRow(prepared, inputRow, options);
     const { mapped } = checked;
-    const firstProblem = checked.problems[0];
-    if (firstProblem) {
-      outcomes.set(mapped.row, invalid(mapped.row, { ...firstProblem, message: joinProblems(checked.problems) }));
-      continue;
-    }
-    trimmedEmails += checked.trimmedEmails ?? 0;
+    // A row that run did not create has nothing to undo, whatever else it lacks (an `_id`).
     if (mapped.onlyCreated && mapped.onlyCreated.action !== 'created') {
       outcomes.set(mapped.row, {
         row: mapped.row,
@@ -237,6 +232,12 @@ export async function checkInput(input: ImportInput, prepared: PreparedImport, o
       });
       continue;
     }
+    const firstProblem = checked.problems[0];
+    if (firstProblem) {
+      outcomes.set(mapped.row, invalid(mapped.row, { ...firstProblem, message: joinProblems(checked.problems) }));
+      continue;
+    }
+    trimmedEmails += checked.trimmedEmails ?? 0;
     if (prepared.kind === 'update' && Object.keys(mapped.body).length === 0 && !mapped.tags?.length) {
       // A PATCH of nothing changes nothing: not worth a request, and likely not what was meant.
       outcomes.set(mapped.row, {

@@ -7,7 +7,7 @@
  * Format (NDJSON, mode 0600: it holds ids and Keap's messages):
  *
  *   {"journal":"infusionsoft import","v":1,"started":"...","inputHash":"...","resource":...}
- *   {"s":12}                                    row 12 is about to be sent
+ *   {"s":12,"t":1796601600000}                  row 12 is about to be sent (t: when, in ms; older journals lack it)
  *   {"f":{"row":12,"status":"created","id":7}}  what came of it
  *   {"complete":true}                           every row has an outcome
  *
@@ -37,11 +37,19 @@ export interface Journal {
   readonly previous: ReadonlyMap<number, RowOutcome>;
   /** Rows an earlier run recorded as sent without an outcome (they may or may not have reached Keap). */
   readonly unresolved: ReadonlySet<number>;
+  /** When the first run of this journal started (ms): "created in this import" spans every run of it. */
+  readonly started: number;
   /**
-   * Records that `row` is about to be sent; resolves once that is on disk (fsync). Concurrent callers
-   * share one fsync (group commit: the lines written while a sync is running go into the next one).
+   * When `row` was last sent (ms, as recorded by `sent`), for a row whose outcome is unknown or not
+   * recorded yet, by this run or an earlier one; undefined when no time was recorded.
    */
-  sent(row: number): Promise<void>;
+  sentAt(row: number): number | undefined;
+  /**
+   * Records that `row` is about to be sent (at `at` ms, when given); resolves once that is on disk
+   * (fsync). Concurrent callers share one fsync (group commit: the lines written while a sync is
+   * running go into the next one).
+   */
+  sent(row: number, at?: number): Promise<void>;
   /** Records an outcome; resolves once durable (same batching). */
   finish(outcome: RowOutcome): Promise<void>;
   /** Every row has an outcome: a later run without --resume may start afresh over this journal. */
@@ -61,6 +69,8 @@ interface JournalContents {
   outcomes: RowOutcomes;
   /** Rows sent without an outcome. */
   unresolved: Set<number>;
+  /** When rows were last sent, kept only while their outcome is missing or unknown. */
+  sentTimes: Map<number, number>;
   /** Whether any row was ever recorded as sent. */
   anySent: boolean;
   complete: boolean;
@@ -90,7 +100,7 @@ export async function openJournal(path: string, identity: JournalIdentity, optio
       });
     }
     const appender = await appendDurable(path, { mode: JOURNAL_MODE });
-    return journalOver(path, appender, found.outcomes, found.unresolved);
+    return journalOver(path, appender, found, Date.parse(found.header.started));
   }
   // A journal whose run never sent a row protects nothing: it is replaced like a complete one.
   if (found && !found.complete && found.anySent) {
@@ -102,7 +112,12 @@ export async function openJournal(path: string, identity: JournalIdentity, optio
   const header: JournalHeader = { journal: JOURNAL_MARK, v: JOURNAL_VERSION, started: new Date().toISOString(), ...pickIdentity(identity) };
   await writeFileAtomic(path, `${JSON.stringify(header)}\n`, { mode: JOURNAL_MODE });
   const appender = await appendDurable(path, { mode: JOURNAL_MODE });
-  return journalOver(path, appender, new RowOutcomes(), new Set());
+  return journalOver(
+    path,
+    appender,
+    { outcomes: new RowOutcomes(), unresolved: new Set(), sentTimes: new Map() },
+    Date.parse(header.started),
+  );
 }
 
 function pickIdentity(identity: JournalIdentity): JournalIdentity {
@@ -110,20 +125,39 @@ function pickIdentity(identity: JournalIdentity): JournalIdentity {
   return { inputHash, resource, action, profile, apiUrl };
 }
 
-function journalOver(path: string, appender: DurableAppender, previous: RowOutcomes, unresolved: Set<number>): Journal {
+function journalOver(
+  path: string,
+  appender: DurableAppender,
+  earlier: Pick<JournalContents, 'outcomes' | 'unresolved' | 'sentTimes'>,
+  started: number,
+): Journal {
   const commits = new GroupCommit(appender);
+  const { sentTimes } = earlier;
   return {
     path,
-    previous,
-    unresolved,
-    sent: (row) => commits.write(JSON.stringify({ s: row })),
-    finish: (outcome) => commits.write(JSON.stringify({ f: compactOutcome(outcome) })),
+    previous: earlier.outcomes,
+    unresolved: earlier.unresolved,
+    started,
+    sentAt: (row) => sentTimes.get(row),
+    sent(row, at) {
+      if (at !== undefined) sentTimes.set(row, at);
+      return commits.write(JSON.stringify(at === undefined ? { s: row } : { s: row, t: at }));
+    },
+    finish(outcome) {
+      keepSentTime(sentTimes, outcome);
+      return commits.write(JSON.stringify({ f: compactOutcome(outcome) }));
+    },
     complete: () => commits.write(JSON.stringify({ complete: true })),
     async close() {
       await commits.idle();
       await appender.close();
     },
   };
+}
+
+/** A row's send time is kept only while its outcome is unknown: the lookup at the end of a run needs it. */
+function keepSentTime(sentTimes: Map<number, number>, outcome: RowOutcome): void {
+  if (outcome.status !== 'unknown') sentTimes.delete(outcome.row);
 }
 
 /** The outcome's own members only, without undefined ones: short lines, and nothing but what readJournal accepts. */
@@ -265,10 +299,13 @@ function readHeader(path: string, text: string): JournalContents {
   for (const key of ['inputHash', 'resource', 'action', 'profile', 'apiUrl', 'started'] as const) {
     if (typeof header[key] !== 'string') throw damaged(path, 1, `has no ${key}`);
   }
+  // Unknown rows are judged from it (journal.started): a start that is not a time is damage.
+  if (!Number.isFinite(Date.parse(header.started as string))) throw damaged(path, 1, 'has a start that is not a time');
   return {
     header: header as unknown as JournalHeader,
     outcomes: new RowOutcomes(),
     unresolved: new Set(),
+    sentTimes: new Map(),
     anySent: false,
     complete: false,
     wholeBytes: 0,
@@ -282,6 +319,7 @@ function readEntry(path: string, line: number, text: string, contents: JournalCo
   const entry = parseLine(path, line, text);
   if (entry.s !== undefined) {
     if (!isRow(entry.s)) throw damaged(path, line, 'records a sent row that is not a row number');
+    if (typeof entry.t === 'number' && Number.isFinite(entry.t)) contents.sentTimes.set(entry.s, entry.t);
     contents.anySent = true;
     // A resumed run appends after an earlier `complete`: it holds only if nothing is sent after it.
     contents.complete = false;
@@ -289,8 +327,10 @@ function readEntry(path: string, line: number, text: string, contents: JournalCo
     return;
   }
   if (entry.f !== undefined) {
-    contents.outcomes.set(readOutcome(path, line, entry.f));
-    contents.unresolved.delete((entry.f as RowOutcome).row);
+    const outcome = readOutcome(path, line, entry.f);
+    contents.outcomes.set(outcome);
+    contents.unresolved.delete(outcome.row);
+    keepSentTime(contents.sentTimes, outcome);
     return;
   }
   if (entry.complete === true) {

@@ -46,7 +46,11 @@ export function parseLookup(text: string): LookupSpec {
 
 const keyNames = (resource: ResourceDef): string => (resource.naturalKeys ?? []).map((key) => key.name).join(', ');
 
-export type RecoverResult = { kind: 'found'; id: number } | { kind: 'absent' } | { kind: 'cannot'; reason: string };
+/**
+ * What `recover` found: `createdAt` (ms) is the record's creation time where the catalog names a
+ * `createdField` and the record holds it, so a caller can tell a record just created from an older one.
+ */
+export type RecoverResult = { kind: 'found'; id: number; createdAt?: number } | { kind: 'absent' } | { kind: 'cannot'; reason: string };
 
 export interface Lookups {
   /**
@@ -57,9 +61,10 @@ export interface Lookups {
    */
   resolve(spec: LookupSpec, values: Iterable<string>, signal?: AbortSignal): Promise<Map<string, LookupResult>>;
   /**
-   * For --resume: find the record a create may have made, by the resource's natural key read from
-   * the body, always asking Keap afresh. 'absent': Keap has no such record (safe to send); 'found':
-   * it was created; 'cannot': no natural key in the body to search by, or several records have it.
+   * For unknown rows and --resume: find the record a create may have made, by the resource's natural
+   * key read from the body, always asking Keap afresh. 'absent': Keap has no such record (safe to
+   * send); 'found': exactly one has it (with its creation time where known: the caller decides
+   * whether this row made it); 'cannot': no natural key in the body to search by, or several records have it.
    */
   recover(resource: ResourceDef, body: Record<string, unknown>, signal?: AbortSignal): Promise<RecoverResult>;
   /** Creates missing tags by name (--create-tags), once per name even when asked concurrently; returns ids. */
@@ -136,11 +141,11 @@ export function createLookups(api: KeapApi): Lookups {
       for (const key of keys) {
         const value = valuesAt(resource, body, key.bodyPath as string).find((candidate) => candidate !== '');
         if (value === undefined) continue;
-        const ids = key.filter
-          ? await findByFilter(api, resource, key, value, signal)
-          : ((await readIndex(api, resource, key, signal)).get(normalise(key, value)) ?? []);
-        if (ids.length === 0) return { kind: 'absent' };
-        if (ids.length === 1) return { kind: 'found', id: ids[0] as number };
+        const records = await recordsWithKey(api, resource, key, value, signal);
+        const [record, ...others] = records;
+        if (!record) return { kind: 'absent' };
+        if (others.length === 0) return { kind: 'found', id: idOf(resource, record), ...createdAtOf(resource, record) };
+        const ids = records.map((found) => idOf(resource, found));
         return { kind: 'cannot', reason: `several ${resource.name} with ${key.name} "${value}" (ids ${ids.join(', ')})` };
       }
       const paths = keys.map((key) => key.bodyPath).join(' or ');
@@ -204,12 +209,36 @@ async function* readRecords(
 
 /** Ids of the records whose key is exactly `value`, read with the key's filter (which may match loosely). */
 async function findByFilter(api: KeapApi, resource: ResourceDef, key: NaturalKey, value: string, signal?: AbortSignal): Promise<number[]> {
+  const records = await recordsWithKey(api, resource, key, value, signal);
+  return records.map((record) => idOf(resource, record));
+}
+
+/**
+ * The records whose key is exactly `value`, one per id, asked afresh: through the key's filter
+ * where it has one (which may match loosely), else by reading the whole list.
+ */
+async function recordsWithKey(
+  api: KeapApi,
+  resource: ResourceDef,
+  key: NaturalKey,
+  value: string,
+  signal?: AbortSignal,
+): Promise<Record<string, unknown>[]> {
   const wanted = normalise(key, value);
-  const ids = new Set<number>();
-  for await (const record of readRecords(api, resource, { [key.filter as string]: value }, signal)) {
-    if (valuesAt(resource, record, key.path).some((candidate) => normalise(key, candidate) === wanted)) ids.add(idOf(resource, record));
+  const byId = new Map<number, Record<string, unknown>>();
+  const query = key.filter ? { [key.filter]: value } : {};
+  for await (const record of readRecords(api, resource, query, signal)) {
+    if (valuesAt(resource, record, key.path).some((candidate) => normalise(key, candidate) === wanted))
+      byId.set(idOf(resource, record), record);
   }
-  return [...ids];
+  return [...byId.values()];
+}
+
+/** `{createdAt}` from the catalog's creation-time field, when the record holds a readable one. */
+function createdAtOf(resource: ResourceDef, record: Record<string, unknown>): { createdAt?: number } {
+  const stamp = resource.createdField === undefined ? undefined : record[resource.createdField];
+  const createdAt = typeof stamp === 'string' ? Date.parse(stamp) : Number.NaN;
+  return Number.isFinite(createdAt) ? { createdAt } : {};
 }
 
 /** The whole list, indexed by the key's normalised values. */

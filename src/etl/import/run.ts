@@ -18,6 +18,7 @@ import { type Journal, journalPathFor, openJournal } from './journal.js';
 import type { MappingOptions } from './mapping.js';
 import { type PreparedImport, prepareImport } from './prepare.js';
 import { checkReportPaths, type ReportPaths, reportPaths, writeReports } from './reports.js';
+import { noteAlreadyGone, refuseUnknownRows, resolveUnknownRows } from './resolve.js';
 import { RowOutcomes } from './outcomes.js';
 import type { ImportActionKind, ImportInput, LookupSpec, RowOutcome } from './types.js';
 
@@ -44,6 +45,8 @@ export interface ImportRequest {
   stdin: NodeJS.ReadableStream;
   signal?: AbortSignal;
   now: () => number;
+  /** How long after its send an unknown row is looked up (default 60 s, resolve.ts); tests shorten it. */
+  settleMs?: number;
 }
 
 export type ImportCounts = Record<
@@ -98,6 +101,7 @@ export async function runImport(api: KeapApi, request: ImportRequest, reporter: 
     ...(request.delimiter ? { delimiter: request.delimiter } : {}),
   });
   try {
+    if (request.action === undefined) await refuseUnknownRows(input, request.resource);
     const prepared = await prepareImport(
       api,
       input,
@@ -278,8 +282,17 @@ async function applyUnderJournal(run: Run, journalPath: string): Promise<ImportO
   for (const [, outcome] of journal.previous) state.outcomes.set(outcome);
   try {
     if (request.resume && journal.previous.size) reporter.info(`resuming: ${counted(journal.previous.size, 'row')} already done`);
-    const context: ApplyContext = { api, prepared, journal, startedAt };
+    // "Created in this import" spans every run of its journal (an upsert created before a crash).
+    const context: ApplyContext = { api, prepared, journal, startedAt: Math.min(startedAt, journal.started) };
     if (!state.stoppedEarly) await applyAll(context, unitsOf(input, prepared, checked, request), request, state, reporter, checked.valid);
+    if (state.fatal === undefined && !request.signal?.aborted) {
+      await resolveUnknownRows(context, unitsOf(input, prepared, checked, request), state.outcomes, request, reporter).catch(
+        (error: unknown) => {
+          state.fatal ??= error;
+        },
+      );
+    }
+    noteAlreadyGone(context, state.outcomes, reporter);
     const notTried = state.stoppedEarly
       ? `not tried: the run stopped after ${counted(state.errors, 'error')} (--max-errors ${request.maxErrors})`
       : 'not tried: the run was stopped';

@@ -6,7 +6,8 @@
  *   validate.ts a mapped body -> problems (types, enums, required, rules, never-true booleans)
  *   group.ts    rows sharing a group column (order_ref) -> one body with an item array
  *   lookup.ts   natural keys (emails, SKUs, tag names) -> Keap ids, through the API, cached
- *   journal.ts  what was sent and what came of it, durable, for --resume
+ *   journal.ts  what was sent (and when) and what came of it, durable, for --resume
+ *   resolve.ts  the end of a run: unknown rows looked up by natural key, sent again only if absent
  *   reports.ts  the error report and the results file, written from the input and the outcomes
  *   run.ts      the orchestration: runImport(request) -> ImportOutcome
  */
@@ -70,7 +71,7 @@ export type ImportActionKind = 'create' | 'update' | 'upsert' | 'delete';
  *  - skipped: not tried (after --max-errors, or --only-created on a row that was not created);
  *  - failed: Keap refused it (`httpStatus`, `error` is Keap's message);
  *  - invalid: refused by validation before anything was sent;
- *  - unknown: sent, but whether Keap acted is not known; never sent again blindly.
+ *  - unknown: sent, but whether Keap acted is not known; never sent again blindly (resolve.ts).
  */
 export type OutcomeStatus = 'created' | 'updated' | 'deleted' | 'skipped' | 'failed' | 'invalid' | 'unknown';
 
