@@ -3,7 +3,7 @@
  * empty cell, a row never drops what it does not name, and `--map COLUMN=custom.<label>` works for
  * every label. Each test runs the CLI in-process against the sandbox and reads the record back.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, sandboxGet, sandboxSend, startTestSandbox, type TestSandbox } from '../support/cli.js';
@@ -229,5 +229,44 @@ describe('--map COLUMN=custom.<label> (issue 13, item 4)', () => {
       const expected = field.field_type === 'Currency' ? 99.5 : field.field_type === 'YesNo' ? false : values[i];
       expect(after.find((f) => f.id === field.id)?.content, field.label).toEqual(expected);
     }
+  });
+});
+
+describe('a round trip changes exactly the cell edited (issue 13, item 2)', () => {
+  it('a contact holding every custom-field type: export, edit one cell, import, and nothing else changes', async () => {
+    const model = (await sandboxGet(sandbox, '/contacts/model')) as { custom_fields: Array<{ field_type: string }> };
+    const types = model.custom_fields.map((field) => field.field_type);
+    expect(types).toEqual(expect.arrayContaining(['Date', 'DateTime', 'ListBox', 'Drilldown', 'User', 'YesNo', 'Currency', 'Dropdown']));
+    const { id, email } = await newContact({ addresses: [{ field: 'BILLING', line1: '1 Main St', region: 'Ohio', country_code: 'USA' }] });
+    const before = await contact(id);
+    let name = 'Renée';
+    for (const format of ['csv', 'json', 'ndjson']) {
+      const dir = tempDir();
+      const path = join(dir, `contacts.${format}`);
+      const exported = await runCli(['export', 'contacts', '--where', `email=${email}`, '-o', path], { env: sandbox.env });
+      expect(exported.code, exported.stderr).toBe(0);
+      const text = readFileSync(path, 'utf8');
+      expect(text).toContain(name);
+      writeFileSync(path, text.replace(name, `Renée-${format}`));
+      name = `Renée-${format}`;
+      const imported = await runCli(['import', 'contacts', path], { env: sandbox.env });
+      expect(imported.code, `${format}: ${imported.stderr}`).toBe(0);
+      expect(imported.stderr).toMatch(/1 updated/);
+      const { last_updated: _a, ...after } = await contact(id);
+      const { last_updated: _b, ...expected } = before;
+      expect(after, format).toEqual({ ...expected, given_name: `Renée-${format}` });
+    }
+  });
+});
+
+describe('custom field cells are sent in their field type', () => {
+  it('a User field edited in a CSV is sent as the user id, and the other fields stay as read', async () => {
+    const { id } = await newContact();
+    const before = await contact(id);
+    const path = file('user.csv', `id,custom.Account manager,custom.Visits\n${id},2,42\n`);
+    const result = await runCli(['import', 'contacts', path], { env: sandbox.env });
+    expect(result.code, result.stderr).toBe(0);
+    const expected = (before.custom_fields as Rec[]).map((field) => (field.id === 35 ? { ...field, content: 2 } : field));
+    expect((await contact(id)).custom_fields).toEqual(expected);
   });
 });

@@ -271,10 +271,11 @@ function customContent(info: CustomFieldInfo, content: unknown): { content: unkn
   if (content === null || content === undefined) return { content: null };
   const type = info.fieldType ?? 'Text';
   const text = typeof content === 'string' ? content.trim() : undefined;
-  if (type === 'WholeNumber' || NUMERIC_CUSTOM.has(type)) {
+  // A User field holds a user's id (UNCONFIRMED: Keap types every content as an object).
+  if (type === 'WholeNumber' || type === 'User' || NUMERIC_CUSTOM.has(type)) {
     if (text === '') return { content: null };
     const number = text !== undefined ? Number(text) : content;
-    const whole = type === 'WholeNumber';
+    const whole = type === 'WholeNumber' || type === 'User';
     const ok = typeof number === 'number' && Number.isFinite(number) && (!whole || Number.isSafeInteger(number));
     return ok ? { content: number } : { content, problem: `${show(content)} is not ${whole ? 'a whole number' : 'a number'}` };
   }

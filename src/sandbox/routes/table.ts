@@ -7,6 +7,7 @@ import type { Collection, Store } from '../store.js';
 import { noContent, ok, type ApiRequest, type ApiResponse, type Handler, type Route } from './http.js';
 import { clean, merge, must, notFound, now } from './records.js';
 import { bodyObject, idParam, requireFields } from './request.js';
+import { arraysAsKeapWrites } from './writes.js';
 
 /** What `crud` adds for a collection: each key present adds that route. */
 export interface CrudOptions {
@@ -62,7 +63,7 @@ export class RouteTable {
         const body = bodyObject(req);
         requireFields(body, required);
         const base: Rec = replace ? { id, date_created: existing['date_created'] } : existing;
-        const record = merge(base, body, stamp());
+        const record = merge(base, arraysAsKeapWrites(name, existing, body), stamp());
         c(name).put(record);
         return ok(view(record));
       };
