@@ -87,16 +87,16 @@ async function readExisting(context: ApplyContext, checked: CheckedRow): Promise
   }
   const read = singleRead(prepared.resource, values);
   if (!read) return undefined;
-  const response = await api.request('GET', fillPath(read.path, values), { query: readQuery(prepared.resource, read) });
+  const response = await api.request('GET', fillPath(read.path, values), { query: readQuery(read, checked.mapped.partialArrays) });
   if (!isObject(response.body)) return undefined;
   // Reads that wrap the record (a file's `file_descriptor`) are unwrapped as export does.
   return read.recordMap ? applyRecordMap(response.body, read.recordMap) : response.body;
 }
 
-/** The single read's query, asking for the record's custom fields too, since they are merged. */
-function readQuery(resource: ResourceDef, read: ActionDef): Record<string, string> {
+/** The single read's query, asking for the record's custom fields too when they are to be merged. */
+function readQuery(read: ActionDef, arrays: readonly string[]): Record<string, string> {
   const query = { ...read.query };
-  if (!resource.customFields) return query;
+  if (!arrays.includes(CUSTOM_FIELDS_INCLUDE)) return query;
   const asked = query.optional_properties ? query.optional_properties.split(',') : [];
   return { ...query, optional_properties: [...new Set([...asked, CUSTOM_FIELDS_INCLUDE])].join(',') };
 }
