@@ -2,7 +2,7 @@
  * Write bodies: builders for the catalog's resource files, and the one resolver every consumer
  * (import validation, describe, docs, conformance) uses to see a body's full list of properties.
  */
-import type { ActionDef, BodyProperty, BodyRule, FieldDef, FieldType, ResourceDef, WriteBody } from './types.js';
+import type { ActionDef, ArrayWrite, BodyProperty, BodyRule, FieldDef, FieldType, ResourceDef, WriteBody } from './types.js';
 
 /** A component's type: a FieldType, an enum of strings, a plain array's items, or nested typed components. */
 type ComponentSpec = FieldType | readonly string[] | { items: FieldType } | { object: Components } | { array: Components };
@@ -29,6 +29,26 @@ export const arrayOf = (name: string, components: Components): BodyProperty => (
 
 /** Custom field values on write: `[{id, content}]` (import fills them from `custom.<label>` columns). */
 export const CUSTOM_FIELDS = arrayOf('custom_fields', { content: 'object', id: 'integer' });
+
+/** Keap's words on its v2 contact write (CreateUpdateContactRequest), for every array property. */
+export const V2_ARRAY_QUOTE = 'Any item not listed here will be removed if it already exists.';
+
+/** A contact array: replaced, as Keap documents for v2; UNCONFIRMED for v1, so import merges first. */
+export const contactArray = (name: string, key: string): ArrayWrite => ({
+  name,
+  key,
+  keap: 'replaces',
+  source: 'UNCONFIRMED for v1; documented for v2 contacts (CreateUpdateContactRequest)',
+  quote: V2_ARRAY_QUOTE,
+});
+
+/** Custom field values of another resource: assumed replaced as for contacts (UNCONFIRMED: Keap documents neither). */
+export const CUSTOM_FIELDS_WRITE: ArrayWrite = {
+  name: 'custom_fields',
+  key: 'id',
+  keap: 'replaces',
+  source: 'UNCONFIRMED: assumed as Keap documents for v2 contacts, since a merged list is right either way',
+};
 
 /** A record field as a body property: components are strings, a discriminator takes its values. */
 export function fieldAsProperty(field: FieldDef): BodyProperty {

@@ -178,6 +178,10 @@ function renderResource(resource: ResourceDef): string[] {
     );
     lines.push(`- Natural keys (\`import --lookup FIELD=${resource.name}.KEY\`): ${keys.join(', ')}`);
   }
+  if (resource.arrayWrites?.length) {
+    const arrays = resource.arrayWrites.map((write) => `${code(write.name)} by ${code(write.key)} (Keap ${write.keap}: ${write.source})`);
+    lines.push(`- Lists merged with the record before an update (import): ${arrays.join('; ')}`);
+  }
   if (resource.duplicateOptions) lines.push(`- Upsert duplicate options: ${resource.duplicateOptions.map(code).join(', ')}`);
   if (resource.customFields) {
     const how = resource.customFields.via === 'list' ? 'with the list (`optional_properties=custom_fields`)' : 'one request per record';

@@ -281,6 +281,24 @@ export interface NaturalKey {
   bodyPath?: string;
 }
 
+/**
+ * An array of objects a write may replace as a whole, and how its elements are told apart. Import
+ * merges it with the record's elements by `key` before a partial update (whatever `keap` says: a
+ * merged list is right either way), and the sandbox does what `keap` says.
+ */
+export interface ArrayWrite {
+  /** The record field and body property (`email_addresses`, `custom_fields`). */
+  name: string;
+  /** The element property that identifies an element: `field` (EMAIL1, PHONE2), `id` (a custom field), `type`. */
+  key: string;
+  /** What Keap does with the record's elements a write leaves out: `replaces` removes them, `merges` keeps them. */
+  keap: 'replaces' | 'merges';
+  /** Where `keap` comes from, with UNCONFIRMED where Keap does not say it for v1. */
+  source: string;
+  /** Keap's own words, when documented (checked against ../shared/keap/v2-openapi.yml by a test). */
+  quote?: string;
+}
+
 /** One place where the catalog follows the spec rather than the seed, with the reason. */
 export interface Deviation {
   what: string;
@@ -321,6 +339,8 @@ export interface ResourceDef {
    * `bodyPath` is the one `--resume` uses to find a record an interrupted create may have made.
    */
   naturalKeys?: NaturalKey[];
+  /** Arrays a write may replace as a whole: import merges them with the record first (see ArrayWrite). */
+  arrayWrites?: ArrayWrite[];
   /** Upserts: the spec's duplicate-check values (`Email`, `EmailAndName`). */
   duplicateOptions?: string[];
   actions: ActionDef[];

@@ -503,6 +503,8 @@ function parseJsonCell(column: string, cell: string, field: FieldDef | undefined
  * so a whole number there is read as one. Everything else stays text (`02134` keeps its zero).
  */
 function parseComponent(column: string, component: string, cell: string, type?: FieldType): unknown {
+  // An object or list component was flattened as JSON text (an opportunity's `stage.details`).
+  if ((type === 'object' || type === 'array') && /^\s*[[{]/.test(cell)) return parseJsonCell(column, cell, undefined);
   if (type === 'integer' || type === 'number' || type === 'boolean') return cell.trim() === '' ? cell : parseScalar(column, cell, type);
   if (type === undefined && (component === 'id' || component.endsWith('_id')) && INTEGER.test(cell.trim())) {
     return parseScalar(column, cell, 'integer');

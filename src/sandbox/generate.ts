@@ -238,6 +238,13 @@ export const customFieldsByResource: Record<string, CustomFieldMeta[]> = {
     field(13, '会員番号', 'Text', 'CONTACT'),
     field(15, 'Notes, misc', 'TextArea', 'CONTACT'),
     field(17, 'Is "VIP"?', 'YesNo', 'CONTACT'),
+    // One of each other type Keap has, so that a round trip meets them all (issue 13).
+    field(19, 'Last visit', 'DateTime', 'CONTACT'),
+    field(27, 'Contact by', 'ListBox', 'CONTACT', ['Email', 'Phone', 'Post']),
+    field(29, 'Territory', 'Drilldown', 'CONTACT'),
+    field(35, 'Account manager', 'User', 'CONTACT'),
+    field(37, 'Visits', 'WholeNumber', 'CONTACT'),
+    field(39, 'Discount %', 'Percent', 'CONTACT'),
   ],
   companies: [
     field(21, 'Industry', 'Dropdown', 'COMPANY', ['Retail', 'SaaS', 'Manufacturing']),
@@ -274,6 +281,17 @@ function customValue(r: Random, meta: CustomFieldMeta): unknown {
       return `19${r.int(50, 99)}-0${r.int(1, 9)}-1${r.int(0, 9)}`;
     case 'Dropdown':
       return r.pick(meta.options).label;
+    case 'DateTime':
+      return `20${r.int(10, 25)}-0${r.int(1, 9)}-1${r.int(0, 9)}T${r.int(10, 23)}:${r.int(10, 59)}:00.000Z`;
+    case 'ListBox':
+      return meta.options
+        .filter(() => r.bool())
+        .map((option) => option.label)
+        .join(',');
+    case 'Drilldown':
+      return r.pick(['Europe > France', 'Asia > Japan', 'America > Canada']);
+    case 'User':
+      return r.int(1, 3);
     case 'TextArea':
       return r.pick(noteBodies);
     default:

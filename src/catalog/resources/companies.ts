@@ -1,6 +1,6 @@
 import type { ResourceDef, WriteBody } from '../types.js';
 import { PLAIN_ADDRESS, bool, id, obj, str } from '../fields.js';
-import { CUSTOM_FIELDS, prop } from '../bodies.js';
+import { CUSTOM_FIELDS, CUSTOM_FIELDS_WRITE, prop } from '../bodies.js';
 
 /** `/tags/{tag_id}/companies` wraps each company: flatten it as the seed does. */
 export const TAGGED_COMPANY_MAP = {
@@ -45,6 +45,7 @@ export const companies: ResourceDef = {
     str('website'),
   ],
   keyFields: ['id'],
+  arrayWrites: [CUSTOM_FIELDS_WRITE],
   customFields: { modelPath: '/companies/model', via: 'list' },
   actions: [
     {

@@ -17,7 +17,7 @@ import {
   objs,
   str,
 } from '../fields.js';
-import { CUSTOM_FIELDS, arrayOf, objectOf, oneOf, prop } from '../bodies.js';
+import { CUSTOM_FIELDS, arrayOf, contactArray, objectOf, oneOf, prop } from '../bodies.js';
 
 /** `/tags/{tag_id}/contacts` wraps each contact: flatten it as the seed does. */
 export const TAGGED_CONTACT_MAP = {
@@ -148,6 +148,15 @@ export const contacts: ResourceDef = {
     { name: 'email', path: 'email_addresses.email', filter: 'email', ignoreCase: true, bodyPath: 'email_addresses.EMAIL1.email' },
   ],
   duplicateOptions: DUPLICATE_OPTIONS,
+  arrayWrites: [
+    contactArray('addresses', 'field'),
+    contactArray('email_addresses', 'field'),
+    contactArray('fax_numbers', 'field'),
+    contactArray('phone_numbers', 'field'),
+    // A contact has one account per network, as Keap's v2 form shows it.
+    contactArray('social_accounts', 'type'),
+    contactArray('custom_fields', 'id'),
+  ],
   customFields: { modelPath: '/contacts/model', via: 'list' },
   gathered: [
     {

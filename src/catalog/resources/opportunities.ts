@@ -1,6 +1,6 @@
 import type { ResourceDef, WriteBody } from '../types.js';
 import { WHOLE_NUMBER, bool, dt, id, int, num, obj, str } from '../fields.js';
-import { CUSTOM_FIELDS, objectOf, prop } from '../bodies.js';
+import { CUSTOM_FIELDS, CUSTOM_FIELDS_WRITE, objectOf, prop } from '../bodies.js';
 
 /** Create and update take the same body (the spec says so of PATCH in prose); its two dates are plain text. */
 const OPPORTUNITY_BODY: WriteBody = {
@@ -68,6 +68,7 @@ export const opportunities: ResourceDef = {
     obj('user', ['first_name', 'id', 'last_name']),
   ],
   keyFields: ['id'],
+  arrayWrites: [CUSTOM_FIELDS_WRITE],
   customFields: { modelPath: '/opportunities/model', via: 'single' },
   actions: [
     {

@@ -14,10 +14,12 @@ import type { ActionDef, ResourceDef } from '../../catalog/types.js';
 import { OutcomeUnknownError } from '../../api/errors.js';
 import type { KeapApi } from '../../api/types.js';
 import { ApiError, AuthError, NetworkError } from '../../errors.js';
+import { CUSTOM_FIELDS_INCLUDE } from '../export.js';
 import { applyRecordMap, pick } from '../project.js';
 import type { CheckedRow } from './check.js';
 import type { Journal } from './journal.js';
 import { applyTags } from './lookup.js';
+import { mergeArrays } from './merge.js';
 import type { PreparedImport } from './prepare.js';
 import type { RowOutcome } from './types.js';
 
@@ -53,28 +55,22 @@ function singleRead(resource: ResourceDef, values: Record<string, string | numbe
 }
 
 /**
- * Keap replaces keyed arrays (email_addresses, phone_numbers, ...) on write: a body naming only
- * EMAIL2 would drop EMAIL1. The record is read and the elements the row does not name are kept,
- * with only the components the body takes. Required fields an update leaves out are filled too.
+ * Keap may replace arrays on write (email_addresses, custom_fields, ...: the catalog's arrayWrites):
+ * a body naming only EMAIL2 would drop EMAIL1. The record is read and merged (see merge.ts).
+ * Required fields an update leaves out are filled too.
  */
 function mergeWithRecord(prepared: PreparedImport, checked: CheckedRow, record: Record<string, unknown>): Record<string, unknown> {
-  const body = { ...checked.mapped.body };
-  const properties = new Map(bodyProperties(prepared.resource, prepared.action).map((property) => [property.name, property]));
-  for (const name of checked.mapped.partialArrays) {
-    const field = prepared.resource.fields.find((candidate) => candidate.name === name);
-    const discriminator = field?.discriminator ?? 'field';
-    const components = new Set((properties.get(name)?.components ?? []).map((component) => component.name));
-    const given = Array.isArray(body[name]) ? (body[name] as Record<string, unknown>[]) : [];
-    // The values the row speaks for (given, or cleared with --clear-empty) replace the record's.
-    const named = new Set<unknown>([...given.map((element) => element[discriminator]), ...(checked.mapped.coveredValues?.[name] ?? [])]);
-    const kept = (Array.isArray(record[name]) ? (record[name] as unknown[]) : [])
-      .filter(isObject)
-      .filter((element) => !named.has(element[discriminator]))
-      .map((element) => Object.fromEntries(Object.entries(element).filter(([key]) => components.size === 0 || components.has(key))));
-    body[name] = [...kept, ...given];
-  }
+  const properties = bodyProperties(prepared.resource, prepared.action);
+  const body = mergeArrays({
+    resource: prepared.resource,
+    properties,
+    body: checked.mapped.body,
+    record,
+    arrays: checked.mapped.partialArrays,
+    ...(checked.mapped.coveredValues ? { covered: checked.mapped.coveredValues } : {}),
+  });
   // A PUT update replaces the whole record: what the row leaves out is kept as the record has it.
-  const fill = replacesRecord(prepared) ? [...properties.keys()] : checked.fillFromRecord;
+  const fill = replacesRecord(prepared) ? properties.map((property) => property.name) : checked.fillFromRecord;
   for (const name of fill) {
     if (body[name] === undefined && record[name] !== undefined && record[name] !== null) body[name] = record[name];
   }
@@ -92,10 +88,18 @@ async function readExisting(context: ApplyContext, checked: CheckedRow): Promise
   }
   const read = singleRead(prepared.resource, values);
   if (!read) return undefined;
-  const response = await api.request('GET', fillPath(read.path, values), read.query ? { query: read.query } : {});
+  const response = await api.request('GET', fillPath(read.path, values), { query: readQuery(read, checked.mapped.partialArrays) });
   if (!isObject(response.body)) return undefined;
   // Reads that wrap the record (a file's `file_descriptor`) are unwrapped as export does.
   return read.recordMap ? applyRecordMap(response.body, read.recordMap) : response.body;
+}
+
+/** The single read's query, asking for the record's custom fields too when they are to be merged. */
+function readQuery(read: ActionDef, arrays: readonly string[]): Record<string, string> {
+  const query = { ...read.query };
+  if (!arrays.includes(CUSTOM_FIELDS_INCLUDE)) return query;
+  const asked = query.optional_properties ? query.optional_properties.split(',') : [];
+  return { ...query, optional_properties: [...new Set([...asked, CUSTOM_FIELDS_INCLUDE])].join(',') };
 }
 
 /** An update by PUT (hooks, files): Keap replaces the record with the body. */

@@ -410,9 +410,18 @@ function makePlan(
 // ---------------------------------------------------------------------------------------------
 // One row -> one body
 
-/** A CSV cell as text: null for an empty unquoted cell (or a missing value). */
+/**
+ * An empty cell: unquoted (null), quoted (`""`), a JSON `""` or `null`, or an absent key. All mean
+ * the same, as HubSpot, Mailchimp and any QUOTE_ALL writer quote every empty cell: left as it is,
+ * or cleared with --clear-empty.
+ */
+function isEmptyCell(value: unknown): boolean {
+  return value === null || value === undefined || value === '';
+}
+
+/** A CSV cell as text: null for an empty cell (quoted or not) or a missing value. */
 function cellText(value: unknown): string | null {
-  if (value === null || value === undefined) return null;
+  if (isEmptyCell(value)) return null;
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   return JSON.stringify(value);
@@ -528,11 +537,11 @@ export function mapRow(plan: ColumnPlan, row: InputRow): MappedRow {
   });
   mapped.body = body;
   for (const { name, value } of jsonValues) {
-    if (value !== null && value !== undefined) body[name] = withoutReadOnlyComponents(plan.resource, internals.properties, name, value);
+    if (!isEmptyCell(value)) body[name] = withoutReadOnlyComponents(plan.resource, internals.properties, name, value);
   }
-  if (options.clearEmpty) clearEmptyCells(internals, row, body);
-  markPartialArrays(plan, internals, mapped);
+  if (options.clearEmpty) clearEmptyCells(internals, row, body, plan.resource);
   finishCustomFields(internals, body, custom);
+  markPartialArrays(plan, internals, mapped);
   finishItems(plan, body, items, plainItem);
   if (
     options.optInReason !== undefined &&
@@ -569,7 +578,7 @@ function readCustomObject(column: string, value: unknown, plan: Compiled, custom
       if (plan.options.ignoreUnknown) continue;
       throw new CellError(`custom.${label}`, `"${label}" is not a custom field of this account (its fields: ${model?.labels.join(', ')})`);
     }
-    if (content !== null && content !== undefined) custom[label] = content;
+    if (!isEmptyCell(content)) custom[label] = content;
     else if (plan.options.clearEmpty) custom[label] = model.labelTypes.get(label) === 'number' ? null : '';
   }
 }
@@ -599,10 +608,9 @@ function readOnlyCreated(plan: Compiled, row: InputRow, mapped: MappedRow): void
 }
 
 /** --clear-empty: what the row left empty is sent cleared; keyed arrays are sent whole. */
-function clearEmptyCells(internals: Compiled, row: InputRow, body: Record<string, unknown>): void {
+function clearEmptyCells(internals: Compiled, row: InputRow, body: Record<string, unknown>, resource: ResourceDef): void {
   for (const target of internals.targets) {
-    const value = row.values[target.column];
-    if (value !== null && value !== undefined) continue;
+    if (!isEmptyCell(row.values[target.column])) continue;
     if (target.kind === 'custom') {
       const custom = isObject(body.custom) ? body.custom : {};
       body.custom = custom;
@@ -620,6 +628,11 @@ function clearEmptyCells(internals: Compiled, row: InputRow, body: Record<string
       object[component] = clearedValue(property?.components?.find((c) => c.name === component)?.type);
     } else if (!Array.isArray(body[head])) {
       body[head] = []; // every element of this keyed array the row speaks for is empty
+    } else {
+      // An element the row gives keeps the record's other components when merged: this one is cleared.
+      const discriminator = resource.fields.find((f) => f.name === head)?.discriminator ?? 'field';
+      const element = (body[head] as unknown[]).find((e) => isObject(e) && e[discriminator] === component);
+      if (isObject(element) && element[third] === undefined) element[third] = '';
     }
   }
 }
@@ -642,16 +655,20 @@ function coveredValues(field: FieldDef, elements: unknown[], plan: ColumnPlan, i
   return all.filter((value) => given.has(value));
 }
 
-/** Keyed arrays the row does not give whole: listed for the engine to merge with the record. */
+/**
+ * The arrays the catalog says a write may replace (ArrayWrite) that the row gives or clears
+ * elements of: listed for the engine to merge with the record (update and upsert only).
+ */
 function markPartialArrays(plan: ColumnPlan, internals: Compiled, mapped: MappedRow): void {
   if (plan.action.kind !== 'update' && plan.action.kind !== 'upsert') return;
-  for (const field of plan.resource.fields) {
-    const elements = mapped.body[field.name];
-    if (!isKeyed(field) || !Array.isArray(elements)) continue;
-    const covered = coveredValues(field, elements, plan, internals);
-    if (covered.length === field.discriminatorValues?.length) continue;
-    mapped.partialArrays.push(field.name);
-    mapped.coveredValues = { ...mapped.coveredValues, [field.name]: covered };
+  for (const write of plan.resource.arrayWrites ?? []) {
+    const elements = mapped.body[write.name];
+    if (!Array.isArray(elements)) continue;
+    mapped.partialArrays.push(write.name);
+    const field = plan.resource.fields.find((candidate) => candidate.name === write.name);
+    if (isKeyed(field) && field?.discriminator === write.key) {
+      mapped.coveredValues = { ...mapped.coveredValues, [write.name]: coveredValues(field, elements, plan, internals) };
+    }
   }
 }
 

@@ -75,10 +75,18 @@ function namedFields(columns: readonly string[], map: ReadonlyMap<string, string
   return names;
 }
 
-async function loadCustomModel(api: KeapApi, resource: ResourceDef, input: ImportInput, signal?: AbortSignal) {
+async function loadCustomModel(
+  api: KeapApi,
+  resource: ResourceDef,
+  input: ImportInput,
+  map: ReadonlyMap<string, string> | undefined,
+  signal?: AbortSignal,
+) {
   const source = resource.customFields;
   if (!source) return undefined;
-  const wanted = input.columns.some((column) => column === 'custom' || column.startsWith('custom.') || column === 'custom_fields');
+  // A column names a custom field itself, or through --map COLUMN=custom.<label>.
+  const names = [...input.columns, ...(map?.values() ?? [])];
+  const wanted = names.some((name) => name === 'custom' || name.startsWith('custom.') || name === 'custom_fields');
   if (!wanted) return undefined;
   const response = await api.request('GET', source.modelPath, signal ? { signal } : {});
   return customFieldModel(response.body);
@@ -98,7 +106,7 @@ export async function prepareImport(
   if (options.mapping.onlyCreated && kind !== 'delete') {
     throw new UsageError('--only-created undoes the creates of an earlier run: it needs --action delete');
   }
-  const customModel = await loadCustomModel(api, resource, input, options.signal);
+  const customModel = await loadCustomModel(api, resource, input, options.mapping.map, options.signal);
   const plan = planFor(input, resource, action, { ...options.mapping, ...(customModel ? { customModel } : {}) });
   for (const warning of plan.warnings) reporter.warn(warning);
 

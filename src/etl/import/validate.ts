@@ -34,8 +34,9 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** Absent, cleared, or a list without elements (a `--clear-empty` list names nothing). */
 function isMissing(value: unknown): boolean {
-  return value === undefined || value === null || value === '';
+  return value === undefined || value === null || value === '' || (Array.isArray(value) && value.length === 0);
 }
 
 /** A value as quoted in a message: text in quotes, anything else as JSON, long values cut. */
@@ -221,6 +222,28 @@ function checkRequires(context: Context, rule: Extract<BodyRule, { kind: 'requir
   }
 }
 
+/**
+ * An upsert matches on the resource's natural key in the body (contacts: EMAIL1's address): without
+ * it Keap cannot match, so the row would fail (or create a record it should have updated).
+ */
+function checkMatchKey(resource: ResourceDef, body: Record<string, unknown>, checker: Checker): void {
+  const key = resource.naturalKeys?.find((candidate) => candidate.bodyPath);
+  if (!key?.bodyPath || !isMissing(valueAt(resource, body, key.bodyPath))) return;
+  checker.add(key.bodyPath, `${key.bodyPath} is empty, and an upsert matches on it: give it, or use --action create`);
+}
+
+/** A dot path's value in a body; a segment on a keyed array names its element by discriminator value. */
+function valueAt(resource: ResourceDef, body: Record<string, unknown>, path: string): unknown {
+  const [head = '', ...rest] = path.split('.');
+  let value: unknown = body[head];
+  const discriminator = resource.fields.find((field) => field.name === head)?.discriminator;
+  for (const segment of rest) {
+    if (Array.isArray(value)) value = value.find((element) => isObject(element) && element[discriminator ?? ''] === segment);
+    else value = isObject(value) ? value[segment] : undefined;
+  }
+  return value;
+}
+
 /** Custom field contents against the model's field types; settles them (numbers, booleans). */
 function checkCustomFields(context: Context, model: CustomFieldModel): void {
   const values = context.body.custom_fields;
@@ -242,10 +265,11 @@ function customContent(info: CustomFieldInfo, content: unknown, coercer: Coercer
   if (content === null || content === undefined) return { content: null };
   const type = info.fieldType ?? 'Text';
   const text = typeof content === 'string' ? content.trim() : undefined;
-  if (type === 'WholeNumber' || NUMERIC_CUSTOM.has(type)) {
+  // A User field holds a user's id (UNCONFIRMED: Keap types every content as an object).
+  if (type === 'WholeNumber' || type === 'User' || NUMERIC_CUSTOM.has(type)) {
     if (text === '') return { content: null };
     const number = text !== undefined ? Number(text) : content;
-    const whole = type === 'WholeNumber';
+    const whole = type === 'WholeNumber' || type === 'User';
     const ok = typeof number === 'number' && Number.isFinite(number) && (!whole || Number.isSafeInteger(number));
     return ok ? { content: number } : { content, problem: `${show(content)} is not ${whole ? 'a whole number' : 'a number'}` };
   }
@@ -304,6 +328,7 @@ export function validateBody(
     if (body[name] === true) checker.add(name, `true is refused: it would charge the card at once (leave it empty and false is sent)`);
     else if (body[name] === undefined || body[name] === null) body[name] = false;
   }
+  if (action.kind === 'upsert') checkMatchKey(resource, body, checker);
   if (options.customModel) checkCustomFields(context, options.customModel);
   return { problems: checker.problems, fillFromRecord: context.fillFromRecord, trimmedEmails: coercer.trimmedEmails };
 }

@@ -8,6 +8,7 @@ import { clean, merge, must, notFound, now, without, withOptional } from './reco
 import { bodyObject, equalityFilter, idList, idParam, idsQuery, optionalProperties, parseDate, requireFields } from './request.js';
 import type { RouteTable } from './table.js';
 import { applyTag, untagContact } from './tagging.js';
+import { arraysAsKeapWrites, validateCustomValues } from './writes.js';
 
 /** Contact lists whose entries say which slot they fill; Keap refuses other values. */
 const enums: Record<string, { discriminator: string; values: string[] }> = {
@@ -36,15 +37,7 @@ function validateContact(body: Rec, creating: boolean): void {
       }
     }
   }
-  const customFields = body['custom_fields'];
-  if (customFields !== undefined) {
-    if (!Array.isArray(customFields)) throw new HttpError(400, BAD_REQUEST);
-    const known = new Set((customFieldsByResource['contacts'] ?? []).map((field) => field.id));
-    for (const entry of customFields) {
-      const id = (entry as Rec | null)?.['id'];
-      if (typeof id !== 'number' || !known.has(id)) throw new HttpError(400, `Invalid custom field id: ${String(id)}`);
-    }
-  }
+  validateCustomValues(customFieldsByResource['contacts'] ?? [], body['custom_fields']);
   if (creating) {
     const emails = body['email_addresses'];
     const phones = body['phone_numbers'];
@@ -194,7 +187,7 @@ function addContactRecordRoutes(table: RouteTable): void {
       typeof email === 'string' ? findContactByEmail(store, email, option === 'EmailAndName' ? changes : undefined) : undefined;
     const all = new Set(['custom_fields', 'job_title', 'lead_source_id']);
     if (existing) {
-      const record = applyOptIn(merge(existing, changes, { last_updated: now() }), reason);
+      const record = applyOptIn(merge(existing, arraysAsKeapWrites('contacts', existing, changes), { last_updated: now() }), reason);
       c('contacts').put(record);
       return ok(contactView(store, record, all, true));
     }
@@ -208,7 +201,7 @@ function addContactRecordRoutes(table: RouteTable): void {
     const existing = must(c('contacts'), id, 'Contact');
     const { changes: body, reason } = takeOptIn(withCompanyName(store, bodyObject(req)));
     validateContact(body, false);
-    const record = applyOptIn(merge(existing, body, { last_updated: now() }), reason);
+    const record = applyOptIn(merge(existing, arraysAsKeapWrites('contacts', existing, body), { last_updated: now() }), reason);
     c('contacts').put(record);
     return ok(contactView(store, record, new Set(['custom_fields', 'job_title', 'lead_source_id']), true));
   });

@@ -8,6 +8,7 @@ import { checkEmailFields } from './email.js';
 import { noContent, ok, type ApiRequest, type ApiResponse, type Handler, type Route } from './http.js';
 import { clean, merge, must, notFound, now } from './records.js';
 import { bodyObject, idParam, requireFields } from './request.js';
+import { arraysAsKeapWrites } from './writes.js';
 
 /** What `crud` adds for a collection: each key present adds that route. */
 export interface CrudOptions {
@@ -65,7 +66,7 @@ export class RouteTable {
         requireFields(body, required);
         checkEmailFields(body);
         const base: Rec = replace ? { id, date_created: existing['date_created'] } : existing;
-        const record = merge(base, body, stamp());
+        const record = merge(base, arraysAsKeapWrites(name, existing, body), stamp());
         c(name).put(record);
         return ok(view(record));
       };

@@ -172,8 +172,8 @@ describe('mapRow', () => {
         { id: 13, content: '00123' },
       ],
     });
-    // EMAIL3 and PHONE2..5 are not in the row: the engine merges the record's before updating.
-    expect(mapped.partialArrays.sort()).toEqual(['addresses', 'email_addresses', 'phone_numbers']);
+    // EMAIL3 and PHONE2..5 are not in the row, nor the other custom fields: the engine merges the record's before updating.
+    expect(mapped.partialArrays.sort()).toEqual(['addresses', 'custom_fields', 'email_addresses', 'phone_numbers']);
     expect(mapped.coveredValues?.email_addresses).toEqual(['EMAIL1', 'EMAIL2']);
   });
 
@@ -230,9 +230,9 @@ describe('mapRow', () => {
       email_addresses: [{ email: 'a@example.com', field: 'EMAIL1' }],
       phone_numbers: [],
     });
-    // Every email value is covered, so the array is whole; phones PHONE2..5 are not in the file.
-    expect(mapped.partialArrays).toEqual(['phone_numbers']);
-    expect(mapped.coveredValues).toEqual({ phone_numbers: ['PHONE1'] });
+    // Both are merged with the record (inside EMAIL1 too); EMAIL2, EMAIL3 and PHONE1 are covered, so removed.
+    expect(mapped.partialArrays).toEqual(['email_addresses', 'phone_numbers']);
+    expect(mapped.coveredValues).toEqual({ email_addresses: ['EMAIL1', 'EMAIL2', 'EMAIL3'], phone_numbers: ['PHONE1'] });
   });
 
   it('types custom fields from the model and refuses a cell that does not fit, naming the column', () => {
