@@ -9,7 +9,7 @@
  */
 import { PagingError } from '../api/errors.js';
 import type { Writable } from 'node:stream';
-import type { KeapApi, Query } from '../api/types.js';
+import type { KeapApi, Page, Query } from '../api/types.js';
 import { incrementalDescription, incrementalModeOf } from '../catalog/index.js';
 import type { ActionDef, GatheredDef, ResourceDef } from '../catalog/types.js';
 import { ApiError, BrokenPipeError, CliError, InterruptedError, UsageError } from '../errors.js';
@@ -100,6 +100,8 @@ export interface ExportResult {
   incremental?: IncrementalMode;
   /** Hash mode: records read but not written, unchanged since the last run. */
   unchanged?: number;
+  /** Since mode with `--include tags`: records written because their tags changed while their update time did not. */
+  membershipChanges?: number;
   /** Hash mode: how many records the last run returned and this one did not, and their keys. */
   deleted?: number;
   deletedIds?: DeletedKey[];
@@ -652,6 +654,7 @@ export async function runExport(api: KeapApi, request: ExportRequest, reporter: 
       ...(outcome?.bookmark ? { bookmark: outcome.bookmark } : {}),
       ...(outcome ? { incremental: outcome.mode } : {}),
       ...(outcome?.unchanged !== undefined ? { unchanged: outcome.unchanged } : {}),
+      ...(outcome?.membershipChanges !== undefined ? { membershipChanges: outcome.membershipChanges } : {}),
       ...(outcome?.deleted ? { deleted: outcome.deleted.length, deletedIds: outcome.deleted } : {}),
     },
     recordNoun: { one: singularName(records), many: records.name },
@@ -676,7 +679,7 @@ async function prepareExport(api: KeapApi, request: ExportRequest, reporter: Rep
       hint: 'write the data to a file with -o FILE, or leave out --json',
     });
   }
-  const tracker = await startTracking(request, plan, state, { reporter, startedAt });
+  const tracker = await startTracking(request, plan, state, { reporter, startedAt, api });
   for (const notice of plan.notices) reporter.info(notice);
 
   const recordResource = plan.records;
@@ -785,7 +788,7 @@ async function streamRecords(
     keyFields: resource.keyFields,
     ...(signal ? { signal } : {}),
   });
-  for await (const page of pages) {
+  for await (const page of withExtraPages(pages, tracker)) {
     throwIfAborted();
     // Whether Keap's `count` is the total or the page's size is unconfirmed: it is shown as the
     // total only while it is not contradicted by what has arrived.
@@ -825,6 +828,12 @@ async function streamRecords(
   const unknownLater = flattenPlan && !request.fields ? [...flattenPlan.unknownKeys] : [];
   throwIfAborted();
   return { written, read, truncated, ...(total !== undefined ? { expectedTotal: total } : {}), unknownLater };
+}
+
+/** The pages of the read, then the records the tracker adds (memberships changed without an update time). */
+async function* withExtraPages(pages: AsyncIterable<Page>, tracker: ChangeTracker | undefined): AsyncIterable<Page> {
+  yield* pages;
+  if (tracker?.extraPages) yield* tracker.extraPages();
 }
 
 /**

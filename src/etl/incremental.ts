@@ -19,11 +19,13 @@ import { mkdir } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import { readKeyOf, type IncrementalMode } from '../catalog/index.js';
+import type { KeapApi, Page } from '../api/types.js';
 import type { ActionDef, ResourceDef } from '../catalog/types.js';
 import { UsageError } from '../errors.js';
 import type { Reporter } from '../reporter.js';
 import type { ExportPlan, ExportRequest } from './export.js';
 import { parseDateArg } from './args.js';
+import { type MembershipSetup, startMembershipTracking } from './membership-tracking.js';
 import { openOutput, writeFileAtomic } from './output.js';
 import { assertStateWritable, bookmark, updateState, type Bookmark, type ExportState } from './state.js';
 
@@ -48,10 +50,14 @@ export interface IncrementalOutcome {
   deleted?: DeletedKey[];
   /** Hash mode: whether there was a last run to compare with. */
   compared?: boolean;
+  /** Since mode: records written only because their memberships (tags) changed. */
+  membershipChanges?: number;
 }
 
 export interface ChangeTracker {
   readonly mode: IncrementalMode;
+  /** Records to write after the last page (since mode: those whose memberships alone changed). */
+  extraPages?(): AsyncIterable<Page>;
   /** Sees each record read; true when it is to be written. `written` is what goes to the output. */
   keep(record: Record<string, unknown>, written: Record<string, unknown>): boolean;
   /** After the output is committed: saves the bookmark or the hashes (and `--deleted FILE`). */
@@ -75,6 +81,8 @@ interface TrackingSetup {
   deletedFile?: string;
   startedAt: number;
   reporter: Reporter;
+  /** Since mode with a gathered field that has inverse lists (`--include tags`): its memberships are tracked. */
+  memberships?: Omit<MembershipSetup, 'stateFile' | 'bookmarkKey' | 'saved' | 'reporter'>;
 }
 
 /** A date or date-time as Keap and bookmarks write them, in the form sent to Keap; undefined otherwise. */
@@ -111,7 +119,7 @@ export async function startTracking(
   request: ExportRequest,
   plan: ExportPlan,
   state: ExportState | undefined,
-  run: { reporter: Reporter; startedAt: number },
+  run: { reporter: Reporter; startedAt: number; api: KeapApi },
 ): Promise<ChangeTracker | undefined> {
   if (!request.stateFile || !state || !plan.tracking) return undefined;
   const setup: TrackingSetup = {
@@ -125,8 +133,20 @@ export async function startTracking(
     ...(plan.incremental ? { window: plan.incremental } : {}),
     fullRefresh: request.fullRefresh ?? false,
     ...(request.deletedFile !== undefined ? { deletedFile: request.deletedFile } : {}),
-    ...run,
+    reporter: run.reporter,
+    startedAt: run.startedAt,
   };
+  const tracked = plan.gathered.find((def) => def.inverse);
+  if (tracked) {
+    const optional = plan.query.optional_properties;
+    setup.memberships = {
+      api: run.api,
+      resource: plan.records,
+      gathered: tracked,
+      ...(typeof optional === 'string' ? { optionalProperties: optional } : {}),
+      ...(request.signal ? { signal: request.signal } : {}),
+    };
+  }
   const { resource, action, mode, deletedFile } = setup;
   if (deletedFile !== undefined) {
     if (mode === 'since') {
@@ -145,8 +165,17 @@ export async function startTracking(
   return mode === 'since' ? startSinceTracking(setup) : startHashTracking(setup);
 }
 
-function startSinceTracking(setup: TrackingSetup): ChangeTracker {
+async function startSinceTracking(setup: TrackingSetup): Promise<ChangeTracker> {
   const { reporter, window, resource } = setup;
+  const members = setup.memberships
+    ? await startMembershipTracking({
+        ...setup.memberships,
+        stateFile: setup.stateFile,
+        bookmarkKey: setup.bookmarkKey,
+        saved: setup.fullRefresh ? undefined : bookmark(setup.state, setup.bookmarkKey),
+        reporter,
+      })
+    : undefined;
   const field = window?.field ?? '';
   if (window?.fromBookmark && window.since) {
     reporter.info(`${setup.bookmarkKey}: continuing from bookmark ${field} >= ${window.since}`);
@@ -162,7 +191,9 @@ function startSinceTracking(setup: TrackingSetup): ChangeTracker {
   let notDateExample: unknown;
   return {
     mode: 'since',
+    ...(members ? { extraPages: () => members.extraPages() } : {}),
     keep(record) {
+      members?.seen(record);
       const value = record[field];
       const time = filterTime(value);
       if (time === undefined) {
@@ -183,17 +214,21 @@ function startSinceTracking(setup: TrackingSetup): ChangeTracker {
           `${resource.name}: ${notDates} record(s) had a ${field} that is not a date (${JSON.stringify(notDateExample)}); they did not move the bookmark`,
         );
       }
+      const changes = members ? { membershipChanges: members.written } : {};
       if (truncated) {
         reporter.warn(`${resource.name}: --max cut the export short, so the bookmark in ${setup.stateFile} was not moved`);
-        return { mode: 'since' };
+        return { mode: 'since', ...changes };
       }
       // Records changed while this export ran may sit on pages already passed; a bookmark no later
       // than a few minutes before the start sends them again next time rather than never.
       const ceiling = setup.startedAt - BOOKMARK_SAFETY_MS;
       const value = newest !== undefined ? new Date(Math.min(newest, ceiling)).toISOString() : window?.since;
-      if (value === undefined) return { mode: 'since' };
-      await updateState(setup.stateFile, (current) => withBookmarkFields(current, setup.bookmarkKey, { [field]: value }));
-      return { mode: 'since', bookmark: value };
+      if (value === undefined && !members) return { mode: 'since', ...changes };
+      await updateState(setup.stateFile, async (current) => {
+        const fields: Bookmark = { ...(value !== undefined ? { [field]: value } : {}), ...(members ? await members.save() : {}) };
+        return withBookmarkFields(current, setup.bookmarkKey, fields);
+      });
+      return { mode: 'since', ...(value !== undefined ? { bookmark: value } : {}), ...changes };
     },
   };
 }
