@@ -70,6 +70,8 @@ export interface ExportRequest {
   fullRefresh?: boolean;
   /** `--deleted FILE`: the keys of records gone since the last --state run. */
   deletedFile?: string;
+  /** `--detect-deletes`: sweep the ids (resources bookmarked by update time) to find deleted records. */
+  detectDeletes?: boolean;
   /** Gathered-field requests in flight at once (the client still paces them). */
   concurrency?: number;
   /** Pages fetched ahead of the writer. */
@@ -319,6 +321,11 @@ export function planExport(request: ExportRequest, state?: ExportState): ExportP
   let incremental: ExportPlan['incremental'];
   const df = action.dateFilter;
   const tracking = request.stateFile ? incrementalModeOf(action) : undefined;
+  if (request.detectDeletes && !request.stateFile) {
+    throw new UsageError('--detect-deletes needs --state: deletions are found by comparing with the last run', {
+      hint: 'for example --state state.json --detect-deletes --deleted deleted.txt',
+    });
+  }
   if (request.deletedFile !== undefined && !request.stateFile) {
     throw new UsageError('--deleted needs --state: deletions are found by comparing with the last run', {
       hint: `for example --state state.json --deleted ${request.deletedFile}`,

@@ -22,9 +22,10 @@ import { readKeyOf, type IncrementalMode } from '../catalog/index.js';
 import type { KeapApi, Page } from '../api/types.js';
 import type { ActionDef, ResourceDef } from '../catalog/types.js';
 import { UsageError } from '../errors.js';
-import type { Reporter } from '../reporter.js';
+import { counted, type Reporter } from '../reporter.js';
 import type { ExportPlan, ExportRequest } from './export.js';
 import { parseDateArg } from './args.js';
+import { canSweep, idFilePath, readIdFile, sweepIds, writeIdFile } from './id-sweep.js';
 import { type MembershipSetup, startMembershipTracking } from './membership-tracking.js';
 import { openOutput, writeFileAtomic } from './output.js';
 import { assertStateWritable, bookmark, updateState, type Bookmark, type ExportState } from './state.js';
@@ -81,6 +82,10 @@ interface TrackingSetup {
   deletedFile?: string;
   startedAt: number;
   reporter: Reporter;
+  /** `--detect-deletes`: since mode sweeps the ids to find deleted records. */
+  detectDeletes?: boolean;
+  api?: KeapApi;
+  signal?: AbortSignal;
   /** Since mode with a gathered field that has inverse lists (`--include tags`): its memberships are tracked. */
   memberships?: Omit<MembershipSetup, 'stateFile' | 'bookmarkKey' | 'saved' | 'reporter'>;
 }
@@ -135,6 +140,8 @@ export async function startTracking(
     ...(request.deletedFile !== undefined ? { deletedFile: request.deletedFile } : {}),
     reporter: run.reporter,
     startedAt: run.startedAt,
+    ...(request.detectDeletes ? { detectDeletes: true, api: run.api } : {}),
+    ...(request.signal ? { signal: request.signal } : {}),
   };
   const tracked = plan.gathered.find((def) => def.inverse);
   if (tracked) {
@@ -149,11 +156,11 @@ export async function startTracking(
   }
   const { resource, action, mode, deletedFile } = setup;
   if (deletedFile !== undefined) {
-    if (mode === 'since') {
+    if (mode === 'since' && !setup.detectDeletes) {
       throw new UsageError(
         `--deleted: ${resource.name} are exported by update time (${action.dateFilter?.field}), which cannot see deletions`,
         {
-          hint: 'only resources read in full by --state (see `describe RESOURCE`) report deleted records',
+          hint: `add --detect-deletes (one read of every page of ${resource.name}, its cost printed) to find deleted records`,
         },
       );
     }
@@ -189,6 +196,7 @@ async function startSinceTracking(setup: TrackingSetup): Promise<ChangeTracker> 
   let newest: number | undefined;
   let notDates = 0;
   let notDateExample: unknown;
+  const sweep = setup.detectDeletes ? await startDeletionSweep(setup) : undefined;
   return {
     mode: 'since',
     ...(members ? { extraPages: () => members.extraPages() } : {}),
@@ -214,7 +222,10 @@ async function startSinceTracking(setup: TrackingSetup): Promise<ChangeTracker> 
           `${resource.name}: ${notDates} record(s) had a ${field} that is not a date (${JSON.stringify(notDateExample)}); they did not move the bookmark`,
         );
       }
-      const changes = members ? { membershipChanges: members.written } : {};
+      const changes = {
+        ...(members ? { membershipChanges: members.written } : {}),
+        ...(sweep && !truncated ? { deleted: sweep.deleted, compared: sweep.compared } : {}),
+      };
       if (truncated) {
         reporter.warn(`${resource.name}: --max cut the export short, so the bookmark in ${setup.stateFile} was not moved`);
         return { mode: 'since', ...changes };
@@ -223,12 +234,53 @@ async function startSinceTracking(setup: TrackingSetup): Promise<ChangeTracker> 
       // than a few minutes before the start sends them again next time rather than never.
       const ceiling = setup.startedAt - BOOKMARK_SAFETY_MS;
       const value = newest !== undefined ? new Date(Math.min(newest, ceiling)).toISOString() : window?.since;
-      if (value === undefined && !members) return { mode: 'since', ...changes };
+      if (value === undefined && !members && !sweep) return { mode: 'since', ...changes };
+      if (sweep && setup.deletedFile !== undefined) await writeFileAtomic(setup.deletedFile, deletedFileText(sweep.deleted));
       await updateState(setup.stateFile, async (current) => {
-        const fields: Bookmark = { ...(value !== undefined ? { [field]: value } : {}), ...(members ? await members.save() : {}) };
+        const fields: Bookmark = {
+          ...(value !== undefined ? { [field]: value } : {}),
+          ...(members ? await members.save() : {}),
+          ...(sweep ? await sweep.save() : {}),
+        };
         return withBookmarkFields(current, setup.bookmarkKey, fields);
       });
       return { mode: 'since', ...(value !== undefined ? { bookmark: value } : {}), ...changes };
+    },
+  };
+}
+
+/**
+ * `--detect-deletes` in since mode: the ids swept now against the last sweep's. The sweep runs
+ * before the export, outside the state lock (it reads every page); a record deleted meanwhile is
+ * reported by the next run.
+ */
+async function startDeletionSweep(setup: TrackingSetup) {
+  const { resource, reporter, api } = setup;
+  if (!api) throw new Error('a deletion sweep needs the client');
+  if (!canSweep(resource)) {
+    throw new UsageError(`--detect-deletes: ${resource.name} has no plain list read with one key to sweep`);
+  }
+  const key = setup.bookmarkKey;
+  const file = idFilePath(setup.stateFile, key);
+  const saved = setup.fullRefresh ? undefined : bookmark(setup.state, key)?.ids;
+  const previous = saved ? await readIdFile(join(dirname(setup.stateFile), saved), key) : undefined;
+  const current = await sweepIds(api, resource, setup.signal);
+  const gone = previous ? [...previous].filter((id) => !current.ids.has(id)) : [];
+  const keyField = readKeyOf(resource)[0] ?? 'id';
+  const numeric = resource.fields.find((f) => f.name === keyField)?.type === 'integer';
+  const deleted: DeletedKey[] = gone.map((id) => (numeric && /^-?\d+$/.test(id) ? Number(id) : id));
+  reporter.info(
+    `${resource.name}: swept ${counted(current.ids.size, 'id')} in ${counted(current.requests, 'request')} for deletions` +
+      (previous
+        ? `; ${deleted.length.toLocaleString('en-US')} deleted since the last sweep`
+        : '; the first sweep: deletions are reported from the next run'),
+  );
+  return {
+    deleted,
+    compared: previous !== undefined,
+    async save(): Promise<Bookmark> {
+      await writeIdFile(file, key, current.ids);
+      return { ids: relative(dirname(setup.stateFile), file) };
     },
   };
 }
