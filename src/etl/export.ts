@@ -8,6 +8,7 @@
  *   -> state bookmark (only after the output is committed)
  */
 import { PagingError } from '../api/errors.js';
+import { readFile } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import type { KeapApi, Page, Query } from '../api/types.js';
 import { incrementalDescription, incrementalModeOf } from '../catalog/index.js';
@@ -126,6 +127,8 @@ export interface ExportPlan {
   bookmarkKey: string;
   /** The key an older state file holds this job's bookmark (or hashes) under, read once. */
   legacyKey?: string;
+  /** What the plan had to set aside (a bookmark in the future), shown as warnings. */
+  warnings: string[];
   /** The date window applied (from flags or the bookmark), and where the bookmark lives. */
   incremental?: { field: string; since?: string; until?: string; fromBookmark: boolean };
   /** With --state: how new and changed records are found (see incremental.ts). */
@@ -286,6 +289,7 @@ export function planExport(request: ExportRequest, state?: ExportState): ExportP
   const path = fillPath(action.path, new Map(params), `export ${resource.name}`);
   const query: Query = { ...(action.query ?? {}) };
   const notices: string[] = [];
+  const warnings: string[] = [];
 
   const allowed = action.filters ?? [];
   for (const [key, value] of request.where ?? []) {
@@ -340,7 +344,14 @@ export function planExport(request: ExportRequest, state?: ExportState): ExportP
     // --since with --state is where the first run starts; after that the bookmark, being later,
     // takes over (a cron line keeps the same --since and still runs incrementally).
     const trusted = state && tracking === 'since' && !request.fullRefresh;
-    const saved = trusted ? savedBookmark(state, legacyKey ?? bookmarkKey, df.field, request.stateFile) : undefined;
+    let saved = trusted ? savedBookmark(state, legacyKey ?? bookmarkKey, df.field, request.stateFile) : undefined;
+    // A bookmark later than now (a clock that was wrong) would hide every record updated before it.
+    if (saved !== undefined && Date.parse(saved) > (request.now ?? Date.now)()) {
+      warnings.push(
+        `the bookmark "${legacyKey ?? bookmarkKey}" in ${request.stateFile} is in the future (${saved}): it is not used, and this run reads ${request.since ? `from --since ${request.since}` : 'every record'} and saves a new one`,
+      );
+      saved = undefined;
+    }
     const useBookmark = saved !== undefined && (request.since === undefined || laterThan(saved, request.since));
     const since = useBookmark ? saved : request.since;
     if (since) query[df.since] = since;
@@ -404,6 +415,7 @@ export function planExport(request: ExportRequest, state?: ExportState): ExportP
     bookmarkKey,
     ...(legacyKey ? { legacyKey } : {}),
     notices,
+    warnings,
     parentValues,
     ...(incremental ? { incremental } : {}),
     ...(tracking ? { tracking } : {}),
@@ -653,7 +665,8 @@ export async function runExport(api: KeapApi, request: ExportRequest, reporter: 
       action: prepared.plan.action.id,
       records: streamed.written,
       requests: api.stats().requests - requestsBefore,
-      seconds: (performance.now() - started) / 1000,
+      // Milliseconds are what a clock here can tell; more digits are noise in --json.
+      seconds: Math.round(performance.now() - started) / 1000,
       output: output.path ?? 'stdout',
       format: request.format,
       ...(request.gzip ? { compression: 'gzip' as const } : {}),
@@ -678,6 +691,11 @@ async function prepareExport(api: KeapApi, request: ExportRequest, reporter: Rep
     await checkStateLock(request.stateFile, (text) => reporter.info(text), request.lockWaitMs);
   }
   const state = request.stateFile ? await readState(request.stateFile) : undefined;
+  if (request.stateFile && (await isEmptyFile(request.stateFile))) {
+    reporter.warn(
+      `state file ${request.stateFile} is empty: every job in it starts again from the beginning; if it was emptied by mistake, restore it before the next run`,
+    );
+  }
   const plan = planExport(request, state);
   // A bad -o (missing folder, a folder, a closed descriptor) is refused before any request.
   const target = await inspectOutput(request.output, { force: request.force ?? false });
@@ -688,6 +706,7 @@ async function prepareExport(api: KeapApi, request: ExportRequest, reporter: Rep
   }
   const tracker = await startTracking(request, plan, state, { reporter, startedAt, api });
   for (const notice of plan.notices) reporter.info(notice);
+  for (const warning of plan.warnings) reporter.warn(warning);
 
   const recordResource = plan.records;
   const gatherer = new Gatherer(api, recordResource, request.signal);
@@ -702,6 +721,12 @@ async function prepareExport(api: KeapApi, request: ExportRequest, reporter: Rep
   const baseColumns = settleColumns(recordResource, plan, request, columnOptions);
   await gatherer.prepare(plan.gathered);
   return { plan, target, tracker, gatherer, vanished, model, baseColumns, columnOptions };
+}
+
+/** A file that exists and holds nothing but whitespace (a state file a full disk or an editor emptied). */
+async function isEmptyFile(file: string): Promise<boolean> {
+  const text = await readFile(file, 'utf8').catch(() => undefined);
+  return text !== undefined && text.trim() === '';
 }
 
 /** Whether a target is this process's stdout (`-o /dev/stdout`, `/dev/fd/1`, `/proc/self/fd/1`). */

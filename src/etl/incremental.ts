@@ -186,12 +186,6 @@ async function startSinceTracking(setup: TrackingSetup): Promise<ChangeTracker> 
   const field = window?.field ?? '';
   if (window?.fromBookmark && window.since) {
     reporter.info(`${setup.bookmarkKey}: continuing from bookmark ${field} >= ${window.since}`);
-    if (Date.parse(window.since) > Date.now()) {
-      reporter.warn(
-        `the bookmark "${setup.bookmarkKey}" in ${setup.stateFile} is in the future (${window.since}): records updated before then are not exported; ` +
-          'if the clock that wrote it was wrong, run once with --full-refresh',
-      );
-    }
   }
   let newest: number | undefined;
   let notDates = 0;
@@ -420,6 +414,13 @@ async function startHashTracking(setup: TrackingSetup): Promise<ChangeTracker> {
   // A hash file without its entry in the state file belongs to a state that was deleted: start over.
   const loaded = known ? await readHashes(readFile, readKey) : undefined;
   if (known && loaded === undefined) reporter.warn(`${readFile} is missing: every ${resource.name} record counts as new`);
+  // A file cut at a line boundary reads cleanly: the count saved beside it tells.
+  const savedCount = Number(bookmark(setup.state, readKey)?.records);
+  if (loaded && Number.isInteger(savedCount) && loaded.size !== savedCount) {
+    throw new UsageError(`${readFile} holds ${loaded.size} record hashes where the last run saved ${savedCount}: it was cut short`, {
+      hint: 'nothing was sent; restore it, or delete it and the next run writes every record again',
+    });
+  }
   const hadPrevious = loaded !== undefined;
   const previous = loaded ?? new Map<string, string>();
   const current = new Map<string, string>();
