@@ -239,6 +239,24 @@ export interface GatheredDef {
   operationId: string;
   deprecated?: boolean;
   description: string;
+  /**
+   * The same facts read the other way round, from a list of groups and each group's members (contact
+   * `tags`: `GET /tags`, then `GET /tags/{id}/contacts`). An incremental export reads it to see
+   * memberships change where the record's update time does not move (applying a tag may not).
+   */
+  inverse?: InverseList;
+}
+
+/** A gathered field's facts as lists of members per group (see GatheredDef.inverse). */
+export interface InverseList {
+  /** The groups (`/tags`), each with an `id`. */
+  groups: { path: string; shape: ResponseShape; operationId: string };
+  /** One group's members (`/tags/{id}/contacts`); `{id}` is the group's id. */
+  members: { path: string; shape: ResponseShape; operationId: string };
+  /** Dot path to the record's id in a member (`contact.id`). */
+  recordId: string;
+  /** Dot path to what changes when a membership is made again (`date_applied`), if any. */
+  stamp?: string;
 }
 
 /** Custom ("external") fields, described by the resource's `/model` endpoint. */

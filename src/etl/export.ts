@@ -8,8 +8,9 @@
  *   -> state bookmark (only after the output is committed)
  */
 import { PagingError } from '../api/errors.js';
+import { readFile } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
-import type { KeapApi, Query } from '../api/types.js';
+import type { KeapApi, Page, Query } from '../api/types.js';
 import { incrementalDescription, incrementalModeOf } from '../catalog/index.js';
 import type { ActionDef, GatheredDef, ResourceDef } from '../catalog/types.js';
 import { ApiError, BrokenPipeError, CliError, InterruptedError, UsageError } from '../errors.js';
@@ -70,6 +71,8 @@ export interface ExportRequest {
   fullRefresh?: boolean;
   /** `--deleted FILE`: the keys of records gone since the last --state run. */
   deletedFile?: string;
+  /** `--detect-deletes`: sweep the ids (resources bookmarked by update time) to find deleted records. */
+  detectDeletes?: boolean;
   /** Gathered-field requests in flight at once (the client still paces them). */
   concurrency?: number;
   /** Pages fetched ahead of the writer. */
@@ -100,6 +103,8 @@ export interface ExportResult {
   incremental?: IncrementalMode;
   /** Hash mode: records read but not written, unchanged since the last run. */
   unchanged?: number;
+  /** Since mode with `--include tags`: records written because their tags changed while their update time did not. */
+  membershipChanges?: number;
   /** Hash mode: how many records the last run returned and this one did not, and their keys. */
   deleted?: number;
   deletedIds?: DeletedKey[];
@@ -122,6 +127,8 @@ export interface ExportPlan {
   bookmarkKey: string;
   /** The key an older state file holds this job's bookmark (or hashes) under, read once. */
   legacyKey?: string;
+  /** What the plan had to set aside (a bookmark in the future), shown as warnings. */
+  warnings: string[];
   /** The date window applied (from flags or the bookmark), and where the bookmark lives. */
   incremental?: { field: string; since?: string; until?: string; fromBookmark: boolean };
   /** With --state: how new and changed records are found (see incremental.ts). */
@@ -282,6 +289,7 @@ export function planExport(request: ExportRequest, state?: ExportState): ExportP
   const path = fillPath(action.path, new Map(params), `export ${resource.name}`);
   const query: Query = { ...(action.query ?? {}) };
   const notices: string[] = [];
+  const warnings: string[] = [];
 
   const allowed = action.filters ?? [];
   for (const [key, value] of request.where ?? []) {
@@ -317,6 +325,11 @@ export function planExport(request: ExportRequest, state?: ExportState): ExportP
   let incremental: ExportPlan['incremental'];
   const df = action.dateFilter;
   const tracking = request.stateFile ? incrementalModeOf(action) : undefined;
+  if (request.detectDeletes && !request.stateFile) {
+    throw new UsageError('--detect-deletes needs --state: deletions are found by comparing with the last run', {
+      hint: 'for example --state state.json --detect-deletes --deleted deleted.txt',
+    });
+  }
   if (request.deletedFile !== undefined && !request.stateFile) {
     throw new UsageError('--deleted needs --state: deletions are found by comparing with the last run', {
       hint: `for example --state state.json --deleted ${request.deletedFile}`,
@@ -331,7 +344,14 @@ export function planExport(request: ExportRequest, state?: ExportState): ExportP
     // --since with --state is where the first run starts; after that the bookmark, being later,
     // takes over (a cron line keeps the same --since and still runs incrementally).
     const trusted = state && tracking === 'since' && !request.fullRefresh;
-    const saved = trusted ? savedBookmark(state, legacyKey ?? bookmarkKey, df.field, request.stateFile) : undefined;
+    let saved = trusted ? savedBookmark(state, legacyKey ?? bookmarkKey, df.field, request.stateFile) : undefined;
+    // A bookmark later than now (a clock that was wrong) would hide every record updated before it.
+    if (saved !== undefined && Date.parse(saved) > (request.now ?? Date.now)()) {
+      warnings.push(
+        `the bookmark "${legacyKey ?? bookmarkKey}" in ${request.stateFile} is in the future (${saved}): it is not used, and this run reads ${request.since ? `from --since ${request.since}` : 'every record'} and saves a new one`,
+      );
+      saved = undefined;
+    }
     const useBookmark = saved !== undefined && (request.since === undefined || laterThan(saved, request.since));
     const since = useBookmark ? saved : request.since;
     if (since) query[df.since] = since;
@@ -395,6 +415,7 @@ export function planExport(request: ExportRequest, state?: ExportState): ExportP
     bookmarkKey,
     ...(legacyKey ? { legacyKey } : {}),
     notices,
+    warnings,
     parentValues,
     ...(incremental ? { incremental } : {}),
     ...(tracking ? { tracking } : {}),
@@ -644,7 +665,8 @@ export async function runExport(api: KeapApi, request: ExportRequest, reporter: 
       action: prepared.plan.action.id,
       records: streamed.written,
       requests: api.stats().requests - requestsBefore,
-      seconds: (performance.now() - started) / 1000,
+      // Milliseconds are what a clock here can tell; more digits are noise in --json.
+      seconds: Math.round(performance.now() - started) / 1000,
       output: output.path ?? 'stdout',
       format: request.format,
       ...(request.gzip ? { compression: 'gzip' as const } : {}),
@@ -652,6 +674,7 @@ export async function runExport(api: KeapApi, request: ExportRequest, reporter: 
       ...(outcome?.bookmark ? { bookmark: outcome.bookmark } : {}),
       ...(outcome ? { incremental: outcome.mode } : {}),
       ...(outcome?.unchanged !== undefined ? { unchanged: outcome.unchanged } : {}),
+      ...(outcome?.membershipChanges !== undefined ? { membershipChanges: outcome.membershipChanges } : {}),
       ...(outcome?.deleted ? { deleted: outcome.deleted.length, deletedIds: outcome.deleted } : {}),
     },
     recordNoun: { one: singularName(records), many: records.name },
@@ -668,6 +691,11 @@ async function prepareExport(api: KeapApi, request: ExportRequest, reporter: Rep
     await checkStateLock(request.stateFile, (text) => reporter.info(text), request.lockWaitMs);
   }
   const state = request.stateFile ? await readState(request.stateFile) : undefined;
+  if (request.stateFile && (await isEmptyFile(request.stateFile))) {
+    reporter.warn(
+      `state file ${request.stateFile} is empty: every job in it starts again from the beginning; if it was emptied by mistake, restore it before the next run`,
+    );
+  }
   const plan = planExport(request, state);
   // A bad -o (missing folder, a folder, a closed descriptor) is refused before any request.
   const target = await inspectOutput(request.output, { force: request.force ?? false });
@@ -676,8 +704,9 @@ async function prepareExport(api: KeapApi, request: ExportRequest, reporter: Rep
       hint: 'write the data to a file with -o FILE, or leave out --json',
     });
   }
-  const tracker = await startTracking(request, plan, state, { reporter, startedAt });
+  const tracker = await startTracking(request, plan, state, { reporter, startedAt, api });
   for (const notice of plan.notices) reporter.info(notice);
+  for (const warning of plan.warnings) reporter.warn(warning);
 
   const recordResource = plan.records;
   const gatherer = new Gatherer(api, recordResource, request.signal);
@@ -692,6 +721,12 @@ async function prepareExport(api: KeapApi, request: ExportRequest, reporter: Rep
   const baseColumns = settleColumns(recordResource, plan, request, columnOptions);
   await gatherer.prepare(plan.gathered);
   return { plan, target, tracker, gatherer, vanished, model, baseColumns, columnOptions };
+}
+
+/** A file that exists and holds nothing but whitespace (a state file a full disk or an editor emptied). */
+async function isEmptyFile(file: string): Promise<boolean> {
+  const text = await readFile(file, 'utf8').catch(() => undefined);
+  return text !== undefined && text.trim() === '';
 }
 
 /** Whether a target is this process's stdout (`-o /dev/stdout`, `/dev/fd/1`, `/proc/self/fd/1`). */
@@ -785,7 +820,7 @@ async function streamRecords(
     keyFields: resource.keyFields,
     ...(signal ? { signal } : {}),
   });
-  for await (const page of pages) {
+  for await (const page of withExtraPages(pages, tracker)) {
     throwIfAborted();
     // Whether Keap's `count` is the total or the page's size is unconfirmed: it is shown as the
     // total only while it is not contradicted by what has arrived.
@@ -825,6 +860,12 @@ async function streamRecords(
   const unknownLater = flattenPlan && !request.fields ? [...flattenPlan.unknownKeys] : [];
   throwIfAborted();
   return { written, read, truncated, ...(total !== undefined ? { expectedTotal: total } : {}), unknownLater };
+}
+
+/** The pages of the read, then the records the tracker adds (memberships changed without an update time). */
+async function* withExtraPages(pages: AsyncIterable<Page>, tracker: ChangeTracker | undefined): AsyncIterable<Page> {
+  yield* pages;
+  if (tracker?.extraPages) yield* tracker.extraPages();
 }
 
 /**

@@ -19,11 +19,14 @@ import { mkdir } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import { readKeyOf, type IncrementalMode } from '../catalog/index.js';
+import type { KeapApi, Page } from '../api/types.js';
 import type { ActionDef, ResourceDef } from '../catalog/types.js';
 import { UsageError } from '../errors.js';
-import type { Reporter } from '../reporter.js';
+import { counted, type Reporter } from '../reporter.js';
 import type { ExportPlan, ExportRequest } from './export.js';
 import { parseDateArg } from './args.js';
+import { canSweep, idFilePath, readIdFile, sweepIds, writeIdFile } from './id-sweep.js';
+import { type MembershipSetup, startMembershipTracking } from './membership-tracking.js';
 import { openOutput, writeFileAtomic } from './output.js';
 import { assertStateWritable, bookmark, updateState, type Bookmark, type ExportState } from './state.js';
 
@@ -48,10 +51,14 @@ export interface IncrementalOutcome {
   deleted?: DeletedKey[];
   /** Hash mode: whether there was a last run to compare with. */
   compared?: boolean;
+  /** Since mode: records written only because their memberships (tags) changed. */
+  membershipChanges?: number;
 }
 
 export interface ChangeTracker {
   readonly mode: IncrementalMode;
+  /** Records to write after the last page (since mode: those whose memberships alone changed). */
+  extraPages?(): AsyncIterable<Page>;
   /** Sees each record read; true when it is to be written. `written` is what goes to the output. */
   keep(record: Record<string, unknown>, written: Record<string, unknown>): boolean;
   /** After the output is committed: saves the bookmark or the hashes (and `--deleted FILE`). */
@@ -75,6 +82,12 @@ interface TrackingSetup {
   deletedFile?: string;
   startedAt: number;
   reporter: Reporter;
+  /** `--detect-deletes`: since mode sweeps the ids to find deleted records. */
+  detectDeletes?: boolean;
+  api?: KeapApi;
+  signal?: AbortSignal;
+  /** Since mode with a gathered field that has inverse lists (`--include tags`): its memberships are tracked. */
+  memberships?: Omit<MembershipSetup, 'stateFile' | 'bookmarkKey' | 'saved' | 'reporter'>;
 }
 
 /** A date or date-time as Keap and bookmarks write them, in the form sent to Keap; undefined otherwise. */
@@ -111,7 +124,7 @@ export async function startTracking(
   request: ExportRequest,
   plan: ExportPlan,
   state: ExportState | undefined,
-  run: { reporter: Reporter; startedAt: number },
+  run: { reporter: Reporter; startedAt: number; api: KeapApi },
 ): Promise<ChangeTracker | undefined> {
   if (!request.stateFile || !state || !plan.tracking) return undefined;
   const setup: TrackingSetup = {
@@ -125,15 +138,29 @@ export async function startTracking(
     ...(plan.incremental ? { window: plan.incremental } : {}),
     fullRefresh: request.fullRefresh ?? false,
     ...(request.deletedFile !== undefined ? { deletedFile: request.deletedFile } : {}),
-    ...run,
+    reporter: run.reporter,
+    startedAt: run.startedAt,
+    ...(request.detectDeletes ? { detectDeletes: true, api: run.api } : {}),
+    ...(request.signal ? { signal: request.signal } : {}),
   };
+  const tracked = plan.gathered.find((def) => def.inverse);
+  if (tracked) {
+    const optional = plan.query.optional_properties;
+    setup.memberships = {
+      api: run.api,
+      resource: plan.records,
+      gathered: tracked,
+      ...(typeof optional === 'string' ? { optionalProperties: optional } : {}),
+      ...(request.signal ? { signal: request.signal } : {}),
+    };
+  }
   const { resource, action, mode, deletedFile } = setup;
   if (deletedFile !== undefined) {
-    if (mode === 'since') {
+    if (mode === 'since' && !setup.detectDeletes) {
       throw new UsageError(
         `--deleted: ${resource.name} are exported by update time (${action.dateFilter?.field}), which cannot see deletions`,
         {
-          hint: 'only resources read in full by --state (see `describe RESOURCE`) report deleted records',
+          hint: `add --detect-deletes (one read of every page of ${resource.name}, its cost printed) to find deleted records`,
         },
       );
     }
@@ -145,24 +172,30 @@ export async function startTracking(
   return mode === 'since' ? startSinceTracking(setup) : startHashTracking(setup);
 }
 
-function startSinceTracking(setup: TrackingSetup): ChangeTracker {
+async function startSinceTracking(setup: TrackingSetup): Promise<ChangeTracker> {
   const { reporter, window, resource } = setup;
+  const members = setup.memberships
+    ? await startMembershipTracking({
+        ...setup.memberships,
+        stateFile: setup.stateFile,
+        bookmarkKey: setup.bookmarkKey,
+        saved: setup.fullRefresh ? undefined : bookmark(setup.state, setup.bookmarkKey),
+        reporter,
+      })
+    : undefined;
   const field = window?.field ?? '';
   if (window?.fromBookmark && window.since) {
     reporter.info(`${setup.bookmarkKey}: continuing from bookmark ${field} >= ${window.since}`);
-    if (Date.parse(window.since) > Date.now()) {
-      reporter.warn(
-        `the bookmark "${setup.bookmarkKey}" in ${setup.stateFile} is in the future (${window.since}): records updated before then are not exported; ` +
-          'if the clock that wrote it was wrong, run once with --full-refresh',
-      );
-    }
   }
   let newest: number | undefined;
   let notDates = 0;
   let notDateExample: unknown;
+  const sweep = setup.detectDeletes ? await startDeletionSweep(setup) : undefined;
   return {
     mode: 'since',
+    ...(members ? { extraPages: () => members.extraPages() } : {}),
     keep(record) {
+      members?.seen(record);
       const value = record[field];
       const time = filterTime(value);
       if (time === undefined) {
@@ -183,17 +216,65 @@ function startSinceTracking(setup: TrackingSetup): ChangeTracker {
           `${resource.name}: ${notDates} record(s) had a ${field} that is not a date (${JSON.stringify(notDateExample)}); they did not move the bookmark`,
         );
       }
+      const changes = {
+        ...(members ? { membershipChanges: members.written } : {}),
+        ...(sweep && !truncated ? { deleted: sweep.deleted, compared: sweep.compared } : {}),
+      };
       if (truncated) {
         reporter.warn(`${resource.name}: --max cut the export short, so the bookmark in ${setup.stateFile} was not moved`);
-        return { mode: 'since' };
+        return { mode: 'since', ...changes };
       }
       // Records changed while this export ran may sit on pages already passed; a bookmark no later
       // than a few minutes before the start sends them again next time rather than never.
       const ceiling = setup.startedAt - BOOKMARK_SAFETY_MS;
       const value = newest !== undefined ? new Date(Math.min(newest, ceiling)).toISOString() : window?.since;
-      if (value === undefined) return { mode: 'since' };
-      await updateState(setup.stateFile, (current) => withBookmarkFields(current, setup.bookmarkKey, { [field]: value }));
-      return { mode: 'since', bookmark: value };
+      if (value === undefined && !members && !sweep) return { mode: 'since', ...changes };
+      if (sweep && setup.deletedFile !== undefined) await writeFileAtomic(setup.deletedFile, deletedFileText(sweep.deleted));
+      await updateState(setup.stateFile, async (current) => {
+        const fields: Bookmark = {
+          ...(value !== undefined ? { [field]: value } : {}),
+          ...(members ? await members.save() : {}),
+          ...(sweep ? await sweep.save() : {}),
+        };
+        return withBookmarkFields(current, setup.bookmarkKey, fields);
+      });
+      return { mode: 'since', ...(value !== undefined ? { bookmark: value } : {}), ...changes };
+    },
+  };
+}
+
+/**
+ * `--detect-deletes` in since mode: the ids swept now against the last sweep's. The sweep runs
+ * before the export, outside the state lock (it reads every page); a record deleted meanwhile is
+ * reported by the next run.
+ */
+async function startDeletionSweep(setup: TrackingSetup) {
+  const { resource, reporter, api } = setup;
+  if (!api) throw new Error('a deletion sweep needs the client');
+  if (!canSweep(resource)) {
+    throw new UsageError(`--detect-deletes: ${resource.name} has no plain list read with one key to sweep`);
+  }
+  const key = setup.bookmarkKey;
+  const file = idFilePath(setup.stateFile, key);
+  const saved = setup.fullRefresh ? undefined : bookmark(setup.state, key)?.ids;
+  const previous = saved ? await readIdFile(join(dirname(setup.stateFile), saved), key) : undefined;
+  const current = await sweepIds(api, resource, setup.signal);
+  const gone = previous ? [...previous].filter((id) => !current.ids.has(id)) : [];
+  const keyField = readKeyOf(resource)[0] ?? 'id';
+  const numeric = resource.fields.find((f) => f.name === keyField)?.type === 'integer';
+  const deleted: DeletedKey[] = gone.map((id) => (numeric && /^-?\d+$/.test(id) ? Number(id) : id));
+  reporter.info(
+    `${resource.name}: swept ${counted(current.ids.size, 'id')} in ${counted(current.requests, 'request')} for deletions` +
+      (previous
+        ? `; ${deleted.length.toLocaleString('en-US')} deleted since the last sweep`
+        : '; the first sweep: deletions are reported from the next run'),
+  );
+  return {
+    deleted,
+    compared: previous !== undefined,
+    async save(): Promise<Bookmark> {
+      await writeIdFile(file, key, current.ids);
+      return { ids: relative(dirname(setup.stateFile), file) };
     },
   };
 }
@@ -333,6 +414,13 @@ async function startHashTracking(setup: TrackingSetup): Promise<ChangeTracker> {
   // A hash file without its entry in the state file belongs to a state that was deleted: start over.
   const loaded = known ? await readHashes(readFile, readKey) : undefined;
   if (known && loaded === undefined) reporter.warn(`${readFile} is missing: every ${resource.name} record counts as new`);
+  // A file cut at a line boundary reads cleanly: the count saved beside it tells.
+  const savedCount = Number(bookmark(setup.state, readKey)?.records);
+  if (loaded && Number.isInteger(savedCount) && loaded.size !== savedCount) {
+    throw new UsageError(`${readFile} holds ${loaded.size} record hashes where the last run saved ${savedCount}: it was cut short`, {
+      hint: 'nothing was sent; restore it, or delete it and the next run writes every record again',
+    });
+  }
   const hadPrevious = loaded !== undefined;
   const previous = loaded ?? new Map<string, string>();
   const current = new Map<string, string>();

@@ -126,6 +126,33 @@ const isRead = (action: ActionDef): boolean => action.kind === 'read' || action.
 function operationProblems(s: Spec, resource: ResourceDef): string[] {
   const problems = resource.actions.flatMap((a) => checkOperation(s, a.method, a.path, a.operationId, a.deprecated));
   for (const g of resource.gathered ?? []) problems.push(...checkOperation(s, 'GET', g.path, g.operationId, g.deprecated));
+  for (const { inverse } of resource.gathered ?? []) {
+    if (!inverse) continue;
+    problems.push(...checkOperation(s, 'GET', inverse.groups.path, inverse.groups.operationId));
+    problems.push(...checkOperation(s, 'GET', inverse.members.path, inverse.members.operationId));
+  }
+  return problems;
+}
+
+/** An inverse list's groups have ids, and its members the record id and stamp it names. */
+function inverseProblems(s: Spec, resource: ResourceDef): string[] {
+  const problems: string[] = [];
+  for (const { name, inverse } of resource.gathered ?? []) {
+    if (!inverse) continue;
+    const record = (path: string, shape: ResponseShape): Schema | undefined => {
+      const operation = findOperation(s, 'GET', path);
+      const response = operation && successSchema(s, operation);
+      const found = response ? recordSchema(s, response, shape) : 'no response';
+      if (typeof found === 'string') problems.push(`${name}: inverse ${path}: ${found}`);
+      return typeof found === 'string' ? undefined : found;
+    };
+    const group = record(inverse.groups.path, inverse.groups.shape);
+    if (group && !schemaAt(s, group, 'id')) problems.push(`${name}: inverse groups have no id`);
+    const member = record(inverse.members.path, inverse.members.shape);
+    for (const path of [inverse.recordId, ...(inverse.stamp ? [inverse.stamp] : [])]) {
+      if (member && !schemaAt(s, member, path)) problems.push(`${name}: inverse members have no ${path}`);
+    }
+  }
   return problems;
 }
 
@@ -417,6 +444,10 @@ describe.skipIf(!spec)('catalog conforms to the Keap v1 spec', () => {
       expect(gatheredProblems(s, resource)).toEqual([]);
     });
 
+    it("reads a gathered field's inverse lists from responses that hold the record id and stamp", () => {
+      expect(inverseProblems(s, resource)).toEqual([]);
+    });
+
     it('marks read-only every field that no create, update or upsert body takes', () => {
       const writes = resource.actions.filter((a) => a.kind === 'create' || a.kind === 'update' || a.kind === 'upsert');
       const accepted = new Set<string>();
@@ -577,6 +608,12 @@ describe.skipIf(!spec)('catalog conforms to the Keap v1 spec', () => {
       const problems = gatheredProblems(s, broken);
       expect(problems).toContain('tags: {contact} is not a field');
       expect(problems).toContain('/contacts/{contact}/tags: response has no "tag"');
+    });
+
+    it('an inverse list that does not hold the record id', () => {
+      const tags = contacts.gathered!.find((g) => g.inverse)!;
+      const broken: ResourceDef = { ...contacts, gathered: [{ ...tags, inverse: { ...tags.inverse!, recordId: 'contact.key' } }] };
+      expect(inverseProblems(s, broken)).toEqual(['tags: inverse members have no contact.key']);
     });
   });
 

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, startTestSandbox, type CliResult, type TestSandbox } from '../support/cli.js';
+import { runCli, sandboxGet, startTestSandbox, type CliResult, type TestSandbox } from '../support/cli.js';
 import { tempDir } from '../support/files.js';
 
 let sandbox: TestSandbox;
@@ -218,13 +218,17 @@ describe('--state bookmarks on contacts (a confirmed update time)', () => {
     expect((await sandbox.stats()).requests['GET /contacts'] ?? 0).toBe(before);
   });
 
-  it('a bookmark in the future is warned about', async () => {
+  it('a bookmark in the future is not kept: the run reads every record and saves a bookmark of now', async () => {
     const dir = tempDir();
     const state = join(dir, 'state.json');
     writeFileSync(state, JSON.stringify({ bookmarks: { contacts: { last_updated: '2099-01-01T00:00:00.000Z' } } }));
     const result = await cli(['export', 'contacts', '--state', state]);
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stderr).toMatch(/warning: the bookmark "contacts" in .* is in the future \(2099-01-01T00:00:00.000Z\)/);
+    expect(result.stderr).toMatch(/warning: the bookmark "contacts" in .* is in the future \(2099-01-01T00:00:00.000Z\): it is not used/);
+    const total = ((await sandboxGet(sandbox, '/contacts?limit=1')) as { count: number }).count;
+    expect(result.stdout.split('\n').filter(Boolean).length).toBe(total);
+    const saved = JSON.parse(readFileSync(state, 'utf8')) as { bookmarks: { contacts: { last_updated: string } } };
+    expect(Date.parse(saved.bookmarks.contacts.last_updated)).toBeLessThanOrEqual(Date.now());
   });
 
   it('deletions cannot be seen by update time: --deleted is refused', async () => {

@@ -174,6 +174,12 @@ export const contacts: ResourceDef = {
       operationId: 'listAppliedTagsUsingGET',
       components: ['date_applied', 'tag'],
       description: 'Tags applied to the contact (one request per contact).',
+      inverse: {
+        groups: { path: '/tags', shape: { kind: 'page', key: 'tags' }, operationId: 'listTagsUsingGET' },
+        members: { path: '/tags/{id}/contacts', shape: { kind: 'page', key: 'contacts' }, operationId: 'listContactsForTagIdUsingGET' },
+        recordId: 'contact.id',
+        stamp: 'date_applied',
+      },
     },
   ],
   actions: [

@@ -1,0 +1,102 @@
+/**
+ * `--detect-deletes` (issue 15, item 3): a resource bookmarked by update time (contacts) never
+ * hears of a record deleted in Keap, since a deleted record has no update to show. An id sweep
+ * reads every page of the plain list (1,000 records a request) and compares the ids with the last
+ * sweep's. The ids are kept beside the bookmark (`STATE.hashes/<key>.ids.tsv`, its header holding
+ * the count, so a file cut short is caught). Written once here: the database sync uses it too.
+ */
+import { createReadStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { KeapApi } from '../api/types.js';
+import { plainReadAction, readKeyOf } from '../catalog/index.js';
+import type { ResourceDef } from '../catalog/types.js';
+import { UsageError } from '../errors.js';
+import { openOutput } from './output.js';
+import { applyRecordMap, pick } from './project.js';
+
+const HEADER = '# infusionsoft ids';
+
+export interface IdSweep {
+  ids: Set<string>;
+  requests: number;
+}
+
+/** Whether a resource can be swept: a plain read and a single key to compare by. */
+export function canSweep(resource: ResourceDef): boolean {
+  return plainReadAction(resource) !== undefined && readKeyOf(resource).length === 1;
+}
+
+/** Reads every page of the resource's plain list and returns its ids. A sweep that fails throws: no partial result. */
+export async function sweepIds(api: KeapApi, resource: ResourceDef, signal?: AbortSignal): Promise<IdSweep> {
+  const action = plainReadAction(resource);
+  const [key] = readKeyOf(resource);
+  if (!action || key === undefined) throw new UsageError(`${resource.name} cannot be swept for deleted records`);
+  const before = api.stats().requests;
+  const ids = new Set<string>();
+  const pages = api.paginate(action.path, action.shape ?? { kind: 'object' }, {
+    ...(action.query ? { query: action.query } : {}),
+    ...(action.stableOrder ? { order: action.stableOrder } : {}),
+    keyFields: resource.keyFields,
+    ...(signal ? { signal } : {}),
+  });
+  for await (const page of pages) {
+    for (const raw of page.records) {
+      const id = pick(applyRecordMap(raw, action.recordMap), key);
+      if (typeof id === 'number' || typeof id === 'string') ids.add(String(id));
+    }
+  }
+  return { ids, requests: api.stats().requests - before };
+}
+
+export function idFilePath(stateFile: string, key: string): string {
+  const name = encodeURIComponent(key).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return join(dirname(stateFile), `${basename(stateFile)}.hashes`, `${name.slice(0, 120)}.ids.tsv`);
+}
+
+/** The ids the last sweep saved; undefined when there is none. A file cut short is refused. */
+export async function readIdFile(file: string, key: string): Promise<Set<string> | undefined> {
+  const ids = new Set<string>();
+  const damaged = (why: string) =>
+    new UsageError(`${file}: ${why}`, { hint: 'these are the ids --detect-deletes keeps; delete the file and the next run sweeps afresh' });
+  let expected: number | undefined;
+  try {
+    const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
+    for await (const line of lines) {
+      if (expected === undefined) {
+        const [head, name, count] = line.split('\t');
+        if (head !== HEADER || name !== key || !/^\d+$/.test(count ?? '')) throw damaged(`not the ids of "${key}"`);
+        expected = Number(count);
+      } else if (line !== '') ids.add(line);
+    }
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  if (expected === undefined) throw damaged('the file is empty');
+  if (ids.size !== expected) throw damaged(`it holds ${ids.size} ids where it saved ${expected}: it was cut short`);
+  return ids;
+}
+
+export async function writeIdFile(file: string, key: string, ids: Set<string>): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
+  const output = await openOutput(file);
+  const write = (text: string) =>
+    new Promise<void>((resolve, reject) => output.stream.write(text, (error) => (error ? reject(error) : resolve())));
+  try {
+    let chunk = `${HEADER}\t${key}\t${ids.size}\n`;
+    for (const id of ids) {
+      chunk += `${id}\n`;
+      if (chunk.length > 1 << 20) {
+        await write(chunk);
+        chunk = '';
+      }
+    }
+    await write(chunk);
+    await output.commit();
+  } catch (error) {
+    await output.abort();
+    throw error;
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * Memberships read the other way round (issue 15, item 2): applying a tag to a contact may not move
+ * the contact's `last_updated`, so an incremental export bookmarked on it would never write the
+ * contact again. The tag lists (`GET /tags`, then `GET /tags/{id}/contacts` with `date_applied`)
+ * say who carries what; a digest of each record's memberships, kept beside the bookmark, shows
+ * which records gained, lost or had a membership made again since the last run.
+ *
+ * A digest is the sum (mod 2^52) of a 52-bit hash of each `group@stamp`: independent of the order
+ * the lists come in, and one number per record, so a million contacts stay a few tens of MB.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { KeapApi } from '../api/types.js';
+import type { InverseList } from '../catalog/types.js';
+import { UsageError } from '../errors.js';
+import { openOutput } from './output.js';
+import { pick } from './project.js';
+
+const TWO_52 = 2 ** 52;
+/** Group lists read at once (each list is paged, with the client's own prefetch). */
+const GROUPS_IN_FLIGHT = 4;
+const HEADER = '# infusionsoft memberships';
+
+export interface MembershipRead {
+  /** Record id -> digest of its memberships (records with none are absent). */
+  digests: Map<string, number>;
+  groups: number;
+  memberships: number;
+  requests: number;
+}
+
+function membershipHash(group: string, stamp: string): number {
+  return Number.parseInt(createHash('sha1').update(`${group}@${stamp}`).digest('hex').slice(0, 13), 16);
+}
+
+/** Reads every group and its members: the memberships of every record, as digests. */
+export async function readMemberships(api: KeapApi, inverse: InverseList, signal?: AbortSignal): Promise<MembershipRead> {
+  const before = api.stats().requests;
+  const groups: string[] = [];
+  for await (const page of api.paginate(inverse.groups.path, inverse.groups.shape, { ...(signal ? { signal } : {}) })) {
+    for (const group of page.records) {
+      const id = pick(group, 'id');
+      if (typeof id === 'number' || typeof id === 'string') groups.push(String(id));
+    }
+  }
+  const digests = new Map<string, number>();
+  let memberships = 0;
+  let next = 0;
+  const readGroup = async () => {
+    while (next < groups.length) {
+      const group = groups[next++] as string;
+      const path = inverse.members.path.replace('{id}', encodeURIComponent(group));
+      for await (const page of api.paginate(path, inverse.members.shape, { ...(signal ? { signal } : {}) })) {
+        for (const member of page.records) {
+          const id = pick(member, inverse.recordId);
+          if (typeof id !== 'number' && typeof id !== 'string') continue;
+          const stamp = inverse.stamp ? String(pick(member, inverse.stamp) ?? '') : '';
+          const key = String(id);
+          digests.set(key, ((digests.get(key) ?? 0) + membershipHash(group, stamp)) % TWO_52);
+          memberships++;
+        }
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(GROUPS_IN_FLIGHT, groups.length) }, readGroup));
+  return { digests, groups: groups.length, memberships, requests: api.stats().requests - before };
+}
+
+/** The records whose memberships differ between two reads: gained, lost, or made again. */
+export function changedMemberships(previous: Map<string, number>, current: Map<string, number>): Set<string> {
+  const changed = new Set<string>();
+  for (const [id, digest] of current) if (previous.get(id) !== digest) changed.add(id);
+  for (const id of previous.keys()) if (!current.has(id)) changed.add(id);
+  return changed;
+}
+
+/**
+ * Reads the digests saved by the last run, checking the header's key and record count, so a file
+ * cut short (even at a line boundary) is caught rather than read as memberships removed.
+ */
+export async function readMembershipFile(file: string, key: string): Promise<Map<string, number> | undefined> {
+  const digests = new Map<string, number>();
+  const damaged = (why: string) =>
+    new UsageError(`${file}: ${why}`, {
+      hint: 'these are the tag memberships --state keeps; delete the file and the next run reads them afresh (and writes no tag changes once)',
+    });
+  let expected: number | undefined;
+  try {
+    const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
+    for await (const line of lines) {
+      if (expected === undefined) {
+        const [head, name, count] = line.split('\t');
+        if (head !== HEADER || name !== key || !/^\d+$/.test(count ?? '')) throw damaged(`not the memberships of "${key}"`);
+        expected = Number(count);
+        continue;
+      }
+      if (line === '') continue;
+      const [id, digest] = line.split('\t');
+      if (!id || !/^[0-9a-f]{1,13}$/.test(digest ?? '')) throw damaged(`"${line}" is not an "id<TAB>digest" line`);
+      digests.set(id, Number.parseInt(digest as string, 16));
+    }
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  if (expected === undefined) throw damaged('the file is empty');
+  if (digests.size !== expected) throw damaged(`it holds ${digests.size} records where it saved ${expected}: it was cut short`);
+  return digests;
+}
+
+/** Writes the digests atomically (a temporary file renamed), in chunks. */
+export async function writeMembershipFile(file: string, key: string, digests: Map<string, number>): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
+  const output = await openOutput(file);
+  const write = (text: string) =>
+    new Promise<void>((resolve, reject) => output.stream.write(text, (error) => (error ? reject(error) : resolve())));
+  try {
+    let chunk = `${HEADER}\t${key}\t${digests.size}\n`;
+    for (const [id, digest] of digests) {
+      chunk += `${id}\t${digest.toString(16)}\n`;
+      if (chunk.length > 1 << 20) {
+        await write(chunk);
+        chunk = '';
+      }
+    }
+    await write(chunk);
+    await output.commit();
+  } catch (error) {
+    await output.abort();
+    throw error;
+  }
+}
