@@ -61,9 +61,13 @@ function substituteLookups(prepared: PreparedImport, row: InputRow): { row: Inpu
     const text = String(cell).trim();
     if (text === '') continue;
     const answer = lookup.results.get(text);
-    if (!answer) problems.push({ field: lookup.column, message: `"${text}" was not looked up` });
-    else if ('error' in answer) problems.push({ field: lookup.column, message: answer.error });
-    else values[lookup.column] = typeof cell === 'string' ? String(answer.id) : answer.id;
+    if (answer && 'id' in answer) {
+      values[lookup.column] = typeof cell === 'string' ? String(answer.id) : answer.id;
+      continue;
+    }
+    problems.push({ field: lookup.column, message: answer ? answer.error : `"${text}" was not looked up` });
+    // The natural key is not an id: left in, the mapping would report the same cell again as "not a whole number".
+    values[lookup.column] = null;
   }
   return { row: { row: row.row, values }, problems };
 }
