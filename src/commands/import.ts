@@ -167,12 +167,27 @@ function checkDuplicateOption(allowed: readonly string[] | undefined, value: str
 /** The run in a few lines: what was read and done, how fast, and where the reports are. */
 export function importSummary(outcome: ImportOutcome): string {
   const c = outcome.counts;
+  const read = outcome.grouped
+    ? `${counted(outcome.grouped.rows.read ?? 0, 'row')} read in ${counted(c.read, outcome.grouped.noun)}:`
+    : `${c.read} read,`;
   const head = outcome.dryRun
-    ? `dry run of ${outcome.file} into ${outcome.resource} (${outcome.action}): ${c.read} read, ${c.valid} valid, ${c.invalid} invalid; would ${outcome.action} ${counted(outcome.planned ?? 0, 'record')}, nothing sent`
-    : `imported ${outcome.file} into ${outcome.resource} (${outcome.action}): ${c.read} read, ${c.valid} valid, ${c.created} created, ${c.updated} updated, ${c.deleted} deleted, ${c.failed} failed, ${c.invalid} invalid, ${c.unknown} unknown, ${c.skipped} skipped`;
+    ? `dry run of ${outcome.file} into ${outcome.resource} (${outcome.action}): ${read} ${c.valid} valid, ${c.invalid} invalid${rowCounts(outcome)}; would ${outcome.action} ${counted(outcome.planned ?? 0, outcome.grouped?.noun ?? 'record')}, nothing sent`
+    : `imported ${outcome.file} into ${outcome.resource} (${outcome.action}): ${read} ${c.valid} valid, ${c.created} created, ${c.updated} updated, ${c.deleted} deleted, ${c.failed} failed, ${c.invalid} invalid, ${c.unknown} unknown, ${c.skipped} skipped${rowCounts(outcome)}`;
   const speed = `in ${outcome.elapsedSeconds.toFixed(1)} s (${outcome.rowsPerSecond.toFixed(1)} rows/s, ${counted(outcome.requests, 'request')})`;
   const files = [outcome.errorsFile && `errors: ${outcome.errorsFile}`, outcome.resultsFile && `results: ${outcome.resultsFile}`]
     .filter(Boolean)
     .join('; ');
   return `${head} ${speed}${files ? `\n${files}` : ''}`;
+}
+
+/** Grouped rows (orders of line items): what became of the rows, beside the orders' counts. */
+function rowCounts(outcome: ImportOutcome): string {
+  const rows = outcome.grouped?.rows;
+  if (!rows) return '';
+  const order = ['valid', 'created', 'updated', 'deleted', 'failed', 'invalid', 'unknown', 'skipped'];
+  const names = [...order, ...Object.keys(rows).filter((name) => !order.includes(name))];
+  const shown = names
+    .map((name) => [name, rows[name] ?? 0] as const)
+    .filter(([name, n]) => n > 0 && name !== 'read' && (outcome.dryRun || name !== 'valid'));
+  return shown.length ? ` (rows: ${shown.map(([name, n]) => `${n} ${name}`).join(', ')})` : '';
 }

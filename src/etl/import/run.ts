@@ -13,6 +13,7 @@ import type { Reporter } from '../../reporter.js';
 import { counted } from '../../reporter.js';
 import { type ApplyContext, applyUnit, type Unit } from './apply.js';
 import { type CheckedInput, checkInput, checkRow, type OnDuplicate } from './check.js';
+import { type GroupedCounts, groupedCounts } from './group-counts.js';
 import { openInput } from './input.js';
 import { type Journal, journalPathFor, openJournal } from './journal.js';
 import type { MappingOptions } from './mapping.js';
@@ -60,6 +61,8 @@ export interface ImportOutcome {
   counts: ImportCounts;
   /** Dry run: what would be sent, by action. */
   planned?: number;
+  /** Rows grouped into bodies (orders of line items): `counts` are of groups, and these of rows. */
+  grouped?: GroupedCounts;
   /** --max-errors stopped the run before every row was tried. */
   stoppedEarly: boolean;
   elapsedSeconds: number;
@@ -172,7 +175,7 @@ async function dryRun(run: Run): Promise<ImportOutcome> {
   const written = counts.invalid ? await writeReports(input, (row) => checked.outcomes.get(row), paths, { results: false }) : undefined;
   return {
     ...baseOutcome(run),
-    counts,
+    ...groupedCounts(run.prepared.resource, run.prepared.plan.groupBy, checked, counts, () => undefined, false),
     planned: checked.valid,
     stoppedEarly: false,
     ...(written?.errorRows ? { errorsFile: paths.errors } : {}),
@@ -296,7 +299,7 @@ async function applyUnderJournal(run: Run, journalPath: string): Promise<ImportO
     }
     return {
       ...baseOutcome(run),
-      counts,
+      ...groupedCounts(prepared.resource, prepared.plan.groupBy, checked, counts, (row) => state.outcomes.get(row), true),
       stoppedEarly: state.stoppedEarly,
       resultsFile: paths.results,
       ...(written.errorRows ? { errorsFile: paths.errors } : {}),
