@@ -18,7 +18,7 @@ import { openInput } from './input.js';
 import { type Journal, journalPathFor, openJournal } from './journal.js';
 import type { MappingOptions } from './mapping.js';
 import { type PreparedImport, prepareImport } from './prepare.js';
-import { checkReportPaths, type ReportPaths, reportPaths, writeReports } from './reports.js';
+import { checkReportPaths, type ReportPaths, removeStaleReport, reportPaths, writeReports } from './reports.js';
 import { RowOutcomes } from './outcomes.js';
 import type { ImportActionKind, ImportInput, LookupSpec, RowOutcome } from './types.js';
 
@@ -173,6 +173,8 @@ async function dryRun(run: Run): Promise<ImportOutcome> {
   const { input, checked, paths } = run;
   const counts = checkedCounts(checked);
   const written = counts.invalid ? await writeReports(input, (row) => checked.outcomes.get(row), paths, { results: false }) : undefined;
+  // As a clean real run does: a report an earlier run left there would be read as this run's.
+  if (!counts.invalid) await removeStaleReport(paths.errors);
   return {
     ...baseOutcome(run),
     ...groupedCounts(run.prepared.resource, run.prepared.plan.groupBy, checked, counts, () => undefined, false),
