@@ -15,6 +15,8 @@ interface ImportFlags {
   delimiter?: string;
   map: string[];
   lookup: string[];
+  mapping?: string;
+  set: string[];
   groupBy?: string;
   duplicateOption?: string;
   onDuplicate?: string;
@@ -48,6 +50,11 @@ export function registerImportCommand(program: Command, io: IO): void {
     .option('-f, --format <format>', 'csv, json or ndjson (default: from the file extension)')
     .option('--delimiter <char>', 'CSV delimiter: , ; or tab (default: detected from the header)')
     .option('--map <column=field>', 'read COLUMN as FIELD (a field name, dot path or custom.<label>; repeatable)', collect, [])
+    .option('--set <field=value>', 'give every row FIELD=VALUE, as a column the file does not have (repeatable)', collect, [])
+    .option(
+      '--mapping <file>',
+      'a JSON file of maps, constant values (set), lookups, groupBy, dateFormat, timezone and match; flags win over it (see docs/import.md)',
+    )
     .option(
       '--lookup <field=resource.key>',
       'FIELD holds natural keys, e.g. contact_id=contacts.email, product_id=products.sku (repeatable)',
@@ -76,6 +83,7 @@ Examples:
   $ infusionsoft import contacts contacts.csv --dry-run
   $ infusionsoft import contacts new-leads.csv --opt-in-reason "Signed up at the fair"
   $ infusionsoft import orders orders.csv --lookup contact_id=contacts.email --lookup product_id=products.sku
+  $ infusionsoft import orders shop.csv --mapping shop-mapping.json --set order_type=Online
   $ infusionsoft import contacts contacts.errors.csv          # after fixing the failed rows
   $ infusionsoft import contacts contacts.results.csv --action delete --only-created   # undo the creates
   $ infusionsoft import contacts big.csv --resume             # after Ctrl-C or a crash
@@ -86,12 +94,17 @@ run; 2 the input cannot be used (nothing was sent); 130 interrupted (run again w
     )
     .action(async (name: string, file: string, flags: ImportFlags, command: Command) => {
       const resource = findResource(name);
-      const [{ parseKeyValues, parsePositiveInt }, { parseImportAction }, { parseLookup }, { runImport }] = await Promise.all([
-        import('../etl/args.js'),
-        import('../etl/import/action.js'),
-        import('../etl/import/lookup.js'),
-        import('../etl/import/run.js'),
-      ]);
+      const [{ parseKeyValues, parsePositiveInt }, { parseImportAction }, { parseLookup }, { runImport }, { applyMappingFile }] =
+        await Promise.all([
+          import('../etl/args.js'),
+          import('../etl/import/action.js'),
+          import('../etl/import/lookup.js'),
+          import('../etl/import/run.js'),
+          import('../etl/import/mapping-file.js'),
+        ]);
+      // First: the mapping file fills the flags not given (--map, --lookup, --group-by, and the
+      // --date-format, --timezone and --match flags by those names), so everything below reads both.
+      const constants = await applyMappingFile(flags);
       const onDuplicate = flags.onDuplicate?.toLowerCase() ?? 'error';
       if (!(ON_DUPLICATE as readonly string[]).includes(onDuplicate)) {
         throw new UsageError(`--on-duplicate: "${flags.onDuplicate}" is not a policy`, { hint: 'use first, last or error' });
@@ -110,6 +123,7 @@ run; 2 the input cannot be used (nothing was sent); 130 interrupted (run again w
           ...(flags.optInReason !== undefined ? { optInReason: flags.optInReason } : {}),
         },
         lookups: flags.lookup.map((text) => parseLookup(text)),
+        ...(constants.size ? { constants } : {}),
         onDuplicate: onDuplicate as ImportRequest['onDuplicate'],
         createTags: flags.createTags ?? false,
         dryRun: flags.dryRun ?? false,

@@ -7,7 +7,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, startTestSandbox, type TestSandbox } from '../support/cli.js';
+import { runCli, sandboxGet, startTestSandbox, type TestSandbox } from '../support/cli.js';
 import { tempDir } from '../support/files.js';
 
 type Row = Record<string, string>;
@@ -109,5 +109,129 @@ describe('import reports keep the input dialect', () => {
     const kept = await runCli(['import', 'contacts', file, '--dry-run', '--errors', mine], { env: sandbox.env });
     expect(kept.code).toBe(0);
     expect(readFileSync(mine, 'utf8')).toBe('a,b\n1,2\n');
+  });
+});
+
+describe('import --mapping FILE and --set', () => {
+  let emails: string[];
+  let skus: string[];
+  beforeAll(async () => {
+    const contacts = (await sandboxGet(sandbox, '/contacts?limit=2')) as { contacts: Array<{ email_addresses: Array<{ email: string }> }> };
+    emails = contacts.contacts.map((c) => c.email_addresses[0]!.email);
+    const products = (await sandboxGet(sandbox, '/products?limit=2')) as { products: Array<{ sku: string }> };
+    skus = products.products.map((p) => p.sku);
+  });
+
+  /** A shop's export: its own column names, one row per line item, no order type. */
+  function shopFile(dir: string): string {
+    const file = join(dir, 'shop.csv');
+    writeFileSync(
+      file,
+      [
+        'Invoice,Email,Title,Date,SKU,Qty',
+        `S-1,${emails[0]},Shop order,2026-11-01T10:00:00.000Z,${skus[0]},2`,
+        `S-1,,,,${skus[1]},1`,
+        `S-2,${emails[1]},Other order,2026-11-03T10:00:00.000Z,${skus[1]},4`,
+        '',
+      ].join('\n'),
+    );
+    return file;
+  }
+
+  const MAPPING = {
+    map: { Email: 'contact_id', Title: 'order_title', Date: 'order_date', SKU: 'product_id', Qty: 'quantity' },
+    set: { order_type: 'Offline' },
+    lookup: { contact_id: 'contacts.email', product_id: 'products.sku' },
+    groupBy: 'Invoice',
+  };
+
+  async function ordersOf(resultsFile: string): Promise<Array<{ order_type: string; order_items: unknown[]; title: string }>> {
+    const ids = [...new Set(readCsv(resultsFile).map((row) => row._id))];
+    return (await Promise.all(ids.map((id) => sandboxGet(sandbox, `/orders/${id}`)))) as Array<{
+      order_type: string;
+      order_items: unknown[];
+      title: string;
+    }>;
+  }
+
+  it('one flag holds the maps, constants, lookups and group column of a repeated migration', async () => {
+    const dir = tempDir();
+    const file = shopFile(dir);
+    const mapping = join(dir, 'shop-mapping.json');
+    writeFileSync(mapping, JSON.stringify(MAPPING, null, 2));
+    const result = await runCli(['import', 'orders', file, '--mapping', mapping], { env: sandbox.env });
+    expect(result.code, result.stderr).toBe(0);
+    const orders = await ordersOf(join(dir, 'shop.results.csv'));
+    expect(orders.map((order) => [order.title, order.order_type, order.order_items.length])).toEqual([
+      ['Shop order', 'Offline', 2],
+      ['Other order', 'Offline', 1],
+    ]);
+    // The constant is not a column of the file: the reports do not grow one.
+    expect(readFileSync(join(dir, 'shop.results.csv'), 'utf8').split('\n')[0]).toBe('Invoice,Email,Title,Date,SKU,Qty,_row,_action,_id');
+  });
+
+  it('flags win over the mapping file for the same field or column; --set works alone', async () => {
+    const dir = tempDir();
+    const file = shopFile(dir);
+    const mapping = join(dir, 'shop-mapping.json');
+    writeFileSync(mapping, JSON.stringify({ ...MAPPING, map: { ...MAPPING.map, Title: 'order_date', Date: 'order_title' } }));
+    const result = await runCli(
+      [
+        'import',
+        'orders',
+        file,
+        '--mapping',
+        mapping,
+        '--set',
+        'order_type=Online',
+        '--map',
+        'Title=order_title',
+        '--map',
+        'Date=order_date',
+      ],
+      { env: sandbox.env },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    const orders = await ordersOf(join(dir, 'shop.results.csv'));
+    expect(orders.map((order) => [order.title, order.order_type])).toEqual([
+      ['Shop order', 'Online'],
+      ['Other order', 'Online'],
+    ]);
+
+    const plain = join(dir, 'plain.csv');
+    writeFileSync(plain, `email_addresses.EMAIL1.email\nset.alone@example.com\n`);
+    const alone = await runCli(['import', 'contacts', plain, '--set', 'job_title=Buyer'], { env: sandbox.env });
+    expect(alone.code, alone.stderr).toBe(0);
+    const id = readCsv(join(dir, 'plain.results.csv'))[0]!._id;
+    expect(((await sandboxGet(sandbox, `/contacts/${id}?optional_properties=job_title`)) as { job_title: string }).job_title).toBe('Buyer');
+  });
+
+  it.each([
+    ['an unknown key', '{"map": {}, "constants": {"order_type": "Offline"}}', /shop-mapping\.json: unknown key "constants"/],
+    ['a file that is not JSON', 'map: Email=contact_id', /shop-mapping\.json: is not JSON/],
+    ['a value of the wrong type', '{"set": {"order_type": ["Offline"]}}', /shop-mapping\.json: "set"\."order_type" must be/],
+    ['a pass-through key that is not text', '{"dateFormat": 5}', /shop-mapping\.json: "dateFormat" must be non-empty text/],
+    ['a lookup that cannot be', '{"lookup": {"contact_id": "widgets.email"}}', /shop-mapping\.json: "lookup"\."contact_id": .*widgets/],
+  ])('%s is exit 2 naming the file and the key, before anything is sent', async (_what, content, message) => {
+    const dir = tempDir();
+    const file = shopFile(dir);
+    const mapping = join(dir, 'shop-mapping.json');
+    writeFileSync(mapping, content);
+    const before = await sandbox.stats();
+    const result = await runCli(['import', 'orders', file, '--mapping', mapping], { env: sandbox.env });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect((await sandbox.stats()).requests).toEqual(before.requests);
+  });
+
+  it('a missing mapping file, or --set of a column the file has, is exit 2', async () => {
+    const dir = tempDir();
+    const file = shopFile(dir);
+    const missing = await runCli(['import', 'orders', file, '--mapping', join(dir, 'nope.json')], { env: sandbox.env });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/nope\.json: no such file/);
+    const twice = await runCli(['import', 'orders', file, '--set', 'Title=Same', '--dry-run'], { env: sandbox.env });
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toMatch(/--set Title: .*shop\.csv has a column "Title" already/);
   });
 });

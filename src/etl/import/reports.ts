@@ -95,7 +95,7 @@ export async function writeReports(
   paths: ReportPaths,
   options: { results?: boolean; stdout?: Writable } = {},
 ): Promise<ReportCounts> {
-  const columns = input.columns.filter((column) => !column.startsWith('_'));
+  const columns = input.columns.filter((column) => !column.startsWith('_') && !input.constants?.has(column));
   const fromReport = input.columns.includes(SOURCE_ROW) || input.columns.includes('_row');
   const source = fromReport ? [SOURCE_ROW] : [];
   const open = (path: string, extraNames: readonly string[]) =>
@@ -216,8 +216,8 @@ interface ReportFormat {
 function formatOf(input: ImportInput): ReportFormat {
   const kinds: Record<InputFormat, () => ReportFormat> = {
     csv: () => csvFormat(input.delimiter ?? ',', input.dialect),
-    json: () => jsonFormat(true),
-    ndjson: () => jsonFormat(false),
+    json: () => jsonFormat(true, input.constants),
+    ndjson: () => jsonFormat(false, input.constants),
   };
   return kinds[input.format]();
 }
@@ -232,12 +232,12 @@ function csvFormat(delimiter: string, dialect: CsvDialect | undefined): ReportFo
 }
 
 /** JSON (one array, `json`) or NDJSON records: the input's own keys, `_` ones left out, then the report's. */
-function jsonFormat(array: boolean): ReportFormat {
+function jsonFormat(array: boolean, constants: ReadonlyMap<string, unknown> | undefined): ReportFormat {
   return {
     start: () => '',
     record(values, _columns, extraNames, extra, index) {
       const record: Record<string, unknown> = {};
-      for (const [key, value] of Object.entries(values)) if (!key.startsWith('_')) record[key] = value;
+      for (const [key, value] of Object.entries(values)) if (!key.startsWith('_') && !constants?.has(key)) record[key] = value;
       extraNames.forEach((name, i) => {
         record[name] = extra[i];
       });

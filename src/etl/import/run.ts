@@ -14,9 +14,11 @@ import { counted } from '../../reporter.js';
 import { type ApplyContext, applyUnit, type Unit } from './apply.js';
 import { type CheckedInput, checkInput, checkRow, type OnDuplicate } from './check.js';
 import { type GroupedCounts, groupedCounts } from './group-counts.js';
+import { withConstants } from './constants.js';
 import { openInput } from './input.js';
 import { type Journal, journalPathFor, openJournal } from './journal.js';
 import type { MappingOptions } from './mapping.js';
+import type { ConstantValue } from './mapping-file.js';
 import { type PreparedImport, prepareImport } from './prepare.js';
 import { checkReportPaths, type ReportPaths, removeStaleReport, reportPaths, writeReports } from './reports.js';
 import { RowOutcomes } from './outcomes.js';
@@ -29,6 +31,8 @@ export interface ImportRequest {
   format?: string;
   delimiter?: string;
   mapping: MappingOptions;
+  /** `--set FIELD=VALUE` and a mapping file's `set`: columns every row gets. */
+  constants?: ReadonlyMap<string, ConstantValue>;
   lookups: LookupSpec[];
   onDuplicate: OnDuplicate;
   duplicateOption?: string;
@@ -95,11 +99,12 @@ function checkedCounts(checked: CheckedInput): ImportCounts {
 
 export async function runImport(api: KeapApi, request: ImportRequest, reporter: Reporter): Promise<ImportOutcome> {
   const startedAt = request.now();
-  const input = await openInput(request.file, {
+  const opened = await openInput(request.file, {
     stdin: request.stdin,
     ...(request.format ? { format: request.format } : {}),
     ...(request.delimiter ? { delimiter: request.delimiter } : {}),
   });
+  const input = await withConstants(opened, request.constants);
   try {
     const prepared = await prepareImport(
       api,

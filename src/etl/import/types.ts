@@ -48,6 +48,8 @@ export interface ImportInput {
   delimiter?: string;
   /** CSV only: its byte-order mark and line ends, which the reports keep. */
   dialect?: CsvDialect;
+  /** Constant columns (`--set`, a mapping file's `set`), added to every row; the reports leave them out. */
+  constants?: ReadonlyMap<string, unknown>;
   /** sha256 (hex) of the input's bytes: ties a journal to exactly this input. */
   hash: string;
   /**
