@@ -15,6 +15,8 @@ interface ImportFlags {
   delimiter?: string;
   map: string[];
   lookup: string[];
+  mapping?: string;
+  set: string[];
   groupBy?: string;
   duplicateOption?: string;
   onDuplicate?: string;
@@ -50,6 +52,11 @@ export function registerImportCommand(program: Command, io: IO): void {
     .option('-f, --format <format>', 'csv, json or ndjson (default: from the file extension)')
     .option('--delimiter <char>', 'CSV delimiter: , ; or tab (default: detected from the header)')
     .option('--map <column=field>', 'read COLUMN as FIELD (a field name, dot path or custom.<label>; repeatable)', collect, [])
+    .option('--set <field=value>', 'give every row FIELD=VALUE, as a column the file does not have (repeatable)', collect, [])
+    .option(
+      '--mapping <file>',
+      'a JSON file of maps, constant values (set), lookups, groupBy, dateFormat, timezone and match; flags win over it (see docs/import.md)',
+    )
     .option(
       '--lookup <field=resource.key>',
       'FIELD holds natural keys, e.g. contact_id=contacts.email, product_id=products.sku (repeatable)',
@@ -86,6 +93,7 @@ Examples:
   $ infusionsoft import contacts contacts.csv --dry-run
   $ infusionsoft import contacts new-leads.csv --opt-in-reason "Signed up at the fair"
   $ infusionsoft import orders orders.csv --lookup contact_id=contacts.email --lookup product_id=products.sku
+  $ infusionsoft import orders shop.csv --mapping shop-mapping.json --set order_type=Online
   $ infusionsoft import contacts contacts.errors.csv          # after fixing the failed rows
   $ infusionsoft import contacts contacts.results.csv --action delete --only-created   # undo the creates
   $ infusionsoft import contacts big.csv --resume             # after Ctrl-C or a crash
@@ -96,13 +104,18 @@ run; 2 the input cannot be used (nothing was sent); 130 interrupted (run again w
     )
     .action(async (name: string, file: string, flags: ImportFlags, command: Command) => {
       const resource = findResource(name);
-      const [{ parseKeyValues, parsePositiveInt }, { parseImportAction }, { parseLookup }, { runImport }, dates] = await Promise.all([
-        import('../etl/args.js'),
-        import('../etl/import/action.js'),
-        import('../etl/import/lookup.js'),
-        import('../etl/import/run.js'),
-        import('../etl/import/dates.js'),
-      ]);
+      const [{ parseKeyValues, parsePositiveInt }, { parseImportAction }, { parseLookup }, { runImport }, { applyMappingFile }, dates] =
+        await Promise.all([
+          import('../etl/args.js'),
+          import('../etl/import/action.js'),
+          import('../etl/import/lookup.js'),
+          import('../etl/import/run.js'),
+          import('../etl/import/mapping-file.js'),
+          import('../etl/import/dates.js'),
+        ]);
+      // First: the mapping file fills the flags not given (--map, --lookup, --group-by, and the
+      // --date-format, --timezone and --match flags by those names), so everything below reads both.
+      const constants = await applyMappingFile(flags);
       const formats = {
         ...(flags.dateFormat !== undefined ? { pattern: dates.parseDateFormat(flags.dateFormat) } : {}),
         ...(flags.timezone !== undefined ? { timeZone: dates.checkTimeZone(flags.timezone) } : {}),
@@ -127,6 +140,7 @@ run; 2 the input cannot be used (nothing was sent); 130 interrupted (run again w
           ...(Object.keys(formats).length ? { formats } : {}),
         },
         lookups: flags.lookup.map((text) => parseLookup(text)),
+        ...(constants.size ? { constants } : {}),
         onDuplicate: onDuplicate as ImportRequest['onDuplicate'],
         createTags: flags.createTags ?? false,
         dryRun: flags.dryRun ?? false,
@@ -199,12 +213,27 @@ function checkDuplicateOption(allowed: readonly string[] | undefined, value: str
 /** The run in a few lines: what was read and done, how fast, and where the reports are. */
 export function importSummary(outcome: ImportOutcome): string {
   const c = outcome.counts;
+  const read = outcome.grouped
+    ? `${counted(outcome.grouped.rows.read ?? 0, 'row')} read in ${counted(c.read, outcome.grouped.noun)}:`
+    : `${c.read} read,`;
   const head = outcome.dryRun
-    ? `dry run of ${outcome.file} into ${outcome.resource} (${outcome.action}): ${c.read} read, ${c.valid} valid, ${c.invalid} invalid; would ${outcome.action} ${counted(outcome.planned ?? 0, 'record')}, nothing sent`
-    : `imported ${outcome.file} into ${outcome.resource} (${outcome.action}): ${c.read} read, ${c.valid} valid, ${c.created} created, ${c.updated} updated, ${c.deleted} deleted, ${c.failed} failed, ${c.invalid} invalid, ${c.unknown} unknown, ${c.skipped} skipped`;
+    ? `dry run of ${outcome.file} into ${outcome.resource} (${outcome.action}): ${read} ${c.valid} valid, ${c.invalid} invalid${rowCounts(outcome)}; would ${outcome.action} ${counted(outcome.planned ?? 0, outcome.grouped?.noun ?? 'record')}, nothing sent`
+    : `imported ${outcome.file} into ${outcome.resource} (${outcome.action}): ${read} ${c.valid} valid, ${c.created} created, ${c.updated} updated, ${c.deleted} deleted, ${c.failed} failed, ${c.invalid} invalid, ${c.unknown} unknown, ${c.skipped} skipped${rowCounts(outcome)}`;
   const speed = `in ${outcome.elapsedSeconds.toFixed(1)} s (${outcome.rowsPerSecond.toFixed(1)} rows/s, ${counted(outcome.requests, 'request')})`;
   const files = [outcome.errorsFile && `errors: ${outcome.errorsFile}`, outcome.resultsFile && `results: ${outcome.resultsFile}`]
     .filter(Boolean)
     .join('; ');
   return `${head} ${speed}${files ? `\n${files}` : ''}`;
+}
+
+/** Grouped rows (orders of line items): what became of the rows, beside the orders' counts. */
+function rowCounts(outcome: ImportOutcome): string {
+  const rows = outcome.grouped?.rows;
+  if (!rows) return '';
+  const order = ['valid', 'created', 'updated', 'deleted', 'failed', 'invalid', 'unknown', 'skipped'];
+  const names = [...order, ...Object.keys(rows).filter((name) => !order.includes(name))];
+  const shown = names
+    .map((name) => [name, rows[name] ?? 0] as const)
+    .filter(([name, n]) => n > 0 && name !== 'read' && (outcome.dryRun || name !== 'valid'));
+  return shown.length ? ` (rows: ${shown.map(([name, n]) => `${n} ${name}`).join(', ')})` : '';
 }

@@ -5,7 +5,7 @@
  * only rows grouped into one body (orders of line items) are kept, as their units.
  */
 import { CellError } from '../errors.js';
-import { RowGrouper } from './group.js';
+import { blameRows, type GroupedUnit, notSentMessage, RowGrouper } from './group.js';
 import type { MappedRow } from './mapping.js';
 import { mapRow } from './mapping.js';
 import { valuesAt } from './lookup.js';
@@ -48,6 +48,8 @@ export interface CheckedInput {
   emptyUpdates: number;
   /** Email addresses sent without the whitespace around them in the file (one summary line). */
   trimmedEmails: number;
+  /** Grouped input: the groups (orders) in the file, valid or not; a row without a group value is one of its own. */
+  groups?: number;
 }
 
 function invalid(row: number, problem: RowProblem): RowOutcome {
@@ -65,9 +67,13 @@ function substituteLookups(prepared: PreparedImport, row: InputRow): { row: Inpu
     const text = String(cell).trim();
     if (text === '') continue;
     const answer = lookup.results.get(text);
-    if (!answer) problems.push({ field: lookup.column, message: `"${text}" was not looked up` });
-    else if ('error' in answer) problems.push({ field: lookup.column, message: answer.error });
-    else values[lookup.column] = typeof cell === 'string' ? String(answer.id) : answer.id;
+    if (answer && 'id' in answer) {
+      values[lookup.column] = typeof cell === 'string' ? String(answer.id) : answer.id;
+      continue;
+    }
+    problems.push({ field: lookup.column, message: answer ? answer.error : `"${text}" was not looked up` });
+    // The natural key is not an id: left in, the mapping would report the same cell again as "not a whole number".
+    values[lookup.column] = null;
   }
   return { row: { row: row.row, values }, problems };
 }
@@ -206,8 +212,10 @@ export async function checkInput(input: ImportInput, prepared: PreparedImport, o
   let emptyUpdates = 0;
   let trimmedEmails = 0;
   const groupBy = grouper ? prepared.plan.groupBy : undefined;
-  /** Groups with a row that cannot be sent: the whole order is held back, never sent without that line. */
-  const brokenGroups = new Map<string, number>();
+  /** Grouped rows without a group value that could not even be mapped: each is a group of its own. */
+  let looseRows = 0;
+  /** Groups with rows that cannot be sent: the whole order is held back, never sent without those lines. */
+  const brokenGroups = new Map<string, number[]>();
   for await (const inputRow of input.rows()) {
     read++;
     if (grouper) {
@@ -216,8 +224,9 @@ export async function checkInput(input: ImportInput, prepared: PreparedImport, o
       if (first) {
         outcomes.set(mapped.row, invalid(mapped.row, { ...first, message: joinProblems(problems) }));
         const group = groupBy === undefined ? undefined : cellText(inputRow, groupBy);
-        if (group !== undefined && !brokenGroups.has(group)) brokenGroups.set(group, mapped.row);
-      } else grouper.add(mapped);
+        if (group !== undefined) brokenGroups.set(group, [...(brokenGroups.get(group) ?? []), mapped.row]);
+        else looseRows++;
+      } else grouper.add(mapped, inputRow.values);
       continue;
     }
     const checked = checkRow(prepared, inputRow, options);
@@ -262,22 +271,19 @@ export async function checkInput(input: ImportInput, prepared: PreparedImport, o
   settleDuplicates(duplicates, outcomes, options.onDuplicate, matchColumn(prepared));
   const unitOf = new Map<number, number>();
   let units: CheckedUnit[] | undefined;
+  let groups: number | undefined;
   if (grouper) {
     units = [];
-    for (const unit of grouper.units()) {
+    const grouped = grouper.units();
+    const held = new Set(grouped.map((unit) => unit.mapped.group));
+    groups = grouped.length + looseRows + [...brokenGroups.keys()].filter((group) => !held.has(group)).length;
+    for (const unit of grouped) {
       const first = unit.rows[0] ?? unit.mapped.row;
       for (const row of unit.rows) unitOf.set(row, first);
-      const broken = unit.mapped.group === undefined ? undefined : brokenGroups.get(unit.mapped.group);
+      const broken = (unit.mapped.group === undefined ? undefined : brokenGroups.get(unit.mapped.group)) ?? [];
       const checked = checkMapped(prepared, unit.mapped, [...unit.problems], options);
-      if (broken !== undefined) {
-        checked.problems.unshift({
-          field: groupBy ?? 'group',
-          message: `row ${broken} of this ${groupBy} "${unit.mapped.group}" is invalid, so none of its rows is sent`,
-        });
-      }
-      const problem = checked.problems[0];
-      if (problem) {
-        for (const row of unit.rows) outcomes.set(row, invalid(row, { ...problem, message: joinProblems(checked.problems) }));
+      if (checked.problems.length || broken.length) {
+        holdBack(unit, checked.problems, broken, outcomes, groupBy ?? 'group', (row) => grouper.cellsOf(row));
       } else {
         units.push({ rows: unit.rows, checked });
         trimmedEmails += checked.trimmedEmails ?? 0;
@@ -286,7 +292,38 @@ export async function checkInput(input: ImportInput, prepared: PreparedImport, o
     // A broken group whose every row was invalid has no unit left: nothing to add.
   }
   const valid = units ? units.length : read - outcomes.size;
-  return { read, valid, outcomes, unitOf, emptyUpdates, trimmedEmails, ...(units ? { units } : {}) };
+  return {
+    read,
+    valid,
+    outcomes,
+    unitOf,
+    emptyUpdates,
+    trimmedEmails,
+    ...(units ? { units } : {}),
+    ...(groups === undefined ? {} : { groups }),
+  };
+}
+
+/**
+ * A group that cannot be sent: each row with a problem of its own is invalid with it; the others
+ * (continuation rows with nothing wrong) are invalid as held back, naming the rows to fix.
+ */
+function holdBack(
+  unit: GroupedUnit,
+  problems: readonly RowProblem[],
+  broken: readonly number[],
+  outcomes: Map<number, RowOutcome>,
+  groupBy: string,
+  cellsOf: (row: number) => Record<string, unknown> | undefined,
+): void {
+  const blamed = blameRows(unit.rows, problems, cellsOf);
+  const invalidRows = [...broken, ...blamed.keys()];
+  for (const row of unit.rows) {
+    const own = blamed.get(row);
+    const first = own?.[0];
+    if (first) outcomes.set(row, invalid(row, { ...first, message: joinProblems(own) }));
+    else outcomes.set(row, invalid(row, { field: groupBy, message: notSentMessage(groupBy, unit.mapped.group ?? '', invalidRows) }));
+  }
 }
 
 /** The column that holds the match key, for `_field` (the email column of an upsert, the key of an update). */

@@ -10,7 +10,12 @@ export interface GroupedUnit {
   /** The input rows of the unit, in input order. */
   rows: number[];
   mapped: MappedRow;
-  problems: RowProblem[];
+  problems: GroupProblem[];
+}
+
+/** A problem of a group's body; a disagreement is about both rows, either of which may be wrong. */
+export interface GroupProblem extends RowProblem {
+  rows?: number[];
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -22,12 +27,25 @@ function show(value: unknown): string {
   return text.length > 40 ? `${text.slice(0, 37)}...` : text;
 }
 
+/** The input's cells by row, to quote a value as the file has it (an email, not the id it was looked up as). */
+type CellsOf = (row: number) => Record<string, unknown> | undefined;
+
 /** Merges one row's values into the unit's, recording which row gave each value and any disagreement. */
 class Merger {
-  readonly problems: RowProblem[] = [];
+  readonly problems: GroupProblem[] = [];
   private readonly givenBy = new Map<string, number>();
 
-  constructor(private readonly plan: ColumnPlan) {}
+  constructor(
+    private readonly plan: ColumnPlan,
+    private readonly group: string,
+    private readonly cellsOf: CellsOf,
+  ) {}
+
+  /** A value as the file's cell has it, when the column is known and was kept; else as mapped. */
+  private quoted(column: string | undefined, row: number | undefined, value: unknown): string {
+    const cell = column === undefined || row === undefined ? undefined : this.cellsOf(row)?.[column];
+    return show(cell === undefined || cell === null ? value : cell);
+  }
 
   into(target: Record<string, unknown>, source: Record<string, unknown>, row: number, prefix = ''): void {
     for (const [key, value] of Object.entries(source)) {
@@ -41,9 +59,12 @@ class Merger {
         this.into(current, value, row, `${path}.`);
       } else if (JSON.stringify(current) !== JSON.stringify(value)) {
         const first = this.givenBy.get(path);
+        const column = this.plan.columnFor(path);
+        const groupBy = this.plan.groupBy ?? 'group';
         this.problems.push({
-          field: this.plan.columnFor(path) ?? path,
-          message: `rows ${first} and ${row} of group disagree: ${show(current)} and ${show(value)}`,
+          field: column ?? path,
+          message: `rows ${first} and ${row} of ${groupBy} "${this.group}" disagree: ${this.quoted(column, first, current)} and ${this.quoted(column, row, value)}`,
+          rows: first === undefined ? [row] : [first, row],
         });
       }
     }
@@ -61,8 +82,8 @@ function takeItems(mapped: MappedRow, itemArray: string | undefined): unknown[] 
   return Array.isArray(items) ? items : [];
 }
 
-function mergeGroup(plan: ColumnPlan, group: string, members: readonly MappedRow[]): GroupedUnit {
-  const merger = new Merger(plan);
+function mergeGroup(plan: ColumnPlan, group: string, members: readonly MappedRow[], cellsOf: CellsOf): GroupedUnit {
+  const merger = new Merger(plan, group, cellsOf);
   const body: Record<string, unknown> = {};
   const path: Record<string, string | number> = {};
   const items: unknown[] = [];
@@ -110,11 +131,19 @@ type Entry = { single: MappedRow; problem?: RowProblem } | { group: string };
 export class RowGrouper {
   private readonly entries: Entry[] = [];
   private readonly groups = new Map<string, MappedRow[]>();
+  /** Each grouped row's cells as read: a group's bodies are held anyway, and messages quote the file. */
+  private readonly cells = new Map<number, Record<string, unknown>>();
 
   constructor(private readonly plan: ColumnPlan) {}
 
-  add(mapped: MappedRow): void {
+  /** The cells of a row added with them. */
+  cellsOf(row: number): Record<string, unknown> | undefined {
+    return this.cells.get(row);
+  }
+
+  add(mapped: MappedRow, cells?: Record<string, unknown>): void {
     const groupBy = this.plan.groupBy;
+    if (cells) this.cells.set(mapped.row, cells);
     if (!groupBy) {
       this.entries.push({ single: mapped });
     } else if (mapped.group === undefined) {
@@ -132,10 +161,38 @@ export class RowGrouper {
 
   units(): GroupedUnit[] {
     return this.entries.map((entry) => {
-      if ('group' in entry) return mergeGroup(this.plan, entry.group, this.groups.get(entry.group) ?? []);
+      if ('group' in entry) return mergeGroup(this.plan, entry.group, this.groups.get(entry.group) ?? [], (row) => this.cellsOf(row));
       const { single, problem } = entry;
       const itemRows = takeItems(single, this.plan.itemArray).map(() => single.row);
       return { rows: [single.row], mapped: { ...single, ...(itemRows.length ? { itemRows } : {}) }, problems: problem ? [problem] : [] };
     });
   }
+}
+
+function isBlankCell(value: unknown): boolean {
+  return value === null || value === undefined || (typeof value === 'string' && value.trim() === '');
+}
+
+/**
+ * Which rows of a group its problems are about, so that a continuation row is not blamed for the
+ * order's blank cells: a problem that names its rows (an item's, a disagreement's two) goes there; one about
+ * an order-level column goes to the first row that fills that column, or to the group's first row
+ * when none does (a required cell left blank, which the first row should hold).
+ */
+export function blameRows(rows: readonly number[], problems: readonly GroupProblem[], cellsOf: CellsOf): Map<number, RowProblem[]> {
+  const blamed = new Map<number, RowProblem[]>();
+  for (const { rows: named, ...problem } of problems) {
+    const column = problem.field;
+    const row =
+      problem.row ?? (column === undefined ? undefined : rows.find((candidate) => !isBlankCell(cellsOf(candidate)?.[column]))) ?? rows[0];
+    for (const each of named ?? (row === undefined ? [] : [row])) blamed.set(each, [...(blamed.get(each) ?? []), problem]);
+  }
+  return blamed;
+}
+
+/** What a row of a group that is held back, but has nothing wrong itself, says. */
+export function notSentMessage(groupBy: string, group: string, invalidRows: readonly number[]): string {
+  const sorted = [...invalidRows].sort((a, b) => a - b);
+  const rows = sorted.length === 1 ? `row ${sorted[0]}` : `rows ${sorted.slice(0, -1).join(', ')} and ${sorted.at(-1)}`;
+  return `not sent: ${rows} of ${groupBy} "${group}" ${sorted.length === 1 ? 'is' : 'are'} invalid`;
 }

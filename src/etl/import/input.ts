@@ -19,6 +19,7 @@ import { CsvError, type Options as ParseOptions, parse } from 'csv-parse';
 import { UsageError } from '../../errors.js';
 import { errorCode, writeError } from '../../fs/atomic.js';
 import { InputError } from '../errors.js';
+import { type CsvDialect, lineEndingOf, startsWithBom } from './dialect.js';
 import { JsonArraySplitter } from './json-array.js';
 import { readText, type TextOptions } from './text.js';
 import type { ImportInput, InputFormat, InputRow } from './types.js';
@@ -364,24 +365,32 @@ interface Scan {
   hash: string;
   columns: string[];
   delimiter?: string;
+  dialect?: CsvDialect;
 }
 
 /** The pass over every byte when opening: the hash, the encoding, and what the format needs. */
 async function scan(path: string, file: string, format: InputFormat, delimiter: string | undefined): Promise<Scan> {
   const hash = createHash('sha256');
-  const onBytes = (bytes: Buffer) => hash.update(bytes);
+  let start = Buffer.alloc(0);
+  const onBytes = (bytes: Buffer) => {
+    hash.update(bytes);
+    if (start.length < 3) start = Buffer.concat([start, bytes.subarray(0, 3)]);
+  };
   if (format === 'csv') {
     let head = '';
     let detected = delimiter;
+    let lineEnding: CsvDialect['lineEnding'] | undefined;
     for await (const text of readText(path, file, { onBytes })) {
-      if (detected) continue;
+      if ((detected && lineEnding) || head.length > 1 << 20) continue;
       head += text;
       // A header without a line end in its first megabyte is not a header; decide from what there is.
-      detected = headerDelimiter(head, head.length > 1 << 20);
+      detected ??= headerDelimiter(head, head.length > 1 << 20);
+      lineEnding ??= lineEndingOf(head);
     }
     detected ??= headerDelimiter(head, true);
     const columns = await csvHeader(path, file, detected!);
-    return { hash: hash.digest('hex'), columns, delimiter: detected! };
+    const dialect: CsvDialect = { bom: startsWithBom(start), lineEnding: lineEnding ?? '\n' };
+    return { hash: hash.digest('hex'), columns, delimiter: detected!, dialect };
   }
   const columns = new Set<string>();
   let rows = 0;
@@ -472,6 +481,7 @@ export async function openInput(file: string, options: InputOptions): Promise<Im
     path,
     format,
     ...(delimiter === undefined ? {} : { delimiter }),
+    ...(scanned.dialect ? { dialect: scanned.dialect } : {}),
     hash: scanned.hash,
     columns,
     reportBase: located.reportBase,

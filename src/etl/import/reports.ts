@@ -8,8 +8,10 @@
  *   `_status`, `_field` and `_error`; fixed, it imports again as it is. Written only when there is
  *   such a row.
  *
- * Input columns starting with `_` are left out (a report fed back gets fresh ones). CSV cells are
- * written back exactly as read (null empty and unquoted, '' as `""`), with the input's delimiter.
+ * Input columns starting with `_` are left out (a report fed back gets fresh ones), except that a
+ * report fed back keeps pointing at the original file: its `_row` (or `_source_row`) becomes
+ * `_source_row`. CSV cells are written back exactly as read (null empty and unquoted, '' as `""`),
+ * with the input's delimiter, byte-order mark and line ends.
  * Each file goes to a temporary file renamed when complete (openOutput), so a failure midway leaves
  * no half report; `-` or a pipe is written in place.
  */
@@ -19,6 +21,7 @@ import type { Writable } from 'node:stream';
 import { CliError, UsageError } from '../../errors.js';
 import { writeError } from '../../fs/atomic.js';
 import { inspectOutput, type Output, openOutput } from '../output.js';
+import type { CsvDialect } from './dialect.js';
 import type { ImportInput, InputFormat, OutcomeStatus, RowOutcome } from './types.js';
 
 export interface ReportPaths {
@@ -35,6 +38,17 @@ export interface ReportCounts {
 const REPORTED: ReadonlySet<OutcomeStatus> = new Set(['failed', 'invalid', 'unknown', 'skipped']);
 const RESULT_COLUMNS = ['_row', '_action', '_id'] as const;
 const ERROR_COLUMNS = ['_row', '_status', '_field', '_error'] as const;
+/** The original file's row of a row read from a report (issue 13, item 12). */
+const SOURCE_ROW = '_source_row';
+
+/** A report's row: its original row when the input is itself a report, else nothing. */
+function sourceRowOf(values: Record<string, unknown>): unknown {
+  for (const column of [SOURCE_ROW, '_row']) {
+    const value = values[column];
+    if (value !== null && value !== undefined && String(value).trim() !== '') return value;
+  }
+  return null;
+}
 
 /**
  * Where the reports go: `--errors` / `--results` when given, else `<reportBase>.errors.<ext>` and
@@ -81,8 +95,11 @@ export async function writeReports(
   paths: ReportPaths,
   options: { results?: boolean; stdout?: Writable } = {},
 ): Promise<ReportCounts> {
-  const columns = input.columns.filter((column) => !column.startsWith('_'));
-  const open = (path: string, extraNames: readonly string[]) => openReport(input, path, columns, extraNames, options.stdout);
+  const columns = input.columns.filter((column) => !column.startsWith('_') && !input.constants?.has(column));
+  const fromReport = input.columns.includes(SOURCE_ROW) || input.columns.includes('_row');
+  const source = fromReport ? [SOURCE_ROW] : [];
+  const open = (path: string, extraNames: readonly string[]) =>
+    openReport(input, path, columns, [...source, ...extraNames], options.stdout);
   const counts: ReportCounts = { errorRows: 0, resultRows: 0 };
   let results: ReportFile | undefined;
   let errors: ReportFile | undefined;
@@ -90,14 +107,15 @@ export async function writeReports(
     if (options.results !== false) results = await open(paths.results, RESULT_COLUMNS);
     for await (const { row, values } of input.rows()) {
       const outcome = outcomeOf(row);
+      const sourceCells = fromReport ? [sourceRowOf(values)] : [];
       if (results) {
-        await results.write(values, [row, outcome?.status ?? null, outcome?.id ?? null]);
+        await results.write(values, [...sourceCells, row, outcome?.status ?? null, outcome?.id ?? null]);
         counts.resultRows++;
       }
       if (outcome && REPORTED.has(outcome.status) && !outcome.intended) {
         // Opened at the first such row: no error report at all when every row went through.
         errors ??= await open(paths.errors, ERROR_COLUMNS);
-        await errors.write(values, [row, errorStatus(outcome), outcome.field ?? null, outcome.error ?? null]);
+        await errors.write(values, [...sourceCells, row, errorStatus(outcome), outcome.field ?? null, outcome.error ?? null]);
         counts.errorRows++;
       }
     }
@@ -117,7 +135,7 @@ export async function writeReports(
  * would be read as this run's. It is removed, but only when it is a regular file whose first line
  * is an error report's (its `_status` and `_error` columns or keys): never someone else's file.
  */
-async function removeStaleReport(path: string): Promise<void> {
+export async function removeStaleReport(path: string): Promise<void> {
   if (path === '-') return;
   const info = await lstat(path).catch(() => undefined);
   if (!info?.isFile()) return;
@@ -197,28 +215,29 @@ interface ReportFormat {
 
 function formatOf(input: ImportInput): ReportFormat {
   const kinds: Record<InputFormat, () => ReportFormat> = {
-    csv: () => csvFormat(input.delimiter ?? ','),
-    json: () => jsonFormat(true),
-    ndjson: () => jsonFormat(false),
+    csv: () => csvFormat(input.delimiter ?? ',', input.dialect),
+    json: () => jsonFormat(true, input.constants),
+    ndjson: () => jsonFormat(false, input.constants),
   };
   return kinds[input.format]();
 }
 
-function csvFormat(delimiter: string): ReportFormat {
+function csvFormat(delimiter: string, dialect: CsvDialect | undefined): ReportFormat {
+  const lineEnding = dialect?.lineEnding ?? '\n';
   return {
-    start: (columns) => csvRecord(columns, delimiter),
-    record: (values, columns, _names, extra) => csvRecord([...columns.map((column) => values[column]), ...extra], delimiter),
+    start: (columns) => `${dialect?.bom ? '\uFEFF' : ''}${csvRecord(columns, delimiter, lineEnding)}`,
+    record: (values, columns, _names, extra) => csvRecord([...columns.map((column) => values[column]), ...extra], delimiter, lineEnding),
     end: () => '',
   };
 }
 
 /** JSON (one array, `json`) or NDJSON records: the input's own keys, `_` ones left out, then the report's. */
-function jsonFormat(array: boolean): ReportFormat {
+function jsonFormat(array: boolean, constants: ReadonlyMap<string, unknown> | undefined): ReportFormat {
   return {
     start: () => '',
     record(values, _columns, extraNames, extra, index) {
       const record: Record<string, unknown> = {};
-      for (const [key, value] of Object.entries(values)) if (!key.startsWith('_')) record[key] = value;
+      for (const [key, value] of Object.entries(values)) if (!key.startsWith('_') && !constants?.has(key)) record[key] = value;
       extraNames.forEach((name, i) => {
         record[name] = extra[i];
       });
@@ -231,11 +250,11 @@ function jsonFormat(array: boolean): ReportFormat {
 }
 
 /**
- * One CSV record with its LF, quoted as csvLine quotes (RFC 4180) but with the input's delimiter:
+ * One CSV record with its line end (LF unless told), quoted as csvLine quotes (RFC 4180) but with the input's delimiter:
  * null or missing is an empty unquoted cell, '' is `""`, and a cell holding the delimiter, a quote
  * or a line break is quoted. So the report parses back to exactly the cells that were read.
  */
-export function csvRecord(cells: readonly unknown[], delimiter: string): string {
+export function csvRecord(cells: readonly unknown[], delimiter: string, lineEnding = '\n'): string {
   let line = '';
   for (let i = 0; i < cells.length; i++) {
     if (i > 0) line += delimiter;
@@ -246,7 +265,7 @@ export function csvRecord(cells: readonly unknown[], delimiter: string): string 
     else if (text.includes(delimiter) || /["\r\n]/.test(text)) line += `"${text.replace(/"/g, '""')}"`;
     else line += text;
   }
-  return `${line}\n`;
+  return `${line}${lineEnding}`;
 }
 
 /** Writes `text`, waiting for 'drain' when the stream's buffer is full. */

@@ -13,11 +13,14 @@ import type { Reporter } from '../../reporter.js';
 import { counted } from '../../reporter.js';
 import { type ApplyContext, applyUnit, type Unit } from './apply.js';
 import { type CheckedInput, checkInput, checkRow, type OnDuplicate } from './check.js';
+import { type GroupedCounts, groupedCounts } from './group-counts.js';
+import { withConstants } from './constants.js';
 import { openInput } from './input.js';
 import { type Journal, journalPathFor, openJournal } from './journal.js';
 import type { MappingOptions } from './mapping.js';
+import type { ConstantValue } from './mapping-file.js';
 import { type PreparedImport, prepareImport } from './prepare.js';
-import { checkReportPaths, type ReportPaths, reportPaths, writeReports } from './reports.js';
+import { checkReportPaths, type ReportPaths, removeStaleReport, reportPaths, writeReports } from './reports.js';
 import { noteAlreadyGone, refuseUnknownRows, resolveUnknownRows } from './resolve.js';
 import { RowOutcomes } from './outcomes.js';
 import type { ImportActionKind, ImportInput, LookupSpec, RowOutcome } from './types.js';
@@ -29,6 +32,8 @@ export interface ImportRequest {
   format?: string;
   delimiter?: string;
   mapping: MappingOptions;
+  /** `--set FIELD=VALUE` and a mapping file's `set`: columns every row gets. */
+  constants?: ReadonlyMap<string, ConstantValue>;
   lookups: LookupSpec[];
   onDuplicate: OnDuplicate;
   duplicateOption?: string;
@@ -63,6 +68,8 @@ export interface ImportOutcome {
   counts: ImportCounts;
   /** Dry run: what would be sent, by action. */
   planned?: number;
+  /** Rows grouped into bodies (orders of line items): `counts` are of groups, and these of rows. */
+  grouped?: GroupedCounts;
   /** --max-errors stopped the run before every row was tried. */
   stoppedEarly: boolean;
   elapsedSeconds: number;
@@ -95,11 +102,12 @@ function checkedCounts(checked: CheckedInput): ImportCounts {
 
 export async function runImport(api: KeapApi, request: ImportRequest, reporter: Reporter): Promise<ImportOutcome> {
   const startedAt = request.now();
-  const input = await openInput(request.file, {
+  const opened = await openInput(request.file, {
     stdin: request.stdin,
     ...(request.format ? { format: request.format } : {}),
     ...(request.delimiter ? { delimiter: request.delimiter } : {}),
   });
+  const input = await withConstants(opened, request.constants);
   try {
     if (request.action === undefined) await refuseUnknownRows(input, request.resource);
     const prepared = await prepareImport(
@@ -177,9 +185,11 @@ async function dryRun(run: Run): Promise<ImportOutcome> {
   const { input, checked, paths } = run;
   const counts = checkedCounts(checked);
   const written = counts.invalid ? await writeReports(input, (row) => checked.outcomes.get(row), paths, { results: false }) : undefined;
+  // As a clean real run does: a report an earlier run left there would be read as this run's.
+  if (!counts.invalid) await removeStaleReport(paths.errors);
   return {
     ...baseOutcome(run),
-    counts,
+    ...groupedCounts(run.prepared.resource, run.prepared.plan.groupBy, checked, counts, () => undefined, false),
     planned: checked.valid,
     stoppedEarly: false,
     ...(written?.errorRows ? { errorsFile: paths.errors } : {}),
@@ -312,7 +322,7 @@ async function applyUnderJournal(run: Run, journalPath: string): Promise<ImportO
     }
     return {
       ...baseOutcome(run),
-      counts,
+      ...groupedCounts(prepared.resource, prepared.plan.groupBy, checked, counts, (row) => state.outcomes.get(row), true),
       stoppedEarly: state.stoppedEarly,
       resultsFile: paths.results,
       ...(written.errorRows ? { errorsFile: paths.errors } : {}),

@@ -12,6 +12,8 @@
  *   run.ts      the orchestration: runImport(request) -> ImportOutcome
  */
 
+import type { CsvDialect } from './dialect.js';
+
 export type InputFormat = 'csv' | 'json' | 'ndjson';
 
 /** One record of the input as read, before any mapping. */
@@ -45,6 +47,10 @@ export interface ImportInput {
   format: InputFormat;
   /** CSV only: the delimiter in use (`,` or `;`). */
   delimiter?: string;
+  /** CSV only: its byte-order mark and line ends, which the reports keep. */
+  dialect?: CsvDialect;
+  /** Constant columns (`--set`, a mapping file's `set`), added to every row; the reports leave them out. */
+  constants?: ReadonlyMap<string, unknown>;
   /** sha256 (hex) of the input's bytes: ties a journal to exactly this input. */
   hash: string;
   /**

@@ -17,6 +17,8 @@ export interface RowProblem {
   /** The column the user sees when it can be known (`email_addresses.EMAIL1.email`, `custom.Age`), else the body dot path. */
   field?: string;
   message: string;
+  /** The input row the problem is in, when the body was grouped from several (an item's row). */
+  row?: number;
 }
 
 export interface ValidateOptions {
@@ -64,7 +66,8 @@ class Checker {
   add(path: string, message: string): void {
     const item = this.itemArray ? new RegExp(`^${this.itemArray}\\.(\\d+)(\\.|$)`).exec(path) : null;
     const row = item ? this.mapped.itemRows?.[Number(item[1])] : undefined;
-    this.problems.push({ field: this.fieldName(path), message: row === undefined ? message : `${message} (row ${row})` });
+    const where = row === undefined ? {} : { row };
+    this.problems.push({ field: this.fieldName(path), message: row === undefined ? message : `${message} (row ${row})`, ...where });
   }
 
   /** A coerced value, or the value as given with its problem added. */

@@ -3,6 +3,7 @@ import { contactEmail, orderTotal, type Rec } from '../generate.js';
 import type { Store } from '../store.js';
 import { HttpError, noContent, ok } from './http.js';
 import { inWindow, page, pageArray } from './paging.js';
+import { itemPrice, withStoredContact } from './order-items.js';
 import { plansOf } from './products.js';
 import { clean, must, notFound, now } from './records.js';
 import { bodyObject, equalityFilter, idParam, requireFields } from './request.js';
@@ -51,14 +52,15 @@ export function addOrderRoutes(table: RouteTable): void {
       product_id: (r) => r['product_id'],
       paid: (r) => String(r['status'] === 'PAID'),
     });
-    return page(req, c('orders'), { key: 'orders', ...(where ? { where } : {}) });
+    const view = (order: Rec) => clean(withStoredContact(c('contacts'), order));
+    return page(req, c('orders'), { key: 'orders', ...(where ? { where } : {}), view });
   });
-  add('GET', '/orders/{id}', (req) => ok(clean(must(c('orders'), idParam(req), 'Order'))));
+  add('GET', '/orders/{id}', (req) => ok(clean(withStoredContact(c('contacts'), must(c('orders'), idParam(req), 'Order')))));
   const orderItem = (body: Rec, id: number): Rec => {
     const productId = Number(body['product_id']);
     const product = c('products').get(productId);
     if (!product) throw new HttpError(400, `Product with id ${String(body['product_id'])} not found`);
-    const price = typeof body['price'] === 'number' ? body['price'] : Number(product['product_price'] ?? 0);
+    const price = itemPrice(body, product);
     return {
       id,
       name: product['product_name'],
@@ -124,7 +126,7 @@ export function addOrderRoutes(table: RouteTable): void {
       product_id: String((items[0]?.['product'] as Rec | undefined)?.['id']),
     });
     c('orders').put(record);
-    return ok(clean(record), 201);
+    return ok(clean(withStoredContact(c('contacts'), record)), 201);
   });
   add('DELETE', '/orders/{id}', (req) => {
     if (!c('orders').remove(idParam(req))) throw notFound('Order', req.params['id'] ?? '');

@@ -12,7 +12,8 @@ const header = ['order_ref', 'contact_id', 'order_title', 'order_date', 'order_t
 function grouped(rows: Array<Array<string | null>>, plan: ColumnPlan = planColumns(orders, create, header, 'csv', {})) {
   const grouper = new RowGrouper(plan);
   rows.forEach((cells, index) => {
-    grouper.add(mapRow(plan, { row: index + 2, values: Object.fromEntries(header.map((column, i) => [column, cells[i] ?? null])) }));
+    const values = Object.fromEntries(header.map((column, i) => [column, cells[i] ?? null]));
+    grouper.add(mapRow(plan, { row: index + 2, values }), values);
   });
   return grouper.units();
 }
@@ -54,7 +55,9 @@ describe('RowGrouper', () => {
       ['A-1', '12', 'Spring', '2024-05-01T09:00:00.000Z', 'Offline', '3', '2', null, null],
       ['A-1', '14', 'Spring', null, null, '5', '1', null, null],
     ]);
-    expect(unit!.problems).toEqual([{ field: 'contact_id', message: 'rows 2 and 3 of group disagree: 12 and 14' }]);
+    expect(unit!.problems).toEqual([
+      { field: 'contact_id', message: 'rows 2 and 3 of order_ref "A-1" disagree: "12" and "14"', rows: [2, 3] },
+    ]);
   });
 
   it('a row without a group value is a problem naming the group column', () => {

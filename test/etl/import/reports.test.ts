@@ -88,17 +88,17 @@ describe('writeReports to CSV', () => {
     { row: 6, status: 'updated', id: 42 },
   );
 
-  it('writes the results with the input delimiter, cells as read, old `_` columns replaced', async () => {
+  it('writes the results with the input delimiter, cells as read, old `_` columns replaced, the old _row kept as _source_row', async () => {
     const input = fakeInput('csv', columns, rows, { delimiter: ';' });
     const counts = await writeReports(input, outcomeOf, reportPaths(input, {}));
     expect(counts).toEqual({ errorRows: 2, resultRows: 4 });
     expect(await read('contacts.results.csv')).toBe(
       [
-        'id;email;note;_row;_action;_id',
-        ';a@example.com;"first; with ""quotes""";2;created;101',
-        ';b@example;"";3;invalid;',
-        ';c@example.com;"two\nlines";5;failed;',
-        '42;d@example.com;;6;updated;42',
+        'id;email;note;_source_row;_row;_action;_id',
+        ';a@example.com;"first; with ""quotes""";7;2;created;101',
+        ';b@example;"";;3;invalid;',
+        ';c@example.com;"two\nlines";;5;failed;',
+        '42;d@example.com;;;6;updated;42',
         '',
       ].join('\n'),
     );
@@ -109,9 +109,9 @@ describe('writeReports to CSV', () => {
     await writeReports(input, outcomeOf, reportPaths(input, {}));
     expect(await read('contacts.errors.csv')).toBe(
       [
-        'id;email;note;_row;_status;_field;_error',
-        ';b@example;"";3;invalid;email;not an email: b@example',
-        ';c@example.com;"two\nlines";5;400;;"Keap said ""no"", twice"',
+        'id;email;note;_source_row;_row;_status;_field;_error',
+        ';b@example;"";;3;invalid;email;not an email: b@example',
+        ';c@example.com;"two\nlines";;5;400;;"Keap said ""no"", twice"',
         '',
       ].join('\n'),
     );

@@ -150,7 +150,7 @@ describe('validateBody', () => {
     const { problems } = validateBody(orders, action, mapped, {
       columnFor: (f) => (f === 'order_items.quantity' ? 'quantity' : undefined),
     });
-    expect(problems).toEqual([{ field: 'quantity', message: '"two" is not a whole number (row 3)' }]);
+    expect(problems).toEqual([{ field: 'quantity', message: '"two" is not a whole number (row 3)', row: 3 }]);
   });
 
   it('requires each item to name its product', () => {
