@@ -140,6 +140,15 @@ describe('import: dates, time zones and booleans as files hold them', () => {
     expect(row).toMatchObject({ _row: '3', _field: 'birthday', _error: '"31/12/1980" is not a date-time in the format MM/DD/YYYY' });
   });
 
+  it('a --mapping file carries the date format and zone, as the flags do', async () => {
+    const file = csvFile('mapped-dates.csv', [{ [EMAIL]: 'mapped-dates@example.com', birthday: '02.11.1980 09:30' }]);
+    const mapping = file.replace(/\.csv$/, '.mapping.json');
+    writeFileSync(mapping, JSON.stringify({ dateFormat: 'DD.MM.YYYY HH:mm', timezone: 'Europe/Berlin' }));
+    const result = await runCli(['import', 'contacts', file, '--mapping', mapping], { env: sandbox.env });
+    expect(result.code, result.stderr).toBe(0);
+    expect((await contactByEmail('mapped-dates@example.com')).birthday).toBe('1980-11-02T08:30:00.000Z');
+  });
+
   it('a date-time without milliseconds is sent with them, as Keap requires', async () => {
     const file = csvFile('iso.csv', [{ [EMAIL]: 'iso-no-ms@example.com', birthday: '2026-11-02T10:00:00Z' }]);
     const result = await runCli(['import', 'contacts', file], { env: sandbox.env });
