@@ -445,7 +445,11 @@ function settleColumns(
     return request.fields ?? known;
   }
   if (!request.fields && request.format !== 'csv') return undefined;
-  return csvColumns(resource, { ...columnOptions, ...(request.fields ? { fields: request.fields } : {}) });
+  return csvColumns(resource, {
+    ...columnOptions,
+    ...(request.fields ? { fields: request.fields } : {}),
+    csv: request.format === 'csv',
+  });
 }
 
 /** Reads a dot path (`contact.id`) from a record. */
