@@ -445,7 +445,11 @@ function settleColumns(
     return request.fields ?? known;
   }
   if (!request.fields && request.format !== 'csv') return undefined;
-  return csvColumns(resource, { ...columnOptions, ...(request.fields ? { fields: request.fields } : {}) });
+  return csvColumns(resource, {
+    ...columnOptions,
+    ...(request.fields ? { fields: request.fields } : {}),
+    csv: request.format === 'csv',
+  });
 }
 
 /** Reads a dot path (`contact.id`) from a record. */
@@ -889,7 +893,12 @@ function failureOf(error: unknown, request: ExportRequest, output: Output): unkn
     const written = output.inPlace ? `the output on ${outputName} is incomplete` : `nothing was written to ${request.output}`;
     return error.withHint(`${written}${kept}; ${error.hint ?? 'run it again'}`);
   }
-  if (error instanceof ApiError && !output.inPlace) return error.withHint(`nothing was written to ${request.output}`);
+  if (error instanceof ApiError) {
+    // What Keap's answer says to do (when a used-up quota resets) stays; what became of the output is added.
+    const kept = request.stateFile ? `; the bookmark in ${request.stateFile} was kept` : '';
+    const became = output.inPlace ? `the output on ${outputName} is incomplete` : `nothing was written to ${request.output}`;
+    return error.withHint([error.hint, `${became}${kept}`].filter(Boolean).join('; '));
+  }
   return error;
 }
 

@@ -31,6 +31,11 @@ export interface ColumnOptions {
   gathered?: readonly GatheredDef[];
   /** `--fields`: selects and orders the columns exactly. */
   fields?: readonly string[];
+  /**
+   * The columns are for a CSV file: a path into an array without a discriminator (`order_items.name`)
+   * is refused, since such an array is one JSON cell (NDJSON and JSON project it instead).
+   */
+  csv?: boolean;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -125,6 +130,11 @@ export function csvColumns(resource: ResourceDef, options: ColumnOptions = {}): 
           hint: `use one of ${(field.discriminatorValues ?? []).map((v) => `${head}.${v}`).join(', ')}`,
         });
       }
+    }
+    if (field?.type === 'array' && !isDiscriminated(field) && options.csv) {
+      throw new UsageError(`--fields: "${wanted}" cannot be a CSV column: ${head} is a list, written as one JSON cell`, {
+        hint: `use --fields ${head} for the whole list in one cell, or --format ndjson, where ${wanted} selects that part of each element`,
+      });
     }
     if (fieldNames.has(head)) {
       // A deeper path into a known field (a component the catalog does not list): read it as is.

@@ -2,7 +2,8 @@
  * `--fields` for json and ndjson: keeps only the given dot paths, with the record's nesting.
  * A segment after an array picks the element whose discriminator (default `field`) has that value
  * (`email_addresses.EMAIL1.email` keeps `email_addresses: [{field: "EMAIL1", email: ...}]`); a
- * number picks by position. `custom.<label>` takes the rest of the path as the label (labels may
+ * number picks by position; in a list whose elements have no discriminator (an order's items),
+ * the segment names a part of every element (`order_items.name`). `custom.<label>` takes the rest of the path as the label (labels may
  * contain dots). A path the record lacks is null where an object could hold it, and left out
  * inside arrays.
  */
@@ -35,6 +36,23 @@ function copyPath(
     const [selector, ...deeper] = rest;
     if (selector === undefined) return;
     const index = /^\d+$/.test(selector) ? Number(selector) : -1;
+    // A list without discriminators (an order's items): the path names a part of every element.
+    if (index < 0 && !value.some((e) => isObject(e) && discriminator in e)) {
+      const existingList = target[head];
+      const list: unknown[] = Array.isArray(existingList) ? existingList : [];
+      target[head] = list;
+      for (const element of value) {
+        if (!isObject(element)) continue;
+        let copy = copies.get(element);
+        if (!copy) {
+          copy = {};
+          copies.set(element, copy);
+          list.push(copy);
+        }
+        copyPath(element, copy, rest, discriminator, copies);
+      }
+      return;
+    }
     const element = index >= 0 ? value[index] : value.find((e) => isObject(e) && e[discriminator] === selector);
     if (element === undefined) {
       if (!Array.isArray(target[head])) target[head] = [];
