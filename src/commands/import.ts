@@ -29,6 +29,8 @@ interface ImportFlags {
   maxErrors?: string;
   concurrency?: string;
   resume?: boolean;
+  sendUnchanged?: boolean;
+  ifUnchanged?: boolean;
   json?: boolean;
 }
 
@@ -68,6 +70,14 @@ export function registerImportCommand(program: Command, io: IO): void {
     .option('--max-errors <n>', 'stop after N failed or invalid rows (the rest are reported as skipped)')
     .option('--concurrency <n>', "requests in flight at once (default 8; the client still paces them to the API's limits)")
     .option('--resume', 'continue an interrupted import of the same file: finished rows are not sent again')
+    .option(
+      '--send-unchanged',
+      'updates: send every row, even one whose record already holds its values (default: read and compare, send only changes)',
+    )
+    .option(
+      '--if-unchanged',
+      'updates of an exported file: a record edited in Keap since the export (its update time differs) is not overwritten',
+    )
     .option('--json', "print the run's result as one JSON document on stdout")
     .addHelpText(
       'after',
@@ -115,6 +125,8 @@ run; 2 the input cannot be used (nothing was sent); 130 interrupted (run again w
         dryRun: flags.dryRun ?? false,
         concurrency: flags.concurrency === undefined ? 8 : parsePositiveInt(flags.concurrency, '--concurrency'),
         resume: flags.resume ?? false,
+        skipUnchanged: !flags.sendUnchanged,
+        ifUnchanged: flags.ifUnchanged ?? false,
         stdin: io.stdin,
         now: io.now,
         ...(flags.action !== undefined ? { action: parseImportAction(flags.action) } : {}),
@@ -169,7 +181,7 @@ export function importSummary(outcome: ImportOutcome): string {
   const c = outcome.counts;
   const head = outcome.dryRun
     ? `dry run of ${outcome.file} into ${outcome.resource} (${outcome.action}): ${c.read} read, ${c.valid} valid, ${c.invalid} invalid; would ${outcome.action} ${counted(outcome.planned ?? 0, 'record')}, nothing sent`
-    : `imported ${outcome.file} into ${outcome.resource} (${outcome.action}): ${c.read} read, ${c.valid} valid, ${c.created} created, ${c.updated} updated, ${c.deleted} deleted, ${c.failed} failed, ${c.invalid} invalid, ${c.unknown} unknown, ${c.skipped} skipped`;
+    : `imported ${outcome.file} into ${outcome.resource} (${outcome.action}): ${c.read} read, ${c.valid} valid, ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged, ${c.deleted} deleted, ${c.failed} failed, ${c.invalid} invalid, ${c.unknown} unknown, ${c.skipped} skipped`;
   const speed = `in ${outcome.elapsedSeconds.toFixed(1)} s (${outcome.rowsPerSecond.toFixed(1)} rows/s, ${counted(outcome.requests, 'request')})`;
   const files = [outcome.errorsFile && `errors: ${outcome.errorsFile}`, outcome.resultsFile && `results: ${outcome.resultsFile}`]
     .filter(Boolean)

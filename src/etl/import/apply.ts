@@ -15,6 +15,8 @@ import type { KeapApi } from '../../api/types.js';
 import { ApiError, AuthError, NetworkError } from '../../errors.js';
 import { applyRecordMap, pick } from '../project.js';
 import type { CheckedRow } from './check.js';
+import { recordQuery } from './compare.js';
+import type { WriteGuard } from './guard.js';
 import type { Journal } from './journal.js';
 import { applyTags } from './lookup.js';
 import type { PreparedImport } from './prepare.js';
@@ -24,6 +26,8 @@ import type { RowOutcome } from './types.js';
 export interface Unit {
   row: number;
   checked: CheckedRow;
+  /** The row's cells as read (ungrouped rows), for what is compared but not sent (--if-unchanged). */
+  cells?: Record<string, unknown>;
 }
 
 export interface ApplyContext {
@@ -32,6 +36,8 @@ export interface ApplyContext {
   journal: Journal;
   /** When the run started (ms): an upsert's record created since then was created by this run. */
   startedAt: number;
+  /** Change detection and --if-unchanged: decided after the record is read. */
+  guard?: WriteGuard;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -91,7 +97,8 @@ async function readExisting(context: ApplyContext, checked: CheckedRow): Promise
   }
   const read = singleRead(prepared.resource, values);
   if (!read) return undefined;
-  const response = await api.request('GET', fillPath(read.path, values), read.query ? { query: read.query } : {});
+  const query = recordQuery(prepared.resource, read.query, checked.mapped.body);
+  const response = await api.request('GET', fillPath(read.path, values), query ? { query } : {});
   if (!isObject(response.body)) return undefined;
   // Reads that wrap the record (a file's `file_descriptor`) are unwrapped as export does.
   return read.recordMap ? applyRecordMap(response.body, read.recordMap) : response.body;
@@ -223,7 +230,7 @@ export async function applyUnit(context: ApplyContext, unit: Unit, resumed: bool
       if (recovered !== 'send') return await finishWithTags(context, recovered, checked);
     }
     let body: Record<string, unknown> | undefined = checked.mapped.body;
-    if (needsRecord(prepared, checked)) {
+    if (needsRecord(prepared, checked) || context.guard?.readsRecord) {
       const record = await readExisting(context, checked);
       if (record) body = mergeWithRecord(prepared, checked, record);
       // Keap requires it on update but does not show it on read (a file's file_association): only the row can give it.
@@ -237,6 +244,12 @@ export async function applyUnit(context: ApplyContext, unit: Unit, resumed: bool
           error: `${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} required to update a ${noun}, and Keap's record does not show ${missing.length > 1 ? 'them' : 'it'}: add ${missing.length > 1 ? 'those columns' : 'that column'}`,
         };
       }
+      const held = context.guard?.before({ ...unit, ...(checked.mapped.tags ? { tags: checked.mapped.tags } : {}) }, body, record);
+      if (held)
+        return {
+          ...held,
+          ...(idOf(prepared, record, values) !== undefined ? { id: idOf(prepared, record, values) as string | number } : {}),
+        };
     }
     const takesBody = prepared.action.kind !== 'delete' && bodyProperties(prepared.resource, prepared.action).length > 0;
     if (takesBody) body = { ...body, ...prepared.callOptions };

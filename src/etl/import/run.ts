@@ -13,6 +13,7 @@ import type { Reporter } from '../../reporter.js';
 import { counted } from '../../reporter.js';
 import { type ApplyContext, applyUnit, type Unit } from './apply.js';
 import { type CheckedInput, checkInput, checkRow, type OnDuplicate } from './check.js';
+import { writeGuard, type WriteGuard } from './guard.js';
 import { openInput } from './input.js';
 import { type Journal, journalPathFor, openJournal } from './journal.js';
 import type { MappingOptions } from './mapping.js';
@@ -39,6 +40,10 @@ export interface ImportRequest {
   /** Units in flight at once (the client paces them). */
   concurrency: number;
   resume: boolean;
+  /** Change detection: rows the record already holds are not sent (default true; --send-unchanged). */
+  skipUnchanged?: boolean;
+  /** `--if-unchanged`: a record edited in Keap since the file's export is not overwritten. */
+  ifUnchanged?: boolean;
   /** The stored profile, or where the credential came from: part of the journal's identity. */
   account: string;
   stdin: NodeJS.ReadableStream;
@@ -47,7 +52,7 @@ export interface ImportRequest {
 }
 
 export type ImportCounts = Record<
-  'read' | 'valid' | 'invalid' | 'created' | 'updated' | 'deleted' | 'failed' | 'unknown' | 'skipped',
+  'read' | 'valid' | 'invalid' | 'created' | 'updated' | 'unchanged' | 'deleted' | 'failed' | 'unknown' | 'skipped',
   number
 >;
 
@@ -78,6 +83,7 @@ function checkedCounts(checked: CheckedInput): ImportCounts {
     invalid: 0,
     created: 0,
     updated: 0,
+    unchanged: 0,
     deleted: 0,
     failed: 0,
     unknown: 0,
@@ -111,6 +117,10 @@ export async function runImport(api: KeapApi, request: ImportRequest, reporter: 
       },
       reporter,
     );
+    const guard = writeGuard(prepared.resource, prepared.action, prepared.kind, input.columns, request.mapping.map, {
+      skipUnchanged: request.skipUnchanged ?? true,
+      ifUnchanged: request.ifUnchanged ?? false,
+    });
     const progress = reporter.progress(`checking ${input.name}`);
     let checked: CheckedInput;
     try {
@@ -132,7 +142,7 @@ export async function runImport(api: KeapApi, request: ImportRequest, reporter: 
       ...(request.results ? { results: request.results } : {}),
     });
     await checkReportPaths(paths, { results: !request.dryRun });
-    const run: Run = { api, input, prepared, checked, paths, request, reporter, startedAt };
+    const run: Run = { api, input, prepared, checked, paths, request, reporter, startedAt, guard };
     return request.dryRun ? await dryRun(run) : await applyAndReport(run);
   } finally {
     await input.close();
@@ -150,6 +160,7 @@ interface Run {
   reporter: Reporter;
   /** When the run began (ms), for the elapsed time. */
   startedAt: number;
+  guard: WriteGuard;
 }
 
 function baseOutcome({ input, prepared, request, startedAt, api, checked }: Run) {
@@ -188,7 +199,7 @@ async function* unitsOf(input: ImportInput, prepared: PreparedImport, checked: C
   const options = { onDuplicate: request.onDuplicate, createTags: request.createTags };
   for await (const row of input.rows()) {
     if (checked.outcomes.has(row.row)) continue;
-    yield { row: row.row, checked: checkRow(prepared, row, options) };
+    yield { row: row.row, checked: checkRow(prepared, row, options), cells: row.values };
   }
 }
 
@@ -256,7 +267,7 @@ async function applyAndReport(run: Run): Promise<ImportOutcome> {
 }
 
 async function applyUnderJournal(run: Run, journalPath: string): Promise<ImportOutcome> {
-  const { api, input, prepared, checked, paths, request, reporter, startedAt } = run;
+  const { api, input, prepared, checked, paths, request, reporter, startedAt, guard } = run;
   const counts = checkedCounts(checked);
   const state: ApplyState = { outcomes: new RowOutcomes(), errors: counts.invalid, stoppedEarly: false };
   if (request.maxErrors !== undefined && counts.invalid >= request.maxErrors) state.stoppedEarly = true;
@@ -275,7 +286,7 @@ async function applyUnderJournal(run: Run, journalPath: string): Promise<ImportO
   for (const [, outcome] of journal.previous) state.outcomes.set(outcome);
   try {
     if (request.resume && journal.previous.size) reporter.info(`resuming: ${counted(journal.previous.size, 'row')} already done`);
-    const context: ApplyContext = { api, prepared, journal, startedAt };
+    const context: ApplyContext = { api, prepared, journal, startedAt, guard };
     if (!state.stoppedEarly) await applyAll(context, unitsOf(input, prepared, checked, request), request, state, reporter, checked.valid);
     const notTried = state.stoppedEarly
       ? `not tried: the run stopped after ${counted(state.errors, 'error')} (--max-errors ${request.maxErrors})`

@@ -1,0 +1,138 @@
+/**
+ * Issue 13, items 7-10: only what changed is sent (`unchanged` rows), --if-unchanged guards a round
+ * trip against edits made in Keap since the export, --match finds records by a field of the user's
+ * own, and --dry-run shows what would be sent. Requests are counted by the sandbox itself.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, sandboxGet, sandboxSend, startTestSandbox, type TestSandbox } from '../support/cli.js';
+import { tempDir } from '../support/files.js';
+
+type Row = Record<string, string>;
+
+let sandbox: TestSandbox;
+beforeAll(async () => {
+  sandbox = await startTestSandbox({ counts: { contacts: 12 } });
+});
+afterAll(async () => {
+  await sandbox?.stop();
+});
+
+const requests = async () => (await sandbox.stats()).requests;
+const sent = (after: Record<string, number>, before: Record<string, number>, key: string) => (after[key] ?? 0) - (before[key] ?? 0);
+const readCsv = (path: string): Row[] => parse(readFileSync(path, 'utf8'), { columns: true, bom: true }) as Row[];
+const writeCsv = (path: string, rows: Row[]) => writeFileSync(path, stringify(rows, { header: true }));
+const contact = async (id: string) => (await sandboxGet(sandbox, `/contacts/${id}`)) as Record<string, unknown>;
+
+/** An export of the sandbox's contacts, as a user would make it. */
+async function exported(dir: string, extra: string[] = []): Promise<{ path: string; rows: Row[] }> {
+  const path = join(dir, 'contacts.csv');
+  const result = await runCli(['export', 'contacts', '-o', path, ...extra], { env: sandbox.env });
+  expect(result.code, result.stderr).toBe(0);
+  return { path, rows: readCsv(path) };
+}
+
+describe('import: change detection', () => {
+  it('a round trip with one edited row sends one PATCH; the others are unchanged', async () => {
+    const dir = tempDir();
+    const { path, rows } = await exported(dir);
+    expect(rows.length).toBeGreaterThan(5);
+    const edited = rows[2]!;
+    edited.given_name = 'Edited-Once';
+    writeCsv(path, rows);
+    const before = await requests();
+    const result = await runCli(['import', 'contacts', path, '--json'], { env: sandbox.env });
+    expect(result.code, result.stderr).toBe(0);
+    const after = await requests();
+    expect(sent(after, before, 'PATCH /contacts/{id}')).toBe(1);
+    const outcome = JSON.parse(result.stdout);
+    expect(outcome.counts).toMatchObject({ updated: 1, unchanged: rows.length - 1, failed: 0 });
+    expect(result.stderr).toMatch(/1 updated, \d+ unchanged/);
+    const results = readCsv(join(dir, 'contacts.results.csv'));
+    expect(results.filter((row) => row._action === 'unchanged')).toHaveLength(rows.length - 1);
+    expect(results.find((row) => row.id === edited.id)?._action).toBe('updated');
+    expect((await contact(edited.id!)).given_name).toBe('Edited-Once');
+    // No error report for unchanged rows: they are successes.
+    expect(outcome.errorsFile).toBeUndefined();
+  });
+
+  it('numbers compare numerically and dates as instants; a changed custom field is sent', async () => {
+    const dir = tempDir();
+    const { path, rows } = await exported(dir);
+    const [first, second] = rows as [Row, Row];
+    const money = Object.keys(first).find((column) => column.startsWith('custom.Lifetime'))!;
+    // The same values written differently: not a change.
+    first[money] = `${Number(first[money]).toFixed(2)}00`;
+    first.birthday &&= new Date(first.birthday).toISOString().replace('.000Z', 'Z');
+    second[money] = String(Number(second[money] || 0) + 1);
+    writeCsv(path, [first, second]);
+    const before = await requests();
+    const result = await runCli(['import', 'contacts', path, '--json'], { env: sandbox.env });
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).counts).toMatchObject({ updated: 1, unchanged: 1 });
+    expect(sent(await requests(), before, 'PATCH /contacts/{id}')).toBe(1);
+    const fields = (await sandboxGet(sandbox, `/contacts/${second.id}?optional_properties=custom_fields`)) as {
+      custom_fields: Array<{ content: unknown }>;
+    };
+    expect(fields.custom_fields.map((field) => String(field.content))).toContain(second[money]);
+  });
+
+  it('--send-unchanged sends every row, as before', async () => {
+    const dir = tempDir();
+    const { path, rows } = await exported(dir);
+    const before = await requests();
+    const result = await runCli(['import', 'contacts', path, '--send-unchanged', '--json'], { env: sandbox.env });
+    expect(result.code, result.stderr).toBe(0);
+    expect(sent(await requests(), before, 'PATCH /contacts/{id}')).toBe(rows.length);
+    expect(JSON.parse(result.stdout).counts).toMatchObject({ updated: rows.length, unchanged: 0 });
+  });
+});
+
+describe('import --if-unchanged', () => {
+  it('a record edited in Keap since the export is not overwritten: the row fails with both times, exit 3', async () => {
+    const dir = tempDir();
+    const { path, rows } = await exported(dir);
+    const [first, second] = rows as [Row, Row];
+    first.given_name = 'From-The-File';
+    second.given_name = 'Also-From-The-File';
+    writeCsv(path, [first, second]);
+    // Someone edits the first contact in Keap after the export.
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await sandboxSend(sandbox, 'PATCH', `/contacts/${first.id}`, { family_name: 'Edited-In-Keap' });
+    const inKeap = String((await contact(first.id!)).last_updated);
+    const before = await requests();
+    const result = await runCli(['import', 'contacts', path, '--if-unchanged'], { env: sandbox.env });
+    expect(result.code, result.stderr).toBe(3);
+    expect(sent(await requests(), before, 'PATCH /contacts/{id}')).toBe(1);
+    expect((await contact(first.id!)).given_name).not.toBe('From-The-File');
+    expect((await contact(second.id!)).given_name).toBe('Also-From-The-File');
+    const [failed] = readCsv(join(dir, 'contacts.errors.csv'));
+    expect(failed?.id).toBe(first.id);
+    expect(failed?._field).toBe('last_updated');
+    expect(failed?._error).toContain(first.last_updated);
+    expect(failed?._error).toContain(inKeap);
+  });
+
+  it('a file without last_updated, or a resource without an update time, is exit 2 before anything is sent', async () => {
+    const dir = tempDir();
+    const { path, rows } = await exported(dir);
+    writeCsv(
+      path,
+      rows.map(({ last_updated: _, ...rest }) => rest),
+    );
+    const before = await requests();
+    const missing = await runCli(['import', 'contacts', path, '--if-unchanged'], { env: sandbox.env });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/--if-unchanged: the file has no last_updated column/);
+    const products = join(dir, 'products.csv');
+    writeFileSync(products, 'id,product_name\n1,Renamed\n');
+    const noTime = await runCli(['import', 'products', products, '--if-unchanged'], { env: sandbox.env });
+    expect(noTime.code).toBe(2);
+    expect(noTime.stderr).toMatch(/--if-unchanged: products have no update time/);
+    const after = await requests();
+    expect(Object.keys(after).filter((key) => !key.startsWith('GET') && after[key] !== before[key])).toEqual([]);
+  });
+});
