@@ -2,10 +2,12 @@
 import type { Command } from 'commander';
 import { findResource } from '../catalog/index.js';
 import { PartialFailureError, UsageError } from '../errors.js';
+import type { PreviewEntry } from '../etl/import/preview.js';
 import type { ImportOutcome, ImportRequest } from '../etl/import/run.js';
 import type { IO } from '../io.js';
 import { counted } from '../reporter.js';
 import { globalOptions, reporterFor, withSession } from './context.js';
+import { acceptDryRunSample } from './dry-run.js';
 import { runInterruptible } from './interrupt.js';
 import { printJson } from './output.js';
 
@@ -38,8 +40,9 @@ const collect = (value: string, previous: string[]) => [...previous, value];
 const ON_DUPLICATE = ['first', 'last', 'error'] as const;
 
 export function registerImportCommand(program: Command, io: IO): void {
-  program
-    .command('import')
+  const command = program.command('import');
+  const dryRun = acceptDryRunSample(command);
+  command
     .description('import a CSV, JSON or NDJSON file as creates, updates, upserts or deletes, with an error report')
     .argument('<resource>', 'resource name or alias (see `infusionsoft resources`)')
     .argument('<file>', 'the input file (.csv, .json, .ndjson), or - for stdin')
@@ -64,7 +67,7 @@ export function registerImportCommand(program: Command, io: IO): void {
     .option('--ignore-unknown', 'skip columns that match no field, with a warning (default: stop)')
     .option('--create-tags', 'create tags named in a tags column that do not exist yet')
     .option('--only-created', 'with --action delete and a results file: delete only what that run created (undo)')
-    .option('--dry-run', 'check every row and say what would be sent; send nothing')
+    .option('--dry-run', 'check every row and show what would be sent (--dry-run=N: only the first N); send nothing')
     .option('--errors <file>', 'the error report (default: NAME.errors.EXT beside the input)')
     .option('--results <file>', 'the results file (default: NAME.results.EXT beside the input)')
     .option('--max-errors <n>', 'stop after N failed or invalid rows (the rest are reported as skipped)')
@@ -96,12 +99,16 @@ run; 2 the input cannot be used (nothing was sent); 130 interrupted (run again w
     )
     .action(async (name: string, file: string, flags: ImportFlags, command: Command) => {
       const resource = findResource(name);
-      const [{ parseKeyValues, parsePositiveInt }, { parseImportAction }, { parseLookup }, { runImport }] = await Promise.all([
-        import('../etl/args.js'),
-        import('../etl/import/action.js'),
-        import('../etl/import/lookup.js'),
-        import('../etl/import/run.js'),
-      ]);
+      const [{ parseKeyValues, parsePositiveInt }, { parseImportAction }, { parseLookup }, { runImport }, { previewText }] =
+        await Promise.all([
+          import('../etl/args.js'),
+          import('../etl/import/action.js'),
+          import('../etl/import/lookup.js'),
+          import('../etl/import/run.js'),
+          import('../etl/import/preview.js'),
+        ]);
+      const sample = dryRun.sample();
+      const preview: PreviewEntry[] = [];
       const onDuplicate = flags.onDuplicate?.toLowerCase() ?? 'error';
       if (!(ON_DUPLICATE as readonly string[]).includes(onDuplicate)) {
         throw new UsageError(`--on-duplicate: "${flags.onDuplicate}" is not a policy`, { hint: 'use first, last or error' });
@@ -123,6 +130,14 @@ run; 2 the input cannot be used (nothing was sent); 130 interrupted (run again w
         onDuplicate: onDuplicate as ImportRequest['onDuplicate'],
         createTags: flags.createTags ?? false,
         dryRun: flags.dryRun ?? false,
+        ...(flags.dryRun
+          ? {
+              preview: {
+                ...(sample !== undefined ? { limit: parsePositiveInt(sample, '--dry-run=N') } : {}),
+                onEntry: (entry: PreviewEntry) => (flags.json ? preview.push(entry) : io.stdout.write(previewText(entry))),
+              },
+            }
+          : {}),
         concurrency: flags.concurrency === undefined ? 8 : parsePositiveInt(flags.concurrency, '--concurrency'),
         resume: flags.resume ?? false,
         skipUnchanged: !flags.sendUnchanged,
@@ -153,7 +168,7 @@ run; 2 the input cannot be used (nothing was sent); 130 interrupted (run again w
         'import interrupted before any row was sent',
       );
       reporterFor(globalOptions(command), io).info(importSummary(outcome));
-      if (flags.json) printJson(outcome, io.stdout);
+      if (flags.json) printJson(flags.dryRun ? { ...outcome, preview } : outcome, io.stdout);
       const { invalid, failed, unknown } = outcome.counts;
       if (invalid || failed || unknown || outcome.stoppedEarly) {
         const problems = [invalid && `${invalid} invalid`, failed && `${failed} failed`, unknown && `${unknown} unknown`]

@@ -136,3 +136,70 @@ describe('import --if-unchanged', () => {
     expect(Object.keys(after).filter((key) => !key.startsWith('GET') && after[key] !== before[key])).toEqual([]);
   });
 });
+
+describe('import --dry-run: what would be sent', () => {
+  const leads = (dir: string) => {
+    const file = join(dir, 'leads.csv');
+    writeCsv(file, [
+      { 'email_addresses.EMAIL1.email': 'preview-1@example.org', given_name: 'First' },
+      { 'email_addresses.EMAIL1.email': 'preview-2@example.org', given_name: 'Second' },
+      { 'email_addresses.EMAIL1.email': 'preview-3@example.org', given_name: 'Third' },
+    ]);
+    return file;
+  };
+
+  it('shows each row: action, the record it would match, the body; FILE after --dry-run is still the file', async () => {
+    const dir = tempDir();
+    const file = leads(dir);
+    const before = await requests();
+    for (const args of [
+      ['import', 'contacts', '--dry-run', file],
+      ['import', 'contacts', file, '--dry-run'],
+    ]) {
+      const result = await runCli(args, { env: sandbox.env });
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toContain('row 2: upsert (by Email, email preview-1@example.org): PUT /contacts');
+      expect(result.stdout).toContain('"given_name":"Third"');
+      expect(result.stdout.match(/^row \d+:/gm)).toHaveLength(3);
+    }
+    const after = await requests();
+    expect(Object.keys(after).filter((key) => !key.startsWith('GET') && after[key] !== before[key])).toEqual([]);
+  });
+
+  it('--dry-run=N shows the first N, also as JSON, in either argument order; an update names the record', async () => {
+    const dir = tempDir();
+    const file = leads(dir);
+    for (const args of [
+      ['import', 'contacts', '--dry-run=2', file, '--json'],
+      ['import', 'contacts', file, '--json', '--dry-run=2'],
+    ]) {
+      const result = await runCli(args, { env: sandbox.env });
+      expect(result.code, result.stderr).toBe(0);
+      const outcome = JSON.parse(result.stdout);
+      expect(outcome.counts).toMatchObject({ read: 3, valid: 3 });
+      expect(outcome.preview).toEqual([
+        {
+          row: 2,
+          action: 'upsert',
+          method: 'PUT',
+          path: '/contacts',
+          match: { by: 'Email', email: 'preview-1@example.org' },
+          body: {
+            email_addresses: [{ field: 'EMAIL1', email: 'preview-1@example.org' }],
+            given_name: 'First',
+            duplicate_option: 'Email',
+          },
+        },
+        expect.objectContaining({ row: 3 }),
+      ]);
+    }
+    const updates = join(dir, 'updates.csv');
+    writeFileSync(updates, 'id,given_name\n3,Renamed\n');
+    const update = await runCli(['import', 'contacts', '--dry-run=1', updates], { env: sandbox.env });
+    expect(update.code, update.stderr).toBe(0);
+    expect(update.stdout).toBe('row 2: update (id 3): PATCH /contacts/3\n  {"given_name":"Renamed"}\n');
+    const bad = await runCli(['import', 'contacts', '--dry-run=none', updates], { env: sandbox.env });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--dry-run=N/);
+  });
+});

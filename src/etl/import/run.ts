@@ -18,6 +18,7 @@ import { openInput } from './input.js';
 import { type Journal, journalPathFor, openJournal } from './journal.js';
 import type { MappingOptions } from './mapping.js';
 import { type PreparedImport, prepareImport } from './prepare.js';
+import { type PreviewRequest, previewUnits } from './preview.js';
 import { checkReportPaths, type ReportPaths, reportPaths, writeReports } from './reports.js';
 import { RowOutcomes } from './outcomes.js';
 import type { ImportActionKind, ImportInput, LookupSpec, RowOutcome } from './types.js';
@@ -34,6 +35,8 @@ export interface ImportRequest {
   duplicateOption?: string;
   createTags: boolean;
   dryRun: boolean;
+  /** Dry run: what would be sent, unit by unit (all, or the first `limit`). */
+  preview?: PreviewRequest;
   errors?: string;
   results?: string;
   maxErrors?: number;
@@ -65,6 +68,8 @@ export interface ImportOutcome {
   counts: ImportCounts;
   /** Dry run: what would be sent, by action. */
   planned?: number;
+  /** Dry run: how many units were shown as they would be sent. */
+  previewed?: number;
   /** --max-errors stopped the run before every row was tried. */
   stoppedEarly: boolean;
   elapsedSeconds: number;
@@ -181,10 +186,13 @@ async function dryRun(run: Run): Promise<ImportOutcome> {
   const { input, checked, paths } = run;
   const counts = checkedCounts(checked);
   const written = counts.invalid ? await writeReports(input, (row) => checked.outcomes.get(row), paths, { results: false }) : undefined;
+  const { prepared, request } = run;
+  const previewed = request.preview ? await previewUnits(prepared, unitsOf(input, prepared, checked, request), request.preview) : undefined;
   return {
     ...baseOutcome(run),
     counts,
     planned: checked.valid,
+    ...(previewed !== undefined ? { previewed } : {}),
     stoppedEarly: false,
     ...(written?.errorRows ? { errorsFile: paths.errors } : {}),
   };
