@@ -32,6 +32,7 @@ interface ImportFlags {
   concurrency?: string;
   resume?: boolean;
   sendUnchanged?: boolean;
+  match?: string;
   ifUnchanged?: boolean;
   json?: boolean;
 }
@@ -60,6 +61,10 @@ export function registerImportCommand(program: Command, io: IO): void {
       [],
     )
     .option('--group-by <column>', 'rows with the same value become one body with an item array (orders; default: order_ref when present)')
+    .option(
+      '--match <field>',
+      'upsert or update records found by this field (any field or custom.<label>, e.g. a legacy id) instead of by email',
+    )
     .option('--duplicate-option <option>', 'upserts: how Keap matches an existing record, Email or EmailAndName (default Email)')
     .option('--on-duplicate <policy>', 'rows of the file that write the same record: first, last or error (default error)')
     .option('--opt-in-reason <text>', 'contacts: the opt-in reason for every row (without one, imported addresses are not marketable)')
@@ -142,6 +147,7 @@ run; 2 the input cannot be used (nothing was sent); 130 interrupted (run again w
         resume: flags.resume ?? false,
         skipUnchanged: !flags.sendUnchanged,
         ifUnchanged: flags.ifUnchanged ?? false,
+        ...(flags.match !== undefined ? { match: flags.match } : {}),
         stdin: io.stdin,
         now: io.now,
         ...(flags.action !== undefined ? { action: parseImportAction(flags.action) } : {}),

@@ -203,3 +203,77 @@ describe('import --dry-run: what would be sent', () => {
     expect(bad.stderr).toMatch(/--dry-run=N/);
   });
 });
+
+describe('import --match FIELD', () => {
+  const LABEL = '会員番号';
+  let fieldId: number;
+  const legacy = async (id: number, value: string) =>
+    sandboxSend(sandbox, 'PATCH', `/contacts/${id}`, { custom_fields: [{ id: fieldId, content: value }] });
+
+  beforeAll(async () => {
+    const model = (await sandboxGet(sandbox, '/contacts/model')) as { custom_fields: Array<{ id: number; label: string }> };
+    fieldId = model.custom_fields.find((field) => field.label === LABEL)!.id;
+    await legacy(7, 'L-007');
+    await legacy(8, 'L-DUP');
+    await legacy(9, 'L-DUP');
+  });
+
+  const file = (dir: string, rows: Row[]) => {
+    const path = join(dir, 'legacy.csv');
+    writeCsv(path, rows);
+    return path;
+  };
+
+  it('upserts by a custom field: one match is updated, none is created by POST, several fail the row (exit 3)', async () => {
+    const dir = tempDir();
+    const path = file(dir, [
+      { [`custom.${LABEL}`]: 'L-007', given_name: 'Matched', 'email_addresses.EMAIL1.email': 'matched-007@example.org' },
+      { [`custom.${LABEL}`]: 'L-NEW', given_name: 'Created', 'email_addresses.EMAIL1.email': 'created-by-match@example.org' },
+      { [`custom.${LABEL}`]: 'L-DUP', given_name: 'Ambiguous', 'email_addresses.EMAIL1.email': 'ambiguous@example.org' },
+    ]);
+    const preview = await runCli(['import', 'contacts', path, '--match', `custom.${LABEL}`, '--dry-run'], { env: sandbox.env });
+    expect(preview.code, preview.stderr).toBe(0);
+    expect(preview.stdout).toContain('row 2: update (id 7): PATCH /contacts/7');
+    expect(preview.stdout).toContain('row 3: create: POST /contacts');
+    expect(preview.stdout).toMatch(/row 4: upsert: not sent: several contacts have custom\.会員番号 "L-DUP" \(ids 8, 9\)/);
+    const before = await requests();
+    const result = await runCli(['import', 'contacts', path, '--match', `custom.${LABEL}`, '--json'], { env: sandbox.env });
+    expect(result.code, result.stderr).toBe(3);
+    expect(JSON.parse(result.stdout).counts).toMatchObject({ updated: 1, created: 1, failed: 1 });
+    const after = await requests();
+    expect(sent(after, before, 'POST /contacts')).toBe(1);
+    expect(sent(after, before, 'PUT /contacts')).toBe(0);
+    expect((await contact('7')).given_name).toBe('Matched');
+    const created = (await sandboxGet(sandbox, '/contacts?email=created-by-match@example.org&optional_properties=custom_fields')) as {
+      contacts: Array<{ custom_fields: Array<{ id: number; content: unknown }> }>;
+    };
+    expect(created.contacts).toHaveLength(1);
+    expect(created.contacts[0]!.custom_fields.find((field) => field.id === fieldId)?.content).toBe('L-NEW');
+    const [failed] = readCsv(join(dir, 'legacy.errors.csv'));
+    expect(failed).toMatchObject({ _row: '4', _field: `custom.${LABEL}` });
+    expect(failed!._error).toMatch(/several contacts/);
+  });
+
+  it('--action update fails a row without a match and creates nothing; --duplicate-option with --match is exit 2', async () => {
+    const dir = tempDir();
+    const path = file(dir, [
+      { [`custom.${LABEL}`]: 'L-007', given_name: 'Matched-Again' },
+      { [`custom.${LABEL}`]: 'L-NONE', given_name: 'Nobody' },
+    ]);
+    const before = await requests();
+    const result = await runCli(['import', 'contacts', path, '--match', `custom.${LABEL}`, '--action', 'update'], { env: sandbox.env });
+    expect(result.code, result.stderr).toBe(3);
+    const after = await requests();
+    expect(sent(after, before, 'POST /contacts')).toBe(0);
+    expect(sent(after, before, 'PATCH /contacts/{id}')).toBe(1);
+    expect((await contact('7')).given_name).toBe('Matched-Again');
+    const [failed] = readCsv(join(dir, 'legacy.errors.csv'));
+    expect(failed).toMatchObject({ _row: '3', _status: 'failed' });
+    expect(failed!._error).toMatch(/no contact has custom\.会員番号 "L-NONE"/);
+    const both = await runCli(['import', 'contacts', path, '--match', `custom.${LABEL}`, '--duplicate-option', 'Email'], {
+      env: sandbox.env,
+    });
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/--match and --duplicate-option/);
+  });
+});

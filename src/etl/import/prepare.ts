@@ -13,6 +13,7 @@ import { decideAction, importAction } from './action.js';
 import { type Lookups, createLookups } from './lookup.js';
 import { CellError } from '../errors.js';
 import { type ColumnPlan, type MappingOptions, parseTags, planColumns } from './mapping.js';
+import type { MatchPlan } from './match.js';
 import type { ImportActionKind, ImportInput, InputRow, LookupResult, LookupSpec } from './types.js';
 
 /** The lookup behind `tags` cells: tag names are resolved to ids like any `--lookup`. */
@@ -39,6 +40,8 @@ export interface PreparedImport {
   lookupClient: Lookups;
   /** Options of the call sent in every body (`duplicate_option` of an upsert). */
   callOptions: Record<string, string>;
+  /** `--match FIELD`: rows find their record by that field's value. */
+  match?: MatchPlan;
 }
 
 export interface PrepareOptions {

@@ -7,6 +7,7 @@
 import { bodyProperties } from '../../catalog/index.js';
 import { fillPath, type Unit } from './apply.js';
 import { valuesAt } from './lookup.js';
+import { type MatchPlan, routeUnit } from './match.js';
 import type { PreparedImport } from './prepare.js';
 import type { ImportActionKind } from './types.js';
 
@@ -14,8 +15,8 @@ export interface PreviewEntry {
   /** The unit's first row. */
   row: number;
   action: ImportActionKind;
-  method: string;
-  path: string;
+  method?: string;
+  path?: string;
   /**
    * The record the write would change, where known before sending: its key (an update's id), or
    * how Keap will match it (an upsert: Keap's duplicate check on the email).
@@ -23,6 +24,8 @@ export interface PreviewEntry {
   match?: Record<string, unknown>;
   /** The body as the file gives it; an update's merge with the record happens when it is sent. */
   body?: Record<string, unknown>;
+  /** Why the unit would not be sent (--match found several records, or none for an update). */
+  error?: string;
 }
 
 export interface PreviewRequest {
@@ -66,10 +69,17 @@ export async function previewUnits(prepared: PreparedImport, units: AsyncIterabl
   let shown = 0;
   for await (const unit of units) {
     if (request.limit !== undefined && shown >= request.limit) break;
-    request.onEntry(previewOf(prepared, unit));
+    request.onEntry(prepared.match ? await previewMatched(prepared.match, unit) : previewOf(prepared, unit));
     shown++;
   }
   return shown;
+}
+
+/** A --match unit: found by its value (a read), then shown as the update or create it becomes. */
+async function previewMatched(match: MatchPlan, unit: Unit): Promise<PreviewEntry> {
+  const route = await routeUnit(match, unit);
+  if ('outcome' in route) return { row: unit.row, action: match.kind, ...(route.outcome.error ? { error: route.outcome.error } : {}) };
+  return previewOf(route.prepared, route.unit);
 }
 
 /** An entry as two lines of text: what is sent where, then the body. */
@@ -79,6 +89,7 @@ export function previewText(entry: PreviewEntry): string {
         .map(([key, value]) => `${key} ${String(value)}`)
         .join(', ')})`
     : '';
+  if (entry.error) return `row ${entry.row}: ${entry.action}: not sent: ${entry.error}\n`;
   const head = `row ${entry.row}: ${entry.action}${match}: ${entry.method} ${entry.path}`;
   return entry.body ? `${head}\n  ${JSON.stringify(entry.body)}\n` : `${head}\n`;
 }

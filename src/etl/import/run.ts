@@ -15,6 +15,7 @@ import { type ApplyContext, applyUnit, type Unit } from './apply.js';
 import { type CheckedInput, checkInput, checkRow, type OnDuplicate } from './check.js';
 import { writeGuard, type WriteGuard } from './guard.js';
 import { openInput } from './input.js';
+import { applyMatched, prepareMatched } from './match.js';
 import { type Journal, journalPathFor, openJournal } from './journal.js';
 import type { MappingOptions } from './mapping.js';
 import { type PreparedImport, prepareImport } from './prepare.js';
@@ -47,6 +48,8 @@ export interface ImportRequest {
   skipUnchanged?: boolean;
   /** `--if-unchanged`: a record edited in Keap since the file's export is not overwritten. */
   ifUnchanged?: boolean;
+  /** `--match FIELD`: rows find their record by that field's value (upsert or update). */
+  match?: string;
   /** The stored profile, or where the credential came from: part of the journal's identity. */
   account: string;
   stdin: NodeJS.ReadableStream;
@@ -109,10 +112,11 @@ export async function runImport(api: KeapApi, request: ImportRequest, reporter: 
     ...(request.delimiter ? { delimiter: request.delimiter } : {}),
   });
   try {
-    const prepared = await prepareImport(
+    const prepared = await (request.match ? prepareMatched : prepareImport)(
       api,
       input,
       {
+        ...(request.match ? { match: request.match } : {}),
         resource: request.resource,
         mapping: request.mapping,
         lookups: request.lookups,
@@ -122,7 +126,8 @@ export async function runImport(api: KeapApi, request: ImportRequest, reporter: 
       },
       reporter,
     );
-    const guard = writeGuard(prepared.resource, prepared.action, prepared.kind, input.columns, request.mapping.map, {
+    const guarded = prepared.match?.update ?? prepared;
+    const guard = writeGuard(guarded.resource, guarded.action, guarded.kind, input.columns, request.mapping.map, {
       skipUnchanged: request.skipUnchanged ?? true,
       ifUnchanged: request.ifUnchanged ?? false,
     });
@@ -236,7 +241,9 @@ async function applyAll(
     if (state.outcomes.has(unit.row)) continue; // finished by the run being resumed
     const task = (async () => {
       try {
-        const outcome = await applyUnit(context, unit, journal.unresolved.has(unit.row));
+        const resumed = journal.unresolved.has(unit.row);
+        const { match } = context.prepared;
+        const outcome = await (match ? applyMatched(context, match, unit, resumed) : applyUnit(context, unit, resumed));
         await journal.finish(outcome);
         state.outcomes.set(outcome);
         if (outcome.status === 'failed' || outcome.status === 'unknown' || outcome.status === 'invalid') {
