@@ -97,6 +97,8 @@ Examples:
   $ infusionsoft import contacts contacts.errors.csv          # after fixing the failed rows
   $ infusionsoft import contacts contacts.results.csv --action delete --only-created   # undo the creates
   $ infusionsoft import contacts big.csv --resume             # after Ctrl-C or a crash
+  $ infusionsoft import contacts contacts.csv --if-unchanged  # a round trip: not over edits made in Keap since
+  $ infusionsoft import contacts legacy.csv --match "custom.Legacy ID"   # find records by your own key
 
 Every row is checked before the first write; invalid rows go to the error report and are not sent.
 Exit codes: 0 every row done; 3 some rows failed, were invalid or unknown, or --max-errors stopped the
