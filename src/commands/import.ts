@@ -1,4 +1,5 @@
 /** `import RESOURCE FILE`: file rows onto Keap's create, update, upsert and delete (DESIGN.md sections 2 and 3). */
+import { once } from 'node:events';
 import type { Command } from 'commander';
 import { findResource } from '../catalog/index.js';
 import { PartialFailureError, UsageError } from '../errors.js';
@@ -141,7 +142,10 @@ run; 2 the input cannot be used (nothing was sent); 130 interrupted (run again w
           ? {
               preview: {
                 ...(sample !== undefined ? { limit: parsePositiveInt(sample, '--dry-run=N') } : {}),
-                onEntry: (entry: PreviewEntry) => (flags.json ? preview.push(entry) : io.stdout.write(previewText(entry))),
+                onEntry: async (entry: PreviewEntry) => {
+                  if (flags.json) preview.push(entry);
+                  else if (!io.stdout.write(previewText(entry))) await once(io.stdout, 'drain');
+                },
               },
             }
           : {}),

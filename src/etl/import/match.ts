@@ -203,7 +203,7 @@ export async function routeUnit(match: MatchPlan, unit: Unit, signal?: AbortSign
 }
 
 /** Sends one unit of a --match import. */
-export async function applyMatched(context: ApplyContext, match: MatchPlan, unit: Unit, resumed: boolean): Promise<RowOutcome> {
+export async function applyMatched(context: ApplyContext, match: MatchPlan, unit: Unit): Promise<RowOutcome> {
   let route: Route;
   try {
     route = await routeUnit(match, unit);
@@ -219,6 +219,5 @@ export async function applyMatched(context: ApplyContext, match: MatchPlan, unit
   if ('outcome' in route) return route.outcome;
   // Resolved afresh in every run: a record an interrupted run created is found by its value and
   // updated (harmless twice), and none found means none was created, so nothing needs recovering.
-  void resumed;
   return applyUnit({ ...context, prepared: route.prepared }, route.unit, false);
 }

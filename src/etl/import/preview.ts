@@ -31,7 +31,8 @@ export interface PreviewEntry {
 export interface PreviewRequest {
   /** How many units to show; all when undefined. */
   limit?: number;
-  onEntry(entry: PreviewEntry): void;
+  /** Receives each entry; a promise it returns is awaited (a slow stdout holds the dry run back). */
+  onEntry(entry: PreviewEntry): void | Promise<void>;
 }
 
 /** The record an upsert would be matched with by Keap: its duplicate check on the natural key in the body. */
@@ -69,7 +70,7 @@ export async function previewUnits(prepared: PreparedImport, units: AsyncIterabl
   let shown = 0;
   for await (const unit of units) {
     if (request.limit !== undefined && shown >= request.limit) break;
-    request.onEntry(prepared.match ? await previewMatched(prepared.match, unit) : previewOf(prepared, unit));
+    await request.onEntry(prepared.match ? await previewMatched(prepared.match, unit) : previewOf(prepared, unit));
     shown++;
   }
   return shown;

@@ -243,7 +243,7 @@ async function applyAll(
       try {
         const resumed = journal.unresolved.has(unit.row);
         const { match } = context.prepared;
-        const outcome = await (match ? applyMatched(context, match, unit, resumed) : applyUnit(context, unit, resumed));
+        const outcome = await (match ? applyMatched(context, match, unit) : applyUnit(context, unit, resumed));
         await journal.finish(outcome);
         state.outcomes.set(outcome);
         if (outcome.status === 'failed' || outcome.status === 'unknown' || outcome.status === 'invalid') {
