@@ -254,6 +254,25 @@ describe('import --match FIELD', () => {
     expect(failed!._error).toMatch(/several contacts/);
   });
 
+  it('a field Keap can filter on is found by one filtered read per value, not by reading the whole list', async () => {
+    await sandboxSend(sandbox, 'PATCH', '/contacts/10', { family_name: 'Matchfamily-Ten' });
+    await sandboxSend(sandbox, 'PATCH', '/contacts/11', { family_name: 'Matchfamily-Eleven' });
+    const dir = tempDir();
+    const path = file(dir, [
+      { family_name: 'Matchfamily-Ten', job_title: 'Found by name' },
+      { family_name: 'Matchfamily-Eleven', job_title: 'Also found by name' },
+    ]);
+    const before = await requests();
+    const result = await runCli(['import', 'contacts', path, '--match', 'family_name', '--action', 'update'], { env: sandbox.env });
+    expect(result.code, result.stderr).toBe(0);
+    const after = await requests();
+    expect(sent(after, before, 'GET /contacts')).toBe(2);
+    expect(sent(after, before, 'PATCH /contacts/{id}')).toBe(2);
+    expect(((await sandboxGet(sandbox, '/contacts/11?optional_properties=job_title')) as { job_title: string }).job_title).toBe(
+      'Also found by name',
+    );
+  });
+
   it('--action update fails a row without a match and creates nothing; --duplicate-option with --match is exit 2', async () => {
     const dir = tempDir();
     const path = file(dir, [
