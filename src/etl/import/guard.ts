@@ -96,7 +96,16 @@ export function writeGuard(
   return {
     readsRecord: compares || ifUnchanged !== undefined,
     before(unit, body, record) {
-      if (!record) return undefined;
+      if (!record) {
+        // Nothing to compare with: --if-unchanged never writes blind.
+        if (!ifUnchanged) return undefined;
+        return {
+          row: unit.row,
+          status: 'failed',
+          field: ifUnchanged.column,
+          error: `--if-unchanged: the record could not be read to compare its ${ifUnchanged.field}`,
+        };
+      }
       if (ifUnchanged) {
         const { field, column } = ifUnchanged;
         const cell = unit.cells?.[column];
