@@ -1,11 +1,14 @@
 /** `import RESOURCE FILE`: file rows onto Keap's create, update, upsert and delete (DESIGN.md sections 2 and 3). */
+import { once } from 'node:events';
 import type { Command } from 'commander';
 import { findResource } from '../catalog/index.js';
 import { PartialFailureError, UsageError } from '../errors.js';
+import type { PreviewEntry } from '../etl/import/preview.js';
 import type { ImportOutcome, ImportRequest } from '../etl/import/run.js';
 import type { IO } from '../io.js';
 import { counted } from '../reporter.js';
 import { globalOptions, reporterFor, withSession } from './context.js';
+import { acceptDryRunSample } from './dry-run.js';
 import { runInterruptible } from './interrupt.js';
 import { printJson } from './output.js';
 
@@ -33,6 +36,9 @@ interface ImportFlags {
   maxErrors?: string;
   concurrency?: string;
   resume?: boolean;
+  sendUnchanged?: boolean;
+  match?: string;
+  ifUnchanged?: boolean;
   json?: boolean;
 }
 
@@ -40,8 +46,9 @@ const collect = (value: string, previous: string[]) => [...previous, value];
 const ON_DUPLICATE = ['first', 'last', 'error'] as const;
 
 export function registerImportCommand(program: Command, io: IO): void {
-  program
-    .command('import')
+  const command = program.command('import');
+  const dryRun = acceptDryRunSample(command);
+  command
     .description('import a CSV, JSON or NDJSON file as creates, updates, upserts or deletes, with an error report')
     .argument('<resource>', 'resource name or alias (see `infusionsoft resources`)')
     .argument('<file>', 'the input file (.csv, .json, .ndjson), or - for stdin')
@@ -64,6 +71,10 @@ export function registerImportCommand(program: Command, io: IO): void {
       [],
     )
     .option('--group-by <column>', 'rows with the same value become one body with an item array (orders; default: order_ref when present)')
+    .option(
+      '--match <field>',
+      'upsert or update records found by this field (any field or custom.<label>, e.g. a legacy id) instead of by email',
+    )
     .option('--duplicate-option <option>', 'upserts: how Keap matches an existing record, Email or EmailAndName (default Email)')
     .option(
       '--on-duplicate <policy>',
@@ -79,12 +90,20 @@ export function registerImportCommand(program: Command, io: IO): void {
     .option('--ignore-unknown', 'skip columns that match no field, with a warning (default: stop)')
     .option('--create-tags', 'create tags named in a tags column that do not exist yet')
     .option('--only-created', 'with --action delete and a results file: delete only what that run created (undo)')
-    .option('--dry-run', 'check every row and say what would be sent; send nothing')
+    .option('--dry-run', 'check every row and show what would be sent (--dry-run=N: only the first N); send nothing')
     .option('--errors <file>', 'the error report (default: NAME.errors.EXT beside the input)')
     .option('--results <file>', 'the results file (default: NAME.results.EXT beside the input)')
     .option('--max-errors <n>', 'stop after N failed or invalid rows (the rest are reported as skipped)')
     .option('--concurrency <n>', "requests in flight at once (default 8; the client still paces them to the API's limits)")
     .option('--resume', 'continue an interrupted import of the same file: finished rows are not sent again')
+    .option(
+      '--send-unchanged',
+      'updates: send every row, even one whose record already holds its values (default: read and compare, send only changes)',
+    )
+    .option(
+      '--if-unchanged',
+      'updates of an exported file: a record edited in Keap since the export (its update time differs) is not overwritten',
+    )
     .option('--json', "print the run's result as one JSON document on stdout")
     .addHelpText(
       'after',
@@ -97,6 +116,8 @@ Examples:
   $ infusionsoft import contacts contacts.errors.csv          # after fixing the failed rows
   $ infusionsoft import contacts contacts.results.csv --action delete --only-created   # undo the creates
   $ infusionsoft import contacts big.csv --resume             # after Ctrl-C or a crash
+  $ infusionsoft import contacts contacts.csv --if-unchanged  # a round trip: not over edits made in Keap since
+  $ infusionsoft import contacts legacy.csv --match "custom.Legacy ID"   # find records by your own key
 
 Every row is checked before the first write; invalid rows go to the error report and are not sent.
 Exit codes: 0 every row done; 3 some rows failed, were invalid or unknown, or --max-errors stopped the
@@ -104,15 +125,23 @@ run; 2 the input cannot be used (nothing was sent); 130 interrupted (run again w
     )
     .action(async (name: string, file: string, flags: ImportFlags, command: Command) => {
       const resource = findResource(name);
-      const [{ parseKeyValues, parsePositiveInt }, { parseImportAction }, { parseLookup }, { runImport }, { applyMappingFile }, dates] =
-        await Promise.all([
-          import('../etl/args.js'),
-          import('../etl/import/action.js'),
-          import('../etl/import/lookup.js'),
-          import('../etl/import/run.js'),
-          import('../etl/import/mapping-file.js'),
-          import('../etl/import/dates.js'),
-        ]);
+      const [
+        { parseKeyValues, parsePositiveInt },
+        { parseImportAction },
+        { parseLookup },
+        { runImport },
+        { applyMappingFile },
+        dates,
+        { previewText },
+      ] = await Promise.all([
+        import('../etl/args.js'),
+        import('../etl/import/action.js'),
+        import('../etl/import/lookup.js'),
+        import('../etl/import/run.js'),
+        import('../etl/import/mapping-file.js'),
+        import('../etl/import/dates.js'),
+        import('../etl/import/preview.js'),
+      ]);
       // First: the mapping file fills the flags not given (--map, --lookup, --group-by, and the
       // --date-format, --timezone and --match flags by those names), so everything below reads both.
       const constants = await applyMappingFile(flags);
@@ -120,6 +149,8 @@ run; 2 the input cannot be used (nothing was sent); 130 interrupted (run again w
         ...(flags.dateFormat !== undefined ? { pattern: dates.parseDateFormat(flags.dateFormat) } : {}),
         ...(flags.timezone !== undefined ? { timeZone: dates.checkTimeZone(flags.timezone) } : {}),
       };
+      const sample = dryRun.sample();
+      const preview: PreviewEntry[] = [];
       // An undo deletes a record once however many rows list it (an order on each of its line items).
       const onDuplicate = flags.onDuplicate?.toLowerCase() ?? (flags.onlyCreated ? 'first' : 'error');
       if (!(ON_DUPLICATE as readonly string[]).includes(onDuplicate)) {
@@ -144,8 +175,22 @@ run; 2 the input cannot be used (nothing was sent); 130 interrupted (run again w
         onDuplicate: onDuplicate as ImportRequest['onDuplicate'],
         createTags: flags.createTags ?? false,
         dryRun: flags.dryRun ?? false,
+        ...(flags.dryRun
+          ? {
+              preview: {
+                ...(sample !== undefined ? { limit: parsePositiveInt(sample, '--dry-run=N') } : {}),
+                onEntry: async (entry: PreviewEntry) => {
+                  if (flags.json) preview.push(entry);
+                  else if (!io.stdout.write(previewText(entry))) await once(io.stdout, 'drain');
+                },
+              },
+            }
+          : {}),
         concurrency: flags.concurrency === undefined ? 8 : parsePositiveInt(flags.concurrency, '--concurrency'),
         resume: flags.resume ?? false,
+        skipUnchanged: !flags.sendUnchanged,
+        ifUnchanged: flags.ifUnchanged ?? false,
+        ...(flags.match !== undefined ? { match: flags.match } : {}),
         stdin: io.stdin,
         now: io.now,
         ...settleFromEnv(io.env),
@@ -173,7 +218,7 @@ run; 2 the input cannot be used (nothing was sent); 130 interrupted (run again w
         'import interrupted before any row was sent',
       );
       reporterFor(globalOptions(command), io).info(importSummary(outcome));
-      if (flags.json) printJson(outcome, io.stdout);
+      if (flags.json) printJson(flags.dryRun ? { ...outcome, preview } : outcome, io.stdout);
       const { invalid, failed, unknown } = outcome.counts;
       if (invalid || failed || unknown || outcome.stoppedEarly) {
         const problems = [invalid && `${invalid} invalid`, failed && `${failed} failed`, unknown && `${unknown} unknown`]
@@ -218,7 +263,7 @@ export function importSummary(outcome: ImportOutcome): string {
     : `${c.read} read,`;
   const head = outcome.dryRun
     ? `dry run of ${outcome.file} into ${outcome.resource} (${outcome.action}): ${read} ${c.valid} valid, ${c.invalid} invalid${rowCounts(outcome)}; would ${outcome.action} ${counted(outcome.planned ?? 0, outcome.grouped?.noun ?? 'record')}, nothing sent`
-    : `imported ${outcome.file} into ${outcome.resource} (${outcome.action}): ${read} ${c.valid} valid, ${c.created} created, ${c.updated} updated, ${c.deleted} deleted, ${c.failed} failed, ${c.invalid} invalid, ${c.unknown} unknown, ${c.skipped} skipped${rowCounts(outcome)}`;
+    : `imported ${outcome.file} into ${outcome.resource} (${outcome.action}): ${read} ${c.valid} valid, ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged, ${c.deleted} deleted, ${c.failed} failed, ${c.invalid} invalid, ${c.unknown} unknown, ${c.skipped} skipped${rowCounts(outcome)}`;
   const speed = `in ${outcome.elapsedSeconds.toFixed(1)} s (${outcome.rowsPerSecond.toFixed(1)} rows/s, ${counted(outcome.requests, 'request')})`;
   const files = [outcome.errorsFile && `errors: ${outcome.errorsFile}`, outcome.resultsFile && `results: ${outcome.resultsFile}`]
     .filter(Boolean)

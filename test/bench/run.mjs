@@ -4,13 +4,17 @@
 // Set BENCH_QUICK=1 for a smaller, faster run (10k/100k contacts, 500 for the throttled run, 120
 // for the key run). BENCH_ONLY=speed,throttle,pat runs only those rows: speed (export speed, with
 // latency, and memory), throttle (--throttle 20), pat (a key held three minutes at Keap's limits),
-// import (upserting contacts at --throttle 50 with 25 ms latency; peak RSS checking a million rows).
+// import (upserting contacts at --throttle 50 with 25 ms latency; peak RSS checking a million rows),
+// roundtrip (export 10,000 contacts, edit 1%, import: with change detection and with --send-unchanged;
+// BENCH_ROUNDTRIP=N sets the count).
 import { spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const bin = join(root, 'bin', 'infusionsoft.js');
@@ -24,7 +28,8 @@ const REPEAT = quick ? 1 : 3;
 // minute (one request per contact for its tags): 720 contacts take about 190 s.
 const PAT_CONTACTS = quick ? 120 : 720;
 const PAT_MINUTE = 240;
-const ROWS = ['speed', 'throttle', 'pat', 'import'];
+const ROWS = ['speed', 'throttle', 'pat', 'import', 'roundtrip'];
+const ROUND_TRIP = Number(process.env.BENCH_ROUNDTRIP) || (quick ? 2_000 : 10_000);
 const UPSERTS = quick ? 1_000 : 5_000;
 const IMPORT_RATE = 50;
 const CHECKED = quick ? 100_000 : 1_000_000;
@@ -363,6 +368,7 @@ try {
     ]);
     rmSync(big);
   }
+  if (selected('roundtrip')) rows.push(await roundTrip());
 } catch (error) {
   process.exitCode = 1;
   console.error(`bench stopped: ${error.message}`);
@@ -377,3 +383,48 @@ const fmt = (r) => `| ${r.map((c, i) => String(c).padEnd(widths[i])).join(' | ')
 console.log(fmt(header));
 console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
 for (const r of rows) console.log(fmt(r));
+
+/**
+ * 7. A spreadsheet round trip: ROUND_TRIP contacts exported, 1% of them edited, imported again, with
+ * change detection (a GET per row, a PATCH per edited row) and with --send-unchanged (every row
+ * sent), each against the same sandbox answering after 25 ms.
+ */
+async function roundTrip() {
+  const sandbox = await startSandbox(['--contacts', String(ROUND_TRIP), '--latency', '25']);
+  const env = { INFUSIONSOFT_API_URL: sandbox.apiUrl, INFUSIONSOFT_ACCESS_TOKEN: sandbox.token };
+  try {
+    const exported = join(work, 'roundtrip.csv');
+    await timed([bin, 'export', 'contacts', '-o', exported, '--no-progress'], env);
+    const records = parse(readFileSync(exported, 'utf8'), { columns: true, bom: true });
+    let edited = 0;
+    records.forEach((record, index) => {
+      if (index % 100 !== 0) return;
+      record.given_name = `Edited ${index}`;
+      edited++;
+    });
+    const text = stringify(records, { header: true });
+    const stats = async () => (await (await fetch(`${sandbox.origin}/_sandbox/stats`)).json()).requests;
+    const measure = async (name, extra) => {
+      const file = join(work, `${name}.csv`);
+      writeFileSync(file, text);
+      const before = await stats();
+      const run = await timed([bin, 'import', 'contacts', file, '--no-progress', ...extra], env);
+      const after = await stats();
+      const sent = Object.keys(after).reduce((n, key) => n + after[key] - (before[key] ?? 0), 0);
+      const patches = (after['PATCH /contacts/{id}'] ?? 0) - (before['PATCH /contacts/{id}'] ?? 0);
+      return { rate: records.length / run.seconds, sent, patches, seconds: run.seconds };
+    };
+    const detected = await measure('roundtrip-detect', []);
+    const everything = await measure('roundtrip-send-all', ['--send-unchanged']);
+    return [
+      `import round trip, ${records.length.toLocaleString()} contacts, ${edited} edited (1%), 25 ms latency`,
+      `${detected.seconds.toFixed(1)} s`,
+      `${detected.rate.toFixed(1)} rows/s, ${detected.sent} req (${detected.patches} PATCH); --send-unchanged: ${everything.rate.toFixed(1)} rows/s, ${everything.sent} req (${everything.patches} PATCH)`,
+      `${(detected.sent / everything.sent).toFixed(2)}x requests`,
+      'PATCHes = edited rows',
+      verdict(detected.patches === edited && everything.patches === records.length),
+    ];
+  } finally {
+    await sandbox.stop();
+  }
+}

@@ -81,7 +81,7 @@ describe('import: email addresses and phone numbers are checked before anything 
     const before = await writes();
     const result = await runCli(['import', 'contacts', file], { env: sandbox.env });
     expect(result.code, result.stderr).toBe(3);
-    expect(result.stderr).toMatch(/1 created, 0 updated, 0 deleted, 0 failed, 4 invalid/);
+    expect(result.stderr).toMatch(/1 created, 0 updated, 0 unchanged, 0 deleted, 0 failed, 4 invalid/);
     expect(await writes()).toBe(before + 1);
     expect((await contactByEmail('only-good@example.com')).given_name).toBe('Good');
   });

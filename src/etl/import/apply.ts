@@ -14,9 +14,10 @@ import type { ActionDef, ResourceDef } from '../../catalog/types.js';
 import { OutcomeUnknownError } from '../../api/errors.js';
 import type { KeapApi } from '../../api/types.js';
 import { ApiError, AuthError, NetworkError } from '../../errors.js';
-import { CUSTOM_FIELDS_INCLUDE } from '../export.js';
 import { applyRecordMap, pick } from '../project.js';
 import type { CheckedRow } from './check.js';
+import { recordQuery } from './compare.js';
+import type { WriteGuard } from './guard.js';
 import type { Journal } from './journal.js';
 import { applyTags } from './lookup.js';
 import { mergeArrays } from './merge.js';
@@ -27,6 +28,8 @@ import type { RowOutcome } from './types.js';
 export interface Unit {
   row: number;
   checked: CheckedRow;
+  /** The row's cells as read (ungrouped rows), for what is compared but not sent (--if-unchanged). */
+  cells?: Record<string, unknown>;
 }
 
 export interface ApplyContext {
@@ -35,6 +38,8 @@ export interface ApplyContext {
   journal: Journal;
   /** When the import began (ms; its journal's first run): an upsert's record created since then was created by it. */
   startedAt: number;
+  /** Change detection and --if-unchanged: decided after the record is read. */
+  guard?: WriteGuard;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -88,18 +93,11 @@ async function readExisting(context: ApplyContext, checked: CheckedRow): Promise
   }
   const read = singleRead(prepared.resource, values);
   if (!read) return undefined;
-  const response = await api.request('GET', fillPath(read.path, values), { query: readQuery(read, checked.mapped.partialArrays) });
+  const query = recordQuery(prepared.resource, read.query, checked.mapped.body);
+  const response = await api.request('GET', fillPath(read.path, values), query ? { query } : {});
   if (!isObject(response.body)) return undefined;
   // Reads that wrap the record (a file's `file_descriptor`) are unwrapped as export does.
   return read.recordMap ? applyRecordMap(response.body, read.recordMap) : response.body;
-}
-
-/** The single read's query, asking for the record's custom fields too when they are to be merged. */
-function readQuery(read: ActionDef, arrays: readonly string[]): Record<string, string> {
-  const query = { ...read.query };
-  if (!arrays.includes(CUSTOM_FIELDS_INCLUDE)) return query;
-  const asked = query.optional_properties ? query.optional_properties.split(',') : [];
-  return { ...query, optional_properties: [...new Set([...asked, CUSTOM_FIELDS_INCLUDE])].join(',') };
 }
 
 /** An update by PUT (hooks, files): Keap replaces the record with the body. */
@@ -274,7 +272,7 @@ export async function applyUnit(context: ApplyContext, unit: Unit, resumed: bool
       if (recovered !== 'send') return await finishWithTags(context, recovered, checked);
     }
     let body: Record<string, unknown> | undefined = checked.mapped.body;
-    if (needsRecord(prepared, checked)) {
+    if (needsRecord(prepared, checked) || context.guard?.readsRecord) {
       const record = await readExisting(context, checked);
       if (record) body = mergeWithRecord(prepared, checked, record);
       // Keap requires it on update but does not show it on read (a file's file_association): only the row can give it.
@@ -288,6 +286,12 @@ export async function applyUnit(context: ApplyContext, unit: Unit, resumed: bool
           error: `${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} required to update a ${noun}, and Keap's record does not show ${missing.length > 1 ? 'them' : 'it'}: add ${missing.length > 1 ? 'those columns' : 'that column'}`,
         };
       }
+      const held = context.guard?.before({ ...unit, ...(checked.mapped.tags ? { tags: checked.mapped.tags } : {}) }, body, record);
+      if (held)
+        return {
+          ...held,
+          ...(idOf(prepared, record, values) !== undefined ? { id: idOf(prepared, record, values) as string | number } : {}),
+        };
     }
     const takesBody = prepared.action.kind !== 'delete' && bodyProperties(prepared.resource, prepared.action).length > 0;
     if (takesBody) body = { ...body, ...prepared.callOptions };

@@ -9,6 +9,7 @@ import { blameRows, type GroupedUnit, notSentMessage, RowGrouper } from './group
 import type { MappedRow } from './mapping.js';
 import { mapRow } from './mapping.js';
 import { valuesAt } from './lookup.js';
+import { matchKeyOf, reviewProblems } from './match.js';
 import { cellText, type PreparedImport } from './prepare.js';
 import type { ImportInput, InputRow, RowOutcome } from './types.js';
 import { type RowProblem, validateBody } from './validate.js';
@@ -97,7 +98,7 @@ function checkMapped(prepared: PreparedImport, mapped: MappedRow, problems: RowP
     columnFor: (field) => prepared.plan.columnFor(field),
     ...(prepared.formats ? { formats: prepared.formats } : {}),
   });
-  problems.push(...validation.problems);
+  problems.push(...(prepared.match ? reviewProblems(prepared.match, mapped, validation.problems) : validation.problems));
   const newTags: string[] = [];
   for (const tag of mapped.tags ?? []) {
     if (typeof tag === 'number' || prepared.tagIds.has(tag.toLowerCase())) continue;
@@ -116,6 +117,7 @@ export function checkRow(prepared: PreparedImport, input: InputRow, options: Che
 
 /** What identifies the record a row writes, for finding two rows of the file that write the same one. */
 function matchKey(prepared: PreparedImport, mapped: MappedRow, options: CheckOptions): string | undefined {
+  if (prepared.match) return matchKeyOf(prepared.match, mapped);
   if (prepared.kind === 'create') return undefined;
   if (prepared.kind === 'upsert') {
     const key = prepared.resource.naturalKeys?.find((candidate) => candidate.bodyPath);
@@ -328,6 +330,7 @@ function holdBack(
 
 /** The column that holds the match key, for `_field` (the email column of an upsert, the key of an update). */
 function matchColumn(prepared: PreparedImport): string | undefined {
+  if (prepared.match) return prepared.match.column;
   if (prepared.kind !== 'upsert') return prepared.plan.pathFields.map((field) => prepared.plan.columnFor(field) ?? field).join(',');
   const key = prepared.resource.naturalKeys?.find((candidate) => candidate.bodyPath);
   return key?.bodyPath ? prepared.plan.columnFor(key.bodyPath) : undefined;

@@ -7,7 +7,8 @@
  */
 import type { OutcomeStatus, RowOutcome } from './types.js';
 
-const STATUSES: readonly OutcomeStatus[] = ['created', 'updated', 'deleted', 'skipped', 'failed', 'invalid', 'unknown'];
+// New statuses go at the end: a status's code is its place here.
+const STATUSES: readonly OutcomeStatus[] = ['created', 'updated', 'deleted', 'skipped', 'failed', 'invalid', 'unknown', 'unchanged'];
 const STATUS_CODE = new Map<string, number>(STATUSES.map((status, index) => [status, index + 1]));
 
 /** Rows at or beyond this go to the Map: the arrays never grow past 2^27 entries (1.2 GB) for one odd row number. */

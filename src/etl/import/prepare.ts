@@ -14,6 +14,7 @@ import { type Lookups, createLookups } from './lookup.js';
 import { CellError } from '../errors.js';
 import type { DateFormats } from './dates.js';
 import { type ColumnPlan, type MappingOptions, parseTags, planColumns } from './mapping.js';
+import type { MatchPlan } from './match.js';
 import type { ImportActionKind, ImportInput, InputRow, LookupResult, LookupSpec } from './types.js';
 
 /** The lookup behind `tags` cells: tag names are resolved to ids like any `--lookup`. */
@@ -42,6 +43,8 @@ export interface PreparedImport {
   callOptions: Record<string, string>;
   /** --date-format and --timezone. */
   formats?: DateFormats;
+  /** `--match FIELD`: rows find their record by that field's value. */
+  match?: MatchPlan;
 }
 
 export interface PrepareOptions {

@@ -15,11 +15,14 @@ import { type ApplyContext, applyUnit, type Unit } from './apply.js';
 import { type CheckedInput, checkInput, checkRow, type OnDuplicate } from './check.js';
 import { type GroupedCounts, groupedCounts } from './group-counts.js';
 import { withConstants } from './constants.js';
+import { writeGuard, type WriteGuard } from './guard.js';
 import { openInput } from './input.js';
+import { applyMatched, prepareMatched } from './match.js';
 import { type Journal, journalPathFor, openJournal } from './journal.js';
 import type { MappingOptions } from './mapping.js';
 import type { ConstantValue } from './mapping-file.js';
 import { type PreparedImport, prepareImport } from './prepare.js';
+import { type PreviewRequest, previewUnits } from './preview.js';
 import { checkReportPaths, type ReportPaths, removeStaleReport, reportPaths, writeReports } from './reports.js';
 import { noteAlreadyGone, refuseUnknownRows, resolveUnknownRows } from './resolve.js';
 import { RowOutcomes } from './outcomes.js';
@@ -39,12 +42,20 @@ export interface ImportRequest {
   duplicateOption?: string;
   createTags: boolean;
   dryRun: boolean;
+  /** Dry run: what would be sent, unit by unit (all, or the first `limit`). */
+  preview?: PreviewRequest;
   errors?: string;
   results?: string;
   maxErrors?: number;
   /** Units in flight at once (the client paces them). */
   concurrency: number;
   resume: boolean;
+  /** Change detection: rows the record already holds are not sent (default true; --send-unchanged). */
+  skipUnchanged?: boolean;
+  /** `--if-unchanged`: a record edited in Keap since the file's export is not overwritten. */
+  ifUnchanged?: boolean;
+  /** `--match FIELD`: rows find their record by that field's value (upsert or update). */
+  match?: string;
   /** The stored profile, or where the credential came from: part of the journal's identity. */
   account: string;
   stdin: NodeJS.ReadableStream;
@@ -55,7 +66,7 @@ export interface ImportRequest {
 }
 
 export type ImportCounts = Record<
-  'read' | 'valid' | 'invalid' | 'created' | 'updated' | 'deleted' | 'failed' | 'unknown' | 'skipped',
+  'read' | 'valid' | 'invalid' | 'created' | 'updated' | 'unchanged' | 'deleted' | 'failed' | 'unknown' | 'skipped',
   number
 >;
 
@@ -70,6 +81,8 @@ export interface ImportOutcome {
   planned?: number;
   /** Rows grouped into bodies (orders of line items): `counts` are of groups, and these of rows. */
   grouped?: GroupedCounts;
+  /** Dry run: how many units were shown as they would be sent. */
+  previewed?: number;
   /** --max-errors stopped the run before every row was tried. */
   stoppedEarly: boolean;
   elapsedSeconds: number;
@@ -88,6 +101,7 @@ function checkedCounts(checked: CheckedInput): ImportCounts {
     invalid: 0,
     created: 0,
     updated: 0,
+    unchanged: 0,
     deleted: 0,
     failed: 0,
     unknown: 0,
@@ -110,10 +124,11 @@ export async function runImport(api: KeapApi, request: ImportRequest, reporter: 
   const input = await withConstants(opened, request.constants);
   try {
     if (request.action === undefined) await refuseUnknownRows(input, request.resource);
-    const prepared = await prepareImport(
+    const prepared = await (request.match ? prepareMatched : prepareImport)(
       api,
       input,
       {
+        ...(request.match ? { match: request.match } : {}),
         resource: request.resource,
         mapping: request.mapping,
         lookups: request.lookups,
@@ -123,6 +138,11 @@ export async function runImport(api: KeapApi, request: ImportRequest, reporter: 
       },
       reporter,
     );
+    const guarded = prepared.match?.update ?? prepared;
+    const guard = writeGuard(guarded.resource, guarded.action, guarded.kind, input.columns, request.mapping.map, {
+      skipUnchanged: request.skipUnchanged ?? true,
+      ifUnchanged: request.ifUnchanged ?? false,
+    });
     const progress = reporter.progress(`checking ${input.name}`);
     let checked: CheckedInput;
     try {
@@ -147,7 +167,7 @@ export async function runImport(api: KeapApi, request: ImportRequest, reporter: 
       ...(request.results ? { results: request.results } : {}),
     });
     await checkReportPaths(paths, { results: !request.dryRun });
-    const run: Run = { api, input, prepared, checked, paths, request, reporter, startedAt };
+    const run: Run = { api, input, prepared, checked, paths, request, reporter, startedAt, guard };
     return request.dryRun ? await dryRun(run) : await applyAndReport(run);
   } finally {
     await input.close();
@@ -165,6 +185,7 @@ interface Run {
   reporter: Reporter;
   /** When the run began (ms), for the elapsed time. */
   startedAt: number;
+  guard: WriteGuard;
 }
 
 function baseOutcome({ input, prepared, request, startedAt, api, checked }: Run) {
@@ -187,10 +208,13 @@ async function dryRun(run: Run): Promise<ImportOutcome> {
   const written = counts.invalid ? await writeReports(input, (row) => checked.outcomes.get(row), paths, { results: false }) : undefined;
   // As a clean real run does: a report an earlier run left there would be read as this run's.
   if (!counts.invalid) await removeStaleReport(paths.errors);
+  const { prepared, request } = run;
+  const previewed = request.preview ? await previewUnits(prepared, unitsOf(input, prepared, checked, request), request.preview) : undefined;
   return {
     ...baseOutcome(run),
     ...groupedCounts(run.prepared.resource, run.prepared.plan.groupBy, checked, counts, () => undefined, false),
     planned: checked.valid,
+    ...(previewed !== undefined ? { previewed } : {}),
     stoppedEarly: false,
     ...(written?.errorRows ? { errorsFile: paths.errors } : {}),
   };
@@ -205,7 +229,7 @@ async function* unitsOf(input: ImportInput, prepared: PreparedImport, checked: C
   const options = { onDuplicate: request.onDuplicate, createTags: request.createTags };
   for await (const row of input.rows()) {
     if (checked.outcomes.has(row.row)) continue;
-    yield { row: row.row, checked: checkRow(prepared, row, options) };
+    yield { row: row.row, checked: checkRow(prepared, row, options), cells: row.values };
   }
 }
 
@@ -234,7 +258,9 @@ async function applyAll(
     if (state.outcomes.has(unit.row)) continue; // finished by the run being resumed
     const task = (async () => {
       try {
-        const outcome = await applyUnit(context, unit, journal.unresolved.has(unit.row));
+        const resumed = journal.unresolved.has(unit.row);
+        const { match } = context.prepared;
+        const outcome = await (match ? applyMatched(context, match, unit) : applyUnit(context, unit, resumed));
         await journal.finish(outcome);
         state.outcomes.set(outcome);
         if (outcome.status === 'failed' || outcome.status === 'unknown' || outcome.status === 'invalid') {
@@ -273,7 +299,7 @@ async function applyAndReport(run: Run): Promise<ImportOutcome> {
 }
 
 async function applyUnderJournal(run: Run, journalPath: string): Promise<ImportOutcome> {
-  const { api, input, prepared, checked, paths, request, reporter, startedAt } = run;
+  const { api, input, prepared, checked, paths, request, reporter, startedAt, guard } = run;
   const counts = checkedCounts(checked);
   const state: ApplyState = { outcomes: new RowOutcomes(), errors: counts.invalid, stoppedEarly: false };
   if (request.maxErrors !== undefined && counts.invalid >= request.maxErrors) state.stoppedEarly = true;
@@ -293,7 +319,7 @@ async function applyUnderJournal(run: Run, journalPath: string): Promise<ImportO
   try {
     if (request.resume && journal.previous.size) reporter.info(`resuming: ${counted(journal.previous.size, 'row')} already done`);
     // "Created in this import" spans every run of its journal (an upsert created before a crash).
-    const context: ApplyContext = { api, prepared, journal, startedAt: Math.min(startedAt, journal.started) };
+    const context: ApplyContext = { api, prepared, journal, startedAt: Math.min(startedAt, journal.started), guard };
     if (!state.stoppedEarly) await applyAll(context, unitsOf(input, prepared, checked, request), request, state, reporter, checked.valid);
     if (state.fatal === undefined && !request.signal?.aborted) {
       await resolveUnknownRows(context, unitsOf(input, prepared, checked, request), state.outcomes, request, reporter).catch(

@@ -77,9 +77,10 @@ export type ImportActionKind = 'create' | 'update' | 'upsert' | 'delete';
  *  - skipped: not tried (after --max-errors, or --only-created on a row that was not created);
  *  - failed: Keap refused it (`httpStatus`, `error` is Keap's message);
  *  - invalid: refused by validation before anything was sent;
- *  - unknown: sent, but whether Keap acted is not known; never sent again blindly (resolve.ts).
+ *  - unknown: sent, but whether Keap acted is not known; never sent again blindly (resolve.ts);
+ *  - unchanged: the record already holds the row's values, so nothing was sent (a success).
  */
-export type OutcomeStatus = 'created' | 'updated' | 'deleted' | 'skipped' | 'failed' | 'invalid' | 'unknown';
+export type OutcomeStatus = 'created' | 'updated' | 'deleted' | 'skipped' | 'failed' | 'invalid' | 'unknown' | 'unchanged';
 
 export interface RowOutcome {
   /** The unit's first row (for a group, its lowest row number). */
