@@ -19,13 +19,14 @@ afterAll(async () => {
 });
 
 describe('export contacts', () => {
-  it('stops quietly when the reader of stdout goes away (| head)', async () => {
+  it('says so in one line, exit 141, when the reader of stdout goes away (| head)', async () => {
     const result = await run(['export', 'contacts', '--format', 'csv'], {
       env: sandbox.env,
       onStart: (child) => child.stdout?.once('data', () => child.stdout?.destroy()),
     });
-    expect(result.code).toBe(0);
-    expect(result.stderr).not.toMatch(/error/);
+    expect(result.code).toBe(141);
+    expect(result.stderr).toMatch(/^error: stdout was closed by its reader before the export was complete$/m);
+    expect(result.stderr.match(/^error:/gm)).toHaveLength(1);
   });
 });
 

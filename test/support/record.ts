@@ -36,6 +36,16 @@ export function registerSecret(value: string): void {
 
 /** Runs whose stdout is a secret on purpose: `auth token`, and `sandbox` printing its token. */
 export function printsSecretOnPurpose(args: readonly string[]): boolean {
-  const words = args.filter((a) => !a.startsWith('-'));
+  // The command's words, without options and the values of the global options that take one
+  // (`--profile sandbox auth status` is not the sandbox command).
+  const words: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (GLOBAL_VALUE_OPTIONS.has(arg)) i++;
+    else if (!arg.startsWith('-')) words.push(arg);
+  }
   return (words[0] === 'auth' && words[1] === 'token') || words[0] === 'sandbox';
 }
+
+/** Global options followed by a value (see src/cli.ts). */
+const GLOBAL_VALUE_OPTIONS = new Set(['--profile', '--api-url']);
