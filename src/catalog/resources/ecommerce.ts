@@ -280,6 +280,7 @@ export const orderItems: ResourceDef = {
       shape: { kind: 'list', key: 'order_items' },
       params: [{ name: 'order_id', description: 'Order id.' }],
       operationId: 'getOrderUsingGET',
+      parent: { param: 'order_id', resource: 'orders', field: 'id' },
     },
     {
       id: 'create',
@@ -354,6 +355,7 @@ export const orderPayments: ResourceDef = {
       shape: { kind: 'array' },
       params: [{ name: 'order_id', description: 'Order id.' }],
       operationId: 'listOrderPaymentsUsingGET',
+      parent: { param: 'order_id', resource: 'orders', field: 'id' },
     },
     {
       id: 'create',

@@ -194,6 +194,7 @@ export const productSubscriptions: ResourceDef = {
       shape: { kind: 'list', key: 'subscription_plans' },
       params: [{ name: 'product_id', description: 'Product id.' }],
       operationId: 'retrieveProductUsingGET',
+      parent: { param: 'product_id', resource: 'products', field: 'id' },
     },
     {
       id: 'read-single',
