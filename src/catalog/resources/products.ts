@@ -172,7 +172,7 @@ export const productSubscriptions: ResourceDef = {
   name: 'product-subscriptions',
   aliases: ['product-subscription', 'product_subscriptions', 'subscription-plans', 'subscription_plans', 'Product Subscription'],
   title: 'Product Subscription',
-  description: "A product's subscription plans (--param product_id=N).",
+  description: "A product's subscription plans (--param product_id=N), or every product's without it.",
   fields: [
     id(),
     bool('active'),
