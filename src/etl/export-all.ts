@@ -2,7 +2,8 @@
  * `export --all -o DIR/`: every resource export can read without a `--param` (a plain read, or a
  * walk of the parents, walk.ts), one file each through `runExport`, and `DIR/manifest.json`
  * saying what each file holds. A resource that fails does not stop the others: the manifest names
- * it, and the command exits 1. An interrupt stops the run; the manifest then says which were not run.
+ * it, and the command exits 1. An interrupt, a refused credential or a used-up quota stops the run;
+ * the manifest then says which were not run.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -11,7 +12,7 @@ import { dirname, join } from 'node:path';
 import type { KeapApi } from '../api/types.js';
 import { catalog } from '../catalog/index.js';
 import type { ResourceDef } from '../catalog/types.js';
-import { InterruptedError, UsageError } from '../errors.js';
+import { ApiError, AuthError, type CliError, InterruptedError, UsageError } from '../errors.js';
 import { writeFileAtomic } from '../fs/index.js';
 import type { Reporter } from '../reporter.js';
 import { type ExportOutcome, type ExportRequest, planExport, runExport, selectReadAction } from './export.js';
@@ -91,6 +92,10 @@ export async function runExportAll(
   }));
   let stopped: unknown;
   for (const [index, entry] of entries.entries()) {
+    if (template.signal?.aborted) {
+      stopped = new InterruptedError('export --all interrupted', { signal: String(template.signal.reason) });
+      break;
+    }
     const request: ExportRequest = { ...template, resource: resources[index] as ResourceDef, output: join(dir, entry.file) };
     const begun = iso();
     try {
@@ -117,6 +122,13 @@ export async function runExportAll(
       }
       entry.status = 'failed';
       entry.error = error instanceof Error ? error.message : String(error);
+      if (endsEveryExport(error)) {
+        const said = (error as CliError).hint;
+        stopped = (error as CliError).withHint(
+          [said, `${join(dir, MANIFEST_NAME)} says which resources were written and which were not run`].filter(Boolean).join('; '),
+        );
+        break;
+      }
       reporter.warn(`${entry.resource}: ${entry.error}; the other resources go on`);
     }
   }
@@ -131,6 +143,14 @@ export async function runExportAll(
   await writeFileAtomic(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
   if (stopped !== undefined) throw stopped;
   return { manifest, manifestPath, failed: entries.filter((e) => e.status === 'failed') };
+}
+
+/**
+ * An error every later resource would meet too: the credential refused, or a used-up quota (a 429
+ * the client gave up on). It stops the run rather than failing each resource in turn.
+ */
+function endsEveryExport(error: unknown): boolean {
+  return error instanceof AuthError || (error instanceof ApiError && error.status === 429);
 }
 
 /** `-o DIR/`: an existing folder, or one made now in a folder that exists. */

@@ -132,3 +132,26 @@ describe('export --all -o DIR/', () => {
     expect((await sandbox.stats()).requests).toEqual(before);
   });
 });
+
+describe('export --all when the quota runs out', () => {
+  it('stops at the resource that met it: the ones before are written, the rest not run, exit 1 with the reset time', async () => {
+    const limited = await startTestSandbox({ limits: 'pat,quota=3', counts: { contacts: 5 } });
+    try {
+      const dir = tempDir();
+      const run = await runCli(['export', '--all', '-o', dir], { env: limited.env });
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/quota is used up; it resets at/);
+      const manifest = manifestOf(dir);
+      const statuses = manifest.resources.map((e) => e.status);
+      expect(statuses.slice(0, 3)).toEqual(['written', 'written', 'written']);
+      expect(statuses[3]).toBe('failed');
+      expect(new Set(statuses.slice(4))).toEqual(new Set(['not-run']));
+      // One refused request, not one per remaining resource.
+      const sent = Object.values((await limited.stats()).requests).reduce((a, b) => a + b, 0);
+      expect(sent).toBe(4);
+      expect(run.stderr).toMatch(/manifest\.json says which resources were written and which were not run/);
+    } finally {
+      await limited.stop();
+    }
+  });
+});
