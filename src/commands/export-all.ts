@@ -21,19 +21,14 @@ export interface ExportAllFlags {
   json?: boolean;
 }
 
-/** Flags that choose records or fields of one resource: refused with --all, by their name on the command line. */
-const ONE_RESOURCE_FLAGS: Record<string, string> = {
-  fields: '--fields',
-  include: '--include',
-  where: '--where',
-  param: '--param',
-  action: '--action',
-  since: '--since',
-  until: '--until',
-  deleted: '--deleted',
-  detectDeletes: '--detect-deletes',
-  stateKey: '--state-key',
-};
+/**
+ * The flags --all uses. Any other (`--fields`, `--where`, `--param`, `--since`, `--deleted`...) is
+ * about one resource and refused, including flags added later that nobody thought of here.
+ */
+const ALL_FLAGS = new Set(['all', 'format', 'output', 'force', 'max', 'pageSize', 'state', 'fullRefresh', 'concurrency', 'json']);
+
+/** `detectDeletes` -> `--detect-deletes`: a flag as it was typed. */
+const flagName = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 export async function exportAllCommand(
   resourceName: string | undefined,
@@ -46,9 +41,10 @@ export async function exportAllCommand(
       hint: `or export ${resourceName} on its own, without --all`,
     });
   }
-  for (const [key, flag] of Object.entries(ONE_RESOURCE_FLAGS)) {
-    const value = flags[key];
-    if (value !== undefined && value !== false && !(Array.isArray(value) && value.length === 0)) {
+  for (const [key, value] of Object.entries(flags)) {
+    const given = value !== undefined && value !== false && !(Array.isArray(value) && value.length === 0);
+    if (given && !ALL_FLAGS.has(key)) {
+      const flag = flagName(key);
       throw new UsageError(`${flag} cannot be used with --all`, { hint: `${flag} is about one resource: export it on its own` });
     }
   }

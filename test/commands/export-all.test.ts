@@ -120,6 +120,8 @@ describe('export --all -o DIR/', () => {
     [['--all', '-o', '-'], /--all needs -o DIR\//],
     [['--all', '--fields', 'id', '-o', 'DIR'], /--fields cannot be used with --all/],
     [['--all', '--param', 'order_id=1', '-o', 'DIR'], /--param cannot be used with --all/],
+    [['--all', '--detect-deletes', '--state', 'DIR/s.json', '-o', 'DIR'], /--detect-deletes cannot be used with --all/],
+    [['--all', '--since', '2026-01-01', '-o', 'DIR'], /--since cannot be used with --all/],
     [['--all', '-o', 'DIR/file.txt'], /is a file, not a folder/],
     [[], /export needs a RESOURCE/],
   ])('export %j is refused with exit 2 before any request', async (args, message) => {
