@@ -108,6 +108,7 @@ function actionRow(action: ActionDef): string {
   const notes = [
     action.deprecated ? '**deprecated**' : '',
     action.recordsOf ? `records of ${action.recordsOf}` : '',
+    action.parent ? `without --param ${action.parent.param}: every record of ${action.parent.resource}, one request each` : '',
     query ? `sends ${query}` : '',
     action.recordMap
       ? `records: ${Object.entries(action.recordMap)

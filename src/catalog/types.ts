@@ -206,6 +206,13 @@ export interface ActionDef {
    */
   recordsOf?: string;
   /**
+   * Reads whose one `--param` names a parent record (an order item's `order_id`): without it,
+   * export walks every parent instead, listing `resource` with its plain read and reading this
+   * action once per parent, `param` filled from the parent's `field` (and written into each record,
+   * as `--param` is).
+   */
+  parent?: ParentWalk;
+  /**
    * Creates: the dot path to the new record's id in the response, when it is not the resource's key
    * field at the top (`POST /files` answers `{file_descriptor: {id}, file_data}`).
    */
@@ -215,6 +222,16 @@ export interface ActionDef {
   deprecated?: boolean;
   /** Anything a user should know about this action (shown by `resources` and in docs). */
   note?: string;
+}
+
+/** Which parent a child read walks without its `--param` (see ActionDef.parent). */
+export interface ParentWalk {
+  /** The path parameter the parent's id fills (`order_id`). */
+  param: string;
+  /** The parent resource, read with its plain read (`orders`). */
+  resource: string;
+  /** The parent record's field that holds the id (`id`). */
+  field: string;
 }
 
 /**

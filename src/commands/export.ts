@@ -9,6 +9,7 @@ import { EXPORT_FORMATS } from '../etl/writers.js';
 import type { IO } from '../io.js';
 import { counted } from '../reporter.js';
 import { globalOptions, reporterFor, withSession } from './context.js';
+import { exportAllCommand } from './export-all.js';
 import { runInterruptible } from './interrupt.js';
 import { printJson } from './output.js';
 
@@ -32,6 +33,7 @@ interface ExportFlags {
   concurrency?: string;
   json?: boolean;
   force?: boolean;
+  all?: boolean;
 }
 
 /** Extensions export writes, and the format each means. */
@@ -68,13 +70,14 @@ export function registerExportCommand(program: Command, io: IO): void {
   program
     .command('export')
     .description('export every record of a resource to CSV, JSON or NDJSON')
-    .argument('<resource>', 'resource name or alias (see `infusionsoft resources`)')
+    .argument('[resource]', 'resource name or alias (see `infusionsoft resources`); left out with --all')
     .option('-f, --format <format>', 'csv, json or ndjson (default: from the -o extension, else ndjson)')
     .option(
       '-o, --output <file>',
       'write here (a temporary file renamed on success) instead of stdout; a name ending in .gz is gzip-compressed',
     )
     .option('--force', 'replace the -o file even when it is read-only')
+    .option('--all', 'every resource, one file each, into the folder -o DIR/, with manifest.json')
     .option('--fields <list>', 'only these columns/fields, in this order (dot paths: address.line1, custom.Label)')
     .option('--include <list>', 'add gathered fields (comma-separated; see `describe RESOURCE`)', collect, [])
     .option('--since <time>', 'only records updated at or after this date or date-time')
@@ -100,6 +103,8 @@ Examples:
   $ infusionsoft export contacts --include tags,emails -o contacts.ndjson
   $ infusionsoft export contacts --since 2026-01-01 --state state.json -o changed.csv   # from cron
   $ infusionsoft export order-items --param order_id=12 --format csv
+  $ infusionsoft export order-items -o items.csv                    # the items of every order
+  $ infusionsoft export --all -o keap-backup/                       # every resource, and manifest.json
   $ infusionsoft export transactions --action read-by-order --param order_id=12
   $ infusionsoft export tasks --action read-search --where completed=false
   $ infusionsoft export contacts --where email=jane@example.com --fields id,given_name,email_addresses.EMAIL1.email
@@ -111,7 +116,13 @@ bookmark; records at the boundary come again (at least once, never missed). Ever
 (event times, unconfirmed update times, no date filter; see \`describe RESOURCE\`) every record is
 read and compared with the last run's content hashes, which also shows deletions (--deleted).`,
     )
-    .action(async (name: string, flags: ExportFlags, command: Command) => {
+    .action(async (name: string | undefined, flags: ExportFlags, command: Command) => {
+      if (flags.all) return exportAllCommand(name, { ...flags }, command, io);
+      if (name === undefined) {
+        throw new UsageError('export needs a RESOURCE (see `infusionsoft resources`)', {
+          hint: 'or export every resource with --all -o DIR/',
+        });
+      }
       const resource = findResource(name);
       // The engine (and csv-parse, for lists in flags) load only when an export runs.
       const [{ parseDateArg, parseFieldList, parseKeyValues, parsePositiveInt }, { runExport }] = await Promise.all([

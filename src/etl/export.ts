@@ -29,6 +29,7 @@ import {
   type IncrementalOutcome,
 } from './incremental.js';
 import { assertStateWritable, bookmark, checkStateLock, readState, withStateLock, type ExportState } from './state.js';
+import { planWalk, walkNotice, walkPages, type WalkPlan } from './walk.js';
 import { createRecordWriter, type ExportFormat } from './writers.js';
 
 export type { ExportFormat } from './writers.js';
@@ -140,6 +141,8 @@ export interface ExportPlan {
    * item's `order_id`): added to each record so the export can be imported back as it is.
    */
   parentValues: Record<string, string | number>;
+  /** Without the parent's `--param`: every parent is read, then this read once per parent (walk.ts). */
+  walk?: WalkPlan;
 }
 
 const describeParams = (action: ActionDef) =>
@@ -151,6 +154,8 @@ function readActionList(reads: ActionDef[]): string {
 }
 
 const paramNames = (names: Iterable<string>) => [...new Set(names)].sort().join(',');
+/** A child read's params without the parent's, which a walk fills (ActionDef.parent). */
+const paramsBesideParent = (action: ActionDef) => (action.params ?? []).map((p) => p.name).filter((name) => name !== action.parent?.param);
 
 /**
  * The read action to export with: the one `--action` names, whose `--param`s must then be exactly
@@ -168,6 +173,9 @@ export function selectReadAction(resource: ResourceDef, params: Array<[string, s
   if (actionId !== undefined) return namedReadAction(resource, reads, actionId, given);
   const match = reads.find((a) => paramNames((a.params ?? []).map((p) => p.name)) === given);
   if (match) return match;
+  // Without its parent's --param, a child read walks every parent (ActionDef.parent).
+  const walked = reads.find((a) => a.parent && paramNames(paramsBesideParent(a)) === given);
+  if (walked) return walked;
   const what = given ? `--param ${given.split(',').join(', --param ')}` : 'no --param';
   throw new UsageError(`export ${resource.name}: no read action takes ${what}`, {
     hint: `${resource.name} can be read with:\n${readActionList(reads)}`,
@@ -185,7 +193,7 @@ function namedReadAction(resource: ResourceDef, reads: ActionDef[], actionId: st
     });
   }
   const wanted = paramNames((action.params ?? []).map((p) => p.name));
-  if (wanted !== given) {
+  if (wanted !== given && !(action.parent && paramNames(paramsBesideParent(action)) === given)) {
     const missing = wanted.split(',').filter((name) => name && !given.split(',').includes(name));
     const extra = given.split(',').filter((name) => name && !wanted.split(',').includes(name));
     const problems = [
@@ -269,8 +277,7 @@ function legacyBookmarkKey(
  * The job's key, and the key an older state file may hold its bookmark under: a state file written
  * before keys named `--include`/`--fields` keeps working, read once under its old key (with a note).
  */
-function stateKeysFor(request: ExportRequest, action: ActionDef, state: ExportState | undefined) {
-  const params = request.params ?? [];
+function stateKeysFor(request: ExportRequest, action: ActionDef, state: ExportState | undefined, params = request.params ?? []) {
   const where = request.where ?? [];
   if (request.stateKey !== undefined) return { bookmarkKey: request.stateKey };
   const view = { ...(request.include ? { include: request.include } : {}), ...(request.fields ? { fields: request.fields } : {}) };
@@ -286,7 +293,9 @@ export function planExport(request: ExportRequest, state?: ExportState): ExportP
   const params = request.params ?? [];
   const action = selectReadAction(resource, params, request.action);
   const records = action.recordsOf ? findResource(action.recordsOf) : resource;
-  const path = fillPath(action.path, new Map(params), `export ${resource.name}`);
+  const walk = planWalk(resource, action, params);
+  // A walk fills the parent's placeholder once per parent (walk.ts).
+  const path = walk ? action.path : fillPath(action.path, new Map(params), `export ${resource.name}`);
   const query: Query = { ...(action.query ?? {}) };
   const notices: string[] = [];
   const warnings: string[] = [];
@@ -316,7 +325,10 @@ export function planExport(request: ExportRequest, state?: ExportState): ExportP
       hint: 'the window would be empty: swap them',
     });
   }
-  const { bookmarkKey, legacyKey } = stateKeysFor(request, action, state);
+  // A walk's bookmark is its own, apart from each parent's (`order-items?order_id=*`).
+  const keyParams: Array<[string, string]> = walk ? [...params, [walk.param, '*']] : params;
+  const { bookmarkKey, legacyKey } = stateKeysFor(request, action, state, keyParams);
+  if (walk) notices.push(walkNotice(walk));
   if (legacyKey) {
     notices.push(
       `${request.stateFile}: no bookmark under "${bookmarkKey}" yet; this run continues from "${legacyKey}", written by an older version that shared it between jobs, and saves its own`,
@@ -419,6 +431,7 @@ export function planExport(request: ExportRequest, state?: ExportState): ExportP
     parentValues,
     ...(incremental ? { incremental } : {}),
     ...(tracking ? { tracking } : {}),
+    ...(walk ? { walk } : {}),
   };
 }
 
@@ -607,6 +620,8 @@ interface PreparedExport {
   /** The CSV header (or the checked --fields) before the first page; undefined when not needed. */
   baseColumns: string[] | undefined;
   columnOptions: { customLabels?: string[]; gathered: GatheredDef[] };
+  /** A walk of every parent says what it cost when it ends. */
+  onWalked: (text: string) => void;
 }
 
 /** What the record loop did. */
@@ -724,7 +739,7 @@ async function prepareExport(api: KeapApi, request: ExportRequest, reporter: Rep
   const columnOptions = { ...(model ? { customLabels: model.labels } : {}), gathered: plan.gathered };
   const baseColumns = settleColumns(recordResource, plan, request, columnOptions);
   await gatherer.prepare(plan.gathered);
-  return { plan, target, tracker, gatherer, vanished, model, baseColumns, columnOptions };
+  return { plan, target, tracker, gatherer, vanished, model, baseColumns, columnOptions, onWalked: (text) => reporter.info(text) };
 }
 
 /** A file that exists and holds nothing but whitespace (a state file a full disk or an editor emptied). */
@@ -824,7 +839,18 @@ async function streamRecords(
     keyFields: resource.keyFields,
     ...(signal ? { signal } : {}),
   });
-  for await (const page of withExtraPages(pages, tracker)) {
+  // Without the parent's --param, every parent's children instead (paging is lazy: `pages` then sends nothing).
+  const source = plan.walk
+    ? walkPages(api, plan.walk, {
+        query: plan.query,
+        pageSize,
+        prefetch,
+        concurrency: prefetch,
+        ...(signal ? { signal } : {}),
+        onDone: prepared.onWalked,
+      })
+    : pages;
+  for await (const page of withExtraPages(source, tracker)) {
     throwIfAborted();
     // Whether Keap's `count` is the total or the page's size is unconfirmed: it is shown as the
     // total only while it is not contradicted by what has arrived.

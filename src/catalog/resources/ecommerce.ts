@@ -249,7 +249,7 @@ export const orderItems: ResourceDef = {
   name: 'order-items',
   aliases: ['order-item', 'order_items', 'order_item', 'items', 'Order Item', 'E-Commerce Order Item'],
   title: 'E-Commerce Order Item',
-  description: 'The items of one order (--param order_id=N).',
+  description: 'The items of one order (--param order_id=N), or of every order without it.',
   fields: [
     id(),
     num('cost', { readOnly: true }),
@@ -280,6 +280,7 @@ export const orderItems: ResourceDef = {
       shape: { kind: 'list', key: 'order_items' },
       params: [{ name: 'order_id', description: 'Order id.' }],
       operationId: 'getOrderUsingGET',
+      parent: { param: 'order_id', resource: 'orders', field: 'id' },
     },
     {
       id: 'create',
@@ -320,7 +321,7 @@ export const orderPayments: ResourceDef = {
   name: 'order-payments',
   aliases: ['order-payment', 'order_payments', 'order_payment', 'payments', 'Order Payment', 'E-Commerce Order Payment'],
   title: 'E-Commerce Order Payment',
-  description: 'Payments on one order (--param order_id=N); create records a payment.',
+  description: 'Payments on one order (--param order_id=N), or on every order without it; create records a payment.',
   fields: [
     id(),
     num('amount', { readOnly: true }),
@@ -354,6 +355,7 @@ export const orderPayments: ResourceDef = {
       shape: { kind: 'array' },
       params: [{ name: 'order_id', description: 'Order id.' }],
       operationId: 'listOrderPaymentsUsingGET',
+      parent: { param: 'order_id', resource: 'orders', field: 'id' },
     },
     {
       id: 'create',

@@ -172,7 +172,7 @@ export const productSubscriptions: ResourceDef = {
   name: 'product-subscriptions',
   aliases: ['product-subscription', 'product_subscriptions', 'subscription-plans', 'subscription_plans', 'Product Subscription'],
   title: 'Product Subscription',
-  description: "A product's subscription plans (--param product_id=N).",
+  description: "A product's subscription plans (--param product_id=N), or every product's without it.",
   fields: [
     id(),
     bool('active'),
@@ -194,6 +194,7 @@ export const productSubscriptions: ResourceDef = {
       shape: { kind: 'list', key: 'subscription_plans' },
       params: [{ name: 'product_id', description: 'Product id.' }],
       operationId: 'retrieveProductUsingGET',
+      parent: { param: 'product_id', resource: 'products', field: 'id' },
     },
     {
       id: 'read-single',
