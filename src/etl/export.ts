@@ -16,7 +16,7 @@ import { incrementalDescription, incrementalModeOf } from '../catalog/index.js';
 import type { ActionDef, GatheredDef, ResourceDef } from '../catalog/types.js';
 import { ApiError, AuthError, BrokenPipeError, CliError, InterruptedError, NetworkError, UsageError } from '../errors.js';
 import { actionsOfKind, findAction, findResource, isReadAction, plainReadAction, readActions, singularName } from '../catalog/index.js';
-import { counted, type Progress, type Reporter } from '../reporter.js';
+import { counted, timeLeft, type Progress, type Reporter } from '../reporter.js';
 import { addCustomFields, customFieldModel, type CustomFieldModel } from './custom-fields.js';
 import { csvColumns, extendColumns, FlattenPlan } from './flatten.js';
 import {
@@ -888,9 +888,12 @@ async function streamRecords(
   let total: number | undefined = resumed?.total;
   let enriched = 0;
   const showProgress = (done: number) => {
-    const rate = done / Math.max(0.001, (performance.now() - started) / 1000);
-    const of = total !== undefined && total >= done ? ` of ${Math.min(total, max).toLocaleString('en-US')}` : '';
-    progress.update(`${resource.name}: ${done.toLocaleString('en-US')}${of} · ${Math.round(rate).toLocaleString('en-US')}/s`);
+    // The rate is this run's own: records a resumed run found already written took no time now.
+    const rate = (done - (resumed?.read ?? 0)) / Math.max(0.001, (performance.now() - started) / 1000);
+    const known = total !== undefined && total >= done ? Math.min(total, max) : undefined;
+    const of = known !== undefined ? ` of ${known.toLocaleString('en-US')}` : '';
+    const eta = known !== undefined && rate > 0 ? ` · ${timeLeft((known - done) / rate)}` : '';
+    progress.update(`${resource.name}: ${done.toLocaleString('en-US')}${of} · ${Math.round(rate).toLocaleString('en-US')}/s${eta}`);
   };
   /** The record as written, before any per-record request: reshaped, parent ids, custom fields by label. */
   const shape = (raw: unknown): Record<string, unknown> => {
