@@ -8,10 +8,11 @@
  * `--resume` with the same command cuts the file back to the checkpointed length and pages on from
  * there, so the finished file is the one an uninterrupted run would have written.
  */
-import { readdir, readFile, unlink } from 'node:fs/promises';
+import { readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { PagePosition } from '../api/types.js';
 import { UsageError } from '../errors.js';
+import { tempPathFor } from '../fs/atomic.js';
 import { writeFileAtomic } from '../fs/index.js';
 import { counted } from '../reporter.js';
 
@@ -196,6 +197,25 @@ export function whyNotResumable(setup: {
   return undefined;
 }
 
+/**
+ * Makes a leftover this process's own by renaming it (and its checkpoint) to a temporary name with
+ * this pid: two runs resuming one leftover at once (overlapping cron jobs) cannot both write it, as
+ * only one rename succeeds, and while this run lives no other takes the file for a leftover.
+ */
+async function claim(leftover: Leftover, target: string, name: string): Promise<Leftover> {
+  const tempPath = tempPathFor(target);
+  try {
+    await rename(leftover.tempPath, tempPath);
+  } catch (error) {
+    throw new UsageError(`--resume: cannot take over ${leftover.tempPath}: ${(error as Error).message}`, {
+      hint: `another run may have resumed it meanwhile; run again to resume ${name} or start it over`,
+      cause: error,
+    });
+  }
+  await rename(checkpointPathOf(leftover.tempPath), checkpointPathOf(tempPath)).catch(() => undefined);
+  return { ...leftover, tempPath, pid: process.pid };
+}
+
 /** How often a checkpoint is written at most while pages flow; a stopped run writes its last one at once. */
 export const CHECKPOINT_INTERVAL_MS = 1000;
 
@@ -284,7 +304,8 @@ export async function planResume(options: {
   if (from?.checkpoint) {
     const { written, paging } = from.checkpoint.position;
     options.info(`resuming ${name} from ${from.tempPath}: ${counted(written, 'record')} written, paging on after offset ${paging.offset}`);
-    return { identity, checkpoints: true, leftovers, from: from as Leftover & { checkpoint: Checkpoint } };
+    const claimed = await claim(from, target.path, name);
+    return { identity, checkpoints: true, leftovers, from: { ...claimed, checkpoint: from.checkpoint } };
   }
   return { identity, checkpoints: notResumable === undefined, leftovers };
 }
