@@ -10,7 +10,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, startTestSandbox, type TestSandbox } from '../support/cli.js';
+import { runCli, sandboxSend, startTestSandbox, type TestSandbox } from '../support/cli.js';
 import { tempDir } from '../support/files.js';
 
 const DAY = 86_400_000;
@@ -91,6 +91,40 @@ describe.each([
       expect(saved('run-state.json')).toBe(saved('clean-state.json'));
     }
   });
+});
+
+it('--state: a change read before the stop still moves the bookmark the resumed run saves', async () => {
+  const dir = tempDir();
+  const state = join(dir, 'state.json');
+  writeFileSync(state, BOOKMARK);
+  shift += DAY;
+  // Contact 1, on the first page, is the newest: every other one was last updated before 2026-10.
+  await sandboxSend(limited, 'PATCH', '/contacts/1', { job_title: 'Resumed' });
+  const args = ['export', 'contacts', '--page-size', '5', '--state', state, '-o', join(dir, 'c.ndjson')];
+  await stoppedRun(args);
+  await resumeUntilDone(args);
+  const first = JSON.parse(readFileSync(join(dir, 'c.ndjson'), 'utf8').split('\n')[0] as string);
+  expect(first).toMatchObject({ id: 1, job_title: 'Resumed' });
+  const saved = JSON.parse(readFileSync(state, 'utf8')).bookmarks.contacts.last_updated as string;
+  expect(Date.parse(saved)).toBeGreaterThan(Date.UTC(2026, 9, 1));
+});
+
+it('records deleted before the resume point meanwhile: the resumed paging finds its place again, nothing skipped', async () => {
+  const dir = tempDir();
+  const out = join(dir, 'c.ndjson');
+  const args = ['export', 'contacts', '--page-size', '5', '-o', out];
+  shift += DAY;
+  await stoppedRun(args);
+  shift += DAY;
+  // Six contacts from the pages already written go: every later record moves six places forward.
+  for (let id = 1; id <= 6; id++) await sandboxSend(limited, 'DELETE', `/contacts/${id}`);
+  await resumeUntilDone(args);
+  const ids = readFileSync(out, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => (JSON.parse(line) as { id: number }).id);
+  expect(new Set(ids).size).toBe(ids.length);
+  for (let id = 7; id <= 40; id++) expect(ids).toContain(id);
 });
 
 it('refuses --resume with a changed command (exit 2, saying what differs) and keeps the leftover', async () => {
