@@ -23,6 +23,7 @@ it('SIGKILL mid-export, then --resume: the same bytes as a clean run, and no lef
   const clean = await run(args('clean.csv'), { env: slow.env });
   expect(clean.code, clean.stderr).toBe(0);
 
+  await fetch(`${slow.origin}/_sandbox/reset-stats`, { method: 'POST' });
   const killed = await run(args('run.csv'), {
     env: slow.env,
     onStart: (child) => {
