@@ -9,25 +9,17 @@
  */
 import { PagingError } from '../api/errors.js';
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { KeapApi, Page, Query } from '../api/types.js';
 import { incrementalDescription, incrementalModeOf } from '../catalog/index.js';
 import type { ActionDef, GatheredDef, ResourceDef } from '../catalog/types.js';
-import { ApiError, AuthError, BrokenPipeError, CliError, InterruptedError, NetworkError, UsageError } from '../errors.js';
+import { ApiError, BrokenPipeError, CliError, InterruptedError, UsageError } from '../errors.js';
 import { actionsOfKind, findAction, findResource, isReadAction, plainReadAction, readActions, singularName } from '../catalog/index.js';
 import { counted, timeLeft, type Progress, type Reporter } from '../reporter.js';
 import { addCustomFields, customFieldModel, type CustomFieldModel } from './custom-fields.js';
 import { csvColumns, extendColumns, FlattenPlan } from './flatten.js';
-import {
-  activeTemps,
-  Checkpointer,
-  planResume,
-  removeCheckpoint,
-  removeLeftovers,
-  whyNotResumable,
-  type ResumePlan,
-} from './checkpoint.js';
+import { activeTemps, Checkpointer, removeCheckpoint, removeLeftovers, type ResumePlan } from './checkpoint.js';
+import { checkpointPage, keptSentence, resumePlanFor, worthResuming } from './export-resume.js';
 import { gzipOutput, inspectOutput, openOutput, resumeOutput, type Output, type OutputTarget } from './output.js';
 import { applyRecordMap, pick, projectRecord } from './project.js';
 import {
@@ -39,7 +31,7 @@ import {
   type IncrementalOutcome,
 } from './incremental.js';
 import { assertStateWritable, bookmark, checkStateLock, readState, withStateLock, type ExportState } from './state.js';
-import { createRecordWriter, type ExportFormat, type RecordWriter } from './writers.js';
+import { createRecordWriter, type ExportFormat } from './writers.js';
 
 export type { ExportFormat } from './writers.js';
 
@@ -668,7 +660,7 @@ export async function runExport(api: KeapApi, request: ExportRequest, reporter: 
     // A checkpointed temporary file is kept for --resume (unless the commit already lost it).
     const kept =
       temp && checkpoints?.savedWritten !== undefined && !committing && worthResuming(error, request.signal)
-        ? keptSentence(request, prepared, temp.path, checkpoints.savedWritten)
+        ? keptSentence(request, prepared.plan, temp.path, checkpoints.savedWritten)
         : undefined;
     if (kept && temp) await temp.keep();
     else {
@@ -776,64 +768,6 @@ async function prepareExport(api: KeapApi, request: ExportRequest, reporter: Rep
   const baseColumns = settleColumns(recordResource, plan, request, columnOptions);
   await gatherer.prepare(plan.gathered);
   return { plan, target, tracker, gatherer, vanished, model, baseColumns, columnOptions, resume };
-}
-
-/** What identifies this run for a checkpoint, whether it can keep one, and the stopped run `--resume` continues. */
-function resumePlanFor(
-  api: KeapApi,
-  request: ExportRequest,
-  plan: ExportPlan,
-  target: OutputTarget,
-  reporter: Reporter,
-): Promise<ResumePlan> {
-  const identity = {
-    resource: request.resource.name,
-    action: plan.action.id,
-    path: plan.path,
-    query: plan.query,
-    format: request.format,
-    fields: request.fields ?? null,
-    include: request.include ?? null,
-    max: request.max ?? null,
-    pageSize: request.pageSize ?? null,
-    apiUrl: api.baseUrl,
-    account: request.account ?? null,
-    stateFile: request.stateFile ? resolve(request.stateFile) : null,
-    stateKey: request.stateFile ? plan.bookmarkKey : null,
-  };
-  const notResumable = whyNotResumable({
-    kind: target.kind,
-    gzip: request.gzip ?? false,
-    ...(plan.tracking ? { tracking: plan.tracking } : {}),
-    // Tracked memberships (`--include tags` with --state) are read whole after the last page.
-    trackerResumes: !(plan.tracking === 'since' && plan.gathered.some((def) => def.inverse)),
-    paged: plan.action.shape?.kind === 'page',
-  });
-  return planResume({
-    resume: request.resume ?? false,
-    target,
-    identity,
-    notResumable,
-    info: (text) => reporter.info(text),
-    warn: (text) => reporter.warn(text),
-  });
-}
-
-/**
- * Whether a stopped run's file is kept for `--resume`: after an interrupt, a used-up quota or
- * another refusal of Keap's (an expired login), a network failure, AuthError. Not after paging
- * lost its place ("run it again") or a write error (a full disk is not helped by a kept file).
- */
-function worthResuming(error: unknown, signal: AbortSignal | undefined): boolean {
-  if (signal?.aborted || error instanceof InterruptedError) return true;
-  return error instanceof ApiError || error instanceof NetworkError || error instanceof AuthError;
-}
-
-/** What a stopped run says about the file it keeps for `--resume`, and the command that continues it. */
-function keptSentence(request: ExportRequest, prepared: PreparedExport, tempPath: string, written: number): string {
-  const records = counted(written, singularName(prepared.plan.records), prepared.plan.records.name);
-  const command = request.resumeCommand ?? 'the same command with --resume';
-  return `what was written so far (${records}) is kept in ${tempPath}; to continue: ${command}`;
 }
 
 /** A file that exists and holds nothing but whitespace (a state file a full disk or an editor emptied). */
@@ -987,29 +921,6 @@ async function streamRecords(
   const unknownLater = flattenPlan && !request.fields ? [...flattenPlan.unknownKeys] : [];
   throwIfAborted();
   return { written, read, truncated, ...(total !== undefined ? { expectedTotal: total } : {}), unknownLater };
-}
-
-/** A page is in the output: the place a resumed run would continue from (checkpoint.ts). */
-async function checkpointPage(
-  checkpoints: Checkpointer,
-  page: Page,
-  writer: RecordWriter,
-  tracker: ChangeTracker | undefined,
-  counts: { written: number; read: number; header: string[] | undefined; total: number | undefined },
-): Promise<void> {
-  checkpoints.writing = false;
-  if (!page.position) return;
-  const { written, read, header, total } = counts;
-  const progress = tracker?.progress?.();
-  const position = {
-    written,
-    read,
-    paging: page.position,
-    ...(header ? { columns: header } : {}),
-    ...(total !== undefined ? { total } : {}),
-    ...(progress !== undefined ? { tracker: progress } : {}),
-  };
-  await checkpoints.pageWritten(position, () => writer.flush());
 }
 
 /** The pages of the read, then the records the tracker adds (memberships changed without an update time). */
