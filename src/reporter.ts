@@ -41,8 +41,10 @@ export function createReporter(options: ReporterOptions = {}): Reporter {
   const stream = options.stream ?? process.stderr;
   const verbose = options.verbose ?? false;
   const quiet = options.quiet ?? false;
-  // A terminal that reports no width (some CI consoles, `stty cols 0`) makes a spinner redraw forever.
-  const showProgress = (options.progress ?? true) && !quiet && stream.isTTY === true && (stream.columns ?? 0) > 0;
+  const showProgress = (options.progress ?? true) && !quiet && stream.isTTY === true;
+  // A terminal that reports no width (some CI consoles, `stty cols 0`) makes a spinner redraw
+  // forever: there a plain line is drawn instead.
+  const sized = (stream.columns ?? 0) > 0;
   const color = stream.isTTY === true && !(options.env ?? process.env).NO_COLOR;
   const yellow = (s: string) => (color ? `\u001b[33m${s}\u001b[39m` : s);
   const dim = (s: string) => (color ? `\u001b[2m${s}\u001b[22m` : s);
@@ -64,6 +66,7 @@ export function createReporter(options: ReporterOptions = {}): Reporter {
     },
     progress(initial) {
       if (!showProgress) return noProgress;
+      if (!sized) return lineProgress(stream, initial);
       let spinner: { text: string; stop(): void } | undefined;
       let stopped = false;
       let pending = initial;
@@ -95,6 +98,35 @@ export function createReporter(options: ReporterOptions = {}): Reporter {
   };
 }
 
+/** Columns a progress line keeps to where the terminal does not say how wide it is (the classic 80, less one). */
+const UNSIZED_WIDTH = 79;
+/** Redraws at most this often: a line per record would flood a slow terminal. */
+const LINE_REDRAW_MS = 100;
+
+/**
+ * Progress as one line redrawn in place (`\r`, erase to the end): cut to UNSIZED_WIDTH so it never
+ * wraps, which is what a carriage return cannot undo.
+ */
+function lineProgress(stream: OutputStream, initial: string): Progress {
+  let drawnAt = Number.NEGATIVE_INFINITY;
+  let stopped = false;
+  const draw = (text: string) => {
+    drawnAt = performance.now();
+    stream.write(`\r${text.length > UNSIZED_WIDTH ? `${text.slice(0, UNSIZED_WIDTH - 1)}…` : text}\u001b[K`);
+  };
+  draw(initial);
+  return {
+    update(text) {
+      if (!stopped && performance.now() - drawnAt >= LINE_REDRAW_MS) draw(text);
+    },
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      stream.write('\r\u001b[K');
+    },
+  };
+}
+
 /** A reporter that prints nothing: for library use and tests. */
 export const silentReporter: Reporter = {
   verbose: false,
@@ -104,6 +136,16 @@ export const silentReporter: Reporter = {
   debug() {},
   progress: () => noProgress,
 };
+
+/** `12s left`, `4m 05s left`, `2h 10m left`: the time a run still needs, for a progress line. */
+export function timeLeft(seconds: number): string {
+  if (!Number.isFinite(seconds)) return 'time left unknown';
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s}s left`;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  if (s < 3600) return `${Math.floor(s / 60)}m ${pad(s % 60)}s left`;
+  return `${Math.floor(s / 3600)}h ${pad(Math.floor((s % 3600) / 60))}m left`;
+}
 
 /** `1 request`, `2 requests`, `1,000 records`: a count with its noun in singular or plural. */
 export function counted(count: number, one: string, many = `${one}s`): string {

@@ -374,8 +374,13 @@ class KeapClient implements KeapApi {
     // the bottleneck and pages parsed early only feed the garbage collector; on a slow one the
     // window opens up to `depth`.
     let ahead = Math.min(2, depth);
-    const start = Math.max(0, Math.floor(Number(startText ?? 0)) || 0);
     const chain = new PageChain(recordIdentity(options.keyFields), limit, overlap);
+    const resumed = options.resumeAfter;
+    if (resumed) chain.resumeAt(resumed);
+    // A resumed read starts where the saved page's successor would have; earlier pages may still
+    // be re-read to find the place again (from offset 0 on, as in the run that read them).
+    const start = resumed ? resumed.offset + step : Math.max(0, Math.floor(Number(startText ?? 0)) || 0);
+    const floor = resumed ? 0 : start;
 
     interface Pending {
       path: string;
@@ -451,7 +456,7 @@ class KeapClient implements KeapApi {
           abandon();
           if (reread.length === 0) gapAt = current.offset;
           const previous = chain.previousOffset ?? start;
-          const offset = Math.max(start, previous - reread.length * step);
+          const offset = Math.max(floor, previous - reread.length * step);
           if (reread.length >= MAX_REREADS || reread.includes(offset)) throw this.lostPlace(endpoint, gapAt, reread.length);
           reread.push(offset);
           this.reporter.debug(
@@ -478,7 +483,14 @@ class KeapClient implements KeapApi {
           }
           if (depth > 1) topUp();
         }
-        yield { records: verdict.records, offset: current.offset, more: following !== undefined, ...countOf(body) };
+        const position = chain.position();
+        yield {
+          records: verdict.records,
+          offset: current.offset,
+          more: following !== undefined,
+          ...countOf(body),
+          ...(position ? { position } : {}),
+        };
         if (following && queue.length === 0) launch(following.path, following.query, following.offset, following.limit);
       }
     } finally {

@@ -5,6 +5,7 @@
  * a contiguous slice of a stable order). Records already yielded are dropped by identity.
  */
 import { createHash } from 'node:crypto';
+import type { PagePosition } from './types.js';
 
 /** Records each page repeats from the one before it: a few, so the request count barely grows. */
 export const PAGE_OVERLAP = 3;
@@ -48,6 +49,8 @@ export class PageChain {
   /** Ids of the last two accepted pages: every record an overlapping page can repeat. */
   private recent = new Set<string>();
   private older: string[] = [];
+  /** Ids of the page before the last accepted one (what `older` was before it). */
+  private olderIds: string[] = [];
 
   constructor(
     private readonly identify: Identity,
@@ -59,6 +62,19 @@ export class PageChain {
   /** Offset of the last accepted page (undefined before the first). */
   get previousOffset(): number | undefined {
     return this.previous?.offset;
+  }
+
+  /** Where the chain stands: what a resumed read lines its first page up against. */
+  position(): PagePosition | undefined {
+    return this.previous ? { offset: this.previous.offset, ids: this.previous.ids, olderIds: this.olderIds } : undefined;
+  }
+
+  /** Continues a chain saved with `position()` (the run that read those pages is gone). */
+  resumeAt(position: PagePosition): void {
+    this.previous = { offset: position.offset, ids: position.ids };
+    this.olderIds = position.olderIds;
+    this.recent = new Set([...position.olderIds, ...position.ids]);
+    this.older = position.ids;
   }
 
   /** Judges the page at `offset`; an accepted page becomes the one the next is lined up against. */
@@ -80,6 +96,7 @@ export class PageChain {
       fresh.push(record);
     });
     this.recent = new Set([...this.older, ...ids]);
+    this.olderIds = this.older;
     this.older = ids;
     this.previous = { offset, ids };
     return { kind: 'accept', records: fresh };

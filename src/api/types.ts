@@ -59,6 +59,16 @@ export interface Page {
   count?: number;
   /** Whether paging goes on after this page (a full page with a `next`). */
   more?: boolean;
+  /** Limit/offset paging: where the chain of pages stands after this one, to resume from (`resumeAfter`). */
+  position?: PagePosition;
+}
+
+/** The last accepted page's offset and the identities a following page is lined up against (paging.ts). */
+export interface PagePosition {
+  offset: number;
+  /** Identities of the records of the page at `offset`, and of the page before it. */
+  ids: string[];
+  olderIds: string[];
 }
 
 export interface PaginateOptions {
@@ -77,6 +87,11 @@ export interface PaginateOptions {
    * drop duplicates. A record that has none of them is identified by a hash of the whole record.
    */
   keyFields?: readonly string[];
+  /**
+   * Continue a read stopped after the page at this position (a resumed export): paging starts at
+   * the next offset, and the first page must line up with the saved one as any page must.
+   */
+  resumeAfter?: PagePosition;
   signal?: AbortSignal;
 }
 

@@ -34,6 +34,7 @@ interface ExportFlags {
   json?: boolean;
   force?: boolean;
   all?: boolean;
+  resume?: boolean;
 }
 
 /** Extensions export writes, and the format each means. */
@@ -92,6 +93,7 @@ export function registerExportCommand(program: Command, io: IO): void {
     .option('--full-refresh', 'ignore the bookmark in --state (it is still updated)')
     .option('--deleted <file>', 'with --state: write the keys of records gone since the last run here, one a line')
     .option('--detect-deletes', 'with --state, for resources exported by update time (contacts): sweep every id to find deleted records')
+    .option('--resume', 'continue the stopped run (a used-up quota, an interrupt, a kill) that left a checkpoint beside -o FILE')
     .option('--json', "print the run's result as one JSON document on stdout (needs -o FILE)")
     .option('--concurrency <n>', 'gathered-field requests in flight (default 8; the client still paces them)')
     .addHelpText(
@@ -109,6 +111,7 @@ Examples:
   $ infusionsoft export tasks --action read-search --where completed=false
   $ infusionsoft export contacts --where email=jane@example.com --fields id,given_name,email_addresses.EMAIL1.email
   $ infusionsoft --sandbox export opportunities --include custom_fields --format json
+  $ infusionsoft export contacts --include tags -o contacts.ndjson --resume   # continue where the quota stopped it
 
 With --state, later runs write only the records new or changed since the last run. Where Keap
 filters by a confirmed update time (contacts), they ask only for records updated since the saved
@@ -158,6 +161,8 @@ read and compared with the last run's content hashes, which also shows deletions
       if (flags.stateKey !== undefined) request.stateKey = parseStateKey(flags.stateKey, flags.state);
       if (flags.deleted !== undefined) request.deletedFile = flags.deleted;
       if (flags.detectDeletes) request.detectDeletes = true;
+      if (flags.resume) request.resume = true;
+      request.resumeCommand = resumeCommandLine(command);
       if (flags.json && request.output === undefined) {
         throw new UsageError('--json prints the result on stdout, where the data goes without -o', {
           hint: 'write the data to a file with -o FILE, or leave out --json',
@@ -167,13 +172,22 @@ read and compared with the last run's content hashes, which also shows deletions
       // Ctrl-C, a kill from cron, a closed SSH session: stop fetching, discard the temporary file.
       const outcome = await runInterruptible((signal) => {
         request.signal = signal;
-        return withSession(command, io, ({ api, reporter }) => runExport(api, request, reporter), {
+        return withSession(command, io, ({ api, reporter, account }) => runExport(api, { ...request, account }, reporter), {
           ...(request.concurrency ? { concurrency: request.concurrency } : {}),
         });
       }, 'export interrupted before anything was written');
       reporterFor(globalOptions(command), io).info(exportSummary(outcome));
       if (flags.json) printJson(outcome.result, io.stdout);
     });
+}
+
+/** The command line that continues a stopped run: this one, with `--resume`, quoted for a shell. */
+function resumeCommandLine(command: Command): string {
+  // Commander keeps the argv it parsed (`node infusionsoft ...`) but leaves it out of its types.
+  const raw = (command.parent as { rawArgs?: string[] } | null)?.rawArgs ?? [];
+  const args = raw.slice(2);
+  const quoted = args.map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`));
+  return ['infusionsoft', ...quoted, ...(args.includes('--resume') ? [] : ['--resume'])].join(' ');
 }
 
 /** `--state-key NAME`: a name a person can read in the state file, only with --state. */

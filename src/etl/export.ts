@@ -15,10 +15,12 @@ import { incrementalDescription, incrementalModeOf } from '../catalog/index.js';
 import type { ActionDef, GatheredDef, ResourceDef } from '../catalog/types.js';
 import { ApiError, BrokenPipeError, CliError, InterruptedError, UsageError } from '../errors.js';
 import { actionsOfKind, findAction, findResource, isReadAction, plainReadAction, readActions, singularName } from '../catalog/index.js';
-import { counted, type Progress, type Reporter } from '../reporter.js';
+import { counted, timeLeft, type Progress, type Reporter } from '../reporter.js';
 import { addCustomFields, customFieldModel, type CustomFieldModel } from './custom-fields.js';
 import { csvColumns, extendColumns, FlattenPlan } from './flatten.js';
-import { gzipOutput, inspectOutput, openOutput, type Output, type OutputTarget } from './output.js';
+import { activeTemps, Checkpointer, removeCheckpoint, removeLeftovers, type ResumePlan } from './checkpoint.js';
+import { checkpointPage, keptSentence, resumePlanFor, worthResuming } from './export-resume.js';
+import { gzipOutput, inspectOutput, openOutput, resumeOutput, type Output, type OutputTarget } from './output.js';
 import { applyRecordMap, pick, projectRecord } from './project.js';
 import {
   savedBookmark,
@@ -83,6 +85,12 @@ export interface ExportRequest {
   stdout?: Writable;
   /** The wall clock (the CLI's `io.now`): when the run started, for the state file. */
   now?: () => number;
+  /** `--resume`: continue the stopped run that left a checkpoint beside `-o FILE` (checkpoint.ts). */
+  resume?: boolean;
+  /** The command line that continues this run, said when it stops with a checkpoint kept. */
+  resumeCommand?: string;
+  /** Which account the run works on (the session's): a checkpoint is resumed only on the same one. */
+  account?: string;
 }
 
 /** The run's result, as `export --json` prints it. */
@@ -622,6 +630,8 @@ interface PreparedExport {
   columnOptions: { customLabels?: string[]; gathered: GatheredDef[] };
   /** A walk of every parent says what it cost when it ends. */
   onWalked: (text: string) => void;
+  /** Checkpoints (`--resume`): whether this run keeps them, leftovers found, the stopped run continued. */
+  resume: ResumePlan;
 }
 
 /** What the record loop did. */
@@ -643,30 +653,60 @@ export async function runExport(api: KeapApi, request: ExportRequest, reporter: 
   const started = performance.now();
   const requestsBefore = api.stats().requests;
   const prepared = await prepareExport(api, request, reporter, (request.now ?? Date.now)());
-  const opened = await openOutput(prepared.target, {
-    ...(request.stdout ? { stdout: request.stdout } : {}),
-    ...(request.signal ? { signal: request.signal } : {}),
-    onWaitForReader: () => reporter.info(`waiting for a reader on ${request.output} (Ctrl-C to stop)`),
-  });
+  const from = prepared.resume.from;
+  const opened = from
+    ? await resumeOutput(prepared.target, from.tempPath, from.checkpoint.position.bytes)
+    : await openOutput(prepared.target, {
+        ...(request.stdout ? { stdout: request.stdout } : {}),
+        ...(request.signal ? { signal: request.signal } : {}),
+        onWaitForReader: () => reporter.info(`waiting for a reader on ${request.output} (Ctrl-C to stop)`),
+      });
   const output = request.gzip ? gzipOutput(opened) : opened;
+  const temp = opened.temp;
+  if (temp) activeTemps.add(temp.path);
+  const checkpoints =
+    temp && prepared.resume.checkpoints ? new Checkpointer(temp, prepared.resume.identity, from?.checkpoint.position) : undefined;
   const progress = reporter.progress(`${request.resource.name}: starting`);
   const failed = new WeakSet<object>();
+  let committing = false;
   const fail = async (error: unknown): Promise<never> => {
     if (typeof error === 'object' && error !== null && failed.has(error)) throw error; // already said what became of the output
     progress.stop();
-    await output.abort();
+    // A checkpointed temporary file is kept for --resume (unless the commit already lost it).
+    const kept =
+      temp && checkpoints?.savedWritten !== undefined && !committing && worthResuming(error, request.signal)
+        ? keptSentence(request, prepared.plan, temp.path, checkpoints.savedWritten)
+        : undefined;
+    if (kept && temp) await temp.keep();
+    else {
+      await output.abort();
+      if (temp) await removeCheckpoint(temp.path);
+    }
+    if (temp) activeTemps.delete(temp.path);
     let failure = failureOf(error, request, output);
     // Exit 2 promises that nothing was sent; by now requests were, so a late usage-shaped error
     // (a permission denied at the rename) is a failure (exit 1), with its words kept.
     if (failure instanceof UsageError) {
       failure = new CliError(failure.message, { cause: failure, ...(failure.hint ? { hint: failure.hint } : {}) });
     }
+    if (kept && failure instanceof CliError) failure.withHint([failure.hint, kept].filter(Boolean).join('; '));
     if (typeof failure === 'object' && failure !== null) failed.add(failure);
     throw failure;
   };
-  const streamed = await streamRecords(api, request, prepared, output, progress, started).catch(fail);
+  const streamed = await streamRecords(api, request, prepared, output, progress, started, checkpoints).catch(async (error) => {
+    // Stopped between pages (a used-up quota, an interrupt): the last page's end becomes the checkpoint.
+    await checkpoints?.saveLast();
+    return fail(error);
+  });
   const commitAndTrack = async () => {
+    committing = true;
     await output.commit().catch(fail);
+    if (temp) {
+      activeTemps.delete(temp.path);
+      await removeCheckpoint(temp.path);
+    }
+    // The stopped runs this one resumed or replaced are done with.
+    await removeLeftovers(prepared.resume.leftovers);
     progress.stop();
     warnAfterRun(request.resource, streamed, reporter);
     // The bookmark and hashes move only after the output is complete, and never past records we did not write.
@@ -723,7 +763,10 @@ async function prepareExport(api: KeapApi, request: ExportRequest, reporter: Rep
       hint: 'write the data to a file with -o FILE, or leave out --json',
     });
   }
+  // Before the tracker's first request (a deletion sweep): a refused --resume is exit 2.
+  const resume = await resumePlanFor(api, request, plan, target, reporter);
   const tracker = await startTracking(request, plan, state, { reporter, startedAt, api });
+  if (resume.from) tracker?.resume?.(resume.from.checkpoint.position.tracker);
   for (const notice of plan.notices) reporter.info(notice);
   for (const warning of plan.warnings) reporter.warn(warning);
 
@@ -739,7 +782,18 @@ async function prepareExport(api: KeapApi, request: ExportRequest, reporter: Rep
   const columnOptions = { ...(model ? { customLabels: model.labels } : {}), gathered: plan.gathered };
   const baseColumns = settleColumns(recordResource, plan, request, columnOptions);
   await gatherer.prepare(plan.gathered);
-  return { plan, target, tracker, gatherer, vanished, model, baseColumns, columnOptions, onWalked: (text) => reporter.info(text) };
+  return {
+    plan,
+    target,
+    tracker,
+    gatherer,
+    vanished,
+    model,
+    baseColumns,
+    columnOptions,
+    onWalked: (text) => reporter.info(text),
+    resume,
+  };
 }
 
 /** A file that exists and holds nothing but whitespace (a state file a full disk or an editor emptied). */
@@ -774,6 +828,7 @@ async function streamRecords(
   output: Output,
   progress: Progress,
   started: number,
+  checkpoints?: Checkpointer,
 ): Promise<StreamedRecords> {
   const { resource, signal } = request;
   const { plan, tracker, gatherer, vanished, model, baseColumns, columnOptions } = prepared;
@@ -781,19 +836,24 @@ async function streamRecords(
   const throwIfAborted = () => {
     if (signal?.aborted) throw interruptedError(output, signal);
   };
-  let written = 0;
-  let read = 0;
+  // A resumed run starts where its checkpoint left the file, the counts and the paging.
+  const resumed = prepared.resume.from?.checkpoint.position;
+  let written = resumed?.written ?? 0;
+  let read = resumed?.read ?? 0;
   let truncated = false;
   const concurrency = Math.max(1, request.concurrency ?? 8);
   const max = request.max ?? Number.POSITIVE_INFINITY;
   const parentEntries = Object.entries(plan.parentValues);
   const needsRequests = plan.gathered.some((g) => !g.join) || plan.customFields === 'single';
-  let total: number | undefined;
+  let total: number | undefined = resumed?.total;
   let enriched = 0;
   const showProgress = (done: number) => {
-    const rate = done / Math.max(0.001, (performance.now() - started) / 1000);
-    const of = total !== undefined && total >= done ? ` of ${Math.min(total, max).toLocaleString('en-US')}` : '';
-    progress.update(`${resource.name}: ${done.toLocaleString('en-US')}${of} · ${Math.round(rate).toLocaleString('en-US')}/s`);
+    // The rate is this run's own: records a resumed run found already written took no time now.
+    const rate = (done - (resumed?.read ?? 0)) / Math.max(0.001, (performance.now() - started) / 1000);
+    const known = total !== undefined && total >= done ? Math.min(total, max) : undefined;
+    const of = known !== undefined ? ` of ${known.toLocaleString('en-US')}` : '';
+    const eta = known !== undefined && rate > 0 ? ` · ${timeLeft((known - done) / rate)}` : '';
+    progress.update(`${resource.name}: ${done.toLocaleString('en-US')}${of} · ${Math.round(rate).toLocaleString('en-US')}/s${eta}`);
   };
   /** The record as written, before any per-record request: reshaped, parent ids, custom fields by label. */
   const shape = (raw: unknown): Record<string, unknown> => {
@@ -818,15 +878,20 @@ async function streamRecords(
 
   let writer: ReturnType<typeof createRecordWriter> | undefined;
   let flattenPlan: FlattenPlan | undefined;
+  let header: string[] | undefined;
   const openWriter = (firstPage: Record<string, unknown>[]) => {
+    const continueAfter = resumed ? { continueAfter: resumed.written } : {};
     if (request.format === 'csv' && baseColumns) {
       const columns =
-        request.fields || plan.action.recordMap ? baseColumns : extendColumns(baseColumns, firstPage, recordResource, columnOptions);
+        resumed?.columns ??
+        (request.fields || plan.action.recordMap ? baseColumns : extendColumns(baseColumns, firstPage, recordResource, columnOptions));
+      header = columns;
       flattenPlan = new FlattenPlan(recordResource, columns, columnOptions);
-      return createRecordWriter('csv', output.stream, { columns, plan: flattenPlan });
+      return createRecordWriter('csv', output.stream, { columns, plan: flattenPlan, ...continueAfter });
     }
-    return createRecordWriter(request.format, output.stream, {});
+    return createRecordWriter(request.format, output.stream, continueAfter);
   };
+  if (resumed) writer = openWriter([]);
 
   // With --max, ask for no more than is needed: smaller pages, no speculative pages past it.
   const pageSize = Math.min(request.pageSize ?? MAX_PAGE_SIZE, max);
@@ -837,6 +902,7 @@ async function streamRecords(
     prefetch,
     ...(plan.action.stableOrder ? { order: plan.action.stableOrder } : {}),
     keyFields: resource.keyFields,
+    ...(resumed ? { resumeAfter: resumed.paging } : {}),
     ...(signal ? { signal } : {}),
   });
   // Without the parent's --param, every parent's children instead (paging is lazy: `pages` then sends nothing).
@@ -867,6 +933,7 @@ async function streamRecords(
         : raws.map(shape);
     throwIfAborted();
     writer ??= openWriter(records);
+    if (checkpoints) checkpoints.writing = true;
     for (const record of records) {
       const out = request.fields && request.format !== 'csv' ? projectRecord(record, request.fields) : record;
       if (tracker && !tracker.keep(record, out)) continue;
@@ -877,6 +944,7 @@ async function streamRecords(
     read += records.length;
     enriched = 0;
     showProgress(read);
+    if (checkpoints) await checkpointPage(checkpoints, page, writer, tracker, { written, read, header, total });
     if (truncated || read >= max) {
       // Exactly --max records and a short last page: nothing was left out.
       const couldHaveMore = page.more === true;

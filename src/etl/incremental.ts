@@ -63,6 +63,13 @@ export interface ChangeTracker {
   keep(record: Record<string, unknown>, written: Record<string, unknown>): boolean;
   /** After the output is committed: saves the bookmark or the hashes (and `--deleted FILE`). */
   finish(truncated: boolean): Promise<IncrementalOutcome>;
+  /**
+   * What an `export --resume` checkpoint keeps of the tracker (since mode: the newest update time
+   * so far); absent where a stopped run cannot be continued (hash mode, tracked memberships).
+   */
+  progress?(): unknown;
+  /** Continues from what `progress()` returned in the stopped run. */
+  resume?(saved: unknown): void;
 }
 
 /** What the tracker needs from the export's plan and request. */
@@ -191,9 +198,17 @@ async function startSinceTracking(setup: TrackingSetup): Promise<ChangeTracker> 
   let notDates = 0;
   let notDateExample: unknown;
   const sweep = setup.detectDeletes ? await startDeletionSweep(setup) : undefined;
+  const resumable = {
+    progress: () => ({ newest: newest ?? null, notDates }),
+    resume(saved: unknown) {
+      const from = saved as { newest?: number | null; notDates?: number } | undefined;
+      if (typeof from?.newest === 'number') newest = from.newest;
+      if (typeof from?.notDates === 'number') notDates = from.notDates;
+    },
+  };
   return {
     mode: 'since',
-    ...(members ? { extraPages: () => members.extraPages() } : {}),
+    ...(members ? { extraPages: () => members.extraPages() } : resumable),
     keep(record) {
       members?.seen(record);
       const value = record[field];

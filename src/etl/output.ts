@@ -36,6 +36,17 @@ export interface Output {
   commit(): Promise<void>;
   /** Discards: the temporary file is removed and the target left as it was. */
   abort(): Promise<void>;
+  /** The temporary file a regular-file target is written to (absent when written in place). */
+  temp?: TempFile;
+}
+
+/** The temporary file behind an Output, for a checkpoint a later run can resume from. */
+export interface TempFile {
+  path: string;
+  /** Waits until what was written so far is in the file, on disk, and returns the file's length. */
+  settle(): Promise<number>;
+  /** Instead of abort: closes the file and keeps it for a resumed run; the target is left as it was. */
+  keep(): Promise<void>;
 }
 
 /** How a target will be written; from `inspectOutput`, nothing opened yet. */
@@ -320,14 +331,45 @@ async function openInPlace(target: string, path: string, flags: number, fifo = f
 /** A temporary file next to `path`, renamed over it on commit and removed on abort. */
 async function replacingOutput(target: string, path: string, mode: number): Promise<Output> {
   const { tempPath, handle } = await createTemp(target, path, mode);
-  const stream = handle.createWriteStream({ autoClose: false, emitClose: true });
+  return tempFileOutput(target, path, tempPath, handle, 0);
+}
+
+/**
+ * The temporary file of an earlier run, cut back to `bytes` (its last checkpoint) and written on
+ * from there (`export --resume`); renamed over `path` on commit like any other.
+ */
+export async function resumeOutput(target: OutputTarget, tempPath: string, bytes: number): Promise<Output> {
+  if (target.kind !== 'replace') throw new Error('resumeOutput: only a replaced file can be resumed');
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(tempPath, fsConstants.O_RDWR);
+    const { size } = await handle.stat();
+    if (size < bytes) {
+      throw new UsageError(`cannot resume from ${tempPath}: it holds ${size} bytes, fewer than the ${bytes} its checkpoint records`, {
+        hint: `remove it (and ${basename(tempPath)}.checkpoint) and run the export again without --resume`,
+      });
+    }
+    await handle.truncate(bytes);
+  } catch (error) {
+    await handle?.close().catch(() => undefined);
+    throw error instanceof UsageError ? error : writeError(target.target, error);
+  }
+  return tempFileOutput(target.target, target.path, tempPath, handle, bytes);
+}
+
+function tempFileOutput(target: string, path: string, tempPath: string, handle: FileHandle, start: number): Output {
+  const stream = handle.createWriteStream({ autoClose: false, emitClose: true, start });
   stream.on('error', () => undefined);
-  const discard = async () => {
+  const close = async () => {
     await closeStream(stream);
     await handle.close().catch(() => undefined);
-    await unlink(tempPath).catch(() => undefined);
   };
-  return settledOnce(
+  let kept = false;
+  const discard = async () => {
+    await close();
+    if (!kept) await unlink(tempPath).catch(() => undefined);
+  };
+  const output = settledOnce(
     stream,
     path,
     false,
@@ -346,6 +388,23 @@ async function replacingOutput(target: string, path: string, mode: number): Prom
     },
     discard,
   );
+  const temp: TempFile = {
+    path: tempPath,
+    async settle() {
+      await new Promise<void>((resolve, reject) => {
+        stream.write('', (error) => (error ? reject(error) : resolve()));
+      });
+      await handle.datasync();
+      return (await handle.stat()).size;
+    },
+    async keep() {
+      // Settles the output (commit and abort are then no-ops), the file left where it is.
+      kept = true;
+      await output.abort();
+    },
+  };
+  output.temp = temp;
+  return output;
 }
 
 /**

@@ -29,6 +29,11 @@ export interface RecordWriterOptions {
   plan?: FlattenPlan;
   /** Characters buffered before a write to the stream (default: CHUNK_CHARS for the format). */
   chunkSize?: number;
+  /**
+   * Records the output already holds (a resumed export): the CSV header and JSON's `[` are not
+   * written again, and the next JSON record follows a comma.
+   */
+  continueAfter?: number;
 }
 
 export interface RecordWriter {
@@ -39,6 +44,8 @@ export interface RecordWriter {
   write(record: Record<string, unknown>): Promise<void> | void;
   /** Writes what is buffered and the closing bytes (json `]`). Does not end the stream. */
   end(): Promise<void>;
+  /** Hands what is buffered to the stream (a page boundary a resumed export can continue from). */
+  flush(): Promise<void>;
   /** Records written so far. */
   readonly count: number;
 }
@@ -74,8 +81,13 @@ function writeChunk(out: Writable, text: string): Promise<void> | void {
 export function createRecordWriter(format: ExportFormat, out: Writable, options: RecordWriterOptions = {}): RecordWriter {
   const chunkSize = options.chunkSize ?? CHUNK_CHARS[format];
   let buffer = '';
-  let count = 0;
+  let count = options.continueAfter ?? 0;
   let ended = false;
+  const flush = async () => {
+    const text = buffer;
+    buffer = '';
+    if (text) await writeChunk(out, text);
+  };
 
   const flushIfFull = (): Promise<void> | void => {
     if (buffer.length < chunkSize) return;
@@ -88,8 +100,9 @@ export function createRecordWriter(format: ExportFormat, out: Writable, options:
     const plan = options.plan;
     if (!plan) throw new Error('createRecordWriter: csv needs a FlattenPlan');
     const columns = options.columns ?? plan.columns;
-    buffer = csvLine(columns);
+    if (options.continueAfter === undefined) buffer = csvLine(columns);
     return {
+      flush,
       get count() {
         return count;
       },
@@ -111,6 +124,7 @@ export function createRecordWriter(format: ExportFormat, out: Writable, options:
   const json = format === 'json';
   if (!json && format !== 'ndjson') throw new Error(`createRecordWriter: unknown format ${String(format)}`);
   return {
+    flush,
     get count() {
       return count;
     },

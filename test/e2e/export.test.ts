@@ -59,7 +59,9 @@ describe('no partial files', () => {
       expect(result.code).toBe(143);
       expect(result.stderr).toMatch(/interrupted/);
       expect(readFileSync(file, 'utf8')).toBe('previous complete export\n');
-      expect(readdirSync(dir)).toEqual(['contacts.csv']);
+      // What was written is kept for --resume: hidden files beside it, named in the message.
+      expect(readdirSync(dir).filter((name) => !name.startsWith('.'))).toEqual(['contacts.csv']);
+      for (const name of readdirSync(dir).filter((n) => n.endsWith('.tmp'))) expect(result.stderr).toContain(join(dir, name));
 
       const killed = join(dir, 'killed.csv');
       await fetch(`${slow.origin}/_sandbox/reset-stats`, { method: 'POST' });

@@ -36,7 +36,7 @@ const signalMidway = (signal: NodeJS.Signals) => (child: ChildProcess) => {
 };
 
 describe('interrupted exports', () => {
-  it('SIGHUP mid-export exits 129, leaves no temporary file and keeps the older file', async () => {
+  it('SIGHUP mid-export exits 129, keeps the older file, and keeps what was written for --resume', async () => {
     const dir = tempDir();
     const file = join(dir, 'contacts.csv');
     writeFileSync(file, 'previous complete export\n');
@@ -48,7 +48,13 @@ describe('interrupted exports', () => {
     expect(result.signal).toBeNull();
     expect(result.stderr).toMatch(/export interrupted; no output file was written/);
     expect(readFileSync(file, 'utf8')).toBe('previous complete export\n');
-    expect(readdirSync(dir)).toEqual(['contacts.csv']);
+    // The pages written so far are kept for --resume (hidden, with their checkpoint), and named.
+    const kept = readdirSync(dir).filter((name) => name !== 'contacts.csv');
+    expect(kept.sort()).toEqual([
+      expect.stringMatching(/^\.contacts\.csv\.\d+\.[0-9a-f]+\.tmp$/),
+      expect.stringMatching(/\.tmp\.checkpoint$/),
+    ]);
+    expect(result.stderr).toContain(`is kept in ${join(dir, kept[0] as string)}; to continue: infusionsoft export contacts`);
   });
 
   it('interrupted while writing to stdout: exit 130, and the message says the output is incomplete', async () => {
