@@ -33,6 +33,8 @@ describe('-o FILE.gz writes gzip-compressed data in the format the inner extensi
     const bytes = readFileSync(packed);
     expect([...bytes.subarray(0, 2)]).toEqual([0x1f, 0x8b]); // the gzip magic
     expect(gunzipSync(bytes).toString('utf8')).toBe(readFileSync(plain, 'utf8'));
+    // As a user reads it back.
+    expect(spawnSync('zcat', [packed], { encoding: 'utf8', maxBuffer: 1 << 26 }).stdout).toBe(readFileSync(plain, 'utf8'));
     expect(result.stderr).toMatch(new RegExp(`\\(${format}, gzip\\)`));
   });
 
