@@ -7,9 +7,15 @@
  * reads replaces its entry's digest and marks it seen. The entries never seen are the deletions;
  * the seen ones are what the next run compares with.
  *
- * An identity is a number when the record's key is one integer (`[12]` in the file), held in a
- * Float64Array and found through an open-addressing index; any other identity (a string id, several
- * key fields, a record identified by its content) is a string, found through a Map.
+ * An identity is a number when the record's key is one integer from 0 to 2^32 - 1 (`[12]` in the
+ * file, as Keap's ids are), held in a Uint32Array; any other identity (a string id, several key
+ * fields, a record identified by its content) is a string, found through a Map. Keap lists records
+ * in id order, so the entries usually begin with a run of ascending ids, found by binary search
+ * with no index at all (13 bytes a record); the ids that break that order are found through an
+ * open-addressing index (a few bytes more each).
+ *
+ * The entries keep the order they were first loaded or seen: deletions are reported, and the next
+ * hashes file written, in the last file's order, then the new records in the order read.
  */
 
 /** What a record seen by this run is, against the last run and the records already seen. */
@@ -19,7 +25,7 @@ const SEEN = 1;
 const LABELLED = 2;
 /** Slots per entry at most: above this the index doubles. */
 const MAX_LOAD = 0.8;
-const TWO_32 = 2 ** 32;
+const MAX_ID = 2 ** 32 - 1;
 
 /** The number in an identity written `[12]`, when it reads back to exactly that text. */
 export function numericIdentity(identity: string): number | undefined {
@@ -33,22 +39,17 @@ export function digestHex(hi: number, lo: number): string {
   return hi.toString(16).padStart(8, '0') + lo.toString(16).padStart(8, '0');
 }
 
-function nextPowerOfTwo(n: number): number {
-  let size = 16;
-  while (size < n) size *= 2;
-  return size;
-}
-
 export class HashLedger {
-  private ids: Float64Array;
+  /** The id of a numeric entry; the index into `labels` of any other. */
+  private ids: Uint32Array;
   private his: Uint32Array;
   private los: Uint32Array;
   private flags: Uint8Array;
-  /** The entries this run has seen, in the order it first saw them (the order the file is written in). */
-  private order: Uint32Array;
-  /** Open addressing over the numeric entries: entry index + 1, 0 when empty. */
-  private slots: Int32Array;
-  private numeric = 0;
+  /** Entries [0, ascending) are numeric with ids in ascending order, and are not in the index. */
+  private ascending = 0;
+  /** Open addressing over the numeric entries from `ascending` on: entry index + 1, 0 when empty. */
+  private slots = new Int32Array(16);
+  private indexed = 0;
   private readonly labelIndex = new Map<string, number>();
   private readonly labels: string[] = [];
   private count = 0;
@@ -57,12 +58,10 @@ export class HashLedger {
   /** `expected`: how many entries to make room for at once (the saved record count). */
   constructor(expected = 0) {
     const capacity = Math.max(1024, Math.ceil(expected * 1.02));
-    this.ids = new Float64Array(capacity);
+    this.ids = new Uint32Array(capacity);
     this.his = new Uint32Array(capacity);
     this.los = new Uint32Array(capacity);
     this.flags = new Uint8Array(capacity);
-    this.order = new Uint32Array(capacity);
-    this.slots = new Int32Array(nextPowerOfTwo(capacity / MAX_LOAD));
   }
 
   /** Distinct identities held (loaded and seen). */
@@ -77,7 +76,8 @@ export class HashLedger {
 
   /** A hash of the last run. A repeated identity keeps its place and takes the later digest, as a Map would. */
   load(identity: string, hi: number, lo: number): void {
-    const key = numericIdentity(identity) ?? identity;
+    const id = numericIdentity(identity);
+    const key = id !== undefined && id >= 0 && id <= MAX_ID ? id : identity;
     let entry = this.find(key);
     if (entry < 0) entry = this.add(key);
     this.his[entry] = hi;
@@ -90,6 +90,8 @@ export class HashLedger {
    * between two reads counts as new, as it was written once already).
    */
   see(identity: number | string, hi: number, lo: number): Sighting {
+    // -0 is 0, as JSON writes both `[0]`; an integer that does not fit is held as its text.
+    if (typeof identity === 'number' && !(identity >= 0 && identity <= MAX_ID && Number.isInteger(identity))) identity = `[${identity}]`;
     let entry = this.find(identity);
     let sighting: Sighting;
     if (entry < 0) {
@@ -103,7 +105,7 @@ export class HashLedger {
     }
     if (!((this.flags[entry] as number) & SEEN)) {
       this.flags[entry] = (this.flags[entry] as number) | SEEN;
-      this.order[this.seenCount++] = entry;
+      this.seenCount++;
     }
     this.his[entry] = hi;
     this.los[entry] = lo;
@@ -117,11 +119,12 @@ export class HashLedger {
     }
   }
 
-  /** This run's identities and digests (hex), in the order this run first saw them. */
+  /** This run's identities and digests (hex): those of the last run first, then the new ones. */
   *current(): Generator<[identity: string, hex: string]> {
-    for (let i = 0; i < this.seenCount; i++) {
-      const entry = this.order[i] as number;
-      yield [this.identityOf(entry), digestHex(this.his[entry] as number, this.los[entry] as number)];
+    for (let entry = 0; entry < this.count; entry++) {
+      if ((this.flags[entry] as number) & SEEN) {
+        yield [this.identityOf(entry), digestHex(this.his[entry] as number, this.los[entry] as number)];
+      }
     }
   }
 
@@ -131,6 +134,16 @@ export class HashLedger {
 
   private find(identity: number | string): number {
     if (typeof identity === 'string') return this.labelIndex.get(identity) ?? -1;
+    let low = 0;
+    let high = this.ascending - 1;
+    while (low <= high) {
+      const middle = (low + high) >>> 1;
+      const id = this.ids[middle] as number;
+      if (id === identity) return middle;
+      if (id < identity) low = middle + 1;
+      else high = middle - 1;
+    }
+    if (this.indexed === 0) return -1;
     const mask = this.slots.length - 1;
     for (let slot = slotOf(identity, mask); ; slot = (slot + 1) & mask) {
       const held = this.slots[slot] as number;
@@ -149,10 +162,14 @@ export class HashLedger {
       this.labelIndex.set(identity, entry);
       return entry;
     }
-    // -0 and 0 are one identity, as JSON writes both `[0]`.
-    this.ids[entry] = identity + 0;
-    if (++this.numeric > this.slots.length * MAX_LOAD) this.reindex(this.slots.length * 2);
-    else this.place(entry);
+    this.ids[entry] = identity;
+    if (this.ascending === entry && (entry === 0 || identity > (this.ids[entry - 1] as number))) {
+      this.ascending++;
+    } else if (++this.indexed > this.slots.length * MAX_LOAD) {
+      this.reindex(this.slots.length * 2);
+    } else {
+      this.place(entry);
+    }
     return entry;
   }
 
@@ -165,7 +182,7 @@ export class HashLedger {
 
   private reindex(size: number): void {
     this.slots = new Int32Array(size);
-    for (let entry = 0; entry < this.count; entry++) {
+    for (let entry = this.ascending; entry < this.count; entry++) {
       if (!((this.flags[entry] as number) & LABELLED)) this.place(entry);
     }
   }
@@ -173,23 +190,20 @@ export class HashLedger {
   /** Half as much room again: a second run adds few records, a first run all of them. */
   private grow(): void {
     const capacity = Math.ceil(this.ids.length * 1.5);
-    const widen = <T extends Float64Array | Uint32Array | Uint8Array>(from: T, to: T): T => {
+    const widen = <T extends Uint32Array | Uint8Array>(from: T, to: T): T => {
       to.set(from);
       return to;
     };
-    this.ids = widen(this.ids, new Float64Array(capacity));
+    this.ids = widen(this.ids, new Uint32Array(capacity));
     this.his = widen(this.his, new Uint32Array(capacity));
     this.los = widen(this.los, new Uint32Array(capacity));
     this.flags = widen(this.flags, new Uint8Array(capacity));
-    this.order = widen(this.order, new Uint32Array(capacity));
   }
 }
 
-/** Spreads integer ids (often consecutive) over the index. */
+/** Spreads ids (often consecutive) over the index. */
 function slotOf(id: number, mask: number): number {
-  const lo = id >>> 0;
-  const hi = Math.floor(id / TWO_32) >>> 0;
-  let h = Math.imul(lo ^ Math.imul(hi, 0x85ebca6b), 0x9e3779b1);
+  let h = Math.imul(id, 0x9e3779b1);
   h ^= h >>> 15;
   h = Math.imul(h, 0xc2b2ae35);
   h ^= h >>> 13;

@@ -19,7 +19,7 @@ describe('the hash ledger', () => {
     expect([...ledger.unseen()]).toEqual([]);
   });
 
-  it('reports the unseen in the order loaded, and writes this run in the order it saw them', () => {
+  it('reports the unseen in the order loaded, and writes the last run order, then the new records', () => {
     const ledger = new HashLedger();
     for (const id of [5, 3, 9, 1]) ledger.load(`[${id}]`, 0, id);
     ledger.load('#00000000000000aa', 0, 0xaa);
@@ -29,21 +29,26 @@ describe('the hash ledger', () => {
     ledger.see(9, 0, 9);
     expect([...ledger.unseen()]).toEqual(['[3]', '[1]', '#00000000000000aa']);
     expect([...ledger.current()]).toEqual([
+      ['[5]', '0000000000000006'],
       ['[9]', '0000000000000009'],
       ['[12]', 'ffffffff00000001'],
-      ['[5]', '0000000000000006'],
     ]);
   });
 
-  it('a string id is not the number it spells, and -0 is 0', () => {
+  it('a string id is not the number it spells, -0 is 0, and ids beyond 32 bits are found', () => {
     const ledger = new HashLedger();
     ledger.load('[12]', 0, 1);
     ledger.load('["12"]', 0, 2);
     ledger.load('[0]', 0, 3);
+    // Beyond 32 bits, and below 0: held as text, found all the same.
+    ledger.load('[5000000000]', 0, 4);
+    ledger.load('[-7]', 0, 5);
     expect(ledger.see('["12"]', 0, 2)).toBe('unchanged');
     expect(ledger.see(12, 0, 1)).toBe('unchanged');
     expect(ledger.see(-0, 0, 3)).toBe('unchanged');
-    expect([...ledger.current()].map(([identity]) => identity)).toEqual(['["12"]', '[12]', '[0]']);
+    expect(ledger.see(5_000_000_000, 0, 4)).toBe('unchanged');
+    expect(ledger.see(-7, 0, 5)).toBe('unchanged');
+    expect([...ledger.current()].map(([identity]) => identity)).toEqual(['[12]', '["12"]', '[0]', '[5000000000]', '[-7]']);
   });
 
   it('a repeated line keeps its place and takes the later hash, as the Map it replaces did', () => {
@@ -65,6 +70,31 @@ describe('the hash ledger', () => {
     expect(ledger.size).toBe(ids.length);
     expect(ids.every((id) => ledger.see(id, id === -4 ? 1 : id >>> 0, id === -4 ? 2 : 1) === 'unchanged')).toBe(true);
     expect(ledger.see(123, 0, 0)).toBe('new');
+  });
+
+  it('ids in ascending order and ids out of it are found alike', () => {
+    const ledger = new HashLedger();
+    for (let id = 1; id <= 1000; id++) expect(ledger.see(id * 2, 0, id)).toBe('new');
+    // Read again (a page overlap), a gap filled, then ids out of order.
+    expect(ledger.see(1000, 0, 500)).toBe('duplicate');
+    expect(ledger.see(2000, 0, 1000)).toBe('duplicate');
+    expect(ledger.see(3, 0, 1)).toBe('new');
+    expect(ledger.see(5000, 0, 1)).toBe('new');
+    expect(ledger.see(4001, 0, 1)).toBe('new');
+    expect(ledger.see(3, 0, 1)).toBe('duplicate');
+    expect(ledger.see(4001, 0, 1)).toBe('duplicate');
+    expect(ledger.see(5000, 0, 1)).toBe('duplicate');
+    expect(ledger.see(2, 0, 1)).toBe('duplicate');
+    expect(ledger.seen).toBe(1003);
+    // The next run loads them in the order written.
+    const next = new HashLedger(ledger.seen);
+    for (const [identity, hex] of ledger.current()) next.load(identity, 0, Number.parseInt(hex, 16));
+    expect(next.size).toBe(1003);
+    expect(next.see(4001, 0, 1)).toBe('unchanged');
+    expect(next.see(3, 0, 2)).toBe('changed');
+    expect(next.see(1998, 0, 999)).toBe('unchanged');
+    expect(next.see(1999, 0, 999)).toBe('new');
+    expect([...next.unseen()].length).toBe(1000);
   });
 
   it('reads back only the integers it writes', () => {

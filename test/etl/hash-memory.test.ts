@@ -30,7 +30,7 @@ describe('hash mode memory', () => {
     return usage.heapUsed + usage.arrayBuffers;
   };
 
-  it('a second run over 100,000 notes holds the hashes of both runs in under 60 bytes a record', async () => {
+  it('a second run over 100,000 notes holds the hashes of both runs in under 40 bytes a record', async () => {
     const N = 100_000;
     const stateFile = join(dir, 'state.json');
     await mkdir(join(dir, 'state.json.hashes'));
@@ -50,7 +50,7 @@ describe('hash mode memory', () => {
     }
     const perRecord = (held() - before) / N;
     expect(kept).toBe(N);
-    expect(perRecord).toBeLessThan(60);
+    expect(perRecord).toBeLessThan(40);
     const outcome = await tracker.finish(false);
     expect(outcome).toMatchObject({ unchanged: 0, deleted: [], compared: true });
     expect(JSON.parse(await readFile(stateFile, 'utf8')).bookmarks.notes.records).toBe(String(N));
