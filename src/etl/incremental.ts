@@ -352,7 +352,7 @@ function hashKeyOf(setup: TrackingSetup, key = setup.bookmarkKey): string {
 }
 
 async function readHashes(file: string, key: string, expected: number): Promise<HashLedger | undefined> {
-  let hashes = new HashLedger();
+  let hashes: HashLedger;
   const damaged = (line: number, why: string) =>
     new UsageError(`${file}, line ${line}: ${why}`, {
       hint: `these are the record hashes --state keeps; delete the file and the next run writes every record again`,
