@@ -15,7 +15,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import { readKeyOf, type IncrementalMode } from '../catalog/index.js';
@@ -23,6 +23,7 @@ import type { KeapApi, Page } from '../api/types.js';
 import type { ActionDef, ResourceDef } from '../catalog/types.js';
 import { UsageError } from '../errors.js';
 import { counted, type Reporter } from '../reporter.js';
+import { digestHex, HashLedger } from './hash-ledger.js';
 import type { ExportPlan, ExportRequest } from './export.js';
 import { parseDateArg } from './args.js';
 import { canSweep, idFilePath, readIdFile, sweepIds, writeIdFile } from './id-sweep.js';
@@ -322,9 +323,16 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value ?? null);
 }
 
-/** 64 bits of SHA-1: collisions are out of reach for any account, and a million of them fit in memory. */
+/** 64 bits of SHA-1, as two 32-bit halves: collisions are out of reach for any account. */
+function recordDigest(record: unknown): { hi: number; lo: number } {
+  const digest = createHash('sha1').update(canonicalJson(record)).digest();
+  return { hi: digest.readUInt32BE(0), lo: digest.readUInt32BE(4) };
+}
+
+/** The record's 64-bit content hash in hex, as the hashes file keeps it. */
 export function recordHash(record: unknown): string {
-  return createHash('sha1').update(canonicalJson(record)).digest('hex').slice(0, 16);
+  const { hi, lo } = recordDigest(record);
+  return digestHex(hi, lo);
 }
 
 /** The record's key values as JSON (`[12]`, `[12,3]`), or undefined when one is missing. */
@@ -333,6 +341,15 @@ export function recordIdentity(record: Record<string, unknown>, keyFields: strin
   const values = keyFields.map((name) => record[name]);
   if (values.some((v) => v === undefined || v === null || v === '')) return undefined;
   return JSON.stringify(values);
+}
+
+/** The identity as the ledger holds it: a number when the key is one integer (`[12]`), else as recordIdentity. */
+function compactIdentity(record: Record<string, unknown>, keyFields: string[]): number | string | undefined {
+  if (keyFields.length === 1) {
+    const value = record[keyFields[0] as string];
+    if (typeof value === 'number' && Number.isSafeInteger(value)) return value;
+  }
+  return recordIdentity(record, keyFields);
 }
 
 /** `STATE.hashes/<key>.tsv`; the key is percent-encoded, and shortened with a hash when long. */
@@ -349,14 +366,16 @@ function hashKeyOf(setup: TrackingSetup, key = setup.bookmarkKey): string {
   return parts.length ? `${key}@${parts.join('&')}` : key;
 }
 
-async function readHashes(file: string, key: string): Promise<Map<string, string> | undefined> {
-  const hashes = new Map<string, string>();
+async function readHashes(file: string, key: string, expected: number): Promise<HashLedger | undefined> {
+  let hashes: HashLedger;
   const damaged = (line: number, why: string) =>
     new UsageError(`${file}, line ${line}: ${why}`, {
       hint: `these are the record hashes --state keeps; delete the file and the next run writes every record again`,
     });
   let lineNumber = 0;
   try {
+    // Room for the saved count at once, but never more than the file can hold (a line takes 21 bytes at least).
+    hashes = new HashLedger(Math.min(expected, (await stat(file)).size / 21));
     const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
     for await (const line of lines) {
       lineNumber++;
@@ -368,7 +387,9 @@ async function readHashes(file: string, key: string): Promise<Map<string, string
       const match = HASH_LINE.exec(line);
       if (!match) throw damaged(lineNumber, 'not a "hash<TAB>key" line');
       const [, hash, identity] = match as unknown as [string, string, string];
-      hashes.set(identity.startsWith(BY_CONTENT) ? `${BY_CONTENT}${hash}${identity.slice(1)}` : identity, hash);
+      const hi = Number.parseInt(hash.slice(0, 8), 16);
+      const lo = Number.parseInt(hash.slice(8), 16);
+      hashes.load(identity.startsWith(BY_CONTENT) ? `${BY_CONTENT}${hash}${identity.slice(1)}` : identity, hi, lo);
     }
   } catch (error) {
     if ((error as { code?: unknown }).code === 'ENOENT') return undefined;
@@ -379,14 +400,14 @@ async function readHashes(file: string, key: string): Promise<Map<string, string
 }
 
 /** Writes the hashes atomically, in chunks: a million lines never become one string. */
-async function writeHashes(file: string, key: string, hashes: Map<string, string>): Promise<void> {
+async function writeHashes(file: string, key: string, hashes: HashLedger): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
   const output = await openOutput(file);
   const write = (text: string) =>
     new Promise<void>((resolve, reject) => output.stream.write(text, (error) => (error ? reject(error) : resolve())));
   try {
     let chunk = `${HASHES_HEADER}\t${key}\n`;
-    for (const [identity, hash] of hashes) {
+    for (const [identity, hash] of hashes.current()) {
       chunk += `${hash}\t${identity.startsWith(BY_CONTENT) ? BY_CONTENT + identity.slice(1 + hash.length) : identity}\n`;
       if (chunk.length > 1 << 20) {
         await write(chunk);
@@ -426,39 +447,38 @@ async function startHashTracking(setup: TrackingSetup): Promise<ChangeTracker> {
   const readKey = olderKey !== undefined && bookmark(setup.state, key) === undefined ? olderKey : key;
   const readFile = hashFilePath(stateFile, readKey);
   const known = bookmark(setup.state, readKey)?.hashes !== undefined;
+  const savedCount = Number(bookmark(setup.state, readKey)?.records);
   // A hash file without its entry in the state file belongs to a state that was deleted: start over.
-  const loaded = known ? await readHashes(readFile, readKey) : undefined;
+  const loaded = known ? await readHashes(readFile, readKey, Number.isInteger(savedCount) ? savedCount : 0) : undefined;
   if (known && loaded === undefined) reporter.warn(`${readFile} is missing: every ${resource.name} record counts as new`);
   // A file cut at a line boundary reads cleanly: the count saved beside it tells.
-  const savedCount = Number(bookmark(setup.state, readKey)?.records);
   if (loaded && Number.isInteger(savedCount) && loaded.size !== savedCount) {
     throw new UsageError(`${readFile} holds ${loaded.size} record hashes where the last run saved ${savedCount}: it was cut short`, {
       hint: 'nothing was sent; restore it, or delete it and the next run writes every record again',
     });
   }
   const hadPrevious = loaded !== undefined;
-  const previous = loaded ?? new Map<string, string>();
-  const current = new Map<string, string>();
+  // The last run's hashes and this run's in one compact ledger (see hash-ledger.ts).
+  const hashes = loaded ?? new HashLedger();
   const twins = new Map<string, number>();
   let unchanged = 0;
   return {
     mode: 'hash',
     keep(record, written) {
-      const hash = recordHash(written);
-      const key = recordIdentity(record, keyFields);
-      // The same record twice in one run (paging overlap) is written once; two identical records
-      // without a key may be two real ones (two equal commissions), and are both kept.
-      if (key !== undefined && current.get(key) === hash) return false;
-      let identity = key;
+      const { hi, lo } = recordDigest(written);
+      let identity = compactIdentity(record, keyFields);
+      // Two identical records without a key may be two real ones (two equal commissions): each
+      // twin gets an identity of its own, and both are kept.
       if (identity === undefined) {
+        const hash = digestHex(hi, lo);
         const seen = (twins.get(hash) ?? 0) + 1;
         twins.set(hash, seen);
         identity = `${BY_CONTENT}${hash}${seen > 1 ? `#${seen}` : ''}`;
       }
-      const before = previous.get(identity);
-      previous.delete(identity);
-      current.set(identity, hash);
-      if (before !== hash || setup.fullRefresh) return true;
+      // The same record twice in one run (paging overlap) is written once.
+      const sighting = hashes.see(identity, hi, lo);
+      if (sighting === 'duplicate') return false;
+      if (sighting !== 'unchanged' || setup.fullRefresh) return true;
       unchanged++;
       return false;
     },
@@ -469,16 +489,15 @@ async function startHashTracking(setup: TrackingSetup): Promise<ChangeTracker> {
         );
         return { mode: 'hash', unchanged };
       }
-      const deleted = keyFields.length ? (hadPrevious ? deletedKeys(previous.keys(), keyFields) : []) : undefined;
-      previous.clear();
+      const deleted = keyFields.length ? (hadPrevious ? deletedKeys(hashes.unseen(), keyFields) : []) : undefined;
       if (setup.deletedFile !== undefined && deleted) await writeFileAtomic(setup.deletedFile, deletedFileText(deleted));
       const entry: Bookmark = {
         hashes: relative(dirname(stateFile), file),
-        records: String(current.size),
+        records: String(hashes.seen),
         saved: new Date(setup.startedAt).toISOString(),
       };
       await updateState(stateFile, async (state) => {
-        await writeHashes(file, key, current);
+        await writeHashes(file, key, hashes);
         // A date bookmark left by a version that trusted an event time is of no use any more.
         return withBookmarkFields(state, key, entry, setup.window?.field ? [setup.window.field] : []);
       });

@@ -7,6 +7,8 @@
 // import (upserting contacts at --throttle 50 with 25 ms latency; peak RSS checking a million rows),
 // roundtrip (export 10,000 contacts, edit 1%, import: with change detection and with --send-unchanged;
 // BENCH_ROUNDTRIP=N sets the count).
+// hash (peak RSS of a second `export notes --state` run, which compares every record's content
+// hash with the last run's; BENCH_HASH_RECORDS sets the notes, 3,000,000 by default).
 import { spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,11 +30,12 @@ const REPEAT = quick ? 1 : 3;
 // minute (one request per contact for its tags): 720 contacts take about 190 s.
 const PAT_CONTACTS = quick ? 120 : 720;
 const PAT_MINUTE = 240;
-const ROWS = ['speed', 'throttle', 'pat', 'import', 'roundtrip'];
+const ROWS = ['speed', 'throttle', 'pat', 'import', 'roundtrip', 'hash'];
 const ROUND_TRIP = Number(process.env.BENCH_ROUNDTRIP) || (quick ? 2_000 : 10_000);
 const UPSERTS = quick ? 1_000 : 5_000;
 const IMPORT_RATE = 50;
 const CHECKED = quick ? 100_000 : 1_000_000;
+const HASHED = Number(process.env.BENCH_HASH_RECORDS ?? (quick ? 100_000 : 3_000_000));
 const only = process.env.BENCH_ONLY
   ? process.env.BENCH_ONLY.split(',')
       .map((name) => name.trim())
@@ -100,6 +103,13 @@ function exportArgs(sandbox, format, out, extra = [], credential = { INFUSIONSOF
       INFUSIONSOFT_API_URL: sandbox.apiUrl,
       ...credential,
     },
+  ];
+}
+
+function exportNotes(sandbox, out, extra = []) {
+  return [
+    [bin, 'export', 'notes', '--format', 'ndjson', '-o', out, '--no-progress', ...extra],
+    { INFUSIONSOFT_API_URL: sandbox.apiUrl, INFUSIONSOFT_ACCESS_TOKEN: sandbox.token },
   ];
 }
 
@@ -369,6 +379,33 @@ try {
     rmSync(big);
   }
   if (selected('roundtrip')) rows.push(await roundTrip());
+
+  if (selected('hash')) {
+    // 7. Hash mode (--state on a resource without a trusted update time): the second run reads
+    // HASHED notes and compares each one's hash with the last run's, all of them unchanged.
+    const notes = await startSandbox(['--contacts', '10', '--count', `notes=${HASHED}`]);
+    const state = join(work, 'hash-state.json');
+    const hashOut = join(work, 'notes.ndjson');
+    const hashRun = () => timed(...exportNotes(notes, hashOut, ['--state', state]));
+    // The same export without --state: what the hashes add is the difference.
+    const plain = await timed(...exportNotes(notes, hashOut));
+    const first = await hashRun();
+    const firstCount = lines(hashOut);
+    const second = await hashRun();
+    await notes.stop();
+    const secondCount = lines(hashOut);
+    const saved = JSON.parse(readFileSync(state, 'utf8')).bookmarks.notes?.records;
+    const complete = firstCount === HASHED && secondCount === 0 && Number(saved) === HASHED;
+    rows.push([
+      `export notes --state, second run, ${HASHED.toLocaleString()} notes (peak RSS)`,
+      `${second.rssMb.toFixed(0)} MB`,
+      `${second.seconds.toFixed(1)} s; first run ${first.rssMb.toFixed(0)} MB, without --state ${plain.rssMb.toFixed(0)} MB; ${secondCount} rewritten`,
+      `${Math.round(((second.rssMb - plain.rssMb) * 1024 * 1024) / HASHED)} B/rec over plain`,
+      '< 250 MB for 3,000,000, none rewritten',
+      verdict(second.rssMb < 250 * Math.max(1, HASHED / 3_000_000) && complete),
+    ]);
+    rmSync(hashOut);
+  }
 } catch (error) {
   process.exitCode = 1;
   console.error(`bench stopped: ${error.message}`);
