@@ -7,12 +7,15 @@
  */
 import { createReadStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { KeapApi } from '../api/types.js';
 import { plainReadAction, readKeyOf } from '../catalog/index.js';
 import type { ResourceDef } from '../catalog/types.js';
 import { UsageError } from '../errors.js';
+import { counted, type Reporter } from '../reporter.js';
+import type { DeletedKey } from './incremental.js';
+import type { Bookmark } from './state.js';
 import { openOutput } from './output.js';
 import { applyRecordMap, pick } from './project.js';
 
@@ -99,4 +102,52 @@ export async function writeIdFile(file: string, key: string, ids: Set<string>): 
     await output.abort();
     throw error;
   }
+}
+
+/** What a since-mode export's deletion sweep needs: where its state lives and what the last run saved. */
+export interface DeletionSweepSetup {
+  api?: KeapApi;
+  resource: ResourceDef;
+  reporter: Reporter;
+  stateFile: string;
+  bookmarkKey: string;
+  /** The job's bookmark entry as the last run saved it (undefined with --full-refresh). */
+  saved: Bookmark | undefined;
+  signal?: AbortSignal;
+}
+
+/**
+ * `--detect-deletes` in since mode: the ids swept now against the last sweep's. The sweep runs
+ * before the export, outside the state lock (it reads every page); a record deleted meanwhile is
+ * reported by the next run.
+ */
+export async function startDeletionSweep(setup: DeletionSweepSetup) {
+  const { resource, reporter, api } = setup;
+  if (!api) throw new Error('a deletion sweep needs the client');
+  if (!canSweep(resource)) {
+    throw new UsageError(`--detect-deletes: ${resource.name} has no plain list read with one key to sweep`);
+  }
+  const key = setup.bookmarkKey;
+  const file = idFilePath(setup.stateFile, key);
+  const saved = setup.saved?.ids;
+  const previous = saved ? await readIdFile(join(dirname(setup.stateFile), saved), key) : undefined;
+  const current = await sweepIds(api, resource, setup.signal);
+  const gone = previous ? [...previous].filter((id) => !current.ids.has(id)) : [];
+  const keyField = readKeyOf(resource)[0] ?? 'id';
+  const numeric = resource.fields.find((f) => f.name === keyField)?.type === 'integer';
+  const deleted: DeletedKey[] = gone.map((id) => (numeric && /^-?\d+$/.test(id) ? Number(id) : id));
+  reporter.info(
+    `${resource.name}: swept ${counted(current.ids.size, 'id')} in ${counted(current.requests, 'request')} for deletions` +
+      (previous
+        ? `; ${deleted.length.toLocaleString('en-US')} deleted since the last sweep`
+        : '; the first sweep: deletions are reported from the next run'),
+  );
+  return {
+    deleted,
+    compared: previous !== undefined,
+    async save(): Promise<Bookmark> {
+      await writeIdFile(file, key, current.ids);
+      return { ids: relative(dirname(setup.stateFile), file) };
+    },
+  };
 }

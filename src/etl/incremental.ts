@@ -22,11 +22,11 @@ import { readKeyOf, type IncrementalMode } from '../catalog/index.js';
 import type { KeapApi, Page } from '../api/types.js';
 import type { ActionDef, ResourceDef } from '../catalog/types.js';
 import { UsageError } from '../errors.js';
-import { counted, type Reporter } from '../reporter.js';
+import type { Reporter } from '../reporter.js';
 import { digestHex, HashLedger } from './hash-ledger.js';
 import type { ExportPlan, ExportRequest } from './export.js';
 import { parseDateArg } from './args.js';
-import { canSweep, idFilePath, readIdFile, sweepIds, writeIdFile } from './id-sweep.js';
+import { startDeletionSweep } from './id-sweep.js';
 import { type MembershipSetup, startMembershipTracking } from './membership-tracking.js';
 import { openOutput, writeFileAtomic } from './output.js';
 import { assertStateWritable, bookmark, updateState, type Bookmark, type ExportState } from './state.js';
@@ -198,7 +198,9 @@ async function startSinceTracking(setup: TrackingSetup): Promise<ChangeTracker> 
   let newest: number | undefined;
   let notDates = 0;
   let notDateExample: unknown;
-  const sweep = setup.detectDeletes ? await startDeletionSweep(setup) : undefined;
+  const sweep = setup.detectDeletes
+    ? await startDeletionSweep({ ...setup, saved: setup.fullRefresh ? undefined : bookmark(setup.state, setup.bookmarkKey) })
+    : undefined;
   const resumable = {
     progress: () => ({ newest: newest ?? null, notDates }),
     resume(saved: unknown) {
@@ -255,42 +257,6 @@ async function startSinceTracking(setup: TrackingSetup): Promise<ChangeTracker> 
         return withBookmarkFields(current, setup.bookmarkKey, fields);
       });
       return { mode: 'since', ...(value !== undefined ? { bookmark: value } : {}), ...changes };
-    },
-  };
-}
-
-/**
- * `--detect-deletes` in since mode: the ids swept now against the last sweep's. The sweep runs
- * before the export, outside the state lock (it reads every page); a record deleted meanwhile is
- * reported by the next run.
- */
-async function startDeletionSweep(setup: TrackingSetup) {
-  const { resource, reporter, api } = setup;
-  if (!api) throw new Error('a deletion sweep needs the client');
-  if (!canSweep(resource)) {
-    throw new UsageError(`--detect-deletes: ${resource.name} has no plain list read with one key to sweep`);
-  }
-  const key = setup.bookmarkKey;
-  const file = idFilePath(setup.stateFile, key);
-  const saved = setup.fullRefresh ? undefined : bookmark(setup.state, key)?.ids;
-  const previous = saved ? await readIdFile(join(dirname(setup.stateFile), saved), key) : undefined;
-  const current = await sweepIds(api, resource, setup.signal);
-  const gone = previous ? [...previous].filter((id) => !current.ids.has(id)) : [];
-  const keyField = readKeyOf(resource)[0] ?? 'id';
-  const numeric = resource.fields.find((f) => f.name === keyField)?.type === 'integer';
-  const deleted: DeletedKey[] = gone.map((id) => (numeric && /^-?\d+$/.test(id) ? Number(id) : id));
-  reporter.info(
-    `${resource.name}: swept ${counted(current.ids.size, 'id')} in ${counted(current.requests, 'request')} for deletions` +
-      (previous
-        ? `; ${deleted.length.toLocaleString('en-US')} deleted since the last sweep`
-        : '; the first sweep: deletions are reported from the next run'),
-  );
-  return {
-    deleted,
-    compared: previous !== undefined,
-    async save(): Promise<Bookmark> {
-      await writeIdFile(file, key, current.ids);
-      return { ids: relative(dirname(setup.stateFile), file) };
     },
   };
 }
