@@ -97,6 +97,12 @@ const RULES: Rule[] = [
     breaks: ({ to }) => NETWORK.includes(to),
   },
   {
+    // DESIGN.md section 1: auth supplies the client's credential source; its calls to Keap go through api/.
+    what: 'auth/ has no HTTP client, not even the loopback listener (auth/callback.ts)',
+    applies: (from) => layerOf(from) === 'auth',
+    breaks: ({ to }) => to === 'undici' || to === 'node:https',
+  },
+  {
     // Its constructor can block the thread that calls it forever (a wedged D-Bus): only the helper
     // process that auth/keychain.ts spawns and can abandon may load it (issue 14).
     what: '@napi-rs/keyring is loaded only by the keychain helper process (auth/keychain-child.ts)',
@@ -138,6 +144,7 @@ describe('the layering of src/ (DESIGN.md section 1)', () => {
       { from: 'auth/login.ts', to: 'etl/state.ts' },
       { from: 'etl/export.ts', to: 'undici' },
       { from: 'auth/secrets.ts', to: '@napi-rs/keyring' },
+      { from: 'auth/callback.ts', to: 'undici' },
     ];
     const found = violations(broken);
     expect(found).toHaveLength(broken.length);
@@ -155,7 +162,15 @@ describe('the layering of src/ (DESIGN.md section 1)', () => {
       { from: 'commands/context.ts', to: 'api/client.ts' },
       { from: 'api/client.ts', to: 'undici' },
       { from: 'auth/keychain-child.ts', to: '@napi-rs/keyring' },
+      { from: 'auth/callback.ts', to: 'node:http' },
     ];
     expect(violations(allowed)).toEqual([]);
+  });
+
+  it('auth/ makes no HTTP request through the globals an import graph cannot see', () => {
+    const requests = sourceFiles(join(srcDir, 'auth')).filter((file) =>
+      /\bfetch\(|http\.request|https\.request/.test(readFileSync(file, 'utf8')),
+    );
+    expect(requests.map((file) => relative(srcDir, file))).toEqual([]);
   });
 });

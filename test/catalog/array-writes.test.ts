@@ -5,16 +5,18 @@
  * words on that very property in the v2 spec; and every keyed array an update takes is listed.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bodyProperties, catalog } from '../../src/catalog/index.js';
 import type { ActionDef, ResourceDef } from '../../src/catalog/types.js';
+import { keapDataMissing, keapFile } from '../support/keap-data.js';
 import { bodyStandIns } from './spec-exceptions.js';
-import { bodySchema, deref, findOperation, loadSpec, projectRoot, type Schema, type Spec, successSchema } from './spec.js';
+import { bodySchema, deref, findOperation, loadSpec, type Schema, type Spec, specPath, successSchema } from './spec.js';
 
 const spec = loadSpec();
-const v2Path = resolve(projectRoot, '..', 'shared', 'keap', 'v2-openapi.yml');
+const v2Path = keapFile('v2-openapi.yml');
 const v2 = existsSync(v2Path) ? readFileSync(v2Path, 'utf8') : undefined;
+if (!spec) keapDataMissing('arrayWrites against the spec', specPath);
+if (!v2) keapDataMissing("arrayWrites quotes against Keap's v2 spec", v2Path);
 
 const writes = (resource: ResourceDef): ActionDef[] =>
   resource.actions.filter((action) => (action.kind === 'update' || action.kind === 'upsert') && action.body);

@@ -6,6 +6,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { bodyProperties, catalog, pathFields } from '../../src/catalog/index.js';
 import type { ActionDef, BodyProperty, GatheredDef, ResourceDef, ResponseShape } from '../../src/catalog/types.js';
+import { keapDataMissing } from '../support/keap-data.js';
 import { bodyStandIns, specExceptions } from './spec-exceptions.js';
 import {
   type Operation,
@@ -27,8 +28,7 @@ import {
 } from './spec.js';
 
 const spec = loadSpec();
-if (!spec)
-  console.warn(`catalog conformance skipped: ${specPath} is missing (the Keap reference data is not checked out next to the project)`);
+if (!spec) keapDataMissing('catalog conformance', specPath);
 
 const usedExceptions = new Set<string>();
 /** Problems not covered by an exception; an exception that matched is recorded as used. */

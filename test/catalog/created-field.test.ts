@@ -8,10 +8,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { catalog, plainReadAction } from '../../src/catalog/index.js';
+import { keapDataMissing } from '../support/keap-data.js';
 import { deref, findOperation, loadSpec, schemaAt, specPath, successSchema } from './spec.js';
 
 const spec = loadSpec();
-if (!spec) console.warn(`createdField conformance skipped: ${specPath} is missing`);
+if (!spec) keapDataMissing('createdField conformance', specPath);
 
 const dated = catalog.filter((resource) => resource.createdField !== undefined);
 

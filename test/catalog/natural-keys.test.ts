@@ -6,10 +6,11 @@
 import { describe, expect, it } from 'vitest';
 import { catalog, plainReadAction } from '../../src/catalog/index.js';
 import type { ResourceDef } from '../../src/catalog/types.js';
+import { keapDataMissing } from '../support/keap-data.js';
 import { bodySchema, deref, findOperation, loadSpec, queryParams, schemaAt, specPath, successSchema, type Spec } from './spec.js';
 
 const spec = loadSpec();
-if (!spec) console.warn(`natural key conformance skipped: ${specPath} is missing`);
+if (!spec) keapDataMissing('natural key conformance', specPath);
 
 const keyed = catalog.filter((resource) => resource.naturalKeys?.length);
 

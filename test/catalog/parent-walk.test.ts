@@ -6,9 +6,11 @@
 import { describe, expect, it } from 'vitest';
 import { catalog, findResource, plainReadAction, readActions } from '../../src/catalog/index.js';
 import type { ActionDef, ResourceDef } from '../../src/catalog/types.js';
-import { findSpecPath, loadSpec, placeholders, type Spec, schemaAt, successSchema } from './spec.js';
+import { keapDataMissing } from '../support/keap-data.js';
+import { findSpecPath, loadSpec, placeholders, type Spec, schemaAt, specPath, successSchema } from './spec.js';
 
 const spec = loadSpec();
+if (!spec) keapDataMissing('parent walks against the spec', specPath);
 
 const walks = catalog.flatMap((resource) =>
   resource.actions.filter((action) => action.parent).map((action) => [`${resource.name} ${action.id}`, resource, action] as const),

@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { keapFile } from '../support/keap-data.js';
 
 export type Schema = {
   $ref?: string;
@@ -26,7 +27,7 @@ export type Operation = {
 export type Spec = { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, Schema> } };
 
 export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const specPath = resolve(projectRoot, '..', 'shared', 'keap', 'v1-openapi.json');
+export const specPath = keapFile('v1-openapi.json');
 
 export function loadSpec(): Spec | undefined {
   if (!existsSync(specPath)) return undefined;

@@ -9,10 +9,11 @@ import path from 'node:path';
 import type { ResourceDef, ResponseShape } from '../../src/catalog/types.js';
 import { startSandbox } from '../../src/sandbox/server.js';
 import type { SandboxHandle } from '../../src/sandbox/types.js';
+import { keapDataMissing } from '../support/keap-data.js';
 import { get, loadSpec, makeValidator, projectRoot, specAvailable, specFile, type Json } from './support.js';
 
 const catalogAvailable = existsSync(path.join(projectRoot, 'src', 'catalog', 'index.ts'));
-if (!specAvailable) console.warn(`catalog/sandbox tests skipped: ${specFile} not found`);
+if (!specAvailable) keapDataMissing('catalog/sandbox tests', specFile);
 if (!catalogAvailable) console.warn('catalog/sandbox tests skipped: src/catalog/index.ts not written yet');
 
 function shapeProblem(shape: ResponseShape, body: Json, schemaType: string | undefined): string | undefined {

@@ -8,9 +8,10 @@ import { startSandbox } from '../../src/sandbox/server.js';
 import { buildRoutes } from '../../src/sandbox/routes.js';
 import { Store } from '../../src/sandbox/store.js';
 import type { SandboxHandle } from '../../src/sandbox/types.js';
+import { keapDataMissing } from '../support/keap-data.js';
 import { get, makeValidator, specAvailable, specFile, type Json } from './support.js';
 
-if (!specAvailable) console.warn(`conformance tests skipped: ${specFile} not found`);
+if (!specAvailable) keapDataMissing('sandbox conformance', specFile);
 
 describe.skipIf(!specAvailable)('sandbox conformance with v1-openapi.json', () => {
   let sandbox: SandboxHandle;

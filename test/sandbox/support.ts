@@ -6,9 +6,9 @@ import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { startSandbox } from '../../src/sandbox/server.js';
 import type { SandboxHandle } from '../../src/sandbox/types.js';
+import { keapDir } from '../support/keap-data.js';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const keapDir = path.resolve(projectRoot, '..', 'shared', 'keap');
 export const specFile = path.join(keapDir, 'v1-openapi.json');
 export const specAvailable = existsSync(specFile);
 

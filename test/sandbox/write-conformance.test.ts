@@ -10,6 +10,7 @@ import { buildRoutes } from '../../src/sandbox/routes.js';
 import { Store } from '../../src/sandbox/store.js';
 import type { SandboxHandle } from '../../src/sandbox/types.js';
 import { sandboxSpecExceptions } from '../catalog/spec-exceptions.js';
+import { keapDataMissing } from '../support/keap-data.js';
 import {
   call,
   get,
@@ -23,7 +24,7 @@ import {
   type Json,
 } from './support.js';
 
-if (!specAvailable) console.warn(`write conformance tests skipped: ${specFile} not found`);
+if (!specAvailable) keapDataMissing('sandbox write conformance', specFile);
 
 /** One write as a client would send it; `url` is concrete, `template` is the sandbox route it hits. */
 interface WriteCase {

@@ -23,6 +23,7 @@ import { applyTags } from './lookup.js';
 import { mergeArrays } from './merge.js';
 import type { PreparedImport } from './prepare.js';
 import type { RowOutcome } from './types.js';
+import { upsertStatus } from './upsert-status.js';
 
 /** A unit of work: what to send, from which rows. */
 export interface Unit {
@@ -124,18 +125,8 @@ function statusOf(context: ApplyContext, status: number, body: unknown): RowOutc
       return 'updated';
     case 'delete':
       return 'deleted';
-    case 'upsert': {
-      if (status === 201) return 'created';
-      const { createdField, updatedField } = context.prepared.resource;
-      if (!isObject(body) || createdField === undefined) return 'updated';
-      const created = Date.parse(String(body[createdField] ?? ''));
-      const updated = Date.parse(String(body[updatedField ?? ''] ?? ''));
-      if (!Number.isFinite(created)) return 'updated';
-      // Created since this import began (startedAt: its journal's first run), or, whatever the two
-      // clocks say, never updated since it was created: Keap's own stamps agree.
-      if (created >= context.startedAt) return 'created';
-      return Number.isFinite(updated) && updated <= created ? 'created' : 'updated';
-    }
+    case 'upsert':
+      return upsertStatus(context.prepared.resource, context.startedAt, status, body);
   }
 }
 

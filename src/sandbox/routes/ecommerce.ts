@@ -1,5 +1,6 @@
 /** Orders, their items and payments, transactions, and subscriptions. */
 import { contactEmail, orderTotal, type Rec } from '../generate.js';
+import { orderItemRecord } from '../generate/order-items.js';
 import type { Store } from '../store.js';
 import { HttpError, noContent, ok } from './http.js';
 import { inWindow, page, pageArray } from './paging.js';
@@ -60,30 +61,19 @@ export function addOrderRoutes(table: RouteTable): void {
     const productId = Number(body['product_id']);
     const product = c('products').get(productId);
     if (!product) throw new HttpError(400, `Product with id ${String(body['product_id'])} not found`);
-    const price = itemPrice(body, product);
-    return {
+    return orderItemRecord({
       id,
-      name: product['product_name'],
+      productId,
+      productName: product['product_name'],
+      sku: product['sku'] ?? '',
       description: body['description'] ?? '',
-      notes: '',
       type: body['item_type'] ?? 'Product',
       quantity: Number(body['quantity'] ?? 1),
-      price,
+      price: itemPrice(body, product),
       cost: 0,
-      discount: 0,
-      jobRecurringId: 0,
-      specialAmount: 0,
-      specialId: 0,
-      specialPctOrAmt: 0,
-      product: {
-        id: productId,
-        name: product['product_name'],
-        description: '',
-        sku: product['sku'] ?? '',
-        shippable: false,
-        taxable: false,
-      },
-    };
+      shippable: false,
+      taxable: false,
+    });
   };
   add('POST', '/orders', (req) => {
     const body = bodyObject(req);
