@@ -10,7 +10,7 @@ import { counted, type Reporter } from '../reporter.js';
 import { type Checkpointer, planResume, type ResumePlan, whyNotResumable } from './checkpoint.js';
 import type { ExportPlan, ExportRequest } from './export.js';
 import type { ChangeTracker } from './incremental.js';
-import type { OutputTarget } from './output.js';
+import type { OutputTarget } from '../fs/index.js';
 import type { RecordWriter } from './writers.js';
 
 /** What identifies this run for a checkpoint, whether it can keep one, and the stopped run `--resume` continues. */

@@ -20,7 +20,7 @@ import { addCustomFields, customFieldModel, type CustomFieldModel } from './cust
 import { csvColumns, extendColumns, FlattenPlan } from './flatten.js';
 import { activeTemps, Checkpointer, removeCheckpoint, removeLeftovers, type ResumePlan } from './checkpoint.js';
 import { checkpointPage, keptSentence, resumePlanFor, worthResuming } from './export-resume.js';
-import { gzipOutput, inspectOutput, openOutput, resumeOutput, type Output, type OutputTarget } from './output.js';
+import { gzipOutput, inspectOutput, openOutput, resumeOutput, type Output, type OutputTarget } from '../fs/index.js';
 import { applyRecordMap, pick, projectRecord } from './project.js';
 import {
   savedBookmark,

@@ -16,7 +16,7 @@ import { UsageError } from '../errors.js';
 import { counted, type Reporter } from '../reporter.js';
 import type { DeletedKey } from './incremental.js';
 import type { Bookmark } from './state.js';
-import { openOutput } from './output.js';
+import { openOutput } from '../fs/index.js';
 import { applyRecordMap, pick } from './project.js';
 
 const HEADER = '# infusionsoft ids';

@@ -28,7 +28,7 @@ import type { ExportPlan, ExportRequest } from './export.js';
 import { parseDateArg } from './args.js';
 import { startDeletionSweep } from './id-sweep.js';
 import { type MembershipSetup, startMembershipTracking } from './membership-tracking.js';
-import { openOutput, writeFileAtomic } from './output.js';
+import { openOutput, writeFileAtomic } from '../fs/index.js';
 import { assertStateWritable, bookmark, updateState, type Bookmark, type ExportState } from './state.js';
 
 export type { IncrementalMode } from '../catalog/index.js';

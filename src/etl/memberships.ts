@@ -16,7 +16,7 @@ import { createInterface } from 'node:readline';
 import type { KeapApi } from '../api/types.js';
 import type { InverseList } from '../catalog/types.js';
 import { UsageError } from '../errors.js';
-import { openOutput } from './output.js';
+import { openOutput } from '../fs/index.js';
 import { pick } from './project.js';
 
 const TWO_52 = 2 ** 52;

@@ -1,7 +1,9 @@
 /**
  * File primitives for every layer (DESIGN.md section 1): atomic writes with a mode, a
- * cross-process lock, durable appends. Imports nothing of ours but `src/errors.ts`.
+ * cross-process lock, durable appends, and where data goes (`output.ts`: `-o` and stdout).
+ * Imports nothing of ours but `src/errors.ts`.
  */
-export { ensureDir, writeFileAtomic, type AtomicWriteOptions } from './atomic.js';
+export { ensureDir, errorCode, tempPathFor, writeError, writeFileAtomic, type AtomicWriteOptions } from './atomic.js';
 export { holdRunLock, withFileLock, type FileLockOptions } from './lock.js';
 export { appendDurable, type AppendOptions, type DurableAppender } from './append.js';
+export { gzipOutput, inspectOutput, openOutput, resumeOutput, type Output, type OutputTarget, type TempFile } from './output.js';

@@ -17,7 +17,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CsvError, type Options as ParseOptions, parse } from 'csv-parse';
 import { UsageError } from '../../errors.js';
-import { errorCode, writeError } from '../../fs/atomic.js';
+import { errorCode, writeError } from '../../fs/index.js';
 import { InputError } from '../errors.js';
 import { type CsvDialect, lineEndingOf, startsWithBom } from './dialect.js';
 import { JsonArraySplitter } from './json-array.js';

@@ -18,8 +18,7 @@
 import { createReadStream } from 'node:fs';
 import { truncate } from 'node:fs/promises';
 import { UsageError } from '../../errors.js';
-import { errorCode } from '../../fs/atomic.js';
-import { appendDurable, type DurableAppender, writeFileAtomic } from '../../fs/index.js';
+import { appendDurable, type DurableAppender, errorCode, writeFileAtomic } from '../../fs/index.js';
 import { isOutcomeStatus, RowOutcomes } from './outcomes.js';
 import type { JournalIdentity, RowOutcome } from './types.js';
 

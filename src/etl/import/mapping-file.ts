@@ -16,7 +16,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '../../errors.js';
-import { errorCode } from '../../fs/atomic.js';
+import { errorCode } from '../../fs/index.js';
 import { parseKeyValues } from '../args.js';
 import { parseLookup } from './lookup.js';
 

@@ -19,8 +19,7 @@ import { lstat, open, unlink } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { CliError, UsageError } from '../../errors.js';
-import { writeError } from '../../fs/atomic.js';
-import { inspectOutput, type Output, openOutput } from '../output.js';
+import { inspectOutput, type Output, openOutput, writeError } from '../../fs/index.js';
 import type { CsvDialect } from './dialect.js';
 import type { ImportInput, InputFormat, OutcomeStatus, RowOutcome } from './types.js';
 

@@ -6,7 +6,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
-import { errorCode } from '../../fs/atomic.js';
+import { errorCode } from '../../fs/index.js';
 import { InputError } from '../errors.js';
 
 const SAVE_AS_UTF8 = 'Save the file as UTF-8 (in Excel: "CSV UTF-8 (Comma delimited)") and run the import again.';

@@ -21,7 +21,7 @@ import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { InterruptedError, UsageError } from '../errors.js';
-import { errorCode, syncFolder, tempPathFor, writeError } from '../fs/atomic.js';
+import { errorCode, syncFolder, tempPathFor, writeError } from './atomic.js';
 
 export interface Output {
   stream: Writable;
@@ -216,6 +216,23 @@ function closeStream(stream: Writable): Promise<void> {
   });
 }
 
+/** A stream written straight into its target: commit ends it and waits for the end, abort only closes it. */
+function inPlaceOutput(stream: Writable, path: string): Output {
+  return settledOnce(
+    stream,
+    path,
+    true,
+    async () => {
+      try {
+        await waitFinished(stream);
+      } finally {
+        await closeStream(stream);
+      }
+    },
+    () => closeStream(stream),
+  );
+}
+
 /** stdout or stderr: written in place and never ended (the process may still print on it). */
 function processStreamOutput(stream: Writable, path?: string): Output {
   return {
@@ -242,19 +259,7 @@ function descriptorOutput(fd: number, path: string): Output {
   const stream = createWriteStream('', { fd, autoClose: false, emitClose: true, fs: keepOpen });
   // Errors surface through commit() and the writers; a listener keeps them from crashing the process.
   stream.on('error', () => undefined);
-  return settledOnce(
-    stream,
-    path,
-    true,
-    async () => {
-      try {
-        await waitFinished(stream);
-      } finally {
-        await closeStream(stream);
-      }
-    },
-    () => closeStream(stream),
-  );
+  return inPlaceOutput(stream, path);
 }
 
 /** How often a FIFO with no reader yet is tried again. */
@@ -313,19 +318,7 @@ async function openInPlace(target: string, path: string, flags: number, fifo = f
   }
   const stream = handle.createWriteStream();
   stream.on('error', () => undefined);
-  return settledOnce(
-    stream,
-    target,
-    true,
-    async () => {
-      try {
-        await waitFinished(stream);
-      } finally {
-        await closeStream(stream);
-      }
-    },
-    () => closeStream(stream),
-  );
+  return inPlaceOutput(stream, target);
 }
 
 /** A temporary file next to `path`, renamed over it on commit and removed on abort. */
@@ -470,6 +463,3 @@ function settledOnce(stream: Writable, path: string, inPlace: boolean, commit: (
   };
   return { stream, path, inPlace, commit: once(commit), abort: once(abort) };
 }
-
-/** Whole-file atomic writes live in fs/ (one implementation for every layer); kept here for callers. */
-export { writeFileAtomic } from '../fs/index.js';

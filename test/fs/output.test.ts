@@ -4,7 +4,7 @@ import { chmod, lstat, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { inspectOutput, openOutput, writeFileAtomic } from '../../src/etl/output.js';
+import { inspectOutput, openOutput, writeFileAtomic } from '../../src/fs/index.js';
 import { UsageError } from '../../src/errors.js';
 
 let dir: string;
