@@ -85,7 +85,7 @@ Examples:
         );
       }
       // Loaded when a login runs: the HTTP client and the CSV parser behind them are not needed at start-up.
-      const [{ checkRedirectUri, login }, { parseWholeNumber }] = await Promise.all([import('../auth/login.js'), import('../etl/args.js')]);
+      const [{ checkRedirectUri, login }, { parseWholeNumber }] = await Promise.all([import('../auth/login.js'), import('./args.js')]);
       const port = parseWholeNumber(flags.port, '--port');
       if (port !== undefined && port > 65535) throw new UsageError(`--port: ${port} is not a port (1-65535)`);
       const redirectUri = flags.redirectUri === undefined ? undefined : checkRedirectUri(flags.redirectUri);

@@ -54,7 +54,7 @@ export async function exportAllCommand(
       hint: 'for example: infusionsoft export --all -o keap-backup/',
     });
   }
-  const [{ parsePositiveInt }, { runExportAll }] = await Promise.all([import('../etl/args.js'), import('../etl/export-all.js')]);
+  const [{ parsePositiveInt }, { runExportAll }] = await Promise.all([import('./args.js'), import('../etl/export-all.js')]);
   const { format } = exportFormat(flags.format, undefined);
   const template = {
     format,

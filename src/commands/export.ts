@@ -8,6 +8,7 @@ import type { DeletedKey, IncrementalOutcome } from '../etl/incremental.js';
 import { EXPORT_FORMATS } from '../etl/writers.js';
 import type { IO } from '../io.js';
 import { counted } from '../reporter.js';
+import { collect } from './collect.js';
 import { globalOptions, reporterFor, withSession } from './context.js';
 import { exportAllCommand } from './export-all.js';
 import { runInterruptible } from './interrupt.js';
@@ -64,8 +65,6 @@ export function exportFormat(flag: string | undefined, output: string | undefine
     hint: 'name the file .csv, .json or .ndjson (add .gz to compress it), or give --format csv|json|ndjson to write that format under this name',
   });
 }
-
-const collect = (value: string, previous: string[]) => [...previous, value];
 
 export function registerExportCommand(program: Command, io: IO): void {
   program
@@ -128,8 +127,10 @@ read and compared with the last run's content hashes, which also shows deletions
       }
       const resource = findResource(name);
       // The engine (and csv-parse, for lists in flags) load only when an export runs.
-      const [{ parseDateArg, parseFieldList, parseKeyValues, parsePositiveInt }, { runExport }] = await Promise.all([
-        import('../etl/args.js'),
+      const [{ parseFieldList, parsePositiveInt }, { parseDateArg }, { parseKeyValues }, { runExport }] = await Promise.all([
+        import('./args.js'),
+        import('../etl/dates.js'),
+        import('../etl/key-values.js'),
         import('../etl/export.js'),
       ]);
       const { format, gzip } = exportFormat(flags.format, flags.output);

@@ -7,6 +7,7 @@ import type { PreviewEntry } from '../etl/import/preview.js';
 import type { ImportOutcome, ImportRequest } from '../etl/import/run.js';
 import type { IO } from '../io.js';
 import { counted } from '../reporter.js';
+import { collect } from './collect.js';
 import { globalOptions, reporterFor, withSession } from './context.js';
 import { acceptDryRunSample } from './dry-run.js';
 import { runInterruptible } from './interrupt.js';
@@ -42,7 +43,6 @@ interface ImportFlags {
   json?: boolean;
 }
 
-const collect = (value: string, previous: string[]) => [...previous, value];
 const ON_DUPLICATE = ['first', 'last', 'error'] as const;
 
 export function registerImportCommand(program: Command, io: IO): void {
@@ -126,7 +126,8 @@ run; 2 the input cannot be used (nothing was sent); 130 interrupted (run again w
     .action(async (name: string, file: string, flags: ImportFlags, command: Command) => {
       const resource = findResource(name);
       const [
-        { parseKeyValues, parsePositiveInt },
+        { parsePositiveInt },
+        { parseKeyValues },
         { parseImportAction },
         { parseLookup },
         { runImport },
@@ -134,7 +135,8 @@ run; 2 the input cannot be used (nothing was sent); 130 interrupted (run again w
         dates,
         { previewText },
       ] = await Promise.all([
-        import('../etl/args.js'),
+        import('./args.js'),
+        import('../etl/key-values.js'),
         import('../etl/import/action.js'),
         import('../etl/import/lookup.js'),
         import('../etl/import/run.js'),

@@ -4,6 +4,7 @@ import { UsageError } from '../errors.js';
 import { findResource } from '../catalog/index.js';
 import type { IO } from '../io.js';
 import type { SandboxOptions } from '../sandbox/types.js';
+import { collect } from './collect.js';
 
 interface SandboxFlags {
   port: string;
@@ -65,7 +66,7 @@ Examples:
     .action(async (flags: SandboxFlags) => {
       // Loaded here, not at startup: every other command runs without the sandbox's code.
       const [{ parseWholeNumber }, { defaultCounts }, { parseFaults, parseLimits, startSandbox }] = await Promise.all([
-        import('../etl/args.js'),
+        import('./args.js'),
         import('../sandbox/generate.js'),
         import('../sandbox/server.js'),
       ]);
@@ -149,8 +150,4 @@ function redirectUris(list: string): string[] {
     });
   }
   return uris;
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }

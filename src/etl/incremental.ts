@@ -25,7 +25,7 @@ import { UsageError } from '../errors.js';
 import type { Reporter } from '../reporter.js';
 import { digestHex, HashLedger } from './hash-ledger.js';
 import type { ExportPlan, ExportRequest } from './export.js';
-import { parseDateArg } from './args.js';
+import { parseDateArg } from './dates.js';
 import { startDeletionSweep } from './id-sweep.js';
 import { type MembershipSetup, startMembershipTracking } from './membership-tracking.js';
 import { openOutput, writeFileAtomic } from '../fs/index.js';

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { catalog } from '../../src/catalog/index.js';
-import { renderResourcesMarkdown, resourcesMarkdownPath } from '../../src/catalog/docs.js';
+import { renderResourcesMarkdown, resourcesMarkdownPath } from '../../scripts/resource-docs.js';
 
 describe('docs/resources.md', () => {
   const markdown = renderResourcesMarkdown(catalog);

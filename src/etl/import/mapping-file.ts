@@ -17,7 +17,7 @@
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '../../errors.js';
 import { errorCode } from '../../fs/index.js';
-import { parseKeyValues } from '../args.js';
+import { parseKeyValues } from '../key-values.js';
 import { parseLookup } from './lookup.js';
 
 /** A constant cell: text, or a JSON number or boolean (kept as such for JSON and NDJSON input). */

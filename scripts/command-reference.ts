@@ -1,12 +1,15 @@
 /**
  * docs/commands.md, generated from the commands' own --help (`npm run docs`), so the reference
  * and the CLI cannot drift apart; a test fails when the file is stale.
+ *
+ * The program is passed in: the test renders src/'s, and the script the built dist/cli.js, whose
+ * package.json lookup only works from dist/.
  */
 import { writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
-import { buildProgram } from '../cli.js';
+import { repoRoot } from './repo-root.js';
 
 function helpOf(command: Command): string {
   let text = '';
@@ -22,8 +25,7 @@ function helpOf(command: Command): string {
   return text.trimEnd();
 }
 
-export function renderCommandReference(): string {
-  const program = buildProgram();
+export function renderCommandReference(program: Command): string {
   let out = '# Command reference\n\n';
   out += "Generated from each command's `--help` by `npm run docs`; do not edit by hand.\n\n";
   out += `## infusionsoft\n\n\`\`\`text\n${helpOf(program)}\n\`\`\`\n`;
@@ -41,10 +43,12 @@ export function renderCommandReference(): string {
 }
 
 export function commandReferencePath(): string {
-  return join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'docs', 'commands.md');
+  return join(repoRoot(), 'docs', 'commands.md');
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  writeFileSync(commandReferencePath(), renderCommandReference());
+  const cli = pathToFileURL(join(repoRoot(), 'dist', 'cli.js')).href;
+  const { buildProgram } = (await import(cli)) as typeof import('../src/cli.js');
+  writeFileSync(commandReferencePath(), renderCommandReference(buildProgram()));
   process.stderr.write(`wrote ${commandReferencePath()}\n`);
 }

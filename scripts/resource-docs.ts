@@ -2,14 +2,23 @@
  * Renders docs/resources.md from the catalog. Deterministic: the same catalog gives the same bytes,
  * so a test can tell when the committed file is stale.
  *
- * Run as a script (`node dist/catalog/docs.js`), it writes docs/resources.md next to package.json.
+ * Run as a script (`npm run docs`, which runs the compiled dist-scripts/scripts/resource-docs.js), it
+ * writes docs/resources.md next to package.json. It lives outside src/ so the catalog stays pure data.
  */
 import { writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { bodyProperties, bodyRows, pathFields, ruleText } from './bodies.js';
-import { defaultReadAction, incrementalDescription, incrementalModeOf, readActions, readKeyOf, writeActions } from './index.js';
-import type { ActionDef, DateFilterKind, FieldDef, GatheredDef, QueryParamType, ResourceDef, ResponseShape } from './types.js';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { bodyProperties, bodyRows, pathFields, ruleText } from '../src/catalog/bodies.js';
+import {
+  defaultReadAction,
+  incrementalDescription,
+  incrementalModeOf,
+  readActions,
+  readKeyOf,
+  writeActions,
+} from '../src/catalog/index.js';
+import type { ActionDef, DateFilterKind, FieldDef, GatheredDef, QueryParamType, ResourceDef, ResponseShape } from '../src/catalog/types.js';
+import { repoRoot } from './repo-root.js';
 
 /** Escapes a value for a Markdown table cell. */
 function cell(text: string): string {
@@ -263,14 +272,14 @@ export function renderResourcesMarkdown(resources: readonly ResourceDef[]): stri
   return lines.join('\n');
 }
 
-/** docs/resources.md of this checkout (src/catalog and dist/catalog are both two levels down). */
+/** docs/resources.md of this checkout. */
 export function resourcesMarkdownPath(): string {
-  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'docs', 'resources.md');
+  return join(repoRoot(), 'docs', 'resources.md');
 }
 
 const runAsScript = process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
 if (runAsScript) {
-  const { catalog } = await import('./index.js');
+  const { catalog } = await import('../src/catalog/index.js');
   const target = resourcesMarkdownPath();
   writeFileSync(target, renderResourcesMarkdown(catalog));
   process.stderr.write(`wrote ${target}\n`);
