@@ -5,10 +5,7 @@
  * sweep's. The ids are kept beside the bookmark (`STATE.hashes/<key>.ids.tsv`, its header holding
  * the count, so a file cut short is caught). Written once here: the database sync uses it too.
  */
-import { createReadStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { KeapApi } from '../api/types.js';
 import { plainReadAction, readKeyOf } from '../catalog/index.js';
 import type { ResourceDef } from '../catalog/types.js';
@@ -16,10 +13,8 @@ import { UsageError } from '../errors.js';
 import { counted, type Reporter } from '../reporter.js';
 import type { DeletedKey } from './incremental.js';
 import type { Bookmark } from './state.js';
-import { openOutput } from '../fs/index.js';
+import { type CountedLinesFormat, readCountedLines, writeCountedLines } from './counted-lines.js';
 import { applyRecordMap, pick } from './project.js';
-
-const HEADER = '# infusionsoft ids';
 
 export interface IdSweep {
   ids: Set<string>;
@@ -58,50 +53,22 @@ export function idFilePath(stateFile: string, key: string): string {
   return join(dirname(stateFile), `${basename(stateFile)}.hashes`, `${name.slice(0, 120)}.ids.tsv`);
 }
 
+const ID_FILE: CountedLinesFormat = {
+  header: '# infusionsoft ids',
+  noun: 'ids',
+  unit: 'ids',
+  hint: 'these are the ids --detect-deletes keeps; delete the file and the next run sweeps afresh',
+};
+
 /** The ids the last sweep saved; undefined when there is none. A file cut short is refused. */
 export async function readIdFile(file: string, key: string): Promise<Set<string> | undefined> {
   const ids = new Set<string>();
-  const damaged = (why: string) =>
-    new UsageError(`${file}: ${why}`, { hint: 'these are the ids --detect-deletes keeps; delete the file and the next run sweeps afresh' });
-  let expected: number | undefined;
-  try {
-    const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
-    for await (const line of lines) {
-      if (expected === undefined) {
-        const [head, name, count] = line.split('\t');
-        if (head !== HEADER || name !== key || !/^\d+$/.test(count ?? '')) throw damaged(`not the ids of "${key}"`);
-        expected = Number(count);
-      } else if (line !== '') ids.add(line);
-    }
-  } catch (error) {
-    if ((error as { code?: unknown }).code === 'ENOENT') return undefined;
-    throw error;
-  }
-  if (expected === undefined) throw damaged('the file is empty');
-  if (ids.size !== expected) throw damaged(`it holds ${ids.size} ids where it saved ${expected}: it was cut short`);
-  return ids;
+  const count = await readCountedLines(file, key, ID_FILE, (line) => ids.add(line));
+  return count === undefined ? undefined : ids;
 }
 
 export async function writeIdFile(file: string, key: string, ids: Set<string>): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
-  const output = await openOutput(file);
-  const write = (text: string) =>
-    new Promise<void>((resolve, reject) => output.stream.write(text, (error) => (error ? reject(error) : resolve())));
-  try {
-    let chunk = `${HEADER}\t${key}\t${ids.size}\n`;
-    for (const id of ids) {
-      chunk += `${id}\n`;
-      if (chunk.length > 1 << 20) {
-        await write(chunk);
-        chunk = '';
-      }
-    }
-    await write(chunk);
-    await output.commit();
-  } catch (error) {
-    await output.abort();
-    throw error;
-  }
+  await writeCountedLines(file, key, ID_FILE, ids.size, ids);
 }
 
 /** What a since-mode export's deletion sweep needs: where its state lives and what the last run saved. */

@@ -15,7 +15,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import { readKeyOf, type IncrementalMode } from '../catalog/index.js';
@@ -28,7 +28,7 @@ import type { ExportPlan, ExportRequest } from './export.js';
 import { parseDateArg } from './dates.js';
 import { startDeletionSweep } from './id-sweep.js';
 import { type MembershipSetup, startMembershipTracking } from './membership-tracking.js';
-import { openOutput, writeFileAtomic } from '../fs/index.js';
+import { writeFileAtomic, writeLinesAtomic } from '../fs/index.js';
 import { assertStateWritable, bookmark, updateState, type Bookmark, type ExportState } from './state.js';
 
 export type { IncrementalMode } from '../catalog/index.js';
@@ -367,25 +367,13 @@ async function readHashes(file: string, key: string, expected: number): Promise<
 
 /** Writes the hashes atomically, in chunks: a million lines never become one string. */
 async function writeHashes(file: string, key: string, hashes: HashLedger): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
-  const output = await openOutput(file);
-  const write = (text: string) =>
-    new Promise<void>((resolve, reject) => output.stream.write(text, (error) => (error ? reject(error) : resolve())));
-  try {
-    let chunk = `${HASHES_HEADER}\t${key}\n`;
+  const lines = function* () {
+    yield `${HASHES_HEADER}\t${key}\n`;
     for (const [identity, hash] of hashes.current()) {
-      chunk += `${hash}\t${identity.startsWith(BY_CONTENT) ? BY_CONTENT + identity.slice(1 + hash.length) : identity}\n`;
-      if (chunk.length > 1 << 20) {
-        await write(chunk);
-        chunk = '';
-      }
+      yield `${hash}\t${identity.startsWith(BY_CONTENT) ? BY_CONTENT + identity.slice(1 + hash.length) : identity}\n`;
     }
-    await write(chunk);
-    await output.commit();
-  } catch (error) {
-    await output.abort();
-    throw error;
-  }
+  };
+  await writeLinesAtomic(file, lines());
 }
 
 export function deletedKeys(identities: Iterable<string>, keyFields: string[]): DeletedKey[] {

@@ -9,20 +9,14 @@
  * the lists come in, and one number per record, so a million contacts stay a few tens of MB.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { KeapApi } from '../api/types.js';
 import type { InverseList } from '../catalog/types.js';
-import { UsageError } from '../errors.js';
-import { openOutput } from '../fs/index.js';
+import { type CountedLinesFormat, readCountedLines, writeCountedLines } from './counted-lines.js';
 import { pick } from './project.js';
 
 const TWO_52 = 2 ** 52;
 /** Group lists read at once (each list is paged, with the client's own prefetch). */
 const GROUPS_IN_FLIGHT = 4;
-const HEADER = '# infusionsoft memberships';
 
 export interface MembershipRead {
   /** Record id -> digest of its memberships (records with none are absent). */
@@ -77,59 +71,31 @@ export function changedMemberships(previous: Map<string, number>, current: Map<s
   return changed;
 }
 
+const MEMBERSHIP_FILE: CountedLinesFormat = {
+  header: '# infusionsoft memberships',
+  noun: 'memberships',
+  unit: 'records',
+  hint: 'these are the tag memberships --state keeps; delete the file and the next run reads them afresh (and writes no tag changes once)',
+};
+
 /**
  * Reads the digests saved by the last run, checking the header's key and record count, so a file
  * cut short (even at a line boundary) is caught rather than read as memberships removed.
  */
 export async function readMembershipFile(file: string, key: string): Promise<Map<string, number> | undefined> {
   const digests = new Map<string, number>();
-  const damaged = (why: string) =>
-    new UsageError(`${file}: ${why}`, {
-      hint: 'these are the tag memberships --state keeps; delete the file and the next run reads them afresh (and writes no tag changes once)',
-    });
-  let expected: number | undefined;
-  try {
-    const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
-    for await (const line of lines) {
-      if (expected === undefined) {
-        const [head, name, count] = line.split('\t');
-        if (head !== HEADER || name !== key || !/^\d+$/.test(count ?? '')) throw damaged(`not the memberships of "${key}"`);
-        expected = Number(count);
-        continue;
-      }
-      if (line === '') continue;
-      const [id, digest] = line.split('\t');
-      if (!id || !/^[0-9a-f]{1,13}$/.test(digest ?? '')) throw damaged(`"${line}" is not an "id<TAB>digest" line`);
-      digests.set(id, Number.parseInt(digest as string, 16));
-    }
-  } catch (error) {
-    if ((error as { code?: unknown }).code === 'ENOENT') return undefined;
-    throw error;
-  }
-  if (expected === undefined) throw damaged('the file is empty');
-  if (digests.size !== expected) throw damaged(`it holds ${digests.size} records where it saved ${expected}: it was cut short`);
-  return digests;
+  const count = await readCountedLines(file, key, MEMBERSHIP_FILE, (line, damaged) => {
+    const [id, digest] = line.split('\t');
+    if (!id || !/^[0-9a-f]{1,13}$/.test(digest ?? '')) throw damaged(`"${line}" is not an "id<TAB>digest" line`);
+    digests.set(id, Number.parseInt(digest as string, 16));
+  });
+  return count === undefined ? undefined : digests;
 }
 
 /** Writes the digests atomically (a temporary file renamed), in chunks. */
 export async function writeMembershipFile(file: string, key: string, digests: Map<string, number>): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
-  const output = await openOutput(file);
-  const write = (text: string) =>
-    new Promise<void>((resolve, reject) => output.stream.write(text, (error) => (error ? reject(error) : resolve())));
-  try {
-    let chunk = `${HEADER}\t${key}\t${digests.size}\n`;
-    for (const [id, digest] of digests) {
-      chunk += `${id}\t${digest.toString(16)}\n`;
-      if (chunk.length > 1 << 20) {
-        await write(chunk);
-        chunk = '';
-      }
-    }
-    await write(chunk);
-    await output.commit();
-  } catch (error) {
-    await output.abort();
-    throw error;
-  }
+  const lines = function* () {
+    for (const [id, digest] of digests) yield `${id}\t${digest.toString(16)}`;
+  };
+  await writeCountedLines(file, key, MEMBERSHIP_FILE, digests.size, lines());
 }

@@ -6,4 +6,13 @@
 export { ensureDir, errorCode, tempPathFor, writeError, writeFileAtomic, type AtomicWriteOptions } from './atomic.js';
 export { holdRunLock, withFileLock, type FileLockOptions } from './lock.js';
 export { appendDurable, type AppendOptions, type DurableAppender } from './append.js';
-export { gzipOutput, inspectOutput, openOutput, resumeOutput, type Output, type OutputTarget, type TempFile } from './output.js';
+export {
+  gzipOutput,
+  inspectOutput,
+  openOutput,
+  resumeOutput,
+  writeLinesAtomic,
+  type Output,
+  type OutputTarget,
+  type TempFile,
+} from './output.js';

@@ -15,7 +15,7 @@
  * a bad `-o` before its first request; `openOutput` opens what it decided.
  */
 import fs, { constants as fsConstants, createWriteStream, fstat } from 'node:fs';
-import { access, lstat, open, readFile, readlink, realpath, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { access, lstat, mkdir, open, readFile, readlink, realpath, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
@@ -462,4 +462,30 @@ function settledOnce(stream: Writable, path: string, inPlace: boolean, commit: (
     await settle();
   };
   return { stream, path, inPlace, commit: once(commit), abort: once(abort) };
+}
+
+/**
+ * Writes `lines` (each ending in a newline) to `file` atomically, creating its folder: a temporary
+ * file renamed on success, written in chunks so a million lines never become one string.
+ */
+export async function writeLinesAtomic(file: string, lines: Iterable<string>): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
+  const output = await openOutput(file);
+  const write = (text: string) =>
+    new Promise<void>((resolve, reject) => output.stream.write(text, (error) => (error ? reject(error) : resolve())));
+  try {
+    let chunk = '';
+    for (const line of lines) {
+      chunk += line;
+      if (chunk.length > 1 << 20) {
+        await write(chunk);
+        chunk = '';
+      }
+    }
+    await write(chunk);
+    await output.commit();
+  } catch (error) {
+    await output.abort();
+    throw error;
+  }
 }
