@@ -8,7 +8,7 @@ import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalog, plainReadAction, readActions } from '../../src/catalog/index.js';
-import { runCli, startTestSandbox, type TestSandbox } from '../support/cli.js';
+import { runCli, startTestSandbox, totalRequests, type TestSandbox } from '../support/cli.js';
 import { tempDir } from '../support/files.js';
 
 let sandbox: TestSandbox;
@@ -149,7 +149,7 @@ describe('export --all when the quota runs out', () => {
       expect(statuses[3]).toBe('failed');
       expect(new Set(statuses.slice(4))).toEqual(new Set(['not-run']));
       // One refused request, not one per remaining resource.
-      const sent = Object.values((await limited.stats()).requests).reduce((a, b) => a + b, 0);
+      const sent = await totalRequests(limited);
       expect(sent).toBe(4);
       expect(run.stderr).toMatch(/manifest\.json says which resources were written and which were not run/);
     } finally {

@@ -4,7 +4,7 @@
  * projects the same path. In-process against the sandbox.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { runCli, startTestSandbox, type TestSandbox } from '../support/cli.js';
+import { runCli, startTestSandbox, totalRequests, type TestSandbox } from '../support/cli.js';
 
 let sandbox: TestSandbox;
 beforeAll(async () => {
@@ -14,15 +14,15 @@ afterAll(async () => {
   await sandbox?.stop();
 });
 
-const totalRequests = async () => Object.values((await sandbox.stats()).requests).reduce((sum, n) => sum + n, 0);
+const requestsSoFar = () => totalRequests(sandbox);
 
 it.each(['order_items.name', 'order_items.0.name'])('CSV --fields id,%s: exit 2 before any request, naming what works', async (path) => {
-  const before = await totalRequests();
+  const before = await requestsSoFar();
   const result = await runCli(['export', 'orders', '--format', 'csv', '--fields', `id,${path}`], { env: sandbox.env });
   expect(result.code).toBe(2);
   expect(result.stderr).toContain(`"${path}" cannot be a CSV column: order_items is a list, written as one JSON cell`);
   expect(result.stderr).toMatch(/--fields order_items .* or --format ndjson/);
-  expect(await totalRequests()).toBe(before);
+  expect(await requestsSoFar()).toBe(before);
 });
 
 it('NDJSON --fields id,order_items.name projects the names of each order item', async () => {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../support/files.js';
-import { runCli, startTestSandbox, type TestSandbox } from '../support/cli.js';
+import { runCli, startTestSandbox, totalRequests, type TestSandbox } from '../support/cli.js';
 
 let sandbox: TestSandbox;
 beforeAll(async () => {
@@ -20,7 +20,7 @@ afterAll(async () => {
   await sandbox?.stop();
 });
 
-const totalRequests = async () => Object.values((await sandbox.stats()).requests).reduce((sum, n) => sum + n, 0);
+const requestsSoFar = () => totalRequests(sandbox);
 
 describe('-o FILE.gz writes gzip-compressed data in the format the inner extension names', () => {
   it.each(['csv', 'ndjson', 'json'])('.%s.gz decompresses to the same bytes as the plain file', async (format) => {
@@ -50,21 +50,21 @@ describe('-o FILE.gz writes gzip-compressed data in the format the inner extensi
 describe('an output export cannot write, or must not replace, is refused before any request', () => {
   it.each(['contacts.parquet', 'contacts.xlsx', 'contacts.parquet.gz'])('-o %s: exit 2 naming the formats it can write', async (name) => {
     const dir = tempDir();
-    const before = await totalRequests();
+    const before = await requestsSoFar();
     const result = await runCli(['export', 'contacts', '-o', join(dir, name)], { env: sandbox.env });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/export cannot write \.(parquet|xlsx) files/);
     expect(result.stderr).toMatch(/\.csv, \.json or \.ndjson/);
-    expect(await totalRequests()).toBe(before);
+    expect(await requestsSoFar()).toBe(before);
     expect(existsSync(join(dir, name))).toBe(false);
   });
 
   it.each(['/dev/stdout', '/dev/fd/1'])('--json with -o %s (the same stdout as the result): exit 2, nothing sent', async (target) => {
-    const before = await totalRequests();
+    const before = await requestsSoFar();
     const result = await runCli(['export', 'contacts', '--json', '-o', target], { env: sandbox.env });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/--json prints the result on stdout, and -o .* is stdout too/);
-    expect(await totalRequests()).toBe(before);
+    expect(await requestsSoFar()).toBe(before);
   });
 
   it('a read-only -o file is kept (exit 2) unless --force replaces it', async () => {
@@ -107,12 +107,12 @@ describe('the state file is checked before the first request', () => {
       // Fill what is left.
       spawnSync('dd', ['if=/dev/zero', `of=${join(disk.dir, 'fill')}`, 'bs=1024', 'count=1024']);
       const out = join(tempDir(), 'c.csv');
-      const before = await totalRequests();
+      const before = await requestsSoFar();
       const result = await runCli(['export', 'contacts', '--state', state, '-o', out], { env: sandbox.env });
       expect(result.code).toBe(2);
       expect(result.stderr).toMatch(/--state .*state\.json: cannot write in .*: the disk is full/);
       expect(result.stderr).toMatch(/nothing was sent/);
-      expect(await totalRequests()).toBe(before);
+      expect(await requestsSoFar()).toBe(before);
       expect(existsSync(out)).toBe(false);
       expect(readdirSync(disk.dir).sort()).toEqual(['fill', 'state.json']);
     } finally {

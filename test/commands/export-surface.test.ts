@@ -10,7 +10,7 @@ import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findResource } from '../../src/catalog/index.js';
 import { tempDir } from '../support/files.js';
-import { runCli, sandboxGet, startTestSandbox, type TestSandbox } from '../support/cli.js';
+import { runCli, sandboxGet, startTestSandbox, totalRequests, type TestSandbox } from '../support/cli.js';
 
 let sandbox: TestSandbox;
 beforeAll(async () => {
@@ -20,7 +20,7 @@ afterAll(async () => {
   await sandbox?.stop();
 });
 
-const totalRequests = async () => Object.values((await sandbox.stats()).requests).reduce((sum, n) => sum + n, 0);
+const requestsSoFar = () => totalRequests(sandbox);
 const ndjson = (text: string) =>
   text
     .split('\n')
@@ -53,13 +53,13 @@ describe('input refused before any request, with exit 2', () => {
   ])('%s', async (_what, args, message) => {
     const dir = tempDir();
     const file = join(dir, 'out.ndjson');
-    const before = await totalRequests();
+    const before = await requestsSoFar();
     const result = await runCli(['export', ...args, '-o', file], { env: sandbox.env });
     expect(result.code, result.stderr).toBe(2);
     expect(result.stderr.split('\n')[0]).toMatch(message);
     expect(result.stderr).not.toMatch(/\n\s+at /);
     expect(existsSync(file)).toBe(false);
-    expect(await totalRequests()).toBe(before);
+    expect(await requestsSoFar()).toBe(before);
   });
 
   it('names the allowed values, and the right spelling of one given in the wrong case', async () => {
@@ -188,11 +188,11 @@ describe('--action: every listed read action is reachable by its id', () => {
       /--action read-search \(GET \/tasks\/search\) takes no --param id/,
     ],
   ])('refuses %s with the list of read actions or the right --param', async (_what, args, message) => {
-    const before = await totalRequests();
+    const before = await requestsSoFar();
     const result = await runCli(['export', ...args], { env: sandbox.env });
     expect(result.code, result.stderr).toBe(2);
     expect(result.stderr.split('\n')[0]).toMatch(message);
-    expect(await totalRequests()).toBe(before);
+    expect(await requestsSoFar()).toBe(before);
   });
 
   it('lists every read action when the id is wrong', async () => {

@@ -13,6 +13,7 @@ import { printsSecretOnPurpose, recordOutput, registerSecret } from '../support/
 
 export { cleanEnv } from '../support/env.js';
 export { tempDir } from '../support/files.js';
+export { totalRequests } from '../support/stats.js';
 
 export const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const binary = join(projectRoot, 'bin', 'infusionsoft.js');

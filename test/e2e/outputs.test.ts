@@ -13,7 +13,17 @@ import { lstatSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSy
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { binary, cleanEnv, projectRoot, recordOutput, run, startSandboxProcess, tempDir, type SandboxProcess } from './cli.js';
+import {
+  binary,
+  cleanEnv,
+  projectRoot,
+  recordOutput,
+  run,
+  startSandboxProcess,
+  tempDir,
+  totalRequests,
+  type SandboxProcess,
+} from './cli.js';
 
 const guard = join(projectRoot, 'test', 'e2e', 'guard-system-files.mjs');
 /** The binary as the scripts below call it: `$CLI export ...`. */
@@ -141,7 +151,7 @@ describe('a target that cannot be written is refused before any request', () => 
   beforeEach(async () => {
     await fetch(`${sandbox.origin}/_sandbox/reset-stats`, { method: 'POST' });
   });
-  const requestsSent = async () => Object.values((await sandbox.stats()).requests).reduce((a, b) => a + b, 0);
+  const requestsSent = () => totalRequests(sandbox);
 
   it('-o into a missing folder: exit 2 naming it, nothing sent (not even the custom-field model)', async () => {
     const dir = tempDir();

@@ -15,7 +15,7 @@ import { CliError } from '../../src/errors.js';
 import { runExport } from '../../src/etl/export.js';
 import { silentReporter, type Reporter } from '../../src/reporter.js';
 import { tempDir } from '../support/files.js';
-import { startTestSandbox, type TestSandbox } from '../support/cli.js';
+import { startTestSandbox, totalRequests, type TestSandbox } from '../support/cli.js';
 
 let sandbox: TestSandbox;
 let api: KeapApi;
@@ -27,7 +27,7 @@ afterAll(async () => {
   await sandbox?.stop();
 });
 
-const totalRequests = async () => Object.values((await sandbox.stats()).requests).reduce((sum, n) => sum + n, 0);
+const requestsSoFar = () => totalRequests(sandbox);
 /** A lock line naming a process that lives (ours), as another run's would. */
 const liveHolder = () => `${process.ppid} held-by-test\n`;
 
@@ -46,13 +46,13 @@ it('a lock held from the start: the run fails (exit 1) before its first request,
   const dir = tempDir();
   writeFileSync(join(dir, 'contacts.csv'), 'older output\n');
   writeFileSync(join(dir, 'state.json.lock'), liveHolder());
-  const before = await totalRequests();
+  const before = await requestsSoFar();
   const error = await runExport(api, request(dir), silentReporter).catch((e: unknown) => e);
   expect(error).toBeInstanceOf(CliError);
   expect((error as CliError).exitCode).toBe(1);
   expect((error as CliError).message).toMatch(/state file .*state\.json stayed locked by another run/);
   expect((error as CliError).hint).toMatch(/^nothing was sent/);
-  expect(await totalRequests()).toBe(before);
+  expect(await requestsSoFar()).toBe(before);
   expect(readFileSync(join(dir, 'contacts.csv'), 'utf8')).toBe('older output\n');
 });
 

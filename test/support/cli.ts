@@ -13,6 +13,7 @@ import { cleanEnv } from './env.js';
 import { printsSecretOnPurpose, recordOutput, registerSecret } from './record.js';
 
 export { cleanEnv } from './env.js';
+export { totalRequests } from './stats.js';
 
 export interface CliResult {
   code: number;
