@@ -43,8 +43,11 @@ describe('two jobs on one state file', () => {
 
     // x is edited, then y a little later: the plain job's next bookmark passes x.
     const [x, y] = await twoContacts();
-    await sandboxSend(sandbox, 'PATCH', `/contacts/${x}`, { job_title: 'Edited for the tagged job' });
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    const edited = (await sandboxSend(sandbox, 'PATCH', `/contacts/${x}`, { job_title: 'Edited for the tagged job' })) as {
+      last_updated: string;
+    };
+    // y's edit must come a millisecond later than x's on the clock the sandbox stamps with.
+    while (Date.now() <= Date.parse(edited.last_updated)) await new Promise((resolve) => setImmediate(resolve));
     await sandboxSend(sandbox, 'PATCH', `/contacts/${y}`, { job_title: 'Edited later' });
     const plainAgain = await runCli(plain, { env: sandbox.env, now: later });
     expect(plainAgain.code, plainAgain.stderr).toBe(0);
