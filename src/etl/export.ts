@@ -17,7 +17,8 @@ import { ApiError, BrokenPipeError, CliError, InterruptedError, UsageError } fro
 import { actionsOfKind, findAction, findResource, isReadAction, plainReadAction, readActions, singularName } from '../catalog/index.js';
 import { counted, timeLeft, type Progress, type Reporter } from '../reporter.js';
 import { addCustomFields, customFieldModel, type CustomFieldModel } from './custom-fields.js';
-import { csvColumns, extendColumns, FlattenPlan } from './flatten.js';
+import { csvColumns } from './columns.js';
+import { extendColumns, FlattenPlan } from './flatten.js';
 import { activeTemps, Checkpointer, removeCheckpoint, removeLeftovers, type ResumePlan } from './checkpoint.js';
 import { checkpointPage, keptSentence, resumePlanFor, worthResuming } from './export-resume.js';
 import { gzipOutput, inspectOutput, openOutput, resumeOutput, type Output, type OutputTarget } from '../fs/index.js';

@@ -3,17 +3,10 @@ import { stringify } from 'csv-stringify/sync';
 import { describe, expect, it } from 'vitest';
 import { customFieldModel, withCustomFields } from '../../src/etl/custom-fields.js';
 import { CellError } from '../../src/etl/errors.js';
-import {
-  createFlattenPlan,
-  csvColumns,
-  csvLine,
-  csvParseOptions,
-  csvStringifyOptions,
-  extendColumns,
-  flattenRecord,
-  unflattenRow,
-  type FlattenPlan,
-} from '../../src/etl/flatten.js';
+import { csvColumns } from '../../src/etl/columns.js';
+import { csvLine, csvParseOptions, csvStringifyOptions } from '../../src/etl/csv-cells.js';
+import { createFlattenPlan, extendColumns, type FlattenPlan, flattenRecord } from '../../src/etl/flatten.js';
+import { unflattenRow } from '../../src/etl/unflatten.js';
 import { findResource } from '../../src/catalog/index.js';
 import { UsageError } from '../../src/errors.js';
 import { contactsModelBody, contactsResource } from './fixtures.js';

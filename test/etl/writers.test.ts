@@ -1,7 +1,9 @@
 import { parse } from 'csv-parse/sync';
 import { PassThrough, Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createFlattenPlan, csvColumns, csvParseOptions } from '../../src/etl/flatten.js';
+import { csvColumns } from '../../src/etl/columns.js';
+import { csvParseOptions } from '../../src/etl/csv-cells.js';
+import { createFlattenPlan } from '../../src/etl/flatten.js';
 import { createRecordWriter, type ExportFormat } from '../../src/etl/writers.js';
 import { contactsResource } from './fixtures.js';
 

@@ -12,7 +12,8 @@ import { UsageError } from '../../errors.js';
 import { type CustomFieldModel, customToFields } from '../custom-fields.js';
 import { CellError } from '../errors.js';
 import type { DateFormats } from './dates.js';
-import { csvColumns, parseCell, unflattenRow } from '../flatten.js';
+import { csvColumns } from '../columns.js';
+import { parseCell, unflattenRow } from '../unflatten.js';
 import type { InputFormat, InputRow } from './types.js';
 
 export interface MappingOptions {

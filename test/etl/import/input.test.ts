@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UsageError } from '../../../src/errors.js';
 import { InputError } from '../../../src/etl/errors.js';
 import { type InputOptions, openInput } from '../../../src/etl/import/input.js';
-import { csvLine } from '../../../src/etl/flatten.js';
+import { csvLine } from '../../../src/etl/csv-cells.js';
 import type { ImportInput, InputRow } from '../../../src/etl/import/types.js';
 import { tempDir } from '../../support/files.js';
 
