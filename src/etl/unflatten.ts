@@ -3,7 +3,7 @@
  * names (columns.ts).
  */
 import type { BodyProperty, FieldDef, FieldType, ResourceDef } from '../catalog/types.js';
-import { catalogOf, isDiscriminated, isObject, readerFor } from './columns.js';
+import { type Catalog, catalogOf, isDiscriminated, isObject, readerFor } from './columns.js';
 import { CellError } from './errors.js';
 
 export interface UnflattenOptions {
@@ -111,89 +111,113 @@ export function unflattenRow(
 ): Record<string, unknown> {
   const catalog = catalogOf(resource, options.properties);
   const gathered = new Set(options.gathered ?? catalog.gathered);
-  const result: Record<string, unknown> = {};
-  const elements = new Map<string, Map<string, Record<string, unknown>>>();
-  const leftovers = new Map<string, unknown[]>();
-  const custom: Record<string, unknown> = {};
-  let hasCustom = false;
-
+  const into: RowRead = { result: {}, elements: new Map(), leftovers: new Map(), custom: {}, hasCustom: false };
   for (const column of Object.keys(row)) {
     const cell = row[column];
     if (cell === null || cell === undefined) continue;
-    const reader = readerFor(column, catalog);
-    switch (reader.kind) {
-      case 'custom': {
-        const type = options.customTypes?.get(reader.label);
-        custom[reader.label] = type === 'number' && cell.trim() !== '' ? parseScalar(column, cell, 'number') : cell;
-        hasCustom = true;
-        break;
-      }
-      case 'value': {
-        const field = catalog.fields.get(reader.name);
-        if (reader.json || (!field && gathered.has(reader.name))) {
-          if (cell === '') break;
-          result[reader.name] = parseJsonCell(column, cell, field);
-        } else if (field && field.type !== 'string' && cell.trim() === '') {
-          break; // "" in a typed column: nothing to send
-        } else {
-          result[reader.name] = parseScalar(column, cell, field?.type);
-        }
-        break;
-      }
-      case 'gathered': {
-        if (cell === '') break;
-        // What flattening wrote as JSON text is a list or an object; anything else was a plain value.
-        result[reader.name] = /^\s*[[{]/.test(cell) ? parseJsonCell(column, cell, undefined) : cell;
-        break;
-      }
-      case 'component': {
-        const parent = result[reader.name];
-        const target: Record<string, unknown> = isObject(parent) ? parent : {};
-        result[reader.name] = target;
-        target[reader.component] = parseComponent(
-          column,
-          reader.component,
-          cell,
-          catalog.componentTypes.get(reader.name)?.get(reader.component),
-        );
-        break;
-      }
-      case 'element': {
-        let byValue = elements.get(reader.name);
-        if (!byValue) {
-          byValue = new Map();
-          elements.set(reader.name, byValue);
-        }
-        let element = byValue.get(reader.value);
-        if (!element) {
-          element = {};
-          byValue.set(reader.value, element);
-        }
-        element[reader.component] = parseComponent(
-          column,
-          reader.component,
-          cell,
-          catalog.componentTypes.get(reader.name)?.get(reader.component),
-        );
-        break;
-      }
-      case 'leftover': {
-        if (cell === '') break;
-        const parsed = parseJsonCell(column, cell, undefined);
-        if (!Array.isArray(parsed)) throw new CellError(column, 'expected a JSON array');
-        leftovers.set(reader.name, parsed);
-        break;
-      }
-      case 'path':
-        setPath(result, reader.path, cell);
-        break;
-    }
+    readCell(column, cell, catalog, gathered, options, into);
   }
+  joinKeyedArrays(resource, into);
+  if (into.hasCustom) into.result.custom = into.custom;
+  return into.result;
+}
 
+/** What a row's cells have given so far; keyed arrays and custom fields are put in `result` last. */
+interface RowRead {
+  result: Record<string, unknown>;
+  /** Per discriminated field, its elements by discriminator value. */
+  elements: Map<string, Map<string, Record<string, unknown>>>;
+  /** Per discriminated field, the elements of its `name` JSON column. */
+  leftovers: Map<string, unknown[]>;
+  custom: Record<string, unknown>;
+  hasCustom: boolean;
+}
+
+/** One non-empty cell into `into`, by where its column reads. */
+function readCell(
+  column: string,
+  cell: string,
+  catalog: Catalog,
+  gathered: ReadonlySet<string>,
+  options: UnflattenOptions,
+  into: RowRead,
+): void {
+  const reader = readerFor(column, catalog);
+  switch (reader.kind) {
+    case 'custom': {
+      const type = options.customTypes?.get(reader.label);
+      into.custom[reader.label] = type === 'number' && cell.trim() !== '' ? parseScalar(column, cell, 'number') : cell;
+      into.hasCustom = true;
+      break;
+    }
+    case 'value': {
+      const field = catalog.fields.get(reader.name);
+      if (reader.json || (!field && gathered.has(reader.name))) {
+        if (cell === '') break;
+        into.result[reader.name] = parseJsonCell(column, cell, field);
+      } else if (field && field.type !== 'string' && cell.trim() === '') {
+        break; // "" in a typed column: nothing to send
+      } else {
+        into.result[reader.name] = parseScalar(column, cell, field?.type);
+      }
+      break;
+    }
+    case 'gathered': {
+      if (cell === '') break;
+      // What flattening wrote as JSON text is a list or an object; anything else was a plain value.
+      into.result[reader.name] = /^\s*[[{]/.test(cell) ? parseJsonCell(column, cell, undefined) : cell;
+      break;
+    }
+    case 'component': {
+      const parent = into.result[reader.name];
+      const target: Record<string, unknown> = isObject(parent) ? parent : {};
+      into.result[reader.name] = target;
+      target[reader.component] = parseComponent(
+        column,
+        reader.component,
+        cell,
+        catalog.componentTypes.get(reader.name)?.get(reader.component),
+      );
+      break;
+    }
+    case 'element': {
+      let byValue = into.elements.get(reader.name);
+      if (!byValue) {
+        byValue = new Map();
+        into.elements.set(reader.name, byValue);
+      }
+      let element = byValue.get(reader.value);
+      if (!element) {
+        element = {};
+        byValue.set(reader.value, element);
+      }
+      element[reader.component] = parseComponent(
+        column,
+        reader.component,
+        cell,
+        catalog.componentTypes.get(reader.name)?.get(reader.component),
+      );
+      break;
+    }
+    case 'leftover': {
+      if (cell === '') break;
+      const parsed = parseJsonCell(column, cell, undefined);
+      if (!Array.isArray(parsed)) throw new CellError(column, 'expected a JSON array');
+      into.leftovers.set(reader.name, parsed);
+      break;
+    }
+    case 'path':
+      setPath(into.result, reader.path, cell);
+      break;
+  }
+}
+
+/** Discriminated arrays in discriminator-value order, then the elements of their `name` JSON column. */
+function joinKeyedArrays(resource: ResourceDef, into: RowRead): void {
   for (const field of resource.fields) {
     if (!isDiscriminated(field)) continue;
-    const byValue = elements.get(field.name);
-    const rest = leftovers.get(field.name);
+    const byValue = into.elements.get(field.name);
+    const rest = into.leftovers.get(field.name);
     if (!byValue && !rest) continue;
     const discriminator = field.discriminator ?? 'field';
     const list: unknown[] = [];
@@ -206,8 +230,6 @@ export function unflattenRow(
       if (element) list.push({ ...element, [discriminator]: value });
     }
     if (rest) list.push(...rest);
-    result[field.name] = list;
+    into.result[field.name] = list;
   }
-  if (hasCustom) result.custom = custom;
-  return result;
 }
