@@ -6,7 +6,8 @@ import { customFieldModel } from '../../../src/etl/custom-fields.js';
 import { CellError } from '../../../src/etl/errors.js';
 import { csvColumns } from '../../../src/etl/columns.js';
 import { FlattenPlan, flattenRecord } from '../../../src/etl/flatten.js';
-import { type MappingOptions, mapRow, planColumns } from '../../../src/etl/import/mapping.js';
+import { mapRow } from '../../../src/etl/import/map-row.js';
+import { type MappingOptions, planColumns } from '../../../src/etl/import/mapping.js';
 import type { InputFormat } from '../../../src/etl/import/types.js';
 import { customFieldsByResource } from '../../../src/sandbox/generate.js';
 
