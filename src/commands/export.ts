@@ -118,68 +118,71 @@ bookmark; records at the boundary come again (at least once, never missed). Ever
 (event times, unconfirmed update times, no date filter; see \`describe RESOURCE\`) every record is
 read and compared with the last run's content hashes, which also shows deletions (--deleted).`,
     )
-    .action(async (name: string | undefined, flags: ExportFlags, command: Command) => {
-      if (flags.all) return exportAllCommand(name, { ...flags }, command, io);
-      if (name === undefined) {
-        throw new UsageError('export needs a RESOURCE (see `infusionsoft resources`)', {
-          hint: 'or export every resource with --all -o DIR/',
-        });
-      }
-      const resource = findResource(name);
-      // The engine (and csv-parse, for lists in flags) load only when an export runs.
-      const [{ parseFieldList, parsePositiveInt }, { parseDateArg }, { parseKeyValues }, { runExport }] = await Promise.all([
-        import('./args.js'),
-        import('../etl/dates.js'),
-        import('../etl/key-values.js'),
-        import('../etl/export.js'),
-      ]);
-      const { format, gzip } = exportFormat(flags.format, flags.output);
-      const request: ExportRequest = {
-        resource,
-        format,
-        ...(gzip ? { gzip } : {}),
-        ...(flags.force ? { force: true } : {}),
-        ...(flags.json ? { resultOnStdout: true } : {}),
-        where: parseKeyValues(flags.where, '--where'),
-        params: parseKeyValues(flags.param, '--param'),
-        fullRefresh: flags.fullRefresh ?? false,
-        stdout: io.stdout,
-        now: io.now,
-      };
-      if (flags.action !== undefined) request.action = flags.action;
-      if (flags.output !== undefined && flags.output !== '-') request.output = flags.output;
-      if (flags.fields !== undefined) request.fields = parseFieldList(flags.fields, '--fields');
-      if (flags.include.length) request.include = flags.include.flatMap((v) => parseFieldList(v, '--include'));
-      if (flags.since !== undefined) request.since = parseDateArg(flags.since, '--since');
-      if (flags.until !== undefined) request.until = parseDateArg(flags.until, '--until');
-      if (flags.max !== undefined) request.max = parsePositiveInt(flags.max, '--max');
-      if (flags.pageSize !== undefined) {
-        request.pageSize = parsePositiveInt(flags.pageSize, '--page-size');
-        if (request.pageSize > 1000) throw new UsageError('--page-size: Keap returns at most 1000 records a page');
-      }
-      if (flags.concurrency !== undefined) request.concurrency = parsePositiveInt(flags.concurrency, '--concurrency');
-      if (flags.state !== undefined) request.stateFile = flags.state;
-      if (flags.stateKey !== undefined) request.stateKey = parseStateKey(flags.stateKey, flags.state);
-      if (flags.deleted !== undefined) request.deletedFile = flags.deleted;
-      if (flags.detectDeletes) request.detectDeletes = true;
-      if (flags.resume) request.resume = true;
-      request.resumeCommand = resumeCommandLine(command);
-      if (flags.json && request.output === undefined) {
-        throw new UsageError('--json prints the result on stdout, where the data goes without -o', {
-          hint: 'write the data to a file with -o FILE, or leave out --json',
-        });
-      }
+    .action((name: string | undefined, flags: ExportFlags, command: Command) => exportCommand(name, flags, command, io));
+}
 
-      // Ctrl-C, a kill from cron, a closed SSH session: stop fetching, discard the temporary file.
-      const outcome = await runInterruptible((signal) => {
-        request.signal = signal;
-        return withSession(command, io, ({ api, reporter, account }) => runExport(api, { ...request, account }, reporter), {
-          ...(request.concurrency ? { concurrency: request.concurrency } : {}),
-        });
-      }, 'export interrupted before anything was written');
-      reporterFor(globalOptions(command), io).info(exportSummary(outcome));
-      if (flags.json) printJson(outcome.result, io.stdout);
+/** One export run: the flags checked and read into a request, the engine run, its summary printed. */
+async function exportCommand(name: string | undefined, flags: ExportFlags, command: Command, io: IO): Promise<void> {
+  if (flags.all) return exportAllCommand(name, { ...flags }, command, io);
+  if (name === undefined) {
+    throw new UsageError('export needs a RESOURCE (see `infusionsoft resources`)', {
+      hint: 'or export every resource with --all -o DIR/',
     });
+  }
+  const resource = findResource(name);
+  // The engine (and csv-parse, for lists in flags) load only when an export runs.
+  const [{ parseFieldList, parsePositiveInt }, { parseDateArg }, { parseKeyValues }, { runExport }] = await Promise.all([
+    import('./args.js'),
+    import('../etl/dates.js'),
+    import('../etl/key-values.js'),
+    import('../etl/export.js'),
+  ]);
+  const { format, gzip } = exportFormat(flags.format, flags.output);
+  const request: ExportRequest = {
+    resource,
+    format,
+    ...(gzip ? { gzip } : {}),
+    ...(flags.force ? { force: true } : {}),
+    ...(flags.json ? { resultOnStdout: true } : {}),
+    where: parseKeyValues(flags.where, '--where'),
+    params: parseKeyValues(flags.param, '--param'),
+    fullRefresh: flags.fullRefresh ?? false,
+    stdout: io.stdout,
+    now: io.now,
+  };
+  if (flags.action !== undefined) request.action = flags.action;
+  if (flags.output !== undefined && flags.output !== '-') request.output = flags.output;
+  if (flags.fields !== undefined) request.fields = parseFieldList(flags.fields, '--fields');
+  if (flags.include.length) request.include = flags.include.flatMap((v) => parseFieldList(v, '--include'));
+  if (flags.since !== undefined) request.since = parseDateArg(flags.since, '--since');
+  if (flags.until !== undefined) request.until = parseDateArg(flags.until, '--until');
+  if (flags.max !== undefined) request.max = parsePositiveInt(flags.max, '--max');
+  if (flags.pageSize !== undefined) {
+    request.pageSize = parsePositiveInt(flags.pageSize, '--page-size');
+    if (request.pageSize > 1000) throw new UsageError('--page-size: Keap returns at most 1000 records a page');
+  }
+  if (flags.concurrency !== undefined) request.concurrency = parsePositiveInt(flags.concurrency, '--concurrency');
+  if (flags.state !== undefined) request.stateFile = flags.state;
+  if (flags.stateKey !== undefined) request.stateKey = parseStateKey(flags.stateKey, flags.state);
+  if (flags.deleted !== undefined) request.deletedFile = flags.deleted;
+  if (flags.detectDeletes) request.detectDeletes = true;
+  if (flags.resume) request.resume = true;
+  request.resumeCommand = resumeCommandLine(command);
+  if (flags.json && request.output === undefined) {
+    throw new UsageError('--json prints the result on stdout, where the data goes without -o', {
+      hint: 'write the data to a file with -o FILE, or leave out --json',
+    });
+  }
+
+  // Ctrl-C, a kill from cron, a closed SSH session: stop fetching, discard the temporary file.
+  const outcome = await runInterruptible((signal) => {
+    request.signal = signal;
+    return withSession(command, io, ({ api, reporter, account }) => runExport(api, { ...request, account }, reporter), {
+      ...(request.concurrency ? { concurrency: request.concurrency } : {}),
+    });
+  }, 'export interrupted before anything was written');
+  reporterFor(globalOptions(command), io).info(exportSummary(outcome));
+  if (flags.json) printJson(outcome.result, io.stdout);
 }
 
 /** The command line that continues a stopped run: this one, with `--resume`, quoted for a shell. */

@@ -63,67 +63,70 @@ Examples:
   $ infusionsoft sandbox --client-id my-app --client-secret s3cret --token-lifetime 600
   $ infusionsoft sandbox --redirect-uris http://127.0.0.1:8765/callback   # then: auth login --port 8765`,
     )
-    .action(async (flags: SandboxFlags) => {
-      // Loaded here, not at startup: every other command runs without the sandbox's code.
-      const [{ parseWholeNumber }, { defaultCounts }, { parseFaults, parseLimits, startSandbox }] = await Promise.all([
-        import('./args.js'),
-        import('../sandbox/generate.js'),
-        import('../sandbox/server.js'),
-      ]);
-      const counts: Record<string, number> = {};
-      const contacts = parseWholeNumber(flags.contacts, '--contacts');
-      if (contacts !== undefined) counts.contacts = contacts;
-      for (const entry of flags.count) {
-        const [name, n] = entry.split('=');
-        if (!name || n === undefined) throw new UsageError(`--count: "${entry}" should be RESOURCE=N, e.g. orders=500`);
-        const resource = findResource(name).name;
-        if (!(resource in defaultCounts)) {
-          throw new UsageError(`--count: the number of ${resource} cannot be set`, {
-            hint: `resources that can be sized: ${Object.keys(defaultCounts).join(', ')}`,
-          });
-        }
-        counts[resource] = parseWholeNumber(n, `--count ${name}`) ?? 0;
-      }
-      if (flags.faults) parseFaults(flags.faults);
-      if (flags.limits !== undefined) parseLimits(flags.limits);
-      const port = parseWholeNumber(flags.port, '--port') ?? 0;
-      if (port > 65535) throw new UsageError(`--port: ${port} is not a port (0-65535; 0 picks a free one)`);
-      const options: SandboxOptions = {
-        port,
-        seed: parseWholeNumber(flags.seed, '--seed') ?? 1,
-        counts,
-        log: (line) => io.stderr.write(`${line}\n`),
-      };
-      if (flags.data) options.dataFile = flags.data;
-      const latency = parseWholeNumber(flags.latency, '--latency');
-      if (latency !== undefined) options.latencyMs = latency;
-      const throttle = parseWholeNumber(flags.throttle, '--throttle');
-      if (throttle !== undefined) options.throttle = throttle;
-      if (flags.faults) options.faults = flags.faults;
-      if (flags.limits !== undefined) options.limits = flags.limits;
-      const lifetime = parseWholeNumber(flags.tokenLifetime, '--token-lifetime');
-      if (lifetime !== undefined) options.tokenLifetime = lifetime;
-      if (flags.clientId !== undefined) options.clientId = clientCredential(flags.clientId, '--client-id', /[\s:]/);
-      if (flags.clientSecret !== undefined) options.clientSecret = clientCredential(flags.clientSecret, '--client-secret', /\s/);
-      if (flags.redirectUris !== undefined) options.redirectUris = redirectUris(flags.redirectUris);
-      if (flags.keepEarlierLogins) options.keepEarlierLogins = true;
-      const refreshLifetime = parseWholeNumber(flags.refreshTokenLifetime, '--refresh-token-lifetime');
-      if (refreshLifetime !== undefined) options.refreshTokenLifetime = refreshLifetime;
+    .action((flags: SandboxFlags) => sandboxCommand(flags, io));
+}
 
-      const sandbox = await startSandbox(options);
-      io.stdout.write(`INFUSIONSOFT_API_URL=${sandbox.apiUrl}\nINFUSIONSOFT_ACCESS_TOKEN=${sandbox.token}\n`);
-      await new Promise<void>((resolve) => {
-        // Both listeners go on the first signal, so an in-process run leaves none behind.
-        const stop = () => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          resolve();
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
+/** Starts the sandbox the flags describe, prints its URL and token, and serves until SIGINT or SIGTERM. */
+async function sandboxCommand(flags: SandboxFlags, io: IO): Promise<void> {
+  // Loaded here, not at startup: every other command runs without the sandbox's code.
+  const [{ parseWholeNumber }, { defaultCounts }, { parseFaults, parseLimits, startSandbox }] = await Promise.all([
+    import('./args.js'),
+    import('../sandbox/generate.js'),
+    import('../sandbox/server.js'),
+  ]);
+  const counts: Record<string, number> = {};
+  const contacts = parseWholeNumber(flags.contacts, '--contacts');
+  if (contacts !== undefined) counts.contacts = contacts;
+  for (const entry of flags.count) {
+    const [name, n] = entry.split('=');
+    if (!name || n === undefined) throw new UsageError(`--count: "${entry}" should be RESOURCE=N, e.g. orders=500`);
+    const resource = findResource(name).name;
+    if (!(resource in defaultCounts)) {
+      throw new UsageError(`--count: the number of ${resource} cannot be set`, {
+        hint: `resources that can be sized: ${Object.keys(defaultCounts).join(', ')}`,
       });
-      await sandbox.close();
-    });
+    }
+    counts[resource] = parseWholeNumber(n, `--count ${name}`) ?? 0;
+  }
+  if (flags.faults) parseFaults(flags.faults);
+  if (flags.limits !== undefined) parseLimits(flags.limits);
+  const port = parseWholeNumber(flags.port, '--port') ?? 0;
+  if (port > 65535) throw new UsageError(`--port: ${port} is not a port (0-65535; 0 picks a free one)`);
+  const options: SandboxOptions = {
+    port,
+    seed: parseWholeNumber(flags.seed, '--seed') ?? 1,
+    counts,
+    log: (line) => io.stderr.write(`${line}\n`),
+  };
+  if (flags.data) options.dataFile = flags.data;
+  const latency = parseWholeNumber(flags.latency, '--latency');
+  if (latency !== undefined) options.latencyMs = latency;
+  const throttle = parseWholeNumber(flags.throttle, '--throttle');
+  if (throttle !== undefined) options.throttle = throttle;
+  if (flags.faults) options.faults = flags.faults;
+  if (flags.limits !== undefined) options.limits = flags.limits;
+  const lifetime = parseWholeNumber(flags.tokenLifetime, '--token-lifetime');
+  if (lifetime !== undefined) options.tokenLifetime = lifetime;
+  if (flags.clientId !== undefined) options.clientId = clientCredential(flags.clientId, '--client-id', /[\s:]/);
+  if (flags.clientSecret !== undefined) options.clientSecret = clientCredential(flags.clientSecret, '--client-secret', /\s/);
+  if (flags.redirectUris !== undefined) options.redirectUris = redirectUris(flags.redirectUris);
+  if (flags.keepEarlierLogins) options.keepEarlierLogins = true;
+  const refreshLifetime = parseWholeNumber(flags.refreshTokenLifetime, '--refresh-token-lifetime');
+  if (refreshLifetime !== undefined) options.refreshTokenLifetime = refreshLifetime;
+
+  const sandbox = await startSandbox(options);
+  io.stdout.write(`INFUSIONSOFT_API_URL=${sandbox.apiUrl}\nINFUSIONSOFT_ACCESS_TOKEN=${sandbox.token}\n`);
+  await new Promise<void>((resolve) => {
+    // Both listeners go on the first signal, so an in-process run leaves none behind.
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  await sandbox.close();
 }
 
 /** A client id or secret that survives HTTP Basic (`id:secret`, so no colon in the id). */
