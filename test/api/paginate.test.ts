@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { bearerTokenSource } from '../../src/api/credentials.js';
 import { createClient } from '../../src/api/client.js';
-import type { KeapApi, Page } from '../../src/api/types.js';
+import type { CredentialSource, KeapApi, Page } from '../../src/api/types.js';
 import type { ResponseShape } from '../../src/catalog/types.js';
 import type { Reporter } from '../../src/reporter.js';
 import { PagingError } from '../../src/api/errors.js';
@@ -406,11 +406,24 @@ describe('prefetch', () => {
       debug: (message) => lines.push(message),
       progress: () => ({ update() {}, stop() {} }),
     };
-    const client = createClient({ baseUrl: server.base, credentials: bearerTokenSource('t', 'test'), reporter });
-    /** Every request sent has its answer in (each sent request logs one line when it ends). */
+    // The client asks its credential source for a header as it starts each request, before the
+    // pacer, so `started` counts every page the pager has asked for.
+    const token = bearerTokenSource('t', 'test');
+    let started = 0;
+    const credentials: CredentialSource = {
+      scheme: token.scheme,
+      describe: () => token.describe(),
+      header: (signal) => {
+        started++;
+        return token.header(signal);
+      },
+      onUnauthorized: (signal) => token.onUnauthorized(signal),
+    };
+    const client = createClient({ baseUrl: server.base, credentials, reporter });
+    /** Every request started has its answer in (each logs one line when it ends). */
     const quiet = async () => {
       do await new Promise<void>((resolve) => setImmediate(resolve));
-      while (lines.length < client.stats().requests);
+      while (lines.length < started);
     };
     const asked: number[] = [];
     try {
