@@ -15,10 +15,10 @@ const MAX_FILE_LINES = 500;
 const MAX_FUNCTION_LINES = 100;
 
 /**
- * Being split on other branches of this round (api/client.ts by the pager work, etl/export.ts into
- * etl/export/); they are exempt from both rules until those branches are merged, then this list goes.
+ * Being split on another branch of this round (etl/export.ts into
+ * etl/export/); exempt from both rules until that branch is merged, then this list goes.
  */
-const NOT_YET_SPLIT = new Set(['api/client.ts', 'etl/export.ts']);
+const NOT_YET_SPLIT = new Set(['etl/export.ts']);
 /** Functions other branches of this round bring down (registerAuthCommand, registerImportCommand); the same. */
 const NOT_YET_SHORT = new Set([
   'commands/auth.ts registerAuthCommand',
