@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { notLoggedIn, type AuthStatus, type ProfileRef } from '../auth/account.js';
 import { CHECK_REQUEST, checkCredential, listProfiles, type ProfileSummary } from '../auth/overview.js';
 import { readProfile, setDefaultProfile } from '../auth/profiles.js';
-import { selectProfile } from '../auth/selection.js';
+import { selectProfile } from '../auth/resolver.js';
 import type { IO } from '../io.js';
 import type { Reporter } from '../reporter.js';
 import { globalOptions, reporterFor, withSession } from './context.js';

@@ -7,7 +7,7 @@ import type { LoginResult } from '../auth/login.js';
 import { checkLoginEndpoints } from '../auth/origin.js';
 import { DEFAULT_AUTHORIZE_URL, DEFAULT_TOKEN_URL } from '../auth/profiles.js';
 import { refreshCronLine } from '../auth/source.js';
-import { selectProfile } from '../auth/selection.js';
+import { selectProfile } from '../auth/resolver.js';
 import { UsageError } from '../errors.js';
 import type { Reporter } from '../reporter.js';
 import type { IO } from '../io.js';

@@ -9,7 +9,7 @@ import { bearerTokenSource, DEFAULT_API_URL, resolveApiUrl } from '../api/creden
 import type { CredentialSource, KeapApi } from '../api/types.js';
 import { rememberQuota, resolveCredential, type ProfileRef, type ResolvedCredential } from '../auth/account.js';
 import { apiUrlForProfile, chosenApiUrlSource } from '../auth/origin.js';
-import { selectProfile } from '../auth/selection.js';
+import { selectProfile } from '../auth/resolver.js';
 import type { IO } from '../io.js';
 import { createReporter, type Reporter } from '../reporter.js';
 
