@@ -700,14 +700,22 @@ class KeapClient implements KeapApi {
     const what = `${message}${code ? ` (${code})` : ''}`;
     const source = credentials.describe();
     const credential = { source, scheme: credentials.scheme };
+    // Hints pick the way out from where it came from (hints.ts), never from `source`'s wording.
+    const credentialFrom = credentials.from;
     if (status === 403) {
       return new AuthError(`Keap refused ${method} ${this.shownPath(url)}: 403 ${what}`, {
         problem: 'forbidden',
         credential,
+        credentialFrom,
         cause,
       });
     }
-    return new AuthError(`Keap refused the credential from ${source}: 401 ${what}`, { problem: 'refused', credential, cause });
+    return new AuthError(`Keap refused the credential from ${source}: 401 ${what}`, {
+      problem: 'refused',
+      credential,
+      credentialFrom,
+      cause,
+    });
   }
 }
 
