@@ -78,6 +78,7 @@ describe(`only ${OWNER} reads the INFUSIONSOFT_* credential and URL variables`, 
       'const c = env[`INFUSIONSOFT_TOKEN_URL`];',
       "const hint = 'set INFUSIONSOFT_API_KEY or INFUSIONSOFT_ACCESS_TOKEN';",
       '// INFUSIONSOFT_API_KEY wins over the default profile',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the scanned code holds a template literal
       'const message = `INFUSIONSOFT_PROFILE=${named} still wins`;',
       'const dir = env.INFUSIONSOFT_CONFIG_DIR;',
     ].join('\n');

@@ -90,11 +90,16 @@ export function credentialVariablesSet(env: NodeJS.ProcessEnv): CredentialVariab
 
 /** INFUSIONSOFT_ACCESS_TOKEN (OAuth, bearer) wins over INFUSIONSOFT_API_KEY (PAT/SAK). */
 export function credentialSourceFromEnv(env: NodeJS.ProcessEnv): CredentialSource | undefined {
+  return environmentCredential(env)?.source;
+}
+
+function environmentCredential(env: NodeJS.ProcessEnv): { variable: CredentialVariable; source: CredentialSource } | undefined {
   const variable = credentialVariablesSet(env)[0];
-  if (!variable) return undefined;
-  const value = (env[variable] as string).trim();
+  const value = variable && env[variable]?.trim();
+  if (!variable || !value) return undefined;
   const from = { kind: 'environment', variable } as const;
-  return variable === 'INFUSIONSOFT_ACCESS_TOKEN' ? bearerTokenSource(value, variable, from) : apiKeySource(value, variable, from);
+  const source = variable === 'INFUSIONSOFT_ACCESS_TOKEN' ? bearerTokenSource(value, variable, from) : apiKeySource(value, variable, from);
+  return { variable, source };
 }
 
 export function notLoggedIn(ref: ProfileRef): AuthError {
@@ -122,14 +127,14 @@ export type CredentialChoice =
  * The config is not read when the environment wins, so a config this run cannot read stops no one.
  */
 export async function chooseCredential(ref: ProfileRef): Promise<CredentialChoice | undefined> {
-  const variable = credentialVariablesSet(ref.env)[0];
-  if (variable && !ref.explicit) return { from: 'environment', variable, source: credentialSourceFromEnv(ref.env) as CredentialSource };
+  const fromEnv = environmentCredential(ref.env);
+  if (fromEnv && !ref.explicit) return { from: 'environment', ...fromEnv };
   const profile = await readProfile(ref.paths, ref.profileName);
   if (!profile) {
     if (ref.explicit || ref.switched) throw notLoggedIn(ref);
     return undefined;
   }
-  return { from: 'profile', profile, ...(variable ? { environmentIgnored: variable } : {}) };
+  return { from: 'profile', profile, ...(fromEnv ? { environmentIgnored: fromEnv.variable } : {}) };
 }
 
 export interface ResolvedCredential {
