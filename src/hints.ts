@@ -25,9 +25,9 @@ function authHint(error: AuthError): string | undefined {
         : undefined;
     case 'refused': {
       if (!credential) return undefined;
-      // A stored profile (`profile "x" (keychain)`): refreshing already failed, only a new login helps.
-      const profile = /^profile "([^"]+)"/.exec(credential.source)?.[1];
-      if (profile) {
+      // A stored profile: refreshing already failed, only a new login helps.
+      if (error.credentialFrom?.kind === 'profile') {
+        const profile = error.credentialFrom.name;
         return `log in again: infusionsoft auth login${profile === 'default' ? '' : ` --profile ${profile}`}${credential.scheme === 'api-key' ? ' --with-token' : ''}`;
       }
       return credential.scheme === 'bearer'

@@ -31,13 +31,13 @@ export interface ReporterOptions {
   progress?: boolean;
   /** Where messages go: the CLI's stderr (`io.stderr`); process.stderr when not given. */
   stream?: OutputStream;
-  /** The environment, for NO_COLOR; process.env when not given. */
-  env?: NodeJS.ProcessEnv;
+  /** The environment, for NO_COLOR: the CLI's (`io.env`), never taken from the process behind its back. */
+  env: NodeJS.ProcessEnv;
 }
 
 const noProgress: Progress = { update() {}, stop() {} };
 
-export function createReporter(options: ReporterOptions = {}): Reporter {
+export function createReporter(options: ReporterOptions): Reporter {
   const stream = options.stream ?? process.stderr;
   const verbose = options.verbose ?? false;
   const quiet = options.quiet ?? false;
@@ -45,7 +45,7 @@ export function createReporter(options: ReporterOptions = {}): Reporter {
   // A terminal that reports no width (some CI consoles, `stty cols 0`) makes a spinner redraw
   // forever: there a plain line is drawn instead.
   const sized = (stream.columns ?? 0) > 0;
-  const color = stream.isTTY === true && !(options.env ?? process.env).NO_COLOR;
+  const color = stream.isTTY === true && !options.env.NO_COLOR;
   const yellow = (s: string) => (color ? `\u001b[33m${s}\u001b[39m` : s);
   const dim = (s: string) => (color ? `\u001b[2m${s}\u001b[22m` : s);
   let active: { stop(): void } | undefined;

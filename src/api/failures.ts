@@ -83,8 +83,20 @@ export function failureError(kind: FailureKind, request: FailedRequest): Error {
 function authError(status: number, what: string, request: FailedRequest, cause: ApiError): AuthError {
   const source = request.credentials.describe();
   const credential = { source, scheme: request.credentials.scheme };
+  // Hints pick the way out from where it came from (hints.ts), never from `source`'s wording.
+  const credentialFrom = request.credentials.from;
   if (status === 403) {
-    return new AuthError(`Keap refused ${request.method} ${request.shownPath}: 403 ${what}`, { problem: 'forbidden', credential, cause });
+    return new AuthError(`Keap refused ${request.method} ${request.shownPath}: 403 ${what}`, {
+      problem: 'forbidden',
+      credential,
+      credentialFrom,
+      cause,
+    });
   }
-  return new AuthError(`Keap refused the credential from ${source}: 401 ${what}`, { problem: 'refused', credential, cause });
+  return new AuthError(`Keap refused the credential from ${source}: 401 ${what}`, {
+    problem: 'refused',
+    credential,
+    credentialFrom,
+    cause,
+  });
 }

@@ -14,6 +14,7 @@ import type { Reporter } from '../reporter.js';
 import { sameState, startCallbackServer, type Authorization } from './callback.js';
 import { clientRefused, exchangeAuthorization } from './code-exchange.js';
 import { quotaHeaders, readProfile, updateProfile, type AuthPaths, type Profile } from './profiles.js';
+import { oauthAppFromEnv } from './resolver.js';
 import { fileStore, probeKeychain, storeFor, type SecretStore, type StoredSecret } from './secrets.js';
 import { profilesSharingApp, warnSharedApp } from './shared-app.js';
 import { secretFromTokens } from './source.js';
@@ -147,7 +148,7 @@ async function readRequired(io: LoginIO, prompt: string, what: string, hint: str
 async function oauthClientFor(options: LoginOptions, io: LoginIO): Promise<OAuthClient> {
   const clientId =
     options.clientId?.trim() ||
-    options.env.INFUSIONSOFT_CLIENT_ID?.trim() ||
+    oauthAppFromEnv(options.env).clientId ||
     (await readRequired(
       io,
       "Client id (Keap developer portal, your app's key): ",
@@ -157,7 +158,7 @@ async function oauthClientFor(options: LoginOptions, io: LoginIO): Promise<OAuth
       false,
     ));
   const clientSecret =
-    options.env.INFUSIONSOFT_CLIENT_SECRET?.trim() ||
+    oauthAppFromEnv(options.env).clientSecret ||
     (await readRequired(
       io,
       'Client secret: ',

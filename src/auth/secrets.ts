@@ -113,7 +113,7 @@ export class KeychainUnreachableError extends AuthError {
 }
 
 /** Why the keychain cannot be used here, or undefined when it may be tried. */
-export function keychainUnreachableReason(env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function keychainUnreachableReason(env: NodeJS.ProcessEnv): string | undefined {
   if (process.platform === 'linux' && !env.DBUS_SESSION_BUS_ADDRESS) {
     return 'there is no D-Bus session (DBUS_SESSION_BUS_ADDRESS is not set), as under cron or over plain SSH';
   }
@@ -121,7 +121,7 @@ export function keychainUnreachableReason(env: NodeJS.ProcessEnv = process.env):
 }
 
 /** The keychain store. Calls fail with an AuthError that names the way out when it is out of reach. */
-export function keychainStore(env: NodeJS.ProcessEnv = process.env): SecretStore {
+export function keychainStore(env: NodeJS.ProcessEnv): SecretStore {
   const unreachable = (reason: string, cause?: unknown) => new KeychainUnreachableError(reason, cause);
   const call = async (request: KeychainRequest, signal?: AbortSignal): Promise<string | boolean | null> => {
     const reason = keychainUnreachableReason(env);
@@ -154,7 +154,7 @@ export function keychainStore(env: NodeJS.ProcessEnv = process.env): SecretStore
  * Whether the keychain works here: a write, a read that returns what was written, and a delete of
  * a throwaway entry, all bounded in time. Resolves the reason when it does not.
  */
-export async function probeKeychain(env: NodeJS.ProcessEnv = process.env, signal?: AbortSignal): Promise<string | undefined> {
+export async function probeKeychain(env: NodeJS.ProcessEnv, signal?: AbortSignal): Promise<string | undefined> {
   const reason = keychainUnreachableReason(env);
   if (reason) return reason;
   const account = `probe-${process.pid}-${randomBytes(4).toString('hex')}`;
@@ -170,6 +170,6 @@ export async function probeKeychain(env: NodeJS.ProcessEnv = process.env, signal
   }
 }
 
-export function storeFor(kind: StorageKind, paths: AuthPaths, env: NodeJS.ProcessEnv = process.env): SecretStore {
+export function storeFor(kind: StorageKind, paths: AuthPaths, env: NodeJS.ProcessEnv): SecretStore {
   return kind === 'keychain' ? keychainStore(env) : fileStore(paths);
 }

@@ -1,13 +1,11 @@
 /** `auth login|status|list|switch|token|refresh|logout`: the stored Keap logins (docs/auth.md). */
 import type { Command } from 'commander';
-import { resolveApiUrl } from '../api/credentials.js';
 import { authStatus, currentToken, logout, logoutAll, refreshNow, type AuthStatus, type ProfileRef } from '../auth/account.js';
 import type { LogoutResult } from '../auth/forget.js';
 import type { LoginResult } from '../auth/login.js';
 import { checkLoginEndpoints } from '../auth/origin.js';
-import { DEFAULT_AUTHORIZE_URL, DEFAULT_TOKEN_URL } from '../auth/profiles.js';
 import { refreshCronLine } from '../auth/source.js';
-import { selectProfile } from '../auth/selection.js';
+import { authorizeUrlFrom, credentialVariablesSet, resolveApiUrl, selectProfile, tokenUrlFrom } from '../auth/resolver.js';
 import { UsageError } from '../errors.js';
 import type { Reporter } from '../reporter.js';
 import type { IO } from '../io.js';
@@ -106,8 +104,8 @@ Examples:
                 paths: ref.paths,
                 profileName: ref.profileName,
                 apiUrl: resolveApiUrl(globals.apiUrl, env),
-                authorizeUrl: endpoint(env.INFUSIONSOFT_AUTHORIZE_URL, DEFAULT_AUTHORIZE_URL, 'INFUSIONSOFT_AUTHORIZE_URL'),
-                tokenUrl: endpoint(env.INFUSIONSOFT_TOKEN_URL, DEFAULT_TOKEN_URL, 'INFUSIONSOFT_TOKEN_URL'),
+                authorizeUrl: authorizeUrlFrom(env),
+                tokenUrl: tokenUrlFrom(env),
                 env,
                 ...(flags.clientId ? { clientId: flags.clientId } : {}),
                 noBrowser: flags.browser === false,
@@ -154,9 +152,8 @@ Examples:
       const reporter = reporterFor(globalOptions(command), io);
       const ref = await profileRef(command, io.env, warnFor(command));
       io.stdout.write(`${await currentToken({ ...ref, log: (line) => reporter.debug(line) })}\n`);
-      for (const name of ref.explicit ? ['INFUSIONSOFT_ACCESS_TOKEN', 'INFUSIONSOFT_API_KEY'] : []) {
-        if (io.env[name]?.trim())
-          reporter.warn(`${name} is set but not used: profile "${ref.profileName}" was named, and a named profile wins`);
+      for (const name of ref.explicit ? credentialVariablesSet(io.env) : []) {
+        reporter.warn(`${name} is set but not used: profile "${ref.profileName}" was named, and a named profile wins`);
       }
     });
 
@@ -234,8 +231,8 @@ function reportLogin(reporter: Reporter, result: LoginResult, ref: ProfileRef, e
     );
   }
   // A named profile wins over them; the default one does not (DESIGN.md section 2).
-  for (const name of ref.explicit ? [] : ['INFUSIONSOFT_ACCESS_TOKEN', 'INFUSIONSOFT_API_KEY']) {
-    if (env[name]?.trim()) reporter.warn(`${name} is set and wins over this profile until it is unset`);
+  for (const name of ref.explicit ? [] : credentialVariablesSet(env)) {
+    reporter.warn(`${name} is set and wins over this profile until it is unset`);
   }
 }
 
@@ -244,23 +241,10 @@ function refuseMixedEndpoints(flags: LoginFlags, apiUrlFlag: string | undefined,
   if (flags.withToken) return;
   checkLoginEndpoints({
     apiUrl: resolveApiUrl(apiUrlFlag, env),
-    tokenUrl: endpoint(env.INFUSIONSOFT_TOKEN_URL, DEFAULT_TOKEN_URL, 'INFUSIONSOFT_TOKEN_URL'),
+    tokenUrl: tokenUrlFrom(env),
     // A --refresh-token login never visits the authorize page.
-    ...(flags.refreshToken
-      ? {}
-      : { authorizeUrl: endpoint(env.INFUSIONSOFT_AUTHORIZE_URL, DEFAULT_AUTHORIZE_URL, 'INFUSIONSOFT_AUTHORIZE_URL') }),
+    ...(flags.refreshToken ? {} : { authorizeUrl: authorizeUrlFrom(env) }),
   });
-}
-
-function endpoint(value: string | undefined, fallback: string, name: string): string {
-  const text = value?.trim() || fallback;
-  try {
-    const url = new URL(text);
-    if (url.protocol === 'http:' || url.protocol === 'https:') return text;
-  } catch {
-    // reported below
-  }
-  throw new UsageError(`${name} is not an http(s) URL: ${text}`, { hint: `unset it to use Keap's (${fallback})` });
 }
 
 function renderStatus(status: AuthStatus): string {
