@@ -8,7 +8,7 @@ import type { CredentialSource } from '../api/types.js';
 import { AuthError, UsageError } from '../errors.js';
 import { forgetProfile, type LogoutResult } from './forget.js';
 import { quotaHeaders, readProfile, readProfiles, updateProfile, type AuthPaths, type Profile } from './profiles.js';
-import { keychainUnreachableReason, storeFor } from './secrets.js';
+import { systemSecretStores, type SecretStores } from './secrets.js';
 import { loginCommand, refreshUnderLock, storedCredentialSource } from './source.js';
 
 export interface ProfileRef {
@@ -21,7 +21,11 @@ export interface ProfileRef {
   env: NodeJS.ProcessEnv;
   /** Where `--verbose` lines about token refreshes go (never a token). */
   log?: (line: string) => void;
+  /** The run's secret-store factory (`IO.secrets`); the system's when not given. */
+  secrets?: SecretStores;
 }
+
+const storesOf = (ref: ProfileRef): SecretStores => ref.secrets ?? systemSecretStores(ref.env);
 
 export interface ResolvedCredential {
   source: CredentialSource;
@@ -68,7 +72,7 @@ export async function resolveCredential(ref: ProfileRef): Promise<ResolvedCreden
     if (ref.explicit || ref.switched) throw notLoggedIn(ref);
     return undefined;
   }
-  const store = storeFor(profile.storage, ref.paths, ref.env);
+  const store = storesOf(ref).storeFor(profile.storage, ref.paths);
   const source = storedCredentialSource({
     paths: ref.paths,
     profileName: ref.profileName,
@@ -151,7 +155,7 @@ export async function authStatus(ref: ProfileRef, now = Date.now()): Promise<Aut
     status.refreshRefusedAt = profile.refreshRefusedAt;
     if (profile.refreshRefusal) status.refreshRefusal = profile.refreshRefusal;
   }
-  const unreachable = profile.storage === 'keychain' ? keychainUnreachableReason(ref.env) : undefined;
+  const unreachable = profile.storage === 'keychain' ? storesOf(ref).keychainUnreachableReason() : undefined;
   if (unreachable) status.keychainUnreachable = unreachable;
   if (profile.quota && Object.keys(profile.quota).length) status.quota = profile.quota;
   if (profile.quotaSeenAt) status.quotaSeenAt = profile.quotaSeenAt;
@@ -180,7 +184,7 @@ export async function refreshNow(ref: ProfileRef): Promise<Profile> {
       },
     );
   }
-  const store = storeFor(profile.storage, ref.paths, ref.env);
+  const store = storesOf(ref).storeFor(profile.storage, ref.paths);
   const seen = await store.read(ref.profileName);
   if (seen?.kind !== 'oauth') throw notLoggedIn(ref);
   const options = { paths: ref.paths, profileName: ref.profileName, profile, store, ...(ref.log ? { log: ref.log } : {}) };
@@ -195,14 +199,14 @@ export async function refreshNow(ref: ProfileRef): Promise<Profile> {
 export async function logout(ref: ProfileRef): Promise<LogoutResult> {
   const profile = await readProfile(ref.paths, ref.profileName);
   if (!profile) throw notLoggedIn(ref);
-  return forgetProfile(ref.paths, ref.profileName, profile, ref.env);
+  return forgetProfile(ref.paths, ref.profileName, profile, storesOf(ref));
 }
 
 /** `auth logout --all`: every stored profile, one after the other. */
 export async function logoutAll(ref: ProfileRef): Promise<LogoutResult[]> {
   const results: LogoutResult[] = [];
   for (const [name, profile] of Object.entries(await readProfiles(ref.paths))) {
-    results.push(await forgetProfile(ref.paths, name, profile, ref.env));
+    results.push(await forgetProfile(ref.paths, name, profile, storesOf(ref)));
   }
   return results;
 }
