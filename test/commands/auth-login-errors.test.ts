@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemBrowserOpener } from '../../src/commands/prompt.js';
-import type { BrowserOpener } from '../../src/io.js';
+import type { BrowserOpener, Prompter } from '../../src/io.js';
 import {
   AUTHORIZE_URL,
   authEnv,
@@ -75,6 +75,47 @@ describe('a refused login says what to do', () => {
     expect(result.stderr).toMatch(/refused the authorization code .*used already or is too old/);
     expect(result.stderr).toMatch(/start the login again: infusionsoft auth login/);
     expect(await loggedIn(env)).toBe(false);
+  });
+});
+
+/**
+ * A person at a terminal, scripted: each prompt takes the next answer queued for its text; the
+ * paste prompt (no text) waits until the login stops asking. Echo is the terminal's business
+ * (test/e2e/auth-terminal.test.ts); this is the login's side of it.
+ */
+function personAtTerminal(answers: Record<string, string[]>): Prompter & { asked: string[] } {
+  const asked: string[] = [];
+  return {
+    interactive: true,
+    asked,
+    async readLine(prompt, options = {}) {
+      asked.push(prompt);
+      const answer = answers[prompt]?.shift();
+      if (answer !== undefined) return answer;
+      const { signal } = options;
+      if (!signal || signal.aborted) return undefined;
+      return new Promise((resolve) => signal.addEventListener('abort', () => resolve(undefined), { once: true }));
+    },
+    close: () => undefined,
+  };
+}
+
+describe('a refused client secret at a terminal', () => {
+  it('is asked for again, and the login goes on with the right one, spending one code', async () => {
+    const env = { ...authEnv(sandbox), INFUSIONSOFT_CLIENT_SECRET: undefined };
+    const person = personAtTerminal({ 'Client secret: ': ['not-the-secret', SANDBOX_CLIENT_SECRET] });
+    const before = await sandbox.stats();
+    const login = startRun(['auth', 'login', '--no-browser'], { env, prompter: () => person });
+    const [, url] = await login.waitForStderr(AUTHORIZE_URL);
+    expect((await fetch(await pressOnAuthorizePage(url as string))).status).toBe(200);
+    const result = await login.done;
+    registerStoredSecrets(env.INFUSIONSOFT_CONFIG_DIR as string);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/invalid_client\): check the client secret of app sandbox-client-id/);
+    expect(result.stderr).toMatch(/Logged in to Keap as .+, profile "default"/);
+    expect(person.asked.filter((prompt) => prompt === 'Client secret: ')).toHaveLength(2);
+    expect((await sandbox.stats()).tokensIssued).toBe(before.tokensIssued + 1);
+    expect((await run(['auth', 'status', '--json'], { env })).code).toBe(0);
   });
 });
 
