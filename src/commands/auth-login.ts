@@ -53,66 +53,74 @@ Examples:
   $ infusionsoft auth login --with-token --insecure-storage < key.txt    # a server, with a PAT or SAK
   $ infusionsoft --profile client-b auth login --client-id ID`,
     )
-    .action(async (flags: LoginFlags, command: Command) => {
-      if (flags.withToken && flags.refreshToken)
-        throw new UsageError('--with-token and --refresh-token cannot be used together', {
-          hint: 'a key (--with-token) or a refresh token (--refresh-token), not both',
-        });
-      const browserFlags = [
-        flags.port !== undefined && '--port',
-        flags.redirectUri !== undefined && '--redirect-uri',
-        flags.browser === false && '--no-browser',
-      ].filter(Boolean);
-      if ((flags.withToken || flags.refreshToken) && browserFlags.length) {
-        throw new UsageError(
-          `${browserFlags.join(', ')} only apply to the browser login, not to ${flags.withToken ? '--with-token' : '--refresh-token'}`,
-        );
-      }
-      // Loaded when a login runs: the HTTP client and the CSV parser behind them are not needed at start-up.
-      const [{ checkRedirectUri, login }, { parseWholeNumber }] = await Promise.all([import('../auth/login.js'), import('./args.js')]);
-      const port = parseWholeNumber(flags.port, '--port');
-      if (port !== undefined && port > 65535) throw new UsageError(`--port: ${port} is not a port (1-65535)`);
-      const redirectUri = flags.redirectUri === undefined ? undefined : checkRedirectUri(flags.redirectUri);
-      if (redirectUri && port !== undefined)
-        throw new UsageError('--port and --redirect-uri cannot be used together', { hint: 'put the port in the redirect URI' });
-      const globals = globalOptions(command);
-      const reporter = reporterFor(globals, io);
-      const ref = await profileRef(command, io);
-      const env = io.env;
-      refuseMixedEndpoints(flags, globals.apiUrl, env);
-      await announceReplacement(ref, reporter);
-      const prompter = io.prompter();
-      try {
-        const result = await runInterruptible(
-          (signal) =>
-            login(
-              {
-                paths: ref.paths,
-                profileName: ref.profileName,
-                apiUrl: resolveApiUrl(globals.apiUrl, env),
-                authorizeUrl: endpoint(env.INFUSIONSOFT_AUTHORIZE_URL, DEFAULT_AUTHORIZE_URL, 'INFUSIONSOFT_AUTHORIZE_URL'),
-                tokenUrl: endpoint(env.INFUSIONSOFT_TOKEN_URL, DEFAULT_TOKEN_URL, 'INFUSIONSOFT_TOKEN_URL'),
-                env,
-                secrets: io.secrets,
-                ...(flags.clientId ? { clientId: flags.clientId } : {}),
-                noBrowser: flags.browser === false,
-                ...(port !== undefined ? { port } : {}),
-                ...(redirectUri ? { redirectUri } : {}),
-                withToken: flags.withToken ?? false,
-                refreshToken: flags.refreshToken ?? false,
-                insecureStorage: flags.insecureStorage ?? false,
-                timeoutMs: LOGIN_TIMEOUT_MS,
-                signal,
-              },
-              { reporter, prompter, openBrowser: io.openBrowser },
-            ),
-          'login interrupted; nothing was stored',
-        );
-        reportLogin(reporter, result, ref, env);
-      } finally {
-        prompter.close();
-      }
+    .action((flags: LoginFlags, command: Command) => runLogin(flags, command, io));
+}
+
+/** Flags that cannot go together: refused before anything is loaded or read. */
+function refuseFlagCombinations(flags: LoginFlags): void {
+  if (flags.withToken && flags.refreshToken)
+    throw new UsageError('--with-token and --refresh-token cannot be used together', {
+      hint: 'a key (--with-token) or a refresh token (--refresh-token), not both',
     });
+  const browserFlags = [
+    flags.port !== undefined && '--port',
+    flags.redirectUri !== undefined && '--redirect-uri',
+    flags.browser === false && '--no-browser',
+  ].filter(Boolean);
+  if ((flags.withToken || flags.refreshToken) && browserFlags.length) {
+    throw new UsageError(
+      `${browserFlags.join(', ')} only apply to the browser login, not to ${flags.withToken ? '--with-token' : '--refresh-token'}`,
+    );
+  }
+}
+
+/** Checks the flags, then runs the login under Ctrl-C handling with the run's prompter, opener and secret stores. */
+async function runLogin(flags: LoginFlags, command: Command, io: IO): Promise<void> {
+  refuseFlagCombinations(flags);
+  // Loaded when a login runs: the HTTP client and the CSV parser behind them are not needed at start-up.
+  const [{ checkRedirectUri, login }, { parseWholeNumber }] = await Promise.all([import('../auth/login.js'), import('./args.js')]);
+  const port = parseWholeNumber(flags.port, '--port');
+  if (port !== undefined && port > 65535) throw new UsageError(`--port: ${port} is not a port (1-65535)`);
+  const redirectUri = flags.redirectUri === undefined ? undefined : checkRedirectUri(flags.redirectUri);
+  if (redirectUri && port !== undefined)
+    throw new UsageError('--port and --redirect-uri cannot be used together', { hint: 'put the port in the redirect URI' });
+  const globals = globalOptions(command);
+  const reporter = reporterFor(globals, io);
+  const ref = await profileRef(command, io);
+  const env = io.env;
+  refuseMixedEndpoints(flags, globals.apiUrl, env);
+  await announceReplacement(ref, reporter);
+  const prompter = io.prompter();
+  try {
+    const result = await runInterruptible(
+      (signal) =>
+        login(
+          {
+            paths: ref.paths,
+            profileName: ref.profileName,
+            apiUrl: resolveApiUrl(globals.apiUrl, env),
+            authorizeUrl: endpoint(env.INFUSIONSOFT_AUTHORIZE_URL, DEFAULT_AUTHORIZE_URL, 'INFUSIONSOFT_AUTHORIZE_URL'),
+            tokenUrl: endpoint(env.INFUSIONSOFT_TOKEN_URL, DEFAULT_TOKEN_URL, 'INFUSIONSOFT_TOKEN_URL'),
+            env,
+            secrets: io.secrets,
+            ...(flags.clientId ? { clientId: flags.clientId } : {}),
+            noBrowser: flags.browser === false,
+            ...(port !== undefined ? { port } : {}),
+            ...(redirectUri ? { redirectUri } : {}),
+            withToken: flags.withToken ?? false,
+            refreshToken: flags.refreshToken ?? false,
+            insecureStorage: flags.insecureStorage ?? false,
+            timeoutMs: LOGIN_TIMEOUT_MS,
+            signal,
+          },
+          { reporter, prompter, openBrowser: io.openBrowser },
+        ),
+      'login interrupted; nothing was stored',
+    );
+    reportLogin(reporter, result, ref, env);
+  } finally {
+    prompter.close();
+  }
 }
 
 /** What the person reads after a login: who, where the secret went, and what ends a login. */
