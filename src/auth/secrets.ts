@@ -139,7 +139,7 @@ export class KeychainUnreachableError extends AuthError {
 }
 
 /** Why the keychain cannot be used here, or undefined when it may be tried. */
-export function keychainUnreachableReason(env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function keychainUnreachableReason(env: NodeJS.ProcessEnv): string | undefined {
   if (process.platform === 'linux' && !env.DBUS_SESSION_BUS_ADDRESS) {
     return 'there is no D-Bus session (DBUS_SESSION_BUS_ADDRESS is not set), as under cron or over plain SSH';
   }
@@ -147,7 +147,7 @@ export function keychainUnreachableReason(env: NodeJS.ProcessEnv = process.env):
 }
 
 /** The keychain store. Calls fail with an AuthError that names the way out when it is out of reach. */
-export function keychainStore(env: NodeJS.ProcessEnv = process.env, helper: KeychainHelper = {}): SecretStore {
+export function keychainStore(env: NodeJS.ProcessEnv, helper: KeychainHelper = {}): SecretStore {
   const unreachable = (reason: string, cause?: unknown) => new KeychainUnreachableError(reason, cause);
   const call = async (request: KeychainRequest, signal?: AbortSignal): Promise<string | boolean | null> => {
     const reason = keychainUnreachableReason(env);
@@ -181,7 +181,7 @@ export function keychainStore(env: NodeJS.ProcessEnv = process.env, helper: Keyc
  * a throwaway entry, all bounded in time. Resolves the reason when it does not.
  */
 export async function probeKeychain(
-  env: NodeJS.ProcessEnv = process.env,
+  env: NodeJS.ProcessEnv,
   signal?: AbortSignal,
   helper: KeychainHelper = {},
 ): Promise<string | undefined> {
@@ -198,8 +198,4 @@ export async function probeKeychain(
     if (error instanceof KeychainAbortedError) throw error;
     return (error as Error).message || String(error);
   }
-}
-
-export function storeFor(kind: StorageKind, paths: AuthPaths, env: NodeJS.ProcessEnv = process.env): SecretStore {
-  return kind === 'keychain' ? keychainStore(env) : fileStore(paths);
 }
