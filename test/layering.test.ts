@@ -117,6 +117,31 @@ const RULES: Rule[] = [
   },
 ];
 
+/**
+ * The modules a source text loads when it is loaded itself: static `import` and `export ... from`,
+ * not `import()` and not type-only imports (erased by the compiler).
+ */
+function staticImports(text: string): string[] {
+  const source = ts.createSourceFile('file.ts', text, ts.ScriptTarget.Latest);
+  return source.statements.flatMap((statement) => {
+    if (ts.isImportDeclaration(statement) && !statement.importClause?.isTypeOnly && ts.isStringLiteral(statement.moduleSpecifier))
+      return [statement.moduleSpecifier.text];
+    if (
+      ts.isExportDeclaration(statement) &&
+      !statement.isTypeOnly &&
+      statement.moduleSpecifier &&
+      ts.isStringLiteral(statement.moduleSpecifier)
+    )
+      return [statement.moduleSpecifier.text];
+    return [];
+  });
+}
+
+/** Files under src/ that load @napi-rs/keyring as soon as they are loaded, rather than by `import()` at the call. */
+function keyringLoadedEagerly(files: Array<{ path: string; text: string }>): string[] {
+  return files.filter(({ text }) => staticImports(text).includes('@napi-rs/keyring')).map(({ path }) => path);
+}
+
 /** Every import that breaks a rule, as `from -> to: rule`. */
 function violations(graph: ImportEdge[], rules: Rule[] = RULES): string[] {
   return graph.flatMap((edge) =>
@@ -178,6 +203,24 @@ describe('the layering of src/ (DESIGN.md section 1)', () => {
       { from: 'auth/callback.ts', to: 'node:http' },
     ];
     expect(violations(allowed)).toEqual([]);
+  });
+
+  // Its constructor can block the thread for ever: the helper loads it only once a call arrives.
+  it('@napi-rs/keyring is loaded lazily, by import() in the one module allowed to load it', () => {
+    const files = sourceFiles(srcDir).map((file) => ({ path: relative(srcDir, file), text: readFileSync(file, 'utf8') }));
+    expect(keyringLoadedEagerly(files)).toEqual([]);
+    const users = importGraph().filter((edge) => edge.to === '@napi-rs/keyring');
+    expect([...new Set(users.map((edge) => edge.from))]).toEqual(['auth/keychain-child.ts']);
+  });
+
+  it('tells a static import of @napi-rs/keyring from a lazy one', () => {
+    const files = [
+      { path: 'static.ts', text: "import { AsyncEntry } from '@napi-rs/keyring';\nnew AsyncEntry('s', 'a');" },
+      { path: 're-export.ts', text: "export { AsyncEntry } from '@napi-rs/keyring';" },
+      { path: 'lazy.ts', text: "const { AsyncEntry } = await import('@napi-rs/keyring');" },
+      { path: 'types.ts', text: "import type { AsyncEntry } from '@napi-rs/keyring';\ntype K = typeof import('@napi-rs/keyring');" },
+    ];
+    expect(keyringLoadedEagerly(files)).toEqual(['static.ts', 're-export.ts']);
   });
 
   it('auth/ makes no HTTP request through the globals an import graph cannot see', () => {

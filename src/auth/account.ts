@@ -6,8 +6,7 @@
 import { UsageError } from '../errors.js';
 import { forgetProfile, type LogoutResult } from './forget.js';
 import { quotaHeaders, readProfile, readProfiles, updateProfile, type Profile } from './profiles.js';
-import { chooseCredential, notLoggedIn, resolveCredential, type ProfileRef } from './resolver.js';
-import { keychainUnreachableReason, storeFor } from './secrets.js';
+import { chooseCredential, notLoggedIn, resolveCredential, storesOf, type ProfileRef } from './resolver.js';
 import { refreshUnderLock } from './source.js';
 
 // Where commands found them before the resolver owned them.
@@ -103,7 +102,7 @@ function profileStatus(ref: ProfileRef, profile: Profile, environmentIgnored: st
     status.refreshRefusedAt = profile.refreshRefusedAt;
     if (profile.refreshRefusal) status.refreshRefusal = profile.refreshRefusal;
   }
-  const unreachable = profile.storage === 'keychain' ? keychainUnreachableReason(ref.env) : undefined;
+  const unreachable = profile.storage === 'keychain' ? storesOf(ref).keychainUnreachableReason() : undefined;
   if (unreachable) status.keychainUnreachable = unreachable;
   if (profile.quota && Object.keys(profile.quota).length) status.quota = profile.quota;
   if (profile.quotaSeenAt) status.quotaSeenAt = profile.quotaSeenAt;
@@ -132,7 +131,7 @@ export async function refreshNow(ref: ProfileRef): Promise<Profile> {
       },
     );
   }
-  const store = storeFor(profile.storage, ref.paths, ref.env);
+  const store = storesOf(ref).storeFor(profile.storage, ref.paths);
   const seen = await store.read(ref.profileName);
   if (seen?.kind !== 'oauth') throw notLoggedIn(ref);
   const options = { paths: ref.paths, profileName: ref.profileName, profile, store, ...(ref.log ? { log: ref.log } : {}) };
@@ -147,14 +146,14 @@ export async function refreshNow(ref: ProfileRef): Promise<Profile> {
 export async function logout(ref: ProfileRef): Promise<LogoutResult> {
   const profile = await readProfile(ref.paths, ref.profileName);
   if (!profile) throw notLoggedIn(ref);
-  return forgetProfile(ref.paths, ref.profileName, profile, ref.env);
+  return forgetProfile(ref.paths, ref.profileName, profile, storesOf(ref));
 }
 
 /** `auth logout --all`: every stored profile, one after the other. */
 export async function logoutAll(ref: ProfileRef): Promise<LogoutResult[]> {
   const results: LogoutResult[] = [];
   for (const [name, profile] of Object.entries(await readProfiles(ref.paths))) {
-    results.push(await forgetProfile(ref.paths, name, profile, ref.env));
+    results.push(await forgetProfile(ref.paths, name, profile, storesOf(ref)));
   }
   return results;
 }

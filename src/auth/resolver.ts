@@ -27,7 +27,7 @@ import {
   type AuthPaths,
   type Profile,
 } from './profiles.js';
-import { storeFor } from './secrets.js';
+import { systemSecretStores, type SecretStores } from './secrets.js';
 import { loginCommand, storedCredentialSource } from './source.js';
 
 export interface ProfileRef {
@@ -40,7 +40,12 @@ export interface ProfileRef {
   env: NodeJS.ProcessEnv;
   /** Where `--verbose` lines about token refreshes go (never a token). */
   log?: (line: string) => void;
+  /** The run's secret-store factory (`IO.secrets`); the system's when not given. */
+  secrets?: SecretStores;
 }
+
+/** Where a profile's secrets are kept: the run's injected stores, else the system's. */
+export const storesOf = (ref: ProfileRef): SecretStores => ref.secrets ?? systemSecretStores(ref.env);
 
 /** The variables that hold a credential themselves, in the order they win. */
 const CREDENTIAL_VARIABLES = ['INFUSIONSOFT_ACCESS_TOKEN', 'INFUSIONSOFT_API_KEY'] as const;
@@ -151,7 +156,7 @@ export async function resolveCredential(ref: ProfileRef): Promise<ResolvedCreden
   if (!choice) return undefined;
   if (choice.from === 'environment') return { source: choice.source };
   const { profile } = choice;
-  const store = storeFor(profile.storage, ref.paths, ref.env);
+  const store = storesOf(ref).storeFor(profile.storage, ref.paths);
   const source = storedCredentialSource({
     paths: ref.paths,
     profileName: ref.profileName,

@@ -11,6 +11,15 @@ import type { IO } from '../io.js';
 import type { Reporter } from '../reporter.js';
 import { globalOptions, reporterFor, withSession } from './context.js';
 
+/**
+ * The profile a command works on: `--profile`, INFUSIONSOFT_PROFILE, the `auth switch` default,
+ * `default`; with the run's secret stores. A warning says when the config folder had to be made private.
+ */
+export async function profileRef(command: Command, io: IO): Promise<ProfileRef> {
+  const warn = (message: string) => reporterFor(globalOptions(command), io).warn(message);
+  return { ...(await selectProfile(globalOptions(command).profile, io.env, warn)), secrets: io.secrets };
+}
+
 export function registerAuthList(auth: Command, io: IO): void {
   auth
     .command('list')

@@ -87,6 +87,7 @@ export async function openSession(command: Command, io: IO, options: SessionOpti
   const ref: ProfileRef = {
     ...(await selectProfile(globals.profile, io.env, (message) => reporter.warn(message))),
     log: (line) => reporter.debug(line),
+    secrets: io.secrets,
   };
   const resolved = await resolveCredential(ref);
   const credentials = resolved?.source;

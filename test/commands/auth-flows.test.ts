@@ -1,7 +1,8 @@
 /**
- * `auth` end to end: the built binary against a sandbox process, logging in the ways a user
- * would (browser callback, paste-back, a key, a refresh token), then using, refreshing and
- * removing the stored login. The real browser and the real keychain have their own files.
+ * `auth` in-process against the sandbox, logging in the ways a user would (browser callback,
+ * paste-back, a key, a refresh token), then using, refreshing and removing the stored login. What
+ * needs a process stays spawned: Ctrl-C (test/e2e/auth-interrupt.test.ts), the real browser and
+ * the real keychain (test/e2e/auth-browser.test.ts, auth-keychain*.test.ts).
  */
 import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,14 +14,17 @@ import {
   oauthLogin,
   readStoredSecret,
   registerStoredSecrets,
+  run,
   SANDBOX_CLIENT_ID,
   SANDBOX_CLIENT_SECRET,
-} from './auth-support.js';
-import { registerSecret, run, startRun, startSandboxProcess, type SandboxProcess } from './cli.js';
+  startRun,
+} from '../auth/in-process.js';
+import { startTestSandbox, type TestSandbox } from '../support/cli.js';
+import { registerSecret } from '../support/record.js';
 
-let sandbox: SandboxProcess;
+let sandbox: TestSandbox;
 beforeAll(async () => {
-  sandbox = await startSandboxProcess(['--seed', '8']);
+  sandbox = await startTestSandbox({ seed: 8 });
 });
 afterAll(() => sandbox?.stop());
 
@@ -77,19 +81,6 @@ describe('auth login in the browser (callback on 127.0.0.1)', () => {
     const result = await login.done;
     registerStoredSecrets(env.INFUSIONSOFT_CONFIG_DIR as string);
     expect(result.code, result.stderr).toBe(0);
-  });
-
-  it('Ctrl-C stops the waiting login: exit 130, the callback port closed, nothing stored', async () => {
-    const env = authEnv(sandbox);
-    const login = startRun(['auth', 'login', '--no-browser'], { env });
-    const [, url] = await login.waitForStderr(AUTHORIZE_URL);
-    const callback = new URL(url as string).searchParams.get('redirect_uri') as string;
-    login.child.kill('SIGINT');
-    const result = await login.done;
-    expect(result.code).toBe(130);
-    expect(result.stderr).toMatch(/interrupted; nothing was stored/);
-    await expect(fetch(`${callback}?code=x&state=y`)).rejects.toThrow();
-    expect((await status(env)).code).toBe(4);
   });
 
   it('reads the client secret from stdin, never from a flag', async () => {

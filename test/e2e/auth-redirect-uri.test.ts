@@ -1,12 +1,13 @@
 /**
- * Logging in against a sandbox that keeps Keap's rules: a registered redirect URI (so the login
- * needs --port), and a new authorisation of the same app that may end earlier logins.
+ * A sandbox that takes only a registered redirect URI, with the built binary: a login on a random
+ * port is refused by the authorize page and ended with Ctrl-C (a signal needs a process); with
+ * --port it is met. The sandbox's other rules run in-process (test/commands/auth-sandbox-rules.test.ts).
  */
 import { createServer } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { pressOnAuthorizePage } from '../auth/oauth-walk.js';
-import { AUTHORIZE_URL, authEnv, oauthLogin, registerStoredSecrets } from './auth-support.js';
-import { run, startRun, startSandboxProcess, tempDir, type SandboxProcess } from './cli.js';
+import { AUTHORIZE_URL, authEnv, registerStoredSecrets } from './auth-support.js';
+import { startRun, startSandboxProcess, type SandboxProcess } from './cli.js';
 
 const sandboxes: SandboxProcess[] = [];
 afterAll(() => Promise.all(sandboxes.map((sandbox) => sandbox.stop())));
@@ -45,37 +46,5 @@ describe('a registered redirect URI', () => {
     const result = await registered.done;
     registerStoredSecrets(env.INFUSIONSOFT_CONFIG_DIR as string);
     expect(result.code, result.stderr).toBe(0);
-  });
-});
-
-describe('two profiles logged in through one app', () => {
-  const twoLogins = async (sandbox: SandboxProcess) => {
-    const env = authEnv(sandbox, tempDir('infusionsoft-auth-'));
-    expect((await oauthLogin(env, ['--profile', 'client-a'])).code).toBe(0);
-    const second = await oauthLogin(env, ['--profile', 'client-b']);
-    expect(second.code, second.stderr).toBe(0);
-    const refreshA = await run(['--profile', 'client-a', 'auth', 'refresh'], { env });
-    const refreshB = await run(['--profile', 'client-b', 'auth', 'refresh'], { env });
-    return { second, refreshA, refreshB };
-  };
-
-  it('the second login says the first may have ended; under the sandbox default it has', async () => {
-    const { second, refreshA, refreshB } = await twoLogins(await sandboxWith(['--seed', '16']));
-    expect(second.stderr).toMatch(
-      /warning: profile "client-a" logged in through the same Keap app \(client id sandbox-client-id\) as the same user/,
-    );
-    expect(second.stderr).toMatch(/may have ended its login/);
-    expect(second.stderr).toMatch(/infusionsoft --profile client-a auth refresh/);
-    expect(refreshA.code, refreshA.stderr).toBe(4);
-    expect(refreshA.stderr).toMatch(/refresh token/);
-    expect(refreshB.code, refreshB.stderr).toBe(0);
-  });
-
-  it('with --keep-earlier-logins both survive', async () => {
-    const { refreshA, refreshB } = await twoLogins(
-      await sandboxWith(['--seed', '17', '--keep-earlier-logins', '--refresh-token-lifetime', '3600']),
-    );
-    expect(refreshA.code, refreshA.stderr).toBe(0);
-    expect(refreshB.code, refreshB.stderr).toBe(0);
   });
 });

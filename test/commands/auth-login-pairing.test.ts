@@ -1,17 +1,17 @@
 /**
- * `auth login` and the API origin (issue 14, items 2 and 7), with the built binary (the login reads
- * the process's own stdin): Keap's token endpoint is never paired with another API (or the
- * reverse), and a login over an existing profile says it replaces it.
+ * `auth login` and the API origin (issue 14, items 2 and 7), in-process (the login reads the
+ * stdin it is given, `IO.prompter`): Keap's token endpoint is never paired with another API (or
+ * the reverse), and a login over an existing profile says it replaces it.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authEnv } from './auth-support.js';
-import { run, startSandboxProcess, type SandboxProcess } from './cli.js';
+import { authEnv, run } from '../auth/in-process.js';
+import { startTestSandbox, type TestSandbox } from '../support/cli.js';
 
-let sandbox: SandboxProcess;
+let sandbox: TestSandbox;
 beforeAll(async () => {
-  sandbox = await startSandboxProcess(['--seed', '14']);
+  sandbox = await startTestSandbox({ seed: 14 });
 });
 afterAll(() => sandbox?.stop());
 
