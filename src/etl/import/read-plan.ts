@@ -17,7 +17,7 @@ import type { WriteGuard } from './guard.js';
 import { valuesAt } from './lookup.js';
 import type { PreparedImport } from './prepare.js';
 import { consultedProperties, listLacks, normaliseKey, upsertKey } from './record-reads.js';
-import { listSnapshotRead, RecordSnapshot, SNAPSHOT_BATCH } from './snapshot.js';
+import { listPages, listSnapshotRead, RecordSnapshot, SNAPSHOT_BATCH } from './snapshot.js';
 
 type Rec = Record<string, unknown>;
 
@@ -59,15 +59,6 @@ export interface PlanReadsOptions {
   signal?: AbortSignal;
   /** Test seam: false disables the snapshot's refreshes. */
   refresh?: boolean;
-}
-
-/** Records per list page, and how many each page repeats from the one before (api/paging.ts overlaps pages). */
-const PAGE = 1000;
-const OVERLAP = 3;
-
-/** Pages of a list of `records` records. */
-export function listPages(records: number): number {
-  return records <= PAGE ? 1 : 1 + Math.ceil((records - PAGE) / (PAGE - OVERLAP));
 }
 
 interface FileKeys {

@@ -43,6 +43,15 @@ export interface SnapshotSpec {
   refresh?: boolean;
 }
 
+/** Records per list page, and how many each page repeats from the one before (api/paging.ts overlaps pages). */
+const PAGE = 1000;
+const OVERLAP = 3;
+
+/** Pages of a list of `records` records. */
+export function listPages(records: number): number {
+  return records <= PAGE ? 1 : 1 + Math.ceil((records - PAGE) / (PAGE - OVERLAP));
+}
+
 /** The list read whose records a snapshot can hold and refresh, or undefined (read per row). */
 export function listSnapshotRead(resource: ResourceDef): ActionDef | undefined {
   const read = resource.actions.find((action) => action.kind === 'read' && !(action.params ?? []).length);
