@@ -142,4 +142,22 @@ describe('import: reads per row or one list read', () => {
     expect(text.stdout).toMatch(/^time: .* at \d+ requests a minute$/m);
     expect(text.stdout).toMatch(/^daily quota: \d+\.\d% of the \d+ requests left$/m);
   });
+
+  it('a row whose comparison needs what the list lacks (opt_in_reason) reads its record by itself', async () => {
+    const sandbox = await bigAccount(1_200);
+    const file = join(dir, 'update.csv');
+    writeFileSync(file, 'id,given_name\n5,Five\n6,Six\n7,Seven\n');
+    await reset(sandbox);
+    const listed = await runCli(['import', 'contacts', file, '--reads', 'list', '--no-progress'], {
+      env: { ...cleanEnv(), ...sandbox.env },
+    });
+    expect(listed.code, listed.stderr).toBe(0);
+    expect((await requestsOf(sandbox))['GET /contacts/{id}'] ?? 0).toBe(0);
+    await reset(sandbox);
+    const optIn = await runCli(['import', 'contacts', file, '--reads', 'list', '--opt-in-reason', 'Fair', '--no-progress'], {
+      env: { ...cleanEnv(), ...sandbox.env },
+    });
+    expect(optIn.code, optIn.stderr).toBe(0);
+    expect((await requestsOf(sandbox))['GET /contacts/{id}']).toBe(3);
+  });
 });

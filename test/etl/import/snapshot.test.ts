@@ -190,3 +190,44 @@ describe('import with a list read: a record edited in Keap after the list read',
     expect(emailsOf(after)).not.toContainEqual(expect.objectContaining({ email: added }));
   });
 });
+
+describe('import with a list read: --if-unchanged sees an edit made after the list read', () => {
+  it('fails the row with both times, as a read per row would', async () => {
+    const [target, other] = await someContacts(2);
+    const exported = [target!, other!].map((record) => ({ id: record.id, last_updated: record.last_updated }));
+    const dir = tempDir('snapshot-if-unchanged-');
+    const file = join(dir, 'roundtrip.csv');
+    writeFileSync(
+      file,
+      `id,last_updated,given_name\n${exported.map((row) => `${row.id},${row.last_updated},Round ${row.id}`).join('\n')}\n`,
+    );
+    const api = watched(clientFor(), async () => {
+      await sandboxSend(sandbox, 'PATCH', `/contacts/${target!.id}`, { given_name: 'Edited in Keap meanwhile' });
+    });
+    const outcome = await runImport(
+      api,
+      {
+        resource: contacts,
+        file,
+        mapping: { map: new Map(), ignoreUnknown: false, clearEmpty: false, onlyCreated: false },
+        lookups: [],
+        onDuplicate: 'error',
+        createTags: false,
+        dryRun: false,
+        concurrency: 1,
+        resume: false,
+        account: 'test',
+        stdin: process.stdin,
+        now: Date.now,
+        reads: 'list',
+        ifUnchanged: true,
+      },
+      silentReporter,
+    );
+    expect(outcome.counts).toMatchObject({ updated: 1, failed: 1 });
+    expect(((await sandboxGet(sandbox, `/contacts/${target!.id}`)) as Rec).given_name).toBe('Edited in Keap meanwhile');
+    expect(((await sandboxGet(sandbox, `/contacts/${other!.id}`)) as Rec).given_name).toBe(`Round ${other!.id}`);
+    // The list was read (no GET of a single contact), and refreshed once before the writes.
+    expect(api.queries.filter((query) => query?.since !== undefined)).toHaveLength(1);
+  });
+});
