@@ -33,7 +33,7 @@ describe('listLacks', () => {
     for (const resource of catalog) {
       const list = plainReadAction(resource);
       const single = resource.actions.find((action) => action.kind === 'read-single' && action.shape?.kind === 'object');
-      if (!list?.shape || list.shape.kind !== 'page' || !single) continue;
+      if (list?.shape?.kind !== 'page' || !single) continue;
       const listOperation = findOperation(spec, list.method, list.path);
       const singleOperation = findOperation(spec, single.method, single.path);
       if (!listOperation || !singleOperation) continue;
