@@ -7,7 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cleanEnv, runCli, sandboxGet, startTestSandbox, type TestSandbox } from '../support/cli.js';
+import { cleanEnv, runCli, sandboxGet, sandboxSend, startTestSandbox, type TestSandbox } from '../support/cli.js';
 import { tempDir } from '../support/files.js';
 
 type Rec = Record<string, unknown>;
@@ -159,5 +159,26 @@ describe('import: reads per row or one list read', () => {
     });
     expect(optIn.code, optIn.stderr).toBe(0);
     expect((await requestsOf(sandbox))['GET /contacts/{id}']).toBe(3);
+  });
+
+  it('--match with a list read: every row is found in the list, even one whose comparison reads its record by itself', async () => {
+    const sandbox = await bigAccount(1_200);
+    for (const id of [21, 22, 23]) await sandboxSend(sandbox, 'PATCH', `/contacts/${id}`, { family_name: `Listmatch-${id}` });
+    const file = join(dir, 'match.csv');
+    // Only the first row gives an opt-in reason, which the list does not show: that row's record is read by itself.
+    writeFileSync(file, 'family_name,given_name,opt_in_reason\nListmatch-21,A,Fair\nListmatch-22,B,\nListmatch-23,C,\n');
+    await reset(sandbox);
+    const run = await runCli(
+      ['import', 'contacts', file, '--match', 'family_name', '--action', 'update', '--reads', 'list', '--no-progress'],
+      {
+        env: { ...cleanEnv(), ...sandbox.env },
+      },
+    );
+    expect(run.code, run.stderr).toBe(0);
+    const requests = await requestsOf(sandbox);
+    expect(requests['POST /contacts'] ?? 0).toBe(0);
+    expect(requests['PATCH /contacts/{id}']).toBe(3);
+    expect(requests['GET /contacts/{id}']).toBe(1);
+    expect(((await sandboxGet(sandbox, '/contacts/22')) as Rec).given_name).toBe('B');
   });
 });

@@ -84,9 +84,10 @@ async function collectKeys(prepared: PreparedImport, guard: WriteGuard | undefin
       if (value === undefined) continue;
       found.reading++;
       found.perRowReads += consulted ? 2 : 1;
+      // The list finds every row's record; one that needs what the list lacks is then read by itself.
+      found.keys.add(value);
       if (consulted?.some((name) => lacks.has(name))) continue;
       found.listable++;
-      found.keys.add(value);
       continue;
     }
     if (!consulted) continue;
