@@ -40,6 +40,8 @@ interface ImportFlags {
   sendUnchanged?: boolean;
   match?: string;
   ifUnchanged?: boolean;
+  reads?: string;
+  plan?: boolean;
   json?: boolean;
 }
 
@@ -104,6 +106,11 @@ export function registerImportCommand(program: Command, io: IO): void {
       '--if-unchanged',
       'updates of an exported file: a record edited in Keap since the export (its update time differs) is not overwritten',
     )
+    .option(
+      '--reads <plan>',
+      'how the records rows change are read: per-row, list (one paged read of the resource) or auto (default: whichever costs fewer requests)',
+    )
+    .option('--plan', 'check the rows and print the estimate (reads, writes, time, share of the daily quota); write nothing')
     .option('--json', "print the run's result as one JSON document on stdout")
     .addHelpText(
       'after',
@@ -134,6 +141,8 @@ run; 2 the input cannot be used (nothing was sent); 130 interrupted (run again w
         { applyMappingFile },
         dates,
         { previewText },
+        { READS_CHOICES },
+        { planText },
       ] = await Promise.all([
         import('./args.js'),
         import('../etl/key-values.js'),
@@ -143,6 +152,8 @@ run; 2 the input cannot be used (nothing was sent); 130 interrupted (run again w
         import('../etl/import/mapping-file.js'),
         import('../etl/import/dates.js'),
         import('../etl/import/preview.js'),
+        import('../etl/import/read-plan.js'),
+        import('../etl/import/plan-estimate.js'),
       ]);
       // First: the mapping file fills the flags not given (--map, --lookup, --group-by, and the
       // --date-format, --timezone and --match flags by those names), so everything below reads both.
@@ -193,6 +204,8 @@ run; 2 the input cannot be used (nothing was sent); 130 interrupted (run again w
         skipUnchanged: !flags.sendUnchanged,
         ifUnchanged: flags.ifUnchanged ?? false,
         ...(flags.match !== undefined ? { match: flags.match } : {}),
+        ...(flags.reads !== undefined ? { reads: parseChoice(flags.reads, READS_CHOICES, '--reads') } : {}),
+        ...(flags.plan ? { plan: true } : {}),
         stdin: io.stdin,
         now: io.now,
         ...settleFromEnv(io.env),
@@ -211,6 +224,8 @@ run; 2 the input cannot be used (nothing was sent); 130 interrupted (run again w
       }
       if (request.dryRun && request.resume)
         throw new UsageError('--dry-run sends nothing, so there is nothing to --resume', { hint: 'leave out one of them' });
+      if (request.plan && (request.dryRun || request.resume))
+        throw new UsageError(`--plan only estimates, so it does not go with --${request.dryRun ? 'dry-run' : 'resume'}`);
 
       const outcome = await runInterruptible(
         (signal) =>
@@ -219,6 +234,11 @@ run; 2 the input cannot be used (nothing was sent); 130 interrupted (run again w
           }),
         'import interrupted before any row was sent',
       );
+      if (outcome.plan) {
+        if (flags.json) printJson(outcome, io.stdout);
+        else io.stdout.write(planText(outcome.plan));
+        return;
+      }
       reporterFor(globalOptions(command), io).info(importSummary(outcome));
       if (flags.json) printJson(flags.dryRun ? { ...outcome, preview } : outcome, io.stdout);
       const { invalid, failed, unknown } = outcome.counts;
@@ -248,6 +268,12 @@ function settleFromEnv(env: NodeJS.ProcessEnv): { settleMs?: number } {
   const text = env.INFUSIONSOFT_IMPORT_SETTLE_MS;
   const settleMs = text === undefined || text.trim() === '' ? Number.NaN : Number(text);
   return Number.isSafeInteger(settleMs) && settleMs >= 0 ? { settleMs } : {};
+}
+
+function parseChoice<T extends string>(value: string, choices: readonly T[], flag: string): T {
+  const found = choices.find((choice) => choice === value.trim().toLowerCase());
+  if (!found) throw new UsageError(`${flag}: "${value}" is not one of ${choices.join(', ')}`);
+  return found;
 }
 
 function checkDuplicateOption(allowed: readonly string[] | undefined, value: string): string {
