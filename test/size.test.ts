@@ -19,12 +19,8 @@ const MAX_FUNCTION_LINES = 100;
  * etl/export/); they are exempt from both rules until those branches are merged, then this list goes.
  */
 const NOT_YET_SPLIT = new Set(['api/client.ts', 'etl/export.ts']);
-/** Functions other branches of this round bring down (registerAuthCommand, registerImportCommand); the same. */
-const NOT_YET_SHORT = new Set([
-  'commands/auth.ts registerAuthCommand',
-  'commands/import.ts registerImportCommand',
-  'commands/import.ts function passed to .action',
-]);
+/** Functions other branches of this round bring down (registerAuthCommand); the same. */
+const NOT_YET_SHORT = new Set(['commands/auth.ts registerAuthCommand']);
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
