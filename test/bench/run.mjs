@@ -9,6 +9,7 @@
 // BENCH_ROUNDTRIP=N sets the count).
 // hash (peak RSS of a second `export notes --state` run, which compares every record's content
 // hash with the last run's; BENCH_HASH_RECORDS sets the notes, 3,000,000 by default).
+// input (the heap while the import's input reads a large CSV file and JSON array: input-heap.mjs).
 import { spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,7 +31,7 @@ const REPEAT = quick ? 1 : 3;
 // minute (one request per contact for its tags): 720 contacts take about 190 s.
 const PAT_CONTACTS = quick ? 120 : 720;
 const PAT_MINUTE = 240;
-const ROWS = ['speed', 'throttle', 'pat', 'import', 'roundtrip', 'hash'];
+const ROWS = ['speed', 'throttle', 'pat', 'import', 'roundtrip', 'hash', 'input'];
 const ROUND_TRIP = Number(process.env.BENCH_ROUNDTRIP) || (quick ? 2_000 : 10_000);
 const UPSERTS = quick ? 1_000 : 5_000;
 const IMPORT_RATE = 50;
@@ -127,6 +128,24 @@ function lines(file) {
   return count;
 }
 const rows = [];
+
+/** 8. The import's input in flat memory, measured in a process of its own (test/bench/input-heap.mjs). */
+function inputHeap() {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(root, 'test', 'bench', 'input-heap.mjs'), '--json'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk) => (out += chunk));
+    child.once('exit', () => {
+      try {
+        resolve(JSON.parse(out));
+      } catch {
+        reject(new Error(`input-heap.mjs printed no rows: ${out}`));
+      }
+    });
+  });
+}
 const verdict = (ok) => (ok ? 'ok' : 'MISSED');
 
 try {
@@ -406,6 +425,7 @@ try {
     ]);
     rmSync(hashOut);
   }
+  if (selected('input')) rows.push(...(await inputHeap()));
 } catch (error) {
   process.exitCode = 1;
   console.error(`bench stopped: ${error.message}`);
