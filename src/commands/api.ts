@@ -11,7 +11,7 @@ export function registerApiCommand(program: Command, io: IO): void {
   program
     .command('api')
     .description('make a raw REST v1 request and print the JSON response')
-    .addArgument(choiceArgument('<method>', 'GET, POST, PUT, PATCH or DELETE (in any case)', METHODS))
+    .addArgument(choiceArgument('<method>', 'the HTTP method, in any case', METHODS))
     .argument('<path>', 'path under the v1 base, e.g. /contacts or /contacts/12?optional_properties=custom_fields')
     .option('--data <json>', 'request body: JSON text, or @FILE to read it from a file')
     .option('--paginate', 'GET every page of a list and print all records as one document')

@@ -66,7 +66,7 @@ export function registerExportCommand(program: Command, io: IO): void {
     .command('export')
     .description('export every record of a resource to CSV, JSON or NDJSON')
     .argument('[resource]', 'resource name or alias (see `infusionsoft resources`); left out with --all')
-    .addOption(choiceOption('-f, --format <format>', 'csv, json or ndjson (default: from the -o extension, else ndjson)', EXPORT_FORMATS))
+    .addOption(choiceOption('-f, --format <format>', 'the file format (default: from the -o extension, else ndjson)', EXPORT_FORMATS))
     .option(
       '-o, --output <file>',
       'write here (a temporary file renamed on success) instead of stdout; a name ending in .gz is gzip-compressed',

@@ -28,7 +28,7 @@ export function registerImportCommand(program: Command, io: IO): void {
     .addOption(
       choiceOption(
         '--action <action>',
-        'create, update, upsert or delete (default: update when the file has the key column, else upsert where the resource has one, else create)',
+        'the write action (default: update when the file has the key column, else upsert where the resource has one, else create)',
         IMPORT_ACTIONS,
       ),
     )
@@ -55,7 +55,7 @@ export function registerImportCommand(program: Command, io: IO): void {
     .addOption(
       choiceOption(
         '--on-duplicate <policy>',
-        'rows of the file that write the same record: first, last or error (default error; first with --only-created)',
+        'rows of the file that write the same record: keep the first, the last, or refuse the file (default error; first with --only-created)',
         ON_DUPLICATE,
       ),
     )
