@@ -1,6 +1,7 @@
 /** `export RESOURCE`: every record of a resource to CSV, JSON or NDJSON (DESIGN.md sections 2 and 3). */
 import { basename } from 'node:path';
 import type { Command } from 'commander';
+import { choiceOption, wholeNumberOption } from './flags.js';
 import { findResource } from '../catalog/index.js';
 import { UsageError } from '../errors.js';
 import type { ExportFormat, ExportOutcome, ExportRequest } from '../etl/export.js';
@@ -15,7 +16,7 @@ import { runInterruptible } from './interrupt.js';
 import { printJson } from './output.js';
 
 interface ExportFlags {
-  format?: string;
+  format?: ExportFormat;
   output?: string;
   fields?: string;
   include: string[];
@@ -24,14 +25,14 @@ interface ExportFlags {
   where: string[];
   param: string[];
   action?: string;
-  max?: string;
-  pageSize?: string;
+  max?: number;
+  pageSize?: number;
   state?: string;
   stateKey?: string;
   fullRefresh?: boolean;
   deleted?: string;
   detectDeletes?: boolean;
-  concurrency?: string;
+  concurrency?: number;
   json?: boolean;
   force?: boolean;
   all?: boolean;
@@ -42,22 +43,16 @@ interface ExportFlags {
 const EXTENSION_FORMATS: Record<string, ExportFormat> = { csv: 'csv', json: 'json', ndjson: 'ndjson', jsonl: 'ndjson' };
 
 /**
- * The format and compression of an export: `--format`, else the output file's extension
+ * The format and compression of an export: `--format` (checked by commander), else the output file's extension
  * (`.csv`, `.json`, `.ndjson`, `.jsonl`, each optionally `.gz`), else ndjson (lossless). An
  * extension the tool cannot write (`.parquet`, `.xlsx`) is refused before any request, rather than
  * filling it with NDJSON.
  */
-export function exportFormat(flag: string | undefined, output: string | undefined): { format: ExportFormat; gzip: boolean } {
+export function exportFormat(flag: ExportFormat | undefined, output: string | undefined): { format: ExportFormat; gzip: boolean } {
   const name = output === undefined || output === '-' ? '' : basename(output).toLowerCase();
   const gzip = name.endsWith('.gz');
   const extension = (gzip ? name.slice(0, -3) : name).match(/\.([a-z][a-z0-9]*)$/)?.[1];
-  if (flag !== undefined) {
-    const format = flag.toLowerCase();
-    if (!(EXPORT_FORMATS as readonly string[]).includes(format)) {
-      throw new UsageError(`--format: "${flag}" is not a format`, { hint: `use one of ${EXPORT_FORMATS.join(', ')}` });
-    }
-    return { format: format as ExportFormat, gzip };
-  }
+  if (flag !== undefined) return { format: flag, gzip };
   if (extension === undefined) return { format: 'ndjson', gzip };
   const format = EXTENSION_FORMATS[extension];
   if (format) return { format, gzip };
@@ -71,7 +66,7 @@ export function registerExportCommand(program: Command, io: IO): void {
     .command('export')
     .description('export every record of a resource to CSV, JSON or NDJSON')
     .argument('[resource]', 'resource name or alias (see `infusionsoft resources`); left out with --all')
-    .option('-f, --format <format>', 'csv, json or ndjson (default: from the -o extension, else ndjson)')
+    .addOption(choiceOption('-f, --format <format>', 'the file format (default: from the -o extension, else ndjson)', EXPORT_FORMATS))
     .option(
       '-o, --output <file>',
       'write here (a temporary file renamed on success) instead of stdout; a name ending in .gz is gzip-compressed',
@@ -85,8 +80,13 @@ export function registerExportCommand(program: Command, io: IO): void {
     .option('--where <key=value>', 'a filter the endpoint supports, e.g. email=jane@example.com (repeatable)', collect, [])
     .option('--param <key=value>', 'a path parameter, e.g. order_id=12 for order-items (repeatable)', collect, [])
     .option('--action <id>', 'the read action to use (see `describe RESOURCE`), e.g. read-by-order for transactions')
-    .option('--max <n>', 'stop after N records')
-    .option('--page-size <n>', 'records per request (1-1000, default 1000)')
+    .addOption(wholeNumberOption('--max <n>', 'stop after N records'))
+    .addOption(
+      wholeNumberOption('--page-size <n>', 'records per request (1-1000, default 1000)', {
+        max: 1000,
+        why: 'Keap returns at most 1000 records a page',
+      }),
+    )
     .option('--state <file>', 'incremental: write only records new or changed since the last run (state kept in this JSON file)')
     .option('--state-key <name>', "this job's name in the --state file (default: built from the resource, filters, --include and --fields)")
     .option('--full-refresh', 'ignore the bookmark in --state (it is still updated)')
@@ -94,7 +94,7 @@ export function registerExportCommand(program: Command, io: IO): void {
     .option('--detect-deletes', 'with --state, for resources exported by update time (contacts): sweep every id to find deleted records')
     .option('--resume', 'continue the stopped run (a used-up quota, an interrupt, a kill) that left a checkpoint beside -o FILE')
     .option('--json', "print the run's result as one JSON document on stdout (needs -o FILE)")
-    .option('--concurrency <n>', 'gathered-field requests in flight (default 8; the client still paces them)')
+    .addOption(wholeNumberOption('--concurrency <n>', 'gathered-field requests in flight (default 8; the client still paces them)'))
     .addHelpText(
       'after',
       `
@@ -131,7 +131,7 @@ async function exportCommand(name: string | undefined, flags: ExportFlags, comma
   }
   const resource = findResource(name);
   // The engine (and csv-parse, for lists in flags) load only when an export runs.
-  const [{ parseFieldList, parsePositiveInt }, { parseDateArg }, { parseKeyValues }, { runExport }] = await Promise.all([
+  const [{ parseFieldList }, { parseDateArg }, { parseKeyValues }, { runExport }] = await Promise.all([
     import('./args.js'),
     import('../etl/dates.js'),
     import('../etl/key-values.js'),
@@ -156,12 +156,9 @@ async function exportCommand(name: string | undefined, flags: ExportFlags, comma
   if (flags.include.length) request.include = flags.include.flatMap((v) => parseFieldList(v, '--include'));
   if (flags.since !== undefined) request.since = parseDateArg(flags.since, '--since');
   if (flags.until !== undefined) request.until = parseDateArg(flags.until, '--until');
-  if (flags.max !== undefined) request.max = parsePositiveInt(flags.max, '--max');
-  if (flags.pageSize !== undefined) {
-    request.pageSize = parsePositiveInt(flags.pageSize, '--page-size');
-    if (request.pageSize > 1000) throw new UsageError('--page-size: Keap returns at most 1000 records a page');
-  }
-  if (flags.concurrency !== undefined) request.concurrency = parsePositiveInt(flags.concurrency, '--concurrency');
+  if (flags.max !== undefined) request.max = flags.max;
+  if (flags.pageSize !== undefined) request.pageSize = flags.pageSize;
+  if (flags.concurrency !== undefined) request.concurrency = flags.concurrency;
   if (flags.state !== undefined) request.stateFile = flags.state;
   if (flags.stateKey !== undefined) request.stateKey = parseStateKey(flags.stateKey, flags.state);
   if (flags.deleted !== undefined) request.deletedFile = flags.deleted;

@@ -7,7 +7,8 @@ import { catalog, readActions } from '../catalog/index.js';
 import type { ResponseShape } from '../catalog/types.js';
 import { UsageError } from '../errors.js';
 
-const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+/** The methods `api` takes; commander checks its METHOD argument against them (commands/api.ts). */
+export const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
 export interface ApiCallOptions {
   method: string;

@@ -11,6 +11,7 @@
 // hash with the last run's; BENCH_HASH_RECORDS sets the notes, 3,000,000 by default).
 // plans (a 5,000-row contacts upsert, EMAIL1 only, into 100,000 contacts: requests per row of the
 // chosen read plan against --reads per-row, and the same records after both).
+// input (the heap while the import's input reads a large CSV file and JSON array: input-heap.mjs).
 import { spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,7 +33,7 @@ const REPEAT = quick ? 1 : 3;
 // minute (one request per contact for its tags): 720 contacts take about 190 s.
 const PAT_CONTACTS = quick ? 120 : 720;
 const PAT_MINUTE = 240;
-const ROWS = ['speed', 'throttle', 'pat', 'import', 'roundtrip', 'hash', 'plans'];
+const ROWS = ['speed', 'throttle', 'pat', 'import', 'roundtrip', 'hash', 'plans', 'input'];
 const PLAN_CONTACTS = quick ? 20_000 : 100_000;
 const PLAN_ROWS = quick ? 1_000 : 5_000;
 const ROUND_TRIP = Number(process.env.BENCH_ROUNDTRIP) || (quick ? 2_000 : 10_000);
@@ -131,6 +132,24 @@ function lines(file) {
   return count;
 }
 const rows = [];
+
+/** 8. The import's input in flat memory, measured in a process of its own (test/bench/input-heap.mjs). */
+function inputHeap() {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(root, 'test', 'bench', 'input-heap.mjs'), '--json'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk) => (out += chunk));
+    child.once('exit', () => {
+      try {
+        resolve(JSON.parse(out));
+      } catch {
+        reject(new Error(`input-heap.mjs printed no rows: ${out}`));
+      }
+    });
+  });
+}
 const verdict = (ok) => (ok ? 'ok' : 'MISSED');
 
 try {
@@ -411,6 +430,7 @@ try {
     ]);
     rmSync(hashOut);
   }
+  if (selected('input')) rows.push(...(await inputHeap()));
 } catch (error) {
   process.exitCode = 1;
   console.error(`bench stopped: ${error.message}`);

@@ -85,10 +85,17 @@ describe('record writers', () => {
     let settled = false;
     const big = { id: 1, note: 'x'.repeat(2000) };
     let pending: Promise<void> | void;
-    for (let i = 0; i < 10 && !pending; i++) pending = writer.write(big);
+    let written = 0;
+    for (let i = 0; i < 10 && !pending; i++, written++) pending = writer.write(big);
     expect(pending).toBeInstanceOf(Promise);
+    // It asked to wait at the first chunk over the stream's limit, not after all ten.
+    expect(written).toBeLessThan(10);
+    expect(stream.writableLength).toBeLessThan(1024 + 2 * 2100);
     void (pending as Promise<void>).then(() => (settled = true));
-    await new Promise((r) => setTimeout(r, 20));
+    // A write that did not wait would have settled by now (a microtask, or the next turn); only
+    // the reader below can end this wait.
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
     expect(settled).toBe(false);
     stream.resume();
     await pending;
