@@ -14,7 +14,7 @@ const srcDir = join(import.meta.dirname, '..', 'src');
 interface ImportEdge {
   /** `api/client.ts`, relative to src/. */
   from: string;
-  /** `etl/export.ts` for an internal import; the bare specifier (`undici`, `node:http`) otherwise. */
+  /** `etl/export/run.ts` for an internal import; the bare specifier (`undici`, `node:http`) otherwise. */
   to: string;
 }
 
@@ -134,25 +134,25 @@ describe('the layering of src/ (DESIGN.md section 1)', () => {
   it('sees dynamic imports and re-exports, and resolves them to src/ paths', () => {
     const graph = importGraph();
     expect(graph).toContainEqual({ from: 'commands/context.ts', to: 'api/client.ts' });
-    expect(graph).toContainEqual({ from: 'etl/export.ts', to: 'fs/index.ts' });
+    expect(graph).toContainEqual({ from: 'etl/export/run.ts', to: 'fs/index.ts' });
   });
 
   it('reports an import that breaks each rule', () => {
     const broken: ImportEdge[] = [
       { from: 'errors.ts', to: 'node:util' },
-      { from: 'catalog/index.ts', to: 'etl/export.ts' },
+      { from: 'catalog/index.ts', to: 'etl/export/run.ts' },
       { from: 'catalog/index.ts', to: 'commander' },
       { from: 'fs/lock.ts', to: 'reporter.ts' },
-      { from: 'fs/output.ts', to: 'etl/export.ts' },
+      { from: 'fs/output.ts', to: 'etl/export/run.ts' },
       { from: 'fs/output.ts', to: 'commander' },
-      { from: 'etl/checkpoint.ts', to: 'fs/atomic.ts' },
+      { from: 'etl/export/checkpoint.ts', to: 'fs/atomic.ts' },
       { from: 'etl/import/input.ts', to: 'fs/atomic.ts' },
-      { from: 'api/client.ts', to: 'etl/export.ts' },
+      { from: 'api/client.ts', to: 'etl/export/run.ts' },
       { from: 'api/client.ts', to: 'auth/store.ts' },
       { from: 'sandbox/server.ts', to: 'api/errors.ts' },
-      { from: 'etl/export.ts', to: 'commands/output.ts' },
-      { from: 'auth/login.ts', to: 'etl/state.ts' },
-      { from: 'etl/export.ts', to: 'undici' },
+      { from: 'etl/export/run.ts', to: 'commands/output.ts' },
+      { from: 'auth/login.ts', to: 'etl/export/state.ts' },
+      { from: 'etl/export/run.ts', to: 'undici' },
       { from: 'auth/secrets.ts', to: '@napi-rs/keyring' },
       { from: 'auth/callback.ts', to: 'undici' },
     ];
@@ -168,10 +168,10 @@ describe('the layering of src/ (DESIGN.md section 1)', () => {
       { from: 'fs/atomic.ts', to: 'node:fs/promises' },
       { from: 'fs/output.ts', to: 'fs/atomic.ts' },
       { from: 'fs/output.ts', to: 'errors.ts' },
-      { from: 'etl/checkpoint.ts', to: 'fs/index.ts' },
+      { from: 'etl/export/checkpoint.ts', to: 'fs/index.ts' },
       { from: 'api/types.ts', to: 'catalog/types.ts' },
       { from: 'sandbox/store.ts', to: 'catalog/index.ts' },
-      { from: 'etl/export.ts', to: 'api/errors.ts' },
+      { from: 'etl/export/run.ts', to: 'api/errors.ts' },
       { from: 'commands/context.ts', to: 'api/client.ts' },
       { from: 'api/client.ts', to: 'undici' },
       { from: 'auth/keychain-child.ts', to: '@napi-rs/keyring' },

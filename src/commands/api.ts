@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
-import { callApi } from '../etl/api-call.js';
+import { callApi } from '../direct/api-call.js';
 import type { IO } from '../io.js';
 import { withSession } from './context.js';
 

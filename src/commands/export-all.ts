@@ -1,4 +1,4 @@
-/** `export --all -o DIR/`: the flags of a whole-account export, checked, then one engine call (etl/export-all.ts). */
+/** `export --all -o DIR/`: the flags of a whole-account export, checked, then one engine call (etl/export/all.ts). */
 import type { Command } from 'commander';
 import { CliError, UsageError } from '../errors.js';
 import type { IO } from '../io.js';
@@ -54,7 +54,7 @@ export async function exportAllCommand(
       hint: 'for example: infusionsoft export --all -o keap-backup/',
     });
   }
-  const [{ parsePositiveInt }, { runExportAll }] = await Promise.all([import('./args.js'), import('../etl/export-all.js')]);
+  const [{ parsePositiveInt }, { runExportAll }] = await Promise.all([import('./args.js'), import('../etl/export/all.js')]);
   const { format } = exportFormat(flags.format, undefined);
   const template = {
     format,

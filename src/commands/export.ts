@@ -3,9 +3,9 @@ import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { findResource } from '../catalog/index.js';
 import { UsageError } from '../errors.js';
-import type { ExportFormat, ExportOutcome, ExportRequest } from '../etl/export.js';
-import type { DeletedKey, IncrementalOutcome } from '../etl/incremental.js';
-import { EXPORT_FORMATS } from '../etl/writers.js';
+import type { ExportFormat, ExportOutcome, ExportRequest } from '../etl/export/run.js';
+import type { DeletedKey, IncrementalOutcome } from '../etl/export/incremental.js';
+import { EXPORT_FORMATS } from '../etl/export/writers.js';
 import type { IO } from '../io.js';
 import { counted } from '../reporter.js';
 import { collect } from './collect.js';
@@ -131,7 +131,7 @@ read and compared with the last run's content hashes, which also shows deletions
         import('./args.js'),
         import('../etl/dates.js'),
         import('../etl/key-values.js'),
-        import('../etl/export.js'),
+        import('../etl/export/run.js'),
       ]);
       const { format, gzip } = exportFormat(flags.format, flags.output);
       const request: ExportRequest = {

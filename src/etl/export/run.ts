@@ -7,21 +7,21 @@
  *   -> writer (csv / json / ndjson, streamed) -> temp file renamed on success
  *   -> state bookmark (only after the output is committed)
  */
-import { PagingError } from '../api/errors.js';
+import { PagingError } from '../../api/errors.js';
 import { readFile } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
-import type { KeapApi, Page, Query } from '../api/types.js';
-import { incrementalDescription, incrementalModeOf } from '../catalog/index.js';
-import type { ActionDef, GatheredDef, ResourceDef } from '../catalog/types.js';
-import { ApiError, BrokenPipeError, CliError, InterruptedError, UsageError } from '../errors.js';
-import { actionsOfKind, findAction, findResource, isReadAction, plainReadAction, readActions, singularName } from '../catalog/index.js';
-import { counted, timeLeft, type Progress, type Reporter } from '../reporter.js';
-import { addCustomFields, customFieldModel, type CustomFieldModel } from './custom-fields.js';
-import { csvColumns, extendColumns, FlattenPlan } from './flatten.js';
+import type { KeapApi, Page, Query } from '../../api/types.js';
+import { incrementalDescription, incrementalModeOf } from '../../catalog/index.js';
+import type { ActionDef, GatheredDef, ResourceDef } from '../../catalog/types.js';
+import { ApiError, BrokenPipeError, CliError, InterruptedError, UsageError } from '../../errors.js';
+import { actionsOfKind, findAction, findResource, isReadAction, plainReadAction, readActions, singularName } from '../../catalog/index.js';
+import { counted, timeLeft, type Progress, type Reporter } from '../../reporter.js';
+import { addCustomFields, customFieldModel, type CustomFieldModel } from '../custom-fields.js';
+import { csvColumns, extendColumns, FlattenPlan } from '../flatten.js';
 import { activeTemps, Checkpointer, removeCheckpoint, removeLeftovers, type ResumePlan } from './checkpoint.js';
-import { checkpointPage, keptSentence, resumePlanFor, worthResuming } from './export-resume.js';
-import { gzipOutput, inspectOutput, openOutput, resumeOutput, type Output, type OutputTarget } from '../fs/index.js';
-import { applyRecordMap, pick, projectRecord } from './project.js';
+import { checkpointPage, keptSentence, resumePlanFor, worthResuming } from './resume.js';
+import { gzipOutput, inspectOutput, openOutput, resumeOutput, type Output, type OutputTarget } from '../../fs/index.js';
+import { applyRecordMap, pick, projectRecord } from '../project.js';
 import {
   savedBookmark,
   startTracking,

@@ -7,7 +7,7 @@
  * csvStringifyOptions, faster.
  */
 import type { Writable } from 'node:stream';
-import { csvLine, type FlattenPlan } from './flatten.js';
+import { csvLine, type FlattenPlan } from '../flatten.js';
 
 export type ExportFormat = 'csv' | 'json' | 'ndjson';
 
