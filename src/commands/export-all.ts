@@ -4,7 +4,8 @@ import { CliError, UsageError } from '../errors.js';
 import type { IO } from '../io.js';
 import { counted } from '../reporter.js';
 import { globalOptions, reporterFor, withSession } from './context.js';
-import { exportFormat, exportSummary } from './export.js';
+import { exportFormat } from './export-format.js';
+import { exportSummary } from './export-summary.js';
 import { runInterruptible } from './interrupt.js';
 import { printJson } from './output.js';
 

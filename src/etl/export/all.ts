@@ -15,8 +15,10 @@ import type { ResourceDef } from '../../catalog/types.js';
 import { ApiError, AuthError, type CliError, InterruptedError, UsageError } from '../../errors.js';
 import { writeFileAtomic } from '../../fs/index.js';
 import type { Reporter } from '../../reporter.js';
-import { type ExportOutcome, type ExportRequest, planExport, runExport, selectReadAction } from './run.js';
+import { planExport, selectReadAction } from './plan.js';
+import { runExport } from './run.js';
 import { assertStateWritable, readState } from './state.js';
+import type { ExportOutcome, ExportRequest } from './types.js';
 
 export const MANIFEST_NAME = 'manifest.json';
 

@@ -11,7 +11,7 @@ import { plainReadAction, readKeyOf } from '../../catalog/index.js';
 import type { ResourceDef } from '../../catalog/types.js';
 import { UsageError } from '../../errors.js';
 import { counted, type Reporter } from '../../reporter.js';
-import type { DeletedKey } from './incremental.js';
+import type { DeletedKey } from './types.js';
 import type { Bookmark } from './state.js';
 import { type CountedLinesFormat, readCountedLines, writeCountedLines } from './counted-lines.js';
 import { applyRecordMap, pick } from '../project.js';

@@ -8,7 +8,7 @@ import { singularName } from '../../catalog/index.js';
 import { ApiError, AuthError, InterruptedError, NetworkError } from '../../errors.js';
 import { counted, type Reporter } from '../../reporter.js';
 import { type Checkpointer, planResume, type ResumePlan, whyNotResumable } from './checkpoint.js';
-import type { ExportPlan, ExportRequest } from './run.js';
+import type { ExportPlan, ExportRequest } from './types.js';
 import type { ChangeTracker } from './incremental.js';
 import type { OutputTarget } from '../../fs/index.js';
 import type { RecordWriter } from './writers.js';

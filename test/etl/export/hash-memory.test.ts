@@ -5,7 +5,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { findResource } from '../../../src/catalog/index.js';
-import { planExport } from '../../../src/etl/export/run.js';
+import { planExport } from '../../../src/etl/export/plan.js';
 import { hashFilePath, recordHash, startTracking } from '../../../src/etl/export/incremental.js';
 import { readState } from '../../../src/etl/export/state.js';
 import type { Reporter } from '../../../src/reporter.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { findResource } from '../../../src/catalog/index.js';
 import { UsageError } from '../../../src/errors.js';
-import { planExport } from '../../../src/etl/export/run.js';
+import { planExport } from '../../../src/etl/export/plan.js';
 import { readState } from '../../../src/etl/export/state.js';
 import {
   canonicalJson,

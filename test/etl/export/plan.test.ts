@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ResourceDef } from '../../../src/catalog/types.js';
 import { UsageError } from '../../../src/errors.js';
-import { planExport, selectReadAction } from '../../../src/etl/export/run.js';
+import { planExport, selectReadAction } from '../../../src/etl/export/plan.js';
 
 const people: ResourceDef = {
   name: 'people',
