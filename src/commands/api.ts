@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
-import { callApi, METHODS } from '../etl/api-call.js';
+import { callApi, METHODS } from '../direct/api-call.js';
 import type { IO } from '../io.js';
 import { withSession } from './context.js';
 import { choiceArgument } from './flags.js';

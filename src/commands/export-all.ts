@@ -1,10 +1,11 @@
-/** `export --all -o DIR/`: the flags of a whole-account export, checked, then one engine call (etl/export-all.ts). */
+/** `export --all -o DIR/`: the flags of a whole-account export, checked, then one engine call (etl/export/all.ts). */
 import type { Command } from 'commander';
 import { CliError, UsageError } from '../errors.js';
 import type { IO } from '../io.js';
 import { counted } from '../reporter.js';
 import { globalOptions, reporterFor, withSession } from './context.js';
-import { exportFormat, exportSummary } from './export.js';
+import { exportFormat } from './export-format.js';
+import { exportSummary } from './export-summary.js';
 import { runInterruptible } from './interrupt.js';
 import { printJson } from './output.js';
 
@@ -55,7 +56,7 @@ export async function exportAllCommand(
       hint: 'for example: infusionsoft export --all -o keap-backup/',
     });
   }
-  const { runExportAll } = await import('../etl/export-all.js');
+  const { runExportAll } = await import('../etl/export/all.js');
   const { format } = exportFormat(flags.format, undefined);
   const template = {
     format,

@@ -1,17 +1,16 @@
 /** `export RESOURCE`: every record of a resource to CSV, JSON or NDJSON (DESIGN.md sections 2 and 3). */
-import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { choiceOption, wholeNumberOption } from './flags.js';
 import { findResource } from '../catalog/index.js';
 import { UsageError } from '../errors.js';
-import type { ExportFormat, ExportOutcome, ExportRequest } from '../etl/export.js';
-import type { DeletedKey, IncrementalOutcome } from '../etl/incremental.js';
-import { EXPORT_FORMATS } from '../etl/writers.js';
+import type { ExportFormat, ExportRequest } from '../etl/export/types.js';
+import { EXPORT_FORMATS } from '../etl/export/writers.js';
 import type { IO } from '../io.js';
-import { counted } from '../reporter.js';
 import { collect } from './collect.js';
 import { globalOptions, reporterFor, withSession } from './context.js';
 import { exportAllCommand } from './export-all.js';
+import { exportFormat } from './export-format.js';
+import { exportSummary } from './export-summary.js';
 import { runInterruptible } from './interrupt.js';
 import { printJson } from './output.js';
 
@@ -37,28 +36,6 @@ interface ExportFlags {
   force?: boolean;
   all?: boolean;
   resume?: boolean;
-}
-
-/** Extensions export writes, and the format each means. */
-const EXTENSION_FORMATS: Record<string, ExportFormat> = { csv: 'csv', json: 'json', ndjson: 'ndjson', jsonl: 'ndjson' };
-
-/**
- * The format and compression of an export: `--format` (checked by commander), else the output file's extension
- * (`.csv`, `.json`, `.ndjson`, `.jsonl`, each optionally `.gz`), else ndjson (lossless). An
- * extension the tool cannot write (`.parquet`, `.xlsx`) is refused before any request, rather than
- * filling it with NDJSON.
- */
-export function exportFormat(flag: ExportFormat | undefined, output: string | undefined): { format: ExportFormat; gzip: boolean } {
-  const name = output === undefined || output === '-' ? '' : basename(output).toLowerCase();
-  const gzip = name.endsWith('.gz');
-  const extension = (gzip ? name.slice(0, -3) : name).match(/\.([a-z][a-z0-9]*)$/)?.[1];
-  if (flag !== undefined) return { format: flag, gzip };
-  if (extension === undefined) return { format: 'ndjson', gzip };
-  const format = EXTENSION_FORMATS[extension];
-  if (format) return { format, gzip };
-  throw new UsageError(`-o ${output}: export cannot write .${extension} files`, {
-    hint: 'name the file .csv, .json or .ndjson (add .gz to compress it), or give --format csv|json|ndjson to write that format under this name',
-  });
 }
 
 export function registerExportCommand(program: Command, io: IO): void {
@@ -135,7 +112,7 @@ async function exportCommand(name: string | undefined, flags: ExportFlags, comma
     import('./args.js'),
     import('../etl/dates.js'),
     import('../etl/key-values.js'),
-    import('../etl/export.js'),
+    import('../etl/export/run.js'),
   ]);
   const { format, gzip } = exportFormat(flags.format, flags.output);
   const request: ExportRequest = {
@@ -200,32 +177,4 @@ function parseStateKey(name: string, state: string | undefined): string {
     throw new UsageError(`--state-key "${name}": give a name, such as nightly-contacts`);
   }
   return trimmed;
-}
-
-/** `exported 2 contacts to contacts.csv (csv) in 0.4 s, 3 requests`, and what else the run has to say. */
-export function exportSummary(outcome: ExportOutcome): string {
-  const { result, recordNoun, vanished } = outcome;
-  const records = (n: number) => counted(n, recordNoun.one, recordNoun.many);
-  return (
-    `exported ${records(result.records)} to ${result.output} (${result.format}${result.compression ? `, ${result.compression}` : ''}) in ${result.seconds.toFixed(1)} s, ${counted(result.requests, 'request')}` +
-    (result.truncated ? ` (stopped at --max ${outcome.max})` : '') +
-    (vanished ? ` (${records(vanished)} deleted meanwhile, written with null gathered fields)` : '') +
-    (outcome.incremental ? incrementalTail(outcome.incremental) : '')
-  );
-}
-
-/** The summary line's tail: what hash mode skipped and which records disappeared. */
-function incrementalTail(outcome: IncrementalOutcome): string {
-  if (outcome.mode !== 'hash') return outcome.deleted && outcome.compared ? deletedTail(outcome.deleted) : '';
-  if (outcome.compared === false) return '; first run: every record is new';
-  let text = `; ${(outcome.unchanged ?? 0).toLocaleString('en-US')} unchanged, not written`;
-  if (outcome.deleted) text += deletedTail(outcome.deleted);
-  return text;
-}
-
-/** `; 2 deleted since the last run: 14, 15`, the first ten named. */
-function deletedTail(deleted: DeletedKey[]): string {
-  const shown = deleted.slice(0, 10).map((key) => (typeof key === 'object' ? JSON.stringify(key) : String(key)));
-  const more = deleted.length > shown.length ? `, ... (${deleted.length - shown.length} more)` : '';
-  return `; ${deleted.length.toLocaleString('en-US')} deleted since the last run${shown.length ? `: ${shown.join(', ')}${more}` : ''}`;
 }

@@ -3,14 +3,14 @@
  * it can keep a checkpoint, what a page's end records, and what a stopped run says it kept.
  */
 import { resolve } from 'node:path';
-import type { KeapApi, Page } from '../api/types.js';
-import { singularName } from '../catalog/index.js';
-import { ApiError, AuthError, InterruptedError, NetworkError } from '../errors.js';
-import { counted, type Reporter } from '../reporter.js';
+import type { KeapApi, Page } from '../../api/types.js';
+import { singularName } from '../../catalog/index.js';
+import { ApiError, AuthError, InterruptedError, NetworkError } from '../../errors.js';
+import { counted, type Reporter } from '../../reporter.js';
 import { type Checkpointer, planResume, type ResumePlan, whyNotResumable } from './checkpoint.js';
-import type { ExportPlan, ExportRequest } from './export.js';
+import type { ExportPlan, ExportRequest } from './types.js';
 import type { ChangeTracker } from './incremental.js';
-import type { OutputTarget } from '../fs/index.js';
+import type { OutputTarget } from '../../fs/index.js';
 import type { RecordWriter } from './writers.js';
 
 /** What identifies this run for a checkpoint, whether it can keep one, and the stopped run `--resume` continues. */

@@ -1,8 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { changedMemberships, readMembershipFile, writeMembershipFile } from '../../src/etl/memberships.js';
-import { tempDir } from '../support/files.js';
+import { changedMemberships, readMembershipFile, writeMembershipFile } from '../../../src/etl/export/memberships.js';
+import { tempDir } from '../../support/files.js';
 
 describe('changedMemberships', () => {
   it('finds records that gained, lost or changed memberships, and not the others', () => {

@@ -10,8 +10,8 @@ import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { access, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { CliError, UsageError } from '../errors.js';
-import { withFileLock, writeFileAtomic } from '../fs/index.js';
+import { CliError, UsageError } from '../../errors.js';
+import { withFileLock, writeFileAtomic } from '../../fs/index.js';
 
 export type Bookmark = Record<string, string>;
 

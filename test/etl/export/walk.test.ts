@@ -4,12 +4,12 @@
  * a parent with nothing left to write, counted in the line that says what the walk cost.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createClient } from '../../src/api/client.js';
-import { bearerTokenSource } from '../../src/api/credentials.js';
-import type { KeapApi } from '../../src/api/types.js';
-import { findAction, findResource } from '../../src/catalog/index.js';
-import { planWalk, walkPages } from '../../src/etl/walk.js';
-import { sandboxSend, startTestSandbox, type TestSandbox } from '../support/cli.js';
+import { createClient } from '../../../src/api/client.js';
+import { bearerTokenSource } from '../../../src/api/credentials.js';
+import type { KeapApi } from '../../../src/api/types.js';
+import { findAction, findResource } from '../../../src/catalog/index.js';
+import { planWalk, walkPages } from '../../../src/etl/export/walk.js';
+import { sandboxSend, startTestSandbox, type TestSandbox } from '../../support/cli.js';
 
 let sandbox: TestSandbox;
 let api: KeapApi;

@@ -4,11 +4,11 @@
  * id in its path and in each record, as `--param` puts it there. Which parent to walk is catalog
  * data (ActionDef.parent); nothing here knows a resource by name.
  */
-import type { KeapApi, Page, Query } from '../api/types.js';
-import { findResource, plainReadAction, singularName } from '../catalog/index.js';
-import type { ActionDef, ResourceDef } from '../catalog/types.js';
-import { ApiError } from '../errors.js';
-import { pick } from './project.js';
+import type { KeapApi, Page, Query } from '../../api/types.js';
+import { findResource, plainReadAction, singularName } from '../../catalog/index.js';
+import type { ActionDef, ResourceDef } from '../../catalog/types.js';
+import { ApiError } from '../../errors.js';
+import { pick } from '../project.js';
 
 export interface WalkPlan {
   /** The exported (child) resource. */

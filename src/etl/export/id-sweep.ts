@@ -6,15 +6,15 @@
  * the count, so a file cut short is caught). Written once here: the database sync uses it too.
  */
 import { basename, dirname, join, relative } from 'node:path';
-import type { KeapApi } from '../api/types.js';
-import { plainReadAction, readKeyOf } from '../catalog/index.js';
-import type { ResourceDef } from '../catalog/types.js';
-import { UsageError } from '../errors.js';
-import { counted, type Reporter } from '../reporter.js';
-import type { DeletedKey } from './incremental.js';
+import type { KeapApi } from '../../api/types.js';
+import { plainReadAction, readKeyOf } from '../../catalog/index.js';
+import type { ResourceDef } from '../../catalog/types.js';
+import { UsageError } from '../../errors.js';
+import { counted, type Reporter } from '../../reporter.js';
+import type { DeletedKey } from './types.js';
 import type { Bookmark } from './state.js';
 import { type CountedLinesFormat, readCountedLines, writeCountedLines } from './counted-lines.js';
-import { applyRecordMap, pick } from './project.js';
+import { applyRecordMap, pick } from '../project.js';
 
 export interface IdSweep {
   ids: Set<string>;

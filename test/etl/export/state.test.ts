@@ -3,8 +3,8 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { bookmark, readState, withBookmark, writeState } from '../../src/etl/state.js';
-import { UsageError } from '../../src/errors.js';
+import { bookmark, readState, withBookmark, writeState } from '../../../src/etl/export/state.js';
+import { UsageError } from '../../../src/errors.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -79,7 +79,7 @@ describe('export state', () => {
 
 describe('updateState', () => {
   it('keeps every bookmark when many runs save into one file at once', async () => {
-    const { updateState, readState: read } = await import('../../src/etl/state.js');
+    const { updateState, readState: read } = await import('../../../src/etl/export/state.js');
     const dir = mkdtempSync(join(tmpdir(), 'state-lock-'));
     const file = join(dir, 'shared.json');
     const names = Array.from({ length: 12 }, (_, i) => `resource-${i}`);
@@ -97,7 +97,7 @@ describe('updateState', () => {
   });
 
   it('takes over a lock left by a run that died', async () => {
-    const { updateState, readState: read } = await import('../../src/etl/state.js');
+    const { updateState, readState: read } = await import('../../../src/etl/export/state.js');
     const dir = mkdtempSync(join(tmpdir(), 'state-lock-'));
     const file = join(dir, 'state.json');
     writeFileSync(`${file}.lock`, '12345\n');
@@ -111,7 +111,7 @@ describe('updateState', () => {
 
 describe('assertStateWritable', () => {
   it('names the flag and the missing folder before any work is done', async () => {
-    const { assertStateWritable } = await import('../../src/etl/state.js');
+    const { assertStateWritable } = await import('../../../src/etl/export/state.js');
     await expect(assertStateWritable('/nonexistent/folder/s.json', '--state')).rejects.toThrow(
       /--state .*the folder \/nonexistent\/folder does not exist/,
     );

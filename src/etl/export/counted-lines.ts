@@ -5,8 +5,8 @@
  */
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { UsageError } from '../errors.js';
-import { writeLinesAtomic } from '../fs/index.js';
+import { UsageError } from '../../errors.js';
+import { writeLinesAtomic } from '../../fs/index.js';
 
 export interface CountedLinesFormat {
   /** The header's first field (`# infusionsoft ids`). */

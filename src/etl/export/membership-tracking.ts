@@ -5,11 +5,11 @@
  * records the date window did not bring are read one by one after the last page.
  */
 import { join, relative, dirname, basename } from 'node:path';
-import type { KeapApi, Page } from '../api/types.js';
-import { actionsOfKind, singularName } from '../catalog/index.js';
-import type { GatheredDef, ResourceDef } from '../catalog/types.js';
-import { ApiError } from '../errors.js';
-import { counted, type Reporter } from '../reporter.js';
+import type { KeapApi, Page } from '../../api/types.js';
+import { actionsOfKind, singularName } from '../../catalog/index.js';
+import type { GatheredDef, ResourceDef } from '../../catalog/types.js';
+import { ApiError } from '../../errors.js';
+import { counted, type Reporter } from '../../reporter.js';
 import { changedMemberships, readMembershipFile, readMemberships, writeMembershipFile } from './memberships.js';
 import type { Bookmark } from './state.js';
 

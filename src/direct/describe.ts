@@ -12,7 +12,7 @@ import {
   type IncrementalMode,
 } from '../catalog/index.js';
 import type { ActionDef, BodyProperty, BodyRule, DateFilter, ResourceDef } from '../catalog/types.js';
-import { customFieldModel } from './custom-fields.js';
+import { customFieldModel } from '../etl/custom-fields.js';
 
 export interface ActionSummary {
   id: string;

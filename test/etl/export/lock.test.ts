@@ -7,15 +7,15 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createClient } from '../../src/api/client.js';
-import { bearerTokenSource } from '../../src/api/credentials.js';
-import type { KeapApi } from '../../src/api/types.js';
-import { findResource } from '../../src/catalog/index.js';
-import { CliError } from '../../src/errors.js';
-import { runExport } from '../../src/etl/export.js';
-import { silentReporter, type Reporter } from '../../src/reporter.js';
-import { tempDir } from '../support/files.js';
-import { startTestSandbox, totalRequests, type TestSandbox } from '../support/cli.js';
+import { createClient } from '../../../src/api/client.js';
+import { bearerTokenSource } from '../../../src/api/credentials.js';
+import type { KeapApi } from '../../../src/api/types.js';
+import { findResource } from '../../../src/catalog/index.js';
+import { CliError } from '../../../src/errors.js';
+import { runExport } from '../../../src/etl/export/run.js';
+import { silentReporter, type Reporter } from '../../../src/reporter.js';
+import { tempDir } from '../../support/files.js';
+import { startTestSandbox, totalRequests, type TestSandbox } from '../../support/cli.js';
 
 let sandbox: TestSandbox;
 let api: KeapApi;

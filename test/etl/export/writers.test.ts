@@ -1,11 +1,11 @@
 import { parse } from 'csv-parse/sync';
 import { PassThrough, Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { csvColumns } from '../../src/etl/columns.js';
-import { csvParseOptions } from '../../src/etl/csv-cells.js';
-import { createFlattenPlan } from '../../src/etl/flatten.js';
-import { createRecordWriter, type ExportFormat } from '../../src/etl/writers.js';
-import { contactsResource } from './fixtures.js';
+import { csvColumns } from '../../../src/etl/columns.js';
+import { csvParseOptions } from '../../../src/etl/csv-cells.js';
+import { createFlattenPlan } from '../../../src/etl/flatten.js';
+import { createRecordWriter, type ExportFormat } from '../../../src/etl/export/writers.js';
+import { contactsResource } from '../fixtures.js';
 
 /** A stream that collects everything, optionally with a tiny buffer to force backpressure. */
 function collector(highWaterMark = 16 * 1024) {

@@ -10,10 +10,10 @@
  */
 import { readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { PagePosition } from '../api/types.js';
-import { UsageError } from '../errors.js';
-import { tempPathFor, writeFileAtomic } from '../fs/index.js';
-import { counted } from '../reporter.js';
+import type { PagePosition } from '../../api/types.js';
+import { UsageError } from '../../errors.js';
+import { tempPathFor, writeFileAtomic } from '../../fs/index.js';
+import { counted } from '../../reporter.js';
 
 const VERSION = 1;
 

@@ -1,8 +1,8 @@
 /** How export flags become a request plan: every refusal happens here, before any output exists. */
 import { describe, expect, it } from 'vitest';
-import type { ResourceDef } from '../../src/catalog/types.js';
-import { UsageError } from '../../src/errors.js';
-import { planExport, selectReadAction } from '../../src/etl/export.js';
+import type { ResourceDef } from '../../../src/catalog/types.js';
+import { UsageError } from '../../../src/errors.js';
+import { planExport, selectReadAction } from '../../../src/etl/export/plan.js';
 
 const people: ResourceDef = {
   name: 'people',

@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { findResource } from '../../src/catalog/index.js';
-import { planExport } from '../../src/etl/export.js';
-import { hashFilePath, recordHash, startTracking } from '../../src/etl/incremental.js';
-import { readState } from '../../src/etl/state.js';
-import type { Reporter } from '../../src/reporter.js';
+import { findResource } from '../../../src/catalog/index.js';
+import { planExport } from '../../../src/etl/export/plan.js';
+import { hashFilePath, recordHash, startTracking } from '../../../src/etl/export/incremental.js';
+import { readState } from '../../../src/etl/export/state.js';
+import type { Reporter } from '../../../src/reporter.js';
 
 const quiet: Reporter = { verbose: false, quiet: true, info() {}, warn() {}, debug() {}, progress: () => ({ update() {}, stop() {} }) };
 

@@ -9,14 +9,16 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { KeapApi } from '../api/types.js';
-import { catalog } from '../catalog/index.js';
-import type { ResourceDef } from '../catalog/types.js';
-import { ApiError, AuthError, type CliError, InterruptedError, UsageError } from '../errors.js';
-import { writeFileAtomic } from '../fs/index.js';
-import type { Reporter } from '../reporter.js';
-import { type ExportOutcome, type ExportRequest, planExport, runExport, selectReadAction } from './export.js';
+import type { KeapApi } from '../../api/types.js';
+import { catalog } from '../../catalog/index.js';
+import type { ResourceDef } from '../../catalog/types.js';
+import { ApiError, AuthError, type CliError, InterruptedError, UsageError } from '../../errors.js';
+import { writeFileAtomic } from '../../fs/index.js';
+import type { Reporter } from '../../reporter.js';
+import { planExport, selectReadAction } from './plan.js';
+import { runExport } from './run.js';
 import { assertStateWritable, readState } from './state.js';
+import type { ExportOutcome, ExportRequest } from './types.js';
 
 export const MANIFEST_NAME = 'manifest.json';
 

@@ -7,8 +7,8 @@
  * csvStringifyOptions, faster.
  */
 import type { Writable } from 'node:stream';
-import { csvLine } from './csv-cells.js';
-import type { FlattenPlan } from './flatten.js';
+import { csvLine } from '../csv-cells.js';
+import type { FlattenPlan } from '../flatten.js';
 
 export type ExportFormat = 'csv' | 'json' | 'ndjson';
 

@@ -9,10 +9,10 @@
  * the lists come in, and one number per record, so a million contacts stay a few tens of MB.
  */
 import { createHash } from 'node:crypto';
-import type { KeapApi } from '../api/types.js';
-import type { InverseList } from '../catalog/types.js';
+import type { KeapApi } from '../../api/types.js';
+import type { InverseList } from '../../catalog/types.js';
 import { type CountedLinesFormat, readCountedLines, writeCountedLines } from './counted-lines.js';
-import { pick } from './project.js';
+import { pick } from '../project.js';
 
 const TWO_52 = 2 ** 52;
 /** Group lists read at once (each list is paged, with the client's own prefetch). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { digestHex, HashLedger, numericIdentity } from '../../src/etl/hash-ledger.js';
+import { digestHex, HashLedger, numericIdentity } from '../../../src/etl/export/hash-ledger.js';
 
 describe('the hash ledger', () => {
   it('compares a record with the last run the first time, with this run afterwards', () => {

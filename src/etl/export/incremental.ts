@@ -18,43 +18,23 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
-import { readKeyOf, type IncrementalMode } from '../catalog/index.js';
-import type { KeapApi, Page } from '../api/types.js';
-import type { ActionDef, ResourceDef } from '../catalog/types.js';
-import { UsageError } from '../errors.js';
-import type { Reporter } from '../reporter.js';
+import { readKeyOf, type IncrementalMode } from '../../catalog/index.js';
+import type { KeapApi, Page } from '../../api/types.js';
+import type { ActionDef, ResourceDef } from '../../catalog/types.js';
+import { UsageError } from '../../errors.js';
+import type { Reporter } from '../../reporter.js';
 import { digestHex, HashLedger } from './hash-ledger.js';
-import type { ExportPlan, ExportRequest } from './export.js';
-import { parseDateArg } from './dates.js';
+import type { DeletedKey, ExportPlan, ExportRequest, IncrementalOutcome } from './types.js';
+import { parseDateArg } from '../dates.js';
 import { startDeletionSweep } from './id-sweep.js';
 import { type MembershipSetup, startMembershipTracking } from './membership-tracking.js';
-import { writeFileAtomic, writeLinesAtomic } from '../fs/index.js';
+import { writeFileAtomic, writeLinesAtomic } from '../../fs/index.js';
 import { assertStateWritable, bookmark, updateState, type Bookmark, type ExportState } from './state.js';
 
-export type { IncrementalMode } from '../catalog/index.js';
+export type { IncrementalMode } from '../../catalog/index.js';
 
 /** How far before the start of a run its bookmark may reach at most (clock skew, in-flight updates). */
 export const BOOKMARK_SAFETY_MS = 5 * 60 * 1000;
-
-/** A deleted record: its id, or an object of its key fields when it has several. */
-export type DeletedKey = string | number | Record<string, unknown>;
-
-export interface IncrementalOutcome {
-  mode: IncrementalMode;
-  /** The bookmark saved (since mode). */
-  bookmark?: string;
-  /** Records read but not written, their content unchanged since the last run (hash mode). */
-  unchanged?: number;
-  /**
-   * Records returned by the last run and not by this one (hash mode, keyed records, a complete
-   * read). Undefined when that cannot be known; empty on the first run.
-   */
-  deleted?: DeletedKey[];
-  /** Hash mode: whether there was a last run to compare with. */
-  compared?: boolean;
-  /** Since mode: records written only because their memberships (tags) changed. */
-  membershipChanges?: number;
-}
 
 export interface ChangeTracker {
   readonly mode: IncrementalMode;

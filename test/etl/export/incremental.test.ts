@@ -3,10 +3,10 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { findResource } from '../../src/catalog/index.js';
-import { UsageError } from '../../src/errors.js';
-import { planExport } from '../../src/etl/export.js';
-import { readState } from '../../src/etl/state.js';
+import { findResource } from '../../../src/catalog/index.js';
+import { UsageError } from '../../../src/errors.js';
+import { planExport } from '../../../src/etl/export/plan.js';
+import { readState } from '../../../src/etl/export/state.js';
 import {
   canonicalJson,
   deletedFileText,
@@ -16,8 +16,8 @@ import {
   recordHash,
   recordIdentity,
   startTracking,
-} from '../../src/etl/incremental.js';
-import type { Reporter } from '../../src/reporter.js';
+} from '../../../src/etl/export/incremental.js';
+import type { Reporter } from '../../../src/reporter.js';
 
 let dir: string;
 beforeEach(async () => {
