@@ -4,7 +4,7 @@
  * words in the error, and the hint line read from the page itself, so page and CLI cannot drift.
  */
 import { readFileSync } from 'node:fs';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { authEnv, oauthLogin, run } from '../auth/in-process.js';
 import { docHint } from '../support/troubleshooting-doc.js';
 import { runCli, sandboxGet, startTestSandbox, type TestSandbox } from '../support/cli.js';
@@ -124,11 +124,13 @@ describe("Keap's 400s", () => {
 
 describe('a refused refresh token', () => {
   let clock = Date.now();
-  let oauthSandbox: TestSandbox | undefined;
+  let oauthSandbox: TestSandbox;
+  beforeAll(async () => {
+    oauthSandbox = await startTestSandbox({ seed: 19, now: () => clock });
+  });
   afterAll(() => oauthSandbox?.stop());
 
   it('invalid_grant: the login was authorised again elsewhere, so `auth refresh` fails with exit 4', async () => {
-    oauthSandbox = await startTestSandbox({ seed: 19, now: () => clock });
     const here = authEnv(oauthSandbox);
     expect((await oauthLogin(here)).code).toBe(0);
     // The same app authorised again on another machine: Keap ends the earlier refresh token.
@@ -141,7 +143,7 @@ describe('a refused refresh token', () => {
 
   it('a 401 after a re-authorisation elsewhere: the token expires, its refresh is refused, exit 4', async () => {
     clock = Date.now();
-    const api = oauthSandbox as TestSandbox;
+    const api = oauthSandbox;
     const here = authEnv(api);
     expect((await oauthLogin(here)).code).toBe(0);
     expect((await run(['export', 'tags', '--max', '1'], { env: here })).code).toBe(0);
