@@ -11,7 +11,7 @@ describe('hintFor', () => {
   });
 
   it('says how to provide a missing credential', () => {
-    expect(hintFor(new AuthError('no Keap credential', { problem: 'missing' }))).toBe(
+    expect(hintFor(new AuthError('not logged in to Keap', { problem: 'missing' }))).toBe(
       'run `infusionsoft auth login`, set INFUSIONSOFT_API_KEY or INFUSIONSOFT_ACCESS_TOKEN, or use --sandbox',
     );
   });

@@ -147,7 +147,7 @@ class KeapClient implements KeapApi {
   private async exchange<T>(method: string, path: string, options: RequestOptions, parse: boolean): Promise<ApiResponse<T>> {
     const verb = method.toUpperCase();
     const credentials = this.credentials;
-    if (!credentials) throw new AuthError('no Keap credential', { problem: 'missing' });
+    if (!credentials) throw new AuthError('not logged in to Keap', { problem: 'missing' });
     const url = this.base.resolve(path, options.query);
     const safe = options.retry ?? SAFE_METHODS.has(verb);
     const payload = options.body === undefined ? undefined : JSON.stringify(options.body);

@@ -39,7 +39,7 @@ export function registerSandboxCommand(program: Command, io: IO): void {
     .option('--limits <preset>', "Keap's rate limits for a key (pat) or OAuth (oauth), all windows at once, e.g. pat or pat,quota=100")
     .option(
       '--faults <spec>',
-      'inject faults, e.g. 503:0.05,429:0.02,reset:0.01,slow:0.01,truncate:0.01,gone:0.01 (also ignore-offset, stuck-next, drop-after-write, write-5xx)',
+      'inject faults, e.g. 503:0.05,429:0.02,reset:0.01,slow:0.01,truncate:0.01,gone:0.01 (also ignore-offset, stuck-next, drop-after-write, write-5xx, and 401-invalid-token, 401-expired-token, 401-token-not-approved, 401-missing-token, 401-client-not-approved)',
     )
     .addOption(wholeNumberOption('--token-lifetime <seconds>', 'lifetime of issued access tokens', { min: 0 }))
     .option('--client-id <id>', 'the OAuth client id /app/oauth/authorize and /token accept', 'sandbox-client-id')

@@ -46,7 +46,7 @@ describe('authentication', () => {
     const error = await api.request('GET', '/contacts').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AuthError);
     expect((error as AuthError).exitCode).toBe(4);
-    expect((error as AuthError).message).toBe('no Keap credential');
+    expect((error as AuthError).message).toBe('not logged in to Keap');
     expect((error as AuthError).problem).toBe('missing');
     expect(server.requests).toHaveLength(0);
   });
