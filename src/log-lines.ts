@@ -36,7 +36,8 @@ export function createLineWriter(options: LineWriterOptions): LineWriter {
       return;
     }
     const text = extra.styled ?? message;
-    stream.write(`${stamped ? text.split('\n').map((line) => `${time} ${line}`).join('\n') : text}\n`);
+    const lines = stamped ? text.split('\n').map((line) => `${time} ${line}`) : [text];
+    stream.write(`${lines.join('\n')}\n`);
   };
 }
 
