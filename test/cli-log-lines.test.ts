@@ -90,7 +90,7 @@ describe('--log-format json', () => {
       const objects = nonEmptyLines(result.rawStderr).map((line) => JSON.parse(line) as Record<string, unknown>);
       expect(objects).toHaveLength(1);
       expect(objects[0]).toMatchObject({ level: 'error', time: '2026-03-01T02:15:00.000Z', fields: { exitCode: 4 } });
-      expect((objects[0]?.fields as { hint?: string }).hint).toMatch(/auth login/);
+      expect((objects[0]?.fields as { hint?: string } | undefined)?.hint).toMatch(/auth login/);
     }
   });
 
