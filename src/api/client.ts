@@ -14,7 +14,7 @@ import { createDispatcher } from './dispatcher.js';
 import { failureError } from './failures.js';
 import { Pacer, limitsForScheme, type Observation } from './pacer.js';
 import { type PageRequest, type PageSource, pagesOf } from './pager.js';
-import { describeProxySettings, proxySettings } from './proxy.js';
+import { describeProxySettings, proxyNote, proxySettings } from './proxy.js';
 import {
   type AttemptResult,
   type BackoffPolicy,
@@ -87,6 +87,7 @@ class KeapClient implements KeapApi {
   private readonly backoff: BackoffPolicy;
   private readonly throttlePatienceMs: number;
   private readonly agent: Dispatcher;
+  private readonly direct: boolean;
   private readonly pacer: Pacer;
   private readonly slots: Slots;
   private readonly counters = { requests: 0, retries: 0, throttled: 0 };
@@ -120,7 +121,8 @@ class KeapClient implements KeapApi {
     this.backoff = { baseMs: options.retryBaseMs ?? 250, maxMs: options.retryMaxMs ?? 20_000 };
     this.throttlePatienceMs = options.throttlePatienceMs ?? THROTTLE_PATIENCE_MS;
     this.slots = new Slots(Math.max(1, options.concurrency ?? 8));
-    this.agent = createAgent(options.timeoutMs ?? 120_000, options.direct ?? false);
+    this.direct = options.direct ?? false;
+    this.agent = createAgent(options.timeoutMs ?? 120_000, this.direct);
     const proxy = options.direct ? undefined : describeProxySettings(proxySettings());
     if (proxy) this.reporter.debug(proxy);
   }
@@ -232,6 +234,7 @@ class KeapClient implements KeapApi {
             : { kind: 'failure', code: result.code, error: result.error },
         ...(observed?.quotaExhausted ? { quota: observed.quotaExhausted } : {}),
         throttledForMs: Date.now() - firstThrottledAt,
+        ...(result.kind === 'failure' && !this.direct ? { proxy: proxyNote(url, result.error) } : {}),
       });
     }
   }

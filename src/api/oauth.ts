@@ -107,8 +107,10 @@ async function postTokenForm(
   } catch (error) {
     if (signal?.aborted) throw error;
     const code = (error as { code?: string }).code;
-    throw new NetworkError(`cannot reach the token endpoint ${shown}: ${code ?? (error as Error).message}`, {
-      hint: 'check the network, or INFUSIONSOFT_TOKEN_URL',
+    const { proxyNote } = await import('./proxy.js');
+    const via = URL.canParse(tokenUrl) ? proxyNote(new URL(tokenUrl), error) : undefined;
+    throw new NetworkError(`cannot reach the token endpoint ${shown}: ${code ?? (error as Error).message}${via?.suffix ?? ''}`, {
+      hint: via?.hint ?? 'check the network, or INFUSIONSOFT_TOKEN_URL',
       cause: error,
     });
   }

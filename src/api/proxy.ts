@@ -121,6 +121,44 @@ export function describeProxySettings(settings: ProxySettings): string | undefin
   return `proxy: ${part('https://', settings.httpsProxy, settings.httpsFrom)}, ${part('http://', settings.httpProxy, settings.httpFrom)}${bypass}`;
 }
 
+const DEFAULT_PORTS: Record<string, number> = { 'http:': 80, 'https:': 443 };
+
+/**
+ * The proxy a request to `url` goes through under `settings`, shown without credentials with
+ * where it came from; undefined when it goes direct. NO_PROXY is matched as undici matches it
+ * (`*`; a host or `host:port`; a host's subdomains; a leading `.` or `*.` ignored), so an error
+ * can say which way the request went.
+ */
+export function proxyFor(url: URL, settings: ProxySettings = current): { shown: string; from: string } | undefined {
+  const proxy = url.protocol === 'https:' ? settings.httpsProxy : settings.httpProxy;
+  if (!proxy) return undefined;
+  const host = url.host.replace(/:\d*$/, '').toLowerCase();
+  const port = Number.parseInt(url.port, 10) || DEFAULT_PORTS[url.protocol] || 0;
+  const entries = settings.noProxy.split(/[,\s]/).filter(Boolean);
+  if (settings.noProxy === '*') return undefined;
+  for (const entry of entries) {
+    const parsed = /^(.+):(\d+)$/.exec(entry);
+    const name = (parsed ? (parsed[1] as string) : entry).replace(/^\*?\./, '').toLowerCase();
+    if (parsed && Number(parsed[2]) !== port) continue;
+    if (host === name || host.endsWith(`.${name}`)) return undefined;
+  }
+  const from = url.protocol === 'https:' ? settings.httpsFrom : settings.httpFrom;
+  return { shown: shownProxy(proxy), from: from ?? 'the environment' };
+}
+
+/** What a failed request that went through a proxy adds to its error: where, and what to check. */
+export function proxyNote(url: URL, error: unknown): { suffix: string; hint: string } | undefined {
+  const proxy = proxyFor(url);
+  if (!proxy) return undefined;
+  const refused = /\b407\b/.test(error instanceof Error ? error.message : String(error));
+  return {
+    suffix: ` (through the proxy ${proxy.shown}, from ${proxy.from}${refused ? ', which refused its credentials: 407' : ''})`,
+    hint: refused
+      ? `check the user name and password in ${proxy.from === '--proxy' ? 'HTTPS_PROXY or HTTP_PROXY' : proxy.from}`
+      : `check the proxy (${proxy.from}), or list the host in NO_PROXY to reach it directly`,
+  };
+}
+
 let current: ProxySettings = DIRECT;
 
 /**

@@ -157,6 +157,10 @@ describe('proxy credentials', () => {
     const result = await runCli(['--verbose', ...EXPORT], { env: env({ HTTP_PROXY: wrong }) });
     expect(result.code).toBe(1);
     expect(proxy.refused).toBeGreaterThan(0);
+    expect(result.stderr).toMatch(
+      /through the proxy http:\/\/\*\*\*@127\.0\.0\.1:\d+, from HTTP_PROXY, which refused its credentials: 407/,
+    );
+    expect(result.stderr).toContain('check the user name and password in HTTP_PROXY');
     expect(result.stderr).not.toContain(password);
   }, 60_000);
 });
