@@ -136,6 +136,7 @@ export async function main(argv: string[], io: IO = processIO()): Promise<number
     if (stdoutFailed) return ExitCode.failure;
     return reportError(error, verbose, line);
   } finally {
+    useProxySettings(DIRECT);
     // A late write error after main returned still needs a listener in a real run (the process
     // is about to exit anyway); in-process runs share streams, so nothing may pile up on them.
     if (io.stdout !== process.stdout) io.stdout.off('error', onStdoutError);
