@@ -76,7 +76,11 @@ describe('--log-format json', () => {
       expect(object.time).toBe('2026-03-01T02:15:00.000Z');
     }
     expect(objects.filter((object) => object.level === 'debug').length).toBeGreaterThan(0);
-    expect(objects.at(-1)).toMatchObject({ level: 'info', message: expect.stringMatching(/^exported 2 tags to stdout/) });
+    expect(objects.at(-1)).toMatchObject({
+      level: 'info',
+      message: expect.stringMatching(/^exported 2 tags to stdout/),
+      fields: { resource: 'tags', records: 2, format: 'ndjson' },
+    });
     expect(result.stdout).toBe(plain.stdout);
   });
 

@@ -219,7 +219,7 @@ run; 2 the input cannot be used (nothing was sent); 130 interrupted (run again w
           }),
         'import interrupted before any row was sent',
       );
-      reporterFor(globalOptions(command), io).info(importSummary(outcome));
+      reporterFor(globalOptions(command), io).info(importSummary(outcome), { ...outcome.counts });
       if (flags.json) printJson(flags.dryRun ? { ...outcome, preview } : outcome, io.stdout);
       const { invalid, failed, unknown } = outcome.counts;
       if (invalid || failed || unknown || outcome.stoppedEarly) {
