@@ -5,15 +5,16 @@
  * is sent here, `retry-decision.ts` says what to do with its result and `failures.ts` which error
  * a failed request ends with; limit/offset paging is the pager's (`pager.ts`).
  */
-import { Agent } from 'undici';
 import type { Dispatcher } from 'undici';
 import type { ResponseShape } from '../catalog/types.js';
 import { ApiError, AuthError, UsageError } from '../errors.js';
 import { silentReporter, type Reporter } from '../reporter.js';
 import { redactUrl } from './errors.js';
+import { createDispatcher } from './dispatcher.js';
 import { failureError } from './failures.js';
 import { Pacer, limitsForScheme, type Observation } from './pacer.js';
 import { type PageRequest, type PageSource, pagesOf } from './pager.js';
+import { describeProxySettings, proxyNote, proxySettings } from './proxy.js';
 import {
   type AttemptResult,
   type BackoffPolicy,
@@ -50,6 +51,8 @@ export interface ClientOptions {
   retryMaxMs?: number;
   /** How long 429s are retried for one request, in milliseconds (default 120 000). */
   throttlePatienceMs?: number;
+  /** Never through a proxy (the in-process sandbox); otherwise the run's proxy settings apply. */
+  direct?: boolean;
 }
 
 type Attempt =
@@ -61,15 +64,16 @@ export function createClient(options: ClientOptions): KeapApi {
 }
 
 /**
- * The one place the client's undici dispatcher is made. Keep-alive idle time stays at undici's
- * short default (or the server's hint): reusing a socket the server is closing would turn a POST
- * into an unknown outcome.
+ * The one place the client's undici dispatcher is made (through `dispatcher.ts`, which applies the
+ * run's proxy settings). Keep-alive idle time stays at undici's short default (or the server's
+ * hint): reusing a socket the server is closing would turn a POST into an unknown outcome.
  */
-function createAgent(timeoutMs: number): Agent {
-  return new Agent({
+function createAgent(timeoutMs: number, direct: boolean): Dispatcher {
+  return createDispatcher({
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
-    connect: { timeout: Math.min(timeoutMs, 30_000) },
+    connectTimeout: Math.min(timeoutMs, 30_000),
+    direct,
   });
 }
 
@@ -82,7 +86,8 @@ class KeapClient implements KeapApi {
   private readonly random: () => number;
   private readonly backoff: BackoffPolicy;
   private readonly throttlePatienceMs: number;
-  private readonly agent: Agent;
+  private readonly agent: Dispatcher;
+  private readonly direct: boolean;
   private readonly pacer: Pacer;
   private readonly slots: Slots;
   private readonly counters = { requests: 0, retries: 0, throttled: 0 };
@@ -116,7 +121,10 @@ class KeapClient implements KeapApi {
     this.backoff = { baseMs: options.retryBaseMs ?? 250, maxMs: options.retryMaxMs ?? 20_000 };
     this.throttlePatienceMs = options.throttlePatienceMs ?? THROTTLE_PATIENCE_MS;
     this.slots = new Slots(Math.max(1, options.concurrency ?? 8));
-    this.agent = createAgent(options.timeoutMs ?? 120_000);
+    this.direct = options.direct ?? false;
+    this.agent = createAgent(options.timeoutMs ?? 120_000, this.direct);
+    const proxy = options.direct ? undefined : describeProxySettings(proxySettings());
+    if (proxy) this.reporter.debug(proxy);
   }
 
   stats() {
@@ -226,6 +234,7 @@ class KeapClient implements KeapApi {
             : { kind: 'failure', code: result.code, error: result.error },
         ...(observed?.quotaExhausted ? { quota: observed.quotaExhausted } : {}),
         throttledForMs: Date.now() - firstThrottledAt,
+        ...(result.kind === 'failure' && !this.direct ? { proxy: proxyNote(url, result.error) } : {}),
       });
     }
   }

@@ -27,13 +27,19 @@ export interface FailedRequest {
   quota?: { family: string; resetAt?: number };
   /** For `throttle-patience`: how long 429s were retried. */
   throttledForMs?: number;
+  /** A network failure of a request sent through a proxy: which one, and what to check. */
+  proxy?: { suffix: string; hint: string };
 }
 
 export function failureError(kind: FailureKind, request: FailedRequest): Error {
   const { method, shown, result } = request;
   if (result.kind === 'failure') {
+    const via = request.proxy?.suffix ?? '';
     if (kind === 'unreachable') {
-      return new NetworkError(`could not reach ${request.baseUrl}: ${result.code}`, { hint: URL_HINT, cause: result.error });
+      return new NetworkError(`could not reach ${request.baseUrl}: ${result.code}${via}`, {
+        hint: request.proxy?.hint ?? URL_HINT,
+        cause: result.error,
+      });
     }
     if (kind === 'outcome-unknown') {
       return new OutcomeUnknownError(`${method} ${shown}: ${result.code} after the request was sent; the outcome is unknown`, {
@@ -42,8 +48,8 @@ export function failureError(kind: FailureKind, request: FailedRequest): Error {
       });
     }
     const attempts = request.attempt > 0 ? ` (after ${request.attempt + 1} attempts)` : '';
-    return new NetworkError(`${method} ${shown} failed: ${result.code}${attempts}`, {
-      hint: `check your network connection; ${URL_HINT}`,
+    return new NetworkError(`${method} ${shown} failed: ${result.code}${attempts}${via}`, {
+      hint: request.proxy?.hint ?? `check your network connection; ${URL_HINT}`,
       cause: result.error,
     });
   }

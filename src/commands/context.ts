@@ -19,6 +19,9 @@ export interface GlobalOptions {
   verbose?: boolean;
   quiet?: boolean;
   progress?: boolean;
+  /** Settled by cli.ts before a command runs (api/proxy.ts); here only for completeness. */
+  proxy?: string;
+  logFormat?: 'text' | 'json';
 }
 
 export function globalOptions(command: Command): GlobalOptions {
@@ -33,6 +36,8 @@ export function reporterFor(options: GlobalOptions, io: IO): Reporter {
     progress: options.progress ?? true,
     stream: io.stderr,
     env: io.env,
+    format: options.logFormat ?? 'text',
+    now: io.now,
   });
 }
 
@@ -72,7 +77,7 @@ export async function openSession(command: Command, io: IO, options: SessionOpti
     const sandbox = await startSandbox({});
     reporter.debug(`sandbox listening at ${sandbox.apiUrl}`);
     const credentials = bearerTokenSource(sandbox.token, 'sandbox');
-    const api = createClient({ baseUrl: sandbox.apiUrl, credentials, reporter, concurrency: options.concurrency });
+    const api = createClient({ baseUrl: sandbox.apiUrl, credentials, reporter, concurrency: options.concurrency, direct: true });
     return {
       api,
       reporter,

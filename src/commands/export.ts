@@ -155,7 +155,16 @@ async function exportCommand(name: string | undefined, flags: ExportFlags, comma
       ...(request.concurrency ? { concurrency: request.concurrency } : {}),
     });
   }, 'export interrupted before anything was written');
-  reporterFor(globalOptions(command), io).info(exportSummary(outcome));
+  const done = outcome.result;
+  // The summary's numbers as fields of its JSON line (`--log-format json`), for log shippers.
+  reporterFor(globalOptions(command), io).info(exportSummary(outcome), {
+    resource: done.resource,
+    records: done.records,
+    requests: done.requests,
+    seconds: done.seconds,
+    output: done.output,
+    format: done.format,
+  });
   if (flags.json) printJson(outcome.result, io.stdout);
 }
 

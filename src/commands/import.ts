@@ -149,7 +149,7 @@ async function importCommand(
     else io.stdout.write(planText(outcome.plan));
     return;
   }
-  reporterFor(globalOptions(command), io).info(importSummary(outcome));
+  reporterFor(globalOptions(command), io).info(importSummary(outcome), { ...outcome.counts });
   if (flags.json) printJson(flags.dryRun ? { ...outcome, preview } : outcome, io.stdout);
   const { invalid, failed, unknown } = outcome.counts;
   if (invalid || failed || unknown || outcome.stoppedEarly) {

@@ -20,7 +20,20 @@ export { totalRequests } from './stats.js';
 export interface CliResult {
   code: number;
   stdout: string;
+  /** What was written to stderr, each line without the UTC timestamp a non-terminal stderr gets. */
   stderr: string;
+  /** stderr exactly as written, timestamps included. */
+  rawStderr: string;
+}
+
+/**
+ * The timestamp that starts each reporter line on a stderr that is not a terminal (log-lines.ts).
+ * Most tests read the messages; test/cli-log-lines.test.ts holds the stamps themselves.
+ */
+const LINE_STAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z /gm;
+
+export function withoutTimestamps(text: string): string {
+  return text.replace(LINE_STAMP, '');
 }
 
 export interface CliOptions {
@@ -79,7 +92,7 @@ export async function runCli(args: string[], options: CliOptions = {}): Promise<
   try {
     const code = await main(['node', 'infusionsoft', ...args], io);
     recordOutput(args, io.stdout.text, io.stderr.text, printsSecretOnPurpose(args));
-    return { code, stdout: io.stdout.text, stderr: io.stderr.text };
+    return { code, stdout: io.stdout.text, stderr: withoutTimestamps(io.stderr.text), rawStderr: io.stderr.text };
   } finally {
     // A real run may set the process's exit status on a late write error; a test run must not.
     process.exitCode = exitCodeBefore;
