@@ -496,7 +496,7 @@ async function mapConcurrent<T, R>(items: T[], limit: number, work: (item: T) =>
   return results;
 }
 
-class Gatherer {
+export class Gatherer {
   private joined = new Map<string, Map<string, unknown[]>>();
   constructor(
     private readonly api: KeapApi,
