@@ -22,6 +22,7 @@ export interface SyncFlags {
   pageSize?: string;
   concurrency?: string;
   state?: string;
+  lockWait?: string;
   json?: boolean;
 }
 
@@ -39,6 +40,7 @@ export function registerSyncCommand(program: Command, io: IO): void {
     .option('--full-refresh', 'delete and insert every row again, in one transaction per resource')
     .option('--page-size <n>', 'records per request (1-1000, default 1000)')
     .option('--concurrency <n>', 'gathered-field requests in flight (default 8; the client still paces them)')
+    .option('--lock-wait <seconds>', 'how long to wait for another sync into the same database (default 30)')
     .option('--json', 'print the summary as one JSON document on stdout')
     .option('--state <file>', 'refused: with --to the bookmark lives in the database')
     .addHelpText(
@@ -70,7 +72,7 @@ async function syncRequest(resources: ResourceDef[], flags: SyncFlags, io: IO): 
       hint: 'leave out --state; each run continues from what the database holds',
     });
   }
-  const [{ parseFieldList, parsePositiveInt }, { parseTarget }] = await Promise.all([import('./args.js'), import('../etl/sync/target.js')]);
+  const [{ parseFieldList, parsePositiveInt, parseWholeNumber }, { parseTarget }] = await Promise.all([import('./args.js'), import('../etl/sync/target.js')]);
   const target = parseTarget(flags.to, io.env);
   if (flags.schema !== undefined && target.kind !== 'postgres') {
     throw new UsageError('--schema is for PostgreSQL: a SQLite database has one set of tables', { hint: 'use another file for another account' });
@@ -91,6 +93,7 @@ async function syncRequest(resources: ResourceDef[], flags: SyncFlags, io: IO): 
     ...(flags.fullRefresh ? { fullRefresh: true } : {}),
     ...(pageSize ? { pageSize } : {}),
     ...(flags.concurrency !== undefined ? { concurrency: parsePositiveInt(flags.concurrency, '--concurrency') } : {}),
+    ...(flags.lockWait !== undefined ? { lockWaitMs: (parseWholeNumber(flags.lockWait, '--lock-wait') ?? 30) * 1000, lockPollMs: 100 } : {}),
     now: io.now,
   };
 }
