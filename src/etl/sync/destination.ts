@@ -13,7 +13,8 @@ export interface Transaction {
   run(sql: string, params?: CellValue[]): Promise<void>;
   /**
    * Inserts rows, or updates those whose key exists when their `_hash` differs or they were marked
-   * deleted (un-deleting them). `columns` starts with the key columns. One status per row, in order.
+   * deleted (the rows carry `_deleted_at` null, so that un-deletes them). `columns` starts with the
+   * key columns. One status per row, in order.
    */
   upsert(table: string, columns: string[], keyCount: number, rows: CellValue[][]): Promise<RowStatus[]>;
   /** Plain inserts (child rows, after their parents' old ones were deleted). */

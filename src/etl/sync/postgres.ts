@@ -68,9 +68,8 @@ export async function openPostgres(target: PostgresTarget, schema: string, optio
   const client = new pg.Client({
     host: target.host,
     port: target.port,
-    ...(target.user ? { user: target.user } : {}),
-    ...(target.database ? { database: target.database } : {}),
-    // Without one, pg reads ~/.pgpass (or PGPASSFILE) as libpq does.
+    user: target.user,
+    database: target.database,
     ...(target.password ? { password: target.password } : {}),
     ssl: sslOption(target.sslmode),
     application_name: `infusionsoft sync (pid ${process.pid} on ${hostname()})`,
@@ -114,7 +113,7 @@ export async function openPostgres(target: PostgresTarget, schema: string, optio
       const rest = columns.slice(keyCount).map(quote);
       const returned = await sql<Record<string, unknown>>(
         `INSERT INTO ${table(name)} AS t (${columns.map(quote).join(', ')}) SELECT ${columns.map(quote).join(', ')} FROM ${stage} ` +
-          `ON CONFLICT (${keys.join(', ')}) DO UPDATE SET ${rest.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}, "_deleted_at" = NULL ` +
+          `ON CONFLICT (${keys.join(', ')}) DO UPDATE SET ${rest.map((c) => `${c} = EXCLUDED.${c}`).join(', ')} ` +
           `WHERE t."_hash" IS DISTINCT FROM EXCLUDED."_hash" OR t."_deleted_at" IS NOT NULL ` +
           `RETURNING ${keys.map((k, i) => `t.${k}::text AS k${i}`).join(', ')}, (xmax = 0) AS inserted`,
       );

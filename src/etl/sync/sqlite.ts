@@ -69,7 +69,7 @@ export async function openSqlite(target: SqliteTarget, options: { lockPollMs?: n
       const select = prepare(`SELECT "_hash" AS h, "_deleted_at" AS d FROM ${name} WHERE ${where}`);
       const insert = prepare(`INSERT INTO ${name} (${columns.map(quote).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
       const rest = columns.slice(keyCount);
-      const update = prepare(`UPDATE ${name} SET ${rest.map((c) => `${quote(c)} = ?`).join(', ')}, "_deleted_at" = NULL WHERE ${where}`);
+      const update = prepare(`UPDATE ${name} SET ${rest.map((c) => `${quote(c)} = ?`).join(', ')} WHERE ${where}`);
       const hashAt = columns.indexOf('_hash');
       return rows.map((row): RowStatus => {
         const values = bind(row);

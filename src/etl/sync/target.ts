@@ -1,12 +1,14 @@
 /**
  * `--to URL`: where a sync writes. `sqlite:PATH` (the embedded default) or `postgres://` /
  * `postgresql://` with `?sslmode=`; what the URL leaves out comes from the PG* variables as psql
- * reads them, and a missing password from ~/.pgpass (the pg driver reads it, as libpq does).
+ * reads them, and a missing password from the password file (~/.pgpass), as libpq reads it.
  * A password is never shown: every message names the target by `label`, which has none.
  */
 import { existsSync, statSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { UsageError } from '../../errors.js';
+import { pgpassPassword } from './pgpass.js';
 
 export interface SqliteTarget {
   kind: 'sqlite';
@@ -19,9 +21,9 @@ export interface PostgresTarget {
   kind: 'postgres';
   host: string;
   port: number;
-  user?: string;
-  database?: string;
-  /** Only from the URL or PGPASSWORD; otherwise the driver looks in ~/.pgpass (PGPASSFILE). */
+  user: string;
+  database: string;
+  /** From the URL, PGPASSWORD, or the password file (PGPASSFILE, else ~/.pgpass). */
   password?: string;
   /** `disable` sends in the clear; `require` encrypts without checking; `verify-ca`/`verify-full` check. */
   sslmode: string;
@@ -62,7 +64,9 @@ function postgresTarget(value: string, env: NodeJS.ProcessEnv): PostgresTarget {
     throw new UsageError(`--to ${redactUrl(value)}: not a URL`, { hint: USAGE_HINT });
   }
   const decode = (text: string) => (text === '' ? undefined : decodeURIComponent(text));
-  const database = decode(url.pathname.replace(/^\//, '')) ?? env.PGDATABASE;
+  // psql's defaults: the login name as the user, and the user's name as the database.
+  const user = decode(url.username) ?? env.PGUSER ?? env.USER ?? userInfo().username;
+  const database = decode(url.pathname.replace(/^\//, '')) ?? env.PGDATABASE ?? user;
   const host = decode(url.hostname) ?? url.searchParams.get('host') ?? env.PGHOST ?? 'localhost';
   const portText = url.port || url.searchParams.get('port') || env.PGPORT || '5432';
   const port = Number(portText);
@@ -76,15 +80,14 @@ function postgresTarget(value: string, env: NodeJS.ProcessEnv): PostgresTarget {
       throw new UsageError(`--to ${redactUrl(value)}: "${key}" is not a parameter sync understands`, { hint: 'it reads sslmode, host and port' });
     }
   }
-  const user = decode(url.username) ?? env.PGUSER;
-  const password = decode(url.password) ?? env.PGPASSWORD;
-  const label = `postgres://${user ? `${encodeURIComponent(user)}@` : ''}${host.includes('/') ? encodeURIComponent(host) : host}:${port}/${database ?? ''}`;
+  const password = decode(url.password) ?? env.PGPASSWORD ?? pgpassPassword({ host, port, database, user }, env);
+  const label = `postgres://${encodeURIComponent(user)}@${host.includes('/') ? encodeURIComponent(host) : host}:${port}/${database}`;
   return {
     kind: 'postgres',
     host,
     port,
-    ...(user ? { user } : {}),
-    ...(database ? { database } : {}),
+    user,
+    database,
     ...(password ? { password } : {}),
     sslmode,
     label,
