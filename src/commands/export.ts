@@ -36,6 +36,7 @@ interface ExportFlags {
   force?: boolean;
   all?: boolean;
   resume?: boolean;
+  to?: string;
 }
 
 /** Extensions export writes, and the format each means. */
@@ -95,6 +96,7 @@ export function registerExportCommand(program: Command, io: IO): void {
     .option('--resume', 'continue the stopped run (a used-up quota, an interrupt, a kill) that left a checkpoint beside -o FILE')
     .option('--json', "print the run's result as one JSON document on stdout (needs -o FILE)")
     .option('--concurrency <n>', 'gathered-field requests in flight (default 8; the client still paces them)')
+    .option('--to <url>', 'into database tables instead of a file, as `sync RESOURCE --to URL` (sqlite:PATH or postgres://...)')
     .addHelpText(
       'after',
       `
@@ -126,6 +128,7 @@ read and compared with the last run's content hashes, which also shows deletions
         });
       }
       const resource = findResource(name);
+      if (flags.to !== undefined) return (await import('./sync.js')).exportToDatabase(resource, flags, command, io);
       // The engine (and csv-parse, for lists in flags) load only when an export runs.
       const [{ parseFieldList, parsePositiveInt }, { parseDateArg }, { parseKeyValues }, { runExport }] = await Promise.all([
         import('./args.js'),

@@ -64,6 +64,36 @@ run killed at any point continues from its last committed page. See docs/sync.md
     });
 }
 
+/** Export flags that name a file, a bookmark file or a part of the records: none fits a database sync. */
+const FILE_ONLY_FLAGS: Array<[string, string]> = [
+  ['format', '--format'],
+  ['output', '-o'],
+  ['fields', '--fields'],
+  ['where', '--where'],
+  ['param', '--param'],
+  ['action', '--action'],
+  ['since', '--since'],
+  ['until', '--until'],
+  ['max', '--max'],
+  ['stateKey', '--state-key'],
+  ['deleted', '--deleted'],
+  ['resume', '--resume'],
+  ['force', '--force'],
+  ['all', '--all'],
+];
+
+/** `export RESOURCE --to URL`: the same as `sync RESOURCE --to URL`. */
+export async function exportToDatabase(resource: ResourceDef, flags: SyncFlags, command: Command, io: IO): Promise<void> {
+  for (const [key, flag] of FILE_ONLY_FLAGS) {
+    const value = (flags as unknown as Record<string, unknown>)[key];
+    if (value === undefined || value === false || (Array.isArray(value) && value.length === 0)) continue;
+    throw new UsageError(`${flag} cannot go with --to: the records go into the database's tables, whole`, {
+      hint: `infusionsoft export ${resource.name} --to ${flags.to ?? 'URL'} takes --include, --full-refresh, --detect-deletes, --page-size, --concurrency and --json`,
+    });
+  }
+  await runSyncCommand([resource], flags, command, io);
+}
+
 /** Flags -> a sync request, every usage error (exit 2) before anything is opened. */
 async function syncRequest(resources: ResourceDef[], flags: SyncFlags, io: IO): Promise<Omit<SyncRequest, 'signal'>> {
   if (flags.to === undefined) throw new UsageError('--to is needed: where the tables go', { hint: 'for example --to sqlite:keap.db' });

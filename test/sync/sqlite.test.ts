@@ -143,4 +143,19 @@ describe('sync into SQLite', () => {
     expect(String(after?.at) > before.at).toBe(true);
     reader.close();
   });
+
+  it('export RESOURCE --to URL syncs that resource; file flags and --state are refused with exit 2', async () => {
+    const db = join(tempFolder('sync-export-'), 'keap.db');
+    const run = await runCli(['export', 'notes', '--to', `sqlite:${db}`, '--json'], { env: sandbox.env });
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ resources: [{ resource: 'notes', inserted: 30, status: 'synced' }] });
+    expect(sqliteCount(db, 'notes')).toBe(30);
+    for (const extra of [['-o', 'x.csv'], ['--fields', 'id'], ['--state', 'state.json'], ['--max', '3']]) {
+      const refused = await runCli(['export', 'notes', '--to', `sqlite:${db}`, ...extra], { env: sandbox.env });
+      expect(refused.code, extra.join(' ')).toBe(2);
+    }
+    const noTarget = await sync(['notes']);
+    expect(noTarget.code).toBe(2);
+    expect(noTarget.stderr).toContain('--to is needed');
+  });
 });
