@@ -102,10 +102,15 @@ async function syncRequest(resources: ResourceDef[], flags: SyncFlags, io: IO): 
       hint: 'leave out --state; each run continues from what the database holds',
     });
   }
-  const [{ parseFieldList, parsePositiveInt, parseWholeNumber }, { parseTarget }] = await Promise.all([import('./args.js'), import('../etl/sync/target.js')]);
+  const [{ parseFieldList, parsePositiveInt, parseWholeNumber }, { parseTarget }] = await Promise.all([
+    import('./args.js'),
+    import('../etl/sync/target.js'),
+  ]);
   const target = parseTarget(flags.to, io.env);
   if (flags.schema !== undefined && target.kind !== 'postgres') {
-    throw new UsageError('--schema is for PostgreSQL: a SQLite database has one set of tables', { hint: 'use another file for another account' });
+    throw new UsageError('--schema is for PostgreSQL: a SQLite database has one set of tables', {
+      hint: 'use another file for another account',
+    });
   }
   if (flags.schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(flags.schema)) {
     throw new UsageError(`--schema ${flags.schema}: use lower-case letters, digits and _ (at most 63), starting with a letter or _`);
@@ -123,7 +128,9 @@ async function syncRequest(resources: ResourceDef[], flags: SyncFlags, io: IO): 
     ...(flags.fullRefresh ? { fullRefresh: true } : {}),
     ...(pageSize ? { pageSize } : {}),
     ...(flags.concurrency !== undefined ? { concurrency: parsePositiveInt(flags.concurrency, '--concurrency') } : {}),
-    ...(flags.lockWait !== undefined ? { lockWaitMs: (parseWholeNumber(flags.lockWait, '--lock-wait') ?? 30) * 1000, lockPollMs: 100 } : {}),
+    ...(flags.lockWait !== undefined
+      ? { lockWaitMs: (parseWholeNumber(flags.lockWait, '--lock-wait') ?? 30) * 1000, lockPollMs: 100 }
+      : {}),
     now: io.now,
   };
 }
@@ -160,6 +167,8 @@ export function syncSummary(result: SyncResult): string[] {
       `${counted(r.childRows, 'child row')}, ${counted(r.columnsAdded, 'column')} added, ${counted(r.variants, 'variant')} (${counted(r.requests, 'request')})`
     );
   });
-  lines.push(`synced ${counted(result.resources.length, 'resource')} into ${result.destination} in ${result.seconds.toFixed(1)} s, ${counted(result.requests, 'request')}`);
+  lines.push(
+    `synced ${counted(result.resources.length, 'resource')} into ${result.destination} in ${result.seconds.toFixed(1)} s, ${counted(result.requests, 'request')}`,
+  );
   return lines;
 }

@@ -26,10 +26,14 @@ const rows = (file: string, sql: string): Array<Record<string, unknown>> => {
 
 /** Every table but the state (its bookmark and times are the run's own), each row without `_synced_at`. */
 function dump(file: string): Record<string, unknown[]> {
-  const tables = rows(file, "SELECT name FROM sqlite_master WHERE type = 'table' AND name <> '_infusionsoft_state' ORDER BY name").map((r) => String(r.name));
+  const tables = rows(file, "SELECT name FROM sqlite_master WHERE type = 'table' AND name <> '_infusionsoft_state' ORDER BY name").map(
+    (r) => String(r.name),
+  );
   const out: Record<string, unknown[]> = {};
   for (const table of tables) {
-    const columns = rows(file, `PRAGMA table_info("${table}")`).map((c) => String(c.name)).filter((c) => c !== '_synced_at');
+    const columns = rows(file, `PRAGMA table_info("${table}")`)
+      .map((c) => String(c.name))
+      .filter((c) => c !== '_synced_at');
     const list = columns.map((c) => `"${c}"`).join(', ');
     out[table] = rows(file, `SELECT ${list} FROM "${table}" ORDER BY ${list}`);
   }

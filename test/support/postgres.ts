@@ -64,16 +64,45 @@ export async function startPostgres(): Promise<PostgresCluster> {
     const [command, full] = root
       ? ['setpriv', ['--reuid', String(NOBODY), '--regid', String(NOBODY), '--clear-groups', join(bin, program), ...args]]
       : [join(bin, program), args];
-    return execFileSync(command, full, { cwd: dir, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'], ...(input ? { input } : {}), env: { ...process.env, LC_ALL: 'C' } });
+    return execFileSync(command, full, {
+      cwd: dir,
+      encoding: 'utf8',
+      stdio: ['pipe', 'pipe', 'pipe'],
+      ...(input ? { input } : {}),
+      env: { ...process.env, LC_ALL: 'C' },
+    });
   };
   const data = join(dir, 'data');
   const passwordFile = join(dir, 'password');
   const { writeFileSync } = await import('node:fs');
   writeFileSync(passwordFile, `${PASSWORD}\n`, { mode: 0o600 });
   if (root) chownSync(passwordFile, NOBODY, NOBODY);
-  run('initdb', ['-D', data, '-U', 'postgres', '--pwfile', passwordFile, '--auth-local=trust', '--auth-host=scram-sha-256', '-E', 'UTF8', '--no-sync']);
+  run('initdb', [
+    '-D',
+    data,
+    '-U',
+    'postgres',
+    '--pwfile',
+    passwordFile,
+    '--auth-local=trust',
+    '--auth-host=scram-sha-256',
+    '-E',
+    'UTF8',
+    '--no-sync',
+  ]);
   const port = await freePort();
-  run('pg_ctl', ['-D', data, '-l', join(dir, 'log'), '-w', '-t', '30', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off`, 'start']);
+  run('pg_ctl', [
+    '-D',
+    data,
+    '-l',
+    join(dir, 'log'),
+    '-w',
+    '-t',
+    '30',
+    '-o',
+    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off`,
+    'start',
+  ]);
   const psql = (sql: string, database = 'postgres') =>
     run('psql', ['-h', dir, '-p', String(port), '-U', 'postgres', '-d', database, '-At', '-F', '|', '-v', 'ON_ERROR_STOP=1', '-c', sql])
       .split('\n')

@@ -18,7 +18,9 @@ let proxyUrl: string;
 /** The account after the edits: field 7 relabelled, field 99 added, with a value on every contact. */
 function edited(path: string, body: Record<string, unknown>): Record<string, unknown> {
   if (path.endsWith('/contacts/model')) {
-    const fields = (body.custom_fields as Array<Record<string, unknown>>).map((f) => (f.id === 7 ? { ...f, label: 'Favourite colour' } : f));
+    const fields = (body.custom_fields as Array<Record<string, unknown>>).map((f) =>
+      f.id === 7 ? { ...f, label: 'Favourite colour' } : f,
+    );
     return { ...body, custom_fields: [...fields, { id: 99, label: 'Loyalty tier', field_type: 'Text', record_type: 'CONTACT' }] };
   }
   if (path.endsWith('/contacts') && Array.isArray(body.contacts)) {
@@ -35,10 +37,16 @@ beforeAll(async () => {
   sandbox = await startTestSandbox({ counts: { contacts: 12 } });
   proxy = createServer(async (req, res) => {
     const target = new URL(req.url ?? '/', sandbox.origin);
-    const answer = await fetch(target, { method: req.method ?? 'GET', headers: { authorization: String(req.headers.authorization ?? '') } });
-    const headers = Object.fromEntries([...answer.headers].filter(([name]) => !['content-length', 'content-encoding', 'transfer-encoding'].includes(name)));
+    const answer = await fetch(target, {
+      method: req.method ?? 'GET',
+      headers: { authorization: String(req.headers.authorization ?? '') },
+    });
+    const headers = Object.fromEntries(
+      [...answer.headers].filter(([name]) => !['content-length', 'content-encoding', 'transfer-encoding'].includes(name)),
+    );
     const text = await answer.text();
-    const out = answer.headers.get('content-type')?.includes('json') && text ? JSON.stringify(edited(target.pathname, JSON.parse(text))) : text;
+    const out =
+      answer.headers.get('content-type')?.includes('json') && text ? JSON.stringify(edited(target.pathname, JSON.parse(text))) : text;
     res.writeHead(answer.status, headers).end(out);
   });
   await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
@@ -76,7 +84,9 @@ it('a renamed label keeps its column, a new field adds one, and the mapping tabl
   const columns = sqliteRows(db, 'PRAGMA table_info(contacts)').map((c) => c.name);
   expect(columns).not.toContain('favourite_colour');
   expect(columns).toContain('loyalty_tier');
-  expect(sqliteRows(db, 'SELECT field_id, column_name, label FROM _infusionsoft_columns WHERE field_id IN (7, 99) ORDER BY field_id')).toEqual([
+  expect(
+    sqliteRows(db, 'SELECT field_id, column_name, label FROM _infusionsoft_columns WHERE field_id IN (7, 99) ORDER BY field_id'),
+  ).toEqual([
     { field_id: 7, column_name: 'favorite_color', label: 'Favourite colour' },
     { field_id: 99, column_name: 'loyalty_tier', label: 'Loyalty tier' },
   ]);

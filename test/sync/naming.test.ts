@@ -1,7 +1,7 @@
 /** The naming and typing rules of the database tables (issue 18, item 2). */
 import { describe, expect, it } from 'vitest';
 import { findResource } from '../../src/catalog/index.js';
-import { customFieldType, fit, inferType, resourceLayout } from '../../src/etl/sync/layout.js';
+import { customFieldType, fitValue, inferType, resourceLayout } from '../../src/etl/sync/layout.js';
 import { assignCustomColumns, childTableName, identifier, MAX_IDENTIFIER, variantColumn } from '../../src/etl/sync/naming.js';
 import { parseTarget, redactText, redactUrl } from '../../src/etl/sync/target.js';
 
@@ -80,21 +80,21 @@ describe('custom-field columns', () => {
 
 describe('column types', () => {
   it('keep money exact as the JSON number text, and refuse what does not fit (no coercion)', () => {
-    expect(fit('numeric', 19.99)).toBe('19.99');
-    expect(fit('numeric', 0.1)).toBe('0.1');
-    expect(fit('numeric', '1234.50')).toBe('1234.50');
-    expect(fit('numeric', 'twelve')).toBeUndefined();
-    expect(fit('integer', 12)).toBe(12);
-    expect(fit('integer', 1.5)).toBeUndefined();
-    expect(fit('integer', 'abc')).toBeUndefined();
-    expect(fit('boolean', 'true')).toBeUndefined();
-    expect(fit('boolean', false)).toBe(false);
-    expect(fit('text', 12)).toBeUndefined();
-    expect(fit('timestamp', '2026-01-02T03:04:05.000Z')).toBe('2026-01-02T03:04:05.000Z');
-    expect(fit('timestamp', '')).toBeUndefined();
-    expect(fit('date', '2026-01-02')).toBe('2026-01-02');
-    expect(fit('json', { a: 1 })).toBe('{"a":1}');
-    expect(fit('integer', null)).toBeNull();
+    expect(fitValue('numeric', 19.99)).toBe('19.99');
+    expect(fitValue('numeric', 0.1)).toBe('0.1');
+    expect(fitValue('numeric', '1234.50')).toBe('1234.50');
+    expect(fitValue('numeric', 'twelve')).toBeUndefined();
+    expect(fitValue('integer', 12)).toBe(12);
+    expect(fitValue('integer', 1.5)).toBeUndefined();
+    expect(fitValue('integer', 'abc')).toBeUndefined();
+    expect(fitValue('boolean', 'true')).toBeUndefined();
+    expect(fitValue('boolean', false)).toBe(false);
+    expect(fitValue('text', 12)).toBeUndefined();
+    expect(fitValue('timestamp', '2026-01-02T03:04:05.000Z')).toBe('2026-01-02T03:04:05.000Z');
+    expect(fitValue('timestamp', '')).toBeUndefined();
+    expect(fitValue('date', '2026-01-02')).toBe('2026-01-02');
+    expect(fitValue('json', { a: 1 })).toBe('{"a":1}');
+    expect(fitValue('integer', null)).toBeNull();
   });
 
   it('of child items are taken from the first value', () => {
@@ -134,9 +134,23 @@ describe('--to', () => {
 
   it('reads postgres URLs with sslmode, and what they leave out from PG* variables, as psql does', () => {
     const target = parseTarget('postgresql://keap:s3cret@db.example.com:6543/crm?sslmode=require', {});
-    expect(target).toMatchObject({ kind: 'postgres', host: 'db.example.com', port: 6543, user: 'keap', database: 'crm', password: 's3cret', sslmode: 'require' });
+    expect(target).toMatchObject({
+      kind: 'postgres',
+      host: 'db.example.com',
+      port: 6543,
+      user: 'keap',
+      database: 'crm',
+      password: 's3cret',
+      sslmode: 'require',
+    });
     expect(target.label).toBe('postgres://keap@db.example.com:6543/crm');
-    const fromEnv = parseTarget('postgres://', { PGHOST: 'pg.internal', PGPORT: '5433', PGUSER: 'ops', PGDATABASE: 'keap', PGSSLMODE: 'disable' });
+    const fromEnv = parseTarget('postgres://', {
+      PGHOST: 'pg.internal',
+      PGPORT: '5433',
+      PGUSER: 'ops',
+      PGDATABASE: 'keap',
+      PGSSLMODE: 'disable',
+    });
     expect(fromEnv).toMatchObject({ host: 'pg.internal', port: 5433, user: 'ops', database: 'keap', sslmode: 'disable' });
     expect(fromEnv).not.toHaveProperty('password');
     expect(() => parseTarget('postgres://h/db?sslmode=sometimes', {})).toThrow(/sslmode/);

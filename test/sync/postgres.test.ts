@@ -38,14 +38,16 @@ describe.skipIf(missing !== undefined && !mustRun)('sync into PostgreSQL', () =>
       const exported = ndjsonRecords((await runCli(['export', resource], { env: sandbox.env })).stdout);
       expect(cluster.psql(`SELECT count(*) FROM acme.${resource}`)).toEqual([[String(exported.length)]]);
     }
-    const orders = ndjsonRecords((await runCli(['export', 'orders'], { env: sandbox.env })).stdout).sort((a, b) => Number(a.id) - Number(b.id));
-    expect(cluster.psql('SELECT coalesce(total::text, \'null\') FROM acme.orders ORDER BY id').map((r) => r[0])).toEqual(
+    const orders = ndjsonRecords((await runCli(['export', 'orders'], { env: sandbox.env })).stdout).sort(
+      (a, b) => Number(a.id) - Number(b.id),
+    );
+    expect(cluster.psql("SELECT coalesce(total::text, 'null') FROM acme.orders ORDER BY id").map((r) => r[0])).toEqual(
       orders.map((o) => String(o.total)),
     );
     const types = new Map(
-      cluster.psql("SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'acme' AND table_name = 'contacts'").map(
-        ([name, type]) => [name, type],
-      ),
+      cluster
+        .psql("SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'acme' AND table_name = 'contacts'")
+        .map(([name, type]) => [name, type]),
     );
     expect(types.get('id')).toBe('bigint');
     expect(types.get('last_updated')).toBe('timestamp with time zone');
@@ -87,7 +89,14 @@ describe.skipIf(missing !== undefined && !mustRun)('sync into PostgreSQL', () =>
     expect(viaFile.code).toBe(0);
     const viaEnv = await sync(['notes', '--to', bare, '--schema', 'viaenv'], { PGPASSWORD: cluster.password });
     expect(viaEnv.code).toBe(0);
-    const wrong = await sync(['notes', '--to', cluster.url.replace(cluster.password, 'not-the-password-x1'), '--schema', 'acme', '--verbose']);
+    const wrong = await sync([
+      'notes',
+      '--to',
+      cluster.url.replace(cluster.password, 'not-the-password-x1'),
+      '--schema',
+      'acme',
+      '--verbose',
+    ]);
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toContain(`cannot connect to postgres://postgres@127.0.0.1:${cluster.port}/postgres`);
     expect(wrong.stderr + wrong.stdout).not.toContain('not-the-password-x1');

@@ -34,7 +34,11 @@ describe('sync into SQLite', () => {
     const contacts = ndjsonRecords((await runCli(['export', 'contacts'], { env: sandbox.env })).stdout);
     const emails = contacts.flatMap((c) => (c.email_addresses as Array<{ field: string; email: string }>).map((e) => ({ id: c.id, ...e })));
     const rows = sqliteRows(db, 'SELECT _parent_id AS id, field, email FROM contacts__email_addresses ORDER BY _parent_id, field');
-    expect(rows).toEqual(emails.map((e) => ({ id: e.id, field: e.field, email: e.email })).sort((a, b) => Number(a.id) - Number(b.id) || a.field.localeCompare(b.field)));
+    expect(rows).toEqual(
+      emails
+        .map((e) => ({ id: e.id, field: e.field, email: e.email }))
+        .sort((a, b) => Number(a.id) - Number(b.id) || a.field.localeCompare(b.field)),
+    );
     // Money exactly as Keap sent it: the JSON number's text.
     const orders = ndjsonRecords((await runCli(['export', 'orders'], { env: sandbox.env })).stdout);
     const totals = sqliteRows(db, 'SELECT id, total, typeof(total) AS t FROM orders ORDER BY id');
@@ -46,7 +50,7 @@ describe('sync into SQLite', () => {
     const custom = contacts.find((c) => (c.custom as Record<string, unknown>)['Favorite Color'] !== null) as Record<string, unknown>;
     const [row] = sqliteRows(db, `SELECT favorite_color, field_13 FROM contacts WHERE id = ${custom.id}`);
     expect(row?.favorite_color).toBe((custom.custom as Record<string, unknown>)['Favorite Color']);
-    expect(sqliteRows(db, "SELECT column_name FROM _infusionsoft_columns WHERE field_id = 13")).toEqual([{ column_name: 'field_13' }]);
+    expect(sqliteRows(db, 'SELECT column_name FROM _infusionsoft_columns WHERE field_id = 13')).toEqual([{ column_name: 'field_13' }]);
     const [state] = sqliteRows(db, "SELECT mode, bookmark, run_started, tenant FROM _infusionsoft_state WHERE resource = 'contacts'");
     expect(state).toMatchObject({ mode: 'since', run_started: null, tenant: 'sandbox1.infusionsoft.com' });
     expect(Date.parse(String(state?.bookmark))).not.toBeNaN();
@@ -60,7 +64,10 @@ describe('sync into SQLite', () => {
       expect((await sync(['contacts', 'notes', ...to], local.env)).code).toBe(0);
       const before = sqliteRows(db, 'SELECT id, _hash FROM contacts ORDER BY id');
       await sandboxSend(local, 'PATCH', '/contacts/5', { given_name: 'Renamed' });
-      const made = (await sandboxSend(local, 'POST', '/contacts', { given_name: 'New', email_addresses: [{ field: 'EMAIL1', email: 'new.one@example.com' }] })) as { id: number };
+      const made = (await sandboxSend(local, 'POST', '/contacts', {
+        given_name: 'New',
+        email_addresses: [{ field: 'EMAIL1', email: 'new.one@example.com' }],
+      })) as { id: number };
       await sandboxSend(local, 'DELETE', '/notes/3');
       await sandboxSend(local, 'DELETE', '/contacts/7');
       const second = await sync(['contacts', 'notes', '--detect-deletes', ...to], local.env);
@@ -68,7 +75,9 @@ describe('sync into SQLite', () => {
       expect(second.stderr).toMatch(/contacts: 1 inserted, 1 updated, \d+ unchanged, 1 deleted/);
       expect(second.stderr).toMatch(/notes: 0 inserted, 0 updated, 29 unchanged, 1 deleted/);
       expect(sqliteRows(db, 'SELECT given_name FROM contacts WHERE id = 5')).toEqual([{ given_name: 'Renamed' }]);
-      expect(sqliteRows(db, `SELECT email FROM contacts__email_addresses WHERE _parent_id = ${made.id}`)).toEqual([{ email: 'new.one@example.com' }]);
+      expect(sqliteRows(db, `SELECT email FROM contacts__email_addresses WHERE _parent_id = ${made.id}`)).toEqual([
+        { email: 'new.one@example.com' },
+      ]);
       expect(sqliteCount(db, 'notes', 'WHERE id = 3 AND _deleted_at IS NOT NULL')).toBe(1);
       expect(sqliteCount(db, 'contacts', 'WHERE id = 7 AND _deleted_at IS NOT NULL')).toBe(1);
       // Nothing else moved.
@@ -102,7 +111,9 @@ describe('sync into SQLite', () => {
     try {
       const wrong = await sync(['notes', '--to', `sqlite:${db}`], other.env);
       expect(wrong.code).toBe(2);
-      expect(wrong.stderr).toContain('holds the tables of another Keap account (sandbox1.infusionsoft.com; this run reads sandbox2.infusionsoft.com)');
+      expect(wrong.stderr).toContain(
+        'holds the tables of another Keap account (sandbox1.infusionsoft.com; this run reads sandbox2.infusionsoft.com)',
+      );
     } finally {
       await other.stop();
     }
@@ -150,7 +161,12 @@ describe('sync into SQLite', () => {
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ resources: [{ resource: 'notes', inserted: 30, status: 'synced' }] });
     expect(sqliteCount(db, 'notes')).toBe(30);
-    for (const extra of [['-o', 'x.csv'], ['--fields', 'id'], ['--state', 'state.json'], ['--max', '3']]) {
+    for (const extra of [
+      ['-o', 'x.csv'],
+      ['--fields', 'id'],
+      ['--state', 'state.json'],
+      ['--max', '3'],
+    ]) {
       const refused = await runCli(['export', 'notes', '--to', `sqlite:${db}`, ...extra], { env: sandbox.env });
       expect(refused.code, extra.join(' ')).toBe(2);
     }

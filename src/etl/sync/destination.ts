@@ -40,7 +40,9 @@ export interface Destination {
 export const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 export function createTableSql(destination: Destination, spec: TableSpec): string {
-  const columns = spec.columns.map((c) => `${quote(c.name)} ${destination.typeName(c.type)}${spec.key.includes(c.name) ? ' NOT NULL' : ''}`);
+  const columns = spec.columns.map(
+    (c) => `${quote(c.name)} ${destination.typeName(c.type)}${spec.key.includes(c.name) ? ' NOT NULL' : ''}`,
+  );
   return `CREATE TABLE IF NOT EXISTS ${destination.table(spec.name)} (${columns.join(', ')}, PRIMARY KEY (${spec.key.map(quote).join(', ')}))`;
 }
 

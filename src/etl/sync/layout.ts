@@ -67,7 +67,8 @@ const FIELD_TYPES: Record<FieldDef['type'], SqlType> = {
 const readable = (resource: ResourceDef, field: FieldDef) => !field.writeOnly || resource.keyFields.includes(field.name);
 
 /** Whether an array field holds objects worth a child table (a discriminator, or components). */
-const isChildArray = (field: FieldDef) => field.type === 'array' && (field.discriminator !== undefined || (field.components?.length ?? 0) > 0);
+const isChildArray = (field: FieldDef) =>
+  field.type === 'array' && (field.discriminator !== undefined || (field.components?.length ?? 0) > 0);
 
 export function resourceLayout(resource: ResourceDef, gathered: readonly GatheredDef[]): ResourceLayout {
   const name = tableName(resource.name);
@@ -126,7 +127,7 @@ export type CellValue = string | number | boolean | null;
  * read from JSON as the shortest text that reads back to it, which is the text Keap sent for any
  * amount of up to 15 significant digits.
  */
-export function fit(type: SqlType, value: unknown): CellValue | undefined {
+export function fitValue(type: SqlType, value: unknown): CellValue | undefined {
   if (value === null || value === undefined) return null;
   switch (type) {
     case 'integer':

@@ -17,7 +17,15 @@ export interface MergeCounts {
   variants: number;
 }
 
-export const emptyCounts = (): MergeCounts => ({ inserted: 0, updated: 0, unchanged: 0, deleted: 0, childRows: 0, columnsAdded: 0, variants: 0 });
+export const emptyCounts = (): MergeCounts => ({
+  inserted: 0,
+  updated: 0,
+  unchanged: 0,
+  deleted: 0,
+  childRows: 0,
+  columnsAdded: 0,
+  variants: 0,
+});
 
 /** Statements per batch of keys (SQLite's limit on parameters is 32,766; PostgreSQL's 65,535). */
 const KEY_BATCH = 500;
@@ -40,7 +48,8 @@ export const keyString = (key: readonly unknown[]) => JSON.stringify(key.map((v)
 
 /** `("a" = ? AND "b" = ?) OR ...` for a batch of keys, with its parameters. */
 function keysWhere(columns: string[], keys: CellValue[][]): { sql: string; params: CellValue[] } {
-  if (columns.length === 1) return { sql: `${quote(columns[0] as string)} IN (${keys.map(() => '?').join(', ')})`, params: keys.map((k) => k[0] ?? null) };
+  if (columns.length === 1)
+    return { sql: `${quote(columns[0] as string)} IN (${keys.map(() => '?').join(', ')})`, params: keys.map((k) => k[0] ?? null) };
   const one = `(${columns.map((c) => `${quote(c)} = ?`).join(' AND ')})`;
   return { sql: keys.map(() => one).join(' OR '), params: keys.flat() };
 }
@@ -64,7 +73,12 @@ export async function mergePage(
   const unique = [...byKey.values()];
   const table = layout.table.name;
   const order = columns.ordered(table);
-  const statuses: RowStatus[] = await tx.upsert(table, order, layout.table.key.length, unique.map((r) => order.map((c) => r.row.get(c) ?? null)));
+  const statuses: RowStatus[] = await tx.upsert(
+    table,
+    order,
+    layout.table.key.length,
+    unique.map((r) => order.map((c) => r.row.get(c) ?? null)),
+  );
   const changed: RecordRows[] = [];
   statuses.forEach((status, i) => {
     counts[status]++;

@@ -83,7 +83,7 @@ export async function openPostgres(target: PostgresTarget, schema: string, optio
       hint: 'check the host, port, user and database; a password comes from the URL, PGPASSWORD or ~/.pgpass',
     });
   }
-  const sql = async <T>(text: string, params: CellValue[] = []): Promise<T[]> => {
+  const sql: Sql = async <T>(text: string, params: CellValue[] = []): Promise<T[]> => {
     try {
       return (await client.query(numbered(text), params)).rows as T[];
     } catch (error) {
@@ -104,27 +104,7 @@ export async function openPostgres(target: PostgresTarget, schema: string, optio
     async run(text, params) {
       await sql(text, params);
     },
-    async upsert(name, columns, keyCount, rows) {
-      if (rows.length === 0) return [];
-      const stage = quote(`_stage_${name}`.slice(0, 63));
-      await sql(`CREATE TEMP TABLE ${stage} (LIKE ${table(name)}) ON COMMIT DROP`);
-      await copyInto(stage, columns, rows);
-      const keys = columns.slice(0, keyCount).map(quote);
-      const rest = columns.slice(keyCount).map(quote);
-      const returned = await sql<Record<string, unknown>>(
-        `INSERT INTO ${table(name)} AS t (${columns.map(quote).join(', ')}) SELECT ${columns.map(quote).join(', ')} FROM ${stage} ` +
-          `ON CONFLICT (${keys.join(', ')}) DO UPDATE SET ${rest.map((c) => `${c} = EXCLUDED.${c}`).join(', ')} ` +
-          `WHERE t."_hash" IS DISTINCT FROM EXCLUDED."_hash" OR t."_deleted_at" IS NOT NULL ` +
-          `RETURNING ${keys.map((k, i) => `t.${k}::text AS k${i}`).join(', ')}, (xmax = 0) AS inserted`,
-      );
-      await sql(`DROP TABLE ${stage}`);
-      const status = new Map<string, RowStatus>();
-      for (const r of returned) {
-        const key = JSON.stringify(columns.slice(0, keyCount).map((_, i) => r[`k${i}`]));
-        status.set(key, r.inserted ? 'inserted' : 'updated');
-      }
-      return rows.map((row) => status.get(JSON.stringify(row.slice(0, keyCount).map((v) => (v === null ? null : String(v))))) ?? 'unchanged');
-    },
+    upsert: (name, columns, keyCount, rows) => upsertRows({ sql, copyInto, table }, name, columns, keyCount, rows),
     insert: (name, columns, rows) => copyInto(table(name), columns, rows),
   };
   return {
@@ -150,33 +130,72 @@ export async function openPostgres(target: PostgresTarget, schema: string, optio
         throw error;
       }
     },
-    async lock(waitMs) {
-      const deadline = Date.now() + waitMs;
-      const args = [LOCK_CLASS, schema];
-      for (;;) {
-        const [row] = await sql<{ locked: boolean }>('SELECT pg_try_advisory_lock(?, hashtext(?)) AS locked', args);
-        if (row?.locked) break;
-        if (Date.now() >= deadline) {
-          const [holder] = await sql<{ application_name: string; client_addr: string | null; backend_start: Date; pid: number }>(
-            `SELECT a.application_name, a.client_addr::text AS client_addr, a.backend_start, a.pid FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-             WHERE l.locktype = 'advisory' AND l.granted AND l.classid = ?::int::oid AND l.objid::bigint = (hashtext(?)::bigint & 4294967295) AND l.objsubid = 2`,
-            args,
-          );
-          const who = holder
-            ? `${holder.application_name || 'a session'} (server pid ${holder.pid}${holder.client_addr ? ` from ${holder.client_addr}` : ''}, connected ${new Date(holder.backend_start).toISOString()})`
-            : 'another session';
-          throw new CliError(`${target.label}: schema ${schema} is locked by ${who}; waited ${Math.round(waitMs / 1000)} s`, {
-            hint: 'two syncs into one schema never interleave: let the other finish, or sync into another --schema',
-          });
-        }
-        await pause(Math.min(options.lockPollMs ?? 250, Math.max(0, deadline - Date.now())));
-      }
-      return async () => {
-        await sql('SELECT pg_advisory_unlock(?, hashtext(?))', args).catch(() => undefined);
-      };
-    },
+    lock: (waitMs) => takeLock(sql, target, schema, waitMs, options.lockPollMs ?? 250),
     async close() {
       await client.end().catch(() => undefined);
     },
+  };
+}
+
+/** A query with `?` placeholders, its password-free errors. */
+type Sql = <T = Record<string, unknown>>(text: string, params?: CellValue[]) => Promise<T[]>;
+
+interface Writer {
+  sql: Sql;
+  copyInto: (into: string, columns: string[], rows: CellValue[][]) => Promise<void>;
+  table: (name: string) => string;
+}
+
+/**
+ * The fast path: the rows by COPY into a staging table, then one INSERT ... ON CONFLICT that
+ * updates only rows whose hash differs (or that were marked deleted), returning what it touched.
+ */
+async function upsertRows(writer: Writer, name: string, columns: string[], keyCount: number, rows: CellValue[][]): Promise<RowStatus[]> {
+  if (rows.length === 0) return [];
+  const { sql, table } = writer;
+  const stage = quote(`_stage_${name}`.slice(0, 63));
+  await sql(`CREATE TEMP TABLE ${stage} (LIKE ${table(name)}) ON COMMIT DROP`);
+  await writer.copyInto(stage, columns, rows);
+  const keys = columns.slice(0, keyCount).map(quote);
+  const rest = columns.slice(keyCount).map(quote);
+  const returned = await sql<Record<string, unknown>>(
+    `INSERT INTO ${table(name)} AS t (${columns.map(quote).join(', ')}) SELECT ${columns.map(quote).join(', ')} FROM ${stage} ` +
+      `ON CONFLICT (${keys.join(', ')}) DO UPDATE SET ${rest.map((c) => `${c} = EXCLUDED.${c}`).join(', ')} ` +
+      `WHERE t."_hash" IS DISTINCT FROM EXCLUDED."_hash" OR t."_deleted_at" IS NOT NULL ` +
+      `RETURNING ${keys.map((k, i) => `t.${k}::text AS k${i}`).join(', ')}, (xmax = 0) AS inserted`,
+  );
+  await sql(`DROP TABLE ${stage}`);
+  const status = new Map<string, RowStatus>();
+  for (const r of returned) {
+    const key = JSON.stringify(columns.slice(0, keyCount).map((_, i) => r[`k${i}`]));
+    status.set(key, r.inserted ? 'inserted' : 'updated');
+  }
+  return rows.map((row) => status.get(JSON.stringify(row.slice(0, keyCount).map((v) => (v === null ? null : String(v))))) ?? 'unchanged');
+}
+
+/** `pg_advisory_lock` on the schema (within this database), waited for; past the wait, who holds it. */
+async function takeLock(sql: Sql, target: PostgresTarget, schema: string, waitMs: number, pollMs: number): Promise<() => Promise<void>> {
+  const deadline = Date.now() + waitMs;
+  const args = [LOCK_CLASS, schema];
+  for (;;) {
+    const [row] = await sql<{ locked: boolean }>('SELECT pg_try_advisory_lock(?, hashtext(?)) AS locked', args);
+    if (row?.locked) break;
+    if (Date.now() >= deadline) {
+      const [holder] = await sql<{ application_name: string; client_addr: string | null; backend_start: Date; pid: number }>(
+        `SELECT a.application_name, a.client_addr::text AS client_addr, a.backend_start, a.pid FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+         WHERE l.locktype = 'advisory' AND l.granted AND l.classid = ?::int::oid AND l.objid::bigint = (hashtext(?)::bigint & 4294967295) AND l.objsubid = 2`,
+        args,
+      );
+      const who = holder
+        ? `${holder.application_name || 'a session'} (server pid ${holder.pid}${holder.client_addr ? ` from ${holder.client_addr}` : ''}, connected ${new Date(holder.backend_start).toISOString()})`
+        : 'another session';
+      throw new CliError(`${target.label}: schema ${schema} is locked by ${who}; waited ${Math.round(waitMs / 1000)} s`, {
+        hint: 'two syncs into one schema never interleave: let the other finish, or sync into another --schema',
+      });
+    }
+    await pause(Math.min(pollMs, Math.max(0, deadline - Date.now())));
+  }
+  return async () => {
+    await sql('SELECT pg_advisory_unlock(?, hashtext(?))', args).catch(() => undefined);
   };
 }

@@ -166,7 +166,9 @@ function nextBookmark(newest: string | undefined, started: string, old: string |
 async function sweepFor(context: SyncContext, request: ResourceRequest, mode: 'since' | 'hash'): Promise<Set<string> | undefined> {
   if (!request.detectDeletes || mode !== 'since' || !canSweep(request.resource)) return undefined;
   const sweep = await sweepIds(context.api, request.resource, request.signal);
-  context.reporter.info(`${request.resource.name}: swept ${counted(sweep.ids.size, 'id')} in ${counted(sweep.requests, 'request')} for deletions`);
+  context.reporter.info(
+    `${request.resource.name}: swept ${counted(sweep.ids.size, 'id')} in ${counted(sweep.requests, 'request')} for deletions`,
+  );
   return sweep.ids;
 }
 

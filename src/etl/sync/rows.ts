@@ -13,7 +13,7 @@ import {
   childTable,
   DELETED_AT,
   EXTRA,
-  fit,
+  fitValue,
   HASH,
   inferType,
   parentColumn,
@@ -113,7 +113,7 @@ export class RowBuilder {
 
   /** Puts a value in its column, or (not fitting) null there and the value in the text variant. */
   private put(table: string, row: Row, column: string, type: SqlType, value: unknown): void {
-    const fitted = fit(type, value);
+    const fitted = fitValue(type, value);
     if (fitted !== undefined) {
       row.set(column, fitted);
       return;
@@ -165,11 +165,13 @@ export class RowBuilder {
     const rows = new Map<string, Row>();
     items.forEach((item, position) => {
       const row: Row = new Map();
-      this.layout.table.key.forEach((k, i) => row.set(parentColumn(k), parentKey[i] ?? null));
+      for (const [i, k] of this.layout.table.key.entries()) row.set(parentColumn(k), parentKey[i] ?? null);
       const ownKey = child.discriminator ? identifier(child.discriminator) : POSITION;
       if (!child.discriminator) row.set(POSITION, position);
       const properties: Array<[string, unknown]> =
-        item !== null && typeof item === 'object' && !Array.isArray(item) ? flattenOnce(item as Record<string, unknown>) : [['value', item]];
+        item !== null && typeof item === 'object' && !Array.isArray(item)
+          ? flattenOnce(item as Record<string, unknown>)
+          : [['value', item]];
       for (const [name, value] of properties) {
         const column = identifier(name);
         if (column === ownKey && child.discriminator) {
@@ -194,7 +196,8 @@ function flattenOnce(item: Record<string, unknown>): Array<[string, unknown]> {
   const out: Array<[string, unknown]> = [];
   for (const [name, value] of Object.entries(item)) {
     if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-      for (const [sub, inner] of Object.entries(value as Record<string, unknown>)) out.push([withSuffix(identifier(name, 30), `_${identifier(sub, 30)}`), inner]);
+      for (const [sub, inner] of Object.entries(value as Record<string, unknown>))
+        out.push([withSuffix(identifier(name, 30), `_${identifier(sub, 30)}`), inner]);
     } else out.push([name, value]);
   }
   return out;

@@ -52,7 +52,8 @@ export async function runSync(api: KeapApi, request: SyncRequest, reporter: Repo
   const requestsBefore = api.stats().requests;
   const now = request.now ?? Date.now;
   // Every resource's read is planned first: a flag one of them refuses (`--include`) is exit 2 before anything is opened.
-  for (const resource of request.resources) planExport({ resource, format: 'ndjson', ...(request.include ? { include: request.include } : {}) });
+  for (const resource of request.resources)
+    planExport({ resource, format: 'ndjson', ...(request.include ? { include: request.include } : {}) });
   const destination = await openDestination(request);
   const results: ResourceSummary[] = [];
   try {

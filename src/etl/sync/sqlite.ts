@@ -85,7 +85,9 @@ export async function openSqlite(target: SqliteTarget, options: { lockPollMs?: n
       });
     },
     async insert(table, columns, rows) {
-      const insert = prepare(`INSERT INTO ${quote(table)} (${columns.map(quote).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
+      const insert = prepare(
+        `INSERT INTO ${quote(table)} (${columns.map(quote).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
+      );
       for (const row of rows) insert.run(...bind(row));
     },
   };

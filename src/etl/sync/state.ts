@@ -52,8 +52,7 @@ export async function readStates(destination: Destination): Promise<Map<string, 
  */
 export function checkAccount(destination: Destination, states: Map<string, StateRow>, account: Account): void {
   for (const state of states.values()) {
-    const other =
-      state.tenant && account.tenant ? state.tenant !== account.tenant : state.app !== null && state.app !== account.app;
+    const other = state.tenant && account.tenant ? state.tenant !== account.tenant : state.app !== null && state.app !== account.app;
     if (!other) continue;
     const theirs = state.tenant ?? state.app;
     const ours = account.tenant ?? account.app;
@@ -89,6 +88,8 @@ export function cursorState(base: StateRow, cursor: ResumeCursor | undefined): S
     ...base,
     run_since: cursor ? cursor.since : null,
     run_started: cursor ? cursor.started : null,
-    run_position: cursor ? JSON.stringify({ ...(cursor.position ? { position: cursor.position } : {}), ...(cursor.newest ? { newest: cursor.newest } : {}) }) : null,
+    run_position: cursor
+      ? JSON.stringify({ ...(cursor.position ? { position: cursor.position } : {}), ...(cursor.newest ? { newest: cursor.newest } : {}) })
+      : null,
   };
 }

@@ -48,7 +48,9 @@ function sqliteTarget(path: string, cwd: string): SqliteTarget {
   const absolute = resolve(cwd, path);
   const folder = dirname(absolute);
   if (!existsSync(folder) || !statSync(folder).isDirectory()) {
-    throw new UsageError(`--to sqlite:${path}: the folder ${folder} does not exist`, { hint: 'create it first, or name a file in a folder that exists' });
+    throw new UsageError(`--to sqlite:${path}: the folder ${folder} does not exist`, {
+      hint: 'create it first, or name a file in a folder that exists',
+    });
   }
   if (existsSync(absolute) && statSync(absolute).isDirectory()) {
     throw new UsageError(`--to sqlite:${path} is a folder`, { hint: 'name the database file, for example sqlite:keap.db' });
@@ -70,14 +72,17 @@ function postgresTarget(value: string, env: NodeJS.ProcessEnv): PostgresTarget {
   const host = decode(url.hostname) ?? url.searchParams.get('host') ?? env.PGHOST ?? 'localhost';
   const portText = url.port || url.searchParams.get('port') || env.PGPORT || '5432';
   const port = Number(portText);
-  if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new UsageError(`--to ${redactUrl(value)}: port "${portText}" is not a port`);
+  if (!Number.isInteger(port) || port <= 0 || port > 65535)
+    throw new UsageError(`--to ${redactUrl(value)}: port "${portText}" is not a port`);
   const sslmode = (url.searchParams.get('sslmode') ?? env.PGSSLMODE ?? 'prefer').toLowerCase();
   if (!SSL_MODES.includes(sslmode)) {
     throw new UsageError(`--to ${redactUrl(value)}: sslmode=${sslmode} is not one of ${SSL_MODES.join(', ')}`);
   }
   for (const key of url.searchParams.keys()) {
     if (!['sslmode', 'host', 'port', 'application_name'].includes(key)) {
-      throw new UsageError(`--to ${redactUrl(value)}: "${key}" is not a parameter sync understands`, { hint: 'it reads sslmode, host and port' });
+      throw new UsageError(`--to ${redactUrl(value)}: "${key}" is not a parameter sync understands`, {
+        hint: 'it reads sslmode, host and port',
+      });
     }
   }
   const password = decode(url.password) ?? env.PGPASSWORD ?? pgpassPassword({ host, port, database, user }, env);
