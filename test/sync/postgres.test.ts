@@ -146,4 +146,15 @@ describe.skipIf(missing !== undefined && !mustRun)('sync into PostgreSQL', () =>
       await reader.end();
     }
   });
+
+  it('sync --all: every resource in its table, as many rows as an export reads', async () => {
+    const run = await sync(['--all', '--to', cluster.url, '--schema', 'everything', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const resources = (JSON.parse(run.stdout) as { resources: Array<{ resource: string; table: string; status: string }> }).resources;
+    expect(resources.length).toBeGreaterThan(20);
+    for (const summary of resources) {
+      const exported = ndjsonRecords((await runCli(['export', summary.resource], { env: sandbox.env })).stdout);
+      expect(cluster.psql(`SELECT count(*) FROM everything.${summary.table}`), summary.resource).toEqual([[String(exported.length)]]);
+    }
+  });
 });

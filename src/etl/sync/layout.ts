@@ -63,20 +63,25 @@ const FIELD_TYPES: Record<FieldDef['type'], SqlType> = {
   binary: 'text',
 };
 
-/** Fields Keap sends back: write-only ones never come (except keys filled from --param, which import needs). */
-const readable = (resource: ResourceDef, field: FieldDef) => !field.writeOnly || resource.keyFields.includes(field.name);
+/** Fields Keap sends back: write-only ones never come, except keys the read fills in (a walk's parent id). */
+const readable = (field: FieldDef, filled: readonly string[]) => !field.writeOnly || filled.includes(field.name);
 
 /** Whether an array field holds objects worth a child table (a discriminator, or components). */
 const isChildArray = (field: FieldDef) =>
   field.type === 'array' && (field.discriminator !== undefined || (field.components?.length ?? 0) > 0);
 
-export function resourceLayout(resource: ResourceDef, gathered: readonly GatheredDef[]): ResourceLayout {
+/**
+ * `filled`: write-only fields the read puts on every record (the parent's id of a walked child
+ * resource), which then belong to the table and its key; a write-only key nothing fills (a
+ * campaign's `sequence_id`) is left out of both.
+ */
+export function resourceLayout(resource: ResourceDef, gathered: readonly GatheredDef[], filled: readonly string[] = []): ResourceLayout {
   const name = tableName(resource.name);
   const fieldColumns = new Map<string, Column>();
   const children: ChildSpec[] = [];
   const placed = new Set<string>(['custom_fields', 'custom']);
   for (const field of resource.fields) {
-    if (!readable(resource, field)) continue;
+    if (!readable(field, filled)) continue;
     placed.add(field.name);
     if (isChildArray(field)) {
       children.push({
@@ -93,7 +98,8 @@ export function resourceLayout(resource: ResourceDef, gathered: readonly Gathere
     if (def.shape.kind === 'object') fieldColumns.set(def.name, { name: identifier(def.name), type: 'json' });
     else children.push({ field: def.name, table: childTableName(name, def.name) });
   }
-  const key = resource.keyFields.length ? resource.keyFields.map((k) => fieldColumns.get(k)?.name ?? identifier(k)) : [HASH];
+  const keyFields = resource.keyFields.filter((k) => fieldColumns.has(k));
+  const key = keyFields.length ? keyFields.map((k) => fieldColumns.get(k)?.name ?? identifier(k)) : [HASH];
   const columns: Column[] = [
     ...fieldColumns.values(),
     { name: EXTRA, type: 'json' },

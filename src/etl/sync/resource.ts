@@ -77,7 +77,8 @@ export async function syncResource(context: SyncContext, request: ResourceReques
     ...(request.signal ? { signal: request.signal } : {}),
     onNotice: (text) => context.reporter.info(text),
   });
-  const layout = resourceLayout(read.plan.records, read.plan.gathered);
+  const filled = [...Object.keys(read.plan.parentValues), ...(read.plan.walk ? [read.plan.walk.param] : [])];
+  const layout = resourceLayout(read.plan.records, read.plan.gathered, filled);
   const counts = emptyCounts();
   const columns = await knownColumns(destination, layout);
   const custom = await customColumns(destination, layout, columns, read.model);
