@@ -117,6 +117,23 @@ export async function liveKeys(tx: Transaction, destination: Destination, layout
   return rows.map((r) => key.map((_, i) => r[`k${i}`] ?? null));
 }
 
+/** The keys of the rows marked deleted. */
+export async function deletedKeys(tx: Transaction, destination: Destination, layout: ResourceLayout): Promise<CellValue[][]> {
+  const key = layout.table.key;
+  const rows = await tx.query<Record<string, CellValue>>(
+    `SELECT ${key.map((k, i) => `${quote(k)} AS k${i}`).join(', ')} FROM ${destination.table(layout.table.name)} WHERE ${quote(DELETED_AT)} IS NOT NULL`,
+  );
+  return rows.map((r) => key.map((_, i) => r[`k${i}`] ?? null));
+}
+
+/** Rows marked deleted that Keap has again (a sweep found their ids): un-deleted. */
+export async function markUndeleted(tx: Transaction, destination: Destination, layout: ResourceLayout, keys: CellValue[][]): Promise<void> {
+  await forBatches(keys, async (batch) => {
+    const where = keysWhere(layout.table.key, batch);
+    await tx.run(`UPDATE ${destination.table(layout.table.name)} SET ${quote(DELETED_AT)} = NULL WHERE ${where.sql}`, where.params);
+  });
+}
+
 /** Rows gone from Keap: `_deleted_at` now, or (`--hard-delete`) removed with their child rows. */
 export async function markDeleted(
   tx: Transaction,

@@ -14,7 +14,18 @@ import { canSweep, sweepIds } from '../id-sweep.js';
 import { counted, type Reporter } from '../../reporter.js';
 import { COLUMNS_TABLE, columnsTableSpec, createTableSql, type Destination, type Transaction } from './destination.js';
 import { type CellValue, childTable, type Column, customFieldType, resourceLayout, type ResourceLayout } from './layout.js';
-import { clearTables, emptyCounts, applySchema, keyString, liveKeys, markDeleted, mergePage, type MergeCounts } from './merge.js';
+import {
+  applySchema,
+  clearTables,
+  deletedKeys,
+  emptyCounts,
+  keyString,
+  liveKeys,
+  markDeleted,
+  markUndeleted,
+  mergePage,
+  type MergeCounts,
+} from './merge.js';
 import { assignCustomColumns } from './naming.js';
 import { readRecordPages, type RecordPage } from './pages.js';
 import { RowBuilder, TableColumns } from './rows.js';
@@ -118,6 +129,15 @@ export async function syncResource(context: SyncContext, request: ResourceReques
     await custom.record(tx);
     columns.settled();
     const gone = await goneKeys(tx, destination, layout, mode === 'hash' ? seen : undefined, sweep);
+    // A record read again is un-deleted by its upsert; one only the sweep sees again (its update
+    // time did not move) is un-deleted here.
+    if (sweep)
+      await markUndeleted(
+        tx,
+        destination,
+        layout,
+        (await deletedKeys(tx, destination, layout)).filter((key) => sweep.has(String(key[0]))),
+      );
     await markDeleted(tx, destination, layout, columns, gone, { hard: request.hardDelete ?? false, at: new Date(now()).toISOString() });
     counts.deleted += gone.length;
     const moved = mode === 'since' ? nextBookmark(newest, started, bookmark) : undefined;
