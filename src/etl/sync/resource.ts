@@ -70,14 +70,7 @@ export async function syncResource(context: SyncContext, request: ResourceReques
   const { api, destination, states, now } = context;
   const requestsBefore = api.stats().requests;
   const { resource } = request;
-  const mode = incrementalModeOf(selectReadAction(resource, []));
-  const saved = states.get(resource.name);
-  const fresh = request.fullRefresh || mode !== 'since';
-  const bookmark = fresh ? undefined : (saved?.bookmark ?? undefined);
-  const savedCursor = fresh ? undefined : parseCursor(saved);
-  const cursor: ResumeCursor | undefined = savedCursor && savedCursor.since === (bookmark ?? '') ? savedCursor : undefined;
-  const started = cursor?.started ?? new Date(now()).toISOString();
-  if (cursor) context.reporter.info(`${resource.name}: continuing the run stopped after a committed page (started ${started})`);
+  const { mode, bookmark, cursor, started } = whereToStart(context, request);
   const read = await readRecordPages(api, {
     resource,
     ...(request.include ? { include: request.include } : {}),
@@ -169,6 +162,23 @@ export async function syncResource(context: SyncContext, request: ResourceReques
     ...counts,
     ...(moved ? { bookmark: moved } : {}),
   };
+}
+
+/**
+ * The mode, and where the read starts: since mode continues from the bookmark, or after the last
+ * page a stopped run committed with the same `since` (and keeps that run's start for the bookmark).
+ */
+function whereToStart(context: SyncContext, request: ResourceRequest) {
+  const { resource } = request;
+  const mode = incrementalModeOf(selectReadAction(resource, []));
+  const saved = context.states.get(resource.name);
+  const fresh = request.fullRefresh || mode !== 'since';
+  const bookmark = fresh ? undefined : (saved?.bookmark ?? undefined);
+  const savedCursor = fresh ? undefined : parseCursor(saved);
+  const cursor: ResumeCursor | undefined = savedCursor && savedCursor.since === (bookmark ?? '') ? savedCursor : undefined;
+  const started = cursor?.started ?? new Date(context.now()).toISOString();
+  if (cursor) context.reporter.info(`${resource.name}: continuing the run stopped after a committed page (started ${started})`);
+  return { mode, bookmark, cursor, started };
 }
 
 function later(a: string | undefined, b: unknown): string | undefined {
