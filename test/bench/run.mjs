@@ -9,6 +9,8 @@
 // BENCH_ROUNDTRIP=N sets the count).
 // hash (peak RSS of a second `export notes --state` run, which compares every record's content
 // hash with the last run's; BENCH_HASH_RECORDS sets the notes, 3,000,000 by default).
+// sync (N contacts into SQLite and PostgreSQL against export --format ndjson, and an incremental
+// sync's requests against export --state's; see sync.mjs).
 import { spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +19,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
+import { syncRows } from './sync.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const bin = join(root, 'bin', 'infusionsoft.js');
@@ -30,7 +33,7 @@ const REPEAT = quick ? 1 : 3;
 // minute (one request per contact for its tags): 720 contacts take about 190 s.
 const PAT_CONTACTS = quick ? 120 : 720;
 const PAT_MINUTE = 240;
-const ROWS = ['speed', 'throttle', 'pat', 'import', 'roundtrip', 'hash'];
+const ROWS = ['speed', 'throttle', 'pat', 'import', 'roundtrip', 'hash', 'sync'];
 const ROUND_TRIP = Number(process.env.BENCH_ROUNDTRIP) || (quick ? 2_000 : 10_000);
 const UPSERTS = quick ? 1_000 : 5_000;
 const IMPORT_RATE = 50;
@@ -406,6 +409,7 @@ try {
     ]);
     rmSync(hashOut);
   }
+  if (selected('sync')) rows.push(...(await syncRows({ startSandbox, timed, bin, work, contacts: N, verdict, median, repeat: REPEAT })));
 } catch (error) {
   process.exitCode = 1;
   console.error(`bench stopped: ${error.message}`);

@@ -11,6 +11,18 @@ export const MAX_IDENTIFIER = 63;
  * with nothing left (`会員番号`) is `fallback`.
  */
 export function identifier(text: string, max = MAX_IDENTIFIER, fallback = 'field'): string {
+  // Asked for every property of every child item: the same few names, so remembered.
+  const key = `${max}\u0000${fallback}\u0000${text}`;
+  const known = named.get(key);
+  if (known !== undefined) return known;
+  const name = makeIdentifier(text, max, fallback);
+  if (named.size < 10_000) named.set(key, name);
+  return name;
+}
+
+const named = new Map<string, string>();
+
+function makeIdentifier(text: string, max: number, fallback: string): string {
   let name = text
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')

@@ -38,6 +38,8 @@ export interface RecordRead {
 }
 
 const MAX_PAGE_SIZE = 1000;
+/** Pages in flight ahead of the writer: the export's default (export.ts DEFAULT_PREFETCH). */
+const PREFETCH = 4;
 
 /** Plans the read (usage errors now), reads the custom-field model, and returns the pages to come. */
 export async function readRecordPages(api: KeapApi, request: ReadRequest): Promise<RecordRead> {
@@ -61,9 +63,10 @@ export async function readRecordPages(api: KeapApi, request: ReadRequest): Promi
 async function* mappedPages(api: KeapApi, request: ReadRequest, plan: ExportPlan, gatherer: Gatherer): AsyncIterable<RecordPage> {
   const signal = request.signal;
   const pageSize = request.pageSize ?? MAX_PAGE_SIZE;
-  const options = { query: plan.query, pageSize, prefetch: 2, ...(signal ? { signal } : {}) };
+  // As many pages ahead as an export fetches, so a sync sends the requests the same export sends.
+  const options = { query: plan.query, pageSize, prefetch: PREFETCH, ...(signal ? { signal } : {}) };
   const source = plan.walk
-    ? walkPages(api, plan.walk, { ...options, concurrency: 2, onDone: (text) => request.onNotice?.(text) })
+    ? walkPages(api, plan.walk, { ...options, concurrency: PREFETCH, onDone: (text) => request.onNotice?.(text) })
     : api.paginate(plan.path, plan.action.shape ?? { kind: 'object' }, {
         ...options,
         ...(plan.action.stableOrder ? { order: plan.action.stableOrder } : {}),
