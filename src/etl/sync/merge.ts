@@ -80,21 +80,21 @@ export async function mergePage(
     unique.map((r) => order.map((c) => r.row.get(c) ?? null)),
   );
   const changed: RecordRows[] = [];
+  // A parent inserted now has no child rows yet: only updated ones have old ones to delete.
+  const updated: CellValue[][] = [];
   statuses.forEach((status, i) => {
     counts[status]++;
     if (status !== 'unchanged') changed.push(unique[i] as RecordRows);
+    if (status === 'updated') updated.push((unique[i] as RecordRows).key);
   });
   if (changed.length === 0) return;
   for (const child of layout.children) {
     if (!columns.has(child.table)) continue;
     const parentColumns = layout.table.key.map(parentColumn);
-    await forBatches(
-      changed.map((r) => r.key),
-      async (batch) => {
-        const where = keysWhere(parentColumns, batch);
-        await tx.run(`DELETE FROM ${destination.table(child.table)} WHERE ${where.sql}`, where.params);
-      },
-    );
+    await forBatches(updated, async (batch) => {
+      const where = keysWhere(parentColumns, batch);
+      await tx.run(`DELETE FROM ${destination.table(child.table)} WHERE ${where.sql}`, where.params);
+    });
     const childOrder = columns.ordered(child.table);
     const rows = changed.flatMap((r) => r.children.get(child.table) ?? []).map((row) => childOrder.map((c) => row.get(c) ?? null));
     await tx.insert(child.table, childOrder, rows);
