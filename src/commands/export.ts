@@ -121,6 +121,7 @@ bookmark; records at the boundary come again (at least once, never missed). Ever
 read and compared with the last run's content hashes, which also shows deletions (--deleted).`,
     )
     .action(async (name: string | undefined, flags: ExportFlags, command: Command) => {
+      if (flags.to !== undefined) return (await import('./sync.js')).exportToDatabase(name, flags, command, io);
       if (flags.all) return exportAllCommand(name, { ...flags }, command, io);
       if (name === undefined) {
         throw new UsageError('export needs a RESOURCE (see `infusionsoft resources`)', {
@@ -128,7 +129,6 @@ read and compared with the last run's content hashes, which also shows deletions
         });
       }
       const resource = findResource(name);
-      if (flags.to !== undefined) return (await import('./sync.js')).exportToDatabase(resource, flags, command, io);
       // The engine (and csv-parse, for lists in flags) load only when an export runs.
       const [{ parseFieldList, parsePositiveInt }, { parseDateArg }, { parseKeyValues }, { runExport }] = await Promise.all([
         import('./args.js'),

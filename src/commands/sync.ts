@@ -55,12 +55,7 @@ Rows are upserted by key and each page commits with its resume cursor in _infusi
 run killed at any point continues from its last committed page. See docs/sync.md.`,
     )
     .action(async (names: string[], flags: SyncFlags, command: Command) => {
-      if (flags.all && names.length) throw new UsageError('sync --all syncs every resource: leave out the RESOURCE names');
-      if (!flags.all && names.length === 0) {
-        throw new UsageError('sync needs RESOURCE names or --all', { hint: 'for example: infusionsoft sync contacts --to sqlite:keap.db' });
-      }
-      const resources = flags.all ? (await import('../etl/export-all.js')).exportableResources() : names.map((n) => findResource(n));
-      await runSyncCommand(resources, flags, command, io);
+      await runSyncCommand(await chosenResources(names, flags.all), flags, command, io);
     });
 }
 
@@ -79,19 +74,31 @@ const FILE_ONLY_FLAGS: Array<[string, string]> = [
   ['deleted', '--deleted'],
   ['resume', '--resume'],
   ['force', '--force'],
-  ['all', '--all'],
 ];
 
-/** `export RESOURCE --to URL`: the same as `sync RESOURCE --to URL`. */
-export async function exportToDatabase(resource: ResourceDef, flags: SyncFlags, command: Command, io: IO): Promise<void> {
+/** `export RESOURCE --to URL` (or `--all`): the same as `sync RESOURCE --to URL`. */
+export async function exportToDatabase(name: string | undefined, flags: SyncFlags, command: Command, io: IO): Promise<void> {
+  const resources = await chosenResources(name === undefined ? [] : [name], flags.all);
+  const what = flags.all ? '--all' : (resources[0]?.name ?? 'RESOURCE');
   for (const [key, flag] of FILE_ONLY_FLAGS) {
     const value = (flags as unknown as Record<string, unknown>)[key];
     if (value === undefined || value === false || (Array.isArray(value) && value.length === 0)) continue;
     throw new UsageError(`${flag} cannot go with --to: the records go into the database's tables, whole`, {
-      hint: `infusionsoft export ${resource.name} --to ${flags.to ?? 'URL'} takes --include, --full-refresh, --detect-deletes, --page-size, --concurrency and --json`,
+      hint: `infusionsoft export ${what} --to ${flags.to ?? 'URL'} takes --include, --full-refresh, --detect-deletes, --page-size, --concurrency and --json`,
     });
   }
-  await runSyncCommand([resource], flags, command, io);
+  await runSyncCommand(resources, flags, command, io);
+}
+
+/** The resources named, or every one `export --all` reads; exactly one of the two. */
+async function chosenResources(names: string[], all: boolean | undefined): Promise<ResourceDef[]> {
+  if (all && names.length) throw new UsageError('--all syncs every resource: leave out the RESOURCE names');
+  if (!all && names.length === 0) {
+    throw new UsageError('name the RESOURCEs to sync, or give --all', {
+      hint: 'for example: infusionsoft sync contacts --to sqlite:keap.db',
+    });
+  }
+  return all ? (await import('../etl/export-all.js')).exportableResources() : names.map((n) => findResource(n));
 }
 
 /** Flags -> a sync request, every usage error (exit 2) before anything is opened. */

@@ -170,6 +170,12 @@ describe('sync into SQLite', () => {
       const refused = await runCli(['export', 'notes', '--to', `sqlite:${db}`, ...extra], { env: sandbox.env });
       expect(refused.code, extra.join(' ')).toBe(2);
     }
+    // export --all --to is sync --all --to.
+    const all = await runCli(['export', '--all', '--to', `sqlite:${join(tempFolder('sync-export-all-'), 'all.db')}`, '--json'], {
+      env: sandbox.env,
+    });
+    expect(all.code, all.stderr).toBe(0);
+    expect((JSON.parse(all.stdout) as { resources: unknown[] }).resources.length).toBeGreaterThan(20);
     const noTarget = await sync(['notes']);
     expect(noTarget.code).toBe(2);
     expect(noTarget.stderr).toContain('--to is needed');

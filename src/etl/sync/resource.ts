@@ -11,7 +11,7 @@ import type { ResourceDef } from '../../catalog/types.js';
 import type { CustomFieldModel } from '../custom-fields.js';
 import { selectReadAction } from '../export.js';
 import { canSweep, sweepIds } from '../id-sweep.js';
-import { counted, type Reporter } from '../../reporter.js';
+import { counted, type Progress, type Reporter } from '../../reporter.js';
 import { COLUMNS_TABLE, columnsTableSpec, createTableSql, type Destination, type Transaction } from './destination.js';
 import { type CellValue, childTable, type Column, customFieldType, resourceLayout, type ResourceLayout } from './layout.js';
 import {
@@ -53,6 +53,8 @@ export interface SyncContext {
   /** The account being read, once Keap has named its tenant. */
   account: () => Account;
   now: () => number;
+  /** The progress line (drawn only on a terminal). */
+  progress?: Progress;
 }
 
 export interface ResourceSummary extends MergeCounts {
@@ -109,6 +111,7 @@ export async function syncResource(context: SyncContext, request: ResourceReques
     await custom.record(tx);
     await mergePage(tx, destination, layout, columns, rows, counts);
     for (const row of rows) seen.add(keyString(row.key));
+    context.progress?.update(`${resource.name}: ${counted(seen.size, 'record')} read · ${counts.inserted + counts.updated} written`);
     if (updatedField) for (const record of page.records) newest = later(newest, record[updatedField]);
     if (mode === 'since') {
       const next = { since: bookmark ?? '', started, ...(page.position ? { position: page.position } : {}), ...(newest ? { newest } : {}) };

@@ -91,8 +91,9 @@ async function syncOne(
   reporter: Reporter,
   target: SyncTarget,
 ): Promise<ResourceSummary> {
+  const progress = reporter.progress(`${request.resource.name}: starting`);
   try {
-    return await syncResource(context, request);
+    return await syncResource({ ...context, progress }, request);
   } catch (error) {
     if (stopsEveryResource(error, request.signal)) throw error;
     const message = redactText(error instanceof Error ? error.message : String(error), target);
@@ -106,6 +107,8 @@ async function syncOne(
       ...emptyCounts(),
       error: message,
     };
+  } finally {
+    progress.stop();
   }
 }
 
