@@ -13,6 +13,7 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { registerSecret } from './record.js';
 
 export interface PostgresCluster {
   port: number;
@@ -57,6 +58,8 @@ async function freePort(): Promise<number> {
 export async function startPostgres(): Promise<PostgresCluster> {
   const bin = postgresBin();
   if (!bin) throw new Error(postgresUnavailable());
+  // The suite's final scan checks that no output ever shows it.
+  registerSecret(PASSWORD);
   const root = process.getuid?.() === 0;
   const dir = mkdtempSync(join(tmpdir(), 'sync-pg-'));
   if (root) chownSync(dir, NOBODY, NOBODY);
