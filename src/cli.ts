@@ -11,6 +11,7 @@ import { registerApiCommand } from './commands/api.js';
 import { registerSandboxCommand } from './commands/sandbox.js';
 import { registerExportCommand } from './commands/export.js';
 import { registerImportCommand } from './commands/import.js';
+import { registerSyncCommand } from './commands/sync.js';
 import { registerAuthCommand } from './commands/auth.js';
 import { processIO, type IO } from './io.js';
 import { createLineWriter, forcedColors, LOG_FORMATS, logFormatIn, type LineWriter } from './log-lines.js';
@@ -72,6 +73,7 @@ output was complete.`,
   registerResourceCommands(program, io);
   registerExportCommand(program, io);
   registerImportCommand(program, io);
+  registerSyncCommand(program, io);
   registerApiCommand(program, io);
   registerSandboxCommand(program, io);
   // Subcommands of subcommands (auth login) too: commander would otherwise exit the process itself.

@@ -38,8 +38,8 @@ function importGraph(): ImportEdge[] {
 /** `commands`, `etl`, `api`, ... for a folder; the file name for the files at the top of src/. */
 const layerOf = (path: string) => (path.includes('/') ? path.split('/')[0]! : path);
 const isInternal = (to: string) => to.endsWith('.ts');
-/** `export` or `import` for a file of one of the two engines under etl/; undefined for anything else. */
-const engineOf = (path: string) => /^etl\/(export|import)\//.exec(path)?.[1];
+/** `export`, `import` or `sync` for a file of one of the engines under etl/; undefined for anything else. */
+const engineOf = (path: string) => /^etl\/(export|import|sync)\//.exec(path)?.[1];
 const NETWORK = ['undici', 'node:http', 'node:https', 'node:net', 'node:tls', 'node:dns', 'node:dgram', 'node:http2'];
 
 interface Rule {
@@ -93,9 +93,15 @@ const RULES: Rule[] = [
     breaks: importsLayer('commands', 'cli.ts'),
   },
   {
-    what: 'etl/export/ and etl/import/ never import each other (what both need lies in etl/)',
+    what: 'etl/export/ and etl/import/ never import each other, nor etl/sync/ (what both need lies in etl/)',
     applies: (from) => from.startsWith('etl/export/') || from.startsWith('etl/import/'),
     breaks: ({ from, to }) => isInternal(to) && engineOf(to) !== undefined && engineOf(to) !== engineOf(from),
+  },
+  {
+    // sync is a sink on export's pages (the same plan, gathering and walks); import is not its business.
+    what: 'etl/sync/ builds on etl/export/ only, never on etl/import/',
+    applies: (from) => from.startsWith('etl/sync/'),
+    breaks: ({ to }) => engineOf(to) === 'import',
   },
   {
     what: "etl/'s shared files (flatten, custom fields, errors, project, dates, key-values) import neither engine",

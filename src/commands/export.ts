@@ -36,6 +36,7 @@ interface ExportFlags {
   force?: boolean;
   all?: boolean;
   resume?: boolean;
+  to?: string;
 }
 
 export function registerExportCommand(program: Command, io: IO): void {
@@ -72,6 +73,7 @@ export function registerExportCommand(program: Command, io: IO): void {
     .option('--resume', 'continue the stopped run (a used-up quota, an interrupt, a kill) that left a checkpoint beside -o FILE')
     .option('--json', "print the run's result as one JSON document on stdout (needs -o FILE)")
     .addOption(wholeNumberOption('--concurrency <n>', 'gathered-field requests in flight (default 8; the client still paces them)'))
+    .option('--to <url>', 'into database tables instead of a file, as `sync RESOURCE --to URL` (sqlite:PATH or postgres://...)')
     .addHelpText(
       'after',
       `
@@ -100,6 +102,7 @@ read and compared with the last run's content hashes, which also shows deletions
 
 /** One export run: the flags checked and read into a request, the engine run, its summary printed. */
 async function exportCommand(name: string | undefined, flags: ExportFlags, command: Command, io: IO): Promise<void> {
+  if (flags.to !== undefined) return (await import('./sync.js')).exportToDatabase(name, flags, command, io);
   if (flags.all) return exportAllCommand(name, { ...flags }, command, io);
   if (name === undefined) {
     throw new UsageError('export needs a RESOURCE (see `infusionsoft resources`)', {

@@ -12,6 +12,8 @@
 // plans (a 5,000-row contacts upsert, EMAIL1 only, into 100,000 contacts: requests per row of the
 // chosen read plan against --reads per-row, and the same records after both).
 // input (the heap while the import's input reads a large CSV file and JSON array: input-heap.mjs).
+// sync (N contacts into SQLite and PostgreSQL against export --format ndjson, and an incremental
+// sync's requests against export --state's; see sync.mjs).
 import { spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +22,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
+import { syncRows } from './sync.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const bin = join(root, 'bin', 'infusionsoft.js');
@@ -33,7 +36,7 @@ const REPEAT = quick ? 1 : 3;
 // minute (one request per contact for its tags): 720 contacts take about 190 s.
 const PAT_CONTACTS = quick ? 120 : 720;
 const PAT_MINUTE = 240;
-const ROWS = ['speed', 'throttle', 'pat', 'import', 'roundtrip', 'hash', 'plans', 'input'];
+const ROWS = ['speed', 'throttle', 'pat', 'import', 'roundtrip', 'hash', 'plans', 'input', 'sync'];
 const PLAN_CONTACTS = quick ? 20_000 : 100_000;
 const PLAN_ROWS = quick ? 1_000 : 5_000;
 const ROUND_TRIP = Number(process.env.BENCH_ROUNDTRIP) || (quick ? 2_000 : 10_000);
@@ -431,6 +434,7 @@ try {
     rmSync(hashOut);
   }
   if (selected('input')) rows.push(...(await inputHeap()));
+  if (selected('sync')) rows.push(...(await syncRows({ startSandbox, timed, bin, work, contacts: N, verdict, median, repeat: REPEAT })));
 } catch (error) {
   process.exitCode = 1;
   console.error(`bench stopped: ${error.message}`);
