@@ -2,10 +2,10 @@
  * The commander program: global options, the commands, and the one place where an error becomes
  * a message and an exit code (DESIGN.md section 2).
  */
-import { Command, CommanderError } from 'commander';
+import { Command } from 'commander';
 import { createRequire } from 'node:module';
-import { CliError, ExitCode } from './errors.js';
-import { hintFor } from './hints.js';
+import { ExitCode } from './errors.js';
+import { errorDocument, errorReport, jsonRequested } from './error-report.js';
 import { registerResourceCommands } from './commands/resources.js';
 import { registerApiCommand } from './commands/api.js';
 import { registerSandboxCommand } from './commands/sandbox.js';
@@ -119,7 +119,7 @@ export async function main(argv: string[], io: IO = processIO()): Promise<number
     return stdoutFailed ? ExitCode.failure : ExitCode.ok;
   } catch (error) {
     if (stdoutFailed) return ExitCode.failure;
-    return reportError(error, verbose, io.stderr);
+    return reportError(error, verbose, io, jsonRequested(argv));
   } finally {
     // A late write error after main returned still needs a listener in a real run (the process
     // is about to exit anyway); in-process runs share streams, so nothing may pile up on them.
@@ -128,31 +128,26 @@ export async function main(argv: string[], io: IO = processIO()): Promise<number
   }
 }
 
-function reportError(error: unknown, verbose: boolean, stderr: IO['stderr']): number {
+/**
+ * The error on stderr for the person, and with --json also as one object on stdout for a script
+ * (docs/json.md); the exit code either way.
+ */
+function reportError(error: unknown, verbose: boolean, io: IO, json: boolean): number {
+  const { stderr } = io;
   // The reader of our output went away (`| head`, a consumer that died) before it was complete:
   // one line, and 141 as a shell reports a command killed by SIGPIPE, so a pipeline under
-  // `set -o pipefail` (or cron's mail) sees that the data stopped short.
+  // `set -o pipefail` (or cron's mail) sees that the data stopped short. No JSON: stdout is gone.
   if ((error as NodeJS.ErrnoException | undefined)?.code === 'EPIPE') {
     stderr.write('error: the output was closed by its reader before it was complete\n');
     return ExitCode.brokenPipe;
   }
-  if (error instanceof CommanderError) {
-    // Help and version are "errors" only to commander; its own message was already printed.
-    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0) {
-      return ExitCode.ok;
-    }
-    return ExitCode.usage;
+  const report = errorReport(error, verbose);
+  if (report.exitCode === ExitCode.ok) return ExitCode.ok;
+  if (!report.printedByCommander) {
+    stderr.write(`error: ${report.message}\n`);
+    if (report.hint) stderr.write(`${report.hint}\n`);
+    if (verbose && error instanceof Error && error.stack) stderr.write(`${error.stack}\n`);
   }
-  if (error instanceof CliError) {
-    stderr.write(`error: ${error.message}\n`);
-    const hint = hintFor(error);
-    if (hint) stderr.write(`${hint}\n`);
-    if (verbose && error.stack) stderr.write(`${error.stack}\n`);
-    return error.exitCode;
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  stderr.write(`error: ${message}\n`);
-  if (verbose && error instanceof Error && error.stack) stderr.write(`${error.stack}\n`);
-  else stderr.write('(run again with --verbose for details)\n');
-  return ExitCode.failure;
+  if (json) io.stdout.write(`${JSON.stringify(errorDocument(report), null, 2)}\n`);
+  return report.exitCode;
 }
