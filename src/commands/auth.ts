@@ -40,7 +40,10 @@ function registerAuthStatus(auth: Command, io: IO): void {
       const status = await authStatus(ref);
       if (checked) status.check = checked.check;
       // A failed check under --json: the status and the error as one object (docs/json.md).
-      if (checked?.failure && flags.json && checked.failure instanceof CliError) throw checked.failure.withResult(status);
+      if (checked?.failure && flags.json) {
+        const { failure } = checked;
+        throw (failure instanceof CliError ? failure : new CliError(failure.message, { cause: failure })).withResult(status);
+      }
       io.stdout.write(flags.json ? `${JSON.stringify(status, null, 2)}\n` : renderStatus(status));
       if (checked?.failure) throw checked.failure;
     });

@@ -4,7 +4,7 @@
  * too (`{"error": {message, exitCode, hint}}`), usage errors commander finds included, with the human
  * text still on stderr and the exit code unchanged. In-process against the sandbox.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
@@ -247,6 +247,20 @@ describe('failures under --json', () => {
     const result = await runCli(['auth', 'token', '--json'], { env: { INFUSIONSOFT_CONFIG_DIR: tempDir() } });
     expect(result.code).toBe(4);
     expect(errorOf(object(result))).toMatchObject({ exitCode: 4, message: expect.stringMatching(/not logged in/) });
+  });
+
+  it('export --all with a resource that fails: exit 1, the manifest and the error as one object', { timeout: 60_000 }, async () => {
+    const dir = tempDir();
+    // A folder where contacts.ndjson would go: that one resource cannot be written.
+    mkdirSync(join(dir, 'contacts.ndjson'));
+    const result = await runCli(['export', '--all', '-o', dir, '--json'], { env: env() });
+    expect(result.code).toBe(1);
+    const document = object(result);
+    matchesDocs(document, 'infusionsoft export --all -o DIR/ --json');
+    const failed = (document.resources as Array<{ resource: string; status: string }>).filter((entry) => entry.status === 'failed');
+    expect(failed.map((entry) => entry.resource)).toEqual(['contacts']);
+    expect(errorOf(document)).toMatchObject({ exitCode: 1, message: expect.stringMatching(/resources? failed: contacts/) });
+    expect(result.stderr).toContain(`error: ${errorOf(document).message}`);
   });
 
   it('an import with an invalid row: exit 3, the import document and the error as one object', async () => {
