@@ -2,10 +2,10 @@
  * The commander program: global options, the commands, and the one place where an error becomes
  * a message and an exit code (DESIGN.md section 2).
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { createRequire } from 'node:module';
-import { CliError, ExitCode } from './errors.js';
-import { hintFor } from './hints.js';
+import { ExitCode } from './errors.js';
+import { errorDocument, errorReport, jsonRequested } from './error-report.js';
 import { registerResourceCommands } from './commands/resources.js';
 import { registerApiCommand } from './commands/api.js';
 import { registerSandboxCommand } from './commands/sandbox.js';
@@ -136,7 +136,7 @@ export async function main(argv: string[], io: IO = processIO()): Promise<number
     return stdoutFailed ? ExitCode.failure : ExitCode.ok;
   } catch (error) {
     if (stdoutFailed) return ExitCode.failure;
-    return reportError(error, verbose, line);
+    return reportError(error, verbose, line, io, jsonRequested(argv));
   } finally {
     useProxySettings(DIRECT);
     // A late write error after main returned still needs a listener in a real run (the process
@@ -146,33 +146,28 @@ export async function main(argv: string[], io: IO = processIO()): Promise<number
   }
 }
 
-/** The error as text (`error: ...`, the hint, the stack with --verbose) or one JSON line. */
-function reportError(error: unknown, verbose: boolean, line: LineWriter): number {
+/**
+ * The error on stderr for the person (as text, or one JSON line with --log-format json), and with
+ * --json also as one object on stdout for a script (docs/json.md); the exit code either way.
+ */
+function reportError(error: unknown, verbose: boolean, line: LineWriter, io: IO, json: boolean): number {
   const write = (message: string, fields: Record<string, unknown>, styled: string) => line('error', message, { styled, fields });
   // The reader of our output went away (`| head`, a consumer that died) before it was complete:
   // one line, and 141 as a shell reports a command killed by SIGPIPE, so a pipeline under
-  // `set -o pipefail` (or cron's mail) sees that the data stopped short.
+  // `set -o pipefail` (or cron's mail) sees that the data stopped short. No JSON: stdout is gone.
   if ((error as NodeJS.ErrnoException | undefined)?.code === 'EPIPE') {
     const message = 'the output was closed by its reader before it was complete';
     write(message, { exitCode: ExitCode.brokenPipe }, `error: ${message}`);
     return ExitCode.brokenPipe;
   }
-  if (error instanceof CommanderError) {
-    // Help and version are "errors" only to commander; its own message was already printed.
-    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0) {
-      return ExitCode.ok;
-    }
-    return ExitCode.usage;
+  const report = errorReport(error, verbose);
+  if (report.exitCode === ExitCode.ok) return ExitCode.ok;
+  if (!report.printedByCommander) {
+    const stack = verbose && error instanceof Error && error.stack ? error.stack : undefined;
+    const { message, exitCode, hint } = report;
+    const text = [`error: ${message}`, ...(hint ? [hint] : []), ...(stack ? [stack] : [])].join('\n');
+    write(message, { exitCode, ...(hint ? { hint } : {}), ...(stack ? { stack } : {}) }, text);
   }
-  const stack = verbose && error instanceof Error && error.stack ? error.stack : undefined;
-  if (error instanceof CliError) {
-    const hint = hintFor(error);
-    const text = [`error: ${error.message}`, ...(hint ? [hint] : []), ...(stack ? [stack] : [])].join('\n');
-    write(error.message, { exitCode: error.exitCode, ...(hint ? { hint } : {}), ...(stack ? { stack } : {}) }, text);
-    return error.exitCode;
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  const text = `error: ${message}\n${stack ?? '(run again with --verbose for details)'}`;
-  write(message, { exitCode: ExitCode.failure, ...(stack ? { stack } : {}) }, text);
-  return ExitCode.failure;
+  if (json) io.stdout.write(`${JSON.stringify(errorDocument(report), null, 2)}\n`);
+  return report.exitCode;
 }

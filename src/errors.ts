@@ -31,6 +31,17 @@ export class CliError extends Error {
     this.hint = hint;
     return this;
   }
+
+  /**
+   * The run's result document, for a run that produced one and still failed (an import with failed
+   * rows, `export --all` with a failed resource): under --json it is printed with the error, as one
+   * object (docs/json.md). Returns the error, to be thrown.
+   */
+  result?: object;
+  withResult(result: object): this {
+    this.result = result;
+    return this;
+  }
 }
 
 /** The user's mistake: a bad flag, an unknown resource, a malformed file. Nothing was written to Keap. */

@@ -15,6 +15,7 @@ export function registerApiCommand(program: Command, io: IO): void {
     .argument('<path>', 'path under the v1 base, e.g. /contacts or /contacts/12?optional_properties=custom_fields')
     .option('--data <json>', 'request body: JSON text, or @FILE to read it from a file')
     .option('--paginate', 'GET every page of a list and print all records as one document')
+    .option('--json', "errors as one JSON object on stdout too; the response is Keap's JSON either way ({} when it has no body)")
     .addHelpText(
       'after',
       `
@@ -24,10 +25,11 @@ Examples:
   $ infusionsoft api PATCH /contacts/12 --data '{"given_name":"Jane"}'
   $ infusionsoft api POST /tags --data @tag.json`,
     )
-    .action(async (method: string, path: string, options: { data?: string; paginate?: boolean }, command: Command) => {
+    .action(async (method: string, path: string, options: { data?: string; paginate?: boolean; json?: boolean }, command: Command) => {
       const body = options.data === undefined ? undefined : await parseData(options.data);
       await withSession(command, io, async ({ api }) => {
-        await callApi(api, { method, path, body, paginate: options.paginate ?? false }, io.stdout);
+        const call = { method, path, body, paginate: options.paginate ?? false, ...(options.json ? { emptyAs: '{}' } : {}) };
+        await callApi(api, call, io.stdout);
       });
     });
 }

@@ -28,7 +28,8 @@ export function registerAuthList(auth: Command, io: IO): void {
     .action(async (flags: { json?: boolean }, command: Command) => {
       const { paths } = await selectProfile(globalOptions(command).profile, io.env);
       const profiles = await listProfiles(paths);
-      if (flags.json) io.stdout.write(`${JSON.stringify(profiles, null, 2)}\n`);
+      // An object, not the bare list: a script tells it from an error document by its key (docs/json.md).
+      if (flags.json) io.stdout.write(`${JSON.stringify({ profiles }, null, 2)}\n`);
       else if (profiles.length === 0) reporterFor(globalOptions(command), io).info('No stored profiles: run `infusionsoft auth login`.');
       else io.stdout.write(renderList(profiles));
     });

@@ -4,7 +4,7 @@ import { authStatus, currentToken, logout, logoutAll, refreshNow, type AuthStatu
 import type { LogoutResult } from '../auth/forget.js';
 import { credentialVariablesSet } from '../auth/resolver.js';
 import { refreshCronLine } from '../auth/source.js';
-import { UsageError } from '../errors.js';
+import { CliError, UsageError } from '../errors.js';
 import type { Reporter } from '../reporter.js';
 import type { IO } from '../io.js';
 import { registerAuthLogin } from './auth-login.js';
@@ -39,6 +39,11 @@ function registerAuthStatus(auth: Command, io: IO): void {
       // Read after the check: a refresh it made, or a refusal it met, shows.
       const status = await authStatus(ref);
       if (checked) status.check = checked.check;
+      // A failed check under --json: the status and the error as one object (docs/json.md).
+      if (checked?.failure && flags.json) {
+        const { failure } = checked;
+        throw (failure instanceof CliError ? failure : new CliError(failure.message, { cause: failure })).withResult(status);
+      }
       io.stdout.write(flags.json ? `${JSON.stringify(status, null, 2)}\n` : renderStatus(status));
       if (checked?.failure) throw checked.failure;
     });
@@ -48,10 +53,13 @@ function registerAuthToken(auth: Command, io: IO): void {
   auth
     .command('token')
     .description('print a valid access token (refreshed first if needed), for scripts')
-    .action(async (_flags: unknown, command: Command) => {
+    .option('--json', 'print one JSON object: {"token": ...}; an error is one too, without any secret (docs/json.md)')
+    .action(async (flags: { json?: boolean }, command: Command) => {
       const reporter = reporterFor(globalOptions(command), io);
       const ref = await profileRef(command, io);
-      io.stdout.write(`${await currentToken({ ...ref, log: (line) => reporter.debug(line) })}\n`);
+      const token = await currentToken({ ...ref, log: (line) => reporter.debug(line) });
+      // The token on stdout is this command's purpose, with or without --json.
+      io.stdout.write(flags.json ? `${JSON.stringify({ token }, null, 2)}\n` : `${token}\n`);
       for (const name of ref.explicit ? credentialVariablesSet(io.env) : []) {
         reporter.warn(`${name} is set but not used: profile "${ref.profileName}" was named, and a named profile wins`);
       }

@@ -90,13 +90,14 @@ export async function exportAllCommand(
     `exported ${counted(manifest.resources.length, 'resource')} to ${dir} (manifest.json) in ${seconds} s: ` +
       `${manifest.resources.length - failed.length} written${failed.length ? `, ${failed.length} failed` : ''}`,
   );
-  if (flags.json) printJson(manifest, io.stdout);
+  // With failed resources the manifest goes out with the error, as one object (docs/json.md).
+  if (flags.json && !failed.length) printJson(manifest, io.stdout);
   if (failed.length) {
     throw new CliError(
       `${failed.length} of ${counted(manifest.resources.length, 'resource')} failed: ${failed.map((e) => e.resource).join(', ')}`,
       {
         hint: `the others were written, and ${outcome.manifestPath} says which failed and why; export a failed one on its own to see the whole error`,
       },
-    );
+    ).withResult(manifest);
   }
 }

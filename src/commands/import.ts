@@ -150,9 +150,12 @@ async function importCommand(
     return;
   }
   reporterFor(globalOptions(command), io).info(importSummary(outcome), { ...outcome.counts });
-  if (flags.json) printJson(flags.dryRun ? { ...outcome, preview } : outcome, io.stdout);
+  const document = flags.dryRun ? { ...outcome, preview } : outcome;
   const { invalid, failed, unknown } = outcome.counts;
-  if (invalid || failed || unknown || outcome.stoppedEarly) {
+  const partial = Boolean(invalid || failed || unknown || outcome.stoppedEarly);
+  // With failed rows the result goes out with the error, as one object (docs/json.md).
+  if (flags.json && !partial) printJson(document, io.stdout);
+  if (partial) {
     const problems = [invalid && `${invalid} invalid`, failed && `${failed} failed`, unknown && `${unknown} unknown`]
       .filter(Boolean)
       .join(', ');
@@ -165,7 +168,7 @@ async function importCommand(
           ? 'rows marked unknown may have been created: check them in Keap before re-importing them (the same command with --resume looks them up again); fix the other rows in the error report'
           : 'fix the rows in the error report and import it as it is',
       },
-    );
+    ).withResult(document);
   }
 }
 

@@ -11,17 +11,18 @@ export function registerResourceCommands(program: Command, io: IO): void {
   program
     .command('resources')
     .description('list every resource with its actions (HTTP method and path)')
-    .option('--json', 'print one JSON document')
+    .option('--json', 'print one JSON object: {"resources": [...]} (docs/json.md)')
     .addHelpText(
       'after',
       `
 Examples:
   $ infusionsoft resources
-  $ infusionsoft resources --json | jq '.[] | select(.name == "contacts")'`,
+  $ infusionsoft resources --json | jq '.resources[] | select(.name == "contacts")'`,
     )
     .action((options: { json?: boolean }) => {
       const summaries = catalog.map(summarizeResource);
-      if (options.json) return printJson(summaries, io.stdout);
+      // An object, not the bare list: a script tells it from an error document by its key (docs/json.md).
+      if (options.json) return printJson({ resources: summaries }, io.stdout);
       const rows: string[][] = [];
       for (const resource of summaries) {
         for (const action of resource.actions) {

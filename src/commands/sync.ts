@@ -157,13 +157,14 @@ export async function runSyncCommand(resources: ResourceDef[], flags: SyncFlags,
   );
   const reporter = reporterFor(globalOptions(command), io);
   for (const line of syncSummary(result)) reporter.info(line);
-  if (flags.json) printJson(result, io.stdout);
   const failed = result.resources.filter((r) => r.status === 'failed');
   if (failed.length) {
+    // With --json the summary goes out with the error, as one object (docs/json.md).
     throw new CliError(`${failed.length} of ${result.resources.length} resources failed: ${failed.map((r) => r.resource).join(', ')}`, {
       hint: 'the others were committed; run the failed ones again to see the whole error',
-    });
+    }).withResult(result);
   }
+  if (flags.json) printJson(result, io.stdout);
 }
 
 /** `contacts: 3 inserted, 1 updated, 246 unchanged, 1 deleted; 9 child rows, 2 columns added, 1 variant (4 requests)`. */

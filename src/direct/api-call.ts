@@ -16,6 +16,8 @@ export interface ApiCallOptions {
   /** Already-parsed JSON body. */
   body?: unknown;
   paginate?: boolean;
+  /** Printed for a response without a body (`{}` under --json, so stdout always holds one document); nothing by default. */
+  emptyAs?: string;
 }
 
 export interface ApiCallResult {
@@ -84,6 +86,8 @@ export async function callApi(api: KeapApi, options: ApiCallOptions, out: Writab
     const response = await api.request(method, path, { query, body: options.body });
     if (response.body !== undefined && response.body !== null && response.body !== '') {
       await write(out, `${JSON.stringify(response.body, null, 2)}\n`);
+    } else if (options.emptyAs !== undefined) {
+      await write(out, `${options.emptyAs}\n`);
     }
     return { status: response.status };
   }

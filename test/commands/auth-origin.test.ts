@@ -368,7 +368,7 @@ describe('auth status, list and the messages around a login', () => {
     await oauthLogin(env, 'work');
     const listed = await runCli(['auth', 'list', '--json'], { env });
     expect(listed.code, listed.stderr).toBe(0);
-    const profiles = JSON.parse(listed.stdout);
+    const { profiles } = JSON.parse(listed.stdout);
     expect(profiles).toEqual([
       expect.objectContaining({ name: 'default', default: true, kind: 'key', storage: 'file', apiOrigin: sandbox.origin }),
       expect.objectContaining({

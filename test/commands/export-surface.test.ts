@@ -115,10 +115,11 @@ async function paramsFor(resource: string, action: { id: string; params: string[
 
 describe('--action: every listed read action is reachable by its id', () => {
   it('exports with each read action `resources --json` lists', { timeout: 480_000 }, async () => {
-    const listed = JSON.parse((await runCli(['resources', '--json'])).stdout) as Array<{
-      name: string;
-      actions: Array<{ id: string; kind: string; params: string[] }>;
-    }>;
+    const listed = (
+      JSON.parse((await runCli(['resources', '--json'])).stdout) as {
+        resources: Array<{ name: string; actions: Array<{ id: string; kind: string; params: string[] }> }>;
+      }
+    ).resources;
     const reads = listed.flatMap((r) => r.actions.filter((a) => a.kind.startsWith('read')).map((a) => ({ resource: r.name, action: a })));
     expect(reads.map((r) => `${r.resource} ${r.action.id}`)).toEqual(
       expect.arrayContaining([

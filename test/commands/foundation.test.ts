@@ -49,10 +49,9 @@ describe('resources', () => {
   it('lists all 28 seed resources with their actions, methods and paths', async () => {
     const result = await runCli(['--sandbox', 'resources', '--json']);
     expect(result.code).toBe(0);
-    const resources = JSON.parse(result.stdout) as Array<{
-      name: string;
-      actions: Array<{ id: string; method: string; path: string }>;
-    }>;
+    const { resources } = JSON.parse(result.stdout) as {
+      resources: Array<{ name: string; actions: Array<{ id: string; method: string; path: string }> }>;
+    };
     expect(resources.map((r) => r.name).sort()).toEqual([...SEED_RESOURCES].sort());
     for (const resource of resources) {
       expect(resource.actions.length, resource.name).toBeGreaterThan(0);
