@@ -15,10 +15,26 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
 
-/** Native and optional modules (and `open`, which finds its xdg-open script beside itself): loaded from node_modules, lazily. */
-const EXTERNAL = ['@napi-rs/keyring', 'better-sqlite3', 'pg', 'pg-copy-streams', 'open'];
+/**
+ * Bundled: commander, which every run needs at start. The other packages stay in node_modules and
+ * load by their `import()`: native and optional ones must (@napi-rs/keyring, the database drivers,
+ * named here even before package.json lists them), `open` finds its xdg-open script beside itself,
+ * and esbuild gives a lazily imported CommonJS package (undici) only a default export, where Node
+ * gives its named ones. None of them is needed before a command runs.
+ */
+const BUNDLED = ['commander'];
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const EXTERNAL = [
+  ...new Set([
+    '@napi-rs/keyring',
+    'better-sqlite3',
+    'pg',
+    'pg-copy-streams',
+    ...Object.keys({ ...pkg.dependencies, ...pkg.optionalDependencies, ...pkg.peerDependencies }),
+  ]),
+].filter((name) => !BUNDLED.includes(name));
 
-// Bundled CommonJS (commander, undici) calls require() for Node's built-in modules, which an ES
+// Bundled CommonJS (commander) calls require() for Node's built-in modules, which an ES
 // module lacks: this one is made on the first call only, so a chunk that needs none pays nothing.
 const REQUIRE_SHIM =
   "import { createRequire as __createRequire } from 'node:module'; function require(id) { return (require.made ??= __createRequire(import.meta.url))(id); }";
