@@ -69,7 +69,7 @@ for (const output of Object.keys(result.metafile.outputs).filter((file) => file.
   }
 }
 if (missing.length > 0) {
-  console.error(`build: files referenced by path from the bundle were not built:\n  ${missing.join('\n  ')}`);
+  console.error(`build: files referenced by path from the bundle were not built (add them to entryPoints):\n  ${missing.join('\n  ')}`);
   process.exit(1);
 }
 const files = Object.keys(result.metafile.outputs).filter((file) => file.endsWith('.js'));
