@@ -3,8 +3,10 @@
 // while every row of a large CSV file and of a large JSON array is read, grows by less than a
 // quarter of the file. An input held whole (the file, or all its rows) grows by about its size.
 // A bench row (`BENCH_ONLY=input npm run bench`), not a test: heap samples move with the garbage
-// collector and the machine. Alone: `npm run build && node --expose-gc test/bench/input-heap.mjs`
-// (exit 1 when a target is missed); `--json` prints the rows for run.mjs.
+// collector and the machine. Alone: `node --expose-gc test/bench/input-heap.mjs` (exit 1 when a
+// target is missed); `--json` prints the rows for run.mjs. dist/ is one bundle, so the module under
+// test is bundled here on its own (esbuild, packages left in node_modules).
+import { build } from 'esbuild';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +16,20 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
 const root = join(import.meta.dirname, '..', '..');
-const { openInput } = await import(pathToFileURL(join(root, 'dist', 'etl', 'import', 'input.js')).href);
+// Inside the project, so the packages it leaves out resolve from node_modules/.
+const built = join(root, 'node_modules', '.cache', 'infusionsoft-bench', 'input.mjs');
+await build({
+  entryPoints: [join(root, 'src', 'etl', 'import', 'input.ts')],
+  outfile: built,
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  packages: 'external',
+  absWorkingDir: root,
+  logLevel: 'warning',
+});
+const { openInput } = await import(pathToFileURL(built).href);
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc');

@@ -14,6 +14,8 @@
 // input (the heap while the import's input reads a large CSV file and JSON array: input-heap.mjs).
 // sync (N contacts into SQLite and PostgreSQL against export --format ndjson, and an incremental
 // sync's requests against export --state's; see sync.mjs).
+// startup (`infusionsoft --version` against `node -e 0`, spawned in turns, the median of each;
+// BENCH_STARTUP_RUNS sets the runs of each, 41 by default). `BENCH_ONLY=startup npm run bench` runs it alone.
 import { spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -36,9 +38,10 @@ const REPEAT = quick ? 1 : 3;
 // minute (one request per contact for its tags): 720 contacts take about 190 s.
 const PAT_CONTACTS = quick ? 120 : 720;
 const PAT_MINUTE = 240;
-const ROWS = ['speed', 'throttle', 'pat', 'import', 'roundtrip', 'hash', 'plans', 'input', 'sync'];
+const ROWS = ['startup', 'speed', 'throttle', 'pat', 'import', 'roundtrip', 'hash', 'plans', 'input', 'sync'];
 const PLAN_CONTACTS = quick ? 20_000 : 100_000;
 const PLAN_ROWS = quick ? 1_000 : 5_000;
+const STARTUP_RUNS = Number(process.env.BENCH_STARTUP_RUNS) || (quick ? 21 : 41);
 const ROUND_TRIP = Number(process.env.BENCH_ROUNDTRIP) || (quick ? 2_000 : 10_000);
 const UPSERTS = quick ? 1_000 : 5_000;
 const IMPORT_RATE = 50;
@@ -156,6 +159,8 @@ function inputHeap() {
 const verdict = (ok) => (ok ? 'ok' : 'MISSED');
 
 try {
+  if (selected('startup')) rows.push(...(await startup()));
+
   if (selected('speed')) {
     // 1. Speed: N contacts, ours (ndjson, csv) against the sequential baseline, interleaved runs.
     const sandbox = await startSandbox(['--contacts', String(N)]);
@@ -449,6 +454,47 @@ const fmt = (r) => `| ${r.map((c, i) => String(c).padEnd(widths[i])).join(' | ')
 console.log(fmt(header));
 console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
 for (const r of rows) console.log(fmt(r));
+
+/** Wall milliseconds from spawning `node ...args` to its exit, output discarded; rejects unless it exits 0. */
+function spawnMs(args) {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(process.execPath, args, { stdio: 'ignore', env: { ...process.env, NO_COLOR: '1' } });
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (code !== 0) return reject(new Error(`node ${args.join(' ')} exited ${code}`));
+      resolve(Number(process.hrtime.bigint() - started) / 1e6);
+    });
+  });
+}
+
+/**
+ * 0. Start-up: `infusionsoft --version` against `node -e 0`, spawned in turns so both see the same
+ * machine, each the median of STARTUP_RUNS (after one unmeasured run of each to warm the disk cache).
+ */
+async function startup() {
+  const node = [];
+  const ours = [];
+  await spawnMs(['-e', '0']);
+  await spawnMs([bin, '--version']);
+  for (let i = 0; i < STARTUP_RUNS; i++) {
+    node.push(await spawnMs(['-e', '0']));
+    ours.push(await spawnMs([bin, '--version']));
+  }
+  const base = median(node);
+  const ratio = median(ours) / base;
+  return [
+    [`baseline: node -e 0, median of ${STARTUP_RUNS}`, `${base.toFixed(0)} ms`, '', '1.00x', '', ''],
+    [
+      `infusionsoft --version, median of ${STARTUP_RUNS}`,
+      `${median(ours).toFixed(0)} ms`,
+      '',
+      `${ratio.toFixed(2)}x`,
+      '<= 1.5x',
+      verdict(ratio <= 1.5),
+    ],
+  ];
+}
 
 /**
  * 7. A spreadsheet round trip: ROUND_TRIP contacts exported, 1% of them edited, imported again, with
