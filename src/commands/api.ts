@@ -14,15 +14,6 @@ export function registerApiCommand(program: Command, io: IO): void {
     .argument('<path>', 'path under the v1 base, e.g. /contacts or /contacts/12?optional_properties=custom_fields')
     .option('--data <json>', 'request body: JSON text, or @FILE to read it from a file')
     .option('--paginate', 'GET every page of a list and print all records as one document')
-    .addHelpText(
-      'after',
-      `
-Examples:
-  $ infusionsoft --sandbox api GET /contacts --paginate
-  $ infusionsoft api GET '/contacts?email=jane@example.com'
-  $ infusionsoft api PATCH /contacts/12 --data '{"given_name":"Jane"}'
-  $ infusionsoft api POST /tags --data @tag.json`,
-    )
     .action(async (method: string, path: string, options: { data?: string; paginate?: boolean }, command: Command) => {
       const body = options.data === undefined ? undefined : await parseData(options.data);
       await withSession(command, io, async ({ api }) => {
