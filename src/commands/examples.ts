@@ -19,6 +19,12 @@ export interface CommandExample {
   exempt?: ExampleExemption;
 }
 
+/** The sandbox's contacts have a fixed set of custom fields, and it cannot add one. */
+export const LEGACY_ID: ExampleExemption = {
+  kind: 'keap-only',
+  reason: 'needs a contact custom field named "Legacy ID"; the sandbox defines a fixed set without it',
+};
+
 const browser: ExampleExemption = { kind: 'interactive', reason: 'a person allows the login in a browser' };
 
 /** Keyed by the command's path below `infusionsoft` ('' is the program itself, 'auth login' a subcommand). */
@@ -86,7 +92,11 @@ export const COMMAND_EXAMPLES: Record<string, CommandExample[]> = {
     { lines: ['infusionsoft import contacts new-leads.results.csv --action delete --only-created'], note: 'undo the creates' },
     { lines: ['infusionsoft import contacts big.csv --resume'], note: 'after Ctrl-C or a crash' },
     { lines: ['infusionsoft import contacts contacts.csv --if-unchanged'], note: 'a round trip: not over edits made in Keap since' },
-    { lines: ['infusionsoft import contacts legacy.csv --match "custom.Legacy ID"'], note: 'find records by your own key' },
+    {
+      lines: ['infusionsoft import contacts legacy.csv --match "custom.Legacy ID"'],
+      note: 'find records by your own key',
+      exempt: LEGACY_ID,
+    },
   ],
   api: [
     { lines: ['infusionsoft --sandbox api GET /contacts --paginate'] },

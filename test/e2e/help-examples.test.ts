@@ -1,0 +1,130 @@
+/**
+ * Every command's `--help` examples run as typed (issue 19, item 4): read from the help each
+ * registered command prints, so a command added later is covered without being listed here, each
+ * run through bash in a temporary folder against a sandbox server (its URL and token in the
+ * environment) or the in-process `--sandbox` where the example says so. Auth commands refuse
+ * `--sandbox`: they run against the server with profile `sandbox`, logged in there by OAuth.
+ */
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Command } from 'commander';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authEnv, oauthLogin } from './auth-support.js';
+import { projectRoot, startSandboxProcess, tempDir, type SandboxProcess } from './cli.js';
+import { ExampleRun, exampleEnv, inPool, runShell, type RunnableExample } from './examples-runner.js';
+
+const dist = (file: string) => pathToFileURL(join(projectRoot, 'dist', file)).href;
+const { buildProgram } = (await import(dist('cli.js'))) as typeof import('../../src/cli.js');
+const { COMMAND_EXAMPLES, commandPath, renderExamples } = (await import(
+  dist('commands/examples.js')
+)) as typeof import('../../src/commands/examples.js');
+
+function helpOf(command: Command): string {
+  let text = '';
+  command.configureOutput({ writeOut: (s) => (text += s), writeErr: (s) => (text += s), getOutHasColors: () => false });
+  command.configureHelp({ helpWidth: 1000 });
+  command.outputHelp();
+  return text;
+}
+
+/** The `$ ` lines of a help text's Examples, grouped as the data declares them; others one each. */
+function examplesOf(command: Command): RunnableExample[] {
+  const path = commandPath(command);
+  const typed = helpOf(command)
+    .split('\n')
+    .filter((line) => line.startsWith('  $ '))
+    .map((line) => line.slice(4));
+  const declared = COMMAND_EXAMPLES[path] ?? [];
+  const label = (i: number) => `infusionsoft ${path} --help, example ${i + 1}`.replace('  ', ' ');
+  // The help shows exactly what the data declares, in its order.
+  const shown = declared.length
+    ? renderExamples(declared)
+        .split('\n')
+        .map((line) => line.slice(4))
+    : [];
+  expect(typed.slice(0, shown.length)).toEqual(shown);
+  const examples: RunnableExample[] = [];
+  let at = 0;
+  for (const example of declared) {
+    const script = shown.slice(at, at + example.lines.length).join('\n');
+    at += example.lines.length;
+    examples.push({ label: label(examples.length), script, ...(example.exempt ? { exempt: example.exempt } : {}) });
+  }
+  for (const line of typed.slice(at)) examples.push({ label: label(examples.length), script: line });
+  return examples;
+}
+
+function commandsOf(program: Command): Command[] {
+  const hidden = (c: Command) => (c as unknown as { _hidden?: boolean })._hidden === true;
+  const all: Command[] = [program];
+  const visit = (c: Command) => {
+    for (const sub of c.commands) {
+      if (hidden(sub) || sub.name() === 'help') continue;
+      all.push(sub);
+      visit(sub);
+    }
+  };
+  visit(program);
+  return all;
+}
+
+let sandbox: SandboxProcess;
+beforeAll(async () => {
+  sandbox = await startSandboxProcess();
+});
+afterAll(async () => {
+  await sandbox?.stop();
+});
+
+describe('every command --help example runs as typed against the sandbox', () => {
+  const program = buildProgram();
+  const commands = commandsOf(program);
+
+  it('every command that runs something shows at least one example', () => {
+    const leaves = commands.filter((c) => c.commands.filter((s) => s.name() !== 'help').length === 0);
+    const without = leaves.filter((c) => examplesOf(c).length === 0).map(commandPath);
+    expect(without).toEqual([]);
+  });
+
+  it('runs each example (auth ones against a server with profile sandbox), each command in a folder of its own', async () => {
+    const run = new ExampleRun();
+    const groups = commands.map((c) => ({ path: commandPath(c), examples: examplesOf(c) })).filter((g) => g.examples.length);
+    const data = groups.filter((g) => !g.path.startsWith('auth'));
+    const auth = groups.filter((g) => g.path.startsWith('auth'));
+
+    // Auth: `auth login` stores a key in an empty config folder; the others share one OAuth login.
+    const loginHome = tempDir('infusionsoft-auth-login-');
+    const oauthConfig = tempDir('infusionsoft-auth-oauth-');
+    const login = await oauthLogin(authEnv(sandbox, oauthConfig), ['--profile', 'sandbox']);
+    expect(login.code, login.stderr).toBe(0);
+    const authRuns = async () => {
+      for (const group of auth) {
+        const isLogin = group.path === 'auth login';
+        const cwd = isLogin ? loginHome : tempDir('infusionsoft-auth-ex-');
+        const env = exampleEnv({
+          ...authEnv(sandbox, isLogin ? tempDir('infusionsoft-auth-key-') : oauthConfig),
+          ...(isLogin ? {} : { INFUSIONSOFT_PROFILE: 'sandbox' }),
+        });
+        if (isLogin) await runShell(`printf '%s\\n' '${sandbox.token}' > key.txt`, { cwd, env });
+        await run.group(group.examples, env, cwd);
+      }
+    };
+    const dataRun = (group: (typeof data)[number]) =>
+      run.group(
+        group.examples,
+        exampleEnv({ ...sandbox.env, INFUSIONSOFT_CONFIG_DIR: tempDir('infusionsoft-ex-config-') }),
+        tempDir('infusionsoft-ex-'),
+      );
+    // Two at a time: the auth chain (in order: login, status, ..., logout) beside the others.
+    await Promise.all([authRuns(), inPool(data, 1, dataRun)]);
+    timings.sort((a, b) => b[0] - a[0]);
+    console.log(
+      `slowest examples:\n${timings
+        .slice(0, 8)
+        .map(([ms, script]) => `${ms} ms  ${script}`)
+        .join('\n')}`,
+    );
+    expect(failures.join('\n\n')).toBe('');
+    expect(ran).toBeGreaterThan(20);
+  }, 240_000);
+});
