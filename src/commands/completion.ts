@@ -6,19 +6,21 @@
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import type { IO } from '../io.js';
-import { completionModel } from './completion-model.js';
-import { bashScript, fishScript, zshScript } from './completion-scripts.js';
 
-const SHELLS = { bash: bashScript, zsh: zshScript, fish: fishScript } as const;
+const SHELLS = ['bash', 'zsh', 'fish'] as const;
 
 export function registerCompletionCommand(program: Command, io: IO): void {
   program
     .command('completion')
     .description('print a shell completion script for bash, zsh or fish')
     .argument('<shell>', 'bash, zsh or fish')
-    .action((shell: string) => {
-      const write = SHELLS[shell as keyof typeof SHELLS];
-      if (!write) throw new UsageError(`completion: "${shell}" is not a shell this can complete`, { hint: 'use bash, zsh or fish' });
+    .action(async (shell: string) => {
+      if (!(SHELLS as readonly string[]).includes(shell)) {
+        throw new UsageError(`completion: "${shell}" is not a shell this can complete`, { hint: 'use bash, zsh or fish' });
+      }
+      // Loaded only here: no other command pays for them at start-up.
+      const [{ completionModel }, scripts] = await Promise.all([import('./completion-model.js'), import('./completion-scripts.js')]);
+      const write = { bash: scripts.bashScript, zsh: scripts.zshScript, fish: scripts.fishScript }[shell as (typeof SHELLS)[number]];
       io.stdout.write(write(completionModel(program)));
     });
 
