@@ -1,21 +1,21 @@
 /**
  * Every command example of README.md and docs/*.md runs as typed (issue 19, item 5), or is marked
  * below (or by a rule) as interactive, Keap-only, PostgreSQL-only, or run by another test, with the
- * reason. Each doc runs in a folder of its own, its lines in order, against one sandbox server:
+ * reason. Each doc runs in a folder of its own, its lines in order, against a sandbox server:
  * the reader is logged in there (profile `default` by OAuth, `client-a` and `client-b` with its
- * token), each line with its own copy of that config folder, so one line's logout or login does
+ * token; a doc that runs `auth refresh` with an OAuth login of its own), each line with its own copy of that config folder, so one line's logout or login does
  * not change what the next line finds. Lines that set up the shell (`export`, `set -a; . ./env`)
  * apply to the block's later lines; a block that starts a server in the background runs as one
- * script. Files the examples read: an earlier example's output, a block of the same doc marked
+ * script. Two docs run at a time, each lane against a server of its own. Files the examples read: an earlier example's output, a block of the same doc marked
  * `<!-- example-file: NAME -->`, or a fixture of examples-runner.ts (FIXTURES, DOC_FIXTURES below).
  */
 import { cpSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { authEnv, oauthLogin } from './auth-support.js';
 import { projectRoot, startSandboxProcess, tempDir, type SandboxProcess } from './cli.js';
-import { type DocBlock, type DocLine, documentedFiles, extractDoc } from './doc-examples.js';
-import { ExampleRun, FIXTURES, exampleEnv, inPool, runShell } from './examples-runner.js';
+import { type DocBlock, type DocFile, type DocLine, documentedFiles, extractDoc } from './doc-examples.js';
+import { ExampleRun, FIXTURES, exampleEnv, runShell } from './examples-runner.js';
 
 interface Mark {
   kind: 'interactive' | 'keap-only' | 'postgresql-only' | 'covered' | 'synopsis';
@@ -81,26 +81,36 @@ const DOC_FIXTURES: Record<string, string> = {
   'export-from-excel.csv': `printf 'given_name,family_name,email_addresses.EMAIL1.email,birthday\\nEve,Excel,eve.excel.doc@example.com,03/14/1990\\n' > export-from-excel.csv`,
 };
 
-let sandbox: SandboxProcess;
-beforeAll(async () => {
-  // Each doc logs in by OAuth; by default a new authorisation ends the earlier ones' refresh tokens.
-  sandbox = await startSandboxProcess(['--keep-earlier-logins']);
-});
-afterAll(async () => {
-  await sandbox?.stop();
-});
-
 /** A config folder where the reader is logged in: `default` by OAuth, client-a and client-b by the sandbox's token. */
-async function loggedInConfig(cwd: string): Promise<string> {
+async function loggedInConfig(sandbox: SandboxProcess): Promise<string> {
   const config = tempDir('infusionsoft-doc-config-');
   const login = await oauthLogin(authEnv(sandbox, config));
   expect(login.code, login.stderr).toBe(0);
   const env = exampleEnv(authEnv(sandbox, config));
   for (const profile of ['client-a', 'client-b']) {
-    const stored = await runShell(`infusionsoft --profile ${profile} auth login --with-token --insecure-storage < key.txt`, { cwd, env });
+    const stored = await runShell(
+      `printf '%s\\n' "$TOKEN" | infusionsoft --profile ${profile} auth login --with-token --insecure-storage`,
+      {
+        cwd: config,
+        env: { ...env, TOKEN: sandbox.token },
+      },
+    );
     expect(stored.code, stored.stderr).toBe(0);
   }
   return config;
+}
+
+/**
+ * The doc's logged-in config folder: the shared one, or for a doc that refreshes (refresh tokens
+ * rotate: one doc's refresh would end the shared login's) a copy with an OAuth login of its own.
+ */
+async function configFor(sandbox: SandboxProcess, doc: DocFile, shared: string): Promise<string> {
+  if (!doc.blocks.some((b) => b.lines.some((l) => /\bauth refresh\b/.test(l.text)))) return shared;
+  const own = tempDir('infusionsoft-doc-config-');
+  cpSync(shared, own, { recursive: true });
+  const login = await oauthLogin(authEnv(sandbox, own));
+  expect(login.code, login.stderr).toBe(0);
+  return own;
 }
 
 describe('every command example of README.md and docs/*.md runs as typed against the sandbox', () => {
@@ -119,11 +129,11 @@ describe('every command example of README.md and docs/*.md runs as typed against
   it('runs each one, or it is marked with a reason', async () => {
     const run = new ExampleRun(DOC_FIXTURES);
     const marked: string[] = [];
-    const runDoc = async (doc: (typeof docs)[number]) => {
+    const runDoc = async (sandbox: SandboxProcess, shared: string, doc: DocFile) => {
       const cwd = tempDir('infusionsoft-doc-');
       for (const name of ['key.txt', 'client-b.key']) writeFileSync(join(cwd, name), `${sandbox.token}\n`);
       for (const [name, text] of Object.entries(doc.files)) writeFileSync(join(cwd, name), text);
-      const template = await loggedInConfig(cwd);
+      const template = await configFor(sandbox, doc, shared);
       const made = new Set<string>();
       const envFor = () => {
         const config = tempDir('infusionsoft-doc-line-');
@@ -141,7 +151,21 @@ describe('every command example of README.md and docs/*.md runs as typed against
         }
       }
     };
-    await inPool(docs, 2, runDoc);
+    // Two lanes, each its own server, its docs one after the other: a doc's edits (README's
+    // PATCH /contacts/12) must not land between another doc's export and its --if-unchanged import.
+    const lanes = [0, 1].map((lane) => docs.filter((_, i) => i % 2 === lane));
+    await Promise.all(
+      lanes.map(async (lane) => {
+        // Each doc logs in by OAuth; by default a new authorisation ends the earlier ones' refresh tokens.
+        const sandbox = await startSandboxProcess(['--keep-earlier-logins']);
+        try {
+          const shared = await loggedInConfig(sandbox);
+          for (const doc of lane) await runDoc(sandbox, shared, doc);
+        } finally {
+          await sandbox.stop();
+        }
+      }),
+    );
     console.log(`${run.slowest()}\nmarked:\n${marked.join('\n')}`);
     expect(run.failures.join('\n\n')).toBe('');
     expect(run.ran).toBeGreaterThan(40);
