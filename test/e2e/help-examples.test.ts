@@ -50,8 +50,11 @@ function examplesOf(command: Command): RunnableExample[] {
     at += example.lines.length;
     examples.push({ label: label(examples.length), script, ...(example.exempt ? { exempt: example.exempt } : {}) });
   }
+  // Examples a command shows without declaring them as data run too.
   for (const line of typed.slice(at)) examples.push({ label: label(examples.length), script: line });
-  return examples;
+  // `sync --to postgres://...` needs a PostgreSQL server: exempt wherever it is declared.
+  const postgres = { kind: 'postgresql-only', reason: 'needs a PostgreSQL server' } as const;
+  return examples.map((e) => (!e.exempt && /postgres(ql)?:\/\//.test(e.script) ? { ...e, exempt: postgres } : e));
 }
 
 function commandsOf(program: Command): Command[] {
