@@ -97,7 +97,8 @@ export function runShell(script: string, options: ShellOptions): Promise<ShellRe
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
-      recordOutput(['(shell)', script], stdout, stderr, true);
+      // Only `auth token` and a sandbox printing its token show a secret on stdout on purpose.
+      recordOutput(['(shell)', script], stdout, stderr, /\bauth token\b|\binfusionsoft sandbox\b/.test(script));
       // The server example was stopped by us after it came up: that is its success.
       const served = serves && /INFUSIONSOFT_API_URL=\S+\nINFUSIONSOFT_ACCESS_TOKEN=\S+\n/.test(stdout);
       resolve({ code: served ? 0 : stopped ? null : code, stdout, stderr });
