@@ -106,18 +106,6 @@ export function runShell(script: string, options: ShellOptions): Promise<ShellRe
   });
 }
 
-/** Runs `fn` over `items`, at most `limit` at a time, in order within each worker. */
-export async function inPool<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await fn(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
-
 /** What a failed example printed, for the assertion message. */
 export function describeRun(label: string, script: string, result: ShellResult): string {
   const tail = (text: string) => text.trim().split('\n').slice(-8).join('\n');
