@@ -13,6 +13,8 @@ import { registerExportCommand } from './commands/export.js';
 import { registerImportCommand } from './commands/import.js';
 import { registerSyncCommand } from './commands/sync.js';
 import { registerAuthCommand } from './commands/auth.js';
+import { registerCompletionCommand } from './commands/completion.js';
+import { addExampleHelp } from './commands/examples.js';
 import { processIO, type IO } from './io.js';
 import { createLineWriter, forcedColors, LOG_FORMATS, logFormatIn, type LineWriter } from './log-lines.js';
 import { DIRECT, resolveProxySettings, useProxySettings } from './api/proxy.js';
@@ -54,13 +56,6 @@ Credentials: the profile named by --profile or INFUSIONSOFT_PROFILE, else INFUSI
 (OAuth, Bearer), else INFUSIONSOFT_API_KEY (Personal Access Token or Service Account Key), else the
 default profile (\`infusionsoft auth switch\`, else "default"). A stored login is sent only to its own API.
 
-Examples:
-  $ infusionsoft auth login
-  $ infusionsoft --sandbox export contacts --format csv -o contacts.csv
-  $ infusionsoft resources
-  $ infusionsoft describe contacts
-  $ infusionsoft api GET /contacts --paginate
-
 Exit codes: 0 ok, 1 failure, 2 usage or input error, 3 some rows failed, 4 authentication,
 130 interrupted (Ctrl-C; 143 on SIGTERM, 129 on SIGHUP), 141 the reader of a pipe closed it before the
 output was complete.`,
@@ -76,6 +71,7 @@ output was complete.`,
   registerSyncCommand(program, io);
   registerApiCommand(program, io);
   registerSandboxCommand(program, io);
+  registerCompletionCommand(program, io);
   // Subcommands of subcommands (auth login) too: commander would otherwise exit the process itself.
   const overrideAll = (command: Command): void => {
     for (const sub of command.commands) {
@@ -84,6 +80,7 @@ output was complete.`,
     }
   };
   overrideAll(program);
+  addExampleHelp(program);
   return program;
 }
 

@@ -16,15 +16,6 @@ export function registerApiCommand(program: Command, io: IO): void {
     .option('--data <json>', 'request body: JSON text, or @FILE to read it from a file')
     .option('--paginate', 'GET every page of a list and print all records as one document')
     .option('--json', "errors as one JSON object on stdout too; the response is Keap's JSON either way ({} when it has no body)")
-    .addHelpText(
-      'after',
-      `
-Examples:
-  $ infusionsoft --sandbox api GET /contacts --paginate
-  $ infusionsoft api GET '/contacts?email=jane@example.com'
-  $ infusionsoft api PATCH /contacts/12 --data '{"given_name":"Jane"}'
-  $ infusionsoft api POST /tags --data @tag.json`,
-    )
     .action(async (method: string, path: string, options: { data?: string; paginate?: boolean; json?: boolean }, command: Command) => {
       const body = options.data === undefined ? undefined : await parseData(options.data);
       await withSession(command, io, async ({ api }) => {

@@ -43,14 +43,7 @@ export function registerAuthLogin(auth: Command, io: IO): void {
 The client secret is never a flag (flags show in ps): set INFUSIONSOFT_CLIENT_SECRET, type it at
 the prompt, or pipe it on stdin. OAuth endpoints: INFUSIONSOFT_AUTHORIZE_URL, INFUSIONSOFT_TOKEN_URL.
 Keap takes only a registered redirect URI, matched exactly: register http://127.0.0.1:PORT/callback
-and pass --port PORT, or pass an https one with --redirect-uri. Ctrl-C ends the login (exit 130).
-
-Examples:
-  $ infusionsoft auth login --client-id ID --port 8765         # registered as http://127.0.0.1:8765/callback
-  $ infusionsoft auth login --client-id ID --no-browser        # over SSH: open the address elsewhere, paste back
-  $ infusionsoft auth login --client-id ID --redirect-uri https://example.com/keap/callback
-  $ infusionsoft auth login --with-token --insecure-storage < key.txt    # a server, with a PAT or SAK
-  $ infusionsoft --profile client-b auth login --client-id ID`,
+and pass --port PORT, or pass an https one with --redirect-uri. Ctrl-C ends the login (exit 130).`,
     )
     .action((flags: LoginFlags, command: Command) => runLogin(flags, command, io));
 }

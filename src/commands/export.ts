@@ -77,20 +77,6 @@ export function registerExportCommand(program: Command, io: IO): void {
     .addHelpText(
       'after',
       `
-Examples:
-  $ infusionsoft export contacts --format csv -o contacts.csv
-  $ infusionsoft export contacts -o contacts.csv.gz                 # gzip-compressed CSV
-  $ infusionsoft export contacts --include tags,emails -o contacts.ndjson
-  $ infusionsoft export contacts --since 2026-01-01 --state state.json -o changed.csv   # from cron
-  $ infusionsoft export order-items --param order_id=12 --format csv
-  $ infusionsoft export order-items -o items.csv                    # the items of every order
-  $ infusionsoft export --all -o keap-backup/                       # every resource, and manifest.json
-  $ infusionsoft export transactions --action read-by-order --param order_id=12
-  $ infusionsoft export tasks --action read-search --where completed=false
-  $ infusionsoft export contacts --where email=jane@example.com --fields id,given_name,email_addresses.EMAIL1.email
-  $ infusionsoft --sandbox export opportunities --include custom_fields --format json
-  $ infusionsoft export contacts --include tags -o contacts.ndjson --resume   # continue where the quota stopped it
-
 With --state, later runs write only the records new or changed since the last run. Where Keap
 filters by a confirmed update time (contacts), they ask only for records updated since the saved
 bookmark; records at the boundary come again (at least once, never missed). Everywhere else

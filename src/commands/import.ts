@@ -100,17 +100,6 @@ export function registerImportCommand(program: Command, io: IO): void {
     .addHelpText(
       'after',
       `
-Examples:
-  $ infusionsoft import contacts contacts.csv --dry-run
-  $ infusionsoft import contacts new-leads.csv --opt-in-reason "Signed up at the fair"
-  $ infusionsoft import orders orders.csv --lookup contact_id=contacts.email --lookup product_id=products.sku
-  $ infusionsoft import orders shop.csv --mapping shop-mapping.json --set order_type=Online
-  $ infusionsoft import contacts contacts.errors.csv          # after fixing the failed rows
-  $ infusionsoft import contacts contacts.results.csv --action delete --only-created   # undo the creates
-  $ infusionsoft import contacts big.csv --resume             # after Ctrl-C or a crash
-  $ infusionsoft import contacts contacts.csv --if-unchanged  # a round trip: not over edits made in Keap since
-  $ infusionsoft import contacts legacy.csv --match "custom.Legacy ID"   # find records by your own key
-
 Every row is checked before the first write; invalid rows go to the error report and are not sent.
 Exit codes: 0 every row done; 3 some rows failed, were invalid or unknown, or --max-errors stopped the
 run; 2 the input cannot be used (nothing was sent); 130 interrupted (run again with --resume).`,

@@ -12,13 +12,6 @@ export function registerResourceCommands(program: Command, io: IO): void {
     .command('resources')
     .description('list every resource with its actions (HTTP method and path)')
     .option('--json', 'print one JSON object: {"resources": [...]} (docs/json.md)')
-    .addHelpText(
-      'after',
-      `
-Examples:
-  $ infusionsoft resources
-  $ infusionsoft resources --json | jq '.resources[] | select(.name == "contacts")'`,
-    )
     .action((options: { json?: boolean }) => {
       const summaries = catalog.map(summarizeResource);
       // An object, not the bare list: a script tells it from an error document by its key (docs/json.md).
@@ -41,11 +34,7 @@ Examples:
     .addHelpText(
       'after',
       `
-Custom fields are read live from the account when credentials are present (or with --sandbox).
-
-Examples:
-  $ infusionsoft describe contacts
-  $ infusionsoft --sandbox describe companies --json`,
+Custom fields are read live from the account when credentials are present (or with --sandbox).`,
     )
     .action(async (name: string, options: { json?: boolean }, command: Command) => {
       const resource = findResource(name);

@@ -52,17 +52,7 @@ export function registerSandboxCommand(program: Command, io: IO): void {
       `
 Prints INFUSIONSOFT_API_URL=... and INFUSIONSOFT_ACCESS_TOKEN=... on stdout, then serves until
 stopped (Ctrl-C). Request logs go to stderr. The token works as a Bearer token and as a key
-(X-Keap-API-Key). OAuth: authorize at ORIGIN/app/oauth/authorize, tokens at ORIGIN/token.
-
-Examples:
-  $ infusionsoft sandbox --port 8080
-  $ infusionsoft sandbox --port 8080 > sandbox.env &     # serve in the background ...
-  $ set -a; . ./sandbox.env; set +a                      # ... and export its URL and token
-  $ infusionsoft export contacts --format csv
-  $ infusionsoft sandbox --contacts 1000000 --throttle 20 --faults 503:0.05
-  $ infusionsoft sandbox --limits pat                    # 5/s, 240/min, 30,000/day, as a key
-  $ infusionsoft sandbox --client-id my-app --client-secret s3cret --token-lifetime 600
-  $ infusionsoft sandbox --redirect-uris http://127.0.0.1:8765/callback   # then: auth login --port 8765`,
+(X-Keap-API-Key). OAuth: authorize at ORIGIN/app/oauth/authorize, tokens at ORIGIN/token.`,
     )
     .action((flags: SandboxFlags) => sandboxCommand(flags, io));
 }
