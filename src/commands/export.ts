@@ -11,6 +11,7 @@ import { counted } from '../reporter.js';
 import { collect } from './collect.js';
 import { globalOptions, reporterFor, withSession } from './context.js';
 import { exportAllCommand } from './export-all.js';
+import { gatherPlanJson, parseGatherMode, renderGatherPlan } from './export-plan.js';
 import { runInterruptible } from './interrupt.js';
 import { printJson } from './output.js';
 
@@ -36,6 +37,8 @@ interface ExportFlags {
   force?: boolean;
   all?: boolean;
   resume?: boolean;
+  gather?: string;
+  plan?: boolean;
 }
 
 /** Extensions export writes, and the format each means. */
@@ -95,6 +98,8 @@ export function registerExportCommand(program: Command, io: IO): void {
     .option('--resume', 'continue the stopped run (a used-up quota, an interrupt, a kill) that left a checkpoint beside -o FILE')
     .option('--json', "print the run's result as one JSON document on stdout (needs -o FILE)")
     .option('--concurrency <n>', 'gathered-field requests in flight (default 8; the client still paces them)')
+    .option('--gather <plan>', 'how --include tags is read: auto (the cheaper; default), per-record, inverse (from every tag)')
+    .option('--plan', 'print what the export would cost (records, requests per plan, time, quota) after a few probes; export nothing')
     .addHelpText(
       'after',
       `
@@ -111,6 +116,7 @@ Examples:
   $ infusionsoft export contacts --where email=jane@example.com --fields id,given_name,email_addresses.EMAIL1.email
   $ infusionsoft --sandbox export opportunities --include custom_fields --format json
   $ infusionsoft export contacts --include tags -o contacts.ndjson --resume   # continue where the quota stopped it
+  $ infusionsoft export contacts --include tags --plan              # requests, time and quota share of each plan
 
 With --state, later runs write only the records new or changed since the last run. Where Keap
 filters by a confirmed update time (contacts), they ask only for records updated since the saved
@@ -127,12 +133,9 @@ read and compared with the last run's content hashes, which also shows deletions
       }
       const resource = findResource(name);
       // The engine (and csv-parse, for lists in flags) load only when an export runs.
-      const [{ parseFieldList, parsePositiveInt }, { parseDateArg }, { parseKeyValues }, { runExport }] = await Promise.all([
-        import('./args.js'),
-        import('../etl/dates.js'),
-        import('../etl/key-values.js'),
-        import('../etl/export.js'),
-      ]);
+      const [{ parseFieldList, parsePositiveInt }, { parseDateArg }, { parseKeyValues }, { runExport, estimateExport }] = await Promise.all(
+        [import('./args.js'), import('../etl/dates.js'), import('../etl/key-values.js'), import('../etl/export.js')],
+      );
       const { format, gzip } = exportFormat(flags.format, flags.output);
       const request: ExportRequest = {
         resource,
@@ -164,6 +167,13 @@ read and compared with the last run's content hashes, which also shows deletions
       if (flags.detectDeletes) request.detectDeletes = true;
       if (flags.resume) request.resume = true;
       request.resumeCommand = resumeCommandLine(command);
+      if (flags.gather !== undefined) request.gather = parseGatherMode(flags.gather);
+      if (flags.plan) {
+        const choice = await withSession(command, io, ({ api }) => estimateExport(api, request));
+        if (flags.json) printJson(gatherPlanJson(resource.name, choice), io.stdout);
+        else io.stdout.write(renderGatherPlan(resource.name, choice));
+        return;
+      }
       if (flags.json && request.output === undefined) {
         throw new UsageError('--json prints the result on stdout, where the data goes without -o', {
           hint: 'write the data to a file with -o FILE, or leave out --json',

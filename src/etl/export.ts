@@ -33,6 +33,8 @@ import {
 import { assertStateWritable, bookmark, checkStateLock, readState, withStateLock, type ExportState } from './state.js';
 import { planWalk, walkNotice, walkPages, type WalkPlan } from './walk.js';
 import { createRecordWriter, type ExportFormat } from './writers.js';
+import { chooseGather, type GatherChoice, type GatherInput, type GatherMode, inverseValuesFor, reportGather } from './gather-plan.js';
+import { type InverseValues, sortByPath } from './inverse-join.js';
 
 export type { ExportFormat } from './writers.js';
 
@@ -78,6 +80,8 @@ export interface ExportRequest {
   detectDeletes?: boolean;
   /** Gathered-field requests in flight at once (the client still paces them). */
   concurrency?: number;
+  /** `--gather`: read an invertible gathered field per record, from its inverse lists, or whichever costs fewer requests (default). */
+  gather?: GatherMode;
   /** Pages fetched ahead of the writer. */
   prefetch?: number;
   signal?: AbortSignal;
@@ -498,6 +502,8 @@ async function mapConcurrent<T, R>(items: T[], limit: number, work: (item: T) =>
 
 class Gatherer {
   private joined = new Map<string, Map<string, unknown[]>>();
+  /** Fields read from their inverse lists before the records (gather-plan.ts). */
+  private inverse = new Map<string, InverseValues>();
   constructor(
     private readonly api: KeapApi,
     private readonly resource: ResourceDef,
@@ -523,7 +529,18 @@ class Gatherer {
     }
   }
 
+  useInverse(field: string, values: InverseValues): void {
+    this.inverse.set(field, values);
+  }
+
+  /** Whether a field costs a request per record (not joined, not read inversely). */
+  perRecord(def: GatheredDef): boolean {
+    return !def.join && !this.inverse.has(def.name);
+  }
+
   async value(def: GatheredDef, record: Record<string, unknown>): Promise<unknown> {
+    const inverse = this.inverse.get(def.name);
+    if (inverse) return inverse.valueOf(record);
     if (def.join) {
       return this.joined.get(def.name)?.get(String(record[def.join.recordField])) ?? [];
     }
@@ -538,7 +555,7 @@ class Gatherer {
     for await (const page of this.api.paginate(path, def.shape, { query, signal: this.signal })) {
       for (const raw of page.records) items.push(def.recordMap ? applyRecordMap(raw, def.recordMap) : raw);
     }
-    return items;
+    return sortByPath(items, def.orderBy);
   }
 
   async customFieldsOf(record: Record<string, unknown>): Promise<unknown> {
@@ -782,6 +799,11 @@ async function prepareExport(api: KeapApi, request: ExportRequest, reporter: Rep
   const columnOptions = { ...(model ? { customLabels: model.labels } : {}), gathered: plan.gathered };
   const baseColumns = settleColumns(recordResource, plan, request, columnOptions);
   await gatherer.prepare(plan.gathered);
+  const gatherIn = gatherInput(request, plan);
+  const gather = await chooseGather(api, gatherIn);
+  reportGather(gather, recordResource.name, reporter);
+  const inverse = await inverseValuesFor(api, gatherIn, gather, reporter);
+  if (inverse) gatherer.useInverse(inverse.field, inverse.values);
   return {
     plan,
     target,
@@ -794,6 +816,29 @@ async function prepareExport(api: KeapApi, request: ExportRequest, reporter: Rep
     onWalked: (text) => reporter.info(text),
     resume,
   };
+}
+
+/** What the gather planner needs of a plan. */
+function gatherInput(request: ExportRequest, plan: ExportPlan): GatherInput {
+  return {
+    records: plan.records,
+    path: plan.path,
+    query: plan.query,
+    shape: plan.action.shape,
+    walk: plan.walk !== undefined,
+    gathered: plan.gathered,
+    customFieldsPerRecord: plan.customFields === 'single',
+    pageSize: Math.min(request.pageSize ?? MAX_PAGE_SIZE, MAX_PAGE_SIZE),
+    ...(request.max !== undefined ? { max: request.max } : {}),
+    mode: request.gather ?? 'auto',
+    ...(request.signal ? { signal: request.signal } : {}),
+  };
+}
+
+/** `export --plan`: the plan (no request) and the gather estimate (only the probes' requests). */
+export async function estimateExport(api: KeapApi, request: ExportRequest): Promise<GatherChoice> {
+  const state = request.stateFile ? await readState(request.stateFile) : undefined;
+  return chooseGather(api, gatherInput(request, planExport(request, state)), { probeAll: true });
 }
 
 /** A file that exists and holds nothing but whitespace (a state file a full disk or an editor emptied). */
@@ -844,7 +889,7 @@ async function streamRecords(
   const concurrency = Math.max(1, request.concurrency ?? 8);
   const max = request.max ?? Number.POSITIVE_INFINITY;
   const parentEntries = Object.entries(plan.parentValues);
-  const needsRequests = plan.gathered.some((g) => !g.join) || plan.customFields === 'single';
+  const needsRequests = plan.gathered.some((g) => gatherer.perRecord(g)) || plan.customFields === 'single';
   let total: number | undefined = resumed?.total;
   let enriched = 0;
   const showProgress = (done: number) => {

@@ -38,6 +38,8 @@ export interface EstimateInput {
   max?: number;
   /** Requests per record both plans make besides the gathered field (other `--include`s, custom fields read alone). */
   otherPerRecord: number;
+  /** False when there is no invertible field to gather (`--plan` of a plain export): only the other requests count. */
+  withField?: boolean;
   /** The inverse lists, when the field has them and they were probed. */
   inverse?: { groupPages: number; members: Count[] };
   /** Requests a minute at the current pace. */
@@ -73,7 +75,7 @@ export function estimateGather(input: EstimateInput): Estimate {
   const records = capped ? (input.max as number) : input.records.records;
   const lowerBound = !capped && !input.records.exact;
   const pages = Math.max(1, ceilDiv(records, Math.max(1, input.pageSize)));
-  const perRecordRequests = pages + records * (1 + input.otherPerRecord);
+  const perRecordRequests = pages + records * ((input.withField === false ? 0 : 1) + input.otherPerRecord);
   let inverseRequests: number | undefined;
   let memberships: number | undefined;
   if (input.inverse) {
