@@ -136,7 +136,7 @@ function reasonFor(input: GatherInput, field: GatheredDef, estimate: Estimate, p
     return `${n(estimate.records)} ${input.records.name} cost fewer requests one by one than reading every ${singular(field)} group (${n(estimate.perRecordRequests)} requests)`;
   }
   const perRecord = `${atLeast}${n(estimate.perRecordRequests)} requests per record`;
-  const inverse = `${atLeast}${n(estimate.inverseRequests)} reading ${n(estimate.groups)} ${field.name} groups with ${n(estimate.memberships)} memberships`;
+  const inverse = `${atLeast}${n(estimate.inverseRequests)} requests from the member lists of ${n(estimate.groups)} ${field.name} (${n(estimate.memberships)} memberships)`;
   return plan === 'inverse' ? `${inverse}, against ${perRecord}` : `${perRecord}, against ${inverse}`;
 }
 
@@ -204,10 +204,7 @@ export function reportGather(choice: GatherChoice, resource: string, reporter: R
     const requests = choice.plan === 'inverse' ? estimate.inverseRequests : estimate.perRecordRequests;
     reporter.warn(
       `${resource}: this run needs ${estimate.lowerBound ? 'at least ' : ''}${(requests ?? 0).toLocaleString('en-US')} requests and ` +
-        `${estimate.remaining.toLocaleString('en-US')} are left of today's quota: it will stop when the quota runs out` +
-        (choice.plan === 'per-record' && estimate.inverseRequests !== undefined && estimate.inverseRequests < estimate.perRecordRequests
-          ? ` (--gather inverse needs ${estimate.inverseRequests.toLocaleString('en-US')})`
-          : ''),
+        `${estimate.remaining.toLocaleString('en-US')} are left of today's quota: it will stop when the quota runs out`,
     );
   }
 }

@@ -85,7 +85,7 @@ describe('export --include tags, per record and inversely', () => {
       stderr = result.stderr;
     });
     expect(stderr).toMatch(
-      /contacts: --include tags read from its inverse lists: \d+ reading 13 tags groups with [\d,]+ memberships, against 102 requests per record/,
+      /contacts: --include tags read from its inverse lists: \d+ requests from the member lists of 13 tags \([\d,]+ memberships\), against 102 requests per record/,
     );
     expect(requests['GET /contacts/{id}/tags']).toBeUndefined();
     expect(Object.values(requests).reduce((a, b) => a + b, 0)).toBeLessThan(0.4 * CONTACTS);
