@@ -9,6 +9,8 @@
 // BENCH_ROUNDTRIP=N sets the count).
 // hash (peak RSS of a second `export notes --state` run, which compares every record's content
 // hash with the last run's; BENCH_HASH_RECORDS sets the notes, 3,000,000 by default).
+// gather (`export contacts --include tags`, N contacts and 300 tags: per record against auto, which
+// reads the tag lists; requests, time, same bytes).
 import { spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +19,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
+import { gatherRows } from './gather.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const bin = join(root, 'bin', 'infusionsoft.js');
@@ -30,7 +33,7 @@ const REPEAT = quick ? 1 : 3;
 // minute (one request per contact for its tags): 720 contacts take about 190 s.
 const PAT_CONTACTS = quick ? 120 : 720;
 const PAT_MINUTE = 240;
-const ROWS = ['speed', 'throttle', 'pat', 'import', 'roundtrip', 'hash'];
+const ROWS = ['speed', 'throttle', 'pat', 'import', 'roundtrip', 'hash', 'gather'];
 const ROUND_TRIP = Number(process.env.BENCH_ROUNDTRIP) || (quick ? 2_000 : 10_000);
 const UPSERTS = quick ? 1_000 : 5_000;
 const IMPORT_RATE = 50;
@@ -263,7 +266,7 @@ try {
     // 3. Pacing: --include tags over THROTTLED contacts, sandbox limited to RATE requests/s.
     const throttled = await startSandbox(['--contacts', String(THROTTLED), '--throttle', String(RATE)]);
     const tagsOut = join(work, 'tags.ndjson');
-    const paced = await timed(...exportArgs(throttled, 'ndjson', tagsOut, ['--include', 'tags']));
+    const paced = await timed(...exportArgs(throttled, 'ndjson', tagsOut, ['--include', 'tags', '--gather', 'per-record']));
     const stats = await (await fetch(`${throttled.origin}/_sandbox/stats`)).json();
     await throttled.stop();
     const requests = Object.values(stats.requests).reduce((a, b) => a + b, 0);
@@ -289,7 +292,9 @@ try {
     // against `sandbox --limits pat` (5/s spike arrest announced as 10ps, 240 a minute, ...).
     const limited = await startSandbox(['--contacts', String(PAT_CONTACTS), '--limits', 'pat']);
     const patOut = join(work, 'pat.ndjson');
-    const keyed = await timed(...exportArgs(limited, 'ndjson', patOut, ['--include', 'tags'], { INFUSIONSOFT_API_KEY: limited.token }));
+    const keyed = await timed(
+      ...exportArgs(limited, 'ndjson', patOut, ['--include', 'tags', '--gather', 'per-record'], { INFUSIONSOFT_API_KEY: limited.token }),
+    );
     const patStats = await (await fetch(`${limited.origin}/_sandbox/stats`)).json();
     await limited.stop();
     const patRequests = Object.values(patStats.requests).reduce((a, b) => a + b, 0);
@@ -406,6 +411,7 @@ try {
     ]);
     rmSync(hashOut);
   }
+  if (selected('gather')) rows.push(...(await gatherRows({ contacts: N, tags: 300, startSandbox, timed, bin, work, verdict })));
 } catch (error) {
   process.exitCode = 1;
   console.error(`bench stopped: ${error.message}`);
