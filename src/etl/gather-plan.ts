@@ -16,9 +16,11 @@ import {
   estimateGather,
   type GatherPlan,
   inverseMayWin,
+  MEMBER_PAGE,
   quotaShare,
 } from './gather-estimate.js';
-import { invertible, type InverseValues, readInverseValues } from './inverse-join.js';
+import { invertible, type InverseValues, memberPathsOf, readInverseValues } from './inverse-join.js';
+import { type KnownGroups, type Member, memberOf } from './inverse-lists.js';
 
 export type GatherMode = 'auto' | GatherPlan;
 
@@ -58,6 +60,8 @@ export interface GatherChoice {
   assumedRate: boolean;
   /** The share of what is left of the day's quota the chosen plan takes, when Keap's headers said. */
   quotaShare?: number;
+  /** For the inverse plan: what the probes read already (the groups, and the groups read whole). */
+  known?: KnownGroups;
 }
 
 type Invertible = GatheredDef & { inverse: InverseList & { element: Record<string, string> } };
@@ -102,7 +106,8 @@ export async function chooseGather(api: KeapApi, input: GatherInput, options: { 
   const groups = skipGroups ? undefined : await probeGroups(api, field, input.signal);
   const worthMembers =
     groups && (options.probeAll || input.mode === 'inverse' || inverseMayWin(records, input.max, groups.pages, groups.ids.length));
-  const members = field && groups && worthMembers ? await probeMembers(api, field, groups.ids, input.signal) : undefined;
+  const probed = field && groups && worthMembers ? await probeMembers(api, field, groups.ids, input.signal) : undefined;
+  const members = probed?.counts;
   const quota = quotaFromHeaders(api.stats().rateHeaders);
   const estimate = estimateGather({
     records,
@@ -125,6 +130,7 @@ export async function chooseGather(api: KeapApi, input: GatherInput, options: { 
     probes: api.stats().requests - before,
     assumedRate: quota.ratePerMinute === undefined,
     ...(share !== undefined ? { quotaShare: share } : {}),
+    ...(groups && probed && plan === 'inverse' ? { known: { groups: groups.records, members: probed.whole } } : {}),
   };
 }
 
@@ -161,8 +167,13 @@ function countOf(body: unknown, shape: ResponseShape | undefined, limit: number)
 }
 
 /** Every group (the tag list is short, and the inverse plan reads it anyway). */
-async function probeGroups(api: KeapApi, field: Invertible, signal?: AbortSignal): Promise<{ ids: string[]; pages: number }> {
+async function probeGroups(
+  api: KeapApi,
+  field: Invertible,
+  signal?: AbortSignal,
+): Promise<{ ids: string[]; records: Record<string, unknown>[]; pages: number }> {
   const ids: string[] = [];
+  const records: Record<string, unknown>[] = [];
   let pages = 0;
   for await (const page of api.paginate(field.inverse.groups.path, field.inverse.groups.shape, {
     keyFields: ['id'],
@@ -171,26 +182,55 @@ async function probeGroups(api: KeapApi, field: Invertible, signal?: AbortSignal
     pages++;
     for (const group of page.records) {
       const id = (group as Record<string, unknown>)?.['id'];
-      if (typeof id === 'number' || typeof id === 'string') ids.push(String(id));
+      if (typeof id !== 'number' && typeof id !== 'string') continue;
+      ids.push(String(id));
+      records.push(group as Record<string, unknown>);
     }
   }
-  return { ids, pages: Math.max(1, pages) };
+  return { ids, records, pages: Math.max(1, pages) };
 }
 
-/** One member of each group: its `count` says how many pages the group costs. */
-async function probeMembers(api: KeapApi, field: Invertible, ids: string[], signal?: AbortSignal): Promise<Count[]> {
+/**
+ * The first page of each group's members: its `count` (or its length) says how many pages the group
+ * costs, and a group whose first page holds all its members is kept, so the inverse plan reads it
+ * no more (most tags: a tag of up to 999 members costs this one request).
+ */
+async function probeMembers(
+  api: KeapApi,
+  field: Invertible,
+  ids: string[],
+  signal?: AbortSignal,
+): Promise<{ counts: Count[]; whole: Map<number, Member[]> }> {
   const counts: Count[] = new Array(ids.length);
+  const whole = new Map<number, Member[]>();
+  const memberPaths = memberPathsOf(field.inverse);
+  const shape = field.inverse.members.shape;
   let next = 0;
   const worker = async () => {
     while (next < ids.length) {
       const index = next++;
       const path = field.inverse.members.path.replace('{id}', encodeURIComponent(ids[index] as string));
-      const response = await api.request('GET', path, { query: { limit: 1, offset: 0 }, ...(signal ? { signal } : {}) });
-      counts[index] = countOf(response.body, field.inverse.members.shape, 1);
+      const response = await api.request('GET', path, { query: { limit: MEMBER_PAGE, offset: 0 }, ...(signal ? { signal } : {}) });
+      counts[index] = countOf(response.body, shape, MEMBER_PAGE);
+      const entries = shape.kind === 'page' ? (response.body as Record<string, unknown> | null)?.[shape.key] : undefined;
+      if (Array.isArray(entries) && entries.length < MEMBER_PAGE) whole.set(index, wholeGroup(entries, field.inverse, memberPaths));
     }
   };
   await Promise.all(Array.from({ length: Math.min(PROBES_IN_FLIGHT, ids.length) }, worker));
-  return counts;
+  return { counts, whole };
+}
+
+/** A group read in one short page: every member, once. */
+function wholeGroup(entries: unknown[], inverse: InverseList, memberPaths: readonly string[]): Member[] {
+  const seen = new Set<string>();
+  const members: Member[] = [];
+  for (const entry of entries) {
+    const member = memberOf(entry, inverse, memberPaths);
+    if (!member || seen.has(String(member[0]))) continue;
+    seen.add(String(member[0]));
+    members.push(member);
+  }
+  return members;
 }
 
 /** Says the choice (`--verbose`) and warns before a run whose estimate exceeds what is left of the day's quota. */
@@ -219,7 +259,10 @@ export async function inverseValuesFor(
   const field = invertibleField(input);
   if (choice.plan !== 'inverse' || !field) return undefined;
   const key = input.records.keyFields[0] ?? 'id';
-  const { values, read } = await readInverseValues(api, field, key, input.signal ? { signal: input.signal } : {});
+  const { values, read } = await readInverseValues(api, field, key, {
+    ...(input.signal ? { signal: input.signal } : {}),
+    ...(choice.known ? { known: choice.known } : {}),
+  });
   reporter.info(
     `${input.records.name}: read ${read.memberships.toLocaleString('en-US')} ${field.name} memberships of ${read.groups.toLocaleString('en-US')} groups in ${read.requests.toLocaleString('en-US')} requests` +
       (read.rereads ? ` (${read.rereads} read again: their pages did not line up)` : ''),

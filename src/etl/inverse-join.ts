@@ -11,7 +11,7 @@
 import type { KeapApi } from '../api/types.js';
 import type { GatheredDef, InverseList } from '../catalog/types.js';
 import { pick } from './project.js';
-import { type InverseRead, readInverseLists } from './inverse-lists.js';
+import { type InverseRead, type KnownGroups, readInverseLists } from './inverse-lists.js';
 
 type Source = { side: 'group' | 'member'; path: string; index: number };
 
@@ -30,18 +30,13 @@ export class InverseValues {
     /** The record's field that holds the id the members name (`id`). */
     private readonly recordKey: string,
   ) {
-    this.memberPaths = [];
+    this.memberPaths = memberPathsOf(inverse);
     this.sources = Object.entries(inverse.element).map(([target, from]) => {
       const [side, ...rest] = from.split('.');
       const path = rest.join('.');
       if (side !== 'group' && side !== 'member')
         throw new Error(`${def.name}: inverse element ${target} <- ${from}: not group.* or member.*`);
-      let index = -1;
-      if (side === 'member') {
-        index = this.memberPaths.indexOf(path);
-        if (index < 0) index = this.memberPaths.push(path) - 1;
-      }
-      return [target.split('.'), { side, path, index }];
+      return [target.split('.'), { side, path, index: side === 'member' ? this.memberPaths.indexOf(path) : -1 }];
     });
   }
 
@@ -93,6 +88,16 @@ export class InverseValues {
   }
 }
 
+/** The member fields an element takes (`date_applied`), in a fixed order: what the reader keeps of each member. */
+export function memberPathsOf(inverse: InverseList & { element: Record<string, string> }): string[] {
+  const paths: string[] = [];
+  for (const from of Object.values(inverse.element)) {
+    const [side, ...rest] = from.split('.');
+    if (side === 'member' && !paths.includes(rest.join('.'))) paths.push(rest.join('.'));
+  }
+  return paths;
+}
+
 function setPath(into: Record<string, unknown>, path: string[], value: unknown): void {
   let at = into;
   for (const part of path.slice(0, -1)) {
@@ -131,7 +136,7 @@ export async function readInverseValues(
   api: KeapApi,
   def: GatheredDef & { inverse: InverseList & { element: Record<string, string> } },
   recordKey: string,
-  options: { signal?: AbortSignal; pageSize?: number } = {},
+  options: { signal?: AbortSignal; pageSize?: number; known?: KnownGroups } = {},
 ): Promise<{ values: InverseValues; read: InverseRead }> {
   const values = new InverseValues(def, def.inverse, recordKey);
   const read = await readInverseLists(api, def.inverse, {

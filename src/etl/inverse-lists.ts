@@ -32,7 +32,22 @@ export interface InverseReadOptions {
   onMembers: (groupIndex: number, members: Member[]) => void;
   /** Members per request (tests use small pages to cross page boundaries). */
   pageSize?: number;
+  /** What the planner's probes read already: every group, and the members of the groups whose first page was all of them. */
+  known?: KnownGroups;
   signal?: AbortSignal;
+}
+
+export interface KnownGroups {
+  groups: Record<string, unknown>[];
+  /** Group index -> all its members (its first page was short, so nothing is missing). */
+  members: Map<number, Member[]>;
+}
+
+/** One member as kept (undefined for an entry without a record id). */
+export function memberOf(member: unknown, inverse: InverseList, memberPaths: readonly string[]): Member | undefined {
+  const id = pick(member, inverse.recordId);
+  if (typeof id !== 'number' && typeof id !== 'string') return undefined;
+  return [id, ...memberPaths.map((p) => pick(member, p))];
 }
 
 export interface InverseRead {
@@ -48,12 +63,19 @@ export async function readInverseLists(api: KeapApi, inverse: InverseList, optio
   const before = api.stats().requests;
   const signal = options.signal;
   const groups: string[] = [];
-  for await (const page of api.paginate(inverse.groups.path, inverse.groups.shape, { keyFields: ['id'], ...(signal ? { signal } : {}) })) {
-    for (const group of page.records) {
-      const id = pick(group, 'id');
-      if (typeof id !== 'number' && typeof id !== 'string') continue;
-      options.onGroup?.(group as Record<string, unknown>, groups.length);
-      groups.push(String(id));
+  const addGroup = (group: unknown) => {
+    const id = pick(group, 'id');
+    if (typeof id !== 'number' && typeof id !== 'string') return;
+    options.onGroup?.(group as Record<string, unknown>, groups.length);
+    groups.push(String(id));
+  };
+  if (options.known) for (const group of options.known.groups) addGroup(group);
+  else {
+    for await (const page of api.paginate(inverse.groups.path, inverse.groups.shape, {
+      keyFields: ['id'],
+      ...(signal ? { signal } : {}),
+    })) {
+      for (const group of page.records) addGroup(group);
     }
   }
   let memberships = 0;
@@ -62,6 +84,12 @@ export async function readInverseLists(api: KeapApi, inverse: InverseList, optio
   const worker = async () => {
     while (next < groups.length) {
       const index = next++;
+      const known = options.known?.members.get(index);
+      if (known) {
+        memberships += known.length;
+        options.onMembers(index, known);
+        continue;
+      }
       const path = inverse.members.path.replace('{id}', encodeURIComponent(groups[index] as string));
       const read = await readMembers(api, path, inverse, options);
       rereads += read.attempts - 1;
@@ -99,11 +127,11 @@ async function readMembers(
         lined = false;
         break;
       }
-      for (const member of verdict.records) {
-        const id = pick(member, inverse.recordId);
-        if ((typeof id !== 'number' && typeof id !== 'string') || seen.has(String(id))) continue;
-        seen.add(String(id));
-        members.push([id, ...options.memberPaths.map((p) => pick(member, p))]);
+      for (const entry of verdict.records) {
+        const member = memberOf(entry, inverse, options.memberPaths);
+        if (!member || seen.has(String(member[0]))) continue;
+        seen.add(String(member[0]));
+        members.push(member);
       }
       if (records.length < limit) break;
     }

@@ -57,8 +57,10 @@ describe('export --include tags, per record and inversely', () => {
     expect(readFileSync(out('inverse'))).toEqual(readFileSync(out('per-record')));
     expect(perRecord['GET /contacts/{id}/tags']).toBe(CONTACTS + 1);
     expect(inverse['GET /contacts/{id}/tags']).toBeUndefined();
-    // One list page of tags, and one member page per tag (the empty one too), besides the probes.
-    expect(inverse['GET /tags/{id}/contacts']).toBe(2 * (TAGS + 1));
+    // One page of tags and one member page per tag (the empty one too): the probes, whose pages
+    // hold every member of these small tags, so nothing is read twice.
+    expect(inverse['GET /tags']).toBe(1);
+    expect(inverse['GET /tags/{id}/contacts']).toBe(TAGS + 1);
     if (format === 'ndjson') {
       const records = readFileSync(out('inverse'), 'utf8')
         .trim()
@@ -130,6 +132,35 @@ describe('export --include tags, per record and inversely', () => {
     expect(second.code, second.stderr).toBe(0);
     expect(tagsOf('second.ndjson')).toEqual([emptyTag]);
     await sandboxSend(sandbox, 'DELETE', `/tags/${emptyTag}/contacts/${untagged}`);
+  });
+});
+
+describe('export --include tags --gather inverse, tags of more than a page', () => {
+  it('reads again only the tags whose first page was full, and gives each contact the tags it has', async () => {
+    const big = await startTestSandbox({ seed: 4, counts: { contacts: 2500, tags: 5 } });
+    try {
+      const sizes: number[] = [];
+      for (let tag = 1; tag <= 5; tag++) sizes.push(((await sandboxGet(big, `/tags/${tag}/contacts?limit=1`)) as { count: number }).count);
+      expect(sizes.filter((n) => n >= 1000).length).toBeGreaterThanOrEqual(2);
+      const out = join(tempDir(), 'big.ndjson');
+      const before = (await big.stats()).requests['GET /tags/{id}/contacts'] ?? 0;
+      const result = await runCli(['export', 'contacts', '--include', 'tags', '--gather', 'inverse', '-o', out], { env: big.env });
+      expect(result.code, result.stderr).toBe(0);
+      // A probe per tag, then pages of 1,000 overlapping by 3 for the tags the probe could not hold whole.
+      const reread = sizes.filter((n) => n >= 1000).reduce((sum, n) => sum + 1 + Math.ceil((n - 999) / 997), 0);
+      expect(((await big.stats()).requests['GET /tags/{id}/contacts'] ?? 0) - before).toBe(5 + reread);
+      const records = readFileSync(out, 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { id: number; tags: unknown[] });
+      expect(records).toHaveLength(2500);
+      for (const id of [1, 2, 3, 999, 1000, 1001, 1997, 2499, 2500]) {
+        const direct = (await sandboxGet(big, `/contacts/${id}/tags`)) as { tags: unknown[] };
+        expect(records.find((r) => r.id === id)?.tags, `contact ${id}`).toEqual(direct.tags);
+      }
+    } finally {
+      await big.stop();
+    }
   });
 });
 
