@@ -3,10 +3,11 @@
  * inverse lists, read once before the records, instead of one request per record.
  *
  * What is held: each group's record (a few hundred tags), each distinct member tuple once (for tags,
- * the `date_applied` strings, which repeat across a bulk application), and per record a flat array
- * of [group index, tuple index] pairs. For 100,000 contacts with about 4 tags each that is one map
- * entry and one small array per contact, around 10 MB; the elements themselves are built only
- * when the record is written.
+ * the `date_applied` strings, which repeat across a bulk application), and per membership one
+ * number (group and tuple), grouped by record id in typed arrays once the lists are read: about
+ * 12 bytes per record and 8 per membership (100,000 contacts with 453,000 tag memberships: 9 MB of
+ * heap measured, against 25 MB for a map of small arrays). The elements are built only when the
+ * record is written.
  */
 import type { KeapApi } from '../api/types.js';
 import type { GatheredDef, InverseList } from '../catalog/types.js';
@@ -15,12 +16,40 @@ import { type InverseRead, type KnownGroups, readInverseLists } from './inverse-
 
 type Source = { side: 'group' | 'member'; path: string; index: number };
 
+/** Groups per code: a membership is one number, group + tuple x GROUP_SPAN (exact below 2^53). */
+const GROUP_SPAN = 2 ** 21;
+
+/** A record id as a number when it is one (`12`, `"12"`), else undefined. */
+function numericId(id: unknown): number | undefined {
+  if (typeof id === 'number' && Number.isSafeInteger(id)) return id;
+  if (typeof id === 'string' && /^\d{1,15}$/.test(id)) return Number(id);
+  return undefined;
+}
+
+function lowerBound(sorted: Float64Array, value: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((sorted[mid] as number) < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 export class InverseValues {
   private readonly groups: Record<string, unknown>[] = [];
   private readonly tuples: unknown[][] = [];
   private readonly tupleIndex = new Map<string, number>();
-  /** Record id -> [group index, tuple index, group index, tuple index, ...]. */
-  private readonly byRecord = new Map<string | number, number[]>();
+  /** While reading: one entry per membership with a numeric record id, its code (group + tuple x GROUP_SPAN). */
+  private pendingIds: number[] = [];
+  private pendingCodes: number[] = [];
+  /** Numeric record ids ascending, where each one's codes start in `codes`, and the codes (after `compact`). */
+  private keys = new Float64Array(0);
+  private starts = new Uint32Array(1);
+  private codes = new Float64Array(0);
+  /** Memberships of records whose id is not a number: id -> codes. */
+  private readonly byText = new Map<string, number[]>();
   private readonly sources: Array<[target: string[], source: Source]>;
   readonly memberPaths: string[];
 
@@ -52,26 +81,71 @@ export class InverseValues {
         tuple = this.tuples.push(values) - 1;
         this.tupleIndex.set(text, tuple);
       }
+      const code = groupIndex + tuple * GROUP_SPAN;
       // Ids arrive as numbers (`contact.id`); a record's id is matched in the same form.
-      const key = typeof id === 'string' && /^\d+$/.test(id) ? Number(id) : id;
-      const pairs = this.byRecord.get(key);
-      if (pairs) pairs.push(groupIndex, tuple);
-      else this.byRecord.set(key, [groupIndex, tuple]);
+      const key = numericId(id);
+      if (key !== undefined) {
+        this.pendingIds.push(key);
+        this.pendingCodes.push(code);
+      } else {
+        const codes = this.byText.get(String(id));
+        if (codes) codes.push(code);
+        else this.byText.set(String(id), [code]);
+      }
     }
+  }
+
+  /** Groups the memberships read so far by record id, into typed arrays (called by the first lookup). */
+  compact(): void {
+    if (this.pendingIds.length === 0) return;
+    // Memberships compacted before (a lookup came first) join the new ones.
+    const ids: number[] = [];
+    this.keys.forEach((key, i) => {
+      for (let at = this.starts[i] as number; at < (this.starts[i + 1] as number); at++) ids.push(key);
+    });
+    const codes = Array.from(this.codes);
+    for (const id of this.pendingIds) ids.push(id);
+    for (const code of this.pendingCodes) codes.push(code);
+    this.pendingIds = [];
+    this.pendingCodes = [];
+    const order = Uint32Array.from(ids.keys()).sort((a, b) => ids[a]! - ids[b]! || a - b);
+    const keys: number[] = [];
+    const starts: number[] = [];
+    this.codes = new Float64Array(order.length);
+    order.forEach((from, to) => {
+      if (keys[keys.length - 1] !== ids[from]) {
+        keys.push(ids[from]!);
+        starts.push(to);
+      }
+      this.codes[to] = codes[from]!;
+    });
+    starts.push(order.length);
+    this.keys = Float64Array.from(keys);
+    this.starts = Uint32Array.from(starts);
   }
 
   /** Records that carry at least one membership. */
   get size(): number {
-    return this.byRecord.size;
+    this.compact();
+    return this.keys.length + this.byText.size;
   }
 
   /** The field's value for a record, as the per-record plan gives it, in the field's order. */
   valueOf(record: Record<string, unknown>): unknown[] {
+    this.compact();
     const raw = record[this.recordKey];
-    const key = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : (raw as string | number);
-    const pairs = this.byRecord.get(key) ?? [];
+    const key = numericId(raw);
+    let codes: ArrayLike<number> = [];
+    if (key === undefined) codes = this.byText.get(String(raw)) ?? [];
+    else {
+      const at = lowerBound(this.keys, key);
+      if (this.keys[at] === key) codes = this.codes.subarray(this.starts[at], this.starts[at + 1]);
+    }
     const elements: Record<string, unknown>[] = [];
-    for (let i = 0; i < pairs.length; i += 2) elements.push(this.element(pairs[i] as number, pairs[i + 1] as number));
+    for (let i = 0; i < codes.length; i++) {
+      const code = codes[i] as number;
+      elements.push(this.element(code % GROUP_SPAN, Math.floor(code / GROUP_SPAN)));
+    }
     return sortByPath(elements, this.def.orderBy);
   }
 

@@ -29,6 +29,26 @@ describe('InverseValues', () => {
     expect(values.size).toBe(2);
   });
 
+  it('finds members added after a first lookup, and records whose id is not a number', () => {
+    if (!invertible(tags)) throw new Error('contact tags should be invertible');
+    const values = new InverseValues(tags, tags.inverse, 'id');
+    values.addGroup({ id: 1, name: 'One' }, 0);
+    values.addGroup({ id: 2, name: 'Two' }, 1);
+    values.addMembers(1, [
+      [5, 'b'],
+      ['abc', 'c'],
+    ]);
+    expect(values.valueOf({ id: 5 }).map((v) => (v as { tag: { id: number } }).tag.id)).toEqual([2]);
+    values.addMembers(0, [
+      [5, 'a'],
+      ['3', 'a'],
+    ]);
+    expect(values.valueOf({ id: 5 }).map((v) => (v as { tag: { id: number } }).tag.id)).toEqual([1, 2]);
+    expect(values.valueOf({ id: '3' })).toEqual([{ date_applied: 'a', tag: { id: 1, name: 'One', category: '' } }]);
+    expect(values.valueOf({ id: 'abc' })).toEqual([{ date_applied: 'c', tag: { id: 2, name: 'Two', category: '' } }]);
+    expect(values.size).toBe(3);
+  });
+
   it('orders numbers as numbers and keeps equal keys in arrival order', () => {
     const items = [{ tag: { id: 10 } }, { tag: { id: 9 } }, { tag: { id: 100 } }, { tag: {} }, { tag: { id: 9 }, second: true }];
     expect(sortByPath(items, 'tag.id')).toEqual([items[1], items[4], items[0], items[2], items[3]]);
