@@ -2,7 +2,7 @@
  * The commander program: global options, the commands, and the one place where an error becomes
  * a message and an exit code (DESIGN.md section 2).
  */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { createRequire } from 'node:module';
 import { CliError, ExitCode } from './errors.js';
 import { hintFor } from './hints.js';
@@ -11,8 +11,11 @@ import { registerApiCommand } from './commands/api.js';
 import { registerSandboxCommand } from './commands/sandbox.js';
 import { registerExportCommand } from './commands/export.js';
 import { registerImportCommand } from './commands/import.js';
+import { registerSyncCommand } from './commands/sync.js';
 import { registerAuthCommand } from './commands/auth.js';
 import { processIO, type IO } from './io.js';
+import { createLineWriter, forcedColors, LOG_FORMATS, logFormatIn, type LineWriter } from './log-lines.js';
+import { DIRECT, resolveProxySettings, useProxySettings } from './api/proxy.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
@@ -32,6 +35,16 @@ export function buildProgram(io: IO = processIO()): Command {
     .option('--verbose', 'show each request and stack traces')
     .option('--quiet', 'print only warnings and errors on stderr')
     .option('--no-progress', 'never draw a progress line')
+    .addOption(
+      new Option(
+        '--log-format <format>',
+        'stderr lines as text (with a UTC timestamp when stderr is not a terminal) or one JSON object per line',
+      ).choices(LOG_FORMATS),
+    )
+    .option(
+      '--proxy <url>',
+      'send every request through this forwarding proxy (default: HTTPS_PROXY, HTTP_PROXY; NO_PROXY applies); credentials only in HTTPS_PROXY',
+    )
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .addHelpText(
@@ -52,10 +65,15 @@ Exit codes: 0 ok, 1 failure, 2 usage or input error, 3 some rows failed, 4 authe
 130 interrupted (Ctrl-C; 143 on SIGTERM, 129 on SIGHUP), 141 the reader of a pipe closed it before the
 output was complete.`,
     );
+  // Every request of the run goes through the proxy settled here, before the command runs.
+  program.hook('preAction', (_program, action) => {
+    useProxySettings(resolveProxySettings(action.optsWithGlobals<{ proxy?: string }>().proxy, io.env));
+  });
   registerAuthCommand(program, io);
   registerResourceCommands(program, io);
   registerExportCommand(program, io);
   registerImportCommand(program, io);
+  registerSyncCommand(program, io);
   registerApiCommand(program, io);
   registerSandboxCommand(program, io);
   // Subcommands of subcommands (auth login) too: commander would otherwise exit the process itself.
@@ -75,11 +93,7 @@ output was complete.`,
  */
 function commanderOutput(io: IO) {
   const env = io.env;
-  const forced = (): boolean | undefined => {
-    if (env.NO_COLOR || env.FORCE_COLOR === '0' || env.FORCE_COLOR === 'false') return false;
-    if (env.FORCE_COLOR || env.CLICOLOR_FORCE !== undefined) return true;
-    return undefined;
-  };
+  const forced = () => forcedColors(env);
   type Terminal = IO['stdout'] & { hasColors?: () => boolean };
   const colors = (stream: Terminal) => forced() ?? (stream.isTTY === true && stream.hasColors?.() === true);
   return {
@@ -100,13 +114,16 @@ function commanderOutput(io: IO) {
 export async function main(argv: string[], io: IO = processIO()): Promise<number> {
   const program = buildProgram(io);
   const verbose = argv.includes('--verbose');
+  // No proxy from an earlier in-process run: the preAction hook settles this run's.
+  useProxySettings(DIRECT);
+  const line = createLineWriter({ stream: io.stderr, format: logFormatIn(argv), now: io.now });
   // Write errors on stdout (a full disk behind `> file`) reach the writers' promises; this only
   // keeps a late one from crashing the process with a stack, and makes sure the run fails.
   let stdoutFailed = false;
   const onStdoutError = (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE' || stdoutFailed) return;
     stdoutFailed = true;
-    io.stderr.write(`error: cannot write to stdout: ${error.message}\n`);
+    line('error', `cannot write to stdout: ${error.message}`, { styled: `error: cannot write to stdout: ${error.message}` });
     process.exitCode = ExitCode.failure;
   };
   // stderr gone (the SSH session that was the terminal closed, hence a SIGHUP): nowhere is left to
@@ -119,8 +136,9 @@ export async function main(argv: string[], io: IO = processIO()): Promise<number
     return stdoutFailed ? ExitCode.failure : ExitCode.ok;
   } catch (error) {
     if (stdoutFailed) return ExitCode.failure;
-    return reportError(error, verbose, io.stderr);
+    return reportError(error, verbose, line);
   } finally {
+    useProxySettings(DIRECT);
     // A late write error after main returned still needs a listener in a real run (the process
     // is about to exit anyway); in-process runs share streams, so nothing may pile up on them.
     if (io.stdout !== process.stdout) io.stdout.off('error', onStdoutError);
@@ -128,12 +146,15 @@ export async function main(argv: string[], io: IO = processIO()): Promise<number
   }
 }
 
-function reportError(error: unknown, verbose: boolean, stderr: IO['stderr']): number {
+/** The error as text (`error: ...`, the hint, the stack with --verbose) or one JSON line. */
+function reportError(error: unknown, verbose: boolean, line: LineWriter): number {
+  const write = (message: string, fields: Record<string, unknown>, styled: string) => line('error', message, { styled, fields });
   // The reader of our output went away (`| head`, a consumer that died) before it was complete:
   // one line, and 141 as a shell reports a command killed by SIGPIPE, so a pipeline under
   // `set -o pipefail` (or cron's mail) sees that the data stopped short.
   if ((error as NodeJS.ErrnoException | undefined)?.code === 'EPIPE') {
-    stderr.write('error: the output was closed by its reader before it was complete\n');
+    const message = 'the output was closed by its reader before it was complete';
+    write(message, { exitCode: ExitCode.brokenPipe }, `error: ${message}`);
     return ExitCode.brokenPipe;
   }
   if (error instanceof CommanderError) {
@@ -143,16 +164,15 @@ function reportError(error: unknown, verbose: boolean, stderr: IO['stderr']): nu
     }
     return ExitCode.usage;
   }
+  const stack = verbose && error instanceof Error && error.stack ? error.stack : undefined;
   if (error instanceof CliError) {
-    stderr.write(`error: ${error.message}\n`);
     const hint = hintFor(error);
-    if (hint) stderr.write(`${hint}\n`);
-    if (verbose && error.stack) stderr.write(`${error.stack}\n`);
+    const text = [`error: ${error.message}`, ...(hint ? [hint] : []), ...(stack ? [stack] : [])].join('\n');
+    write(error.message, { exitCode: error.exitCode, ...(hint ? { hint } : {}), ...(stack ? { stack } : {}) }, text);
     return error.exitCode;
   }
   const message = error instanceof Error ? error.message : String(error);
-  stderr.write(`error: ${message}\n`);
-  if (verbose && error instanceof Error && error.stack) stderr.write(`${error.stack}\n`);
-  else stderr.write('(run again with --verbose for details)\n');
+  const text = `error: ${message}\n${stack ?? '(run again with --verbose for details)'}`;
+  write(message, { exitCode: ExitCode.failure, ...(stack ? { stack } : {}) }, text);
   return ExitCode.failure;
 }

@@ -41,12 +41,23 @@ export class UsageError extends CliError {
 /** What went wrong with a credential: there is none, Keap refused it (401), or it may not do this (403). */
 export type AuthProblem = 'missing' | 'refused' | 'forbidden';
 
+/**
+ * Where a credential came from, as data (hints.ts picks the way out from it, never from a message):
+ * a stored profile, an environment variable, or handed to the run some other way (the sandbox's token).
+ */
+export type CredentialOrigin =
+  | { kind: 'profile'; name: string; storage: 'keychain' | 'file' }
+  | { kind: 'environment'; variable: string }
+  | { kind: 'given'; name: string };
+
 export interface AuthErrorOptions {
   hint?: string;
   cause?: unknown;
   problem?: AuthProblem;
   /** The credential involved: where it came from (`INFUSIONSOFT_API_KEY`) and how it was sent. */
   credential?: { source: string; scheme: 'bearer' | 'api-key' };
+  /** Where that credential came from, as data (`credential.source` is only its description). */
+  credentialFrom?: CredentialOrigin;
 }
 
 /**
@@ -57,10 +68,12 @@ export class AuthError extends CliError {
   override readonly exitCode: number = ExitCode.auth;
   readonly problem?: AuthProblem;
   readonly credential?: { source: string; scheme: 'bearer' | 'api-key' };
+  readonly credentialFrom?: CredentialOrigin;
   constructor(message: string, options?: AuthErrorOptions) {
     super(message, options);
     if (options?.problem) this.problem = options.problem;
     if (options?.credential) this.credential = options.credential;
+    if (options?.credentialFrom) this.credentialFrom = options.credentialFrom;
   }
 }
 

@@ -4,14 +4,20 @@
  * the command layer's knowledge, so those hints are written here, where errors become exit codes.
  */
 import { AuthError, type CliError } from './errors.js';
+import { recognise, TROUBLESHOOTING } from './troubleshooting.js';
 
 const NO_CREDENTIAL_HINT = 'run `infusionsoft auth login`, set INFUSIONSOFT_API_KEY or INFUSIONSOFT_ACCESS_TOKEN, or use --sandbox';
 
-/** The error's own hint when it has one, else the one for its kind of failure (or none). */
+/**
+ * The error's own hint when it has one, else the one for its kind of failure; then, when Keap's
+ * answer is one docs/troubleshooting.md explains, that page's way out on a line of its own.
+ */
 export function hintFor(error: CliError): string | undefined {
-  if (error.hint) return error.hint;
-  if (error instanceof AuthError) return authHint(error);
-  return undefined;
+  const own = error.hint ?? (error instanceof AuthError ? authHint(error) : undefined);
+  const known = recognise(error);
+  const troubleshooting = known ? `${TROUBLESHOOTING[known].hint} (docs/troubleshooting.md#${TROUBLESHOOTING[known].anchor})` : undefined;
+  const lines = [own, troubleshooting].filter((line): line is string => line !== undefined);
+  return lines.length > 0 ? lines.join('\n') : undefined;
 }
 
 function authHint(error: AuthError): string | undefined {
@@ -25,9 +31,9 @@ function authHint(error: AuthError): string | undefined {
         : undefined;
     case 'refused': {
       if (!credential) return undefined;
-      // A stored profile (`profile "x" (keychain)`): refreshing already failed, only a new login helps.
-      const profile = /^profile "([^"]+)"/.exec(credential.source)?.[1];
-      if (profile) {
+      // A stored profile: refreshing already failed, only a new login helps.
+      if (error.credentialFrom?.kind === 'profile') {
+        const profile = error.credentialFrom.name;
         return `log in again: infusionsoft auth login${profile === 'default' ? '' : ` --profile ${profile}`}${credential.scheme === 'api-key' ? ' --with-token' : ''}`;
       }
       return credential.scheme === 'bearer'

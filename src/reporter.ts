@@ -1,9 +1,11 @@
 /**
  * The one way code below `commands/` talks to the person at the terminal. Everything goes to
- * stderr (stdout is for data). Progress is drawn only on a TTY, and never with --quiet or
- * --no-progress.
+ * stderr (stdout is for data). Progress is drawn only on a TTY, and never with --quiet,
+ * --no-progress or `--log-format json`. Off a terminal each line starts with a UTC timestamp, and
+ * `--log-format json` makes each one a JSON object (`log-lines.ts`).
  */
 import type { OutputStream } from './io.js';
+import { colorsFor, createLineWriter, type LogFields, type LogFormat } from './log-lines.js';
 
 export interface Progress {
   /** Replace the progress text. Cheap to call often: drawing is throttled by the implementation. */
@@ -15,12 +17,12 @@ export interface Progress {
 export interface Reporter {
   readonly verbose: boolean;
   readonly quiet: boolean;
-  /** A normal message (summaries). Suppressed by --quiet. */
-  info(message: string): void;
+  /** A normal message (summaries). Suppressed by --quiet. `fields` go into a JSON line only. */
+  info(message: string, fields?: LogFields): void;
   /** A warning. Shown even with --quiet. */
-  warn(message: string): void;
+  warn(message: string, fields?: LogFields): void;
   /** Detail for --verbose only. */
-  debug(message: string): void;
+  debug(message: string, fields?: LogFields): void;
   /** A live progress line on a TTY; a no-op elsewhere. */
   progress(initial: string): Progress;
 }
@@ -31,38 +33,42 @@ export interface ReporterOptions {
   progress?: boolean;
   /** Where messages go: the CLI's stderr (`io.stderr`); process.stderr when not given. */
   stream?: OutputStream;
-  /** The environment, for NO_COLOR; process.env when not given. */
-  env?: NodeJS.ProcessEnv;
+  /** The environment, for NO_COLOR and FORCE_COLOR: the CLI's (`io.env`), never taken from the process behind its back. */
+  env: NodeJS.ProcessEnv;
+  /** `--log-format`: text (the default) or one JSON object per line. */
+  format?: LogFormat;
+  /** The clock of the timestamps (`io.now`); Date.now when not given. */
+  now?: () => number;
 }
 
 const noProgress: Progress = { update() {}, stop() {} };
 
-export function createReporter(options: ReporterOptions = {}): Reporter {
+export function createReporter(options: ReporterOptions): Reporter {
   const stream = options.stream ?? process.stderr;
   const verbose = options.verbose ?? false;
   const quiet = options.quiet ?? false;
-  const showProgress = (options.progress ?? true) && !quiet && stream.isTTY === true;
+  const format = options.format ?? 'text';
+  const showProgress = (options.progress ?? true) && !quiet && format === 'text' && stream.isTTY === true;
   // A terminal that reports no width (some CI consoles, `stty cols 0`) makes a spinner redraw
   // forever: there a plain line is drawn instead.
   const sized = (stream.columns ?? 0) > 0;
-  const color = stream.isTTY === true && !(options.env ?? process.env).NO_COLOR;
+  const color = format === 'text' && colorsFor(stream, options.env);
   const yellow = (s: string) => (color ? `\u001b[33m${s}\u001b[39m` : s);
   const dim = (s: string) => (color ? `\u001b[2m${s}\u001b[22m` : s);
   let active: { stop(): void } | undefined;
-  const write = (line: string) => {
-    stream.write(`${line}\n`);
-  };
+  const line = createLineWriter({ stream, format, now: options.now ?? Date.now });
+  const withFields = (fields: LogFields | undefined) => (fields ? { fields } : {});
   return {
     verbose,
     quiet,
-    info(message) {
-      if (!quiet) write(message);
+    info(message, fields) {
+      if (!quiet) line('info', message, withFields(fields));
     },
-    warn(message) {
-      write(yellow(`warning: ${message}`));
+    warn(message, fields) {
+      line('warn', message, { styled: yellow(`warning: ${message}`), ...withFields(fields) });
     },
-    debug(message) {
-      if (verbose) write(dim(message));
+    debug(message, fields) {
+      if (verbose) line('debug', message, { styled: dim(message), ...withFields(fields) });
     },
     progress(initial) {
       if (!showProgress) return noProgress;

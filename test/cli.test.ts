@@ -40,7 +40,7 @@ describe('main with injected IO', () => {
 
     const without = await runCli(['export', 'contacts', '--max', '2']);
     expect(without.code).toBe(4);
-    expect(without.stderr).toMatch(/^error: no Keap credential/);
+    expect(without.stderr).toMatch(/^error: not logged in to Keap/);
   });
 
   it('takes the time a run started from the injected clock (the state file records it)', async () => {

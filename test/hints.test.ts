@@ -11,16 +11,41 @@ describe('hintFor', () => {
   });
 
   it('says how to provide a missing credential', () => {
-    expect(hintFor(new AuthError('no Keap credential', { problem: 'missing' }))).toBe(
+    expect(hintFor(new AuthError('not logged in to Keap', { problem: 'missing' }))).toBe(
       'run `infusionsoft auth login`, set INFUSIONSOFT_API_KEY or INFUSIONSOFT_ACCESS_TOKEN, or use --sandbox',
     );
   });
 
   it('sends a refused stored profile back to auth login, naming a non-default profile', () => {
-    const oauth = new AuthError('x', { problem: 'refused', credential: { source: 'profile "default" (keychain)', scheme: 'bearer' } });
+    const oauth = new AuthError('x', {
+      problem: 'refused',
+      credential: { source: 'profile "default" (keychain)', scheme: 'bearer' },
+      credentialFrom: { kind: 'profile', name: 'default', storage: 'keychain' },
+    });
     expect(hintFor(oauth)).toBe('log in again: infusionsoft auth login');
-    const key = new AuthError('x', { problem: 'refused', credential: { source: 'profile "client-b" (file)', scheme: 'api-key' } });
+    const key = new AuthError('x', {
+      problem: 'refused',
+      credential: { source: 'profile "client-b" (file)', scheme: 'api-key' },
+      credentialFrom: { kind: 'profile', name: 'client-b', storage: 'file' },
+    });
     expect(hintFor(key)).toBe('log in again: infusionsoft auth login --profile client-b --with-token');
+  });
+
+  it("takes the profile from the credential's origin, never from the text of its description", () => {
+    // The description is for people: a different wording must not change the way out.
+    const reworded = new AuthError('x', {
+      problem: 'refused',
+      credential: { source: 'the login of client-c', scheme: 'bearer' },
+      credentialFrom: { kind: 'profile', name: 'client-c', storage: 'file' },
+    });
+    expect(hintFor(reworded)).toBe('log in again: infusionsoft auth login --profile client-c');
+    // A description that merely looks like a profile's is not one.
+    const lookalike = new AuthError('x', {
+      problem: 'refused',
+      credential: { source: 'profile "x" (file)', scheme: 'api-key' },
+      credentialFrom: { kind: 'given', name: 'profile "x" (file)' },
+    });
+    expect(hintFor(lookalike)).toBe('check the key from profile "x" (file) (Keap app: Settings > API Settings)');
   });
 
   it('suggests a new token for a refused bearer token, and checking the key for a refused API key', () => {

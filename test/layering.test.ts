@@ -14,7 +14,7 @@ const srcDir = join(import.meta.dirname, '..', 'src');
 interface ImportEdge {
   /** `api/client.ts`, relative to src/. */
   from: string;
-  /** `etl/export.ts` for an internal import; the bare specifier (`undici`, `node:http`) otherwise. */
+  /** `etl/export/run.ts` for an internal import; the bare specifier (`undici`, `node:http`) otherwise. */
   to: string;
 }
 
@@ -38,6 +38,8 @@ function importGraph(): ImportEdge[] {
 /** `commands`, `etl`, `api`, ... for a folder; the file name for the files at the top of src/. */
 const layerOf = (path: string) => (path.includes('/') ? path.split('/')[0]! : path);
 const isInternal = (to: string) => to.endsWith('.ts');
+/** `export`, `import` or `sync` for a file of one of the engines under etl/; undefined for anything else. */
+const engineOf = (path: string) => /^etl\/(export|import|sync)\//.exec(path)?.[1];
 const NETWORK = ['undici', 'node:http', 'node:https', 'node:net', 'node:tls', 'node:dns', 'node:dgram', 'node:http2'];
 
 interface Rule {
@@ -76,14 +78,14 @@ const RULES: Rule[] = [
     breaks: ({ to }) => to === 'fs/atomic.ts',
   },
   {
-    what: 'api/ imports neither etl/, commands/, auth/, sandbox/ nor the CLI',
+    what: 'api/ imports neither etl/, direct/, commands/, auth/, sandbox/ nor the CLI',
     applies: (from) => layerOf(from) === 'api',
-    breaks: importsLayer('etl', 'commands', 'auth', 'sandbox', 'cli.ts'),
+    breaks: importsLayer('etl', 'direct', 'commands', 'auth', 'sandbox', 'cli.ts'),
   },
   {
-    what: 'the sandbox shares no client code: it imports none of api/, etl/, auth/, commands/ or the CLI',
+    what: 'the sandbox shares no client code: it imports none of api/, etl/, direct/, auth/, commands/ or the CLI',
     applies: (from) => layerOf(from) === 'sandbox',
-    breaks: importsLayer('api', 'etl', 'auth', 'commands', 'cli.ts'),
+    breaks: importsLayer('api', 'etl', 'direct', 'auth', 'commands', 'cli.ts'),
   },
   {
     what: 'etl/ does not import commands/ or the CLI',
@@ -91,9 +93,36 @@ const RULES: Rule[] = [
     breaks: importsLayer('commands', 'cli.ts'),
   },
   {
-    what: 'auth/ does not import etl/, commands/ or the CLI',
+    what: 'etl/export/ and etl/import/ never import each other, nor etl/sync/ (what both need lies in etl/)',
+    applies: (from) => from.startsWith('etl/export/') || from.startsWith('etl/import/'),
+    breaks: ({ from, to }) => isInternal(to) && engineOf(to) !== undefined && engineOf(to) !== engineOf(from),
+  },
+  {
+    // sync is a sink on export's pages (the same plan, gathering and walks); import is not its business.
+    what: 'etl/sync/ builds on etl/export/ only, never on etl/import/',
+    applies: (from) => from.startsWith('etl/sync/'),
+    breaks: ({ to }) => engineOf(to) === 'import',
+  },
+  {
+    what: "etl/'s shared files (flatten, custom fields, errors, project, dates, key-values) import neither engine",
+    applies: (from) => layerOf(from) === 'etl' && engineOf(from) === undefined,
+    breaks: ({ to }) => engineOf(to) !== undefined,
+  },
+  {
+    // describe and the raw `api` call read the catalog and call the client; the engines are not theirs.
+    what: 'direct/ imports neither commands/, the CLI, nor an engine (etl/export/, etl/import/)',
+    applies: (from) => layerOf(from) === 'direct',
+    breaks: (edge) => importsLayer('commands', 'cli.ts')(edge) || engineOf(edge.to) !== undefined,
+  },
+  {
+    what: 'etl/ does not import direct/',
+    applies: (from) => layerOf(from) === 'etl',
+    breaks: importsLayer('direct'),
+  },
+  {
+    what: 'auth/ does not import etl/, direct/, commands/ or the CLI',
     applies: (from) => layerOf(from) === 'auth',
-    breaks: importsLayer('etl', 'commands', 'cli.ts'),
+    breaks: importsLayer('etl', 'direct', 'commands', 'cli.ts'),
   },
   {
     what: 'only api/ (the client) and sandbox/ (the server) touch the network',
@@ -117,6 +146,59 @@ const RULES: Rule[] = [
   },
 ];
 
+/**
+ * The modules a source text loads when it is loaded itself: static `import` and `export ... from`,
+ * not `import()` and not type-only imports (erased by the compiler).
+ */
+function staticImports(text: string): string[] {
+  const source = ts.createSourceFile('file.ts', text, ts.ScriptTarget.Latest);
+  return source.statements.flatMap((statement) => {
+    if (ts.isImportDeclaration(statement) && !statement.importClause?.isTypeOnly && ts.isStringLiteral(statement.moduleSpecifier))
+      return [statement.moduleSpecifier.text];
+    if (
+      ts.isExportDeclaration(statement) &&
+      !statement.isTypeOnly &&
+      statement.moduleSpecifier &&
+      ts.isStringLiteral(statement.moduleSpecifier)
+    )
+      return [statement.moduleSpecifier.text];
+    return [];
+  });
+}
+
+/** Files under src/ that load @napi-rs/keyring as soon as they are loaded, rather than by `import()` at the call. */
+function keyringLoadedEagerly(files: Array<{ path: string; text: string }>): string[] {
+  return files.filter(({ text }) => staticImports(text).includes('@napi-rs/keyring')).map(({ path }) => path);
+}
+
+/**
+ * The import cycles among the files `within` selects, each as its files in order (`a.ts b.ts`):
+ * a cycle means no file of it can be read, or loaded, before the others.
+ */
+function cycles(graph: ImportEdge[], within: (path: string) => boolean): string[] {
+  const next = new Map<string, string[]>();
+  for (const { from, to } of graph) {
+    if (within(from) && within(to)) next.set(from, [...(next.get(from) ?? []), to]);
+  }
+  const found = new Set<string>();
+  const done = new Set<string>();
+  const walk = (file: string, path: string[]) => {
+    const at = path.indexOf(file);
+    if (at >= 0) {
+      const loop = path.slice(at);
+      // One name per cycle, whichever file it was entered by: rotated to start at its smallest file.
+      const start = loop.indexOf([...loop].sort()[0]!);
+      found.add([...loop.slice(start), ...loop.slice(0, start)].join(' '));
+      return;
+    }
+    if (done.has(file)) return;
+    for (const to of next.get(file) ?? []) walk(to, [...path, file]);
+    done.add(file);
+  };
+  for (const file of next.keys()) walk(file, []);
+  return [...found];
+}
+
 /** Every import that breaks a rule, as `from -> to: rule`. */
 function violations(graph: ImportEdge[], rules: Rule[] = RULES): string[] {
   return graph.flatMap((edge) =>
@@ -134,27 +216,37 @@ describe('the layering of src/ (DESIGN.md section 1)', () => {
   it('sees dynamic imports and re-exports, and resolves them to src/ paths', () => {
     const graph = importGraph();
     expect(graph).toContainEqual({ from: 'commands/context.ts', to: 'api/client.ts' });
-    expect(graph).toContainEqual({ from: 'etl/export.ts', to: 'fs/index.ts' });
+    expect(graph).toContainEqual({ from: 'etl/export/run.ts', to: 'fs/index.ts' });
   });
 
   it('reports an import that breaks each rule', () => {
     const broken: ImportEdge[] = [
       { from: 'errors.ts', to: 'node:util' },
-      { from: 'catalog/index.ts', to: 'etl/export.ts' },
+      { from: 'catalog/index.ts', to: 'etl/export/run.ts' },
       { from: 'catalog/index.ts', to: 'commander' },
       { from: 'fs/lock.ts', to: 'reporter.ts' },
-      { from: 'fs/output.ts', to: 'etl/export.ts' },
+      { from: 'fs/output.ts', to: 'etl/export/run.ts' },
       { from: 'fs/output.ts', to: 'commander' },
-      { from: 'etl/checkpoint.ts', to: 'fs/atomic.ts' },
+      { from: 'etl/export/checkpoint.ts', to: 'fs/atomic.ts' },
       { from: 'etl/import/input.ts', to: 'fs/atomic.ts' },
-      { from: 'api/client.ts', to: 'etl/export.ts' },
+      { from: 'api/client.ts', to: 'etl/export/run.ts' },
       { from: 'api/client.ts', to: 'auth/store.ts' },
       { from: 'sandbox/server.ts', to: 'api/errors.ts' },
-      { from: 'etl/export.ts', to: 'commands/output.ts' },
-      { from: 'auth/login.ts', to: 'etl/state.ts' },
-      { from: 'etl/export.ts', to: 'undici' },
+      { from: 'etl/export/run.ts', to: 'commands/output.ts' },
+      { from: 'auth/login.ts', to: 'etl/export/state.ts' },
+      { from: 'etl/export/run.ts', to: 'undici' },
       { from: 'auth/secrets.ts', to: '@napi-rs/keyring' },
       { from: 'auth/callback.ts', to: 'undici' },
+      { from: 'etl/export/plan.ts', to: 'etl/import/mapping.ts' },
+      { from: 'etl/import/apply.ts', to: 'etl/export/state.ts' },
+      { from: 'etl/flatten.ts', to: 'etl/export/writers.ts' },
+      { from: 'etl/project.ts', to: 'etl/import/types.ts' },
+      { from: 'direct/describe.ts', to: 'commands/output.ts' },
+      { from: 'direct/describe.ts', to: 'etl/export/plan.ts' },
+      { from: 'etl/export/plan.ts', to: 'direct/describe.ts' },
+      { from: 'api/client.ts', to: 'direct/api-call.ts' },
+      { from: 'sandbox/server.ts', to: 'direct/describe.ts' },
+      { from: 'auth/login.ts', to: 'direct/api-call.ts' },
     ];
     const found = violations(broken);
     expect(found).toHaveLength(broken.length);
@@ -168,16 +260,56 @@ describe('the layering of src/ (DESIGN.md section 1)', () => {
       { from: 'fs/atomic.ts', to: 'node:fs/promises' },
       { from: 'fs/output.ts', to: 'fs/atomic.ts' },
       { from: 'fs/output.ts', to: 'errors.ts' },
-      { from: 'etl/checkpoint.ts', to: 'fs/index.ts' },
+      { from: 'etl/export/checkpoint.ts', to: 'fs/index.ts' },
       { from: 'api/types.ts', to: 'catalog/types.ts' },
       { from: 'sandbox/store.ts', to: 'catalog/index.ts' },
-      { from: 'etl/export.ts', to: 'api/errors.ts' },
+      { from: 'etl/export/run.ts', to: 'api/errors.ts' },
       { from: 'commands/context.ts', to: 'api/client.ts' },
       { from: 'api/client.ts', to: 'undici' },
       { from: 'auth/keychain-child.ts', to: '@napi-rs/keyring' },
       { from: 'auth/callback.ts', to: 'node:http' },
+      { from: 'etl/export/plan.ts', to: 'etl/flatten.ts' },
+      { from: 'etl/import/apply.ts', to: 'etl/project.ts' },
+      { from: 'etl/export/run.ts', to: 'etl/export/plan.ts' },
+      { from: 'direct/describe.ts', to: 'etl/custom-fields.ts' },
+      { from: 'commands/resources.ts', to: 'direct/describe.ts' },
     ];
     expect(violations(allowed)).toEqual([]);
+  });
+
+  // Its constructor can block the thread for ever: the helper loads it only once a call arrives.
+  it('@napi-rs/keyring is loaded lazily, by import() in the one module allowed to load it', () => {
+    const files = sourceFiles(srcDir).map((file) => ({ path: relative(srcDir, file), text: readFileSync(file, 'utf8') }));
+    expect(keyringLoadedEagerly(files)).toEqual([]);
+    const users = importGraph().filter((edge) => edge.to === '@napi-rs/keyring');
+    expect([...new Set(users.map((edge) => edge.from))]).toEqual(['auth/keychain-child.ts']);
+  });
+
+  it('tells a static import of @napi-rs/keyring from a lazy one', () => {
+    const files = [
+      { path: 'static.ts', text: "import { AsyncEntry } from '@napi-rs/keyring';\nnew AsyncEntry('s', 'a');" },
+      { path: 're-export.ts', text: "export { AsyncEntry } from '@napi-rs/keyring';" },
+      { path: 'lazy.ts', text: "const { AsyncEntry } = await import('@napi-rs/keyring');" },
+      { path: 'types.ts', text: "import type { AsyncEntry } from '@napi-rs/keyring';\ntype K = typeof import('@napi-rs/keyring');" },
+    ];
+    expect(keyringLoadedEagerly(files)).toEqual(['static.ts', 're-export.ts']);
+  });
+
+  it('has no import cycle inside etl/export/: each phase reads only the ones before it', () => {
+    expect(cycles(importGraph(), (path) => engineOf(path) === 'export')).toEqual([]);
+  });
+
+  it('finds an import cycle, however long', () => {
+    const graph: ImportEdge[] = [
+      { from: 'etl/export/run.ts', to: 'etl/export/plan.ts' },
+      { from: 'etl/export/plan.ts', to: 'etl/export/incremental.ts' },
+      { from: 'etl/export/incremental.ts', to: 'etl/export/run.ts' },
+      { from: 'etl/export/incremental.ts', to: 'etl/export/state.ts' },
+    ];
+    expect(cycles(graph, (path) => engineOf(path) === 'export')).toEqual([
+      'etl/export/incremental.ts etl/export/run.ts etl/export/plan.ts',
+    ]);
+    expect(cycles(graph.slice(1), (path) => engineOf(path) === 'export')).toEqual([]);
   });
 
   it('auth/ makes no HTTP request through the globals an import graph cannot see', () => {

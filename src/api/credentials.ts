@@ -1,49 +1,42 @@
 /**
- * Credential sources that hold one fixed secret, and the environment part of the lookup order
- * (DESIGN.md section 2). Stored profiles are auth/'s business; `commands/` picks between them.
+ * Credential sources that hold one fixed secret, and the check of an API URL. Which credential a
+ * run uses, and which variables say so, is auth/resolver.ts's business (DESIGN.md section 2).
  */
-import { UsageError } from '../errors.js';
+import { type CredentialOrigin, UsageError } from '../errors.js';
 import type { CredentialSource } from './types.js';
 
 export const DEFAULT_API_URL = 'https://api.infusionsoft.com/crm/rest/v1';
 
-/** A fixed OAuth access token (or the sandbox's), sent as Bearer. Nothing to refresh: a 401 is final. */
-export function bearerTokenSource(token: string, origin: string): CredentialSource {
-  return fixedSource('bearer', { authorization: `Bearer ${token}` }, origin);
+/**
+ * A fixed OAuth access token (or the sandbox's), sent as Bearer. Nothing to refresh: a 401 is final.
+ * `origin` names it in messages; `from` says where it came from (a variable), else it was handed over.
+ */
+export function bearerTokenSource(token: string, origin: string, from?: CredentialOrigin): CredentialSource {
+  return fixedSource('bearer', { authorization: `Bearer ${token}` }, origin, from);
 }
 
 /** A Personal Access Token or Service Account Key, sent as X-Keap-API-Key. */
-export function apiKeySource(key: string, origin: string): CredentialSource {
-  return fixedSource('api-key', { 'x-keap-api-key': key }, origin);
+export function apiKeySource(key: string, origin: string, from?: CredentialOrigin): CredentialSource {
+  return fixedSource('api-key', { 'x-keap-api-key': key }, origin, from);
 }
 
-function fixedSource(scheme: CredentialSource['scheme'], header: Record<string, string>, origin: string): CredentialSource {
+function fixedSource(
+  scheme: CredentialSource['scheme'],
+  header: Record<string, string>,
+  origin: string,
+  from: CredentialOrigin = { kind: 'given', name: origin },
+): CredentialSource {
   return {
     scheme,
+    from,
     describe: () => origin,
     header: async () => ({ ...header }),
     onUnauthorized: async () => false,
   };
 }
 
-/** INFUSIONSOFT_ACCESS_TOKEN (OAuth, bearer) wins over INFUSIONSOFT_API_KEY (PAT/SAK). */
-export function credentialSourceFromEnv(env: NodeJS.ProcessEnv = process.env): CredentialSource | undefined {
-  const token = env.INFUSIONSOFT_ACCESS_TOKEN?.trim();
-  if (token) return bearerTokenSource(token, 'INFUSIONSOFT_ACCESS_TOKEN');
-  const key = env.INFUSIONSOFT_API_KEY?.trim();
-  if (key) return apiKeySource(key, 'INFUSIONSOFT_API_KEY');
-  return undefined;
-}
-
-/** `--api-url`, else INFUSIONSOFT_API_URL, else Keap's; checked and without a trailing slash. */
-export function resolveApiUrl(flag?: string, env: NodeJS.ProcessEnv = process.env): string {
-  const fromFlag = flag?.trim();
-  const fromEnv = env.INFUSIONSOFT_API_URL?.trim();
-  const [value, origin] = fromFlag
-    ? [fromFlag, '--api-url']
-    : fromEnv
-      ? [fromEnv, 'INFUSIONSOFT_API_URL']
-      : [DEFAULT_API_URL, 'the default API URL'];
+/** An API URL from `origin` (`--api-url`, a variable), checked and without a trailing slash. */
+export function checkedApiUrl(value: string, origin: string): string {
   let url: URL;
   try {
     url = new URL(value);

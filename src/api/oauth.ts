@@ -85,25 +85,32 @@ async function postTokenForm(
   let contentType: string | undefined;
   let text: string;
   try {
-    // Loaded here, not at start-up: most commands never call the token endpoint.
-    const { request } = await import('undici');
-    const response = await request(tokenUrl, {
-      method: 'POST',
-      headers,
-      body: form.toString(),
-      headersTimeout: TIMEOUT_MS,
-      bodyTimeout: TIMEOUT_MS,
-      ...(signal ? { signal } : {}),
-    });
-    status = response.statusCode;
-    const type = response.headers['content-type'];
-    contentType = Array.isArray(type) ? type[0] : type;
-    text = await response.body.text();
+    // Loaded here, not at start-up: most commands never call the token endpoint. The dispatcher
+    // is the factory's, so the token endpoint follows the run's proxy like the API does.
+    const [{ request }, { createDispatcher }] = await Promise.all([import('undici'), import('./dispatcher.js')]);
+    const dispatcher = createDispatcher({ headersTimeout: TIMEOUT_MS, bodyTimeout: TIMEOUT_MS, connectTimeout: 30_000 });
+    try {
+      const response = await request(tokenUrl, {
+        method: 'POST',
+        headers,
+        body: form.toString(),
+        dispatcher,
+        ...(signal ? { signal } : {}),
+      });
+      status = response.statusCode;
+      const type = response.headers['content-type'];
+      contentType = Array.isArray(type) ? type[0] : type;
+      text = await response.body.text();
+    } finally {
+      void dispatcher.close().catch(() => undefined);
+    }
   } catch (error) {
     if (signal?.aborted) throw error;
     const code = (error as { code?: string }).code;
-    throw new NetworkError(`cannot reach the token endpoint ${shown}: ${code ?? (error as Error).message}`, {
-      hint: 'check the network, or INFUSIONSOFT_TOKEN_URL',
+    const { proxyNote } = await import('./proxy.js');
+    const via = URL.canParse(tokenUrl) ? proxyNote(new URL(tokenUrl), error) : undefined;
+    throw new NetworkError(`cannot reach the token endpoint ${shown}: ${code ?? (error as Error).message}${via?.suffix ?? ''}`, {
+      hint: via?.hint ?? 'check the network, or INFUSIONSOFT_TOKEN_URL',
       cause: error,
     });
   }

@@ -3,6 +3,7 @@
  * else in the program touches the network.
  */
 import type { ResponseShape } from '../catalog/types.js';
+import type { CredentialOrigin } from '../errors.js';
 
 export type QueryValue = string | number | boolean | undefined | null | ReadonlyArray<string | number>;
 export type Query = Record<string, QueryValue>;
@@ -19,6 +20,8 @@ export interface CredentialSource {
    * sends it nowhere else. Undefined for a credential the user handed this run (the environment).
    */
   readonly origin?: string;
+  /** Where it comes from, as data: a stored profile (name, storage), a variable, or handed over. */
+  readonly from: CredentialOrigin;
   /** Where it comes from, for messages (`INFUSIONSOFT_API_KEY`, `sandbox`); never the secret. */
   describe(): string;
   /** The headers that authenticate this attempt. */

@@ -1,49 +1,16 @@
 /**
- * What the other `auth` commands do with a stored profile: find the credential a run uses (a named
- * profile, then the environment, then the default profile: DESIGN.md section 2), say where it comes
- * from, hand out a valid token, refresh on demand, and log out.
+ * What the other `auth` commands do with a stored profile: say which credential a run uses and
+ * where it comes from (in the order of auth/resolver.ts, as every command), hand out a valid token,
+ * refresh on demand, and log out.
  */
-import { credentialSourceFromEnv } from '../api/credentials.js';
-import type { CredentialSource } from '../api/types.js';
-import { AuthError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { forgetProfile, type LogoutResult } from './forget.js';
-import { quotaHeaders, readProfile, readProfiles, updateProfile, type AuthPaths, type Profile } from './profiles.js';
-import { keychainUnreachableReason, storeFor } from './secrets.js';
-import { loginCommand, refreshUnderLock, storedCredentialSource } from './source.js';
+import { quotaHeaders, readProfile, readProfiles, updateProfile, type Profile } from './profiles.js';
+import { chooseCredential, notLoggedIn, resolveCredential, storesOf, type ProfileRef } from './resolver.js';
+import { refreshUnderLock } from './source.js';
 
-export interface ProfileRef {
-  paths: AuthPaths;
-  profileName: string;
-  /** Whether the name was asked for (`--profile`, INFUSIONSOFT_PROFILE) rather than the default. */
-  explicit: boolean;
-  /** The name is the default set by `auth switch` (not explicit: the environment still wins). */
-  switched?: boolean;
-  env: NodeJS.ProcessEnv;
-  /** Where `--verbose` lines about token refreshes go (never a token). */
-  log?: (line: string) => void;
-}
-
-export interface ResolvedCredential {
-  source: CredentialSource;
-  /** The stored profile, when the credential is one. */
-  profile?: Profile;
-  /** A credential variable that is set but not used, because a profile was named. */
-  environmentIgnored?: string;
-}
-
-const ENV_VARIABLES = ['INFUSIONSOFT_ACCESS_TOKEN', 'INFUSIONSOFT_API_KEY'] as const;
-
-export function notLoggedIn(ref: ProfileRef): AuthError {
-  const message = ref.explicit
-    ? `there is no stored login named "${ref.profileName}"`
-    : ref.switched
-      ? `there is no stored login named "${ref.profileName}", the default profile set by \`auth switch\``
-      : 'not logged in to Keap';
-  return new AuthError(message, {
-    problem: 'missing',
-    hint: `run: ${loginCommand(ref.profileName)} (or set INFUSIONSOFT_API_KEY or INFUSIONSOFT_ACCESS_TOKEN)`,
-  });
-}
+// Where commands found them before the resolver owned them.
+export { notLoggedIn, type ProfileRef } from './resolver.js';
 
 /**
  * Keeps the quota and throttle headers of a run's last answer with the stored login, so `auth
@@ -53,30 +20,6 @@ export async function rememberQuota(ref: ProfileRef, headers: Record<string, str
   const quota = quotaHeaders(headers);
   if (Object.keys(quota).length === 0) return;
   await updateProfile(ref.paths, ref.profileName, (current) => (current ? { ...current, quota, quotaSeenAt: seenAt } : current));
-}
-
-/**
- * The credential a run uses: an explicitly named profile, then INFUSIONSOFT_ACCESS_TOKEN, then
- * INFUSIONSOFT_API_KEY, then the default profile. Undefined when there is none and no profile was
- * named (commands that can work offline go on); a named profile that does not exist is an error.
- */
-export async function resolveCredential(ref: ProfileRef): Promise<ResolvedCredential | undefined> {
-  const fromEnv = credentialSourceFromEnv(ref.env);
-  if (fromEnv && !ref.explicit) return { source: fromEnv };
-  const profile = await readProfile(ref.paths, ref.profileName);
-  if (!profile) {
-    if (ref.explicit || ref.switched) throw notLoggedIn(ref);
-    return undefined;
-  }
-  const store = storeFor(profile.storage, ref.paths, ref.env);
-  const source = storedCredentialSource({
-    paths: ref.paths,
-    profileName: ref.profileName,
-    profile,
-    store,
-    ...(ref.log ? { log: ref.log } : {}),
-  });
-  return { source, profile, ...(fromEnv ? { environmentIgnored: fromEnv.describe() } : {}) };
 }
 
 export interface AuthStatus {
@@ -115,20 +58,28 @@ export interface AuthStatus {
 /** Age from which status warns that a refresh token may die (Keap staff quote 45 days). */
 export const REFRESH_TOKEN_WARN_DAYS = 30;
 
-/** What `auth status` shows. Reads no secret, so it works where the keychain is out of reach. */
+/**
+ * What `auth status` shows: the credential every other command would use (`chooseCredential`).
+ * Reads no secret, so it works where the keychain is out of reach.
+ */
 export async function authStatus(ref: ProfileRef, now = Date.now()): Promise<AuthStatus> {
-  const profile = await readProfile(ref.paths, ref.profileName);
-  const envName = ENV_VARIABLES.find((name) => ref.env[name]?.trim());
-  if (envName && !ref.explicit) {
+  const choice = await chooseCredential(ref);
+  if (!choice) throw notLoggedIn(ref);
+  if (choice.from === 'environment') {
+    // Only a note here: a run that uses the variable never reads the config, so status does not fail on it either.
+    const shadowed = await readProfile(ref.paths, ref.profileName).catch(() => undefined);
     return {
       profile: ref.profileName,
       source: 'environment',
-      sourceName: envName,
-      kind: envName === 'INFUSIONSOFT_API_KEY' ? 'key' : 'access-token',
-      ...(profile ? { profileShadowed: true } : {}),
+      sourceName: choice.variable,
+      kind: choice.source.scheme === 'api-key' ? 'key' : 'access-token',
+      ...(shadowed ? { profileShadowed: true } : {}),
     };
   }
-  if (!profile) throw notLoggedIn(ref);
+  return profileStatus(ref, choice.profile, choice.environmentIgnored, now);
+}
+
+function profileStatus(ref: ProfileRef, profile: Profile, environmentIgnored: string | undefined, now: number): AuthStatus {
   const status: AuthStatus = {
     profile: ref.profileName,
     source: profile.storage,
@@ -136,7 +87,7 @@ export async function authStatus(ref: ProfileRef, now = Date.now()): Promise<Aut
     kind: profile.kind,
     apiUrl: profile.apiUrl,
   };
-  if (envName) status.environmentIgnored = envName;
+  if (environmentIgnored) status.environmentIgnored = environmentIgnored;
   if (ref.switched) status.switchedDefault = true;
   if (profile.user) status.user = profile.user;
   if (profile.app) status.app = profile.app;
@@ -151,7 +102,7 @@ export async function authStatus(ref: ProfileRef, now = Date.now()): Promise<Aut
     status.refreshRefusedAt = profile.refreshRefusedAt;
     if (profile.refreshRefusal) status.refreshRefusal = profile.refreshRefusal;
   }
-  const unreachable = profile.storage === 'keychain' ? keychainUnreachableReason(ref.env) : undefined;
+  const unreachable = profile.storage === 'keychain' ? storesOf(ref).keychainUnreachableReason() : undefined;
   if (unreachable) status.keychainUnreachable = unreachable;
   if (profile.quota && Object.keys(profile.quota).length) status.quota = profile.quota;
   if (profile.quotaSeenAt) status.quotaSeenAt = profile.quotaSeenAt;
@@ -180,7 +131,7 @@ export async function refreshNow(ref: ProfileRef): Promise<Profile> {
       },
     );
   }
-  const store = storeFor(profile.storage, ref.paths, ref.env);
+  const store = storesOf(ref).storeFor(profile.storage, ref.paths);
   const seen = await store.read(ref.profileName);
   if (seen?.kind !== 'oauth') throw notLoggedIn(ref);
   const options = { paths: ref.paths, profileName: ref.profileName, profile, store, ...(ref.log ? { log: ref.log } : {}) };
@@ -195,14 +146,14 @@ export async function refreshNow(ref: ProfileRef): Promise<Profile> {
 export async function logout(ref: ProfileRef): Promise<LogoutResult> {
   const profile = await readProfile(ref.paths, ref.profileName);
   if (!profile) throw notLoggedIn(ref);
-  return forgetProfile(ref.paths, ref.profileName, profile, ref.env);
+  return forgetProfile(ref.paths, ref.profileName, profile, storesOf(ref));
 }
 
 /** `auth logout --all`: every stored profile, one after the other. */
 export async function logoutAll(ref: ProfileRef): Promise<LogoutResult[]> {
   const results: LogoutResult[] = [];
   for (const [name, profile] of Object.entries(await readProfiles(ref.paths))) {
-    results.push(await forgetProfile(ref.paths, name, profile, ref.env));
+    results.push(await forgetProfile(ref.paths, name, profile, storesOf(ref)));
   }
   return results;
 }

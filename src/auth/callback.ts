@@ -5,6 +5,7 @@
  * timeout, or when the caller aborts (Ctrl-C).
  */
 import { timingSafeEqual } from 'node:crypto';
+import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { AuthError, UsageError } from '../errors.js';
 
@@ -19,6 +20,8 @@ export interface CallbackServer {
   redirectUri: string;
   /** Resolves with the first callback that carries the right state. */
   result: Promise<Authorization>;
+  /** Resolves once the server has stopped listening, whatever stopped it (a callback, the timeout, an abort, close). */
+  stopped: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -119,6 +122,7 @@ export async function startCallbackServer(options: CallbackOptions): Promise<Cal
     // Loopback only: nothing else on the network can deliver (or snoop) the code.
     server.listen(options.port, '127.0.0.1', () => resolve());
   });
+  const stopped = once(server, 'close').then(() => undefined);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const redirectUri = `http://${options.host ?? '127.0.0.1'}:${port}${options.path}`;
@@ -144,5 +148,5 @@ export async function startCallbackServer(options: CallbackOptions): Promise<Cal
   };
   // Whatever ends the wait also stops the server.
   result.then(close, close);
-  return { redirectUri, result, close };
+  return { redirectUri, result, stopped, close };
 }

@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { KeychainAbortedError } from './keychain.js';
 import { updateProfile, type AuthPaths, type Profile, type StorageKind } from './profiles.js';
-import { KeychainUnreachableError, storeFor } from './secrets.js';
+import { KeychainUnreachableError, type SecretStores } from './secrets.js';
 
 export interface LogoutResult {
   profile: string;
@@ -34,8 +34,8 @@ export function keychainRemovalCommand(profile: string, platform: NodeJS.Platfor
 }
 
 /** Removes the profile's secret (as far as its store can be reached), then the profile itself. */
-export async function forgetProfile(paths: AuthPaths, name: string, profile: Profile, env: NodeJS.ProcessEnv): Promise<LogoutResult> {
-  const store = storeFor(profile.storage, paths, env);
+export async function forgetProfile(paths: AuthPaths, name: string, profile: Profile, secrets: SecretStores): Promise<LogoutResult> {
+  const store = secrets.storeFor(profile.storage, paths);
   const result: LogoutResult = { profile: name, storage: profile.storage, location: store.location, secret: 'removed' };
   try {
     result.secret = (await store.remove(name)) ? 'removed' : 'absent';

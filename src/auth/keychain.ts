@@ -49,6 +49,11 @@ function helperEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('INFUSIONSOFT_')));
 }
 
+/** Which helper runs the call: keychain-child.js, unless a test names a double. */
+export interface KeychainHelper {
+  helperScript?: string;
+}
+
 /** Thrown when the caller's signal ended the wait; the caller's own interruption handling takes over. */
 export class KeychainAbortedError extends Error {}
 
@@ -58,13 +63,13 @@ export class KeychainAbortedError extends Error {}
  */
 export function callKeychain(
   request: KeychainRequest,
-  options: { env: NodeJS.ProcessEnv; signal?: AbortSignal | undefined },
+  options: { env: NodeJS.ProcessEnv; signal?: AbortSignal | undefined } & KeychainHelper,
 ): Promise<string | boolean | null> {
-  const { env, signal } = options;
+  const { env, signal, helperScript = HELPER } = options;
   if (signal?.aborted) return Promise.reject(new KeychainAbortedError('the keychain call was interrupted'));
   const timeoutMs = keychainTimeoutMs(env);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [HELPER], { env: helperEnv(env), stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
+    const child = spawn(process.execPath, [helperScript], { env: helperEnv(env), stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
     killOnExit(child);
     let stdout = '';
     let stderr = '';

@@ -10,22 +10,21 @@ import { apiKeySource, bearerTokenSource } from '../api/credentials.js';
 import { OAuthError, refreshTokens, type OAuthClient, type TokenSet } from '../api/oauth.js';
 import type { CredentialSource } from '../api/types.js';
 import { AuthError, UsageError } from '../errors.js';
+import type { BrowserOpener, Prompter } from '../io.js';
 import type { Reporter } from '../reporter.js';
 import { sameState, startCallbackServer, type Authorization } from './callback.js';
 import { clientRefused, exchangeAuthorization } from './code-exchange.js';
 import { quotaHeaders, readProfile, updateProfile, type AuthPaths, type Profile } from './profiles.js';
-import { fileStore, probeKeychain, storeFor, type SecretStore, type StoredSecret } from './secrets.js';
+import { oauthAppFromEnv } from './resolver.js';
+import { fileStore, type SecretStore, type SecretStores, type StoredSecret } from './secrets.js';
 import { profilesSharingApp, warnSharedApp } from './shared-app.js';
 import { secretFromTokens } from './source.js';
 
+/** What the login is given by the command: the reporter, and the run's prompter and browser opener (`IO`). */
 export interface LoginIO {
   reporter: Reporter;
-  /** The next line the user typed or piped in; undefined at end of input or when `signal` aborts. */
-  readLine(prompt: string, options?: { secret?: boolean; signal?: AbortSignal }): Promise<string | undefined>;
-  /** Opens `url` in a browser; rejects with the reason when none can be opened (no display). */
-  openBrowser(url: string): Promise<void>;
-  /** A person types at a terminal: a refused client secret can be asked for again. */
-  interactive?: boolean;
+  prompter: Prompter;
+  openBrowser: BrowserOpener;
 }
 
 export interface LoginOptions {
@@ -35,6 +34,8 @@ export interface LoginOptions {
   authorizeUrl: string;
   tokenUrl: string;
   env: NodeJS.ProcessEnv;
+  /** Where the secret may go: the keychain (probed first) or the 0600 file. */
+  secrets: SecretStores;
   clientId?: string;
   /** Print the URL instead of opening a browser. */
   noBrowser: boolean;
@@ -116,7 +117,8 @@ export async function login(options: LoginOptions, io: LoginIO): Promise<LoginRe
   warnSharedApp(io.reporter, sharing, profile.clientId ?? '');
   // A login that moved between keychain and file leaves no copy behind.
   if (previous && previous.storage !== store.kind) {
-    await storeFor(previous.storage, options.paths, options.env)
+    await options.secrets
+      .storeFor(previous.storage, options.paths)
       .remove(options.profileName)
       .catch(() =>
         io.reporter.warn(
@@ -129,8 +131,8 @@ export async function login(options: LoginOptions, io: LoginIO): Promise<LoginRe
 
 async function chooseStore(options: LoginOptions, reporter: Reporter): Promise<SecretStore> {
   if (options.insecureStorage) return fileStore(options.paths);
-  const problem = await probeKeychain(options.env, options.signal);
-  if (!problem) return storeFor('keychain', options.paths, options.env);
+  const problem = await options.secrets.probeKeychain(options.signal);
+  if (!problem) return options.secrets.storeFor('keychain', options.paths);
   reporter.warn(
     `no usable keychain (${problem}); the credential goes to a file readable only by you (mode 0600) in ${options.paths.secretsDir}`,
   );
@@ -139,7 +141,7 @@ async function chooseStore(options: LoginOptions, reporter: Reporter): Promise<S
 
 async function readRequired(io: LoginIO, prompt: string, what: string, hint: string, signal?: AbortSignal, secret = true): Promise<string> {
   // The signal ends the prompt on Ctrl-C; the caller then reports an interrupt, not a missing value.
-  const value = (await io.readLine(prompt, signal ? { secret, signal } : { secret }))?.trim();
+  const value = (await io.prompter.readLine(prompt, signal ? { secret, signal } : { secret }))?.trim();
   if (!value) throw new UsageError(`no ${what} was given`, { hint });
   return value;
 }
@@ -147,7 +149,7 @@ async function readRequired(io: LoginIO, prompt: string, what: string, hint: str
 async function oauthClientFor(options: LoginOptions, io: LoginIO): Promise<OAuthClient> {
   const clientId =
     options.clientId?.trim() ||
-    options.env.INFUSIONSOFT_CLIENT_ID?.trim() ||
+    oauthAppFromEnv(options.env).clientId ||
     (await readRequired(
       io,
       "Client id (Keap developer portal, your app's key): ",
@@ -157,7 +159,7 @@ async function oauthClientFor(options: LoginOptions, io: LoginIO): Promise<OAuth
       false,
     ));
   const clientSecret =
-    options.env.INFUSIONSOFT_CLIENT_SECRET?.trim() ||
+    oauthAppFromEnv(options.env).clientSecret ||
     (await readRequired(
       io,
       'Client secret: ',
@@ -222,7 +224,7 @@ async function authorizationCode(
     return await exchangeAuthorization(client, authorization.code, {
       redirectUri,
       loginCommand: `infusionsoft auth login${profileFlag}`,
-      ...(io.interactive
+      ...(io.prompter.interactive
         ? {
             askSecretAgain: (reason: string) => {
               io.reporter.warn(reason);
@@ -247,10 +249,14 @@ async function presentAuthorizeUrl(
 ): Promise<void> {
   const { reporter } = io;
   const unopened = how.openBrowser
-    ? await io.openBrowser(authorizeUrl).then(
-        () => undefined,
-        (error: unknown) => (error instanceof Error ? error.message : String(error)),
-      )
+    ? await io
+        .openBrowser(authorizeUrl, (why) =>
+          reporter.warn(`no browser could be opened (${why}); open the address above yourself, and paste the address you land on`),
+        )
+        .then(
+          () => undefined,
+          (error: unknown) => (error instanceof Error ? error.message : String(error)),
+        )
     : undefined;
   if (!how.openBrowser) {
     reporter.info(`Open this address in a browser and allow access:\n\n  ${authorizeUrl}\n`);
@@ -274,7 +280,7 @@ async function presentAuthorizeUrl(
 async function pasteBack(io: LoginIO, state: string, stop: AbortSignal, signal?: AbortSignal): Promise<Authorization | undefined> {
   const either = signal ? AbortSignal.any([stop, signal]) : stop;
   for (;;) {
-    const line = (await io.readLine('', { signal: either }))?.trim();
+    const line = (await io.prompter.readLine('', { signal: either }))?.trim();
     if (line === undefined) return undefined;
     if (!line) continue;
     try {

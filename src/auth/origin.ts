@@ -1,37 +1,9 @@
 /**
- * A stored credential belongs to one API origin (issue 14): the `apiUrl` its profile was stored
- * with. Another URL, from `--api-url` or INFUSIONSOFT_API_URL, is refused before any request, as
- * gh keys tokens by host. At login, Keap's token endpoint is never paired with another API (or the
- * reverse): a shell left with the sandbox's INFUSIONSOFT_API_URL must not send a real token there.
+ * At login, Keap's token endpoint is never paired with another API (or the reverse): a shell left
+ * with the sandbox's INFUSIONSOFT_API_URL must not send a real token there (issue 14). The check of
+ * a run's URL against the origin its stored login was issued for is auth/resolver.ts's.
  */
 import { UsageError } from '../errors.js';
-import type { Profile } from './profiles.js';
-
-/** Where a run was told to send its requests, when it was told. */
-export interface ChosenApiUrl {
-  url: string;
-  from: '--api-url' | 'INFUSIONSOFT_API_URL';
-}
-
-export function chosenApiUrlSource(flag: string | undefined, env: NodeJS.ProcessEnv): ChosenApiUrl['from'] | undefined {
-  if (flag?.trim()) return '--api-url';
-  if (env.INFUSIONSOFT_API_URL?.trim()) return 'INFUSIONSOFT_API_URL';
-  return undefined;
-}
-
-/** The API URL a stored profile's requests go to: its own, or a chosen one on the same origin. */
-export function apiUrlForProfile(profileName: string, profile: Profile, chosen: ChosenApiUrl | undefined): string {
-  if (!chosen) return profile.apiUrl;
-  const issued = new URL(profile.apiUrl).origin;
-  const asked = new URL(chosen.url).origin;
-  if (issued === asked) return chosen.url;
-  throw new UsageError(
-    `the login stored in profile "${profileName}" was issued for ${issued}, but ${chosen.from} points at ${asked}; a stored credential is sent only to its own API`,
-    {
-      hint: `${chosen.from === '--api-url' ? 'leave out --api-url' : 'unset INFUSIONSOFT_API_URL'} to use ${issued}, or log in to ${asked} in a profile of its own: infusionsoft --profile NAME auth login`,
-    },
-  );
-}
 
 /** Keap's own hosts, over https (api.infusionsoft.com, accounts.infusionsoft.com, api.keap.com). */
 export function isKeapUrl(url: string): boolean {

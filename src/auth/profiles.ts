@@ -60,7 +60,7 @@ export interface AuthPaths {
   warn?: (message: string) => void;
 }
 
-export function resolveConfigDir(env: NodeJS.ProcessEnv = process.env): string {
+export function resolveConfigDir(env: NodeJS.ProcessEnv): string {
   const explicit = env.INFUSIONSOFT_CONFIG_DIR?.trim();
   if (explicit) return explicit;
   const xdg = env.XDG_CONFIG_HOME?.trim();
@@ -78,11 +78,11 @@ export function authPaths(configDir: string, warn?: (message: string) => void): 
   };
 }
 
-/** `--profile`, else INFUSIONSOFT_PROFILE, else `default`; a name that is safe as a file name. */
-export function resolveProfileName(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
-  const fromFlag = flag?.trim();
-  const fromEnv = env.INFUSIONSOFT_PROFILE?.trim();
-  const [name, origin] = fromFlag ? [fromFlag, '--profile'] : fromEnv ? [fromEnv, 'INFUSIONSOFT_PROFILE'] : [DEFAULT_PROFILE, ''];
+/**
+ * `name` when it is safe as a file name; `origin` (`--profile`, the variable) names it otherwise.
+ * Which name a run uses is auth/resolver.ts's `resolveProfileName`.
+ */
+export function checkProfileName(name: string, origin: string): string {
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(name)) {
     throw new UsageError(`${origin}: "${name}" is not a profile name`, {
       hint: 'use letters, digits, "-", "_" or "." (at most 64), e.g. --profile client-a',

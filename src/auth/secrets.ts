@@ -10,7 +10,7 @@ import { readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AuthError, CliError } from '../errors.js';
 import { writeFileAtomic } from '../fs/index.js';
-import { callKeychain, KeychainAbortedError, type KeychainRequest } from './keychain.js';
+import { callKeychain, KeychainAbortedError, type KeychainHelper, type KeychainRequest } from './keychain.js';
 import type { AuthPaths, StorageKind } from './profiles.js';
 
 /** The secret half of a profile. */
@@ -46,6 +46,32 @@ const KEYCHAIN_SERVICE = 'infusionsoft';
 const MAX_SECRET_BYTES = 2_500;
 
 export const KEYCHAIN_LOCATION = 'the OS keychain';
+
+/**
+ * The secret-store factory a run is given (`IO.secrets`): the store of each kind, and whether the
+ * keychain can be used here. `systemSecretStores` is the production one; tests inject an in-memory
+ * keychain (memory-secrets.ts) or a wedged one (a helper process that never answers).
+ */
+export interface SecretStores {
+  storeFor(kind: StorageKind, paths: AuthPaths): SecretStore;
+  /** Why the keychain cannot be used here, known without trying it (no D-Bus), or undefined. */
+  keychainUnreachableReason(): string | undefined;
+  /** Whether the keychain works: a write, read and delete of a probe entry; the reason when not. */
+  probeKeychain(signal?: AbortSignal): Promise<string | undefined>;
+}
+
+/**
+ * The real keychain, every call in a helper process the CLI can abandon (keychain.ts), and the
+ * 0600 file. `helperScript` replaces the helper (tests: one whose keyring blocks for ever).
+ */
+export function systemSecretStores(env: NodeJS.ProcessEnv, helperScript?: string): SecretStores {
+  const helper = helperScript === undefined ? {} : { helperScript };
+  return {
+    storeFor: (kind, paths) => (kind === 'keychain' ? keychainStore(env, helper) : fileStore(paths)),
+    keychainUnreachableReason: () => keychainUnreachableReason(env),
+    probeKeychain: (signal) => probeKeychain(env, signal, helper),
+  };
+}
 
 function encode(secret: StoredSecret): string {
   const text = JSON.stringify(secret);
@@ -113,7 +139,7 @@ export class KeychainUnreachableError extends AuthError {
 }
 
 /** Why the keychain cannot be used here, or undefined when it may be tried. */
-export function keychainUnreachableReason(env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function keychainUnreachableReason(env: NodeJS.ProcessEnv): string | undefined {
   if (process.platform === 'linux' && !env.DBUS_SESSION_BUS_ADDRESS) {
     return 'there is no D-Bus session (DBUS_SESSION_BUS_ADDRESS is not set), as under cron or over plain SSH';
   }
@@ -121,13 +147,13 @@ export function keychainUnreachableReason(env: NodeJS.ProcessEnv = process.env):
 }
 
 /** The keychain store. Calls fail with an AuthError that names the way out when it is out of reach. */
-export function keychainStore(env: NodeJS.ProcessEnv = process.env): SecretStore {
+export function keychainStore(env: NodeJS.ProcessEnv, helper: KeychainHelper = {}): SecretStore {
   const unreachable = (reason: string, cause?: unknown) => new KeychainUnreachableError(reason, cause);
   const call = async (request: KeychainRequest, signal?: AbortSignal): Promise<string | boolean | null> => {
     const reason = keychainUnreachableReason(env);
     if (reason) throw unreachable(reason);
     try {
-      return await callKeychain(request, { env, signal });
+      return await callKeychain(request, { env, signal, ...helper });
     } catch (error) {
       // Interrupted: the caller's signal handling says so; this is not the keychain's fault.
       if (error instanceof KeychainAbortedError) throw error;
@@ -154,22 +180,22 @@ export function keychainStore(env: NodeJS.ProcessEnv = process.env): SecretStore
  * Whether the keychain works here: a write, a read that returns what was written, and a delete of
  * a throwaway entry, all bounded in time. Resolves the reason when it does not.
  */
-export async function probeKeychain(env: NodeJS.ProcessEnv = process.env, signal?: AbortSignal): Promise<string | undefined> {
+export async function probeKeychain(
+  env: NodeJS.ProcessEnv,
+  signal?: AbortSignal,
+  helper: KeychainHelper = {},
+): Promise<string | undefined> {
   const reason = keychainUnreachableReason(env);
   if (reason) return reason;
   const account = `probe-${process.pid}-${randomBytes(4).toString('hex')}`;
   try {
     const works = await callKeychain(
       { op: 'probe', service: KEYCHAIN_SERVICE, account, password: randomBytes(12).toString('hex') },
-      { env, signal },
+      { env, signal, ...helper },
     );
     return works === true ? undefined : 'it did not return what was written to it';
   } catch (error) {
     if (error instanceof KeychainAbortedError) throw error;
     return (error as Error).message || String(error);
   }
-}
-
-export function storeFor(kind: StorageKind, paths: AuthPaths, env: NodeJS.ProcessEnv = process.env): SecretStore {
-  return kind === 'keychain' ? keychainStore(env) : fileStore(paths);
 }

@@ -60,6 +60,7 @@ export function secretFromTokens(tokens: TokenSet, clientSecret: string, now: nu
 export function storedCredentialSource(options: StoredSourceOptions): CredentialSource {
   const { profileName, profile, store } = options;
   const origin = `profile "${profileName}" (${profile.storage === 'keychain' ? 'keychain' : 'file'})`;
+  const from = { kind: 'profile', name: profileName, storage: profile.storage } as const;
   // The API the credential was issued for: the client refuses to send it anywhere else.
   const apiOrigin = new URL(profile.apiUrl).origin;
   const missing = () =>
@@ -81,6 +82,7 @@ export function storedCredentialSource(options: StoredSourceOptions): Credential
     return {
       scheme: 'api-key',
       origin: apiOrigin,
+      from,
       describe: () => origin,
       header: async (signal) => {
         const secret = await load(signal);
@@ -103,6 +105,7 @@ export function storedCredentialSource(options: StoredSourceOptions): Credential
   return {
     scheme: 'bearer',
     origin: apiOrigin,
+    from,
     describe: () => origin,
     async header(signal) {
       current ??= (await load(signal)) as OAuthSecret;

@@ -190,6 +190,13 @@ export interface ActionDef {
   /** Fixed query parameters sent on every request of this action (`optional_properties=file_data`). */
   query?: Record<string, string>;
   /**
+   * Plain (list) reads: properties the resource's single read shows that this list's records lack,
+   * from the spec's two response schemas (contacts: `relationships`, `origin`, `opt_in_reason`,
+   * `tag_ids`). An import that needs one of them from the record (a merge, a comparison) reads that
+   * record by itself instead of taking it from a list read.
+   */
+  listLacks?: string[];
+  /**
    * Paged reads: the query parameters that ask for a stable order (`{order: 'id', order_direction:
    * 'ASCENDING'}`), values from the spec's enums. Sent on every page so that overlapping pages line
    * up; without it Keap's default order is used.

@@ -2,15 +2,16 @@
 import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
-import { callApi } from '../etl/api-call.js';
+import { callApi, METHODS } from '../direct/api-call.js';
 import type { IO } from '../io.js';
 import { withSession } from './context.js';
+import { choiceArgument } from './flags.js';
 
 export function registerApiCommand(program: Command, io: IO): void {
   program
     .command('api')
     .description('make a raw REST v1 request and print the JSON response')
-    .argument('<method>', 'GET, POST, PUT, PATCH or DELETE')
+    .addArgument(choiceArgument('<method>', 'the HTTP method, in any case', METHODS))
     .argument('<path>', 'path under the v1 base, e.g. /contacts or /contacts/12?optional_properties=custom_fields')
     .option('--data <json>', 'request body: JSON text, or @FILE to read it from a file')
     .option('--paginate', 'GET every page of a list and print all records as one document')

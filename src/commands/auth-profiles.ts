@@ -6,10 +6,19 @@ import type { Command } from 'commander';
 import { notLoggedIn, type AuthStatus, type ProfileRef } from '../auth/account.js';
 import { CHECK_REQUEST, checkCredential, listProfiles, type ProfileSummary } from '../auth/overview.js';
 import { readProfile, setDefaultProfile } from '../auth/profiles.js';
-import { selectProfile } from '../auth/selection.js';
+import { credentialVariablesSet, profileVariable, selectProfile } from '../auth/resolver.js';
 import type { IO } from '../io.js';
 import type { Reporter } from '../reporter.js';
 import { globalOptions, reporterFor, withSession } from './context.js';
+
+/**
+ * The profile a command works on: `--profile`, INFUSIONSOFT_PROFILE, the `auth switch` default,
+ * `default`; with the run's secret stores. A warning says when the config folder had to be made private.
+ */
+export async function profileRef(command: Command, io: IO): Promise<ProfileRef> {
+  const warn = (message: string) => reporterFor(globalOptions(command), io).warn(message);
+  return { ...(await selectProfile(globalOptions(command).profile, io.env, warn)), secrets: io.secrets };
+}
 
 export function registerAuthList(auth: Command, io: IO): void {
   auth
@@ -37,10 +46,10 @@ export function registerAuthSwitch(auth: Command, io: IO): void {
       await setDefaultProfile(ref.paths, profileName);
       const reporter = reporterFor(globalOptions(command), io);
       reporter.info(`Profile "${profileName}" is now the default for commands that name no profile.`);
-      if (io.env.INFUSIONSOFT_PROFILE?.trim())
-        reporter.warn(`INFUSIONSOFT_PROFILE=${io.env.INFUSIONSOFT_PROFILE.trim()} still wins while it is set`);
-      for (const variable of ['INFUSIONSOFT_ACCESS_TOKEN', 'INFUSIONSOFT_API_KEY']) {
-        if (io.env[variable]?.trim()) reporter.warn(`${variable} is set and wins over the default profile until it is unset`);
+      const named = profileVariable(io.env);
+      if (named) reporter.warn(`INFUSIONSOFT_PROFILE=${named} still wins while it is set`);
+      for (const variable of credentialVariablesSet(io.env)) {
+        reporter.warn(`${variable} is set and wins over the default profile until it is unset`);
       }
     });
 }

@@ -1,141 +1,40 @@
 /** `auth login|status|list|switch|token|refresh|logout`: the stored Keap logins (docs/auth.md). */
 import type { Command } from 'commander';
-import { resolveApiUrl } from '../api/credentials.js';
-import { authStatus, currentToken, logout, logoutAll, refreshNow, type AuthStatus, type ProfileRef } from '../auth/account.js';
+import { authStatus, currentToken, logout, logoutAll, refreshNow, type AuthStatus } from '../auth/account.js';
 import type { LogoutResult } from '../auth/forget.js';
-import type { LoginResult } from '../auth/login.js';
-import { checkLoginEndpoints } from '../auth/origin.js';
-import { DEFAULT_AUTHORIZE_URL, DEFAULT_TOKEN_URL } from '../auth/profiles.js';
+import { credentialVariablesSet } from '../auth/resolver.js';
 import { refreshCronLine } from '../auth/source.js';
-import { selectProfile } from '../auth/selection.js';
 import { UsageError } from '../errors.js';
 import type { Reporter } from '../reporter.js';
 import type { IO } from '../io.js';
-import { announceReplacement, checkStatus, registerAuthList, registerAuthSwitch } from './auth-profiles.js';
+import { registerAuthLogin } from './auth-login.js';
+import { checkStatus, profileRef, registerAuthList, registerAuthSwitch } from './auth-profiles.js';
 import { globalOptions, reporterFor } from './context.js';
-import { runInterruptible } from './interrupt.js';
-import { terminalIO } from './prompt.js';
-
-interface LoginFlags {
-  browser: boolean;
-  port?: string;
-  redirectUri?: string;
-  clientId?: string;
-  withToken?: boolean;
-  refreshToken?: boolean;
-  insecureStorage?: boolean;
-}
-
-const LOGIN_TIMEOUT_MS = 5 * 60_000;
-
-/**
- * The profile a command works on: `--profile`, INFUSIONSOFT_PROFILE, the `auth switch` default,
- * `default`; `warn` says when the config folder had to be made private.
- */
-export async function profileRef(command: Command, env: NodeJS.ProcessEnv, warn?: (message: string) => void): Promise<ProfileRef> {
-  return selectProfile(globalOptions(command).profile, env, warn);
-}
 
 export function registerAuthCommand(program: Command, io: IO): void {
-  const warnFor = (command: Command) => (message: string) => reporterFor(globalOptions(command), io).warn(message);
   const auth = program.command('auth').description('log in to Keap and manage stored logins (profiles)');
   auth.hook('preAction', (_auth, action) => refuseSandbox(action));
+  for (const register of [
+    registerAuthLogin,
+    registerAuthStatus,
+    registerAuthList,
+    registerAuthSwitch,
+    registerAuthToken,
+    registerAuthRefresh,
+    registerAuthLogout,
+  ]) {
+    register(auth, io);
+  }
+}
 
-  auth
-    .command('login')
-    .description('log in with OAuth in a browser, or store a key (--with-token) or a refresh token')
-    .option('--no-browser', 'print the login address instead of opening a browser, and accept the address you land on pasted back')
-    .option('--port <n>', 'port of the local callback server on 127.0.0.1: the one of the registered redirect URI (default: a free one)')
-    .option('--redirect-uri <uri>', 'redirect URI registered for the app; an https one means pasting back the address you land on')
-    .option(
-      '--client-id <id>',
-      "the OAuth app's client id (env INFUSIONSOFT_CLIENT_ID); the secret comes from INFUSIONSOFT_CLIENT_SECRET, a prompt or stdin",
-    )
-    .option('--with-token', 'read a Personal Access Token or Service Account Key from stdin and store it')
-    .option('--refresh-token', "read a refresh token (from Keap's developer portal) from stdin and adopt it")
-    .option('--insecure-storage', 'store the credential in a 0600 file, not the OS keychain (for cron)')
-    .addHelpText(
-      'after',
-      `
-The client secret is never a flag (flags show in ps): set INFUSIONSOFT_CLIENT_SECRET, type it at
-the prompt, or pipe it on stdin. OAuth endpoints: INFUSIONSOFT_AUTHORIZE_URL, INFUSIONSOFT_TOKEN_URL.
-Keap takes only a registered redirect URI, matched exactly: register http://127.0.0.1:PORT/callback
-and pass --port PORT, or pass an https one with --redirect-uri. Ctrl-C ends the login (exit 130).
-
-Examples:
-  $ infusionsoft auth login --client-id ID --port 8765         # registered as http://127.0.0.1:8765/callback
-  $ infusionsoft auth login --client-id ID --no-browser        # over SSH: open the address elsewhere, paste back
-  $ infusionsoft auth login --client-id ID --redirect-uri https://example.com/keap/callback
-  $ infusionsoft auth login --with-token --insecure-storage < key.txt    # a server, with a PAT or SAK
-  $ infusionsoft --profile client-b auth login --client-id ID`,
-    )
-    .action(async (flags: LoginFlags, command: Command) => {
-      if (flags.withToken && flags.refreshToken)
-        throw new UsageError('--with-token and --refresh-token cannot be used together', {
-          hint: 'a key (--with-token) or a refresh token (--refresh-token), not both',
-        });
-      const browserFlags = [
-        flags.port !== undefined && '--port',
-        flags.redirectUri !== undefined && '--redirect-uri',
-        flags.browser === false && '--no-browser',
-      ].filter(Boolean);
-      if ((flags.withToken || flags.refreshToken) && browserFlags.length) {
-        throw new UsageError(
-          `${browserFlags.join(', ')} only apply to the browser login, not to ${flags.withToken ? '--with-token' : '--refresh-token'}`,
-        );
-      }
-      // Loaded when a login runs: the HTTP client and the CSV parser behind them are not needed at start-up.
-      const [{ checkRedirectUri, login }, { parseWholeNumber }] = await Promise.all([import('../auth/login.js'), import('./args.js')]);
-      const port = parseWholeNumber(flags.port, '--port');
-      if (port !== undefined && port > 65535) throw new UsageError(`--port: ${port} is not a port (1-65535)`);
-      const redirectUri = flags.redirectUri === undefined ? undefined : checkRedirectUri(flags.redirectUri);
-      if (redirectUri && port !== undefined)
-        throw new UsageError('--port and --redirect-uri cannot be used together', { hint: 'put the port in the redirect URI' });
-      const globals = globalOptions(command);
-      const reporter = reporterFor(globals, io);
-      const ref = await profileRef(command, io.env, warnFor(command));
-      const env = io.env;
-      refuseMixedEndpoints(flags, globals.apiUrl, env);
-      await announceReplacement(ref, reporter);
-      const terminal = terminalIO(reporter);
-      try {
-        const result = await runInterruptible(
-          (signal) =>
-            login(
-              {
-                paths: ref.paths,
-                profileName: ref.profileName,
-                apiUrl: resolveApiUrl(globals.apiUrl, env),
-                authorizeUrl: endpoint(env.INFUSIONSOFT_AUTHORIZE_URL, DEFAULT_AUTHORIZE_URL, 'INFUSIONSOFT_AUTHORIZE_URL'),
-                tokenUrl: endpoint(env.INFUSIONSOFT_TOKEN_URL, DEFAULT_TOKEN_URL, 'INFUSIONSOFT_TOKEN_URL'),
-                env,
-                ...(flags.clientId ? { clientId: flags.clientId } : {}),
-                noBrowser: flags.browser === false,
-                ...(port !== undefined ? { port } : {}),
-                ...(redirectUri ? { redirectUri } : {}),
-                withToken: flags.withToken ?? false,
-                refreshToken: flags.refreshToken ?? false,
-                insecureStorage: flags.insecureStorage ?? false,
-                timeoutMs: LOGIN_TIMEOUT_MS,
-                signal,
-              },
-              terminal,
-            ),
-          'login interrupted; nothing was stored',
-        );
-        reportLogin(reporter, result, ref, env);
-      } finally {
-        terminal.close();
-      }
-    });
-
+function registerAuthStatus(auth: Command, io: IO): void {
   auth
     .command('status')
     .description('who is logged in, which account, where the credential lives, token expiry')
     .option('--json', 'print one JSON document')
     .option('--check', 'check the credential with one authenticated request (refreshed first when due); exit 4 when it fails')
     .action(async (flags: { json?: boolean; check?: boolean }, command: Command) => {
-      const ref = await profileRef(command, io.env, warnFor(command));
+      const ref = await profileRef(command, io);
       const checked = flags.check ? await checkStatus(command, io) : undefined;
       // Read after the check: a refresh it made, or a refusal it met, shows.
       const status = await authStatus(ref);
@@ -143,35 +42,37 @@ Examples:
       io.stdout.write(flags.json ? `${JSON.stringify(status, null, 2)}\n` : renderStatus(status));
       if (checked?.failure) throw checked.failure;
     });
+}
 
-  registerAuthList(auth, io);
-  registerAuthSwitch(auth, io);
-
+function registerAuthToken(auth: Command, io: IO): void {
   auth
     .command('token')
     .description('print a valid access token (refreshed first if needed), for scripts')
     .action(async (_flags: unknown, command: Command) => {
       const reporter = reporterFor(globalOptions(command), io);
-      const ref = await profileRef(command, io.env, warnFor(command));
+      const ref = await profileRef(command, io);
       io.stdout.write(`${await currentToken({ ...ref, log: (line) => reporter.debug(line) })}\n`);
-      for (const name of ref.explicit ? ['INFUSIONSOFT_ACCESS_TOKEN', 'INFUSIONSOFT_API_KEY'] : []) {
-        if (io.env[name]?.trim())
-          reporter.warn(`${name} is set but not used: profile "${ref.profileName}" was named, and a named profile wins`);
+      for (const name of ref.explicit ? credentialVariablesSet(io.env) : []) {
+        reporter.warn(`${name} is set but not used: profile "${ref.profileName}" was named, and a named profile wins`);
       }
     });
+}
 
+function registerAuthRefresh(auth: Command, io: IO): void {
   auth
     .command('refresh')
     .description('refresh the OAuth tokens now (a monthly cron line keeps an idle login alive)')
     .action(async (_flags: unknown, command: Command) => {
-      const ref = await profileRef(command, io.env, warnFor(command));
+      const ref = await profileRef(command, io);
       const reporter = reporterFor(globalOptions(command), io);
       const profile = await refreshNow({ ...ref, log: (line) => reporter.debug(line) });
       reporter.info(
         `Refreshed profile "${ref.profileName}": the access token is valid until ${profile.accessTokenExpiresAt ?? 'unknown'}.`,
       );
     });
+}
 
+function registerAuthLogout(auth: Command, io: IO): void {
   auth
     .command('logout')
     .description('forget the profile and remove its credential from wherever it lives')
@@ -180,7 +81,7 @@ Examples:
       if (flags.all && globalOptions(command).profile?.trim()) {
         throw new UsageError('--all and --profile cannot be used together', { hint: 'drop --profile to log out of every profile' });
       }
-      const ref = await profileRef(command, io.env, warnFor(command));
+      const ref = await profileRef(command, io);
       const reporter = reporterFor(globalOptions(command), io);
       const results = flags.all ? await logoutAll(ref) : [await logout(ref)];
       if (flags.all && results.length === 0) reporter.info('There were no stored logins: nothing was there to log out of.');
@@ -214,53 +115,6 @@ function refuseSandbox(action: Command): void {
       hint: 'leave --sandbox out; to try auth against a sandbox, run `infusionsoft sandbox --port 8080` and follow "Endpoints" in docs/auth.md',
     },
   );
-}
-
-/** What the person reads after a login: who, where the secret went, and what ends a login. */
-function reportLogin(reporter: Reporter, result: LoginResult, ref: ProfileRef, env: NodeJS.ProcessEnv): void {
-  const { profile } = result;
-  const { profileName } = ref;
-  const who = profile.user?.name ?? profile.user?.email ?? 'an unnamed user';
-  const email = profile.user?.email && profile.user.name ? ` <${profile.user.email}>` : '';
-  reporter.info(`Logged in to Keap as ${who}${email}${profile.app ? ` (${profile.app})` : ''}, profile "${profileName}".`);
-  reporter.info(
-    profile.storage === 'keychain'
-      ? 'The credential is stored in the OS keychain.'
-      : `The credential is stored in a file only you can read: ${result.location}/${profileName}.json`,
-  );
-  if (profile.kind === 'oauth') {
-    reporter.info(
-      'Note: authorising the same Keap app again elsewhere (another machine, tool or profile) may end this login (its refresh token).',
-    );
-  }
-  // A named profile wins over them; the default one does not (DESIGN.md section 2).
-  for (const name of ref.explicit ? [] : ['INFUSIONSOFT_ACCESS_TOKEN', 'INFUSIONSOFT_API_KEY']) {
-    if (env[name]?.trim()) reporter.warn(`${name} is set and wins over this profile until it is unset`);
-  }
-}
-
-/** Keap's token endpoint with another API (or the reverse) would send a real token to the wrong host. */
-function refuseMixedEndpoints(flags: LoginFlags, apiUrlFlag: string | undefined, env: NodeJS.ProcessEnv): void {
-  if (flags.withToken) return;
-  checkLoginEndpoints({
-    apiUrl: resolveApiUrl(apiUrlFlag, env),
-    tokenUrl: endpoint(env.INFUSIONSOFT_TOKEN_URL, DEFAULT_TOKEN_URL, 'INFUSIONSOFT_TOKEN_URL'),
-    // A --refresh-token login never visits the authorize page.
-    ...(flags.refreshToken
-      ? {}
-      : { authorizeUrl: endpoint(env.INFUSIONSOFT_AUTHORIZE_URL, DEFAULT_AUTHORIZE_URL, 'INFUSIONSOFT_AUTHORIZE_URL') }),
-  });
-}
-
-function endpoint(value: string | undefined, fallback: string, name: string): string {
-  const text = value?.trim() || fallback;
-  try {
-    const url = new URL(text);
-    if (url.protocol === 'http:' || url.protocol === 'https:') return text;
-  } catch {
-    // reported below
-  }
-  throw new UsageError(`${name} is not an http(s) URL: ${text}`, { hint: `unset it to use Keap's (${fallback})` });
 }
 
 function renderStatus(status: AuthStatus): string {

@@ -5,11 +5,10 @@
  * session is opened, so commands that never open one (`resources`, `--help`) start fast.
  */
 import type { Command } from 'commander';
-import { bearerTokenSource, DEFAULT_API_URL, resolveApiUrl } from '../api/credentials.js';
+import { bearerTokenSource } from '../api/credentials.js';
 import type { CredentialSource, KeapApi } from '../api/types.js';
-import { rememberQuota, resolveCredential, type ProfileRef, type ResolvedCredential } from '../auth/account.js';
-import { apiUrlForProfile, chosenApiUrlSource } from '../auth/origin.js';
-import { selectProfile } from '../auth/selection.js';
+import { rememberQuota } from '../auth/account.js';
+import { apiUrlFor, resolveCredential, selectProfile, type ProfileRef } from '../auth/resolver.js';
 import type { IO } from '../io.js';
 import { createReporter, type Reporter } from '../reporter.js';
 
@@ -20,6 +19,9 @@ export interface GlobalOptions {
   verbose?: boolean;
   quiet?: boolean;
   progress?: boolean;
+  /** Settled by cli.ts before a command runs (api/proxy.ts); here only for completeness. */
+  proxy?: string;
+  logFormat?: 'text' | 'json';
 }
 
 export function globalOptions(command: Command): GlobalOptions {
@@ -34,6 +36,8 @@ export function reporterFor(options: GlobalOptions, io: IO): Reporter {
     progress: options.progress ?? true,
     stream: io.stderr,
     env: io.env,
+    format: options.logFormat ?? 'text',
+    now: io.now,
   });
 }
 
@@ -57,25 +61,11 @@ export interface SessionOptions {
 }
 
 /**
- * The one place that decides which credential the client uses: an explicitly named profile
- * (`--profile`, INFUSIONSOFT_PROFILE), then INFUSIONSOFT_ACCESS_TOKEN, then INFUSIONSOFT_API_KEY,
- * then the default profile (`auth switch`, else `default`). `--sandbox` is not a lookup: the
- * sandbox hands out its own token when it starts.
+ * The credential a run would use, in the order auth/resolver.ts owns. `--sandbox` is not a
+ * lookup: the sandbox hands out its own token when it starts.
  */
 export async function resolveCredentialSource(env: NodeJS.ProcessEnv, profileFlag?: string): Promise<CredentialSource | undefined> {
-  return (await lookUpCredential(env, profileFlag))?.source;
-}
-
-async function lookUpCredential(env: NodeJS.ProcessEnv, profileFlag: string | undefined): Promise<ResolvedCredential | undefined> {
-  return resolveCredential(await selectProfile(profileFlag, env));
-}
-
-/** The URL requests go to: a stored profile's own API (another origin is refused), else the chosen one. */
-function apiUrlFor(resolved: ResolvedCredential | undefined, ref: ProfileRef, globals: GlobalOptions, env: NodeJS.ProcessEnv): string {
-  const chosenFrom = chosenApiUrlSource(globals.apiUrl, env);
-  const chosen = chosenFrom ? { url: resolveApiUrl(globals.apiUrl, env), from: chosenFrom } : undefined;
-  if (resolved?.profile) return apiUrlForProfile(ref.profileName, resolved.profile, chosen);
-  return chosen?.url ?? DEFAULT_API_URL;
+  return (await resolveCredential(await selectProfile(profileFlag, env)))?.source;
 }
 
 export async function openSession(command: Command, io: IO, options: SessionOptions = {}): Promise<Session> {
@@ -87,7 +77,7 @@ export async function openSession(command: Command, io: IO, options: SessionOpti
     const sandbox = await startSandbox({});
     reporter.debug(`sandbox listening at ${sandbox.apiUrl}`);
     const credentials = bearerTokenSource(sandbox.token, 'sandbox');
-    const api = createClient({ baseUrl: sandbox.apiUrl, credentials, reporter, concurrency: options.concurrency });
+    const api = createClient({ baseUrl: sandbox.apiUrl, credentials, reporter, concurrency: options.concurrency, direct: true });
     return {
       api,
       reporter,
@@ -102,10 +92,11 @@ export async function openSession(command: Command, io: IO, options: SessionOpti
   const ref: ProfileRef = {
     ...(await selectProfile(globals.profile, io.env, (message) => reporter.warn(message))),
     log: (line) => reporter.debug(line),
+    secrets: io.secrets,
   };
   const resolved = await resolveCredential(ref);
   const credentials = resolved?.source;
-  const baseUrl = apiUrlFor(resolved, ref, globals, io.env);
+  const baseUrl = apiUrlFor(resolved, ref, globals.apiUrl);
   if (resolved?.environmentIgnored) {
     reporter.warn(`${resolved.environmentIgnored} is set but not used: profile "${ref.profileName}" was named, and a named profile wins`);
   }

@@ -1,23 +1,25 @@
-/** `export --all -o DIR/`: the flags of a whole-account export, checked, then one engine call (etl/export-all.ts). */
+/** `export --all -o DIR/`: the flags of a whole-account export, checked, then one engine call (etl/export/all.ts). */
 import type { Command } from 'commander';
 import { CliError, UsageError } from '../errors.js';
 import type { IO } from '../io.js';
 import { counted } from '../reporter.js';
 import { globalOptions, reporterFor, withSession } from './context.js';
-import { exportFormat, exportSummary } from './export.js';
+import { exportFormat } from './export-format.js';
+import { exportSummary } from './export-summary.js';
 import { runInterruptible } from './interrupt.js';
 import { printJson } from './output.js';
 
 /** The flags `export` takes that `--all` uses; the rest are about one resource. */
 export interface ExportAllFlags {
-  format?: string;
+  /** Checked by commander (export's declaration). */
+  format?: Parameters<typeof exportFormat>[0];
   output?: string;
   force?: boolean;
-  max?: string;
-  pageSize?: string;
+  max?: number;
+  pageSize?: number;
   state?: string;
   fullRefresh?: boolean;
-  concurrency?: string;
+  concurrency?: number;
   json?: boolean;
 }
 
@@ -54,7 +56,7 @@ export async function exportAllCommand(
       hint: 'for example: infusionsoft export --all -o keap-backup/',
     });
   }
-  const [{ parsePositiveInt }, { runExportAll }] = await Promise.all([import('./args.js'), import('../etl/export-all.js')]);
+  const { runExportAll } = await import('../etl/export/all.js');
   const { format } = exportFormat(flags.format, undefined);
   const template = {
     format,
@@ -65,11 +67,10 @@ export async function exportAllCommand(
     now: io.now,
     ...(flags.force ? { force: true } : {}),
     ...(flags.state !== undefined ? { stateFile: flags.state } : {}),
-    ...(flags.max !== undefined ? { max: parsePositiveInt(flags.max, '--max') } : {}),
-    ...(flags.pageSize !== undefined ? { pageSize: parsePositiveInt(flags.pageSize, '--page-size') } : {}),
-    ...(flags.concurrency !== undefined ? { concurrency: parsePositiveInt(flags.concurrency, '--concurrency') } : {}),
+    ...(flags.max !== undefined ? { max: flags.max } : {}),
+    ...(flags.pageSize !== undefined ? { pageSize: flags.pageSize } : {}),
+    ...(flags.concurrency !== undefined ? { concurrency: flags.concurrency } : {}),
   };
-  if ((template.pageSize ?? 0) > 1000) throw new UsageError('--page-size: Keap returns at most 1000 records a page');
   const reporter = reporterFor(globalOptions(command), io);
   const started = performance.now();
   const outcome = await runInterruptible(

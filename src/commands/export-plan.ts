@@ -1,18 +1,5 @@
-/** `export --gather MODE` and `export --plan`: the flag's value, and the estimate as text or one JSON object. */
-import { UsageError } from '../errors.js';
-import type { GatherChoice, GatherMode } from '../etl/gather-plan.js';
-
-const MODES: readonly GatherMode[] = ['auto', 'per-record', 'inverse'];
-
-export function parseGatherMode(value: string): GatherMode {
-  const mode = value.trim().toLowerCase();
-  if (!(MODES as readonly string[]).includes(mode)) {
-    throw new UsageError(`--gather: "${value}" is not a plan`, {
-      hint: 'use auto (the cheaper, the default), per-record (one request per record) or inverse (from the inverse lists)',
-    });
-  }
-  return mode as GatherMode;
-}
+/** `export --plan`: the estimate as text or one JSON object. */
+import type { GatherChoice } from '../etl/export/gather-plan.js';
 
 /** What `--plan --json` prints: one object. */
 export function gatherPlanJson(resource: string, choice: GatherChoice): Record<string, unknown> {

@@ -1,22 +1,23 @@
 /** `export RESOURCE`: every record of a resource to CSV, JSON or NDJSON (DESIGN.md sections 2 and 3). */
-import { basename } from 'node:path';
 import type { Command } from 'commander';
+import { choiceOption, wholeNumberOption } from './flags.js';
 import { findResource } from '../catalog/index.js';
 import { UsageError } from '../errors.js';
-import type { ExportFormat, ExportOutcome, ExportRequest } from '../etl/export.js';
-import type { DeletedKey, IncrementalOutcome } from '../etl/incremental.js';
-import { EXPORT_FORMATS } from '../etl/writers.js';
+import { GATHER_MODES, type GatherMode } from '../etl/export/gather-estimate.js';
+import type { ExportFormat, ExportRequest } from '../etl/export/types.js';
+import { EXPORT_FORMATS } from '../etl/export/writers.js';
 import type { IO } from '../io.js';
-import { counted } from '../reporter.js';
 import { collect } from './collect.js';
 import { globalOptions, reporterFor, withSession } from './context.js';
 import { exportAllCommand } from './export-all.js';
-import { gatherPlanJson, parseGatherMode, renderGatherPlan } from './export-plan.js';
+import { exportFormat } from './export-format.js';
+import { gatherPlanJson, renderGatherPlan } from './export-plan.js';
+import { exportSummary } from './export-summary.js';
 import { runInterruptible } from './interrupt.js';
 import { printJson } from './output.js';
 
 interface ExportFlags {
-  format?: string;
+  format?: ExportFormat;
   output?: string;
   fields?: string;
   include: string[];
@@ -25,48 +26,21 @@ interface ExportFlags {
   where: string[];
   param: string[];
   action?: string;
-  max?: string;
-  pageSize?: string;
+  max?: number;
+  pageSize?: number;
   state?: string;
   stateKey?: string;
   fullRefresh?: boolean;
   deleted?: string;
   detectDeletes?: boolean;
-  concurrency?: string;
+  concurrency?: number;
   json?: boolean;
   force?: boolean;
   all?: boolean;
   resume?: boolean;
-  gather?: string;
+  to?: string;
+  gather?: GatherMode;
   plan?: boolean;
-}
-
-/** Extensions export writes, and the format each means. */
-const EXTENSION_FORMATS: Record<string, ExportFormat> = { csv: 'csv', json: 'json', ndjson: 'ndjson', jsonl: 'ndjson' };
-
-/**
- * The format and compression of an export: `--format`, else the output file's extension
- * (`.csv`, `.json`, `.ndjson`, `.jsonl`, each optionally `.gz`), else ndjson (lossless). An
- * extension the tool cannot write (`.parquet`, `.xlsx`) is refused before any request, rather than
- * filling it with NDJSON.
- */
-export function exportFormat(flag: string | undefined, output: string | undefined): { format: ExportFormat; gzip: boolean } {
-  const name = output === undefined || output === '-' ? '' : basename(output).toLowerCase();
-  const gzip = name.endsWith('.gz');
-  const extension = (gzip ? name.slice(0, -3) : name).match(/\.([a-z][a-z0-9]*)$/)?.[1];
-  if (flag !== undefined) {
-    const format = flag.toLowerCase();
-    if (!(EXPORT_FORMATS as readonly string[]).includes(format)) {
-      throw new UsageError(`--format: "${flag}" is not a format`, { hint: `use one of ${EXPORT_FORMATS.join(', ')}` });
-    }
-    return { format: format as ExportFormat, gzip };
-  }
-  if (extension === undefined) return { format: 'ndjson', gzip };
-  const format = EXTENSION_FORMATS[extension];
-  if (format) return { format, gzip };
-  throw new UsageError(`-o ${output}: export cannot write .${extension} files`, {
-    hint: 'name the file .csv, .json or .ndjson (add .gz to compress it), or give --format csv|json|ndjson to write that format under this name',
-  });
 }
 
 export function registerExportCommand(program: Command, io: IO): void {
@@ -74,7 +48,7 @@ export function registerExportCommand(program: Command, io: IO): void {
     .command('export')
     .description('export every record of a resource to CSV, JSON or NDJSON')
     .argument('[resource]', 'resource name or alias (see `infusionsoft resources`); left out with --all')
-    .option('-f, --format <format>', 'csv, json or ndjson (default: from the -o extension, else ndjson)')
+    .addOption(choiceOption('-f, --format <format>', 'the file format (default: from the -o extension, else ndjson)', EXPORT_FORMATS))
     .option(
       '-o, --output <file>',
       'write here (a temporary file renamed on success) instead of stdout; a name ending in .gz is gzip-compressed',
@@ -88,8 +62,13 @@ export function registerExportCommand(program: Command, io: IO): void {
     .option('--where <key=value>', 'a filter the endpoint supports, e.g. email=jane@example.com (repeatable)', collect, [])
     .option('--param <key=value>', 'a path parameter, e.g. order_id=12 for order-items (repeatable)', collect, [])
     .option('--action <id>', 'the read action to use (see `describe RESOURCE`), e.g. read-by-order for transactions')
-    .option('--max <n>', 'stop after N records')
-    .option('--page-size <n>', 'records per request (1-1000, default 1000)')
+    .addOption(wholeNumberOption('--max <n>', 'stop after N records'))
+    .addOption(
+      wholeNumberOption('--page-size <n>', 'records per request (1-1000, default 1000)', {
+        max: 1000,
+        why: 'Keap returns at most 1000 records a page',
+      }),
+    )
     .option('--state <file>', 'incremental: write only records new or changed since the last run (state kept in this JSON file)')
     .option('--state-key <name>', "this job's name in the --state file (default: built from the resource, filters, --include and --fields)")
     .option('--full-refresh', 'ignore the bookmark in --state (it is still updated)')
@@ -97,8 +76,15 @@ export function registerExportCommand(program: Command, io: IO): void {
     .option('--detect-deletes', 'with --state, for resources exported by update time (contacts): sweep every id to find deleted records')
     .option('--resume', 'continue the stopped run (a used-up quota, an interrupt, a kill) that left a checkpoint beside -o FILE')
     .option('--json', "print the run's result as one JSON document on stdout (needs -o FILE)")
-    .option('--concurrency <n>', 'gathered-field requests in flight (default 8; the client still paces them)')
-    .option('--gather <plan>', 'how --include tags is read: auto (the cheaper; default), per-record, inverse (from every tag)')
+    .addOption(wholeNumberOption('--concurrency <n>', 'gathered-field requests in flight (default 8; the client still paces them)'))
+    .option('--to <url>', 'into database tables instead of a file, as `sync RESOURCE --to URL` (sqlite:PATH or postgres://...)')
+    .addOption(
+      choiceOption(
+        '--gather <plan>',
+        "how --include tags is read (default auto: the cheaper plan; inverse reads every tag's members)",
+        GATHER_MODES,
+      ),
+    )
     .option('--plan', 'print what the export would cost (records, requests per plan, time, quota) after a few probes; export nothing')
     .addHelpText(
       'after',
@@ -124,72 +110,86 @@ bookmark; records at the boundary come again (at least once, never missed). Ever
 (event times, unconfirmed update times, no date filter; see \`describe RESOURCE\`) every record is
 read and compared with the last run's content hashes, which also shows deletions (--deleted).`,
     )
-    .action(async (name: string | undefined, flags: ExportFlags, command: Command) => {
-      if (flags.all) return exportAllCommand(name, { ...flags }, command, io);
-      if (name === undefined) {
-        throw new UsageError('export needs a RESOURCE (see `infusionsoft resources`)', {
-          hint: 'or export every resource with --all -o DIR/',
-        });
-      }
-      const resource = findResource(name);
-      // The engine (and csv-parse, for lists in flags) load only when an export runs.
-      const [{ parseFieldList, parsePositiveInt }, { parseDateArg }, { parseKeyValues }, { runExport, estimateExport }] = await Promise.all(
-        [import('./args.js'), import('../etl/dates.js'), import('../etl/key-values.js'), import('../etl/export.js')],
-      );
-      const { format, gzip } = exportFormat(flags.format, flags.output);
-      const request: ExportRequest = {
-        resource,
-        format,
-        ...(gzip ? { gzip } : {}),
-        ...(flags.force ? { force: true } : {}),
-        ...(flags.json ? { resultOnStdout: true } : {}),
-        where: parseKeyValues(flags.where, '--where'),
-        params: parseKeyValues(flags.param, '--param'),
-        fullRefresh: flags.fullRefresh ?? false,
-        stdout: io.stdout,
-        now: io.now,
-      };
-      if (flags.action !== undefined) request.action = flags.action;
-      if (flags.output !== undefined && flags.output !== '-') request.output = flags.output;
-      if (flags.fields !== undefined) request.fields = parseFieldList(flags.fields, '--fields');
-      if (flags.include.length) request.include = flags.include.flatMap((v) => parseFieldList(v, '--include'));
-      if (flags.since !== undefined) request.since = parseDateArg(flags.since, '--since');
-      if (flags.until !== undefined) request.until = parseDateArg(flags.until, '--until');
-      if (flags.max !== undefined) request.max = parsePositiveInt(flags.max, '--max');
-      if (flags.pageSize !== undefined) {
-        request.pageSize = parsePositiveInt(flags.pageSize, '--page-size');
-        if (request.pageSize > 1000) throw new UsageError('--page-size: Keap returns at most 1000 records a page');
-      }
-      if (flags.concurrency !== undefined) request.concurrency = parsePositiveInt(flags.concurrency, '--concurrency');
-      if (flags.state !== undefined) request.stateFile = flags.state;
-      if (flags.stateKey !== undefined) request.stateKey = parseStateKey(flags.stateKey, flags.state);
-      if (flags.deleted !== undefined) request.deletedFile = flags.deleted;
-      if (flags.detectDeletes) request.detectDeletes = true;
-      if (flags.resume) request.resume = true;
-      request.resumeCommand = resumeCommandLine(command);
-      if (flags.gather !== undefined) request.gather = parseGatherMode(flags.gather);
-      if (flags.plan) {
-        const choice = await withSession(command, io, ({ api }) => estimateExport(api, request));
-        if (flags.json) printJson(gatherPlanJson(resource.name, choice), io.stdout);
-        else io.stdout.write(renderGatherPlan(resource.name, choice));
-        return;
-      }
-      if (flags.json && request.output === undefined) {
-        throw new UsageError('--json prints the result on stdout, where the data goes without -o', {
-          hint: 'write the data to a file with -o FILE, or leave out --json',
-        });
-      }
+    .action((name: string | undefined, flags: ExportFlags, command: Command) => exportCommand(name, flags, command, io));
+}
 
-      // Ctrl-C, a kill from cron, a closed SSH session: stop fetching, discard the temporary file.
-      const outcome = await runInterruptible((signal) => {
-        request.signal = signal;
-        return withSession(command, io, ({ api, reporter, account }) => runExport(api, { ...request, account }, reporter), {
-          ...(request.concurrency ? { concurrency: request.concurrency } : {}),
-        });
-      }, 'export interrupted before anything was written');
-      reporterFor(globalOptions(command), io).info(exportSummary(outcome));
-      if (flags.json) printJson(outcome.result, io.stdout);
+/** One export run: the flags checked and read into a request, the engine run, its summary printed. */
+async function exportCommand(name: string | undefined, flags: ExportFlags, command: Command, io: IO): Promise<void> {
+  if (flags.to !== undefined) return (await import('./sync.js')).exportToDatabase(name, flags, command, io);
+  if (flags.all) return exportAllCommand(name, { ...flags }, command, io);
+  if (name === undefined) {
+    throw new UsageError('export needs a RESOURCE (see `infusionsoft resources`)', {
+      hint: 'or export every resource with --all -o DIR/',
     });
+  }
+  const resource = findResource(name);
+  // The engine (and csv-parse, for lists in flags) load only when an export runs.
+  const [{ parseFieldList }, { parseDateArg }, { parseKeyValues }, { runExport }, { estimateExport }] = await Promise.all([
+    import('./args.js'),
+    import('../etl/dates.js'),
+    import('../etl/key-values.js'),
+    import('../etl/export/run.js'),
+    import('../etl/export/estimate.js'),
+  ]);
+  const { format, gzip } = exportFormat(flags.format, flags.output);
+  const request: ExportRequest = {
+    resource,
+    format,
+    ...(gzip ? { gzip } : {}),
+    ...(flags.force ? { force: true } : {}),
+    ...(flags.json ? { resultOnStdout: true } : {}),
+    where: parseKeyValues(flags.where, '--where'),
+    params: parseKeyValues(flags.param, '--param'),
+    fullRefresh: flags.fullRefresh ?? false,
+    stdout: io.stdout,
+    now: io.now,
+  };
+  if (flags.action !== undefined) request.action = flags.action;
+  if (flags.output !== undefined && flags.output !== '-') request.output = flags.output;
+  if (flags.fields !== undefined) request.fields = parseFieldList(flags.fields, '--fields');
+  if (flags.include.length) request.include = flags.include.flatMap((v) => parseFieldList(v, '--include'));
+  if (flags.since !== undefined) request.since = parseDateArg(flags.since, '--since');
+  if (flags.until !== undefined) request.until = parseDateArg(flags.until, '--until');
+  if (flags.max !== undefined) request.max = flags.max;
+  if (flags.pageSize !== undefined) request.pageSize = flags.pageSize;
+  if (flags.concurrency !== undefined) request.concurrency = flags.concurrency;
+  if (flags.state !== undefined) request.stateFile = flags.state;
+  if (flags.stateKey !== undefined) request.stateKey = parseStateKey(flags.stateKey, flags.state);
+  if (flags.deleted !== undefined) request.deletedFile = flags.deleted;
+  if (flags.detectDeletes) request.detectDeletes = true;
+  if (flags.resume) request.resume = true;
+  request.resumeCommand = resumeCommandLine(command);
+  if (flags.gather !== undefined) request.gather = flags.gather;
+  if (flags.plan) {
+    const choice = await withSession(command, io, ({ api }) => estimateExport(api, request));
+    if (flags.json) printJson(gatherPlanJson(resource.name, choice), io.stdout);
+    else io.stdout.write(renderGatherPlan(resource.name, choice));
+    return;
+  }
+  if (flags.json && request.output === undefined) {
+    throw new UsageError('--json prints the result on stdout, where the data goes without -o', {
+      hint: 'write the data to a file with -o FILE, or leave out --json',
+    });
+  }
+
+  // Ctrl-C, a kill from cron, a closed SSH session: stop fetching, discard the temporary file.
+  const outcome = await runInterruptible((signal) => {
+    request.signal = signal;
+    return withSession(command, io, ({ api, reporter, account }) => runExport(api, { ...request, account }, reporter), {
+      ...(request.concurrency ? { concurrency: request.concurrency } : {}),
+    });
+  }, 'export interrupted before anything was written');
+  const done = outcome.result;
+  // The summary's numbers as fields of its JSON line (`--log-format json`), for log shippers.
+  reporterFor(globalOptions(command), io).info(exportSummary(outcome), {
+    resource: done.resource,
+    records: done.records,
+    requests: done.requests,
+    seconds: done.seconds,
+    output: done.output,
+    format: done.format,
+  });
+  if (flags.json) printJson(outcome.result, io.stdout);
 }
 
 /** The command line that continues a stopped run: this one, with `--resume`, quoted for a shell. */
@@ -210,32 +210,4 @@ function parseStateKey(name: string, state: string | undefined): string {
     throw new UsageError(`--state-key "${name}": give a name, such as nightly-contacts`);
   }
   return trimmed;
-}
-
-/** `exported 2 contacts to contacts.csv (csv) in 0.4 s, 3 requests`, and what else the run has to say. */
-export function exportSummary(outcome: ExportOutcome): string {
-  const { result, recordNoun, vanished } = outcome;
-  const records = (n: number) => counted(n, recordNoun.one, recordNoun.many);
-  return (
-    `exported ${records(result.records)} to ${result.output} (${result.format}${result.compression ? `, ${result.compression}` : ''}) in ${result.seconds.toFixed(1)} s, ${counted(result.requests, 'request')}` +
-    (result.truncated ? ` (stopped at --max ${outcome.max})` : '') +
-    (vanished ? ` (${records(vanished)} deleted meanwhile, written with null gathered fields)` : '') +
-    (outcome.incremental ? incrementalTail(outcome.incremental) : '')
-  );
-}
-
-/** The summary line's tail: what hash mode skipped and which records disappeared. */
-function incrementalTail(outcome: IncrementalOutcome): string {
-  if (outcome.mode !== 'hash') return outcome.deleted && outcome.compared ? deletedTail(outcome.deleted) : '';
-  if (outcome.compared === false) return '; first run: every record is new';
-  let text = `; ${(outcome.unchanged ?? 0).toLocaleString('en-US')} unchanged, not written`;
-  if (outcome.deleted) text += deletedTail(outcome.deleted);
-  return text;
-}
-
-/** `; 2 deleted since the last run: 14, 15`, the first ten named. */
-function deletedTail(deleted: DeletedKey[]): string {
-  const shown = deleted.slice(0, 10).map((key) => (typeof key === 'object' ? JSON.stringify(key) : String(key)));
-  const more = deleted.length > shown.length ? `, ... (${deleted.length - shown.length} more)` : '';
-  return `; ${deleted.length.toLocaleString('en-US')} deleted since the last run${shown.length ? `: ${shown.join(', ')}${more}` : ''}`;
 }

@@ -1,10 +1,11 @@
 /**
- * The terminal side of `auth login`: prompts on stderr (a secret is never echoed), lines from a
- * pipe when stdin is not a terminal, and the browser. Only the command layer talks to the person.
+ * The production prompter and browser opener that `processIO()` hands to commands: prompts on
+ * stderr (a secret is never echoed), lines from a pipe when stdin is not a terminal, and the
+ * system's browser. Tests inject their own (test/support/prompter.ts).
  */
 import { createInterface, type Interface } from 'node:readline';
-import type { LoginIO } from '../auth/login.js';
-import type { Reporter } from '../reporter.js';
+import type { Readable } from 'node:stream';
+import type { BrowserOpener, OutputStream, Prompter } from '../io.js';
 
 /** Lines of a piped stdin, handed out one per request. */
 class PipedLines {
@@ -47,14 +48,20 @@ class PipedLines {
 }
 
 /** One prompt on the terminal; `secret` mutes the echo of what is typed. */
-function promptTerminal(prompt: string, secret: boolean, signal?: AbortSignal): Promise<string | undefined> {
+function promptTerminal(
+  streams: { input: Readable; output: OutputStream },
+  prompt: string,
+  secret: boolean,
+  signal?: AbortSignal,
+): Promise<string | undefined> {
+  const { input, output } = streams;
   return new Promise((resolve) => {
-    const reader = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+    const reader = createInterface({ input, output, terminal: true });
     let muted = false;
     // readline echoes through _writeToOutput; muting it keeps a typed secret off the screen.
     const internal = reader as unknown as { _writeToOutput: (text: string) => void };
     internal._writeToOutput = (text: string) => {
-      if (!muted) process.stderr.write(text);
+      if (!muted) output.write(text);
     };
     let answered = false;
     const finish = (value: string | undefined) => {
@@ -62,7 +69,7 @@ function promptTerminal(prompt: string, secret: boolean, signal?: AbortSignal): 
       answered = true;
       signal?.removeEventListener('abort', onAbort);
       reader.close();
-      if (secret) process.stderr.write('\n');
+      if (secret) output.write('\n');
       resolve(value);
     };
     const onAbort = () => finish(undefined);
@@ -77,39 +84,37 @@ function promptTerminal(prompt: string, secret: boolean, signal?: AbortSignal): 
   });
 }
 
-export interface TerminalIO extends LoginIO {
-  close(): void;
-}
-
-export function terminalIO(reporter: Reporter): TerminalIO {
+/** Prompts on `output` when `input` is a terminal; otherwise the lines of a pipe, one per request. */
+export function terminalPrompter(input: Readable & { isTTY?: boolean }, output: OutputStream): Prompter {
   let piped: PipedLines | undefined;
   return {
-    reporter,
+    interactive: input.isTTY === true,
     async readLine(prompt, options = {}) {
-      if (process.stdin.isTTY) return promptTerminal(prompt, options.secret ?? false, options.signal);
-      piped ??= new PipedLines(process.stdin);
+      if (input.isTTY) return promptTerminal({ input, output }, prompt, options.secret ?? false, options.signal);
+      piped ??= new PipedLines(input);
       return piped.next(options.signal);
-    },
-    interactive: process.stdin.isTTY === true,
-    async openBrowser(url) {
-      const missing = noDisplay(process.env, process.platform);
-      if (missing) throw new Error(missing);
-      const { default: open } = await import('open');
-      const child = await withoutOurVariables(() => open(url));
-      const failed = (why: string) =>
-        reporter.warn(`no browser could be opened (${why}); open the address above yourself, and paste the address you land on`);
-      child.on('error', (error) => failed(error.message));
-      // The opener (xdg-open) exits at once, non-zero when it found no browser to hand the address to.
-      child.on('exit', (code) => {
-        if (code) failed(`the opener exited with status ${code}`);
-      });
-      child.unref();
     },
     close() {
       piped?.close();
       // A pipe left open by the caller must not keep the finished command alive.
-      if (!process.stdin.isTTY) process.stdin.destroy();
+      if (!input.isTTY) input.destroy();
     },
+  };
+}
+
+/** Opens the system's browser with `open` (xdg-open on Linux); refuses at once where there is no display. */
+export function systemBrowserOpener(env: NodeJS.ProcessEnv, platform: NodeJS.Platform): BrowserOpener {
+  return async (url, onFailure) => {
+    const missing = noDisplay(env, platform);
+    if (missing) throw new Error(missing);
+    const { default: open } = await import('open');
+    const child = await withoutOurVariables(() => open(url));
+    child.on('error', (error) => onFailure(error.message));
+    // The opener (xdg-open) exits at once, non-zero when it found no browser to hand the address to.
+    child.on('exit', (code) => {
+      if (code) onFailure(`the opener exited with status ${code}`);
+    });
+    child.unref();
   };
 }
 

@@ -1,7 +1,7 @@
 /** `resources` and `describe`: the catalog, for people and for scripts. */
 import type { Command } from 'commander';
 import { bodyRows, catalog, findResource, isReadAction, ruleText } from '../catalog/index.js';
-import { describeResource, summarizeResource, type ResourceDescription, type WriteDescription } from '../etl/describe.js';
+import { describeResource, summarizeResource, type ResourceDescription, type WriteDescription } from '../direct/describe.js';
 import { CliError, UsageError } from '../errors.js';
 import type { IO } from '../io.js';
 import { globalOptions, reporterFor, resolveCredentialSource, withSession } from './context.js';

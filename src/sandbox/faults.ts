@@ -1,4 +1,4 @@
-/** `--faults`: injected 5xx, 429, resets, slow and cut-off answers, at a rate each. */
+/** `--faults`: injected 5xx, 429, 401, resets, slow and cut-off answers, at a rate each. */
 import { UsageError } from '../errors.js';
 import { Random, hash32 } from './random.js';
 import { reply, type Outcome, type Reply } from './reply.js';
@@ -18,13 +18,14 @@ export type FaultKind =
   | 'ignore-offset'
   | 'stuck-next'
   | 'gone'
-  | 'drop-after-write';
+  | 'drop-after-write'
+  | GatewayRefusal;
 export interface FaultRule {
   kind: FaultKind;
   rate: number;
 }
 
-const faultKinds: readonly FaultKind[] = [
+const plainFaultKinds: readonly FaultKind[] = [
   '500',
   '502',
   '503',
@@ -40,6 +41,25 @@ const faultKinds: readonly FaultKind[] = [
   'gone',
   'drop-after-write',
 ];
+
+/**
+ * Keap's gateway refusing a credential with 401 and one of its `fault` error codes (API-FACTS.md
+ * section 9; the codes are those the PMPro Keap plugin lists). Only `invalid_access_token` has a
+ * recorded faultstring; the others are Apigee's wording, which clients must not depend on.
+ */
+export const GATEWAY_REFUSALS = {
+  '401-invalid-token': { faultstring: 'Invalid Access Token', errorcode: 'keymanagement.service.invalid_access_token' },
+  '401-expired-token': { faultstring: 'Access Token expired', errorcode: 'keymanagement.service.access_token_expired' },
+  '401-token-not-approved': { faultstring: 'Access Token not approved', errorcode: 'keymanagement.service.access_token_not_approved' },
+  '401-missing-token': { faultstring: 'Invalid access token', errorcode: 'oauth.v2.InvalidAccessToken' },
+  '401-client-not-approved': {
+    faultstring: 'Client Id not approved',
+    errorcode: 'keymanagement.service.invalid_client-client_id_not_approved',
+  },
+} as const;
+export type GatewayRefusal = keyof typeof GATEWAY_REFUSALS;
+
+const faultKinds: readonly FaultKind[] = [...plainFaultKinds, ...(Object.keys(GATEWAY_REFUSALS) as GatewayRefusal[])];
 
 export const QUOTA_FAULT = {
   fault: {
@@ -123,6 +143,14 @@ export class FaultInjector {
         return reply({ status: 404, body: { message: `Record with id ${recordId} not found` } });
       case 'reset':
         return { kind: 'reset' };
+      case '401-invalid-token':
+      case '401-expired-token':
+      case '401-token-not-approved':
+      case '401-missing-token':
+      case '401-client-not-approved': {
+        const { faultstring, errorcode } = GATEWAY_REFUSALS[kind];
+        return reply({ status: 401, body: { fault: { faultstring, detail: { errorcode } } } });
+      }
       case '429':
         return reply({ status: 429, body: this.random.next() < 0.5 ? QUOTA_FAULT : QUOTA_APP });
       case '500':

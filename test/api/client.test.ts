@@ -46,7 +46,7 @@ describe('authentication', () => {
     const error = await api.request('GET', '/contacts').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AuthError);
     expect((error as AuthError).exitCode).toBe(4);
-    expect((error as AuthError).message).toBe('no Keap credential');
+    expect((error as AuthError).message).toBe('not logged in to Keap');
     expect((error as AuthError).problem).toBe('missing');
     expect(server.requests).toHaveLength(0);
   });
@@ -452,6 +452,24 @@ describe('retries', () => {
       .catch((e: unknown) => e);
     expect((error as ApiError).keapMessage).toBe('still broken');
     expect(server.requests).toHaveLength(4);
+  });
+
+  it("does not wait for a 429's Retry-After (Keap sends none): it backs off by its own steps", async () => {
+    failFirst(1, (_req, res) => json(res, 429, { message: 'slow down' }, { 'retry-after': '3600' }));
+    const api = client();
+    expect((await api.request('GET', '/contacts')).status).toBe(200);
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it("takes a 429 whose body speaks of a quota for a throttle when no quota header is used up: Keap's wording is the same for both", async () => {
+    const quotaWording = {
+      fault: { faultstring: 'Rate limit quota violation', detail: { errorcode: 'policies.ratelimit.QuotaViolation' } },
+    };
+    failFirst(1, (_req, res) => json(res, 429, quotaWording));
+    const api = client();
+    expect((await api.request('GET', '/contacts')).status).toBe(200);
+    expect(server.requests).toHaveLength(2);
+    expect(api.stats().throttled).toBe(1);
   });
 
   it('stops at once when the daily quota is used up, saying when it resets', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { apiKeySource, bearerTokenSource, credentialSourceFromEnv, DEFAULT_API_URL, resolveApiUrl } from '../../src/api/credentials.js';
+import { apiKeySource, bearerTokenSource, DEFAULT_API_URL } from '../../src/api/credentials.js';
+import { credentialSourceFromEnv, resolveApiUrl } from '../../src/auth/resolver.js';
 import { UsageError } from '../../src/errors.js';
 
 describe('credentialSourceFromEnv', () => {

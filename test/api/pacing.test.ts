@@ -4,7 +4,7 @@ import { createClient } from '../../src/api/client.js';
 import { startSandbox } from '../../src/sandbox/server.js';
 import type { SandboxHandle } from '../../src/sandbox/types.js';
 import type { KeapApi } from '../../src/api/types.js';
-import { json, sleep, startServer, type TestServer } from './server.js';
+import { json, startServer, type TestServer } from './server.js';
 
 /**
  * A server throttled like the sandbox bench: a token bucket of `rate` requests a second
@@ -108,22 +108,34 @@ describe('pacing from the throttle headers', () => {
   });
 
   it('lets a generous limit through at full concurrency', async () => {
-    server.handle(async (_req, res) => {
-      await sleep(5);
-      json(
-        res,
-        200,
-        {},
-        {
-          'x-keap-product-throttle-limit': '1000000',
-          'x-keap-product-throttle-time-unit': 'minute',
-          'x-keap-product-throttle-interval': '1',
-          'x-keap-product-throttle-available': '999999',
-        },
-      );
-    });
+    const generous = {
+      'x-keap-product-throttle-limit': '1000000',
+      'x-keap-product-throttle-time-unit': 'minute',
+      'x-keap-product-throttle-interval': '1',
+      'x-keap-product-throttle-available': '999999',
+    };
+    // Answers wait until eight requests are open at once (an explicit event, not a sleep): the
+    // pacer let all eight callers through together. After that, everything is answered at once.
+    const waiting: Array<() => void> = [];
+    let full = false;
+    server.handle(
+      (_req, res) =>
+        new Promise<void>((resolve) => {
+          const answer = () => {
+            json(res, 200, {}, generous);
+            resolve();
+          };
+          if (full) return answer();
+          waiting.push(answer);
+          if (waiting.length === 8) {
+            full = true;
+            for (const held of waiting.splice(0)) held();
+          }
+        }),
+    );
     await run(8, 200);
     expect(server.requests).toHaveLength(200);
+    // Eight at once, and never a ninth: the client's concurrency limit.
     expect(server.maxInFlight).toBe(8);
   });
 });

@@ -1,11 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { bearerTokenSource } from '../../src/api/credentials.js';
 import { createClient } from '../../src/api/client.js';
-import type { KeapApi, Page } from '../../src/api/types.js';
+import type { CredentialSource, KeapApi, Page } from '../../src/api/types.js';
 import type { ResponseShape } from '../../src/catalog/types.js';
+import type { Reporter } from '../../src/reporter.js';
 import { PagingError } from '../../src/api/errors.js';
 import { ApiError } from '../../src/errors.js';
-import { json, sleep, startServer, text, type SeenRequest, type TestServer } from './server.js';
+import { json, startServer, text, type SeenRequest, type TestServer } from './server.js';
 
 let server: TestServer;
 let api: KeapApi;
@@ -304,14 +305,66 @@ describe('paging always ends', () => {
 });
 
 describe('prefetch', () => {
+  // The server answers when the test says (explicit events), never after a sleep; pager.test.ts
+  // holds the window's rules page by page over a source answered by hand.
+
+  /** Holds every answer until the test gives it; `whenHeld(n)` resolves once n requests wait. */
+  function holdingServer(list: ReturnType<typeof keapList>) {
+    const held = new Map<number, () => void>();
+    let wanted: { count: number; resolve: () => void } | undefined;
+    const check = () => {
+      if (wanted && held.size >= wanted.count) {
+        wanted.resolve();
+        wanted = undefined;
+      }
+    };
+    server.handle(
+      (req, res) =>
+        new Promise<void>((resolve) => {
+          const offset = Number(req.query.get('offset'));
+          held.set(offset, () => {
+            list(req, res);
+            resolve();
+          });
+          res.on('close', () => held.delete(offset));
+          check();
+        }),
+    );
+    return {
+      whenHeld(count: number): Promise<void> {
+        return new Promise((resolve) => {
+          wanted = { count, resolve };
+          check();
+        });
+      },
+      answer(offset: number): void {
+        const answer = held.get(offset);
+        held.delete(offset);
+        answer?.();
+      },
+    };
+  }
+
   it('keeps several pages in flight at overlapping offsets, yields them in order and stops at the end', async () => {
     const total = 23;
     const list = keapList(total);
-    server.handle(async (req, res, index) => {
-      // Later requests answer sooner, so pages arrive out of order.
-      await sleep(Math.max(0, 40 - index * 5));
-      list(req, res);
-    });
+    const held = new Map<number, () => void>();
+    server.handle(
+      (req, res) =>
+        new Promise<void>((resolve) => {
+          const offset = Number(req.query.get('offset'));
+          const answer = () => {
+            list(req, res);
+            resolve();
+          };
+          // A page is answered once the request for the one after it has arrived, so several are
+          // open at once; the first page, and short pages at the end, are answered at once.
+          held.get(offset - 3)?.();
+          held.delete(offset - 3);
+          if (offset === 0 || offset + 5 > total) answer();
+          else held.set(offset, answer);
+        }),
+    );
     const pages = await collect(api.paginate('/contacts', contacts, { pageSize: 5, prefetch: 3 }));
     // Pages of 5 overlap by 2: each starts 3 on.
     expect(pages.map((p) => p.offset)).toEqual([0, 3, 6, 9, 12, 15, 18, 21]);
@@ -323,26 +376,72 @@ describe('prefetch', () => {
   });
 
   it('opens the window up to the prefetch depth while the consumer waits for pages', async () => {
-    const list = keapList(200);
-    server.handle(async (req, res) => {
-      await sleep(30); // a slow link: the consumer, which does nothing, always waits
-      list(req, res);
-    });
-    const pages = await collect(api.paginate('/contacts', contacts, { pageSize: 10, prefetch: 4 }));
-    expect(pages.flatMap((p) => p.records)).toEqual(records(0, 200));
+    const held = holdingServer(keapList(200));
+    const pages = api.paginate('/contacts', contacts, { pageSize: 10, prefetch: 4 })[Symbol.asyncIterator]();
+    const seen: unknown[] = [];
+    // A slow link: the consumer always waits. Before each page is answered, the requests the
+    // window has open reach the server: one page to begin with, then three, then four for good.
+    const open = [1, 3];
+    for (let round = 0, offset = 0; offset < 200; round++, offset += 7) {
+      const next = pages.next();
+      await held.whenHeld(open[round] ?? 4);
+      held.answer(offset);
+      const page = await next;
+      expect(page.value?.offset).toBe(offset);
+      seen.push(...(page.value?.records ?? []));
+    }
+    expect((await pages.next()).done).toBe(true);
+    expect(seen).toEqual(records(0, 200));
     expect(server.maxInFlight).toBe(4);
   });
 
-  it('keeps only two pages in flight while the consumer is the slow side', async () => {
+  it('falls back to two pages in flight while the consumer is the slow side', async () => {
     server.handle(keapList(60));
-    let pages = 0;
-    for await (const page of api.paginate('/contacts', contacts, { pageSize: 10, prefetch: 4 })) {
-      expect(page.records.length).toBeGreaterThan(0);
-      pages++;
-      await sleep(150); // writing a page takes far longer than fetching one on loopback
+    const lines: string[] = [];
+    const reporter: Reporter = {
+      verbose: true,
+      quiet: false,
+      info() {},
+      warn() {},
+      debug: (message) => lines.push(message),
+      progress: () => ({ update() {}, stop() {} }),
+    };
+    // The client asks its credential source for a header as it starts each request, before the
+    // pacer, so `started` counts every page the pager has asked for.
+    const token = bearerTokenSource('t', 'test');
+    let started = 0;
+    const credentials: CredentialSource = {
+      scheme: token.scheme,
+      describe: () => token.describe(),
+      header: (signal) => {
+        started++;
+        return token.header(signal);
+      },
+      onUnauthorized: (signal) => token.onUnauthorized(signal),
+    };
+    const client = createClient({ baseUrl: server.base, credentials, reporter });
+    /** Every request started has its answer in (each logs one line when it ends). */
+    const quiet = async () => {
+      do await new Promise<void>((resolve) => setImmediate(resolve));
+      while (lines.length < started);
+    };
+    const asked: number[] = [];
+    try {
+      for await (const page of client.paginate('/contacts', contacts, { pageSize: 10, prefetch: 4 })) {
+        expect(page.records.length).toBeGreaterThan(0);
+        // Writing a page takes longer than fetching one: the next pages are in before it is taken.
+        const before = server.requests.length;
+        await quiet();
+        asked.push(server.requests.length - before);
+      }
+    } finally {
+      await client.close();
     }
-    expect(pages).toBeGreaterThan(6);
-    expect(server.maxInFlight).toBeLessThanOrEqual(2);
+    // New requests after each page: waiting for the first opened the window to three pages
+    // (7, 14, 21); with pages found waiting it closes to two, one new request a page, and none
+    // after the short last page.
+    expect(asked).toEqual([3, 0, 1, 1, 1, 1, 1, 1, 0]);
+    expect(offsets(server)).toEqual([0, 7, 14, 21, 28, 35, 42, 49, 56, 63]);
   });
 
   it('abandons the pages in flight when the consumer stops early', async () => {

@@ -1,6 +1,6 @@
 /** The one-shot callback server and the pasted-back address: state checks, loopback only. */
 import { networkInterfaces } from 'node:os';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { startCallbackServer } from '../../src/auth/callback.js';
 import { parsePasted } from '../../src/auth/login.js';
 import { AuthError, UsageError } from '../../src/errors.js';
@@ -30,8 +30,8 @@ describe('the callback server', () => {
     expect(right.status).toBe(200);
     expect(await right.text()).toContain('Logged in');
     await expect(server.result).resolves.toEqual({ code: 'the-code', state: 'right-state' });
-    // One callback only: the server is gone.
-    await new Promise((r) => setTimeout(r, 50));
+    // One callback only: the server stops by itself.
+    await server.stopped;
     await expect(fetch(`${server.redirectUri}?code=again&state=right-state`)).rejects.toThrow();
   });
 
@@ -56,8 +56,24 @@ describe('the callback server', () => {
   });
 
   it('gives up after its timeout, and when aborted', async () => {
-    const timed = await start({ timeoutMs: 50 });
-    await expect(timed.result).rejects.toBeInstanceOf(AuthError);
+    // The timeout on a fake clock: not a moment early, and then at once.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const timed = await start({ timeoutMs: 30_000 });
+      let settled = false;
+      timed.result.then(
+        () => (settled = true),
+        () => (settled = true),
+      );
+      await vi.advanceTimersByTimeAsync(29_999);
+      expect(settled).toBe(false);
+      await vi.advanceTimersByTimeAsync(1);
+      await expect(timed.result).rejects.toBeInstanceOf(AuthError);
+      await expect(timed.result).rejects.toThrow('no login arrived within 30 s');
+      await timed.stopped;
+    } finally {
+      vi.useRealTimers();
+    }
     const controller = new AbortController();
     const aborted = await start({ signal: controller.signal });
     controller.abort(new Error('Ctrl-C'));

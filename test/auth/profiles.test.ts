@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { authPaths, readProfiles, resolveConfigDir, resolveProfileName, updateProfile, type Profile } from '../../src/auth/profiles.js';
+import { authPaths, readProfiles, resolveConfigDir, updateProfile, type Profile } from '../../src/auth/profiles.js';
+import { resolveProfileName } from '../../src/auth/resolver.js';
 import { fileStore, keychainStore, probeKeychain } from '../../src/auth/secrets.js';
 import { AuthError, UsageError } from '../../src/errors.js';
 

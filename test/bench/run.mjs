@@ -11,6 +11,11 @@
 // hash with the last run's; BENCH_HASH_RECORDS sets the notes, 3,000,000 by default).
 // gather (`export contacts --include tags`, N contacts and 300 tags: per record against auto, which
 // reads the tag lists; requests, time, same bytes).
+// plans (a 5,000-row contacts upsert, EMAIL1 only, into 100,000 contacts: requests per row of the
+// chosen read plan against --reads per-row, and the same records after both).
+// input (the heap while the import's input reads a large CSV file and JSON array: input-heap.mjs).
+// sync (N contacts into SQLite and PostgreSQL against export --format ndjson, and an incremental
+// sync's requests against export --state's; see sync.mjs).
 import { spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { gatherRows } from './gather.mjs';
+import { syncRows } from './sync.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const bin = join(root, 'bin', 'infusionsoft.js');
@@ -33,7 +39,9 @@ const REPEAT = quick ? 1 : 3;
 // minute (one request per contact for its tags): 720 contacts take about 190 s.
 const PAT_CONTACTS = quick ? 120 : 720;
 const PAT_MINUTE = 240;
-const ROWS = ['speed', 'throttle', 'pat', 'import', 'roundtrip', 'hash', 'gather'];
+const ROWS = ['speed', 'throttle', 'pat', 'import', 'roundtrip', 'hash', 'plans', 'input', 'sync', 'gather'];
+const PLAN_CONTACTS = quick ? 20_000 : 100_000;
+const PLAN_ROWS = quick ? 1_000 : 5_000;
 const ROUND_TRIP = Number(process.env.BENCH_ROUNDTRIP) || (quick ? 2_000 : 10_000);
 const UPSERTS = quick ? 1_000 : 5_000;
 const IMPORT_RATE = 50;
@@ -130,6 +138,24 @@ function lines(file) {
   return count;
 }
 const rows = [];
+
+/** 8. The import's input in flat memory, measured in a process of its own (test/bench/input-heap.mjs). */
+function inputHeap() {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(root, 'test', 'bench', 'input-heap.mjs'), '--json'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk) => (out += chunk));
+    child.once('exit', () => {
+      try {
+        resolve(JSON.parse(out));
+      } catch {
+        reject(new Error(`input-heap.mjs printed no rows: ${out}`));
+      }
+    });
+  });
+}
 const verdict = (ok) => (ok ? 'ok' : 'MISSED');
 
 try {
@@ -384,6 +410,7 @@ try {
     rmSync(big);
   }
   if (selected('roundtrip')) rows.push(await roundTrip());
+  if (selected('plans')) rows.push(await readPlans());
 
   if (selected('hash')) {
     // 7. Hash mode (--state on a resource without a trusted update time): the second run reads
@@ -411,6 +438,8 @@ try {
     ]);
     rmSync(hashOut);
   }
+  if (selected('input')) rows.push(...(await inputHeap()));
+  if (selected('sync')) rows.push(...(await syncRows({ startSandbox, timed, bin, work, contacts: N, verdict, median, repeat: REPEAT })));
   if (selected('gather')) rows.push(...(await gatherRows({ contacts: N, tags: 300, startSandbox, timed, bin, work, verdict })));
 } catch (error) {
   process.exitCode = 1;
@@ -469,5 +498,69 @@ async function roundTrip() {
     ];
   } finally {
     await sandbox.stop();
+  }
+}
+
+/** Every contact of a sandbox, by id (the list read straight, with custom fields). */
+async function allContacts(sandbox) {
+  const headers = { Authorization: `Bearer ${sandbox.token}` };
+  const byId = new Map();
+  for (let offset = 0; ; offset += 1000) {
+    const url = `${sandbox.apiUrl}/contacts?limit=1000&offset=${offset}&order=id&order_direction=ASCENDING&optional_properties=custom_fields,job_title,lead_source_id`;
+    const page = await (await fetch(url, { headers })).json();
+    for (const contact of page.contacts) byId.set(contact.id, contact);
+    if (page.contacts.length < 1000) return byId;
+  }
+}
+
+/**
+ * 8. Import plans its reads (issue 17, item 6): PLAN_ROWS upserts (EMAIL1 and a new given name) of
+ * existing contacts spread over PLAN_CONTACTS, with the chosen plan and with --reads per-row, each
+ * into its own sandbox of the same seed; requests per row from the sandbox's stats, and the records
+ * of both compared afterwards (without last_updated, which each write moves).
+ */
+async function readPlans() {
+  const listed = await startSandbox(['--contacts', String(PLAN_CONTACTS)]);
+  const perRow = await startSandbox(['--contacts', String(PLAN_CONTACTS)]);
+  try {
+    const before = await allContacts(listed);
+    const chosen = [];
+    let seen = 0;
+    for (const contact of before.values()) {
+      const email = contact.email_addresses?.find((entry) => entry.field === 'EMAIL1')?.email;
+      if (!email || seen++ % Math.floor(PLAN_CONTACTS / PLAN_ROWS / 1.5) !== 0 || chosen.length >= PLAN_ROWS) continue;
+      chosen.push([contact.id, email]);
+    }
+    if (chosen.length !== PLAN_ROWS) throw new Error(`found ${chosen.length} contacts with an EMAIL1, wanted ${PLAN_ROWS}`);
+    const text = `email_addresses.EMAIL1.email,given_name\n${chosen.map(([id, email]) => `${email},Planned ${id}`).join('\n')}\n`;
+    const total = async (sandbox) =>
+      Object.values((await (await fetch(`${sandbox.origin}/_sandbox/stats`)).json()).requests).reduce((a, b) => a + b, 0);
+    const measure = async (sandbox, name, extra) => {
+      const file = join(work, `${name}.csv`);
+      writeFileSync(file, text);
+      const start = await total(sandbox);
+      const run = await timed([bin, 'import', 'contacts', file, '--no-progress', ...extra], {
+        INFUSIONSOFT_API_URL: sandbox.apiUrl,
+        INFUSIONSOFT_ACCESS_TOKEN: sandbox.token,
+      });
+      return { perRow: ((await total(sandbox)) - start) / PLAN_ROWS, seconds: run.seconds };
+    };
+    const auto = await measure(listed, 'plans-auto', []);
+    const reference = await measure(perRow, 'plans-per-row', ['--reads', 'per-row']);
+    const [a, b] = [await allContacts(listed), await allContacts(perRow)];
+    const strip = ({ last_updated, ...record }) => JSON.stringify(record);
+    const differing = chosen.filter(([id]) => !a.get(id) || strip(a.get(id)) !== strip(b.get(id))).length;
+    const renamed = chosen.filter(([id]) => a.get(id)?.given_name === `Planned ${id}`).length;
+    return [
+      `import contacts (upsert, EMAIL1 only), ${PLAN_ROWS.toLocaleString()} rows into ${PLAN_CONTACTS.toLocaleString()} contacts`,
+      `${auto.seconds.toFixed(1)} s`,
+      `${auto.perRow.toFixed(2)} req/row; --reads per-row: ${reference.perRow.toFixed(2)} req/row in ${reference.seconds.toFixed(1)} s; ${differing} records differ`,
+      `${(auto.perRow / reference.perRow).toFixed(2)}x requests`,
+      '<= 1.1 req/row, same records',
+      verdict(auto.perRow <= 1.1 && differing === 0 && renamed === PLAN_ROWS),
+    ];
+  } finally {
+    await listed.stop();
+    await perRow.stop();
   }
 }

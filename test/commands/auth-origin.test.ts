@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { login } from '../../src/auth/login.js';
 import { createClient } from '../../src/api/client.js';
+import { memorySecretStores } from '../../src/auth/memory-secrets.js';
 import { authPaths, readProfile, type Profile } from '../../src/auth/profiles.js';
 import { fileStore } from '../../src/auth/secrets.js';
 import { storedCredentialSource } from '../../src/auth/source.js';
@@ -125,13 +126,18 @@ async function storeLogin(env: Record<string, string | undefined>, kind: 'oauth'
       authorizeUrl: `${sandbox.origin}/app/oauth/authorize`,
       tokenUrl: `${sandbox.origin}/token`,
       env: { INFUSIONSOFT_CLIENT_ID: SANDBOX_CLIENT_ID, INFUSIONSOFT_CLIENT_SECRET: SANDBOX_CLIENT_SECRET },
+      secrets: memorySecretStores(),
       noBrowser: true,
       withToken: kind === 'key',
       refreshToken: kind === 'oauth',
       insecureStorage: true,
       timeoutMs: 10_000,
     },
-    { reporter: silentReporter, readLine: async () => lines.shift(), openBrowser: async () => undefined },
+    {
+      reporter: silentReporter,
+      prompter: { interactive: false, readLine: async () => lines.shift(), close: () => undefined },
+      openBrowser: async () => undefined,
+    },
   );
   registerStored(env);
 }

@@ -224,7 +224,7 @@ describe('export --plan', () => {
   it('refuses a plan that is not one, and --gather inverse where no field has inverse lists', async () => {
     const bad = await runCli(['export', 'contacts', '--include', 'tags', '--gather', 'both'], { env: sandbox.env });
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/--gather: "both" is not a plan/);
+    expect(bad.stderr).toMatch(/--gather <plan>' argument 'both' is invalid. Allowed choices are auto, per-record, inverse/);
     const emails = await runCli(['export', 'contacts', '--include', 'emails', '--gather', 'inverse', '--max', '1'], { env: sandbox.env });
     expect(emails.code).toBe(2);
     expect(emails.stderr).toMatch(/--gather inverse: none of the included fields of contacts has inverse lists/);

@@ -352,12 +352,20 @@ describe('import: flags that cannot work are refused before anything is read or 
       ['import', 'tags', 'FILE', '--action', 'update'],
       /tags cannot be imported with --action update.*--action create/s,
     ],
-    ['an action that does not exist', ['import', 'contacts', 'FILE', '--action', 'merge'], /--action: "merge" is not an import action/],
+    [
+      'an action that does not exist',
+      ['import', 'contacts', 'FILE', '--action', 'merge'],
+      /--action <action>' argument 'merge' is invalid\. Allowed choices are create, update, upsert, delete\./,
+    ],
     ['a lookup of an unknown resource', ['import', 'orders', 'FILE', '--lookup', 'contact_id=widgets.email'], /--lookup.*widgets/s],
     ['a lookup key the resource has not', ['import', 'orders', 'FILE', '--lookup', 'product_id=products.color'], /sku/],
     ['--only-created without --action delete', ['import', 'contacts', 'FILE', '--only-created'], /--only-created/],
     ['a duplicate option Keap does not have', ['import', 'contacts', 'FILE', '--duplicate-option', 'Phone'], /Email, EmailAndName/],
-    ['an --on-duplicate policy that does not exist', ['import', 'contacts', 'FILE', '--on-duplicate', 'newest'], /first, last or error/],
+    [
+      'an --on-duplicate policy that does not exist',
+      ['import', 'contacts', 'FILE', '--on-duplicate', 'newest'],
+      /--on-duplicate <policy>' argument 'newest' is invalid\. Allowed choices are first, last, error\./,
+    ],
     ['--dry-run with --resume', ['import', 'contacts', 'FILE', '--dry-run', '--resume'], /--dry-run/],
     ['a missing file', ['import', 'contacts', 'MISSING'], /missing\.csv: no such file/],
   ];

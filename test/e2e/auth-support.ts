@@ -1,7 +1,6 @@
 /** Logging in against a sandbox process, as the end-to-end auth tests do it. */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { expect } from 'vitest';
+import { registerStoredSecrets } from '../auth/in-process.js';
 import { pressOnAuthorizePage, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET } from '../auth/oauth-walk.js';
 import { registerSecret, startRun, tempDir, type RunResult, type SandboxProcess } from './cli.js';
 
@@ -35,24 +34,4 @@ export async function oauthLogin(env: Record<string, string | undefined>, extra:
   return result;
 }
 
-export type StoredFile =
-  | { kind: 'oauth'; accessToken: string; refreshToken: string; expiresAt: number; clientSecret: string }
-  | { kind: 'key'; key: string };
-
-export function readStoredSecret(configDir: string, profile = 'default'): StoredFile | undefined {
-  const file = join(configDir, 'secrets', `${profile}.json`);
-  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as StoredFile) : undefined;
-}
-
-/** Every token now stored under `configDir` joins the secret scan's list. */
-export function registerStoredSecrets(configDir: string): void {
-  const folder = join(configDir, 'secrets');
-  if (!existsSync(folder)) return;
-  for (const name of readdirSync(folder)) {
-    if (!name.endsWith('.json')) continue;
-    const secret = JSON.parse(readFileSync(join(folder, name), 'utf8')) as Record<string, unknown>;
-    for (const key of ['accessToken', 'refreshToken', 'clientSecret', 'key']) {
-      if (typeof secret[key] === 'string') registerSecret(secret[key] as string);
-    }
-  }
-}
+export { readStoredSecret, registerStoredSecrets, type StoredFile } from '../auth/in-process.js';

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
-import type { SandboxStats, TestSandbox } from '../support/cli.js';
+import { type SandboxStats, type TestSandbox, withoutTimestamps } from '../support/cli.js';
 import { cleanEnv } from '../support/env.js';
 import { printsSecretOnPurpose, recordOutput, registerSecret } from '../support/record.js';
 
@@ -28,7 +28,9 @@ export interface RunResult {
   code: number | null;
   signal: NodeJS.Signals | null;
   stdout: string;
+  /** stderr without the UTC timestamp that starts each line off a terminal (see test/support/cli.ts). */
   stderr: string;
+  rawStderr: string;
 }
 
 export interface RunOptions {
@@ -57,7 +59,7 @@ export function run(args: string[], options: RunOptions = {}): Promise<RunResult
     child.on('error', reject);
     child.on('close', (code, signal) => {
       recordOutput(args, stdout, stderr, printsSecretOnPurpose(args));
-      resolve({ code, signal, stdout, stderr });
+      resolve({ code, signal, stdout, stderr: withoutTimestamps(stderr), rawStderr: stderr });
     });
     child.stdin.end(options.input ?? '');
     options.onStart?.(child);
@@ -88,7 +90,7 @@ export function startRun(args: string[], options: { env?: Record<string, string 
     child.on('error', reject);
     child.on('close', (code, signal) => {
       recordOutput(args, stdout, stderr, printsSecretOnPurpose(args));
-      resolve({ code, signal, stdout, stderr });
+      resolve({ code, signal, stdout, stderr: withoutTimestamps(stderr), rawStderr: stderr });
     });
   });
   return {
@@ -100,7 +102,7 @@ export function startRun(args: string[], options: { env?: Record<string, string 
     async waitForStderr(pattern, timeoutMs = 15_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const match = pattern.exec(stderr);
+        const match = pattern.exec(withoutTimestamps(stderr));
         if (match) return match;
         if (child.exitCode !== null || Date.now() > deadline) {
           throw new Error(`no ${pattern} in the output of infusionsoft ${args.join(' ')}:\n${stderr}`);

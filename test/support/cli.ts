@@ -5,8 +5,10 @@
  * terminals, the real exit status, descriptors such as `/dev/stdout`, shell pipelines.
  */
 import { Readable, Writable } from 'node:stream';
+import { systemSecretStores, type SecretStores } from '../../src/auth/secrets.js';
 import { main } from '../../src/cli.js';
-import type { IO } from '../../src/io.js';
+import { terminalPrompter } from '../../src/commands/prompt.js';
+import type { BrowserOpener, IO, Prompter } from '../../src/io.js';
 import { startSandbox } from '../../src/sandbox/server.js';
 import type { SandboxOptions } from '../../src/sandbox/types.js';
 import { cleanEnv } from './env.js';
@@ -18,14 +20,33 @@ export { totalRequests } from './stats.js';
 export interface CliResult {
   code: number;
   stdout: string;
+  /** What was written to stderr, each line without the UTC timestamp a non-terminal stderr gets. */
   stderr: string;
+  /** stderr exactly as written, timestamps included. */
+  rawStderr: string;
+}
+
+/**
+ * The timestamp that starts each reporter line on a stderr that is not a terminal (log-lines.ts).
+ * Most tests read the messages; test/cli-log-lines.test.ts holds the stamps themselves.
+ */
+const LINE_STAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z /gm;
+
+export function withoutTimestamps(text: string): string {
+  return text.replace(LINE_STAMP, '');
 }
 
 export interface CliOptions {
   /** Added to a clean environment (see cleanEnv). */
   env?: Record<string, string | undefined>;
-  /** What the command reads on stdin (empty by default). */
-  stdin?: string;
+  /** What the command reads on stdin (empty by default); a stream to write to it mid-run. */
+  stdin?: string | Readable;
+  /** The prompter (default: the production one over `stdin`, which is a pipe, not a terminal). */
+  prompter?: () => Prompter;
+  /** The browser opener (default: one that refuses, so no test opens a real browser). */
+  openBrowser?: BrowserOpener;
+  /** The secret stores (default: the system's for `env`; give an in-memory or wedged keychain). */
+  secrets?: SecretStores;
   /** The wall clock the run sees (Date.now by default). */
   now?: () => number;
   /** Called with each chunk written to stderr, as it is written (to act mid-run). */
@@ -49,12 +70,18 @@ export class CapturedStream extends Writable {
 
 /** An IO of captured streams, for tests that call `main` or a command's parts themselves. */
 export function testIO(options: CliOptions = {}): IO & { stdout: CapturedStream; stderr: CapturedStream } {
+  const stdin = typeof options.stdin === 'object' ? options.stdin : Readable.from([options.stdin ?? '']);
+  const stderr = new CapturedStream(options.onStderr);
+  const env = cleanEnv(options.env);
   return {
     stdout: new CapturedStream(),
-    stderr: new CapturedStream(options.onStderr),
-    stdin: Readable.from([options.stdin ?? '']),
-    env: cleanEnv(options.env),
+    stderr,
+    stdin,
+    env,
     now: options.now ?? Date.now,
+    prompter: options.prompter ?? (() => terminalPrompter(stdin, stderr)),
+    openBrowser: options.openBrowser ?? (async () => Promise.reject(new Error('no browser in an in-process test'))),
+    secrets: options.secrets ?? systemSecretStores(env),
   };
 }
 
@@ -65,7 +92,7 @@ export async function runCli(args: string[], options: CliOptions = {}): Promise<
   try {
     const code = await main(['node', 'infusionsoft', ...args], io);
     recordOutput(args, io.stdout.text, io.stderr.text, printsSecretOnPurpose(args));
-    return { code, stdout: io.stdout.text, stderr: io.stderr.text };
+    return { code, stdout: io.stdout.text, stderr: withoutTimestamps(io.stderr.text), rawStderr: io.stderr.text };
   } finally {
     // A real run may set the process's exit status on a late write error; a test run must not.
     process.exitCode = exitCodeBefore;

@@ -40,6 +40,7 @@ export const campaigns: ResourceDef = {
       shape: { kind: 'page', key: 'campaigns' },
       filters: ['search_text'],
       stableOrder: { order: 'id', order_direction: 'ASCENDING' },
+      listLacks: ['active_contact_count', 'completed_contact_count'],
       operationId: 'listCampaignsUsingGET',
     },
     {

@@ -202,6 +202,8 @@ export const contacts: ResourceDef = {
       filters: ['email', 'family_name', 'given_name'],
       query: { optional_properties: 'lead_source_id,job_title' },
       stableOrder: { order: 'id', order_direction: 'ASCENDING' },
+      // The spec's RestPartialContact, against getContactUsingGET's FullContact.
+      listLacks: ['opt_in_reason', 'origin', 'relationships', 'tag_ids'],
       operationId: 'listContactsUsingGET',
     },
     {

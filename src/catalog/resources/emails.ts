@@ -45,6 +45,7 @@ export const emails: ResourceDef = {
       dateFilter: { since: 'since_sent_date', until: 'until_sent_date', field: 'sent_date', kind: 'event' },
       filters: ['contact_id', 'email', 'ordered'],
       filterTypes: { contact_id: WHOLE_NUMBER, ordered: TRUE_OR_FALSE },
+      listLacks: ['html_content', 'plain_content'],
       operationId: 'listEmailsUsingGET',
       note: 'Keap warns this endpoint is slow on very large accounts; --where ordered=false turns off sorting.',
     },

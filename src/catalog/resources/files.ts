@@ -76,6 +76,7 @@ export const files: ResourceDef = {
       path: '/files',
       shape: { kind: 'page', key: 'files' },
       filters: ['contact_id', 'name', 'permission', 'type', 'viewable'],
+      listLacks: ['file_data', 'file_descriptor'],
       operationId: 'listFilesUsingGET',
       filterTypes: {
         contact_id: WHOLE_NUMBER,

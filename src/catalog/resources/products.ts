@@ -87,6 +87,7 @@ export const products: ResourceDef = {
       path: '/products',
       shape: { kind: 'page', key: 'products' },
       filters: ['active'],
+      listLacks: ['active'],
       operationId: 'listProductsUsingGET',
       filterTypes: { active: TRUE_OR_FALSE },
     },

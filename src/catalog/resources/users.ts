@@ -56,6 +56,7 @@ export const users: ResourceDef = {
       path: '/users',
       shape: { kind: 'page', key: 'users' },
       filters: ['include_inactive', 'include_partners'],
+      listLacks: ['email', 'is_admin', 'sub'],
       operationId: 'listUsersUsingGET',
       filterTypes: { include_inactive: TRUE_OR_FALSE, include_partners: TRUE_OR_FALSE },
     },

@@ -9,15 +9,8 @@ import type { ActionDef, ResourceDef } from '../../catalog/types.js';
 import { UsageError } from '../../errors.js';
 import type { ImportActionKind } from './types.js';
 
+/** The kinds `--action` takes; commander checks the flag against them (commands/import.ts). */
 export const IMPORT_ACTIONS: readonly ImportActionKind[] = ['create', 'update', 'upsert', 'delete'];
-
-export function parseImportAction(value: string): ImportActionKind {
-  const kind = value.trim().toLowerCase();
-  if (!(IMPORT_ACTIONS as readonly string[]).includes(kind)) {
-    throw new UsageError(`--action: "${value}" is not an import action`, { hint: `use one of ${IMPORT_ACTIONS.join(', ')}` });
-  }
-  return kind as ImportActionKind;
-}
 
 function canDo(resource: ResourceDef): ImportActionKind[] {
   return IMPORT_ACTIONS.filter((kind) => actionsOfKind(resource, kind).length > 0);

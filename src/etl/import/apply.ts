@@ -22,6 +22,8 @@ import type { Journal } from './journal.js';
 import { applyTags } from './lookup.js';
 import { mergeArrays } from './merge.js';
 import type { PreparedImport } from './prepare.js';
+import { type ListReads, recordFromList } from './read-plan.js';
+import { needsRecord, replacesRecord } from './record-reads.js';
 import type { RowOutcome } from './types.js';
 import { upsertStatus } from './upsert-status.js';
 
@@ -41,6 +43,8 @@ export interface ApplyContext {
   startedAt: number;
   /** Change detection and --if-unchanged: decided after the record is read. */
   guard?: WriteGuard;
+  /** The list read the records come from, when that plan was chosen (read-plan.ts); else one read per row. */
+  reads?: ListReads;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -86,6 +90,8 @@ function mergeWithRecord(prepared: PreparedImport, checked: CheckedRow, record: 
 /** The record the unit will change, for a merge: by its key, or (upserts) by its natural key. */
 async function readExisting(context: ApplyContext, checked: CheckedRow): Promise<Record<string, unknown> | undefined> {
   const { api, prepared } = context;
+  const listed = context.reads && (await recordFromList(context.reads, prepared, checked, context.guard));
+  if (listed) return listed.record;
   let values = checked.mapped.path;
   if (prepared.kind === 'upsert') {
     const found = await prepared.lookupClient.recover(prepared.resource, checked.mapped.body);
@@ -99,15 +105,6 @@ async function readExisting(context: ApplyContext, checked: CheckedRow): Promise
   if (!isObject(response.body)) return undefined;
   // Reads that wrap the record (a file's `file_descriptor`) are unwrapped as export does.
   return read.recordMap ? applyRecordMap(response.body, read.recordMap) : response.body;
-}
-
-/** An update by PUT (hooks, files): Keap replaces the record with the body. */
-function replacesRecord(prepared: PreparedImport): boolean {
-  return prepared.kind === 'update' && prepared.action.method === 'PUT';
-}
-
-function needsRecord(prepared: PreparedImport, checked: CheckedRow): boolean {
-  return checked.mapped.partialArrays.length > 0 || checked.fillFromRecord.length > 0 || replacesRecord(prepared);
 }
 
 /** The end of every `unknown` row's message: what the user does about it (never "import it as it is"). */

@@ -6,8 +6,8 @@
  */
 import { CellError } from '../errors.js';
 import { blameRows, type GroupedUnit, notSentMessage, RowGrouper } from './group.js';
+import { mapRow } from './map-row.js';
 import type { MappedRow } from './mapping.js';
-import { mapRow } from './mapping.js';
 import { valuesAt } from './lookup.js';
 import { matchKeyOf, reviewProblems } from './match.js';
 import { cellText, type PreparedImport } from './prepare.js';

@@ -27,6 +27,10 @@ export interface GuardOptions {
 export interface WriteGuard {
   /** Whether every unit's record must be read before its write. */
   readsRecord: boolean;
+  /** Change detection compares every field of the body with the record's. */
+  compares: boolean;
+  /** `--if-unchanged`: the record's update-time field it compares. */
+  ifUnchangedField?: string;
   /**
    * The outcome of a unit that must not be sent (`unchanged`, or a conflict), or undefined to send
    * it. `body` is what would be sent, without the call's options.
@@ -95,6 +99,8 @@ export function writeGuard(
   const compares = options.skipUnchanged && kind === 'update';
   return {
     readsRecord: compares || ifUnchanged !== undefined,
+    compares,
+    ...(ifUnchanged ? { ifUnchangedField: ifUnchanged.field } : {}),
     before(unit, body, record) {
       if (!record) {
         // Nothing to compare with: --if-unchanged never writes blind.

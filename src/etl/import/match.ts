@@ -34,6 +34,8 @@ export interface MatchPlan {
   valueOf(mapped: MappedRow): string | undefined;
   /** The ids of the records holding the value (asked once per value, or of one indexed read). */
   find(value: string, signal?: AbortSignal): Promise<number[]>;
+  /** A record's values of the field, as `find` compares them (for a list read indexed by them). */
+  recordValues(record: unknown): string[];
 }
 
 /** The unit routed: as an update of the one record found, as a create, or the reason it cannot be sent. */
@@ -167,6 +169,7 @@ export async function prepareMatched(
     ...(create ? { create } : {}),
     valueOf: (mapped) => values(mapped.body)[0],
     find: finder(api, base, field, values),
+    recordValues: values,
   };
   return { ...base, kind, match };
 }
@@ -186,10 +189,10 @@ export function matchKeyOf(match: MatchPlan, mapped: MappedRow): string | undefi
   return value === undefined ? undefined : `${match.field.replace(/\s/g, '_')} ${value}`;
 }
 
-/** Where a unit goes: the one record found, a create, or a failed row. */
-export async function routeUnit(match: MatchPlan, unit: Unit, signal?: AbortSignal): Promise<Route> {
+/** Where a unit goes: the one record found, a create, or a failed row. `find` replaces the plan's (a list read's index). */
+export async function routeUnit(match: MatchPlan, unit: Unit, signal?: AbortSignal, find = match.find): Promise<Route> {
   const value = match.valueOf(unit.checked.mapped) ?? '';
-  const ids = await match.find(value, signal);
+  const ids = await find(value, signal);
   const noun = singularName(match.update.resource);
   const fail = (error: string): Route => ({ outcome: { row: unit.row, status: 'failed', field: match.column, error } });
   if (ids.length > 1) return fail(`several ${match.update.resource.name} have ${match.field} "${value}" (ids ${ids.join(', ')}): not sent`);
@@ -205,8 +208,12 @@ export async function routeUnit(match: MatchPlan, unit: Unit, signal?: AbortSign
 /** Sends one unit of a --match import. */
 export async function applyMatched(context: ApplyContext, match: MatchPlan, unit: Unit): Promise<RowOutcome> {
   let route: Route;
+  const list = context.reads?.by === 'match' ? context.reads : undefined;
+  const idField = match.update.resource.keyFields[0] ?? 'id';
+  // With a list read, the record is found in its index, and read from it below (apply.ts).
+  const find = list ? async (value: string) => (await list.snapshot.withKey(value)).map((record) => Number(record[idField])) : match.find;
   try {
-    route = await routeUnit(match, unit);
+    route = await routeUnit(match, unit, undefined, find);
   } catch (error) {
     if (isFatal(error)) throw error;
     return {

@@ -13,7 +13,8 @@ import { decideAction, importAction } from './action.js';
 import { type Lookups, createLookups } from './lookup.js';
 import { CellError } from '../errors.js';
 import type { DateFormats } from './dates.js';
-import { type ColumnPlan, type MappingOptions, parseTags, planColumns } from './mapping.js';
+import { parseTags } from './map-row.js';
+import { type ColumnPlan, type MappingOptions, planColumns } from './mapping.js';
 import type { MatchPlan } from './match.js';
 import type { ImportActionKind, ImportInput, InputRow, LookupResult, LookupSpec } from './types.js';
 

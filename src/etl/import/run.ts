@@ -21,11 +21,13 @@ import { applyMatched, prepareMatched } from './match.js';
 import { type Journal, journalPathFor, openJournal } from './journal.js';
 import type { MappingOptions } from './mapping.js';
 import type { ConstantValue } from './mapping-file.js';
+import { type ImportPlan, importPlan } from './plan-estimate.js';
 import { type PreparedImport, prepareImport } from './prepare.js';
 import { type PreviewRequest, previewUnits } from './preview.js';
 import { checkReportPaths, type ReportPaths, removeStaleReport, reportPaths, writeReports } from './reports.js';
 import { noteAlreadyGone, refuseUnknownRows, resolveUnknownRows } from './resolve.js';
 import { RowOutcomes } from './outcomes.js';
+import { planReads, type ReadsChoice } from './read-plan.js';
 import type { ImportActionKind, ImportInput, LookupSpec, RowOutcome } from './types.js';
 
 export interface ImportRequest {
@@ -56,6 +58,12 @@ export interface ImportRequest {
   ifUnchanged?: boolean;
   /** `--match FIELD`: rows find their record by that field's value (upsert or update). */
   match?: string;
+  /** `--reads`: read the records per row, as one list read, or whichever costs less (default). */
+  reads?: ReadsChoice;
+  /** `--plan`: check the rows and estimate the run's requests, time and quota share; write nothing. */
+  plan?: boolean;
+  /** Test seam: false keeps a list read's snapshot from being refreshed (it must be, see snapshot.ts). */
+  refreshSnapshot?: boolean;
   /** The stored profile, or where the credential came from: part of the journal's identity. */
   account: string;
   stdin: NodeJS.ReadableStream;
@@ -83,6 +91,8 @@ export interface ImportOutcome {
   grouped?: GroupedCounts;
   /** Dry run: how many units were shown as they would be sent. */
   previewed?: number;
+  /** `--plan`: the estimate. */
+  plan?: ImportPlan;
   /** --max-errors stopped the run before every row was tried. */
   stoppedEarly: boolean;
   elapsedSeconds: number;
@@ -168,6 +178,7 @@ export async function runImport(api: KeapApi, request: ImportRequest, reporter: 
     });
     await checkReportPaths(paths, { results: !request.dryRun });
     const run: Run = { api, input, prepared, checked, paths, request, reporter, startedAt, guard };
+    if (request.plan) return await planRun(run);
     return request.dryRun ? await dryRun(run) : await applyAndReport(run);
   } finally {
     await input.close();
@@ -217,6 +228,25 @@ async function dryRun(run: Run): Promise<ImportOutcome> {
     ...(previewed !== undefined ? { previewed } : {}),
     stoppedEarly: false,
     ...(written?.errorRows ? { errorsFile: paths.errors } : {}),
+  };
+}
+
+/** `--plan`: the reads the run would choose and what the whole run would cost; nothing is written. */
+async function planRun(run: Run): Promise<ImportOutcome> {
+  const { api, input, prepared, checked, request, guard } = run;
+  const reads = await planReads(api, prepared, guard, unitsOf(input, prepared, checked, request), {
+    choice: request.reads ?? 'auto',
+    now: request.now,
+    take: false,
+    ...(request.signal ? { signal: request.signal } : {}),
+  });
+  const stats = api.stats();
+  return {
+    ...baseOutcome(run),
+    counts: checkedCounts(checked),
+    planned: checked.valid,
+    stoppedEarly: false,
+    plan: importPlan(reads, checked.valid, stats.requests, stats.rateHeaders),
   };
 }
 
@@ -320,6 +350,17 @@ async function applyUnderJournal(run: Run, journalPath: string): Promise<ImportO
     if (request.resume && journal.previous.size) reporter.info(`resuming: ${counted(journal.previous.size, 'row')} already done`);
     // "Created in this import" spans every run of its journal (an upsert created before a crash).
     const context: ApplyContext = { api, prepared, journal, startedAt: Math.min(startedAt, journal.started), guard };
+    if (!state.stoppedEarly) {
+      const reads = await planReads(api, prepared, guard, unitsOf(input, prepared, checked, request), {
+        choice: request.reads ?? 'auto',
+        now: request.now,
+        take: true,
+        ...(request.signal ? { signal: request.signal } : {}),
+        ...(request.refreshSnapshot === false ? { refresh: false } : {}),
+      });
+      reporter.debug(`reads: ${reads.chosen === 'list' ? 'one list read' : 'one per row'} (${reads.why})`);
+      if (reads.list) context.reads = reads.list;
+    }
     if (!state.stoppedEarly) await applyAll(context, unitsOf(input, prepared, checked, request), request, state, reporter, checked.valid);
     if (state.fatal === undefined && !request.signal?.aborted) {
       await resolveUnknownRows(context, unitsOf(input, prepared, checked, request), state.outcomes, request, reporter).catch(

@@ -146,27 +146,6 @@ function addContactRecordRoutes(table: RouteTable): void {
   add('GET', '/contacts/{id}', (req) =>
     ok(contactView(store, must(c('contacts'), idParam(req), 'Contact'), optionalProperties(req), true)),
   );
-  const newContact = (body: Rec, id: number): Rec => {
-    const stamp = now();
-    return merge(
-      {
-        id,
-        email_opted_in: false,
-        email_status: 'UnengagedNonMarketable',
-        email_addresses: [],
-        phone_numbers: [],
-        addresses: [],
-        fax_numbers: [],
-        custom_fields: [],
-        given_name: '',
-        family_name: '',
-        source_type: 'API',
-        date_created: stamp,
-      },
-      body,
-      { last_updated: stamp },
-    );
-  };
   add('POST', '/contacts', (req) => {
     const { changes: body, reason } = takeOptIn(withCompanyName(store, bodyObject(req)));
     validateContact(body, true);
@@ -209,6 +188,29 @@ function addContactRecordRoutes(table: RouteTable): void {
     if (!c('contacts').remove(idParam(req))) throw notFound('Contact', req.params['id'] ?? '');
     return noContent;
   });
+}
+
+/** A contact as Keap creates one: its defaults, then what the body gives, stamped now. */
+function newContact(body: Rec, id: number): Rec {
+  const stamp = now();
+  return merge(
+    {
+      id,
+      email_opted_in: false,
+      email_status: 'UnengagedNonMarketable',
+      email_addresses: [],
+      phone_numbers: [],
+      addresses: [],
+      fax_numbers: [],
+      custom_fields: [],
+      given_name: '',
+      family_name: '',
+      source_type: 'API',
+      date_created: stamp,
+    },
+    body,
+    { last_updated: stamp },
+  );
 }
 
 function addContactTagRoutes(table: RouteTable): void {

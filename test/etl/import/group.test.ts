@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { findAction, findResource } from '../../../src/catalog/index.js';
 import { RowGrouper } from '../../../src/etl/import/group.js';
-import { type ColumnPlan, mapRow, planColumns } from '../../../src/etl/import/mapping.js';
+import { mapRow } from '../../../src/etl/import/map-row.js';
+import { type ColumnPlan, planColumns } from '../../../src/etl/import/mapping.js';
 import { validateBody } from '../../../src/etl/import/validate.js';
 
 const orders = findResource('orders');

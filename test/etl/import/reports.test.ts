@@ -6,7 +6,7 @@ import { parse } from 'csv-parse/sync';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UsageError } from '../../../src/errors.js';
 import { InputError } from '../../../src/etl/errors.js';
-import { csvParseOptions } from '../../../src/etl/flatten.js';
+import { csvParseOptions } from '../../../src/etl/csv-cells.js';
 import { RowOutcomes } from '../../../src/etl/import/outcomes.js';
 import { checkReportPaths, reportPaths, writeReports } from '../../../src/etl/import/reports.js';
 import type { ImportInput, InputFormat, InputRow, RowOutcome } from '../../../src/etl/import/types.js';

@@ -1,0 +1,160 @@
+/**
+ * Writing a page: the schema additions it needs (add-only), the rows upserted by key, and each
+ * changed parent's child rows replaced, all in the caller's transaction. And at a resource's end,
+ * the rows gone from Keap: `_deleted_at` set (or removed with `--hard-delete`).
+ */
+import { addColumnSql, createTableSql, type Destination, quote, type RowStatus, type Transaction } from './destination.js';
+import { type CellValue, DELETED_AT, parentColumn, type ResourceLayout } from './layout.js';
+import type { RecordRows, TableColumns } from './rows.js';
+
+export interface MergeCounts {
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  deleted: number;
+  childRows: number;
+  columnsAdded: number;
+  variants: number;
+}
+
+export const emptyCounts = (): MergeCounts => ({
+  inserted: 0,
+  updated: 0,
+  unchanged: 0,
+  deleted: 0,
+  childRows: 0,
+  columnsAdded: 0,
+  variants: 0,
+});
+
+/** Statements per batch of keys (SQLite's limit on parameters is 32,766; PostgreSQL's 65,535). */
+const KEY_BATCH = 500;
+
+/** Creates the tables and adds the columns the page needs. */
+export async function applySchema(tx: Transaction, destination: Destination, columns: TableColumns, counts: MergeCounts): Promise<void> {
+  const created = new Set<string>();
+  for (const spec of columns.pendingTables) {
+    await tx.run(createTableSql(destination, spec));
+    created.add(spec.name);
+  }
+  for (const { table, column } of columns.pendingColumns) {
+    await tx.run(addColumnSql(destination, table, column));
+    if (!created.has(table)) counts.columnsAdded++;
+  }
+}
+
+/** A key as a string to compare by: databases hand back 12 or '12' for the same key. */
+export const keyString = (key: readonly unknown[]) => JSON.stringify(key.map((v) => (v === null || v === undefined ? null : String(v))));
+
+/** `("a" = ? AND "b" = ?) OR ...` for a batch of keys, with its parameters. */
+function keysWhere(columns: string[], keys: CellValue[][]): { sql: string; params: CellValue[] } {
+  if (columns.length === 1)
+    return { sql: `${quote(columns[0] as string)} IN (${keys.map(() => '?').join(', ')})`, params: keys.map((k) => k[0] ?? null) };
+  const one = `(${columns.map((c) => `${quote(c)} = ?`).join(' AND ')})`;
+  return { sql: keys.map(() => one).join(' OR '), params: keys.flat() };
+}
+
+async function forBatches(keys: CellValue[][], work: (batch: CellValue[][]) => Promise<void>): Promise<void> {
+  for (let i = 0; i < keys.length; i += KEY_BATCH) await work(keys.slice(i, i + KEY_BATCH));
+}
+
+/** Upserts a page's rows and replaces the child rows of every parent that changed. */
+export async function mergePage(
+  tx: Transaction,
+  destination: Destination,
+  layout: ResourceLayout,
+  columns: TableColumns,
+  records: RecordRows[],
+  counts: MergeCounts,
+): Promise<void> {
+  // Records seen twice in a page (overlapping reads) are written once: the last one read.
+  const byKey = new Map<string, RecordRows>();
+  for (const record of records) byKey.set(keyString(record.key), record);
+  const unique = [...byKey.values()];
+  const table = layout.table.name;
+  const order = columns.ordered(table);
+  const statuses: RowStatus[] = await tx.upsert(
+    table,
+    order,
+    layout.table.key.length,
+    unique.map((r) => order.map((c) => r.row.get(c) ?? null)),
+  );
+  const changed: RecordRows[] = [];
+  // A parent inserted now has no child rows yet: only updated ones have old ones to delete.
+  const updated: CellValue[][] = [];
+  statuses.forEach((status, i) => {
+    counts[status]++;
+    if (status !== 'unchanged') changed.push(unique[i] as RecordRows);
+    if (status === 'updated') updated.push((unique[i] as RecordRows).key);
+  });
+  if (changed.length === 0) return;
+  for (const child of layout.children) {
+    if (!columns.has(child.table)) continue;
+    const parentColumns = layout.table.key.map(parentColumn);
+    await forBatches(updated, async (batch) => {
+      const where = keysWhere(parentColumns, batch);
+      await tx.run(`DELETE FROM ${destination.table(child.table)} WHERE ${where.sql}`, where.params);
+    });
+    const childOrder = columns.ordered(child.table);
+    const rows = changed.flatMap((r) => r.children.get(child.table) ?? []).map((row) => childOrder.map((c) => row.get(c) ?? null));
+    await tx.insert(child.table, childOrder, rows);
+    counts.childRows += rows.length;
+  }
+}
+
+/** Full refresh: every row of the resource's tables goes, in the transaction that inserts them again. */
+export async function clearTables(tx: Transaction, destination: Destination, layout: ResourceLayout, columns: TableColumns): Promise<void> {
+  for (const child of layout.children) if (columns.has(child.table)) await tx.run(`DELETE FROM ${destination.table(child.table)}`);
+  await tx.run(`DELETE FROM ${destination.table(layout.table.name)}`);
+}
+
+/** The keys of the rows not marked deleted. */
+export async function liveKeys(tx: Transaction, destination: Destination, layout: ResourceLayout): Promise<CellValue[][]> {
+  const key = layout.table.key;
+  const rows = await tx.query<Record<string, CellValue>>(
+    `SELECT ${key.map((k, i) => `${quote(k)} AS k${i}`).join(', ')} FROM ${destination.table(layout.table.name)} WHERE ${quote(DELETED_AT)} IS NULL`,
+  );
+  return rows.map((r) => key.map((_, i) => r[`k${i}`] ?? null));
+}
+
+/** The keys of the rows marked deleted. */
+export async function deletedKeys(tx: Transaction, destination: Destination, layout: ResourceLayout): Promise<CellValue[][]> {
+  const key = layout.table.key;
+  const rows = await tx.query<Record<string, CellValue>>(
+    `SELECT ${key.map((k, i) => `${quote(k)} AS k${i}`).join(', ')} FROM ${destination.table(layout.table.name)} WHERE ${quote(DELETED_AT)} IS NOT NULL`,
+  );
+  return rows.map((r) => key.map((_, i) => r[`k${i}`] ?? null));
+}
+
+/** Rows marked deleted that Keap has again (a sweep found their ids): un-deleted. */
+export async function markUndeleted(tx: Transaction, destination: Destination, layout: ResourceLayout, keys: CellValue[][]): Promise<void> {
+  await forBatches(keys, async (batch) => {
+    const where = keysWhere(layout.table.key, batch);
+    await tx.run(`UPDATE ${destination.table(layout.table.name)} SET ${quote(DELETED_AT)} = NULL WHERE ${where.sql}`, where.params);
+  });
+}
+
+/** Rows gone from Keap: `_deleted_at` now, or (`--hard-delete`) removed with their child rows. */
+export async function markDeleted(
+  tx: Transaction,
+  destination: Destination,
+  layout: ResourceLayout,
+  columns: TableColumns,
+  keys: CellValue[][],
+  options: { hard: boolean; at: string },
+): Promise<void> {
+  const table = destination.table(layout.table.name);
+  await forBatches(keys, async (batch) => {
+    const where = keysWhere(layout.table.key, batch);
+    if (!options.hard) {
+      await tx.run(`UPDATE ${table} SET ${quote(DELETED_AT)} = ? WHERE ${where.sql}`, [options.at, ...where.params]);
+      return;
+    }
+    for (const child of layout.children) {
+      if (!columns.has(child.table)) continue;
+      const childWhere = keysWhere(layout.table.key.map(parentColumn), batch);
+      await tx.run(`DELETE FROM ${destination.table(child.table)} WHERE ${childWhere.sql}`, childWhere.params);
+    }
+    await tx.run(`DELETE FROM ${table} WHERE ${where.sql}`, where.params);
+  });
+}

@@ -1,0 +1,115 @@
+/**
+ * The seam between the export engine and the database sink: the records of one resource as an
+ * export maps them (the record map, parent ids, custom fields, gathered fields), page by page with
+ * each page's paging position, so a sync can commit a page and resume after it. Planning is the
+ * export's own (`planExport`): the same read action, query, date window and gathered fields.
+ */
+import type { KeapApi, PagePosition } from '../../api/types.js';
+import type { ResourceDef } from '../../catalog/types.js';
+import { ApiError } from '../../errors.js';
+import { customFieldModel, type CustomFieldModel } from '../custom-fields.js';
+import { Gatherer } from '../export/gather.js';
+import { planExport } from '../export/plan.js';
+import type { ExportPlan } from '../export/types.js';
+import { applyRecordMap } from '../project.js';
+import { walkPages } from '../export/walk.js';
+
+export interface RecordPage {
+  records: Array<Record<string, unknown>>;
+  /** Where paging stands after this page (limit/offset reads), to resume after it. */
+  position?: PagePosition;
+}
+
+export interface ReadRequest {
+  resource: ResourceDef;
+  include?: string[];
+  /** The date window's start (since mode), ISO-8601 with milliseconds. */
+  since?: string;
+  /** Continue a read stopped after the page at this position. */
+  resumeAfter?: PagePosition;
+  pageSize?: number;
+  concurrency?: number;
+  signal?: AbortSignal;
+  onNotice?: (text: string) => void;
+}
+
+export interface RecordRead {
+  plan: ExportPlan;
+  model: CustomFieldModel | undefined;
+  pages: AsyncIterable<RecordPage>;
+}
+
+const MAX_PAGE_SIZE = 1000;
+/** Pages in flight ahead of the writer: the export's default (export.ts DEFAULT_PREFETCH). */
+const PREFETCH = 4;
+
+/** Plans the read (usage errors now), reads the custom-field model, and returns the pages to come. */
+export async function readRecordPages(api: KeapApi, request: ReadRequest): Promise<RecordRead> {
+  const plan = planExport({
+    resource: request.resource,
+    format: 'ndjson',
+    ...(request.include?.length ? { include: request.include } : {}),
+    ...(request.since ? { since: request.since } : {}),
+  });
+  const records = plan.records;
+  let model: CustomFieldModel | undefined;
+  if (plan.customFields !== 'none' && records.customFields) {
+    const response = await api.request('GET', records.customFields.modelPath, { ...(request.signal ? { signal: request.signal } : {}) });
+    model = customFieldModel(response.body);
+  }
+  const gatherer = new Gatherer(api, records, request.signal);
+  await gatherer.prepare(plan.gathered);
+  return { plan, model, pages: mappedPages(api, request, plan, gatherer) };
+}
+
+async function* mappedPages(api: KeapApi, request: ReadRequest, plan: ExportPlan, gatherer: Gatherer): AsyncIterable<RecordPage> {
+  const signal = request.signal;
+  const pageSize = request.pageSize ?? MAX_PAGE_SIZE;
+  // As many pages ahead as an export fetches, so a sync sends the requests the same export sends.
+  const options = { query: plan.query, pageSize, prefetch: PREFETCH, ...(signal ? { signal } : {}) };
+  const source = plan.walk
+    ? walkPages(api, plan.walk, { ...options, concurrency: PREFETCH, onDone: (text) => request.onNotice?.(text) })
+    : api.paginate(plan.path, plan.action.shape ?? { kind: 'object' }, {
+        ...options,
+        ...(plan.action.stableOrder ? { order: plan.action.stableOrder } : {}),
+        keyFields: request.resource.keyFields,
+        ...(request.resumeAfter ? { resumeAfter: request.resumeAfter } : {}),
+      });
+  const parentEntries = Object.entries(plan.parentValues);
+  const enrich = async (raw: unknown): Promise<Record<string, unknown>> => {
+    const record = applyRecordMap(raw, plan.action.recordMap);
+    for (const [name, value] of parentEntries) if (record[name] === undefined) record[name] = value;
+    if (plan.customFields === 'single') record.custom_fields = await notFoundAsNull(() => gatherer.customFieldsOf(record));
+    // A record deleted while its gathered fields are read (404): null, "not read", as an export writes it.
+    for (const def of plan.gathered) record[def.name] = await notFoundAsNull(() => gatherer.value(def, record));
+    return record;
+  };
+  for await (const page of source) {
+    signal?.throwIfAborted();
+    const records = await mapLimited(page.records, Math.max(1, request.concurrency ?? 8), enrich);
+    yield { records, ...(page.position ? { position: page.position } : {}) };
+  }
+}
+
+async function notFoundAsNull(read: () => Promise<unknown>): Promise<unknown> {
+  try {
+    return await read();
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) return null;
+    throw error;
+  }
+}
+
+/** `work` over items, at most `limit` in flight, results in input order. */
+async function mapLimited<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}

@@ -1,0 +1,275 @@
+/**
+ * One resource into its tables: plan the read (since mode continues from the bookmark, or from
+ * the cursor a killed run committed), make the tables, then one transaction per page, and a last
+ * one that applies deletions and moves the bookmark. `--full-refresh` is one transaction for the
+ * whole resource: its rows are deleted and inserted again, so a reader sees the old rows until it
+ * commits, and no DROP or RENAME waits for an exclusive lock behind that reader.
+ */
+import type { KeapApi } from '../../api/types.js';
+import { incrementalModeOf } from '../../catalog/index.js';
+import type { ResourceDef } from '../../catalog/types.js';
+import type { CustomFieldModel } from '../custom-fields.js';
+import { selectReadAction } from '../export/plan.js';
+import { canSweep, sweepIds } from '../export/id-sweep.js';
+import { counted, type Progress, type Reporter } from '../../reporter.js';
+import { COLUMNS_TABLE, columnsTableSpec, createTableSql, type Destination, type Transaction } from './destination.js';
+import { type CellValue, childTable, type Column, customFieldType, resourceLayout, type ResourceLayout } from './layout.js';
+import {
+  applySchema,
+  clearTables,
+  deletedKeys,
+  emptyCounts,
+  keyString,
+  liveKeys,
+  markDeleted,
+  markUndeleted,
+  mergePage,
+  type MergeCounts,
+} from './merge.js';
+import { assignCustomColumns } from './naming.js';
+import { readRecordPages, type RecordPage } from './pages.js';
+import { RowBuilder, TableColumns } from './rows.js';
+import { type Account, checkAccount, cursorState, parseCursor, type ResumeCursor, saveState, type StateRow } from './state.js';
+
+/** A bookmark never later than this before the run started: a record changed meanwhile comes again. */
+const BOOKMARK_SLACK_MS = 5 * 60_000;
+
+export interface ResourceRequest {
+  resource: ResourceDef;
+  include?: string[];
+  fullRefresh?: boolean;
+  hardDelete?: boolean;
+  detectDeletes?: boolean;
+  pageSize?: number;
+  concurrency?: number;
+  signal?: AbortSignal;
+}
+
+export interface SyncContext {
+  api: KeapApi;
+  destination: Destination;
+  reporter: Reporter;
+  states: Map<string, StateRow>;
+  /** The account being read, once Keap has named its tenant. */
+  account: () => Account;
+  now: () => number;
+  /** The progress line (drawn only on a terminal). */
+  progress?: Progress;
+}
+
+export interface ResourceSummary extends MergeCounts {
+  resource: string;
+  table: string;
+  status: 'synced' | 'failed';
+  mode: 'since' | 'hash';
+  requests: number;
+  bookmark?: string;
+  error?: string;
+}
+
+/** Syncs one resource; throws on failure (what was committed stays). */
+export async function syncResource(context: SyncContext, request: ResourceRequest): Promise<ResourceSummary> {
+  const { api, destination, states, now } = context;
+  const requestsBefore = api.stats().requests;
+  const { resource } = request;
+  const { mode, bookmark, cursor, started } = whereToStart(context, request);
+  const read = await readRecordPages(api, {
+    resource,
+    ...(request.include ? { include: request.include } : {}),
+    ...(bookmark ? { since: bookmark } : {}),
+    ...(cursor?.position ? { resumeAfter: cursor.position } : {}),
+    ...(request.pageSize ? { pageSize: request.pageSize } : {}),
+    ...(request.concurrency ? { concurrency: request.concurrency } : {}),
+    ...(request.signal ? { signal: request.signal } : {}),
+    onNotice: (text) => context.reporter.info(text),
+  });
+  const filled = [...Object.keys(read.plan.parentValues), ...(read.plan.walk ? [read.plan.walk.param] : [])];
+  const layout = resourceLayout(read.plan.records, read.plan.gathered, filled);
+  const counts = emptyCounts();
+  const columns = await knownColumns(destination, layout);
+  const custom = await customColumns(destination, layout, columns, read.model);
+  const builder = new RowBuilder(layout, columns, custom.columns, counts);
+  const updatedField = read.plan.records.updatedField;
+  let newest = cursor?.newest;
+  const seen = new Set<string>();
+  const base = (): StateRow => ({
+    resource: resource.name,
+    ...context.account(),
+    tenant: context.account().tenant ?? null,
+    mode,
+    bookmark: bookmark ?? null,
+    run_since: null,
+    run_started: null,
+    run_position: null,
+    updated_at: new Date(now()).toISOString(),
+  });
+  const applyPage = async (tx: Transaction, page: RecordPage) => {
+    checkAccount(destination, states, context.account());
+    const syncedAt = new Date(now()).toISOString();
+    const rows = page.records.map((record) => builder.build(record, syncedAt));
+    await applySchema(tx, destination, columns, counts);
+    await custom.record(tx);
+    await mergePage(tx, destination, layout, columns, rows, counts);
+    for (const row of rows) seen.add(keyString(row.key));
+    context.progress?.update(`${resource.name}: ${counted(seen.size, 'record')} read · ${counts.inserted + counts.updated} written`);
+    if (updatedField) for (const record of page.records) newest = later(newest, record[updatedField]);
+    if (mode === 'since') {
+      const next = { since: bookmark ?? '', started, ...(page.position ? { position: page.position } : {}), ...(newest ? { newest } : {}) };
+      await saveState(tx, destination, cursorState(base(), next));
+    }
+    columns.settled();
+  };
+  const finish = async (tx: Transaction, sweep: Set<string> | undefined) => {
+    checkAccount(destination, states, context.account());
+    await applySchema(tx, destination, columns, counts);
+    await custom.record(tx);
+    columns.settled();
+    const gone = await goneKeys(tx, destination, layout, mode === 'hash' ? seen : undefined, sweep);
+    // A record read again is un-deleted by its upsert; one only the sweep sees again (its update
+    // time did not move) is un-deleted here.
+    if (sweep)
+      await markUndeleted(
+        tx,
+        destination,
+        layout,
+        (await deletedKeys(tx, destination, layout)).filter((key) => sweep.has(String(key[0]))),
+      );
+    await markDeleted(tx, destination, layout, columns, gone, { hard: request.hardDelete ?? false, at: new Date(now()).toISOString() });
+    counts.deleted += gone.length;
+    const moved = mode === 'since' ? nextBookmark(newest, started, bookmark) : undefined;
+    const state = { ...base(), bookmark: moved ?? null };
+    await saveState(tx, destination, state);
+    return moved;
+  };
+  let moved: string | undefined;
+  if (request.fullRefresh) {
+    moved = await destination.transaction(async (tx) => {
+      await applySchema(tx, destination, columns, counts);
+      columns.settled();
+      await clearTables(tx, destination, layout, columns);
+      for await (const page of read.pages) await applyPage(tx, page);
+      return finish(tx, await sweepFor(context, request, mode));
+    });
+  } else {
+    for await (const page of read.pages) await destination.transaction((tx) => applyPage(tx, page));
+    const sweep = await sweepFor(context, request, mode);
+    moved = await destination.transaction((tx) => finish(tx, sweep));
+  }
+  states.set(resource.name, { ...base(), bookmark: moved ?? null });
+  return {
+    resource: resource.name,
+    table: layout.table.name,
+    status: 'synced',
+    mode,
+    requests: api.stats().requests - requestsBefore,
+    ...counts,
+    ...(moved ? { bookmark: moved } : {}),
+  };
+}
+
+/**
+ * The mode, and where the read starts: since mode continues from the bookmark, or after the last
+ * page a stopped run committed with the same `since` (and keeps that run's start for the bookmark).
+ */
+function whereToStart(context: SyncContext, request: ResourceRequest) {
+  const { resource } = request;
+  const mode = incrementalModeOf(selectReadAction(resource, []));
+  const saved = context.states.get(resource.name);
+  const fresh = request.fullRefresh || mode !== 'since';
+  const bookmark = fresh ? undefined : (saved?.bookmark ?? undefined);
+  const savedCursor = fresh ? undefined : parseCursor(saved);
+  const cursor: ResumeCursor | undefined = savedCursor && savedCursor.since === (bookmark ?? '') ? savedCursor : undefined;
+  const started = cursor?.started ?? new Date(context.now()).toISOString();
+  if (cursor) context.reporter.info(`${resource.name}: continuing the run stopped after a committed page (started ${started})`);
+  return { mode, bookmark, cursor, started };
+}
+
+function later(a: string | undefined, b: unknown): string | undefined {
+  if (typeof b !== 'string' || Number.isNaN(Date.parse(b))) return a;
+  return a === undefined || Date.parse(b) > Date.parse(a) ? b : a;
+}
+
+/** The newest update time committed, but never later than five minutes before the (first) run started. */
+function nextBookmark(newest: string | undefined, started: string, old: string | undefined): string | undefined {
+  if (newest === undefined) return old;
+  const cap = Date.parse(started) - BOOKMARK_SLACK_MS;
+  return Date.parse(newest) > cap ? new Date(cap).toISOString() : new Date(Date.parse(newest)).toISOString();
+}
+
+/** `--detect-deletes` on a since-mode resource: every id, or a failure (then nothing is deleted). */
+async function sweepFor(context: SyncContext, request: ResourceRequest, mode: 'since' | 'hash'): Promise<Set<string> | undefined> {
+  if (!request.detectDeletes || mode !== 'since' || !canSweep(request.resource)) return undefined;
+  const sweep = await sweepIds(context.api, request.resource, request.signal);
+  context.reporter.info(
+    `${request.resource.name}: swept ${counted(sweep.ids.size, 'id')} in ${counted(sweep.requests, 'request')} for deletions`,
+  );
+  return sweep.ids;
+}
+
+/** Rows not marked deleted whose key the read (hash mode) or the sweep did not return. */
+async function goneKeys(
+  tx: Transaction,
+  destination: Destination,
+  layout: ResourceLayout,
+  seen: Set<string> | undefined,
+  sweep: Set<string> | undefined,
+): Promise<CellValue[][]> {
+  if (!seen && !sweep) return [];
+  const live = await liveKeys(tx, destination, layout);
+  if (seen) return live.filter((key) => !seen.has(keyString(key)));
+  return live.filter((key) => !sweep?.has(String(key[0])));
+}
+
+/** The tables that exist (their columns as they are), and those to create. */
+async function knownColumns(destination: Destination, layout: ResourceLayout): Promise<TableColumns> {
+  const columns = new TableColumns();
+  columns.know(layout.table, await destination.columnsOf(layout.table.name));
+  // Columns the catalog gained since the table was made are added.
+  for (const column of layout.table.columns) columns.ensure(layout.table.name, column.name, column.type);
+  for (const child of layout.children) {
+    const existing = await destination.columnsOf(child.table);
+    if (existing) columns.know(childTable(layout, child), existing);
+  }
+  return columns;
+}
+
+/**
+ * Custom fields' columns: those `_infusionsoft_columns` recorded keep their names (a renamed
+ * label keeps its column), new fields get one. `record` writes the new ones in a page's transaction.
+ */
+async function customColumns(destination: Destination, layout: ResourceLayout, columns: TableColumns, model: CustomFieldModel | undefined) {
+  const table = layout.table.name;
+  await destination.transaction((tx) => tx.run(createTableSql(destination, columnsTableSpec)));
+  const recordedRows = await destination.transaction((tx) =>
+    tx.query<{ field_id: number | string; column_name: string; label: string }>(
+      `SELECT field_id, column_name, label FROM ${destination.table(COLUMNS_TABLE)} WHERE table_name = ?`,
+      [table],
+    ),
+  );
+  const recorded = new Map(recordedRows.map((r) => [Number(r.field_id), r.column_name]));
+  const labels = new Map(recordedRows.map((r) => [Number(r.field_id), r.label]));
+  const fields = (model?.fields ?? []).map((f) => ({ id: f.id, label: f.keapLabel, fieldType: f.fieldType }));
+  const assigned = assignCustomColumns(fields, recorded, columns.ordered(table));
+  const byId = new Map<number, Column>();
+  const pending: Array<[number, string, string]> = [];
+  for (const entry of assigned) {
+    const fieldType = fields.find((f) => f.id === entry.fieldId)?.fieldType;
+    const type = columns.ensure(table, entry.column, customFieldType(fieldType));
+    byId.set(entry.fieldId, { name: entry.column, type });
+    if (labels.get(entry.fieldId) !== entry.label) pending.push([entry.fieldId, entry.column, entry.label]);
+  }
+  return {
+    columns: byId,
+    async record(tx: Transaction) {
+      for (const [id, column, label] of pending.splice(0)) {
+        await tx.run(`DELETE FROM ${destination.table(COLUMNS_TABLE)} WHERE table_name = ? AND field_id = ?`, [table, id]);
+        await tx.run(`INSERT INTO ${destination.table(COLUMNS_TABLE)} (table_name, field_id, column_name, label) VALUES (?, ?, ?, ?)`, [
+          table,
+          id,
+          column,
+          label,
+        ]);
+      }
+    },
+  };
+}

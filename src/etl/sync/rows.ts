@@ -1,0 +1,202 @@
+/**
+ * A record as rows: its table's row (catalog columns, custom fields by column, `_extra` for what
+ * the catalog does not know, `_hash` of the whole record) and its child tables' rows. A value that
+ * does not fit its column goes to the column's text variant and is counted; columns a page needs
+ * that the table lacks (a variant, a child item's new property) are noted for the merge to add.
+ */
+import { createHash } from 'node:crypto';
+import type { CustomFieldModel } from '../custom-fields.js';
+import {
+  type CellValue,
+  type ChildSpec,
+  type Column,
+  childTable,
+  DELETED_AT,
+  EXTRA,
+  fitValue,
+  HASH,
+  inferType,
+  parentColumn,
+  POSITION,
+  type ResourceLayout,
+  type SqlType,
+  SYNCED_AT,
+  type TableSpec,
+  variantText,
+} from './layout.js';
+import { identifier, variantColumn, withSuffix } from './naming.js';
+
+/** The columns each table has (or will have once the page's additions are made), in order. */
+export class TableColumns {
+  readonly tables = new Map<string, { spec: TableSpec; columns: Map<string, SqlType>; exists: boolean }>();
+  /** Tables and columns a page needs that do not exist yet. */
+  readonly pendingTables: TableSpec[] = [];
+  readonly pendingColumns: Array<{ table: string; column: Column }> = [];
+
+  know(spec: TableSpec, existing: Map<string, SqlType> | undefined): void {
+    const columns = new Map<string, SqlType>(existing ?? spec.columns.map((c) => [c.name, c.type]));
+    this.tables.set(spec.name, { spec, columns, exists: existing !== undefined });
+    if (!existing) this.pendingTables.push(spec);
+  }
+
+  has(table: string): boolean {
+    return this.tables.has(table);
+  }
+
+  typeOf(table: string, column: string): SqlType | undefined {
+    return this.tables.get(table)?.columns.get(column);
+  }
+
+  /** Makes sure the column exists (add-only), with `type` when it is new. */
+  ensure(table: string, column: string, type: SqlType): SqlType {
+    const entry = this.tables.get(table);
+    if (!entry) throw new Error(`unknown table ${table}`);
+    const known = entry.columns.get(column);
+    if (known) return known;
+    entry.columns.set(column, type);
+    this.pendingColumns.push({ table, column: { name: column, type } });
+    return type;
+  }
+
+  /** The table's columns, its key first. */
+  ordered(table: string): string[] {
+    const entry = this.tables.get(table);
+    if (!entry) return [];
+    const key = entry.spec.key;
+    return [...key, ...[...entry.columns.keys()].filter((c) => !key.includes(c))];
+  }
+
+  /** Called once the pending additions are committed. */
+  settled(): void {
+    this.pendingTables.length = 0;
+    this.pendingColumns.length = 0;
+    for (const entry of this.tables.values()) entry.exists = true;
+  }
+}
+
+/** One table's rows of a page, each a column -> value map. */
+export type Row = Map<string, CellValue>;
+
+export interface RecordRows {
+  row: Row;
+  /** The row's key values, in the table's key order. */
+  key: CellValue[];
+  children: Map<string, Row[]>;
+}
+
+export interface RowCounts {
+  variants: number;
+}
+
+/**
+ * The record's content hash, over its JSON as Keap sent it. Keys are not sorted (that costs more
+ * than the rest of a row's work): should Keap ever reorder them, each row counts as updated once and
+ * is written again with the same values, which is harmless here.
+ */
+export const recordHash = (record: Record<string, unknown>) => createHash('sha1').update(JSON.stringify(record)).digest('hex').slice(0, 20);
+
+export class RowBuilder {
+  constructor(
+    private readonly layout: ResourceLayout,
+    private readonly columns: TableColumns,
+    /** Custom field id -> its column and type. */
+    private readonly customColumns: Map<number, Column>,
+    private readonly counts: RowCounts,
+  ) {}
+
+  /** Puts a value in its column, or (not fitting) null there and the value in the text variant. */
+  private put(table: string, row: Row, column: string, type: SqlType, value: unknown): void {
+    const fitted = fitValue(type, value);
+    if (fitted !== undefined) {
+      row.set(column, fitted);
+      return;
+    }
+    this.counts.variants++;
+    row.set(column, null);
+    const variant = variantColumn(column);
+    this.columns.ensure(table, variant, 'text');
+    row.set(variant, variantText(value));
+  }
+
+  build(record: Record<string, unknown>, syncedAt: string): RecordRows {
+    const { layout } = this;
+    const table = layout.table.name;
+    const row: Row = new Map();
+    for (const [field, column] of layout.fieldColumns) this.put(table, row, column.name, column.type, record[field]);
+    const extra: Record<string, unknown> = {};
+    this.customValues(record, row, extra);
+    for (const [name, value] of Object.entries(record)) if (!layout.placed.has(name)) extra[name] = value;
+    const hash = recordHash(record);
+    row.set(EXTRA, Object.keys(extra).length ? JSON.stringify(extra) : null);
+    row.set(HASH, hash);
+    row.set(SYNCED_AT, syncedAt);
+    row.set(DELETED_AT, null);
+    const key = layout.table.key.map((k) => row.get(k) ?? null);
+    const children = new Map<string, Row[]>();
+    for (const child of layout.children) children.set(child.table, this.childRows(child, key, record[child.field]));
+    return { row, key, children };
+  }
+
+  /** Custom fields by their column; a field `/model` does not name goes to `_extra`. */
+  private customValues(record: Record<string, unknown>, row: Row, extra: Record<string, unknown>): void {
+    const values = record.custom_fields;
+    if (!Array.isArray(values)) return;
+    const unknown: unknown[] = [];
+    for (const item of values) {
+      const id = typeof item?.id === 'number' ? item.id : Number(item?.id);
+      const column = this.customColumns.get(id);
+      if (column) this.put(this.layout.table.name, row, column.name, column.type, item?.content ?? null);
+      else unknown.push(item);
+    }
+    if (unknown.length) extra.custom_fields = unknown;
+  }
+
+  /** A child table's rows: the parent's key, the item's own key (discriminator or position), its properties. */
+  private childRows(child: ChildSpec, parentKey: CellValue[], items: unknown): Row[] {
+    if (!Array.isArray(items)) return [];
+    if (!this.columns.has(child.table)) this.columns.know(childTable(this.layout, child), undefined);
+    const rows = new Map<string, Row>();
+    items.forEach((item, position) => {
+      const row: Row = new Map();
+      for (const [i, k] of this.layout.table.key.entries()) row.set(parentColumn(k), parentKey[i] ?? null);
+      const ownKey = child.discriminator ? identifier(child.discriminator) : POSITION;
+      if (!child.discriminator) row.set(POSITION, position);
+      const properties: Array<[string, unknown]> =
+        item !== null && typeof item === 'object' && !Array.isArray(item)
+          ? flattenOnce(item as Record<string, unknown>)
+          : [['value', item]];
+      for (const [name, value] of properties) {
+        const column = identifier(name);
+        if (column === ownKey && child.discriminator) {
+          row.set(column, typeof value === 'string' ? value : JSON.stringify(value));
+          continue;
+        }
+        if (column.startsWith('_') && this.layout.table.key.some((k) => parentColumn(k) === column)) continue;
+        const known = this.columns.typeOf(child.table, column);
+        if (known === undefined && (value === null || value === undefined)) continue;
+        const type = this.columns.ensure(child.table, column, known ?? inferType(value));
+        this.put(child.table, row, column, type, value);
+      }
+      if (child.discriminator && (row.get(ownKey) ?? null) === null) row.set(ownKey, `#${position}`);
+      rows.set(String(row.get(ownKey)), row);
+    });
+    return [...rows.values()];
+  }
+}
+
+/** An item's properties, its nested objects one level down as `tag_id`, `tag_name` (readable joins). */
+function flattenOnce(item: Record<string, unknown>): Array<[string, unknown]> {
+  const out: Array<[string, unknown]> = [];
+  for (const [name, value] of Object.entries(item)) {
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      for (const [sub, inner] of Object.entries(value as Record<string, unknown>))
+        out.push([withSuffix(identifier(name, 30), `_${identifier(sub, 30)}`), inner]);
+    } else out.push([name, value]);
+  }
+  return out;
+}
+
+/** Custom-field columns' types, from the model. */
+export function customTypes(model: CustomFieldModel | undefined): Map<number, string | undefined> {
+  return new Map((model?.fields ?? []).map((f) => [f.id, f.fieldType]));
+}

@@ -1,0 +1,134 @@
+/**
+ * The SQLite destination (better-sqlite3). WAL mode with a busy timeout, so a reader's open
+ * transaction never blocks a page's commit; the lock beside the database file (`FILE.lock`, naming
+ * its holder's process) keeps two syncs from interleaving.
+ */
+import type BetterSqlite3 from 'better-sqlite3';
+import { CliError } from '../../errors.js';
+import { holdRunLock } from '../../fs/index.js';
+import type { Destination, RowStatus, Transaction } from './destination.js';
+import { pause, quote } from './destination.js';
+import { loadSqlite } from './drivers.js';
+import type { CellValue, SqlType } from './layout.js';
+import type { SqliteTarget } from './target.js';
+
+/** SQLite has no exact decimal (NUMERIC affinity stores REAL): money is TEXT holding the JSON number. */
+/**
+ * Declared names that keep SQLite's affinity right (a name containing INT is INTEGER, TEXT is TEXT)
+ * and say what the column holds, so a later run reads the type back from the table.
+ */
+const TYPES: Record<SqlType, string> = {
+  integer: 'INTEGER',
+  numeric: 'DECIMAL TEXT',
+  boolean: 'BOOLEAN INTEGER',
+  text: 'TEXT',
+  timestamp: 'TIMESTAMP TEXT',
+  date: 'DATE TEXT',
+  json: 'JSON TEXT',
+};
+const FROM_DECLARED = new Map(Object.entries(TYPES).map(([type, name]) => [name, type as SqlType]));
+
+/** How long a statement waits for another connection's write before failing. */
+const BUSY_TIMEOUT_MS = 10_000;
+
+/** better-sqlite3 binds no booleans: 1 and 0, as SQLite stores them. */
+const bind = (values: CellValue[]) => values.map((v) => (typeof v === 'boolean' ? (v ? 1 : 0) : v));
+
+export async function openSqlite(target: SqliteTarget, options: { lockPollMs?: number } = {}): Promise<Destination> {
+  const Database = await loadSqlite();
+  let db: BetterSqlite3.Database;
+  try {
+    db = new Database(target.path, { timeout: BUSY_TIMEOUT_MS });
+    db.pragma('journal_mode = WAL');
+  } catch (error) {
+    throw new CliError(`cannot open ${target.label}: ${(error as Error).message}`, { cause: error });
+  }
+  const statements = new Map<string, BetterSqlite3.Statement>();
+  const prepare = (sql: string) => {
+    let statement = statements.get(sql);
+    if (!statement) {
+      statement = db.prepare(sql);
+      statements.set(sql, statement);
+    }
+    return statement;
+  };
+  const tx: Transaction = {
+    async query<T>(sql: string, params: CellValue[] = []) {
+      return prepare(sql).all(...bind(params)) as T[];
+    },
+    async run(sql, params = []) {
+      if (params.length === 0 && !/^\s*(insert|update|delete|select)/i.test(sql)) db.exec(sql);
+      else prepare(sql).run(...bind(params));
+      // A schema change makes prepared statements stale: they are prepared again.
+      if (/^\s*(create|alter)/i.test(sql)) statements.clear();
+    },
+    async upsert(table, columns, keyCount, rows) {
+      const name = quote(table);
+      const keys = columns.slice(0, keyCount);
+      const where = keys.map((k) => `${quote(k)} = ?`).join(' AND ');
+      const select = prepare(`SELECT "_hash" AS h, "_deleted_at" AS d FROM ${name} WHERE ${where}`);
+      const insert = prepare(`INSERT INTO ${name} (${columns.map(quote).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
+      const rest = columns.slice(keyCount);
+      const update = prepare(`UPDATE ${name} SET ${rest.map((c) => `${quote(c)} = ?`).join(', ')} WHERE ${where}`);
+      const hashAt = columns.indexOf('_hash');
+      return rows.map((row): RowStatus => {
+        const values = bind(row);
+        const keyValues = values.slice(0, keyCount);
+        const found = select.get(...keyValues) as { h: string | null; d: string | null } | undefined;
+        if (!found) {
+          insert.run(...values);
+          return 'inserted';
+        }
+        if (found.h === row[hashAt] && found.d === null) return 'unchanged';
+        update.run(...values.slice(keyCount), ...keyValues);
+        return 'updated';
+      });
+    },
+    async insert(table, columns, rows) {
+      const insert = prepare(
+        `INSERT INTO ${quote(table)} (${columns.map(quote).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
+      );
+      for (const row of rows) insert.run(...bind(row));
+    },
+  };
+  return {
+    kind: 'sqlite',
+    label: target.label,
+    table: quote,
+    typeName: (type) => TYPES[type],
+    async columnsOf(table) {
+      const rows = db.prepare(`PRAGMA table_info(${quote(table)})`).all() as Array<{ name: string; type: string }>;
+      return rows.length ? new Map(rows.map((r) => [r.name, FROM_DECLARED.get(r.type.toUpperCase()) ?? 'text'])) : undefined;
+    },
+    async transaction(work) {
+      db.exec('BEGIN IMMEDIATE');
+      try {
+        const result = await work(tx);
+        db.exec('COMMIT');
+        return result;
+      } catch (error) {
+        if (db.inTransaction) db.exec('ROLLBACK');
+        throw error;
+      }
+    },
+    async lock(waitMs) {
+      const deadline = Date.now() + waitMs;
+      for (;;) {
+        try {
+          return await holdRunLock(`${target.path}.lock`, { label: target.label, busyHint: '' });
+        } catch (error) {
+          if (Date.now() >= deadline) {
+            throw new CliError(`${(error as Error).message}; waited ${Math.round(waitMs / 1000)} s`, {
+              hint: `two syncs into one database never interleave: let the other finish (its lock is ${target.path}.lock)`,
+            });
+          }
+          await pause(Math.min(options.lockPollMs ?? 250, Math.max(0, deadline - Date.now())));
+        }
+      }
+    },
+    async close() {
+      statements.clear();
+      db.close();
+    },
+  };
+}
