@@ -164,6 +164,41 @@ describe('export --include tags --gather inverse, tags of more than a page', () 
   });
 });
 
+describe('export --include tags --state under the inverse plan', () => {
+  it('reads the tag lists once (not again for the memberships --state tracks), and writes a contact whose tags alone changed', async () => {
+    const dir = tempDir();
+    const state = join(dir, 'state.json');
+    const run = (name: string) => async () => {
+      const result = await runCli(
+        ['export', 'contacts', '--include', 'tags', '--gather', 'inverse', '--state', state, '-o', join(dir, name)],
+        {
+          env: sandbox.env,
+        },
+      );
+      expect(result.code, result.stderr).toBe(0);
+      return result.stderr;
+    };
+    const first = await requestsOf(run('first.ndjson'));
+    // The probes' one member page per tag holds all of these small tags: nothing more, no second read.
+    expect(first['GET /tags']).toBe(1);
+    expect(first['GET /tags/{id}/contacts']).toBe(TAGS + 1);
+    const before = (await sandboxGet(sandbox, `/contacts/${untagged}`)) as { last_updated: string };
+    await sandboxSend(sandbox, 'POST', `/contacts/${untagged}/tags`, { tagIds: [emptyTag] });
+    try {
+      expect(((await sandboxGet(sandbox, `/contacts/${untagged}`)) as { last_updated: string }).last_updated).toBe(before.last_updated);
+      const second = await requestsOf(run('second.ndjson'));
+      expect(second['GET /tags/{id}/contacts']).toBe(TAGS + 1);
+      const written = readFileSync(join(dir, 'second.ndjson'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { id: number; tags: Array<{ tag: { id: number } }> });
+      expect(written.find((r) => r.id === untagged)?.tags.map((t) => t.tag.id)).toEqual([emptyTag]);
+    } finally {
+      await sandboxSend(sandbox, 'DELETE', `/contacts/${untagged}/tags/${emptyTag}`);
+    }
+  });
+});
+
 describe('export --plan', () => {
   it('prints both plans after only the probes: the list, the tag list and one member of each tag', async () => {
     const before = await totalRequests(sandbox);

@@ -21,7 +21,7 @@ import {
   quotaShare,
 } from './gather-estimate.js';
 import { invertible, type InverseValues, memberPathsOf, readInverseValues } from './inverse-join.js';
-import { type KnownGroups, type Member, memberOf } from './inverse-lists.js';
+import { type InverseRead, type KnownGroups, type Member, memberOf } from './inverse-lists.js';
 import type { ExportPlan, ExportRequest } from './types.js';
 
 export type { GatherMode } from './gather-estimate.js';
@@ -277,7 +277,7 @@ export async function inverseValuesFor(
   input: GatherInput,
   choice: GatherChoice,
   reporter: Reporter,
-): Promise<{ field: string; values: InverseValues } | undefined> {
+): Promise<{ field: string; values: InverseValues; read: InverseRead } | undefined> {
   const field = invertibleField(input);
   if (choice.plan !== 'inverse' || !field) return undefined;
   const key = input.records.keyFields[0] ?? 'id';
@@ -289,5 +289,5 @@ export async function inverseValuesFor(
     `${input.records.name}: read ${read.memberships.toLocaleString('en-US')} ${field.name} memberships of ${read.groups.toLocaleString('en-US')} groups in ${read.requests.toLocaleString('en-US')} requests` +
       (read.rereads ? ` (${read.rereads} read again: their pages did not line up)` : ''),
   );
-  return { field: field.name, values };
+  return { field: field.name, values, read };
 }

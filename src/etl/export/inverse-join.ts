@@ -130,6 +130,21 @@ export class InverseValues {
     return this.keys.length + this.byText.size;
   }
 
+  /**
+   * Every membership read: the record's id (as text), its group and the member's values (in
+   * `memberPaths` order). `--state`'s membership digests are made from these when the inverse plan
+   * read the lists already, so they are not read twice.
+   */
+  forEachMembership(visit: (id: string, group: Record<string, unknown> | undefined, values: readonly unknown[]) => void): void {
+    this.compact();
+    const visitCode = (id: string, code: number) =>
+      visit(id, this.groups[code % GROUP_SPAN], this.tuples[Math.floor(code / GROUP_SPAN)] ?? []);
+    this.keys.forEach((key, i) => {
+      for (let at = this.starts[i] as number; at < (this.starts[i + 1] as number); at++) visitCode(String(key), this.codes[at] as number);
+    });
+    for (const [id, codes] of this.byText) for (const code of codes) visitCode(id, code);
+  }
+
   /** The field's value for a record, as the per-record plan gives it, in the field's order. */
   valueOf(record: Record<string, unknown>): unknown[] {
     this.compact();

@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import type { KeapApi } from '../../api/types.js';
 import type { InverseList } from '../../catalog/types.js';
 import { type CountedLinesFormat, readCountedLines, writeCountedLines } from './counted-lines.js';
+import type { InverseValues } from './inverse-join.js';
 import { readInverseLists } from './inverse-lists.js';
 import { pick } from '../project.js';
 
@@ -49,6 +50,25 @@ export async function readMemberships(api: KeapApi, inverse: InverseList, signal
       }
     },
     ...(signal ? { signal } : {}),
+  });
+  return { digests, groups: read.groups, memberships: read.memberships, requests: read.requests };
+}
+
+/**
+ * The same digests from the inverse plan's values, which read the same lists (with the stamp among
+ * their member fields), so a run reads them once, not twice. Undefined when the values lack the stamp.
+ */
+export function membershipsFromValues(
+  values: InverseValues,
+  inverse: InverseList,
+  read: { groups: number; memberships: number; requests: number },
+): MembershipRead | undefined {
+  const stampAt = inverse.stamp ? values.memberPaths.indexOf(inverse.stamp) : -1;
+  if (inverse.stamp && stampAt < 0) return undefined;
+  const digests = new Map<string, number>();
+  values.forEachMembership((id, group, members) => {
+    const stamp = stampAt >= 0 ? String(members[stampAt] ?? '') : '';
+    digests.set(id, ((digests.get(id) ?? 0) + membershipHash(String(pick(group, 'id')), stamp)) % TWO_52);
   });
   return { digests, groups: read.groups, memberships: read.memberships, requests: read.requests };
 }

@@ -15,6 +15,7 @@ import type { ResumePlan } from './checkpoint.js';
 import { Gatherer, VanishedRecords } from './gather.js';
 import { chooseGather, gatherInput, inverseValuesFor, reportGather } from './gather-plan.js';
 import { type ChangeTracker, startTracking } from './incremental.js';
+import { membershipsFromValues } from './memberships.js';
 import { planExport } from './plan.js';
 import { resumePlanFor } from './resume.js';
 import { assertStateWritable, checkStateLock, readState } from './state.js';
@@ -81,6 +82,9 @@ export async function prepareExport(api: KeapApi, request: ExportRequest, report
   reportGather(gather, recordResource.name, reporter);
   const inverse = await inverseValuesFor(api, gatherIn, gather, reporter);
   if (inverse) gatherer.useInverse(inverse.field, inverse.values);
+  // --state's memberships come from the same lists: taken from this read rather than read again.
+  const tracked = inverse && plan.gathered.find((def) => def.name === inverse.field)?.inverse;
+  await tracker?.loadMemberships?.(tracked ? membershipsFromValues(inverse.values, tracked, inverse.read) : undefined);
   return {
     plan,
     target,
