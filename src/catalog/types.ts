@@ -269,6 +269,11 @@ export interface GatheredDef {
    * memberships change where the record's update time does not move (applying a tag may not).
    */
   inverse?: InverseList;
+  /**
+   * The order of a record's values (a dot path in each element, compared as numbers when both are):
+   * `tag.id`. Both plans, per record and inverse, write the values in it, so their outputs are the same bytes.
+   */
+  orderBy?: string;
 }
 
 /** A gathered field's facts as lists of members per group (see GatheredDef.inverse). */
@@ -281,6 +286,16 @@ export interface InverseList {
   recordId: string;
   /** Dot path to what changes when a membership is made again (`date_applied`), if any. */
   stamp?: string;
+  /**
+   * How the inverse plan builds one element of the per-record value from a membership (the
+   * per-record shape is the reference): element dot path -> `group.<path>` or `member.<path>`, in
+   * the per-record element's key order. Where the two disagree in shape it names the part to take:
+   * a tag's `category` is an object in `/tags` and its name per contact (`group.category.name`).
+   * Without it the field has no inverse plan (the lists only serve change tracking).
+   */
+  element?: Record<string, string>;
+  /** Element values for a source that is absent (a tag without a category: `''`). */
+  absent?: Record<string, unknown>;
 }
 
 /** Custom ("external") fields, described by the resource's `/model` endpoint. */

@@ -85,6 +85,7 @@ export const COMMAND_EXAMPLES: Record<string, CommandExample[]> = {
       lines: ['infusionsoft export contacts --include tags -o contacts.ndjson --resume'],
       note: 'continue where the quota stopped it',
     },
+    { lines: ['infusionsoft export contacts --include tags --plan'], note: 'requests, time and quota share of each plan' },
   ],
   import: [
     { lines: ['infusionsoft import contacts contacts.csv --dry-run'] },

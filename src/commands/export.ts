@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { choiceOption, wholeNumberOption } from './flags.js';
 import { findResource } from '../catalog/index.js';
 import { UsageError } from '../errors.js';
+import { GATHER_MODES, type GatherMode } from '../etl/export/gather-estimate.js';
 import type { ExportFormat, ExportRequest } from '../etl/export/types.js';
 import { EXPORT_FORMATS } from '../etl/export/writers.js';
 import type { IO } from '../io.js';
@@ -10,6 +11,7 @@ import { collect } from './collect.js';
 import { globalOptions, reporterFor, withSession } from './context.js';
 import { exportAllCommand } from './export-all.js';
 import { exportFormat } from './export-format.js';
+import { gatherPlanJson, renderGatherPlan } from './export-plan.js';
 import { exportSummary } from './export-summary.js';
 import { runInterruptible } from './interrupt.js';
 import { printJson } from './output.js';
@@ -37,6 +39,8 @@ interface ExportFlags {
   all?: boolean;
   resume?: boolean;
   to?: string;
+  gather?: GatherMode;
+  plan?: boolean;
 }
 
 export function registerExportCommand(program: Command, io: IO): void {
@@ -74,6 +78,14 @@ export function registerExportCommand(program: Command, io: IO): void {
     .option('--json', "print the run's result as one JSON document on stdout (needs -o FILE)")
     .addOption(wholeNumberOption('--concurrency <n>', 'gathered-field requests in flight (default 8; the client still paces them)'))
     .option('--to <url>', 'into database tables instead of a file, as `sync RESOURCE --to URL` (sqlite:PATH or postgres://...)')
+    .addOption(
+      choiceOption(
+        '--gather <plan>',
+        "how --include tags is read (default auto: the cheaper plan; inverse reads every tag's members)",
+        GATHER_MODES,
+      ),
+    )
+    .option('--plan', 'print what the export would cost (records, requests per plan, time, quota) after a few probes; export nothing')
     .addHelpText(
       'after',
       `
@@ -97,11 +109,12 @@ async function exportCommand(name: string | undefined, flags: ExportFlags, comma
   }
   const resource = findResource(name);
   // The engine (and csv-parse, for lists in flags) load only when an export runs.
-  const [{ parseFieldList }, { parseDateArg }, { parseKeyValues }, { runExport }] = await Promise.all([
+  const [{ parseFieldList }, { parseDateArg }, { parseKeyValues }, { runExport }, { estimateExport }] = await Promise.all([
     import('./args.js'),
     import('../etl/dates.js'),
     import('../etl/key-values.js'),
     import('../etl/export/run.js'),
+    import('../etl/export/estimate.js'),
   ]);
   const { format, gzip } = exportFormat(flags.format, flags.output);
   const request: ExportRequest = {
@@ -131,6 +144,13 @@ async function exportCommand(name: string | undefined, flags: ExportFlags, comma
   if (flags.detectDeletes) request.detectDeletes = true;
   if (flags.resume) request.resume = true;
   request.resumeCommand = resumeCommandLine(command);
+  if (flags.gather !== undefined) request.gather = flags.gather;
+  if (flags.plan) {
+    const choice = await withSession(command, io, ({ api }) => estimateExport(api, request));
+    if (flags.json) printJson(gatherPlanJson(resource.name, choice), io.stdout);
+    else io.stdout.write(renderGatherPlan(resource.name, choice));
+    return;
+  }
   if (flags.json && request.output === undefined) {
     throw new UsageError('--json prints the result on stdout, where the data goes without -o', {
       hint: 'write the data to a file with -o FILE, or leave out --json',

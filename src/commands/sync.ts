@@ -25,6 +25,7 @@ export interface SyncFlags {
   state?: string;
   lockWait?: number;
   json?: boolean;
+  plan?: boolean;
 }
 
 export function registerSyncCommand(program: Command, io: IO): void {
@@ -50,6 +51,10 @@ export function registerSyncCommand(program: Command, io: IO): void {
       wholeNumberOption('--lock-wait <seconds>', 'how long to wait for another sync into the same database (default 30)', { min: 0 }),
     )
     .option('--json', 'print the summary as one JSON document on stdout')
+    .option(
+      '--plan',
+      'print what the sync would read (pages, gathered fields, --detect-deletes sweep, time, quota) after a few probes; write nothing',
+    )
     .option('--state <file>', 'refused: with --to the bookmark lives in the database')
     .addHelpText(
       'after',
@@ -58,6 +63,7 @@ Examples:
   $ infusionsoft sync contacts companies --to sqlite:keap.db
   $ infusionsoft sync --all --to postgres://keap@db.example.com/crm?sslmode=require --schema acme
   $ infusionsoft sync contacts --detect-deletes --to sqlite:keap.db     # from cron
+  $ infusionsoft sync contacts --include tags --detect-deletes --plan   # what a run costs
 
 Rows are upserted by key and each page commits with its resume cursor in _infusionsoft_state, so a
 run killed at any point continues from its last committed page. See docs/sync.md.`,
@@ -146,6 +152,7 @@ async function syncRequest(resources: ResourceDef[], flags: SyncFlags, io: IO): 
 
 /** Runs the sync and renders it: one line per resource on stderr, `--json` on stdout; exit 1 when one failed. */
 export async function runSyncCommand(resources: ResourceDef[], flags: SyncFlags, command: Command, io: IO): Promise<void> {
+  if (flags.plan) return planSyncCommand(resources, flags, command, io);
   const request = await syncRequest(resources, flags, io);
   const { runSync } = await import('../etl/sync/run.js');
   const result = await runInterruptible(
@@ -165,6 +172,26 @@ export async function runSyncCommand(resources: ResourceDef[], flags: SyncFlags,
     }).withResult(result);
   }
   if (flags.json) printJson(result, io.stdout);
+}
+
+/** `sync --plan`: the probes, then the estimate on stdout; no database is opened, so --to may be left out. */
+async function planSyncCommand(resources: ResourceDef[], flags: SyncFlags, command: Command, io: IO): Promise<void> {
+  const [{ parseFieldList }, { estimateSync }, { renderSyncPlan }] = await Promise.all([
+    import('./args.js'),
+    import('../etl/sync/estimate.js'),
+    import('./sync-plan.js'),
+  ]);
+  const include = flags.include.flatMap((v) => parseFieldList(v, '--include'));
+  const cost = await withSession(command, io, ({ api }) =>
+    estimateSync(api, {
+      resources,
+      ...(include.length ? { include } : {}),
+      ...(flags.detectDeletes ? { detectDeletes: true } : {}),
+      ...(flags.pageSize ? { pageSize: flags.pageSize } : {}),
+    }),
+  );
+  if (flags.json) printJson(cost, io.stdout);
+  else io.stdout.write(renderSyncPlan(cost));
 }
 
 /** `contacts: 3 inserted, 1 updated, 246 unchanged, 1 deleted; 9 child rows, 2 columns added, 1 variant (4 requests)`. */

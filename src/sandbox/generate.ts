@@ -31,7 +31,7 @@ export { type Person, companyName, contactEmail, idFromContactEmail, person } fr
 export { pipelineStages } from './generate/opportunities.js';
 export { orderTotal } from './generate/order-items.js';
 export { subscriptionPlans } from './generate/products.js';
-export { generatedCompanyTagApplied, generatedTagApplied, generatedTagDate, tagCategories } from './generate/tags.js';
+export { generatedCompanyTagApplied, generatedTagDate, generatedTagMembers, tagCategories } from './generate/tags.js';
 export { slug } from './generate/words.js';
 
 export const generators: Record<string, Generator> = {

@@ -10,13 +10,13 @@ import {
   defaultCounts,
   firstIdAtOrAfter,
   generatedCompanyTagApplied,
-  generatedTagApplied,
   generatedTagDate,
   generators,
   timeFields,
   type GenContext,
   type Rec,
 } from './generate.js';
+import { ContactTags } from './contact-tags.js';
 
 export interface ListQuery {
   /** Inclusive bounds (epoch ms) on the collection's time field. */
@@ -204,8 +204,8 @@ interface Persisted {
 
 export class Store implements GenContext {
   readonly collections = new Map<string, Collection>();
-  /** `contactId:tagId` -> date applied, or null when a generated tag was removed. */
-  readonly contactTags = new Map<string, string | null>();
+  /** Which contacts carry which tags (both directions of the API read it). */
+  readonly contactTags: ContactTags;
   readonly companyTags = new Map<string, string | null>();
   /** Records that exist once: account profile. */
   readonly singletons = new Map<string, Rec>();
@@ -219,6 +219,11 @@ export class Store implements GenContext {
     for (const name of Object.keys(generators)) {
       this.collections.set(name, new Collection(name, this.count(name), this));
     }
+    this.contactTags = new ContactTags(
+      seed,
+      () => this.count('contacts'),
+      () => this.count('tags'),
+    );
   }
 
   count(name: string): number {
@@ -235,12 +240,7 @@ export class Store implements GenContext {
   }
 
   contactHasTag(contactId: number, tagId: number): string | undefined {
-    const key = `${contactId}:${tagId}`;
-    if (this.contactTags.has(key)) return this.contactTags.get(key) ?? undefined;
-    if (contactId <= this.count('contacts') && tagId <= this.count('tags') && generatedTagApplied(this.seed, contactId, tagId)) {
-      return generatedTagDate(this.seed, contactId, tagId);
-    }
-    return undefined;
+    return this.contactTags.dateOf(contactId, tagId);
   }
 
   companyHasTag(companyId: number, tagId: number): string | undefined {
@@ -261,7 +261,7 @@ export class Store implements GenContext {
     return {
       version: 1,
       collections,
-      contactTags: [...this.contactTags],
+      contactTags: [...this.contactTags.writes()],
       companyTags: [...this.companyTags],
       singletons: Object.fromEntries(this.singletons),
       sequenceMembers: [...this.sequenceMembers],
@@ -276,7 +276,10 @@ export class Store implements GenContext {
       for (const id of saved.deleted) c.deleted.add(id);
       c.nextId = Math.max(c.nextId, saved.nextId);
     }
-    for (const [key, value] of data.contactTags ?? []) this.contactTags.set(key, value);
+    for (const [key, value] of data.contactTags ?? []) {
+      const [contactId, tagId] = key.split(':').map(Number);
+      if (contactId !== undefined && tagId !== undefined) this.contactTags.set(contactId, tagId, value);
+    }
     for (const [key, value] of data.companyTags ?? []) this.companyTags.set(key, value);
     for (const [key, value] of Object.entries(data.singletons ?? {})) this.singletons.set(key, value);
     for (const key of data.sequenceMembers ?? []) this.sequenceMembers.add(key);

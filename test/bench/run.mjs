@@ -9,6 +9,8 @@
 // BENCH_ROUNDTRIP=N sets the count).
 // hash (peak RSS of a second `export notes --state` run, which compares every record's content
 // hash with the last run's; BENCH_HASH_RECORDS sets the notes, 3,000,000 by default).
+// gather (`export contacts --include tags`, N contacts and 300 tags: per record against auto, which
+// reads the tag lists; requests, time, same bytes).
 // plans (a 5,000-row contacts upsert, EMAIL1 only, into 100,000 contacts: requests per row of the
 // chosen read plan against --reads per-row, and the same records after both).
 // input (the heap while the import's input reads a large CSV file and JSON array: input-heap.mjs).
@@ -24,6 +26,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
+import { gatherRows } from './gather.mjs';
 import { syncRows } from './sync.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -38,7 +41,7 @@ const REPEAT = quick ? 1 : 3;
 // minute (one request per contact for its tags): 720 contacts take about 190 s.
 const PAT_CONTACTS = quick ? 120 : 720;
 const PAT_MINUTE = 240;
-const ROWS = ['startup', 'speed', 'throttle', 'pat', 'import', 'roundtrip', 'hash', 'plans', 'input', 'sync'];
+const ROWS = ['startup', 'speed', 'throttle', 'pat', 'import', 'roundtrip', 'hash', 'plans', 'input', 'sync', 'gather'];
 const PLAN_CONTACTS = quick ? 20_000 : 100_000;
 const PLAN_ROWS = quick ? 1_000 : 5_000;
 const STARTUP_RUNS = Number(process.env.BENCH_STARTUP_RUNS) || (quick ? 21 : 41);
@@ -294,7 +297,7 @@ try {
     // 3. Pacing: --include tags over THROTTLED contacts, sandbox limited to RATE requests/s.
     const throttled = await startSandbox(['--contacts', String(THROTTLED), '--throttle', String(RATE)]);
     const tagsOut = join(work, 'tags.ndjson');
-    const paced = await timed(...exportArgs(throttled, 'ndjson', tagsOut, ['--include', 'tags']));
+    const paced = await timed(...exportArgs(throttled, 'ndjson', tagsOut, ['--include', 'tags', '--gather', 'per-record']));
     const stats = await (await fetch(`${throttled.origin}/_sandbox/stats`)).json();
     await throttled.stop();
     const requests = Object.values(stats.requests).reduce((a, b) => a + b, 0);
@@ -320,7 +323,9 @@ try {
     // against `sandbox --limits pat` (5/s spike arrest announced as 10ps, 240 a minute, ...).
     const limited = await startSandbox(['--contacts', String(PAT_CONTACTS), '--limits', 'pat']);
     const patOut = join(work, 'pat.ndjson');
-    const keyed = await timed(...exportArgs(limited, 'ndjson', patOut, ['--include', 'tags'], { INFUSIONSOFT_API_KEY: limited.token }));
+    const keyed = await timed(
+      ...exportArgs(limited, 'ndjson', patOut, ['--include', 'tags', '--gather', 'per-record'], { INFUSIONSOFT_API_KEY: limited.token }),
+    );
     const patStats = await (await fetch(`${limited.origin}/_sandbox/stats`)).json();
     await limited.stop();
     const patRequests = Object.values(patStats.requests).reduce((a, b) => a + b, 0);
@@ -440,6 +445,7 @@ try {
   }
   if (selected('input')) rows.push(...(await inputHeap()));
   if (selected('sync')) rows.push(...(await syncRows({ startSandbox, timed, bin, work, contacts: N, verdict, median, repeat: REPEAT })));
+  if (selected('gather')) rows.push(...(await gatherRows({ contacts: N, tags: 300, startSandbox, timed, bin, work, verdict })));
 } catch (error) {
   process.exitCode = 1;
   console.error(`bench stopped: ${error.message}`);

@@ -137,7 +137,7 @@ function operationProblems(s: Spec, resource: ResourceDef): string[] {
 /** An inverse list's groups have ids, and its members the record id and stamp it names. */
 function inverseProblems(s: Spec, resource: ResourceDef): string[] {
   const problems: string[] = [];
-  for (const { name, inverse } of resource.gathered ?? []) {
+  for (const { name, path: perRecordPath, shape: perRecordShape, inverse } of resource.gathered ?? []) {
     if (!inverse) continue;
     const record = (path: string, shape: ResponseShape): Schema | undefined => {
       const operation = findOperation(s, 'GET', path);
@@ -151,6 +151,19 @@ function inverseProblems(s: Spec, resource: ResourceDef): string[] {
     const member = record(inverse.members.path, inverse.members.shape);
     for (const path of [inverse.recordId, ...(inverse.stamp ? [inverse.stamp] : [])]) {
       if (member && !schemaAt(s, member, path)) problems.push(`${name}: inverse members have no ${path}`);
+    }
+    // The element the inverse plan builds has the per-record element's fields, from fields the lists have.
+    const element = record(perRecordPath, perRecordShape);
+    for (const [target, source] of Object.entries(inverse.element ?? {})) {
+      const targetSchema = element && schemaAt(s, element, target);
+      if (element && !targetSchema) problems.push(`${name}: inverse element ${target} is not in the per-record element`);
+      const [side, ...rest] = source.split('.');
+      const from = side === 'group' ? group : side === 'member' ? member : undefined;
+      const sourceSchema = from && schemaAt(s, from, rest.join('.'));
+      if (!sourceSchema) problems.push(`${name}: inverse element ${target} <- ${source} is not in the inverse lists`);
+      else if (targetSchema && deref(s, sourceSchema).type !== deref(s, targetSchema).type) {
+        problems.push(`${name}: inverse element ${target} is a ${deref(s, targetSchema).type}, ${source} a ${deref(s, sourceSchema).type}`);
+      }
     }
   }
   return problems;
@@ -614,6 +627,16 @@ describe.skipIf(!spec)('catalog conforms to the Keap v1 spec', () => {
       const tags = contacts.gathered!.find((g) => g.inverse)!;
       const broken: ResourceDef = { ...contacts, gathered: [{ ...tags, inverse: { ...tags.inverse!, recordId: 'contact.key' } }] };
       expect(inverseProblems(s, broken)).toEqual(['tags: inverse members have no contact.key']);
+    });
+
+    it('an inverse element that takes the tag category object where the per-record plan has its name', () => {
+      const tags = contacts.gathered!.find((g) => g.inverse)!;
+      const element = { ...tags.inverse!.element, 'tag.category': 'group.category', 'tag.colour': 'group.name' };
+      const broken: ResourceDef = { ...contacts, gathered: [{ ...tags, inverse: { ...tags.inverse!, element } }] };
+      expect(inverseProblems(s, broken)).toEqual([
+        'tags: inverse element tag.category is a string, group.category a object',
+        'tags: inverse element tag.colour is not in the per-record element',
+      ]);
     });
   });
 

@@ -10,6 +10,7 @@ import { ApiError } from '../../errors.js';
 import type { Reporter } from '../../reporter.js';
 import { addCustomFields, type CustomFieldModel } from '../custom-fields.js';
 import { applyRecordMap, pick } from '../project.js';
+import { type InverseValues, sortByPath } from './inverse-join.js';
 import { fillPath } from './plan.js';
 import { CUSTOM_FIELDS_INCLUDE, type ExportPlan } from './types.js';
 
@@ -39,6 +40,8 @@ export async function mapConcurrent<T, R>(items: T[], limit: number, work: (item
 /** Reads the gathered fields of records: the per-run (`join`) ones once, the others record by record. */
 export class Gatherer {
   private joined = new Map<string, Map<string, unknown[]>>();
+  /** Fields read from their inverse lists before the records (gather-plan.ts). */
+  private inverse = new Map<string, InverseValues>();
   constructor(
     private readonly api: KeapApi,
     private readonly resource: ResourceDef,
@@ -64,7 +67,18 @@ export class Gatherer {
     }
   }
 
+  useInverse(field: string, values: InverseValues): void {
+    this.inverse.set(field, values);
+  }
+
+  /** Whether a field costs a request per record (not joined, not read inversely). */
+  perRecord(def: GatheredDef): boolean {
+    return !def.join && !this.inverse.has(def.name);
+  }
+
   async value(def: GatheredDef, record: Record<string, unknown>): Promise<unknown> {
+    const inverse = this.inverse.get(def.name);
+    if (inverse) return inverse.valueOf(record);
     if (def.join) {
       return this.joined.get(def.name)?.get(String(record[def.join.recordField])) ?? [];
     }
@@ -79,7 +93,7 @@ export class Gatherer {
     for await (const page of this.api.paginate(path, def.shape, { query, signal: this.signal })) {
       for (const raw of page.records) items.push(def.recordMap ? applyRecordMap(raw, def.recordMap) : raw);
     }
-    return items;
+    return sortByPath(items, def.orderBy);
   }
 
   async customFieldsOf(record: Record<string, unknown>): Promise<unknown> {
@@ -156,7 +170,7 @@ interface MappingParts {
 export function recordMapper(parts: MappingParts, onEnriched: () => void) {
   const { plan, model, gatherer, vanished } = parts;
   const parentEntries = Object.entries(plan.parentValues);
-  const needsRequests = plan.gathered.some((g) => !g.join) || plan.customFields === 'single';
+  const needsRequests = plan.gathered.some((g) => gatherer.perRecord(g)) || plan.customFields === 'single';
   /** The record as written, before any per-record request: reshaped, parent ids, custom fields by label. */
   const shape = (raw: unknown): Record<string, unknown> => {
     const record = applyRecordMap(raw, plan.action.recordMap);

@@ -28,6 +28,7 @@ import type { DeletedKey, ExportPlan, ExportRequest, IncrementalOutcome } from '
 import { parseDateArg } from '../dates.js';
 import { startDeletionSweep } from './id-sweep.js';
 import { type MembershipSetup, startMembershipTracking } from './membership-tracking.js';
+import type { MembershipRead } from './memberships.js';
 import { writeFileAtomic, writeLinesAtomic } from '../../fs/index.js';
 import { assertStateWritable, bookmark, updateState, type Bookmark, type ExportState } from './state.js';
 
@@ -38,6 +39,8 @@ export const BOOKMARK_SAFETY_MS = 5 * 60 * 1000;
 
 export interface ChangeTracker {
   readonly mode: IncrementalMode;
+  /** Since mode with tracked memberships: reads them (or takes the inverse plan's read), before the first page. */
+  loadMemberships?(shared?: MembershipRead): Promise<void>;
   /** Records to write after the last page (since mode: those whose memberships alone changed). */
   extraPages?(): AsyncIterable<Page>;
   /** Sees each record read; true when it is to be written. `written` is what goes to the output. */
@@ -191,7 +194,7 @@ async function startSinceTracking(setup: TrackingSetup): Promise<ChangeTracker> 
   };
   return {
     mode: 'since',
-    ...(members ? { extraPages: () => members.extraPages() } : resumable),
+    ...(members ? { extraPages: () => members.extraPages(), loadMemberships: (shared) => members.load(shared) } : resumable),
     keep(record) {
       members?.seen(record);
       const value = record[field];

@@ -10,7 +10,7 @@ import { actionsOfKind, singularName } from '../../catalog/index.js';
 import type { GatheredDef, ResourceDef } from '../../catalog/types.js';
 import { ApiError } from '../../errors.js';
 import { counted, type Reporter } from '../../reporter.js';
-import { changedMemberships, readMembershipFile, readMemberships, writeMembershipFile } from './memberships.js';
+import { changedMemberships, type MembershipRead, readMembershipFile, readMemberships, writeMembershipFile } from './memberships.js';
 import type { Bookmark } from './state.js';
 
 /** Records read one by one per page handed to the writer. */
@@ -31,6 +31,11 @@ export interface MembershipSetup {
 }
 
 export interface MembershipTracker {
+  /**
+   * Reads the memberships, or takes them from the inverse plan's read of the same lists (`shared`),
+   * and finds the records whose memberships changed. Called once, before the first page.
+   */
+  load(shared?: MembershipRead): Promise<void>;
   /** A record the date window brought: written anyway, so not read again. */
   seen(record: Record<string, unknown>): void;
   /** After the last page: the records whose memberships changed, read one by one. */
@@ -53,17 +58,24 @@ export async function startMembershipTracking(setup: MembershipSetup): Promise<M
   const file = membershipFilePath(setup.stateFile, setup.bookmarkKey, gathered.name);
   const savedFile = setup.saved?.[`${gathered.name}_memberships`];
   const previous = savedFile ? await readMembershipFile(join(dirname(setup.stateFile), savedFile), setup.bookmarkKey) : undefined;
-  const current = await readMemberships(api, inverse, setup.signal);
-  const changed = previous ? changedMemberships(previous, current.digests) : new Set<string>();
-  reporter.info(
-    `${resource.name}: read ${counted(current.memberships, `${gathered.name} membership`)} of ${counted(current.groups, 'group')} in ${counted(current.requests, 'request')}` +
-      (previous
-        ? `; ${counted(changed.size, singularName(resource), resource.name)} changed ${gathered.name} since the last run`
-        : '; the next run writes the records whose memberships change'),
-  );
+  let current: MembershipRead | undefined;
+  let changed = new Set<string>();
   const single = actionsOfKind(resource, 'read-single')[0];
   let written = 0;
   return {
+    async load(shared) {
+      current = shared ?? (await readMemberships(api, inverse, setup.signal));
+      if (previous) changed = changedMemberships(previous, current.digests);
+      const read = shared
+        ? `took ${counted(current.memberships, `${gathered.name} membership`)} of ${counted(current.groups, 'group')} from the inverse plan's read`
+        : `read ${counted(current.memberships, `${gathered.name} membership`)} of ${counted(current.groups, 'group')} in ${counted(current.requests, 'request')}`;
+      reporter.info(
+        `${resource.name}: ${read}` +
+          (previous
+            ? `; ${counted(changed.size, singularName(resource), resource.name)} changed ${gathered.name} since the last run`
+            : '; the next run writes the records whose memberships change'),
+      );
+    },
     seen(record) {
       changed.delete(String(record.id));
     },
@@ -97,6 +109,7 @@ export async function startMembershipTracking(setup: MembershipSetup): Promise<M
       );
     },
     async save() {
+      if (!current) throw new Error(`${gathered.name} memberships were never read`);
       await writeMembershipFile(file, setup.bookmarkKey, current.digests);
       return { [`${gathered.name}_memberships`]: relative(dirname(setup.stateFile), file) };
     },

@@ -12,11 +12,11 @@ import { createHash } from 'node:crypto';
 import type { KeapApi } from '../../api/types.js';
 import type { InverseList } from '../../catalog/types.js';
 import { type CountedLinesFormat, readCountedLines, writeCountedLines } from './counted-lines.js';
+import type { InverseValues } from './inverse-join.js';
+import { readInverseLists } from './inverse-lists.js';
 import { pick } from '../project.js';
 
 const TWO_52 = 2 ** 52;
-/** Group lists read at once (each list is paged, with the client's own prefetch). */
-const GROUPS_IN_FLIGHT = 4;
 
 export interface MembershipRead {
   /** Record id -> digest of its memberships (records with none are absent). */
@@ -30,37 +30,47 @@ function membershipHash(group: string, stamp: string): number {
   return Number.parseInt(createHash('sha1').update(`${group}@${stamp}`).digest('hex').slice(0, 13), 16);
 }
 
-/** Reads every group and its members: the memberships of every record, as digests. */
+/**
+ * Reads every group and its members (inverse-lists.ts: pages lined up by record id, a group read
+ * again when they do not line up): the memberships of every record, as digests.
+ */
 export async function readMemberships(api: KeapApi, inverse: InverseList, signal?: AbortSignal): Promise<MembershipRead> {
-  const before = api.stats().requests;
   const groups: string[] = [];
-  for await (const page of api.paginate(inverse.groups.path, inverse.groups.shape, { ...(signal ? { signal } : {}) })) {
-    for (const group of page.records) {
-      const id = pick(group, 'id');
-      if (typeof id === 'number' || typeof id === 'string') groups.push(String(id));
-    }
-  }
   const digests = new Map<string, number>();
-  let memberships = 0;
-  let next = 0;
-  const readGroup = async () => {
-    while (next < groups.length) {
-      const group = groups[next++] as string;
-      const path = inverse.members.path.replace('{id}', encodeURIComponent(group));
-      for await (const page of api.paginate(path, inverse.members.shape, { ...(signal ? { signal } : {}) })) {
-        for (const member of page.records) {
-          const id = pick(member, inverse.recordId);
-          if (typeof id !== 'number' && typeof id !== 'string') continue;
-          const stamp = inverse.stamp ? String(pick(member, inverse.stamp) ?? '') : '';
-          const key = String(id);
-          digests.set(key, ((digests.get(key) ?? 0) + membershipHash(group, stamp)) % TWO_52);
-          memberships++;
-        }
+  const read = await readInverseLists(api, inverse, {
+    memberPaths: inverse.stamp ? [inverse.stamp] : [],
+    onGroup: (group, index) => {
+      groups[index] = String(pick(group, 'id'));
+    },
+    onMembers: (index, members) => {
+      const group = groups[index] as string;
+      for (const [id, stamp] of members) {
+        const key = String(id);
+        digests.set(key, ((digests.get(key) ?? 0) + membershipHash(group, inverse.stamp ? String(stamp ?? '') : '')) % TWO_52);
       }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(GROUPS_IN_FLIGHT, groups.length) }, readGroup));
-  return { digests, groups: groups.length, memberships, requests: api.stats().requests - before };
+    },
+    ...(signal ? { signal } : {}),
+  });
+  return { digests, groups: read.groups, memberships: read.memberships, requests: read.requests };
+}
+
+/**
+ * The same digests from the inverse plan's values, which read the same lists (with the stamp among
+ * their member fields), so a run reads them once, not twice. Undefined when the values lack the stamp.
+ */
+export function membershipsFromValues(
+  values: InverseValues,
+  inverse: InverseList,
+  read: { groups: number; memberships: number; requests: number },
+): MembershipRead | undefined {
+  const stampAt = inverse.stamp ? values.memberPaths.indexOf(inverse.stamp) : -1;
+  if (inverse.stamp && stampAt < 0) return undefined;
+  const digests = new Map<string, number>();
+  values.forEachMembership((id, group, members) => {
+    const stamp = stampAt >= 0 ? String(members[stampAt] ?? '') : '';
+    digests.set(id, ((digests.get(id) ?? 0) + membershipHash(String(pick(group, 'id')), stamp)) % TWO_52);
+  });
+  return { digests, groups: read.groups, memberships: read.memberships, requests: read.requests };
 }
 
 /** The records whose memberships differ between two reads: gained, lost, or made again. */

@@ -13,7 +13,9 @@ import { customFieldModel, type CustomFieldModel } from '../custom-fields.js';
 import { csvColumns } from '../columns.js';
 import type { ResumePlan } from './checkpoint.js';
 import { Gatherer, VanishedRecords } from './gather.js';
+import { chooseGather, gatherInput, inverseValuesFor, reportGather } from './gather-plan.js';
 import { type ChangeTracker, startTracking } from './incremental.js';
+import { membershipsFromValues } from './memberships.js';
 import { planExport } from './plan.js';
 import { resumePlanFor } from './resume.js';
 import { assertStateWritable, checkStateLock, readState } from './state.js';
@@ -75,6 +77,14 @@ export async function prepareExport(api: KeapApi, request: ExportRequest, report
   const columnOptions = { ...(model ? { customLabels: model.labels } : {}), gathered: plan.gathered };
   const baseColumns = settleColumns(recordResource, plan, request, columnOptions);
   await gatherer.prepare(plan.gathered);
+  const gatherIn = gatherInput(request, plan);
+  const gather = await chooseGather(api, gatherIn);
+  reportGather(gather, recordResource.name, reporter);
+  const inverse = await inverseValuesFor(api, gatherIn, gather, reporter);
+  if (inverse) gatherer.useInverse(inverse.field, inverse.values);
+  // --state's memberships come from the same lists: taken from this read rather than read again.
+  const tracked = inverse && plan.gathered.find((def) => def.name === inverse.field)?.inverse;
+  await tracker?.loadMemberships?.(tracked ? membershipsFromValues(inverse.values, tracked, inverse.read) : undefined);
   return {
     plan,
     target,

@@ -7,6 +7,7 @@ import type { Writable } from 'node:stream';
 import type { Query } from '../../api/types.js';
 import type { IncrementalMode } from '../../catalog/index.js';
 import type { ActionDef, GatheredDef, ResourceDef } from '../../catalog/types.js';
+import type { GatherMode } from './gather-estimate.js';
 import type { WalkPlan } from './walk.js';
 import type { ExportFormat } from './writers.js';
 
@@ -49,6 +50,8 @@ export interface ExportRequest {
   detectDeletes?: boolean;
   /** Gathered-field requests in flight at once (the client still paces them). */
   concurrency?: number;
+  /** `--gather`: read an invertible gathered field per record, from its inverse lists, or whichever costs fewer requests (default). */
+  gather?: GatherMode;
   /** Pages fetched ahead of the writer. */
   prefetch?: number;
   signal?: AbortSignal;

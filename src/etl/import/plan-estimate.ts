@@ -3,10 +3,11 @@
  * reads (per row, or one list read), its writes, the time at the pace Keap's `x-keap-*` throttle
  * headers advertise, and the share of the remaining daily quota its quota headers report.
  *
- * The remaining quota is read here from the last answer's headers (the smallest `available` of
- * the windows longer than an hour); src/api/quota.ts may later say the same for every command.
+ * The pace and the remaining quota come from the last answer's headers through src/api/quota.ts,
+ * the one reader of them `export --plan` uses too (the smallest `available` of the windows longer
+ * than an hour; product and tenant quota, scalar and `a|b` forms).
  */
-import { parseThrottleHeaders, RATE_WINDOW_MAX_MS } from '../../api/pacer.js';
+import { quotaFromHeaders } from '../../api/quota.js';
 import type { ReadPlan } from './read-plan.js';
 
 export interface ImportPlan {
@@ -36,24 +37,20 @@ export interface ImportPlan {
 
 /** The pace Keap's headers advertise, in requests a minute, or undefined without headers. */
 export function advertisedPerMinute(headers: Record<string, string> | undefined): number | undefined {
-  const windows = parseThrottleHeaders(headers ?? {}).filter((window) => window.windowMs <= RATE_WINDOW_MAX_MS);
-  if (!windows.length) return undefined;
-  return Math.min(...windows.map((window) => (window.limit / window.windowMs) * 60_000));
+  return quotaFromHeaders(headers).ratePerMinute;
 }
 
 /** The smallest remainder of the quota windows (a day's allowance) the headers report, or undefined. */
 export function remainingQuota(headers: Record<string, string> | undefined): number | undefined {
-  const left = parseThrottleHeaders(headers ?? {})
-    .filter((window) => window.windowMs > RATE_WINDOW_MAX_MS && window.available !== undefined)
-    .map((window) => window.available as number);
-  return left.length ? Math.min(...left) : undefined;
+  return quotaFromHeaders(headers).daily?.available;
 }
 
 export function importPlan(reads: ReadPlan, writes: number, made: number, headers: Record<string, string> | undefined): ImportPlan {
   const readCost = reads.chosen === 'list' ? (reads.listReads ?? 0) : reads.perRowReads;
   const requests = readCost + writes;
-  const perMinute = advertisedPerMinute(headers);
-  const remaining = remainingQuota(headers);
+  const quota = quotaFromHeaders(headers);
+  const perMinute = quota.ratePerMinute;
+  const remaining = quota.daily?.available;
   return {
     reads: {
       plan: reads.chosen,

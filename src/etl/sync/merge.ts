@@ -4,8 +4,8 @@
  * the rows gone from Keap: `_deleted_at` set (or removed with `--hard-delete`).
  */
 import { addColumnSql, createTableSql, type Destination, quote, type RowStatus, type Transaction } from './destination.js';
-import { type CellValue, DELETED_AT, parentColumn, type ResourceLayout } from './layout.js';
-import type { RecordRows, TableColumns } from './rows.js';
+import { type CellValue, type ChildSpec, DELETED_AT, parentColumn, type ResourceLayout } from './layout.js';
+import type { RecordRows, Row, TableColumns } from './rows.js';
 
 export interface MergeCounts {
   inserted: number;
@@ -100,6 +100,30 @@ export async function mergePage(
     await tx.insert(child.table, childOrder, rows);
     counts.childRows += rows.length;
   }
+}
+
+/**
+ * Replaces one child table's rows of these parents with `rows`: a
+ * gathered table rebuilt from its inverse lists, whatever the parents' update times say.
+ */
+export async function replaceChildRows(
+  tx: Transaction,
+  destination: Destination,
+  layout: ResourceLayout,
+  columns: TableColumns,
+  child: ChildSpec,
+  parents: { keys: CellValue[][]; rows: Row[] },
+): Promise<void> {
+  await forBatches(parents.keys, async (batch) => {
+    const where = keysWhere(layout.table.key.map(parentColumn), batch);
+    await tx.run(`DELETE FROM ${destination.table(child.table)} WHERE ${where.sql}`, where.params);
+  });
+  const order = columns.ordered(child.table);
+  await tx.insert(
+    child.table,
+    order,
+    parents.rows.map((row) => order.map((c) => row.get(c) ?? null)),
+  );
 }
 
 /** Full refresh: every row of the resource's tables goes, in the transaction that inserts them again. */

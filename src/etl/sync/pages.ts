@@ -13,6 +13,7 @@ import { planExport } from '../export/plan.js';
 import type { ExportPlan } from '../export/types.js';
 import { applyRecordMap } from '../project.js';
 import { walkPages } from '../export/walk.js';
+import { type InverseField, readInverseFields } from './inverse-children.js';
 
 export interface RecordPage {
   records: Array<Record<string, unknown>>;
@@ -37,6 +38,8 @@ export interface RecordRead {
   plan: ExportPlan;
   model: CustomFieldModel | undefined;
   pages: AsyncIterable<RecordPage>;
+  /** Gathered fields read from their inverse lists before the pages (their child tables are rebuilt from them). */
+  inverse: InverseField[];
 }
 
 const MAX_PAGE_SIZE = 1000;
@@ -59,7 +62,10 @@ export async function readRecordPages(api: KeapApi, request: ReadRequest): Promi
   }
   const gatherer = new Gatherer(api, records, request.signal);
   await gatherer.prepare(plan.gathered);
-  return { plan, model, pages: mappedPages(api, request, plan, gatherer) };
+  // Read once, they give the pages' records their values too: no request per record for them.
+  const inverse = await readInverseFields(api, plan, request);
+  for (const { field, values } of inverse) gatherer.useInverse(field, values);
+  return { plan, model, pages: mappedPages(api, request, plan, gatherer), inverse };
 }
 
 async function* mappedPages(api: KeapApi, request: ReadRequest, plan: ExportPlan, gatherer: Gatherer): AsyncIterable<RecordPage> {

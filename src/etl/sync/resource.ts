@@ -26,6 +26,7 @@ import {
   mergePage,
   type MergeCounts,
 } from './merge.js';
+import { type Rebuilt, rebuildInverseChildren, rebuiltNotices } from './inverse-children.js';
 import { assignCustomColumns } from './naming.js';
 import { readRecordPages, type RecordPage } from './pages.js';
 import { RowBuilder, TableColumns } from './rows.js';
@@ -136,12 +137,13 @@ export async function syncResource(context: SyncContext, request: ResourceReques
       );
     await markDeleted(tx, destination, layout, columns, gone, { hard: request.hardDelete ?? false, at: new Date(now()).toISOString() });
     counts.deleted += gone.length;
+    if (!request.fullRefresh) rebuilt = await rebuildInverseChildren(tx, destination, { layout, columns, builder, counts }, read.inverse);
     const moved = mode === 'since' ? nextBookmark(newest, started, bookmark) : undefined;
-    const state = { ...base(), bookmark: moved ?? null };
-    await saveState(tx, destination, state);
+    await saveState(tx, destination, { ...base(), bookmark: moved ?? null });
     return moved;
   };
   let moved: string | undefined;
+  let rebuilt: Rebuilt[] = [];
   if (request.fullRefresh) {
     moved = await destination.transaction(async (tx) => {
       await applySchema(tx, destination, columns, counts);
@@ -156,6 +158,7 @@ export async function syncResource(context: SyncContext, request: ResourceReques
     moved = await destination.transaction((tx) => finish(tx, sweep));
   }
   states.set(resource.name, { ...base(), bookmark: moved ?? null });
+  for (const line of rebuiltNotices(resource.name, rebuilt)) context.reporter.info(line);
   return {
     resource: resource.name,
     table: layout.table.name,

@@ -151,6 +151,11 @@ export class RowBuilder {
     if (unknown.length) extra.custom_fields = unknown;
   }
 
+  /** One child table's rows of a parent from its items (a gathered table rebuilt from its inverse lists). */
+  childRowsOf(child: ChildSpec, parentKey: CellValue[], items: unknown): Row[] {
+    return this.childRows(child, parentKey, items);
+  }
+
   /** A child table's rows: the parent's key, the item's own key (discriminator or position), its properties. */
   private childRows(child: ChildSpec, parentKey: CellValue[], items: unknown): Row[] {
     if (!Array.isArray(items)) return [];

@@ -10,10 +10,10 @@ export function applyTag(store: Store, contactId: number, tagId: number): TagApp
   if (!store.collection('contacts').has(contactId)) return 'CONTACT_NOT_FOUND';
   if (!store.collection('tags').has(tagId)) return 'TAG_ID_NOT_FOUND';
   if (store.contactHasTag(contactId, tagId)) return 'DUPLICATE';
-  store.contactTags.set(`${contactId}:${tagId}`, now());
+  store.contactTags.set(contactId, tagId, now());
   return 'SUCCESS';
 }
 
 export function untagContact(store: Store, contactId: number, tagId: number): void {
-  store.contactTags.set(`${contactId}:${tagId}`, null);
+  store.contactTags.set(contactId, tagId, null);
 }

@@ -4,6 +4,7 @@ import { HttpError, noContent, ok } from './http.js';
 import { page, pageArray, pageBody, pageParams } from './paging.js';
 import { clean, must } from './records.js';
 import { bodyObject, equalityFilter, idList, idParam, idsQuery, requireFields } from './request.js';
+import type { Store } from '../store.js';
 import type { RouteTable } from './table.js';
 import { applyTag, untagContact } from './tagging.js';
 
@@ -44,16 +45,13 @@ export function addTagRoutes(table: RouteTable): void {
   add('GET', '/tags/{id}/contacts', (req) => {
     const tagId = idParam(req);
     must(c('tags'), tagId, 'Tag');
-    // Find the tagged ids cheaply, then build records for the requested page only.
+    // The tag's members (ascending ids, as the other direction sees them), live contacts only.
     const contacts = c('contacts');
-    const tagged: Array<[number, string]> = [];
-    for (const contactId of contacts.ids()) {
-      const date = store.contactHasTag(contactId, tagId);
-      if (date) tagged.push([contactId, date]);
-    }
+    const tagged = liveMembers(store, tagId);
     const { limit, offset } = pageParams(req);
-    const records = tagged.slice(offset, offset + limit).map(([contactId, date]) => {
+    const records = Array.from(tagged.slice(offset, offset + limit), (contactId) => {
       const contact = contacts.get(contactId) as Rec;
+      const date = store.contactHasTag(contactId, tagId) as string;
       const email = ((contact['email_addresses'] as Rec[] | undefined) ?? []).find((e) => e['field'] === 'EMAIL1')?.['email'];
       return {
         date_applied: date,
@@ -94,4 +92,12 @@ export function addTagRoutes(table: RouteTable): void {
     }
     return pageArray(req, 'companies', tagged);
   });
+}
+
+/** The tag's members that are live contacts; the generated list itself when none was deleted. */
+function liveMembers(store: Store, tagId: number): Int32Array | number[] {
+  const members = store.contactTags.members(tagId);
+  const contacts = store.collection('contacts');
+  if (contacts.deleted.size === 0 && members instanceof Int32Array) return members;
+  return Array.from(members).filter((id) => contacts.has(id));
 }

@@ -1,0 +1,46 @@
+/** `sync --plan`: the estimate of each resource's read, as text or (with `--json`) one object. */
+import type { SyncCost } from '../etl/sync/estimate.js';
+
+const n = (value: number) => value.toLocaleString('en-US');
+
+/** Keap's OAuth pace (1,500 a minute), assumed when no answer advertised one. */
+const ASSUMED_RATE = 1500;
+
+function duration(minutes: number): string {
+  if (minutes < 1) return `${Math.max(1, Math.round(minutes * 60))} s`;
+  if (minutes < 120) return `${Math.round(minutes)} min`;
+  const hours = minutes / 60;
+  return hours < 48 ? `${hours.toFixed(1)} h` : `${(hours / 24).toFixed(1)} days`;
+}
+
+/** One line per resource, then the total, its time at the current pace and its share of the day's quota. */
+export function renderSyncPlan(cost: SyncCost): string {
+  const lines: string[] = [];
+  for (const r of cost.resources) {
+    if (r.records === undefined) {
+      lines.push(`${r.resource}: no estimate (read through its parents, not one list)`);
+      continue;
+    }
+    const atLeast = r.lowerBound ? 'at least ' : '';
+    const parts = [`${atLeast}${n(r.records)} records in ${n(r.pages ?? 0)} pages`];
+    if (r.inverse) {
+      parts.push(`${r.inverse.field} from ${n(r.inverse.groups)} groups' member lists (${n(r.inverse.memberships)} memberships)`);
+    }
+    if (r.gathered) parts.push(`${n(r.gathered)} requests for gathered fields`);
+    if (r.sweep !== undefined) parts.push(`--detect-deletes sweep ${n(r.sweep)} requests`);
+    lines.push(`${r.resource}: ${parts.join(', ')}: ${atLeast}${n(r.requests ?? 0)} requests`);
+  }
+  const rate = cost.ratePerMinute ?? ASSUMED_RATE;
+  const pace = `${n(Math.round(rate))} a minute${cost.ratePerMinute === undefined ? ' (assumed: no answer said)' : ''}`;
+  const atLeast = cost.lowerBound ? 'at least ' : '';
+  lines.push(`total: ${atLeast}${n(cost.requests)} requests, ${duration(cost.requests / rate)} at ${pace}`);
+  lines.push(
+    cost.remaining !== undefined
+      ? `daily quota: ${cost.remaining > 0 ? `${((cost.requests / cost.remaining) * 100).toFixed(1)}%` : 'more than all'} of the ${n(cost.remaining)} requests left`
+      : 'daily quota: unknown (no answer gave x-keap-*-quota headers)',
+  );
+  lines.push(
+    `(a full read; an incremental run reads only the pages of records changed since its bookmark, the rest the same) probes: ${n(cost.probes)} requests`,
+  );
+  return `${lines.join('\n')}\n`;
+}
