@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { expect } from 'vitest';
-import { runCli, type CliOptions, type CliResult, type TestSandbox } from '../support/cli.js';
+import { runCli, withoutTimestamps, type CliOptions, type CliResult, type TestSandbox } from '../support/cli.js';
 import { tempDir } from '../support/files.js';
 import { registerSecret } from '../support/record.js';
 import { pressOnAuthorizePage, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET } from './oauth-walk.js';
@@ -74,7 +74,8 @@ export function startRun(args: string[], options: RunOptions = {}): LiveRun {
     waitForStderr(pattern) {
       return new Promise((resolve, reject) => {
         const check = () => {
-          const match = pattern.exec(stderr);
+          // Off a terminal each line starts with its time (log-lines.ts): match what the person reads.
+          const match = pattern.exec(withoutTimestamps(stderr));
           if (!match) return;
           waiting.delete(check);
           resolve(match);
