@@ -36,8 +36,16 @@ const EXTERNAL = [
 
 // Bundled CommonJS (commander) calls require() for Node's built-in modules, which an ES
 // module lacks: this one is made on the first call only, so a chunk that needs none pays nothing.
-const REQUIRE_SHIM =
-  "import { createRequire as __createRequire } from 'node:module'; function require(id) { return (require.made ??= __createRequire(import.meta.url))(id); }";
+// commander requires node:child_process when it loads, for executable subcommands (a `git-foo`
+// style file per command), which this CLI has none of: it gets a stand-in that loads the module
+// on its first use, which saves loading child_process, net and dgram at every start.
+const REQUIRE_SHIM = [
+  "import { createRequire as __createRequire } from 'node:module';",
+  'function require(id) {',
+  '  const load = () => (require.made ??= __createRequire(import.meta.url))(id);',
+  "  return id === 'node:child_process' ? new Proxy({}, { get: (_, key) => load()[key] }) : load();",
+  '}',
+].join(' ');
 
 rmSync(dist, { recursive: true, force: true });
 const result = await build({

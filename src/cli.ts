@@ -17,9 +17,11 @@ import { registerCompletionCommand } from './commands/completion.js';
 import { addExampleHelp } from './commands/examples.js';
 import { processIO, type IO } from './io.js';
 import { createLineWriter, forcedColors, LOG_FORMATS, logFormatIn, type LineWriter } from './log-lines.js';
-import { DIRECT, resolveProxySettings, useProxySettings } from './api/proxy.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+
+/** api/proxy.ts, loaded by the first command that runs: `--help` and `--version` never need it. */
+let proxy: typeof import('./api/proxy.js') | undefined;
 
 /** The program, writing its help and commander's own errors to `io`'s streams. */
 export function buildProgram(io: IO = processIO()): Command {
@@ -61,8 +63,9 @@ Exit codes: 0 ok, 1 failure, 2 usage or input error, 3 some rows failed, 4 authe
 output was complete.`,
     );
   // Every request of the run goes through the proxy settled here, before the command runs.
-  program.hook('preAction', (_program, action) => {
-    useProxySettings(resolveProxySettings(action.optsWithGlobals<{ proxy?: string }>().proxy, io.env));
+  program.hook('preAction', async (_program, action) => {
+    proxy ??= await import('./api/proxy.js');
+    proxy.useProxySettings(proxy.resolveProxySettings(action.optsWithGlobals<{ proxy?: string }>().proxy, io.env));
   });
   registerAuthCommand(program, io);
   registerResourceCommands(program, io);
@@ -112,7 +115,7 @@ export async function main(argv: string[], io: IO = processIO()): Promise<number
   const program = buildProgram(io);
   const verbose = argv.includes('--verbose');
   // No proxy from an earlier in-process run: the preAction hook settles this run's.
-  useProxySettings(DIRECT);
+  proxy?.useProxySettings(proxy.DIRECT);
   const line = createLineWriter({ stream: io.stderr, format: logFormatIn(argv), now: io.now });
   // Write errors on stdout (a full disk behind `> file`) reach the writers' promises; this only
   // keeps a late one from crashing the process with a stack, and makes sure the run fails.
@@ -135,7 +138,7 @@ export async function main(argv: string[], io: IO = processIO()): Promise<number
     if (stdoutFailed) return ExitCode.failure;
     return reportError(error, verbose, line, io, jsonRequested(argv));
   } finally {
-    useProxySettings(DIRECT);
+    proxy?.useProxySettings(proxy.DIRECT);
     // A late write error after main returned still needs a listener in a real run (the process
     // is about to exit anyway); in-process runs share streams, so nothing may pile up on them.
     if (io.stdout !== process.stdout) io.stdout.off('error', onStdoutError);

@@ -8,7 +8,7 @@
  * reaching for `process`.
  */
 import type { Readable, Writable } from 'node:stream';
-import { systemSecretStores, type SecretStores } from './auth/secrets.js';
+import type { SecretStores } from './auth/secrets.js';
 import { systemBrowserOpener, terminalPrompter } from './commands/prompt.js';
 
 /** A stream the CLI writes to; a terminal says so (`isTTY`) and how wide it is (`columns`). */
@@ -24,8 +24,12 @@ export interface IO {
   /** A prompter for one command (a login): it may hold stdin until closed. */
   prompter(): Prompter;
   openBrowser: BrowserOpener;
-  /** Where secrets are kept: the keychain (behind its helper process) or a 0600 file. */
-  secrets: SecretStores;
+  /**
+   * Where secrets are kept: the keychain (behind its helper process) or a 0600 file. Absent in a
+   * real run: the system's for `env` (auth/resolver.ts `storesOf`), loaded with the auth code that
+   * uses it, so a command that needs no credential never loads the keychain (issue 19, start-up).
+   */
+  secrets?: SecretStores;
 }
 
 /** Asks the person for a line: a terminal prompt (a secret is not echoed), or the next line of a pipe. */
@@ -44,15 +48,20 @@ export interface Prompter {
  */
 export type BrowserOpener = (url: string, onFailure: (why: string) => void) => Promise<void>;
 
+/**
+ * The real run's IO. Nothing here is made before a command asks for it: `process.stdin` (a stream
+ * Node makes on first use) only when a command reads it, the prompter's readline when it prompts.
+ */
 export function processIO(): IO {
   return {
     stdout: process.stdout,
     stderr: process.stderr,
-    stdin: process.stdin,
+    get stdin() {
+      return process.stdin;
+    },
     env: process.env,
     now: Date.now,
     prompter: () => terminalPrompter(process.stdin, process.stderr),
     openBrowser: systemBrowserOpener(process.env, process.platform),
-    secrets: systemSecretStores(process.env),
   };
 }

@@ -1,6 +1,5 @@
 /** `api METHOD PATH`: a raw REST v1 call with the configured credentials, like `gh api`. */
 import type { Command } from 'commander';
-import { readFile } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
 import { callApi, METHODS } from '../direct/api-call.js';
 import type { IO } from '../io.js';
@@ -31,6 +30,8 @@ async function parseData(value: string): Promise<unknown> {
   if (value.startsWith('@')) {
     const file = value.slice(1);
     source = `--data @${file}`;
+    // node:fs/promises (with the streams and readline it loads) only when a body is read from a file.
+    const { readFile } = await import('node:fs/promises');
     try {
       text = await readFile(file, 'utf8');
     } catch (error) {

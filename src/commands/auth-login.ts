@@ -2,8 +2,6 @@
 import type { Command } from 'commander';
 import type { ProfileRef } from '../auth/account.js';
 import type { LoginResult } from '../auth/login.js';
-import { checkLoginEndpoints } from '../auth/origin.js';
-import { authorizeUrlFrom, credentialVariablesSet, resolveApiUrl, tokenUrlFrom } from '../auth/resolver.js';
 import { UsageError } from '../errors.js';
 import type { IO } from '../io.js';
 import type { Reporter } from '../reporter.js';
@@ -70,7 +68,8 @@ function refuseFlagCombinations(flags: LoginFlags): void {
 async function runLogin(flags: LoginFlags, command: Command, io: IO): Promise<void> {
   refuseFlagCombinations(flags);
   // Loaded when a login runs: the HTTP client and the CSV parser behind them are not needed at start-up.
-  const [{ checkRedirectUri, login }, { parseWholeNumber }] = await Promise.all([import('../auth/login.js'), import('./args.js')]);
+  const [{ checkRedirectUri, login }, { parseWholeNumber }, { authorizeUrlFrom, resolveApiUrl, storesOf, tokenUrlFrom }] =
+    await Promise.all([import('../auth/login.js'), import('./args.js'), import('../auth/resolver.js')]);
   const port = parseWholeNumber(flags.port, '--port');
   if (port !== undefined && port > 65535) throw new UsageError(`--port: ${port} is not a port (1-65535)`);
   const redirectUri = flags.redirectUri === undefined ? undefined : checkRedirectUri(flags.redirectUri);
@@ -80,7 +79,7 @@ async function runLogin(flags: LoginFlags, command: Command, io: IO): Promise<vo
   const reporter = reporterFor(globals, io);
   const ref = await profileRef(command, io);
   const env = io.env;
-  refuseMixedEndpoints(flags, globals.apiUrl, env);
+  await refuseMixedEndpoints(flags, globals.apiUrl, env);
   await announceReplacement(ref, reporter);
   const prompter = io.prompter();
   try {
@@ -94,7 +93,7 @@ async function runLogin(flags: LoginFlags, command: Command, io: IO): Promise<vo
             authorizeUrl: authorizeUrlFrom(env),
             tokenUrl: tokenUrlFrom(env),
             env,
-            secrets: io.secrets,
+            secrets: storesOf(ref),
             ...(flags.clientId ? { clientId: flags.clientId } : {}),
             noBrowser: flags.browser === false,
             ...(port !== undefined ? { port } : {}),
@@ -109,14 +108,15 @@ async function runLogin(flags: LoginFlags, command: Command, io: IO): Promise<vo
         ),
       'login interrupted; nothing was stored',
     );
-    reportLogin(reporter, result, ref, env);
+    await reportLogin(reporter, result, ref, env);
   } finally {
     prompter.close();
   }
 }
 
 /** What the person reads after a login: who, where the secret went, and what ends a login. */
-function reportLogin(reporter: Reporter, result: LoginResult, ref: ProfileRef, env: NodeJS.ProcessEnv): void {
+async function reportLogin(reporter: Reporter, result: LoginResult, ref: ProfileRef, env: NodeJS.ProcessEnv): Promise<void> {
+  const { credentialVariablesSet } = await import('../auth/resolver.js');
   const { profile } = result;
   const { profileName } = ref;
   const who = profile.user?.name ?? profile.user?.email ?? 'an unnamed user';
@@ -139,8 +139,12 @@ function reportLogin(reporter: Reporter, result: LoginResult, ref: ProfileRef, e
 }
 
 /** Keap's token endpoint with another API (or the reverse) would send a real token to the wrong host. */
-function refuseMixedEndpoints(flags: LoginFlags, apiUrlFlag: string | undefined, env: NodeJS.ProcessEnv): void {
+async function refuseMixedEndpoints(flags: LoginFlags, apiUrlFlag: string | undefined, env: NodeJS.ProcessEnv): Promise<void> {
   if (flags.withToken) return;
+  const [{ checkLoginEndpoints }, { authorizeUrlFrom, resolveApiUrl, tokenUrlFrom }] = await Promise.all([
+    import('../auth/origin.js'),
+    import('../auth/resolver.js'),
+  ]);
   checkLoginEndpoints({
     apiUrl: resolveApiUrl(apiUrlFlag, env),
     tokenUrl: tokenUrlFrom(env),

@@ -3,10 +3,8 @@
  * replaces: the parts of `auth` that look across profiles (docs/auth.md, Profiles).
  */
 import type { Command } from 'commander';
-import { notLoggedIn, type AuthStatus, type ProfileRef } from '../auth/account.js';
-import { CHECK_REQUEST, checkCredential, listProfiles, type ProfileSummary } from '../auth/overview.js';
-import { readProfile, setDefaultProfile } from '../auth/profiles.js';
-import { credentialVariablesSet, profileVariable, selectProfile } from '../auth/resolver.js';
+import type { AuthStatus, ProfileRef } from '../auth/account.js';
+import type { ProfileSummary } from '../auth/overview.js';
 import type { IO } from '../io.js';
 import type { Reporter } from '../reporter.js';
 import { globalOptions, reporterFor, withSession } from './context.js';
@@ -17,6 +15,7 @@ import { globalOptions, reporterFor, withSession } from './context.js';
  */
 export async function profileRef(command: Command, io: IO): Promise<ProfileRef> {
   const warn = (message: string) => reporterFor(globalOptions(command), io).warn(message);
+  const { selectProfile } = await import('../auth/resolver.js');
   return { ...(await selectProfile(globalOptions(command).profile, io.env, warn)), secrets: io.secrets };
 }
 
@@ -26,6 +25,7 @@ export function registerAuthList(auth: Command, io: IO): void {
     .description('every stored profile: user, account, storage and API origin (* marks the default)')
     .option('--json', 'print one JSON document')
     .action(async (flags: { json?: boolean }, command: Command) => {
+      const [{ selectProfile }, { listProfiles }] = await Promise.all([import('../auth/resolver.js'), import('../auth/overview.js')]);
       const { paths } = await selectProfile(globalOptions(command).profile, io.env);
       const profiles = await listProfiles(paths);
       // An object, not the bare list: a script tells it from an error document by its key (docs/json.md).
@@ -41,6 +41,8 @@ export function registerAuthSwitch(auth: Command, io: IO): void {
     .description('make a stored profile the default for commands that name none')
     .argument('<name>', 'the profile')
     .action(async (name: string, _flags: unknown, command: Command) => {
+      const [{ notLoggedIn }, { readProfile, setDefaultProfile }, { credentialVariablesSet, profileVariable, selectProfile }] =
+        await Promise.all([import('../auth/account.js'), import('../auth/profiles.js'), import('../auth/resolver.js')]);
       const ref = await selectProfile(name, io.env);
       const { profileName } = ref;
       if (!(await readProfile(ref.paths, profileName))) throw notLoggedIn(ref);
@@ -57,6 +59,7 @@ export function registerAuthSwitch(auth: Command, io: IO): void {
 
 /** `auth status --check`: one authenticated request with the run's credential; its failure is the command's (exit 4). */
 export async function checkStatus(command: Command, io: IO): Promise<{ check: NonNullable<AuthStatus['check']>; failure?: Error }> {
+  const { CHECK_REQUEST, checkCredential } = await import('../auth/overview.js');
   const outcome = await withSession(command, io, (session) => checkCredential(session.api));
   if (outcome.ok) return { check: { ok: true, request: CHECK_REQUEST } };
   return { check: { ok: false, request: CHECK_REQUEST, error: outcome.error.message }, failure: outcome.error };
@@ -64,6 +67,7 @@ export async function checkStatus(command: Command, io: IO): Promise<{ check: No
 
 /** Said before a login over a stored profile, so nobody replaces a login by accident. */
 export async function announceReplacement(ref: ProfileRef, reporter: Reporter): Promise<void> {
+  const { readProfile } = await import('../auth/profiles.js');
   const previous = await readProfile(ref.paths, ref.profileName);
   if (!previous) return;
   const who = previous.user?.email ?? previous.user?.name;

@@ -1,15 +1,16 @@
 /** `auth login|status|list|switch|token|refresh|logout`: the stored Keap logins (docs/auth.md). */
 import type { Command } from 'commander';
-import { authStatus, currentToken, logout, logoutAll, refreshNow, type AuthStatus } from '../auth/account.js';
+import type { AuthStatus } from '../auth/account.js';
 import type { LogoutResult } from '../auth/forget.js';
-import { credentialVariablesSet } from '../auth/resolver.js';
-import { refreshCronLine } from '../auth/source.js';
 import { CliError, UsageError } from '../errors.js';
 import type { Reporter } from '../reporter.js';
 import type { IO } from '../io.js';
 import { registerAuthLogin } from './auth-login.js';
 import { checkStatus, profileRef, registerAuthList, registerAuthSwitch } from './auth-profiles.js';
 import { globalOptions, reporterFor } from './context.js';
+
+// The auth code (profiles, keychain, token refresh) loads when an auth command runs, not at start-up.
+const account = () => import('../auth/account.js');
 
 export function registerAuthCommand(program: Command, io: IO): void {
   const auth = program.command('auth').description('log in to Keap and manage stored logins (profiles)');
@@ -37,14 +38,15 @@ function registerAuthStatus(auth: Command, io: IO): void {
       const ref = await profileRef(command, io);
       const checked = flags.check ? await checkStatus(command, io) : undefined;
       // Read after the check: a refresh it made, or a refusal it met, shows.
-      const status = await authStatus(ref);
+      const status = await (await account()).authStatus(ref);
       if (checked) status.check = checked.check;
       // A failed check under --json: the status and the error as one object (docs/json.md).
       if (checked?.failure && flags.json) {
         const { failure } = checked;
         throw (failure instanceof CliError ? failure : new CliError(failure.message, { cause: failure })).withResult(status);
       }
-      io.stdout.write(flags.json ? `${JSON.stringify(status, null, 2)}\n` : renderStatus(status));
+      const { refreshCronLine } = await import('../auth/source.js');
+      io.stdout.write(flags.json ? `${JSON.stringify(status, null, 2)}\n` : renderStatus(status, refreshCronLine(status.profile)));
       if (checked?.failure) throw checked.failure;
     });
 }
@@ -57,6 +59,7 @@ function registerAuthToken(auth: Command, io: IO): void {
     .action(async (flags: { json?: boolean }, command: Command) => {
       const reporter = reporterFor(globalOptions(command), io);
       const ref = await profileRef(command, io);
+      const [{ currentToken }, { credentialVariablesSet }] = await Promise.all([account(), import('../auth/resolver.js')]);
       const token = await currentToken({ ...ref, log: (line) => reporter.debug(line) });
       // The token on stdout is this command's purpose, with or without --json.
       io.stdout.write(flags.json ? `${JSON.stringify({ token }, null, 2)}\n` : `${token}\n`);
@@ -73,7 +76,7 @@ function registerAuthRefresh(auth: Command, io: IO): void {
     .action(async (_flags: unknown, command: Command) => {
       const ref = await profileRef(command, io);
       const reporter = reporterFor(globalOptions(command), io);
-      const profile = await refreshNow({ ...ref, log: (line) => reporter.debug(line) });
+      const profile = await (await account()).refreshNow({ ...ref, log: (line) => reporter.debug(line) });
       reporter.info(
         `Refreshed profile "${ref.profileName}": the access token is valid until ${profile.accessTokenExpiresAt ?? 'unknown'}.`,
       );
@@ -91,6 +94,7 @@ function registerAuthLogout(auth: Command, io: IO): void {
       }
       const ref = await profileRef(command, io);
       const reporter = reporterFor(globalOptions(command), io);
+      const { logout, logoutAll } = await account();
       const results = flags.all ? await logoutAll(ref) : [await logout(ref)];
       if (flags.all && results.length === 0) reporter.info('There were no stored logins: nothing was there to log out of.');
       for (const result of results) reportLogout(reporter, result);
@@ -125,7 +129,8 @@ function refuseSandbox(action: Command): void {
   );
 }
 
-function renderStatus(status: AuthStatus): string {
+/** `cronLine`: the crontab line that keeps this login alive (auth/source.ts), for the expiry warning. */
+function renderStatus(status: AuthStatus, cronLine: string): string {
   const lines: Array<[string, string]> = [
     ['profile', `${status.profile}${status.switchedDefault ? ' (the default, set by auth switch)' : ''}`],
   ];
@@ -154,7 +159,7 @@ function renderStatus(status: AuthStatus): string {
       `${left > 0 ? 'expires' : 'expired'} ${status.accessTokenExpiresAt}${left > 0 ? ` (in ${duration(left)}; refreshed when needed)` : ' (the next run refreshes it)'}`,
     ]);
   }
-  if (status.refreshTokenIssuedAt) lines.push(...refreshTokenLines(status));
+  if (status.refreshTokenIssuedAt) lines.push(...refreshTokenLines(status, cronLine));
   if (status.check) {
     lines.push(['check', status.check.ok ? `ok (${status.check.request})` : `failed (${status.check.request}): ${status.check.error}`]);
   }
@@ -169,7 +174,7 @@ function renderStatus(status: AuthStatus): string {
 }
 
 /** The refresh token's age, and what is known about its end: an earlier refusal, or an age near 45 days. */
-function refreshTokenLines(status: AuthStatus): Array<[string, string]> {
+function refreshTokenLines(status: AuthStatus, cronLine: string): Array<[string, string]> {
   const age = status.refreshTokenAgeDays ?? 0;
   const lines: Array<[string, string]> = [
     ['refresh token', `issued ${status.refreshTokenIssuedAt} (${age} days ago; Keap staff quote 45 days of life, others 180)`],
@@ -180,7 +185,7 @@ function refreshTokenLines(status: AuthStatus): Array<[string, string]> {
     lines.push(['warning', `Keap refused this refresh token at ${status.refreshRefusedAt}${why}: log in again: ${login}`]);
   } else if (status.refreshTokenMayExpire) {
     const refresh = `infusionsoft${status.profile === 'default' ? '' : ` --profile ${status.profile}`} auth refresh`;
-    lines.push(['warning', `it may expire at 45 days: run \`${refresh}\` now, and monthly from cron: ${refreshCronLine(status.profile)}`]);
+    lines.push(['warning', `it may expire at 45 days: run \`${refresh}\` now, and monthly from cron: ${cronLine}`]);
   }
   return lines;
 }

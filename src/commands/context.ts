@@ -1,14 +1,13 @@
 /**
  * What every command that talks to Keap needs: the global options, a reporter, and a client
  * pointed at Keap or at the embedded sandbox. Everything from the process (streams, environment)
- * comes from the command's `IO`; the client (undici) and the sandbox are loaded only when a
- * session is opened, so commands that never open one (`resources`, `--help`) start fast.
+ * comes from the command's `IO`; the client (undici), the sandbox and the credential lookup (auth/,
+ * the keychain) are loaded only when a session is opened, so commands that never open one
+ * (`resources`, `--help`) start fast.
  */
 import type { Command } from 'commander';
-import { bearerTokenSource } from '../api/credentials.js';
 import type { CredentialSource, KeapApi } from '../api/types.js';
-import { rememberQuota } from '../auth/account.js';
-import { apiUrlFor, resolveCredential, selectProfile, type ProfileRef } from '../auth/resolver.js';
+import type { ProfileRef } from '../auth/resolver.js';
 import type { IO } from '../io.js';
 import { createReporter, type Reporter } from '../reporter.js';
 
@@ -65,6 +64,7 @@ export interface SessionOptions {
  * lookup: the sandbox hands out its own token when it starts.
  */
 export async function resolveCredentialSource(env: NodeJS.ProcessEnv, profileFlag?: string): Promise<CredentialSource | undefined> {
+  const { resolveCredential, selectProfile } = await import('../auth/resolver.js');
   return (await resolveCredential(await selectProfile(profileFlag, env)))?.source;
 }
 
@@ -76,6 +76,7 @@ export async function openSession(command: Command, io: IO, options: SessionOpti
     const { startSandbox } = await import('../sandbox/server.js');
     const sandbox = await startSandbox({});
     reporter.debug(`sandbox listening at ${sandbox.apiUrl}`);
+    const { bearerTokenSource } = await import('../api/credentials.js');
     const credentials = bearerTokenSource(sandbox.token, 'sandbox');
     const api = createClient({ baseUrl: sandbox.apiUrl, credentials, reporter, concurrency: options.concurrency, direct: true });
     return {
@@ -89,6 +90,7 @@ export async function openSession(command: Command, io: IO, options: SessionOpti
       },
     };
   }
+  const { apiUrlFor, resolveCredential, selectProfile } = await import('../auth/resolver.js');
   const ref: ProfileRef = {
     ...(await selectProfile(globals.profile, io.env, (message) => reporter.warn(message))),
     log: (line) => reporter.debug(line),
@@ -110,7 +112,10 @@ export async function openSession(command: Command, io: IO, options: SessionOpti
       const seen = api.stats().rateHeaders;
       await api.close();
       // Best effort: a run that worked does not fail because its quota could not be noted.
-      if (resolved?.profile && seen) await rememberQuota(ref, seen, new Date(io.now()).toISOString()).catch(() => undefined);
+      if (resolved?.profile && seen) {
+        const { rememberQuota } = await import('../auth/account.js');
+        await rememberQuota(ref, seen, new Date(io.now()).toISOString()).catch(() => undefined);
+      }
     },
   };
 }

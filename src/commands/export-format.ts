@@ -3,6 +3,14 @@ import { basename } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { ExportFormat } from '../etl/export/types.js';
 
+/**
+ * The formats `--format` offers: every ExportFormat, as a typecheck fails when one is missing here.
+ * Listed here, not taken from the writers, so that registering `export` loads no export code
+ * (issue 19, start-up).
+ */
+const FORMATS: Record<ExportFormat, true> = { csv: true, json: true, ndjson: true };
+export const EXPORT_FORMATS = Object.keys(FORMATS) as readonly ExportFormat[];
+
 /** Extensions export writes, and the format each means. */
 const EXTENSION_FORMATS: Record<string, ExportFormat> = { csv: 'csv', json: 'json', ndjson: 'ndjson', jsonl: 'ndjson' };
 

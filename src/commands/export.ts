@@ -3,18 +3,21 @@ import type { Command } from 'commander';
 import { choiceOption, wholeNumberOption } from './flags.js';
 import { findResource } from '../catalog/index.js';
 import { UsageError } from '../errors.js';
-import { GATHER_MODES, type GatherMode } from '../etl/export/gather-estimate.js';
+import type { GatherMode } from '../etl/export/gather-estimate.js';
 import type { ExportFormat, ExportRequest } from '../etl/export/types.js';
-import { EXPORT_FORMATS } from '../etl/export/writers.js';
 import type { IO } from '../io.js';
 import { collect } from './collect.js';
 import { globalOptions, reporterFor, withSession } from './context.js';
 import { exportAllCommand } from './export-all.js';
-import { exportFormat } from './export-format.js';
+import { EXPORT_FORMATS, exportFormat } from './export-format.js';
 import { gatherPlanJson, renderGatherPlan } from './export-plan.js';
 import { exportSummary } from './export-summary.js';
 import { runInterruptible } from './interrupt.js';
 import { printJson } from './output.js';
+
+/** `--gather` (etl/export/gather-estimate.ts): spelled out here so --help loads no engine; a missing one fails the typecheck. */
+const GATHER: Record<GatherMode, true> = { auto: true, 'per-record': true, inverse: true };
+const GATHER_MODES = Object.keys(GATHER) as readonly GatherMode[];
 
 interface ExportFlags {
   format?: ExportFormat;

@@ -2,10 +2,10 @@
 import type { Command } from 'commander';
 import { findResource } from '../catalog/index.js';
 import { PartialFailureError } from '../errors.js';
-import { IMPORT_ACTIONS } from '../etl/import/action.js';
 import type { OnDuplicate } from '../etl/import/check.js';
 import type { ReadsChoice } from '../etl/import/read-plan.js';
 import type { ImportOutcome } from '../etl/import/run.js';
+import type { ImportActionKind } from '../etl/import/types.js';
 import type { IO } from '../io.js';
 import { counted } from '../reporter.js';
 import { collect } from './collect.js';
@@ -20,6 +20,9 @@ import { printJson } from './output.js';
 const ON_DUPLICATE: readonly OnDuplicate[] = ['first', 'last', 'error'];
 /** How the records rows change are read (etl/import/read-plan.ts); listed here so --help loads no engine. */
 const READS: readonly ReadsChoice[] = ['auto', 'per-row', 'list'];
+/** The write actions, in the order help lists them; every kind, or the typecheck fails; listed here so --help loads no engine. */
+const ACTIONS: Record<ImportActionKind, true> = { create: true, update: true, upsert: true, delete: true };
+const IMPORT_ACTIONS = Object.keys(ACTIONS) as readonly ImportActionKind[];
 
 export function registerImportCommand(program: Command, io: IO): void {
   const command = program.command('import');

@@ -3,18 +3,19 @@
  * stderr (a secret is never echoed), lines from a pipe when stdin is not a terminal, and the
  * system's browser. Tests inject their own (test/support/prompter.ts).
  */
-import { createInterface, type Interface } from 'node:readline';
+import type { Interface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { BrowserOpener, OutputStream, Prompter } from '../io.js';
+
+/** readline, loaded when a prompt is first needed: most runs never prompt (issue 19, start-up). */
+const readline = () => import('node:readline');
 
 /** Lines of a piped stdin, handed out one per request. */
 class PipedLines {
   private readonly lines: string[] = [];
   private readonly waiting: Array<(line: string | undefined) => void> = [];
   private ended = false;
-  private readonly reader: Interface;
-  constructor(input: NodeJS.ReadableStream) {
-    this.reader = createInterface({ input });
+  constructor(private readonly reader: Interface) {
     this.reader.on('line', (line) => {
       const next = this.waiting.shift();
       if (next) next(line);
@@ -48,13 +49,14 @@ class PipedLines {
 }
 
 /** One prompt on the terminal; `secret` mutes the echo of what is typed. */
-function promptTerminal(
+async function promptTerminal(
   streams: { input: Readable; output: OutputStream },
   prompt: string,
   secret: boolean,
   signal?: AbortSignal,
 ): Promise<string | undefined> {
   const { input, output } = streams;
+  const { createInterface } = await readline();
   return new Promise((resolve) => {
     const reader = createInterface({ input, output, terminal: true });
     let muted = false;
@@ -86,16 +88,16 @@ function promptTerminal(
 
 /** Prompts on `output` when `input` is a terminal; otherwise the lines of a pipe, one per request. */
 export function terminalPrompter(input: Readable & { isTTY?: boolean }, output: OutputStream): Prompter {
-  let piped: PipedLines | undefined;
+  let piped: Promise<PipedLines> | undefined;
   return {
     interactive: input.isTTY === true,
     async readLine(prompt, options = {}) {
       if (input.isTTY) return promptTerminal({ input, output }, prompt, options.secret ?? false, options.signal);
-      piped ??= new PipedLines(input);
-      return piped.next(options.signal);
+      piped ??= readline().then(({ createInterface }) => new PipedLines(createInterface({ input })));
+      return (await piped).next(options.signal);
     },
     close() {
-      piped?.close();
+      void piped?.then((lines) => lines.close());
       // A pipe left open by the caller must not keep the finished command alive.
       if (!input.isTTY) input.destroy();
     },

@@ -1,18 +1,22 @@
 /** `resources` and `describe`: the catalog, for people and for scripts. */
 import type { Command } from 'commander';
 import { bodyRows, catalog, findResource, isReadAction, ruleText } from '../catalog/index.js';
-import { describeResource, summarizeResource, type ResourceDescription, type WriteDescription } from '../direct/describe.js';
+import type { ResourceDescription, WriteDescription } from '../direct/describe.js';
 import { CliError, UsageError } from '../errors.js';
 import type { IO } from '../io.js';
 import { globalOptions, reporterFor, resolveCredentialSource, withSession } from './context.js';
 import { printJson, renderTable } from './output.js';
+
+// What describes a resource (and reads its custom fields) loads when one of these commands runs.
+const describing = () => import('../direct/describe.js');
 
 export function registerResourceCommands(program: Command, io: IO): void {
   program
     .command('resources')
     .description('list every resource with its actions (HTTP method and path)')
     .option('--json', 'print one JSON object: {"resources": [...]} (docs/json.md)')
-    .action((options: { json?: boolean }) => {
+    .action(async (options: { json?: boolean }) => {
+      const { summarizeResource } = await describing();
       const summaries = catalog.map(summarizeResource);
       // An object, not the bare list: a script tells it from an error document by its key (docs/json.md).
       if (options.json) return printJson({ resources: summaries }, io.stdout);
@@ -38,6 +42,7 @@ Custom fields are read live from the account when credentials are present (or wi
     )
     .action(async (name: string, options: { json?: boolean }, command: Command) => {
       const resource = findResource(name);
+      const { describeResource } = await describing();
       const globals = globalOptions(command);
       const live = Boolean(globals.sandbox) || (await resolveCredentialSource(io.env, globals.profile)) !== undefined;
       let description = await describeResource(resource);

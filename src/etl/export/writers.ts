@@ -21,8 +21,6 @@ export type ExportFormat = 'csv' | 'json' | 'ndjson';
  */
 const CHUNK_CHARS: Record<ExportFormat, number> = { csv: 64 * 1024, json: 1024 * 1024, ndjson: 1024 * 1024 };
 
-export const EXPORT_FORMATS: readonly ExportFormat[] = ['csv', 'json', 'ndjson'];
-
 export interface RecordWriterOptions {
   /** csv: the header; defaults to `plan.columns`. */
   columns?: readonly string[];
