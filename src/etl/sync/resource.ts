@@ -28,6 +28,7 @@ import {
 } from './merge.js';
 import { assignCustomColumns } from './naming.js';
 import { readRecordPages, type RecordPage } from './pages.js';
+import { readAhead } from './read-ahead.js';
 import { RowBuilder, TableColumns } from './rows.js';
 import { type Account, checkAccount, cursorState, parseCursor, type ResumeCursor, saveState, type StateRow } from './state.js';
 
@@ -103,10 +104,13 @@ export async function syncResource(context: SyncContext, request: ResourceReques
     run_position: null,
     updated_at: new Date(now()).toISOString(),
   });
-  const applyPage = async (tx: Transaction, page: RecordPage) => {
-    checkAccount(destination, states, context.account());
+  // Built ahead of its transaction (readAhead), while the page before it is written.
+  const build = (page: RecordPage) => {
     const syncedAt = new Date(now()).toISOString();
-    const rows = page.records.map((record) => builder.build(record, syncedAt));
+    return { page, rows: page.records.map((record) => builder.build(record, syncedAt)) };
+  };
+  const applyPage = async (tx: Transaction, { page, rows }: ReturnType<typeof build>) => {
+    checkAccount(destination, states, context.account());
     await applySchema(tx, destination, columns, counts);
     await custom.record(tx);
     await mergePage(tx, destination, layout, columns, rows, counts);
@@ -147,11 +151,11 @@ export async function syncResource(context: SyncContext, request: ResourceReques
       await applySchema(tx, destination, columns, counts);
       columns.settled();
       await clearTables(tx, destination, layout, columns);
-      for await (const page of read.pages) await applyPage(tx, page);
+      for await (const page of readAhead(read.pages, build)) await applyPage(tx, page);
       return finish(tx, await sweepFor(context, request, mode));
     });
   } else {
-    for await (const page of read.pages) await destination.transaction((tx) => applyPage(tx, page));
+    for await (const page of readAhead(read.pages, build)) await destination.transaction((tx) => applyPage(tx, page));
     const sweep = await sweepFor(context, request, mode);
     moved = await destination.transaction((tx) => finish(tx, sweep));
   }
