@@ -4,7 +4,7 @@
  * page built ahead adds is not written by the page before it (its transaction has not made it).
  */
 import { describe, expect, it } from 'vitest';
-import { readAhead } from '../../src/etl/sync/read-ahead.js';
+import { mapInSlices, readAhead } from '../../src/etl/sync/read-ahead.js';
 import { TableColumns } from '../../src/etl/sync/rows.js';
 
 async function* pages(n: number, failAt?: number) {
@@ -47,6 +47,20 @@ describe('readAhead', () => {
       })(),
     ).rejects.toThrow('page 3 could not be read');
     expect(handled).toEqual([1, 2]);
+  });
+});
+
+describe('mapInSlices', () => {
+  it('maps in order, letting the event loop run between slices (a database answer is handled mid-page)', async () => {
+    let answered = -1;
+    let mapped = 0;
+    setImmediate(() => (answered = mapped));
+    const out = await mapInSlices(
+      Array.from({ length: 250 }, (_, i) => i),
+      (i) => (mapped++, i * 2),
+    );
+    expect(out).toEqual(Array.from({ length: 250 }, (_, i) => i * 2));
+    expect(answered).toBe(100);
   });
 });
 

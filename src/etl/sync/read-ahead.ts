@@ -4,11 +4,11 @@
  * other. Transactions stay one at a time and in order: only reading and building run ahead, so a
  * page still commits with its own resume cursor after the page before it.
  */
-export async function* readAhead<T, R>(source: AsyncIterable<T>, prepare: (item: T) => R): AsyncGenerator<R> {
+export async function* readAhead<T, R>(source: AsyncIterable<T>, prepare: (item: T) => R | Promise<R>): AsyncGenerator<R> {
   const iterator = source[Symbol.asyncIterator]();
   const next = async (): Promise<{ value: R } | undefined> => {
     const item = await iterator.next();
-    return item.done ? undefined : { value: prepare(item.value) };
+    return item.done ? undefined : { value: await prepare(item.value) };
   };
   let ahead = next();
   // A failure ahead is the consumer's once it asks for that item; until then it is not "unhandled".
@@ -33,4 +33,22 @@ export async function* readAhead<T, R>(source: AsyncIterable<T>, prepare: (item:
         () => undefined,
       );
   }
+}
+
+/** Records mapped per slice before the event loop gets a turn. */
+const SLICE = 100;
+
+/**
+ * `work` over items, yielding to the event loop between slices: a page built ahead in one piece
+ * would run right after the current page's first statement was sent, while the database waits for
+ * the next one; in slices it runs while the database works, and the current page goes on as soon
+ * as its answer is in.
+ */
+export async function mapInSlices<T, R>(items: readonly T[], work: (item: T) => R): Promise<R[]> {
+  const results: R[] = [];
+  for (let i = 0; i < items.length; i++) {
+    if (i > 0 && i % SLICE === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    results.push(work(items[i] as T));
+  }
+  return results;
 }

@@ -28,7 +28,7 @@ import {
 } from './merge.js';
 import { assignCustomColumns } from './naming.js';
 import { readRecordPages, type RecordPage } from './pages.js';
-import { readAhead } from './read-ahead.js';
+import { mapInSlices, readAhead } from './read-ahead.js';
 import { RowBuilder, TableColumns } from './rows.js';
 import { type Account, checkAccount, cursorState, parseCursor, type ResumeCursor, saveState, type StateRow } from './state.js';
 
@@ -105,11 +105,11 @@ export async function syncResource(context: SyncContext, request: ResourceReques
     updated_at: new Date(now()).toISOString(),
   });
   // Built ahead of its transaction (readAhead), while the page before it is written.
-  const build = (page: RecordPage) => {
+  const build = async (page: RecordPage) => {
     const syncedAt = new Date(now()).toISOString();
-    return { page, rows: page.records.map((record) => builder.build(record, syncedAt)) };
+    return { page, rows: await mapInSlices(page.records, (record) => builder.build(record, syncedAt)) };
   };
-  const applyPage = async (tx: Transaction, { page, rows }: ReturnType<typeof build>) => {
+  const applyPage = async (tx: Transaction, { page, rows }: Awaited<ReturnType<typeof build>>) => {
     checkAccount(destination, states, context.account());
     await applySchema(tx, destination, columns, counts);
     await custom.record(tx);

@@ -4,7 +4,8 @@
  * does not fit its column goes to the column's text variant and is counted; columns a page needs
  * that the table lacks (a variant, a child item's new property) are noted for the merge to add.
  */
-import { createHash } from 'node:crypto';
+// The one-shot hash: no Hash object per record (the same digest as createHash).
+import { hash } from 'node:crypto';
 import type { CustomFieldModel } from '../custom-fields.js';
 import {
   type CellValue,
@@ -115,7 +116,7 @@ export interface RowCounts {
  * than the rest of a row's work): should Keap ever reorder them, each row counts as updated once and
  * is written again with the same values, which is harmless here.
  */
-export const recordHash = (record: Record<string, unknown>) => createHash('sha1').update(JSON.stringify(record)).digest('hex').slice(0, 20);
+export const recordHash = (record: Record<string, unknown>) => hash('sha1', JSON.stringify(record)).slice(0, 20);
 
 export class RowBuilder {
   constructor(
