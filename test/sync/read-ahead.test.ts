@@ -18,7 +18,10 @@ async function* pages(n: number, failAt?: number) {
 describe('readAhead', () => {
   it('prepares the next page while the current one is handled, in order', async () => {
     const events: string[] = [];
-    for await (const page of readAhead(pages(3), (p) => (events.push(`built ${p}`), p))) {
+    for await (const page of readAhead(pages(3), (p) => {
+      events.push(`built ${p}`);
+      return p;
+    })) {
       events.push(`writing ${page}`);
       await new Promise((resolve) => setTimeout(resolve, 5));
       events.push(`committed ${page}`);
@@ -57,7 +60,10 @@ describe('mapInSlices', () => {
     setImmediate(() => (answered = mapped));
     const out = await mapInSlices(
       Array.from({ length: 250 }, (_, i) => i),
-      (i) => (mapped++, i * 2),
+      (i) => {
+        mapped++;
+        return i * 2;
+      },
     );
     expect(out).toEqual(Array.from({ length: 250 }, (_, i) => i * 2));
     expect(answered).toBe(100);
