@@ -35,6 +35,14 @@ export async function* readAhead<T, R>(source: AsyncIterable<T>, prepare: (item:
   }
 }
 
+/**
+ * Each item prepared when the consumer asks for it: for a database that writes in this process
+ * (SQLite), where building ahead overlaps nothing and only holds one more page.
+ */
+export async function* inOrder<T, R>(source: AsyncIterable<T>, prepare: (item: T) => R | Promise<R>): AsyncGenerator<R> {
+  for await (const item of source) yield await prepare(item);
+}
+
 /** Records mapped per slice before the event loop gets a turn. */
 const SLICE = 100;
 

@@ -28,7 +28,7 @@ import {
 } from './merge.js';
 import { assignCustomColumns } from './naming.js';
 import { readRecordPages, type RecordPage } from './pages.js';
-import { mapInSlices, readAhead } from './read-ahead.js';
+import { inOrder, mapInSlices, readAhead } from './read-ahead.js';
 import { RowBuilder, TableColumns } from './rows.js';
 import { type Account, checkAccount, cursorState, parseCursor, type ResumeCursor, saveState, type StateRow } from './state.js';
 
@@ -104,11 +104,13 @@ export async function syncResource(context: SyncContext, request: ResourceReques
     run_position: null,
     updated_at: new Date(now()).toISOString(),
   });
-  // Built ahead of its transaction (readAhead), while the page before it is written.
+  // PostgreSQL: built ahead of its transaction (readAhead), while the page before it is written.
   const build = async (page: RecordPage) => {
     const syncedAt = new Date(now()).toISOString();
     return { page, rows: await mapInSlices(page.records, (record) => builder.build(record, syncedAt)) };
   };
+  // Building ahead pays where the database works in a process of its own (PostgreSQL); SQLite writes in this one.
+  const prepared = () => (destination.kind === 'postgres' ? readAhead : inOrder)(read.pages, build);
   const applyPage = async (tx: Transaction, { page, rows }: Awaited<ReturnType<typeof build>>) => {
     checkAccount(destination, states, context.account());
     await applySchema(tx, destination, columns, counts);
@@ -151,11 +153,11 @@ export async function syncResource(context: SyncContext, request: ResourceReques
       await applySchema(tx, destination, columns, counts);
       columns.settled();
       await clearTables(tx, destination, layout, columns);
-      for await (const page of readAhead(read.pages, build)) await applyPage(tx, page);
+      for await (const page of prepared()) await applyPage(tx, page);
       return finish(tx, await sweepFor(context, request, mode));
     });
   } else {
-    for await (const page of readAhead(read.pages, build)) await destination.transaction((tx) => applyPage(tx, page));
+    for await (const page of prepared()) await destination.transaction((tx) => applyPage(tx, page));
     const sweep = await sweepFor(context, request, mode);
     moved = await destination.transaction((tx) => finish(tx, sweep));
   }
