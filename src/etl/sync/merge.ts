@@ -30,14 +30,15 @@ export const emptyCounts = (): MergeCounts => ({
 /** Statements per batch of keys (SQLite's limit on parameters is 32,766; PostgreSQL's 65,535). */
 const KEY_BATCH = 500;
 
-/** Creates the tables and adds the columns the page needs. */
+/** Creates the tables and adds the columns the page needs (those waiting when it is called). */
 export async function applySchema(tx: Transaction, destination: Destination, columns: TableColumns, counts: MergeCounts): Promise<void> {
+  const pending = columns.take();
   const created = new Set<string>();
-  for (const spec of columns.pendingTables) {
+  for (const spec of pending.tables) {
     await tx.run(createTableSql(destination, spec));
     created.add(spec.name);
   }
-  for (const { table, column } of columns.pendingColumns) {
+  for (const { table, column } of pending.columns) {
     await tx.run(addColumnSql(destination, table, column));
     if (!created.has(table)) counts.columnsAdded++;
   }
@@ -72,7 +73,8 @@ export async function mergePage(
   for (const record of records) byKey.set(keyString(record.key), record);
   const unique = [...byKey.values()];
   const table = layout.table.name;
-  const order = columns.ordered(table);
+  // What the next page (built meanwhile) added is not made yet: this page has no values for it.
+  const order = columns.written(table);
   const statuses: RowStatus[] = await tx.upsert(
     table,
     order,
@@ -89,13 +91,13 @@ export async function mergePage(
   });
   if (changed.length === 0) return;
   for (const child of layout.children) {
-    if (!columns.has(child.table)) continue;
+    if (!columns.created(child.table)) continue;
     const parentColumns = layout.table.key.map(parentColumn);
     await forBatches(updated, async (batch) => {
       const where = keysWhere(parentColumns, batch);
       await tx.run(`DELETE FROM ${destination.table(child.table)} WHERE ${where.sql}`, where.params);
     });
-    const childOrder = columns.ordered(child.table);
+    const childOrder = columns.written(child.table);
     const rows = changed.flatMap((r) => r.children.get(child.table) ?? []).map((row) => childOrder.map((c) => row.get(c) ?? null));
     await tx.insert(child.table, childOrder, rows);
     counts.childRows += rows.length;
@@ -128,7 +130,7 @@ export async function replaceChildRows(
 
 /** Full refresh: every row of the resource's tables goes, in the transaction that inserts them again. */
 export async function clearTables(tx: Transaction, destination: Destination, layout: ResourceLayout, columns: TableColumns): Promise<void> {
-  for (const child of layout.children) if (columns.has(child.table)) await tx.run(`DELETE FROM ${destination.table(child.table)}`);
+  for (const child of layout.children) if (columns.created(child.table)) await tx.run(`DELETE FROM ${destination.table(child.table)}`);
   await tx.run(`DELETE FROM ${destination.table(layout.table.name)}`);
 }
 
@@ -175,7 +177,7 @@ export async function markDeleted(
       return;
     }
     for (const child of layout.children) {
-      if (!columns.has(child.table)) continue;
+      if (!columns.created(child.table)) continue;
       const childWhere = keysWhere(layout.table.key.map(parentColumn), batch);
       await tx.run(`DELETE FROM ${destination.table(child.table)} WHERE ${childWhere.sql}`, childWhere.params);
     }

@@ -11,16 +11,23 @@ export const MAX_IDENTIFIER = 63;
  * with nothing left (`会員番号`) is `fallback`.
  */
 export function identifier(text: string, max = MAX_IDENTIFIER, fallback = 'field'): string {
-  // Asked for every property of every child item: the same few names, so remembered.
+  // Asked for every property of every child item: the same few names, so remembered (the usual
+  // limits by the text alone: building a key for each call cost more than the look-up).
+  if (max === MAX_IDENTIFIER && fallback === 'field') {
+    const plain = plainNames.get(text);
+    if (plain !== undefined) return plain;
+  }
   const key = `${max}\u0000${fallback}\u0000${text}`;
   const known = named.get(key);
   if (known !== undefined) return known;
   const name = makeIdentifier(text, max, fallback);
   if (named.size < 10_000) named.set(key, name);
+  if (max === MAX_IDENTIFIER && fallback === 'field' && plainNames.size < 10_000) plainNames.set(text, name);
   return name;
 }
 
 const named = new Map<string, string>();
+const plainNames = new Map<string, string>();
 
 function makeIdentifier(text: string, max: number, fallback: string): string {
   let name = text

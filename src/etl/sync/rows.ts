@@ -4,7 +4,8 @@
  * does not fit its column goes to the column's text variant and is counted; columns a page needs
  * that the table lacks (a variant, a child item's new property) are noted for the merge to add.
  */
-import { createHash } from 'node:crypto';
+// The one-shot hash: no Hash object per record (the same digest as createHash).
+import { hash } from 'node:crypto';
 import type { CustomFieldModel } from '../custom-fields.js';
 import {
   type CellValue,
@@ -26,7 +27,12 @@ import {
 } from './layout.js';
 import { identifier, variantColumn, withSuffix } from './naming.js';
 
-/** The columns each table has (or will have once the page's additions are made), in order. */
+/**
+ * The columns each table has (or will have once the page's additions are made), in order. The
+ * next page is built while the current one is written (see read-ahead.ts), so what it adds waits
+ * in `pendingTables`/`pendingColumns` until a page's transaction takes it (`take`), and a page
+ * writes only the columns taken so far (`written`).
+ */
 export class TableColumns {
   readonly tables = new Map<string, { spec: TableSpec; columns: Map<string, SqlType>; exists: boolean }>();
   /** Tables and columns a page needs that do not exist yet. */
@@ -41,6 +47,11 @@ export class TableColumns {
 
   has(table: string): boolean {
     return this.tables.has(table);
+  }
+
+  /** Whether the table exists, or its creation was taken into the current transaction. */
+  created(table: string): boolean {
+    return this.tables.has(table) && !this.pendingTables.some((spec) => spec.name === table);
   }
 
   typeOf(table: string, column: string): SqlType | undefined {
@@ -66,11 +77,23 @@ export class TableColumns {
     return [...key, ...[...entry.columns.keys()].filter((c) => !key.includes(c))];
   }
 
-  /** Called once the pending additions are committed. */
+  /** The columns a page can write now: `ordered` less those still waiting to be added. */
+  written(table: string): string[] {
+    const waiting = new Set(this.pendingColumns.filter((p) => p.table === table).map((p) => p.column.name));
+    return waiting.size ? this.ordered(table).filter((c) => !waiting.has(c)) : this.ordered(table);
+  }
+
+  /** The additions waiting, handed to the transaction that makes them (and no longer waiting). */
+  take(): { tables: TableSpec[]; columns: Array<{ table: string; column: Column }> } {
+    return { tables: this.pendingTables.splice(0), columns: this.pendingColumns.splice(0) };
+  }
+
+  /**
+   * Called once a page's additions are committed. What a page built meanwhile added still waits
+   * for its own transaction.
+   */
   settled(): void {
-    this.pendingTables.length = 0;
-    this.pendingColumns.length = 0;
-    for (const entry of this.tables.values()) entry.exists = true;
+    for (const entry of this.tables.values()) if (!this.pendingTables.includes(entry.spec)) entry.exists = true;
   }
 }
 
@@ -93,7 +116,7 @@ export interface RowCounts {
  * than the rest of a row's work): should Keap ever reorder them, each row counts as updated once and
  * is written again with the same values, which is harmless here.
  */
-export const recordHash = (record: Record<string, unknown>) => createHash('sha1').update(JSON.stringify(record)).digest('hex').slice(0, 20);
+export const recordHash = (record: Record<string, unknown>) => hash('sha1', JSON.stringify(record)).slice(0, 20);
 
 export class RowBuilder {
   constructor(
