@@ -51,5 +51,8 @@ it('the runs that print a secret on purpose did print one (so the scan would see
   const secrets = readdirSync(secretsDir).map((name) => readFileSync(join(secretsDir, name), 'utf8'));
   const tokenRuns = runs.filter((r) => r.printsSecret && r.args.includes('token') && r.stdout.trim());
   expect(tokenRuns.length).toBeGreaterThan(0);
-  for (const run of tokenRuns) expect(secrets).toContain(run.stdout.trim());
+  // `auth token --json` prints {"token": ...} (docs/json.md); without --json, the token alone.
+  const printed = (run: Recorded) =>
+    run.args.includes('--json') ? (JSON.parse(run.stdout) as { token: string }).token : run.stdout.trim();
+  for (const run of tokenRuns) expect(secrets).toContain(printed(run));
 });
