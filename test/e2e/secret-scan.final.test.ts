@@ -49,10 +49,11 @@ it('the runs that print a secret on purpose did print one (so the scan would see
     .map((name) => JSON.parse(readFileSync(join(outputLogDir, name), 'utf8')) as Recorded);
   const secretsDir = join(outputLogDir, 'secrets');
   const secrets = readdirSync(secretsDir).map((name) => readFileSync(join(secretsDir, name), 'utf8'));
-  const tokenRuns = runs.filter((r) => r.printsSecret && r.args.includes('token') && r.stdout.trim());
-  expect(tokenRuns.length).toBeGreaterThan(0);
-  // `auth token --json` prints {"token": ...} (docs/json.md); without --json, the token alone.
+  // `auth token --json` prints {"token": ...} (docs/json.md), or an error object when it has none;
+  // without --json, the token alone.
   const printed = (run: Recorded) =>
-    run.args.includes('--json') ? (JSON.parse(run.stdout) as { token: string }).token : run.stdout.trim();
+    run.args.includes('--json') ? (JSON.parse(run.stdout) as { token?: string }).token : run.stdout.trim();
+  const tokenRuns = runs.filter((r) => r.printsSecret && r.args.includes('token') && r.stdout.trim() && printed(r) !== undefined);
+  expect(tokenRuns.length).toBeGreaterThan(0);
   for (const run of tokenRuns) expect(secrets).toContain(printed(run));
 });
