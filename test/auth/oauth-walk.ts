@@ -3,6 +3,8 @@
  * the form, press Allow (or Deny), and read where the sandbox sends the browser next. The real
  * browser does the same in test/e2e/auth-browser.test.ts.
  */
+import { registerSecret } from '../support/record.js';
+
 export const SANDBOX_CLIENT_ID = 'sandbox-client-id';
 export const SANDBOX_CLIENT_SECRET = 'sandbox-client-secret';
 
@@ -45,4 +47,28 @@ export function authorizeUrlFor(origin: string, redirectUri: string, state = 'te
   url.searchParams.set('scope', 'full');
   url.searchParams.set('state', state);
   return url.toString();
+}
+
+/**
+ * A token pair minted on the sandbox at `origin`, as Keap's developer portal hands one out: the
+ * authorize page allowed, the code exchanged. Both tokens are registered for the secret scan.
+ */
+export async function mintTokenPair(origin: string): Promise<{ access_token: string; refresh_token: string }> {
+  const redirect = 'https://portal.example.com/cb';
+  const landed = await pressOnAuthorizePage(authorizeUrlFor(origin, redirect));
+  const minted = await fetch(`${origin}/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      client_id: SANDBOX_CLIENT_ID,
+      client_secret: SANDBOX_CLIENT_SECRET,
+      code: landed.searchParams.get('code') as string,
+      grant_type: 'authorization_code',
+      redirect_uri: redirect,
+    }),
+  });
+  const pair = (await minted.json()) as { access_token: string; refresh_token: string };
+  registerSecret(pair.access_token);
+  registerSecret(pair.refresh_token);
+  return pair;
 }

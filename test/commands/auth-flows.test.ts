@@ -7,7 +7,7 @@
 import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pressOnAuthorizePage, authorizeUrlFor } from '../auth/oauth-walk.js';
+import { pressOnAuthorizePage, authorizeUrlFor, mintTokenPair } from '../auth/oauth-walk.js';
 import {
   AUTHORIZE_URL,
   authEnv,
@@ -15,7 +15,6 @@ import {
   readStoredSecret,
   registerStoredSecrets,
   run,
-  SANDBOX_CLIENT_ID,
   SANDBOX_CLIENT_SECRET,
   startRun,
 } from '../auth/in-process.js';
@@ -263,22 +262,7 @@ describe('refresh, token and logout', () => {
 
   it('--refresh-token adopts a pair minted elsewhere (the old refresh token then dies)', async () => {
     const env = authEnv(sandbox);
-    const redirect = 'https://portal.example.com/cb';
-    const landed = await pressOnAuthorizePage(authorizeUrlFor(sandbox.origin, redirect));
-    const minted = await fetch(`${sandbox.origin}/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        client_id: SANDBOX_CLIENT_ID,
-        client_secret: SANDBOX_CLIENT_SECRET,
-        code: landed.searchParams.get('code') as string,
-        grant_type: 'authorization_code',
-        redirect_uri: redirect,
-      }),
-    });
-    const pair = (await minted.json()) as { access_token: string; refresh_token: string };
-    registerSecret(pair.access_token);
-    registerSecret(pair.refresh_token);
+    const pair = await mintTokenPair(sandbox.origin);
     const login = await run(['auth', 'login', '--refresh-token'], { env, input: `${pair.refresh_token}\n` });
     registerStoredSecrets(env.INFUSIONSOFT_CONFIG_DIR as string);
     expect(login.code, login.stderr).toBe(0);

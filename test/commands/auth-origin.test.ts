@@ -18,7 +18,7 @@ import { authPaths, readProfile, type Profile } from '../../src/auth/profiles.js
 import { fileStore } from '../../src/auth/secrets.js';
 import { storedCredentialSource } from '../../src/auth/source.js';
 import { silentReporter } from '../../src/reporter.js';
-import { authorizeUrlFor, pressOnAuthorizePage, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET } from '../auth/oauth-walk.js';
+import { SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, mintTokenPair } from '../auth/oauth-walk.js';
 import { runCli, startTestSandbox, type TestSandbox } from '../support/cli.js';
 import { registerSecret } from '../support/record.js';
 
@@ -98,22 +98,7 @@ function registerStored(env: Record<string, string | undefined>): void {
 async function storeLogin(env: Record<string, string | undefined>, kind: 'oauth' | 'key', profileName = 'default') {
   let lines: string[];
   if (kind === 'oauth') {
-    const redirect = 'https://portal.example.com/cb';
-    const landed = await pressOnAuthorizePage(authorizeUrlFor(sandbox.origin, redirect));
-    const minted = await fetch(`${sandbox.origin}/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        client_id: SANDBOX_CLIENT_ID,
-        client_secret: SANDBOX_CLIENT_SECRET,
-        code: landed.searchParams.get('code') as string,
-        grant_type: 'authorization_code',
-        redirect_uri: redirect,
-      }),
-    });
-    const pair = (await minted.json()) as { access_token: string; refresh_token: string };
-    registerSecret(pair.access_token);
-    registerSecret(pair.refresh_token);
+    const pair = await mintTokenPair(sandbox.origin);
     lines = [pair.refresh_token];
   } else {
     lines = [sandbox.token];

@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authorizeUrlFor, pressOnAuthorizePage, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET } from '../auth/oauth-walk.js';
+import { SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, mintTokenPair } from '../auth/oauth-walk.js';
 import { withoutTimestamps } from '../support/cli.js';
 import { registerStoredSecrets } from './auth-support.js';
 import { binary, projectRoot, recordOutput, registerSecret, type SandboxProcess, startSandboxProcess, tempDir } from './cli.js';
@@ -79,27 +79,6 @@ function runAsCron(command: string, extraEnv: string[] = [], input = ''): Promis
 /** The job's log: what the line's `2>> cron.log` appended. */
 const cronLog = () => readFileSync(join(home, 'keap', 'cron.log'), 'utf8');
 
-/** A refresh token minted on the sandbox, as Keap's developer portal hands one out. */
-async function mintRefreshToken(): Promise<string> {
-  const redirect = 'https://portal.example.com/cb';
-  const landed = await pressOnAuthorizePage(authorizeUrlFor(sandbox.origin, redirect));
-  const minted = await fetch(`${sandbox.origin}/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      client_id: SANDBOX_CLIENT_ID,
-      client_secret: SANDBOX_CLIENT_SECRET,
-      code: landed.searchParams.get('code') as string,
-      grant_type: 'authorization_code',
-      redirect_uri: redirect,
-    }),
-  });
-  const pair = (await minted.json()) as { access_token: string; refresh_token: string };
-  registerSecret(pair.access_token);
-  registerSecret(pair.refresh_token);
-  return pair.refresh_token;
-}
-
 /** Whether the built CLI has a `sync` command (another branch builds it). */
 async function hasSync(): Promise<boolean> {
   const help = await runAsCron('infusionsoft sync --help');
@@ -127,7 +106,7 @@ beforeAll(async () => {
       `INFUSIONSOFT_CLIENT_ID=${SANDBOX_CLIENT_ID}`,
       `INFUSIONSOFT_CLIENT_SECRET=${SANDBOX_CLIENT_SECRET}`,
     ],
-    `${await mintRefreshToken()}\n`,
+    `${(await mintTokenPair(sandbox.origin)).refresh_token}\n`,
   );
   registerStoredSecrets(join(home, '.config', 'infusionsoft'));
   if (login.code !== 0) throw new Error(`auth login in the bare environment failed (${login.code}):\n${login.stderr}`);

@@ -5,10 +5,10 @@
  * NO_PROXY, --proxy and credentials: test/commands/proxy.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authorizeUrlFor, pressOnAuthorizePage, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET } from '../auth/oauth-walk.js';
+import { mintTokenPair } from '../auth/oauth-walk.js';
 import { type ForwardProxy, startForwardProxy } from '../support/forward-proxy.js';
 import { authEnv, registerStoredSecrets } from './auth-support.js';
-import { registerSecret, run, type SandboxProcess, startSandboxProcess } from './cli.js';
+import { run, type SandboxProcess, startSandboxProcess } from './cli.js';
 
 let sandbox: SandboxProcess;
 let proxy: ForwardProxy;
@@ -20,27 +20,6 @@ afterAll(async () => {
   await Promise.all([sandbox?.stop(), proxy?.close()]);
 });
 
-/** A refresh token minted on the sandbox, as Keap's developer portal hands one out. */
-async function mintRefreshToken(): Promise<string> {
-  const redirect = 'https://portal.example.com/cb';
-  const landed = await pressOnAuthorizePage(authorizeUrlFor(sandbox.origin, redirect));
-  const minted = await fetch(`${sandbox.origin}/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      client_id: SANDBOX_CLIENT_ID,
-      client_secret: SANDBOX_CLIENT_SECRET,
-      code: landed.searchParams.get('code') as string,
-      grant_type: 'authorization_code',
-      redirect_uri: redirect,
-    }),
-  });
-  const pair = (await minted.json()) as { access_token: string; refresh_token: string };
-  registerSecret(pair.access_token);
-  registerSecret(pair.refresh_token);
-  return pair.refresh_token;
-}
-
 const TOKEN = 'POST /token';
 const USERINFO = 'GET /crm/rest/v1/oauth/connect/userinfo';
 const count = (line: string) => proxy.requests.filter((seen) => seen === line).length;
@@ -50,7 +29,10 @@ describe('the token endpoint and userinfo through the proxy', () => {
     const env = { ...authEnv(sandbox), HTTP_PROXY: proxy.url, HTTPS_PROXY: undefined, NO_PROXY: undefined, no_proxy: undefined };
     const configDir = env.INFUSIONSOFT_CONFIG_DIR as string;
 
-    const login = await run(['auth', 'login', '--refresh-token', '--insecure-storage'], { env, input: `${await mintRefreshToken()}\n` });
+    const login = await run(['auth', 'login', '--refresh-token', '--insecure-storage'], {
+      env,
+      input: `${(await mintTokenPair(sandbox.origin)).refresh_token}\n`,
+    });
     registerStoredSecrets(configDir);
     expect(login.code, login.stderr).toBe(0);
     expect(count(TOKEN)).toBe(1);
