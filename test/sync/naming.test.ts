@@ -91,7 +91,11 @@ describe('column types', () => {
     expect(fitValue('boolean', false)).toBe(false);
     expect(fitValue('text', 12)).toBeUndefined();
     expect(fitValue('timestamp', '2026-01-02T03:04:05.000Z')).toBe('2026-01-02T03:04:05.000Z');
-    expect(fitValue('timestamp', '')).toBeUndefined();
+    expect(fitValue('timestamp', 'soon')).toBeUndefined();
+    // Keap's "" for a date or number never set is no value; in a text column it is the text "".
+    expect(fitValue('timestamp', '')).toBeNull();
+    expect(fitValue('integer', '')).toBeNull();
+    expect(fitValue('text', '')).toBe('');
     expect(fitValue('date', '2026-01-02')).toBe('2026-01-02');
     expect(fitValue('json', { a: 1 })).toBe('{"a":1}');
     expect(fitValue('integer', null)).toBeNull();

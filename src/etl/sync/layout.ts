@@ -129,12 +129,15 @@ export type CellValue = string | number | boolean | null;
 
 /**
  * The value as its column stores it, or undefined when it does not fit (it then goes to the text
- * variant column, never coerced). Money keeps the number's JSON text: JavaScript prints a number
+ * variant column, never coerced). An empty string in a typed column is NULL (docs/sync.md). Money keeps the number's JSON text: JavaScript prints a number
  * read from JSON as the shortest text that reads back to it, which is the text Keap sent for any
  * amount of up to 15 significant digits.
  */
 export function fitValue(type: SqlType, value: unknown): CellValue | undefined {
   if (value === null || value === undefined) return null;
+  // Keap sends "" for a date, number or flag never set (every contact's unset `anniversary`): no
+  // value, as in Keap's own screens. Kept as a variant, it would count every row of an account.
+  if (value === '' && type !== 'text' && type !== 'json') return null;
   switch (type) {
     case 'integer':
       if (typeof value === 'number' && Number.isSafeInteger(value)) return value;
