@@ -8,6 +8,7 @@
 import type { Command } from 'commander';
 import type { CredentialSource, KeapApi } from '../api/types.js';
 import type { ProfileRef } from '../auth/resolver.js';
+import { boundHeapGrowth } from '../heap.js';
 import type { IO } from '../io.js';
 import { createReporter, type Reporter } from '../reporter.js';
 
@@ -69,6 +70,8 @@ export async function resolveCredentialSource(env: NodeJS.ProcessEnv, profileFla
 }
 
 export async function openSession(command: Command, io: IO, options: SessionOptions = {}): Promise<Session> {
+  // A session streams records: the heap stays near what a page needs (heap.ts).
+  boundHeapGrowth();
   const globals = globalOptions(command);
   const reporter = reporterFor(globals, io);
   const { createClient } = await import('../api/client.js');

@@ -119,13 +119,22 @@ export interface RowCounts {
 export const recordHash = (record: Record<string, unknown>) => hash('sha1', JSON.stringify(record)).slice(0, 20);
 
 export class RowBuilder {
+  /** The layout's field columns as a list, and the names each row repeats, worked out once: a sync builds millions of rows. */
+  private readonly fields: Array<{ field: string; name: string; type: SqlType }>;
+  private readonly parentColumns: string[];
+  /** An item property's column name, by the property (and its parent, for a nested object's). */
+  private readonly itemColumns = new Map<string, string>();
+
   constructor(
     private readonly layout: ResourceLayout,
     private readonly columns: TableColumns,
     /** Custom field id -> its column and type. */
     private readonly customColumns: Map<number, Column>,
     private readonly counts: RowCounts,
-  ) {}
+  ) {
+    this.fields = [...layout.fieldColumns].map(([field, column]) => ({ field, name: column.name, type: column.type }));
+    this.parentColumns = layout.table.key.map(parentColumn);
+  }
 
   /** Puts a value in its column, or (not fitting) null there and the value in the text variant. */
   private put(table: string, row: Row, column: string, type: SqlType, value: unknown): void {
@@ -145,10 +154,11 @@ export class RowBuilder {
     const { layout } = this;
     const table = layout.table.name;
     const row: Row = new Map();
-    for (const [field, column] of layout.fieldColumns) this.put(table, row, column.name, column.type, record[field]);
+    for (const { field, name, type } of this.fields) this.put(table, row, name, type, record[field]);
     const extra: Record<string, unknown> = {};
     this.customValues(record, row, extra);
-    for (const [name, value] of Object.entries(record)) if (!layout.placed.has(name)) extra[name] = value;
+    // A record is parsed JSON: its own enumerable properties are all there is.
+    for (const name in record) if (!layout.placed.has(name)) extra[name] = record[name];
     const hash = recordHash(record);
     row.set(EXTRA, Object.keys(extra).length ? JSON.stringify(extra) : null);
     row.set(HASH, hash);
@@ -183,45 +193,50 @@ export class RowBuilder {
   private childRows(child: ChildSpec, parentKey: CellValue[], items: unknown): Row[] {
     if (!Array.isArray(items)) return [];
     if (!this.columns.has(child.table)) this.columns.know(childTable(this.layout, child), undefined);
+    const ownKey = child.discriminator ? identifier(child.discriminator) : POSITION;
     const rows = new Map<string, Row>();
     items.forEach((item, position) => {
       const row: Row = new Map();
-      for (const [i, k] of this.layout.table.key.entries()) row.set(parentColumn(k), parentKey[i] ?? null);
-      const ownKey = child.discriminator ? identifier(child.discriminator) : POSITION;
+      for (let i = 0; i < this.parentColumns.length; i++) row.set(this.parentColumns[i] as string, parentKey[i] ?? null);
       if (!child.discriminator) row.set(POSITION, position);
-      const properties: Array<[string, unknown]> =
-        item !== null && typeof item === 'object' && !Array.isArray(item)
-          ? flattenOnce(item as Record<string, unknown>)
-          : [['value', item]];
-      for (const [name, value] of properties) {
-        const column = identifier(name);
-        if (column === ownKey && child.discriminator) {
-          row.set(column, typeof value === 'string' ? value : JSON.stringify(value));
-          continue;
+      if (item !== null && typeof item === 'object' && !Array.isArray(item)) {
+        // Nested objects one level down as `tag_id`, `tag_name` (readable joins).
+        const properties = item as Record<string, unknown>;
+        for (const name in properties) {
+          const value = properties[name];
+          if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+            const inner = value as Record<string, unknown>;
+            for (const sub in inner) this.childValue(child, row, ownKey, this.nestedColumn(name, sub), inner[sub]);
+          } else this.childValue(child, row, ownKey, identifier(name), value);
         }
-        if (column.startsWith('_') && this.layout.table.key.some((k) => parentColumn(k) === column)) continue;
-        const known = this.columns.typeOf(child.table, column);
-        if (known === undefined && (value === null || value === undefined)) continue;
-        const type = this.columns.ensure(child.table, column, known ?? inferType(value));
-        this.put(child.table, row, column, type, value);
-      }
+      } else this.childValue(child, row, ownKey, 'value', item);
       if (child.discriminator && (row.get(ownKey) ?? null) === null) row.set(ownKey, `#${position}`);
       rows.set(String(row.get(ownKey)), row);
     });
     return [...rows.values()];
   }
-}
 
-/** An item's properties, its nested objects one level down as `tag_id`, `tag_name` (readable joins). */
-function flattenOnce(item: Record<string, unknown>): Array<[string, unknown]> {
-  const out: Array<[string, unknown]> = [];
-  for (const [name, value] of Object.entries(item)) {
-    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-      for (const [sub, inner] of Object.entries(value as Record<string, unknown>))
-        out.push([withSuffix(identifier(name, 30), `_${identifier(sub, 30)}`), inner]);
-    } else out.push([name, value]);
+  private childValue(child: ChildSpec, row: Row, ownKey: string, column: string, value: unknown): void {
+    if (column === ownKey && child.discriminator) {
+      row.set(column, typeof value === 'string' ? value : JSON.stringify(value));
+      return;
+    }
+    if (column.startsWith('_') && this.parentColumns.includes(column)) return;
+    const known = this.columns.typeOf(child.table, column);
+    if (known === undefined && (value === null || value === undefined)) return;
+    const type = this.columns.ensure(child.table, column, known ?? inferType(value));
+    this.put(child.table, row, column, type, value);
   }
-  return out;
+
+  private nestedColumn(name: string, sub: string): string {
+    const key = `${name}\u0000${sub}`;
+    let column = this.itemColumns.get(key);
+    if (column === undefined) {
+      column = identifier(withSuffix(identifier(name, 30), `_${identifier(sub, 30)}`));
+      this.itemColumns.set(key, column);
+    }
+    return column;
+  }
 }
 
 /** Custom-field columns' types, from the model. */
