@@ -4,6 +4,7 @@ import { findResource } from '../catalog/index.js';
 import type { ResourceDef } from '../catalog/types.js';
 import { CliError, UsageError } from '../errors.js';
 import type { SyncRequest, SyncResult } from '../etl/sync/run.js';
+import type { SyncTarget } from '../etl/sync/target.js';
 import type { IO } from '../io.js';
 import { counted } from '../reporter.js';
 import { collect } from './collect.js';
@@ -123,16 +124,8 @@ async function syncRequest(resources: ResourceDef[], flags: SyncFlags, io: IO): 
       hint: 'leave out --state; each run continues from what the database holds',
     });
   }
-  const [{ parseFieldList }, { parseTarget }] = await Promise.all([import('./args.js'), import('../etl/sync/target.js')]);
-  const target = parseTarget(flags.to, io.env);
-  if (flags.schema !== undefined && target.kind !== 'postgres') {
-    throw new UsageError('--schema is for PostgreSQL: a SQLite database has one set of tables', {
-      hint: 'use another file for another account',
-    });
-  }
-  if (flags.schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(flags.schema)) {
-    throw new UsageError(`--schema ${flags.schema}: use lower-case letters, digits and _ (at most 63), starting with a letter or _`);
-  }
+  const { parseFieldList } = await import('./args.js');
+  const target = await targetOf(flags.to, flags.schema, io);
   const pageSize = flags.pageSize;
   const include = flags.include.flatMap((v) => parseFieldList(v, '--include'));
   return {
@@ -148,6 +141,21 @@ async function syncRequest(resources: ResourceDef[], flags: SyncFlags, io: IO): 
     ...(flags.lockWait !== undefined ? { lockWaitMs: flags.lockWait * 1000, lockPollMs: 100 } : {}),
     now: io.now,
   };
+}
+
+/** `--to` and `--schema`, checked. */
+async function targetOf(to: string, schema: string | undefined, io: IO): Promise<SyncTarget> {
+  const { parseTarget } = await import('../etl/sync/target.js');
+  const target = parseTarget(to, io.env);
+  if (schema !== undefined && target.kind !== 'postgres') {
+    throw new UsageError('--schema is for PostgreSQL: a SQLite database has one set of tables', {
+      hint: 'use another file for another account',
+    });
+  }
+  if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+    throw new UsageError(`--schema ${schema}: use lower-case letters, digits and _ (at most 63), starting with a letter or _`);
+  }
+  return target;
 }
 
 /** Runs the sync and renders it: one line per resource on stderr, `--json` on stdout; exit 1 when one failed. */
@@ -174,19 +182,26 @@ export async function runSyncCommand(resources: ResourceDef[], flags: SyncFlags,
   if (flags.json) printJson(result, io.stdout);
 }
 
-/** `sync --plan`: the probes, then the estimate on stdout; no database is opened, so --to may be left out. */
+/**
+ * `sync --plan`: the destination's state read (nothing written, no lock), the probes, then the
+ * estimate of the run that would happen on stdout. Without --to each resource counts as a first sync.
+ */
 async function planSyncCommand(resources: ResourceDef[], flags: SyncFlags, command: Command, io: IO): Promise<void> {
-  const [{ parseFieldList }, { estimateSync }, { renderSyncPlan }] = await Promise.all([
+  const [{ parseFieldList }, { planSync }, { renderSyncPlan }] = await Promise.all([
     import('./args.js'),
-    import('../etl/sync/estimate.js'),
+    import('../etl/sync/plan-state.js'),
     import('./sync-plan.js'),
   ]);
   const include = flags.include.flatMap((v) => parseFieldList(v, '--include'));
+  const target = flags.to !== undefined ? await targetOf(flags.to, flags.schema, io) : undefined;
   const cost = await withSession(command, io, ({ api }) =>
-    estimateSync(api, {
+    planSync(api, {
       resources,
+      ...(target ? { target } : {}),
+      ...(flags.schema ? { schema: flags.schema } : {}),
       ...(include.length ? { include } : {}),
       ...(flags.detectDeletes ? { detectDeletes: true } : {}),
+      ...(flags.fullRefresh ? { fullRefresh: true } : {}),
       ...(flags.pageSize ? { pageSize: flags.pageSize } : {}),
     }),
   );
