@@ -54,7 +54,7 @@ export function registerSyncCommand(program: Command, io: IO): void {
     .option('--json', 'print the summary as one JSON document on stdout')
     .option(
       '--plan',
-      'print what the sync would read (pages, gathered fields, --detect-deletes sweep, time, quota) after a few probes; write nothing',
+      'print what this run would read after a few probes (first, incremental from the bookmark in the database, or full; pages, gathered fields, --detect-deletes sweep, time, quota); write nothing',
     )
     .option('--state <file>', 'refused: with --to the bookmark lives in the database')
     .addHelpText(
@@ -64,7 +64,7 @@ Examples:
   $ infusionsoft sync contacts companies --to sqlite:keap.db
   $ infusionsoft sync --all --to postgres://keap@db.example.com/crm?sslmode=require --schema acme
   $ infusionsoft sync contacts --detect-deletes --to sqlite:keap.db     # from cron
-  $ infusionsoft sync contacts --include tags --detect-deletes --plan   # what a run costs
+  $ infusionsoft sync contacts --include tags --detect-deletes --to sqlite:keap.db --plan   # what tonight's run costs
 
 Rows are upserted by key and each page commits with its resume cursor in _infusionsoft_state, so a
 run killed at any point continues from its last committed page. See docs/sync.md.`,
@@ -119,11 +119,7 @@ async function chosenResources(names: string[], all: boolean | undefined): Promi
 /** Flags -> a sync request, every usage error (exit 2) before anything is opened. */
 async function syncRequest(resources: ResourceDef[], flags: SyncFlags, io: IO): Promise<Omit<SyncRequest, 'signal'>> {
   if (flags.to === undefined) throw new UsageError('--to is needed: where the tables go', { hint: 'for example --to sqlite:keap.db' });
-  if (flags.state !== undefined) {
-    throw new UsageError('--state cannot go with --to: the bookmark lives in the database (_infusionsoft_state)', {
-      hint: 'leave out --state; each run continues from what the database holds',
-    });
-  }
+  refuseStateFile(flags);
   const { parseFieldList } = await import('./args.js');
   const target = await targetOf(flags.to, flags.schema, io);
   const pageSize = flags.pageSize;
@@ -141,6 +137,14 @@ async function syncRequest(resources: ResourceDef[], flags: SyncFlags, io: IO): 
     ...(flags.lockWait !== undefined ? { lockWaitMs: flags.lockWait * 1000, lockPollMs: 100 } : {}),
     now: io.now,
   };
+}
+
+/** `--state` names a bookmark file: with `--to` the bookmark lives in the database. */
+function refuseStateFile(flags: SyncFlags): void {
+  if (flags.state === undefined) return;
+  throw new UsageError('--state cannot go with --to: the bookmark lives in the database (_infusionsoft_state)', {
+    hint: 'leave out --state; each run continues from what the database holds',
+  });
 }
 
 /** `--to` and `--schema`, checked. */
@@ -193,6 +197,7 @@ async function planSyncCommand(resources: ResourceDef[], flags: SyncFlags, comma
     import('./sync-plan.js'),
   ]);
   const include = flags.include.flatMap((v) => parseFieldList(v, '--include'));
+  refuseStateFile(flags);
   const target = flags.to !== undefined ? await targetOf(flags.to, flags.schema, io) : undefined;
   const cost = await withSession(command, io, ({ api }) =>
     planSync(api, {

@@ -155,5 +155,9 @@ it("refuses another Keap account's tables with exit 2, as the run does, and prin
   } finally {
     await other.stop();
   }
+  // The bookmark lives in the database: a bookmark file is refused, as the run refuses it.
+  const state = await sync(db, ['notes', '--plan', '--state', join(db, '..', 'state.json')]);
+  expect(state.code).toBe(2);
+  expect(state.stderr).toContain('the bookmark lives in the database');
   expect(snapshot(db)).toEqual(before);
 });
