@@ -133,6 +133,11 @@ it('says a stopped run continues from its committed cursor, and estimates the pa
     pages: 1,
   });
   expect(next.resources[0].records).toBeLessThan(100);
+  // The tag lists are read whole all the same: only the pages shrink.
+  const tagged = (await plan(db, ['contacts', '--include', 'tags'])).resources[0];
+  const whole = (await plan(db, ['contacts', '--include', 'tags', '--full-refresh'])).resources[0];
+  expect(tagged).toMatchObject({ pages: 1, gathered: whole.gathered, requests: 1 + whole.gathered });
+  expect(whole.requests).toBe(3 + whole.gathered);
   const text = await sync(db, ['contacts', '--plan']);
   expect(text.stdout).toMatch(
     /^contacts: first sync, every record, continuing the stopped run of 2026-05-01T02:00:00.000Z after its 200 committed records: \d+ records in 1 page: 1 requests\n/,
