@@ -1,5 +1,5 @@
 /** `sync --plan`: the estimate of each resource's read, as text or (with `--json`) one object. */
-import type { SyncCost } from '../etl/sync/estimate.js';
+import type { ResourceCost, SyncCost } from '../etl/sync/estimate.js';
 
 const n = (value: number) => value.toLocaleString('en-US');
 
@@ -13,22 +13,36 @@ function duration(minutes: number): string {
   return hours < 48 ? `${hours.toFixed(1)} h` : `${(hours / 24).toFixed(1)} days`;
 }
 
+/** Which read the run makes: `first sync, every record`, `changed since 2026-05-01T02:30:00.000Z`, ... */
+function readText(r: ResourceCost): string {
+  const what =
+    r.read === 'incremental'
+      ? `changed since ${r.since}`
+      : r.read === 'first'
+        ? 'first sync, every record'
+        : r.mode === 'hash'
+          ? 'every record (compared by content hash every run)'
+          : 'every record (--full-refresh)';
+  if (!r.resume) return what;
+  return `${what}, continuing the stopped run of ${r.resume.started} after its ${n(r.resume.committed)} committed records`;
+}
+
 /** One line per resource, then the total, its time at the current pace and its share of the day's quota. */
 export function renderSyncPlan(cost: SyncCost): string {
   const lines: string[] = [];
   for (const r of cost.resources) {
     if (r.records === undefined) {
-      lines.push(`${r.resource}: no estimate (read through its parents, not one list)`);
+      lines.push(`${r.resource}: ${readText(r)}: no estimate (read through its parents, not one list)`);
       continue;
     }
     const atLeast = r.lowerBound ? 'at least ' : '';
-    const parts = [`${atLeast}${n(r.records)} records in ${n(r.pages ?? 0)} pages`];
+    const parts = [`${atLeast}${n(r.records)} records in ${n(r.pages ?? 0)} ${r.pages === 1 ? 'page' : 'pages'}`];
     if (r.inverse) {
       parts.push(`${r.inverse.field} from ${n(r.inverse.groups)} groups' member lists (${n(r.inverse.memberships)} memberships)`);
     }
     if (r.gathered) parts.push(`${n(r.gathered)} requests for gathered fields`);
     if (r.sweep !== undefined) parts.push(`--detect-deletes sweep ${n(r.sweep)} requests`);
-    lines.push(`${r.resource}: ${parts.join(', ')}: ${atLeast}${n(r.requests ?? 0)} requests`);
+    lines.push(`${r.resource}: ${readText(r)}: ${parts.join(', ')}: ${atLeast}${n(r.requests ?? 0)} requests`);
   }
   const rate = cost.ratePerMinute ?? ASSUMED_RATE;
   const pace = `${n(Math.round(rate))} a minute${cost.ratePerMinute === undefined ? ' (assumed: no answer said)' : ''}`;
@@ -40,7 +54,9 @@ export function renderSyncPlan(cost: SyncCost): string {
       : 'daily quota: unknown (no answer gave x-keap-*-quota headers)',
   );
   lines.push(
-    `(a full read; an incremental run reads only the pages of records changed since its bookmark, the rest the same) probes: ${n(cost.probes)} requests`,
+    cost.destination !== undefined
+      ? `probes: ${n(cost.probes)} requests; the state read from ${cost.destination}, nothing written`
+      : `probes: ${n(cost.probes)} requests; no --to, so each resource as its first sync reads it`,
   );
   return `${lines.join('\n')}\n`;
 }

@@ -4,6 +4,7 @@ import { findResource } from '../catalog/index.js';
 import type { ResourceDef } from '../catalog/types.js';
 import { CliError, UsageError } from '../errors.js';
 import type { SyncRequest, SyncResult } from '../etl/sync/run.js';
+import type { SyncTarget } from '../etl/sync/target.js';
 import type { IO } from '../io.js';
 import { counted } from '../reporter.js';
 import { collect } from './collect.js';
@@ -53,7 +54,7 @@ export function registerSyncCommand(program: Command, io: IO): void {
     .option('--json', 'print the summary as one JSON document on stdout')
     .option(
       '--plan',
-      'print what the sync would read (pages, gathered fields, --detect-deletes sweep, time, quota) after a few probes; write nothing',
+      'print what this run would read after a few probes (first, incremental from the bookmark in the database, or full; pages, gathered fields, --detect-deletes sweep, time, quota); write nothing',
     )
     .option('--state <file>', 'refused: with --to the bookmark lives in the database')
     .addHelpText(
@@ -63,7 +64,7 @@ Examples:
   $ infusionsoft sync contacts companies --to sqlite:keap.db
   $ infusionsoft sync --all --to postgres://keap@db.example.com/crm?sslmode=require --schema acme
   $ infusionsoft sync contacts --detect-deletes --to sqlite:keap.db     # from cron
-  $ infusionsoft sync contacts --include tags --detect-deletes --plan   # what a run costs
+  $ infusionsoft sync contacts --include tags --detect-deletes --to sqlite:keap.db --plan   # what tonight's run costs
 
 Rows are upserted by key and each page commits with its resume cursor in _infusionsoft_state, so a
 run killed at any point continues from its last committed page. See docs/sync.md.`,
@@ -118,21 +119,9 @@ async function chosenResources(names: string[], all: boolean | undefined): Promi
 /** Flags -> a sync request, every usage error (exit 2) before anything is opened. */
 async function syncRequest(resources: ResourceDef[], flags: SyncFlags, io: IO): Promise<Omit<SyncRequest, 'signal'>> {
   if (flags.to === undefined) throw new UsageError('--to is needed: where the tables go', { hint: 'for example --to sqlite:keap.db' });
-  if (flags.state !== undefined) {
-    throw new UsageError('--state cannot go with --to: the bookmark lives in the database (_infusionsoft_state)', {
-      hint: 'leave out --state; each run continues from what the database holds',
-    });
-  }
-  const [{ parseFieldList }, { parseTarget }] = await Promise.all([import('./args.js'), import('../etl/sync/target.js')]);
-  const target = parseTarget(flags.to, io.env);
-  if (flags.schema !== undefined && target.kind !== 'postgres') {
-    throw new UsageError('--schema is for PostgreSQL: a SQLite database has one set of tables', {
-      hint: 'use another file for another account',
-    });
-  }
-  if (flags.schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(flags.schema)) {
-    throw new UsageError(`--schema ${flags.schema}: use lower-case letters, digits and _ (at most 63), starting with a letter or _`);
-  }
+  refuseStateFile(flags);
+  const { parseFieldList } = await import('./args.js');
+  const target = await targetOf(flags.to, flags.schema, io);
   const pageSize = flags.pageSize;
   const include = flags.include.flatMap((v) => parseFieldList(v, '--include'));
   return {
@@ -148,6 +137,29 @@ async function syncRequest(resources: ResourceDef[], flags: SyncFlags, io: IO): 
     ...(flags.lockWait !== undefined ? { lockWaitMs: flags.lockWait * 1000, lockPollMs: 100 } : {}),
     now: io.now,
   };
+}
+
+/** `--state` names a bookmark file: with `--to` the bookmark lives in the database. */
+function refuseStateFile(flags: SyncFlags): void {
+  if (flags.state === undefined) return;
+  throw new UsageError('--state cannot go with --to: the bookmark lives in the database (_infusionsoft_state)', {
+    hint: 'leave out --state; each run continues from what the database holds',
+  });
+}
+
+/** `--to` and `--schema`, checked. */
+async function targetOf(to: string, schema: string | undefined, io: IO): Promise<SyncTarget> {
+  const { parseTarget } = await import('../etl/sync/target.js');
+  const target = parseTarget(to, io.env);
+  if (schema !== undefined && target.kind !== 'postgres') {
+    throw new UsageError('--schema is for PostgreSQL: a SQLite database has one set of tables', {
+      hint: 'use another file for another account',
+    });
+  }
+  if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+    throw new UsageError(`--schema ${schema}: use lower-case letters, digits and _ (at most 63), starting with a letter or _`);
+  }
+  return target;
 }
 
 /** Runs the sync and renders it: one line per resource on stderr, `--json` on stdout; exit 1 when one failed. */
@@ -174,19 +186,27 @@ export async function runSyncCommand(resources: ResourceDef[], flags: SyncFlags,
   if (flags.json) printJson(result, io.stdout);
 }
 
-/** `sync --plan`: the probes, then the estimate on stdout; no database is opened, so --to may be left out. */
+/**
+ * `sync --plan`: the destination's state read (nothing written, no lock), the probes, then the
+ * estimate of the run that would happen on stdout. Without --to each resource counts as a first sync.
+ */
 async function planSyncCommand(resources: ResourceDef[], flags: SyncFlags, command: Command, io: IO): Promise<void> {
-  const [{ parseFieldList }, { estimateSync }, { renderSyncPlan }] = await Promise.all([
+  const [{ parseFieldList }, { planSync }, { renderSyncPlan }] = await Promise.all([
     import('./args.js'),
-    import('../etl/sync/estimate.js'),
+    import('../etl/sync/plan-state.js'),
     import('./sync-plan.js'),
   ]);
   const include = flags.include.flatMap((v) => parseFieldList(v, '--include'));
+  refuseStateFile(flags);
+  const target = flags.to !== undefined ? await targetOf(flags.to, flags.schema, io) : undefined;
   const cost = await withSession(command, io, ({ api }) =>
-    estimateSync(api, {
+    planSync(api, {
       resources,
+      ...(target ? { target } : {}),
+      ...(flags.schema ? { schema: flags.schema } : {}),
       ...(include.length ? { include } : {}),
       ...(flags.detectDeletes ? { detectDeletes: true } : {}),
+      ...(flags.fullRefresh ? { fullRefresh: true } : {}),
       ...(flags.pageSize ? { pageSize: flags.pageSize } : {}),
     }),
   );

@@ -132,6 +132,14 @@ describe('each document is one object with the documented fields', () => {
     expect(document).toMatchObject({ resources: [{ resource: 'tags', status: 'synced' }] });
   });
 
+  it('sync --plan, reading the state of a database that is not there yet', async () => {
+    const result = await runCli(['sync', 'tags', '--to', `sqlite:${join(tempDir(), 'keap.db')}`, '--plan', '--json'], { env: env() });
+    expect(result.code, result.stderr).toBe(0);
+    const document = object(result);
+    matchesDocs(document, 'infusionsoft sync RESOURCE... --to URL --plan --json');
+    expect(document).toMatchObject({ resources: [{ resource: 'tags', read: 'first' }] });
+  });
+
   it('auth status, auth list and auth token', async () => {
     const runEnv = env();
     const status = await runCli(['auth', 'status', '--json'], { env: runEnv });

@@ -1,7 +1,7 @@
 /**
  * `sync --plan` (issue 18, item 4): the cost of each resource's read (pages, the tag lists a sync
- * reads, the --detect-deletes sweep), the time and the quota share, after the probes alone; no
- * database is opened and nothing is written.
+ * reads, the --detect-deletes sweep), the time and the quota share, after the probes alone; a
+ * database that is not there is not created (a first sync), and nothing is written.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -46,7 +46,7 @@ it('prints pages, the tag lists and the sweep of contacts after only the probes,
   const text = await runCli(args, { env: sandbox.env });
   expect(text.code, text.stderr).toBe(0);
   expect(text.stdout).toMatch(
-    /^contacts: [\d,]+ records in 3 pages, tags from \d+ groups' member lists .*--detect-deletes sweep 3 requests: [\d,]+ requests\n/,
+    /^contacts: first sync, every record: [\d,]+ records in 3 pages, tags from \d+ groups' member lists .*--detect-deletes sweep 3 requests: [\d,]+ requests\n/,
   );
   expect(text.stdout).toMatch(/\ntotal: [\d,]+ requests, \d+ s at 1,500 a minute\n/);
   expect(text.stdout).toMatch(/\ndaily quota: 0\.\d% of the [\d,]+ requests left\n/);

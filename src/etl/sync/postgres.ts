@@ -78,7 +78,7 @@ function* csvChunks(rows: CellValue[][]): Generator<string> {
   if (chunk) yield chunk;
 }
 
-function sslOption(mode: string): pg.ClientConfig['ssl'] {
+export function sslOption(mode: string): pg.ClientConfig['ssl'] {
   if (mode === 'disable' || mode === 'allow' || mode === 'prefer') return false;
   if (mode === 'require') return { rejectUnauthorized: false };
   return { rejectUnauthorized: true };

@@ -31,7 +31,7 @@ import { assignCustomColumns } from './naming.js';
 import { readRecordPages, type RecordPage } from './pages.js';
 import { inOrder, mapInSlices, readAhead } from './read-ahead.js';
 import { RowBuilder, TableColumns } from './rows.js';
-import { type Account, checkAccount, cursorState, parseCursor, type ResumeCursor, saveState, type StateRow } from './state.js';
+import { type Account, checkAccount, cursorState, saveState, startingPoint, type StateRow } from './state.js';
 
 /** A bookmark never later than this before the run started: a record changed meanwhile comes again. */
 const BOOKMARK_SLACK_MS = 5 * 60_000;
@@ -184,11 +184,7 @@ async function undeleteSwept(tx: Transaction, destination: Destination, layout: 
 function whereToStart(context: SyncContext, request: ResourceRequest) {
   const { resource } = request;
   const mode = incrementalModeOf(selectReadAction(resource, []));
-  const saved = context.states.get(resource.name);
-  const fresh = request.fullRefresh || mode !== 'since';
-  const bookmark = fresh ? undefined : (saved?.bookmark ?? undefined);
-  const savedCursor = fresh ? undefined : parseCursor(saved);
-  const cursor: ResumeCursor | undefined = savedCursor && savedCursor.since === (bookmark ?? '') ? savedCursor : undefined;
+  const { bookmark, cursor } = startingPoint(mode, context.states.get(resource.name), request.fullRefresh ?? false);
   const started = cursor?.started ?? new Date(context.now()).toISOString();
   if (cursor) context.reporter.info(`${resource.name}: continuing the run stopped after a committed page (started ${started})`);
   return { mode, bookmark, cursor, started };

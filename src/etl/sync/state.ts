@@ -50,7 +50,7 @@ export async function readStates(destination: Destination): Promise<Map<string, 
  * Refuses to sync one account into tables that hold another's (exit 2): the client-A-into-client-B
  * mistake. The tenant decides when both runs know it; otherwise the API's host does.
  */
-export function checkAccount(destination: Destination, states: Map<string, StateRow>, account: Account): void {
+export function checkAccount(destination: Pick<Destination, 'label'>, states: Map<string, StateRow>, account: Account): void {
   for (const state of states.values()) {
     const other = state.tenant && account.tenant ? state.tenant !== account.tenant : state.app !== null && state.app !== account.app;
     if (!other) continue;
@@ -60,6 +60,27 @@ export function checkAccount(destination: Destination, states: Map<string, State
       hint: 'sync each account into its own database file, or its own --schema in PostgreSQL',
     });
   }
+}
+
+/** Where a resource's read starts, from its committed state. */
+export interface StartingPoint {
+  mode: 'since' | 'hash';
+  /** The committed bookmark the read filters on (since mode, neither first nor `--full-refresh`). */
+  bookmark?: string;
+  /** A stopped run's cursor with the same `since`: the read continues after its last committed page. */
+  cursor?: ResumeCursor;
+}
+
+/**
+ * Since mode continues from the bookmark, or after the last page a stopped run committed with the
+ * same `since`; hash mode and `--full-refresh` read everything. The run and `--plan` both ask this.
+ */
+export function startingPoint(mode: 'since' | 'hash', saved: StateRow | undefined, fullRefresh: boolean): StartingPoint {
+  const fresh = fullRefresh || mode !== 'since';
+  const bookmark = fresh ? undefined : (saved?.bookmark ?? undefined);
+  const savedCursor = fresh ? undefined : parseCursor(saved);
+  const cursor = savedCursor && savedCursor.since === (bookmark ?? '') ? savedCursor : undefined;
+  return { mode, ...(bookmark ? { bookmark } : {}), ...(cursor ? { cursor } : {}) };
 }
 
 export function parseCursor(state: StateRow | undefined): ResumeCursor | undefined {
