@@ -79,7 +79,11 @@ export async function mergePage(
     table,
     order,
     layout.table.key.length,
-    unique.map((r) => order.map((c) => r.row.get(c) ?? null)),
+    columns.values(
+      table,
+      order,
+      unique.map((r) => r.row),
+    ),
   );
   const changed: RecordRows[] = [];
   // A parent inserted now has no child rows yet: only updated ones have old ones to delete.
@@ -98,7 +102,11 @@ export async function mergePage(
       await tx.run(`DELETE FROM ${destination.table(child.table)} WHERE ${where.sql}`, where.params);
     });
     const childOrder = columns.written(child.table);
-    const rows = changed.flatMap((r) => r.children.get(child.table) ?? []).map((row) => childOrder.map((c) => row.get(c) ?? null));
+    const rows = columns.values(
+      child.table,
+      childOrder,
+      changed.flatMap((r) => r.children.get(child.table) ?? []),
+    );
     await tx.insert(child.table, childOrder, rows);
     counts.childRows += rows.length;
   }
@@ -121,11 +129,7 @@ export async function replaceChildRows(
     await tx.run(`DELETE FROM ${destination.table(child.table)} WHERE ${where.sql}`, where.params);
   });
   const order = columns.ordered(child.table);
-  await tx.insert(
-    child.table,
-    order,
-    parents.rows.map((row) => order.map((c) => row.get(c) ?? null)),
-  );
+  await tx.insert(child.table, order, columns.values(child.table, order, parents.rows));
 }
 
 /** Full refresh: every row of the resource's tables goes, in the transaction that inserts them again. */

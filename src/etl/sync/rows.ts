@@ -34,14 +34,15 @@ import { identifier, variantColumn, withSuffix } from './naming.js';
  * writes only the columns taken so far (`written`).
  */
 export class TableColumns {
-  readonly tables = new Map<string, { spec: TableSpec; columns: Map<string, SqlType>; exists: boolean }>();
+  readonly tables = new Map<string, { spec: TableSpec; columns: Map<string, SqlType>; exists: boolean; slots: Map<string, number> }>();
   /** Tables and columns a page needs that do not exist yet. */
   readonly pendingTables: TableSpec[] = [];
   readonly pendingColumns: Array<{ table: string; column: Column }> = [];
 
   know(spec: TableSpec, existing: Map<string, SqlType> | undefined): void {
     const columns = new Map<string, SqlType>(existing ?? spec.columns.map((c) => [c.name, c.type]));
-    this.tables.set(spec.name, { spec, columns, exists: existing !== undefined });
+    const slots = new Map([...columns.keys()].map((name, i) => [name, i]));
+    this.tables.set(spec.name, { spec, columns, exists: existing !== undefined, slots });
     if (!existing) this.pendingTables.push(spec);
   }
 
@@ -65,8 +66,22 @@ export class TableColumns {
     const known = entry.columns.get(column);
     if (known) return known;
     entry.columns.set(column, type);
+    entry.slots.set(column, entry.slots.size);
     this.pendingColumns.push({ table, column: { name: column, type } });
     return type;
+  }
+
+  /** Where a column's value sits in the table's rows (`Row`): columns keep their place once known. */
+  slot(table: string, column: string): number {
+    const slot = this.tables.get(table)?.slots.get(column);
+    if (slot === undefined) throw new Error(`unknown column ${table}.${column}`);
+    return slot;
+  }
+
+  /** Rows as the values of `order`'s columns, null where a row has none. */
+  values(table: string, order: readonly string[], rows: readonly Row[]): CellValue[][] {
+    const slots = order.map((column) => this.slot(table, column));
+    return rows.map((row) => slots.map((slot) => row[slot] ?? null));
   }
 
   /** The table's columns, its key first. */
@@ -97,8 +112,11 @@ export class TableColumns {
   }
 }
 
-/** One table's rows of a page, each a column -> value map. */
-export type Row = Map<string, CellValue>;
+/**
+ * One table's row of a page: values by column slot (`TableColumns.slot`), a hole where the row has
+ * none. An array, not a map by name: a sync builds hundreds of thousands of them.
+ */
+export type Row = Array<CellValue | undefined>;
 
 export interface RecordRows {
   row: Row;
@@ -121,6 +139,8 @@ export const recordHash = (record: Record<string, unknown>) => hash('sha1', JSON
 export class RowBuilder {
   /** The layout's field columns as a list, and the names each row repeats, worked out once: a sync builds millions of rows. */
   private readonly fields: Array<{ field: string; name: string; type: SqlType }>;
+  /** The fields' slots in the table's rows, known once the table's columns are (at the first record). */
+  private fieldSlots?: number[];
   private readonly parentColumns: string[];
   /** An item property's column name, by the property (and its parent, for a nested object's). */
   private readonly itemColumns = new Map<string, string>();
@@ -137,34 +157,40 @@ export class RowBuilder {
   }
 
   /** Puts a value in its column, or (not fitting) null there and the value in the text variant. */
-  private put(table: string, row: Row, column: string, type: SqlType, value: unknown): void {
+  private put(table: string, row: Row, column: string, type: SqlType, value: unknown, slot = this.columns.slot(table, column)): void {
     const fitted = fitValue(type, value);
     if (fitted !== undefined) {
-      row.set(column, fitted);
+      row[slot] = fitted;
       return;
     }
     this.counts.variants++;
-    row.set(column, null);
+    row[slot] = null;
     const variant = variantColumn(column);
     this.columns.ensure(table, variant, 'text');
-    row.set(variant, variantText(value));
+    row[this.columns.slot(table, variant)] = variantText(value);
   }
 
   build(record: Record<string, unknown>, syncedAt: string): RecordRows {
     const { layout } = this;
     const table = layout.table.name;
-    const row: Row = new Map();
-    for (const { field, name, type } of this.fields) this.put(table, row, name, type, record[field]);
+    const row: Row = [];
+    this.fieldSlots ??= this.fields.map((f) => this.columns.slot(table, f.name));
+    const slots = this.fieldSlots;
+    for (let i = 0; i < slots.length; i++) {
+      const { field, name, type } = this.fields[i] as (typeof this.fields)[number];
+      this.put(table, row, name, type, record[field], slots[i]);
+    }
     const extra: Record<string, unknown> = {};
     this.customValues(record, row, extra);
     // A record is parsed JSON: its own enumerable properties are all there is.
     for (const name in record) if (!layout.placed.has(name)) extra[name] = record[name];
     const hash = recordHash(record);
-    row.set(EXTRA, Object.keys(extra).length ? JSON.stringify(extra) : null);
-    row.set(HASH, hash);
-    row.set(SYNCED_AT, syncedAt);
-    row.set(DELETED_AT, null);
-    const key = layout.table.key.map((k) => row.get(k) ?? null);
+    const at = (column: string) => this.columns.slot(table, column);
+    row[at(EXTRA)] = Object.keys(extra).length ? JSON.stringify(extra) : null;
+    row[at(HASH)] = hash;
+    row[at(SYNCED_AT)] = syncedAt;
+    row[at(DELETED_AT)] = null;
+    const key = layout.table.key.map((k) => row[at(k)] ?? null);
     const children = new Map<string, Row[]>();
     for (const child of layout.children) children.set(child.table, this.childRows(child, key, record[child.field]));
     return { row, key, children };
@@ -194,11 +220,14 @@ export class RowBuilder {
     if (!Array.isArray(items)) return [];
     if (!this.columns.has(child.table)) this.columns.know(childTable(this.layout, child), undefined);
     const ownKey = child.discriminator ? identifier(child.discriminator) : POSITION;
-    const rows = new Map<string, Row>();
+    const at = (column: string) => this.columns.slot(child.table, column);
+    const rows: Row[] = [];
+    /** Each row's own key as text; a key seen again (two `EMAIL1`s) keeps its first place and the last item. */
+    const keys: string[] = [];
     items.forEach((item, position) => {
-      const row: Row = new Map();
-      for (let i = 0; i < this.parentColumns.length; i++) row.set(this.parentColumns[i] as string, parentKey[i] ?? null);
-      if (!child.discriminator) row.set(POSITION, position);
+      const row: Row = [];
+      for (let i = 0; i < this.parentColumns.length; i++) row[at(this.parentColumns[i] as string)] = parentKey[i] ?? null;
+      if (!child.discriminator) row[at(POSITION)] = position;
       if (item !== null && typeof item === 'object' && !Array.isArray(item)) {
         // Nested objects one level down as `tag_id`, `tag_name` (readable joins).
         const properties = item as Record<string, unknown>;
@@ -210,15 +239,21 @@ export class RowBuilder {
           } else this.childValue(child, row, ownKey, identifier(name), value);
         }
       } else this.childValue(child, row, ownKey, 'value', item);
-      if (child.discriminator && (row.get(ownKey) ?? null) === null) row.set(ownKey, `#${position}`);
-      rows.set(String(row.get(ownKey)), row);
+      if (child.discriminator && (row[at(ownKey)] ?? null) === null) row[at(ownKey)] = `#${position}`;
+      const own = String(row[at(ownKey)]);
+      const seen = keys.indexOf(own);
+      if (seen >= 0) rows[seen] = row;
+      else {
+        keys.push(own);
+        rows.push(row);
+      }
     });
-    return [...rows.values()];
+    return rows;
   }
 
   private childValue(child: ChildSpec, row: Row, ownKey: string, column: string, value: unknown): void {
     if (column === ownKey && child.discriminator) {
-      row.set(column, typeof value === 'string' ? value : JSON.stringify(value));
+      row[this.columns.slot(child.table, column)] = typeof value === 'string' ? value : JSON.stringify(value);
       return;
     }
     if (column.startsWith('_') && this.parentColumns.includes(column)) return;
