@@ -40,6 +40,10 @@ export async function openSqlite(target: SqliteTarget, options: { lockPollMs?: n
   try {
     db = new Database(target.path, { timeout: BUSY_TIMEOUT_MS });
     db.pragma('journal_mode = WAL');
+    // Each page's commit then waits for no disk flush (the WAL is flushed at checkpoints). A power
+    // cut may take back the last pages committed, never half of one: the resume cursor commits with
+    // its rows, so the next run reads those pages again.
+    db.pragma('synchronous = NORMAL');
   } catch (error) {
     throw new CliError(`cannot open ${target.label}: ${(error as Error).message}`, { cause: error });
   }
