@@ -24,7 +24,10 @@ beforeAll(async () => {
   sandbox = await startTestSandbox({ counts: { tasks: 5 } });
   proxy = createServer(async (req, res) => {
     const target = new URL(req.url ?? '/', sandbox.origin);
-    const answer = await fetch(target, { method: req.method ?? 'GET', headers: { authorization: String(req.headers.authorization ?? '') } });
+    const answer = await fetch(target, {
+      method: req.method ?? 'GET',
+      headers: { authorization: String(req.headers.authorization ?? '') },
+    });
     const headers = Object.fromEntries(
       [...answer.headers].filter(([name]) => !['content-length', 'content-encoding', 'transfer-encoding'].includes(name)),
     );
