@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # scripts/prism-check.sh: Keap's own OpenAPI description as an outside judge of what goes over the
 # wire. Our sandbox is ours and can share our mistakes; Stoplight Prism, serving Keap's spec, does
-# not. This starts the sandbox (2,000 contacts), puts `prism proxy` in front of it, runs the CLI's
+# not. This starts the sandbox (2,000 contacts), puts `prism proxy` in front of it (the spec with
+# its request bodies made strict: no property the schema does not list), runs the CLI's
 # exports, imports, syncs, `describe` and `api` through the proxy, and prints how many request and
 # response violations Prism logged, by kind (method, path, where, what). Then it runs a few exports
 # and a sync against `prism mock` (the spec's examples as answers) and prints their exit codes.
@@ -39,8 +40,21 @@ wait_for() { # FILE TEXT: until FILE holds TEXT (at most 30 s)
 PIDS+=($!)
 wait_for "$WORK/sandbox.env" INFUSIONSOFT_ACCESS_TOKEN
 set -a && . "$WORK/sandbox.env" && set +a
+# Keap's schemas allow properties they do not list; a copy whose request bodies do not catches a
+# client that sends a field Keap does not take (a read-only one, tag_ids). Answers stay as Keap's.
+node -e '
+  const spec = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  const strict = (s) => {
+    if (Array.isArray(s)) return s.forEach(strict);
+    if (!s || typeof s !== "object") return;
+    if (s.type === "object" && s.properties && !("additionalProperties" in s)) s.additionalProperties = false;
+    Object.values(s).forEach(strict);
+  };
+  for (const item of Object.values(spec.paths)) for (const op of Object.values(item)) strict(op.requestBody);
+  process.stdout.write(JSON.stringify(spec));
+' "$SPEC" >"$WORK/strict-spec.json"
 # The spec's server is .../crm/rest with /v1/... paths: the proxy takes the sandbox's /crm/rest.
-"$PRISM" proxy "$SPEC" "${INFUSIONSOFT_API_URL%/v1}" --errors=false -p "$PORT" >"$WORK/prism.log" 2>&1 &
+"$PRISM" proxy "$WORK/strict-spec.json" "${INFUSIONSOFT_API_URL%/v1}" --errors=false -p "$PORT" >"$WORK/prism.log" 2>&1 &
 PIDS+=($!)
 wait_for "$WORK/prism.log" 'Prism is listening'
 export INFUSIONSOFT_API_URL="http://127.0.0.1:$PORT/v1"
@@ -74,6 +88,8 @@ run create-tags import tags "$WORK/tags.csv" --action create
 run create-companies import companies "$WORK/companies.csv" --action create
 printf 'id,title\n%s,Prism note edited\n' "$(created notes)" >"$WORK/notes-edit.csv"
 printf 'id,company_name\n%s,Prism Co edited\n' "$(created companies)" >"$WORK/companies-edit.csv"
+printf 'id,job_title,custom.Visits,tags\n12,Prism edited,7,Prism tag\n' >"$WORK/contacts-edit.csv"
+run update-contacts import contacts "$WORK/contacts-edit.csv" --action update
 run update-notes import notes "$WORK/notes-edit.csv" --action update
 run update-companies import companies "$WORK/companies-edit.csv" --action update
 run delete-notes import notes "$WORK/notes.results.csv" --action delete --only-created
