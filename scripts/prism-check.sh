@@ -21,6 +21,8 @@ cd "$(dirname "$0")/.."
 PRISM=${PRISM:-prism}
 SPEC=$(realpath "${KEAP_SPEC:-../shared/keap/v1-openapi.json}")
 PORT=${PRISM_PORT:-4010}
+command -v "$PRISM" >/dev/null || { echo "prism not found: install @stoplight/prism-cli and set PRISM" >&2; exit 2; }
+[ -d dist ] || { echo "no dist/: run npm run build first" >&2; exit 2; }
 WORK=$(mktemp -d /tmp/prism-check.XXXXXX)
 CLI=(node "$PWD/bin/infusionsoft.js")
 PIDS=()
