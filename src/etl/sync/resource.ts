@@ -27,6 +27,7 @@ import {
   type MergeCounts,
 } from './merge.js';
 import { type Rebuilt, rebuildInverseChildren, rebuiltNotices } from './inverse-children.js';
+import { requireKeys } from './keys.js';
 import { assignCustomColumns } from './naming.js';
 import { readRecordPages, type RecordPage } from './pages.js';
 import { inOrder, mapInSlices, readAhead } from './read-ahead.js';
@@ -107,6 +108,7 @@ export async function syncResource(context: SyncContext, request: ResourceReques
   });
   // PostgreSQL: built ahead of its transaction (readAhead), while the page before it is written.
   const build = async (page: RecordPage) => {
+    requireKeys(layout, resource, read.plan.path, page.records);
     const syncedAt = new Date(now()).toISOString();
     return { page, rows: await mapInSlices(page.records, (record) => builder.build(record, syncedAt)) };
   };
