@@ -34,19 +34,24 @@ const BUSY_TIMEOUT_MS = 10_000;
 /** better-sqlite3 binds no booleans: 1 and 0, as SQLite stores them. */
 const bind = (values: CellValue[]) => values.map((v) => (typeof v === 'boolean' ? (v ? 1 : 0) : v));
 
-export async function openSqlite(target: SqliteTarget, options: { lockPollMs?: number } = {}): Promise<Destination> {
+/** The database file, in WAL mode. */
+async function openDatabase(target: SqliteTarget): Promise<BetterSqlite3.Database> {
   const Database = await loadSqlite();
-  let db: BetterSqlite3.Database;
   try {
-    db = new Database(target.path, { timeout: BUSY_TIMEOUT_MS });
+    const db = new Database(target.path, { timeout: BUSY_TIMEOUT_MS });
     db.pragma('journal_mode = WAL');
     // Each page's commit then waits for no disk flush (the WAL is flushed at checkpoints). A power
     // cut may take back the last pages committed, never half of one: the resume cursor commits with
     // its rows, so the next run reads those pages again.
     db.pragma('synchronous = NORMAL');
+    return db;
   } catch (error) {
     throw new CliError(`cannot open ${target.label}: ${(error as Error).message}`, { cause: error });
   }
+}
+
+export async function openSqlite(target: SqliteTarget, options: { lockPollMs?: number } = {}): Promise<Destination> {
+  const db = await openDatabase(target);
   const statements = new Map<string, BetterSqlite3.Statement>();
   const prepare = (sql: string) => {
     let statement = statements.get(sql);
