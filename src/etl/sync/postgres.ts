@@ -78,14 +78,18 @@ function* csvChunks(rows: CellValue[][]): Generator<string> {
   if (chunk) yield chunk;
 }
 
-export function sslOption(mode: string): pg.ClientConfig['ssl'] {
+function sslOption(mode: string): pg.ClientConfig['ssl'] {
   if (mode === 'disable' || mode === 'allow' || mode === 'prefer') return false;
   if (mode === 'require') return { rejectUnauthorized: false };
   return { rejectUnauthorized: true };
 }
 
-export async function openPostgres(target: PostgresTarget, schema: string, options: { lockPollMs?: number } = {}): Promise<Destination> {
-  const { pg, copyFrom } = await loadPostgres();
+/**
+ * A connected client, named in `pg_stat_activity` for what it does (`sync`, `sync --plan`); a
+ * failure to connect is the user's to fix, and never shows the password.
+ */
+export async function connectPostgres(target: PostgresTarget, purpose: string): Promise<pg.Client> {
+  const { pg } = await loadPostgres();
   const client = new pg.Client({
     host: target.host,
     port: target.port,
@@ -93,7 +97,7 @@ export async function openPostgres(target: PostgresTarget, schema: string, optio
     database: target.database,
     ...(target.password ? { password: target.password } : {}),
     ssl: sslOption(target.sslmode),
-    application_name: `infusionsoft sync (pid ${process.pid} on ${hostname()})`,
+    application_name: `infusionsoft ${purpose} (pid ${process.pid} on ${hostname()})`,
   });
   // A connection lost between queries emits 'error' on the client; the next query then fails with it.
   client.on('error', () => undefined);
@@ -104,6 +108,12 @@ export async function openPostgres(target: PostgresTarget, schema: string, optio
       hint: 'check the host, port, user and database; a password comes from the URL, PGPASSWORD or ~/.pgpass',
     });
   }
+  return client;
+}
+
+export async function openPostgres(target: PostgresTarget, schema: string, options: { lockPollMs?: number } = {}): Promise<Destination> {
+  const { copyFrom } = await loadPostgres();
+  const client = await connectPostgres(target, 'sync');
   const sql: Sql = async <T>(text: string, params: CellValue[] = []): Promise<T[]> => {
     try {
       return (await client.query(numbered(text), params)).rows as T[];

@@ -6,11 +6,10 @@
  */
 import { existsSync } from 'node:fs';
 import type BetterSqlite3 from 'better-sqlite3';
-import { hostname } from 'node:os';
 import { CliError } from '../../errors.js';
 import { STATE_TABLE } from './destination.js';
-import { loadPostgres, loadSqlite, type SqliteModule } from './drivers.js';
-import { sslOption } from './postgres.js';
+import { loadSqlite, type SqliteModule } from './drivers.js';
+import { connectPostgres } from './postgres.js';
 import type { StateRow } from './state.js';
 import { type PostgresTarget, redactText, type SqliteTarget, type SyncTarget } from './target.js';
 
@@ -50,24 +49,7 @@ function openQueryOnly(Database: SqliteModule, path: string): BetterSqlite3.Data
 }
 
 async function postgresStates(target: PostgresTarget, schema: string): Promise<StateRow[]> {
-  const { pg } = await loadPostgres();
-  const client = new pg.Client({
-    host: target.host,
-    port: target.port,
-    user: target.user,
-    database: target.database,
-    ...(target.password ? { password: target.password } : {}),
-    ssl: sslOption(target.sslmode),
-    application_name: `infusionsoft sync --plan (pid ${process.pid} on ${hostname()})`,
-  });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-  } catch (error) {
-    throw new CliError(`cannot connect to ${target.label}: ${redactText((error as Error).message, target)}`, {
-      hint: 'check the host, port, user and database; a password comes from the URL, PGPASSWORD or ~/.pgpass',
-    });
-  }
+  const client = await connectPostgres(target, 'sync --plan');
   try {
     await client.query('BEGIN READ ONLY');
     // Null when the schema or the table is not there (no error, nothing created).
