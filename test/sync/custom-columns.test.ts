@@ -5,14 +5,13 @@
  * it relabels field 7 in `/contacts/model`, adds field 99 there, and gives each contact it lists a
  * value for it. Everything else passes through unchanged.
  */
-import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runCli, startTestSandbox, type TestSandbox } from '../support/cli.js';
-import { sqliteRows, tempFolder } from './support.js';
+import { sqliteRows, startRewritingProxy, tempFolder } from './support.js';
 
 let sandbox: TestSandbox;
-let proxy: Server;
+let proxy: Awaited<ReturnType<typeof startRewritingProxy>>;
 let proxyUrl: string;
 
 /** The account after the edits: field 7 relabelled, field 99 added, with a value on every contact. */
@@ -35,26 +34,11 @@ function edited(path: string, body: Record<string, unknown>): Record<string, unk
 
 beforeAll(async () => {
   sandbox = await startTestSandbox({ counts: { contacts: 12 } });
-  proxy = createServer(async (req, res) => {
-    const target = new URL(req.url ?? '/', sandbox.origin);
-    const answer = await fetch(target, {
-      method: req.method ?? 'GET',
-      headers: { authorization: String(req.headers.authorization ?? '') },
-    });
-    const headers = Object.fromEntries(
-      [...answer.headers].filter(([name]) => !['content-length', 'content-encoding', 'transfer-encoding'].includes(name)),
-    );
-    const text = await answer.text();
-    const out =
-      answer.headers.get('content-type')?.includes('json') && text ? JSON.stringify(edited(target.pathname, JSON.parse(text))) : text;
-    res.writeHead(answer.status, headers).end(out);
-  });
-  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-  const address = proxy.address();
-  proxyUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}${new URL(sandbox.apiUrl).pathname}`;
+  proxy = await startRewritingProxy(sandbox, edited);
+  proxyUrl = proxy.apiUrl;
 });
 afterAll(async () => {
-  await new Promise((resolve) => proxy?.close(resolve));
+  await proxy?.close();
   await sandbox?.stop();
 });
 

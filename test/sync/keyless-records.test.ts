@@ -5,14 +5,13 @@
  * pass then marked every such row deleted in the same run, exit 0. A proxy in front of the
  * sandbox drops `id` from the tasks list, as the spec's `TaskList` shape has it.
  */
-import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runCli, startTestSandbox, type TestSandbox } from '../support/cli.js';
-import { sqliteRows, tempFolder } from './support.js';
+import { sqliteRows, startRewritingProxy, tempFolder } from './support.js';
 
 let sandbox: TestSandbox;
-let proxy: Server;
+let proxy: Awaited<ReturnType<typeof startRewritingProxy>>;
 let proxyUrl: string;
 
 function withoutTaskIds(path: string, body: Record<string, unknown>): Record<string, unknown> {
@@ -22,25 +21,11 @@ function withoutTaskIds(path: string, body: Record<string, unknown>): Record<str
 
 beforeAll(async () => {
   sandbox = await startTestSandbox({ counts: { tasks: 5 } });
-  proxy = createServer(async (req, res) => {
-    const target = new URL(req.url ?? '/', sandbox.origin);
-    const answer = await fetch(target, {
-      method: req.method ?? 'GET',
-      headers: { authorization: String(req.headers.authorization ?? '') },
-    });
-    const headers = Object.fromEntries(
-      [...answer.headers].filter(([name]) => !['content-length', 'content-encoding', 'transfer-encoding'].includes(name)),
-    );
-    const text = await answer.text();
-    const json = answer.headers.get('content-type')?.includes('json') && text;
-    res.writeHead(answer.status, headers).end(json ? JSON.stringify(withoutTaskIds(target.pathname, JSON.parse(text))) : text);
-  });
-  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-  const address = proxy.address();
-  proxyUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}${new URL(sandbox.apiUrl).pathname}`;
+  proxy = await startRewritingProxy(sandbox, withoutTaskIds);
+  proxyUrl = proxy.apiUrl;
 });
 afterAll(async () => {
-  await new Promise((resolve) => proxy?.close(resolve));
+  await proxy?.close();
   await sandbox?.stop();
 });
 
