@@ -157,4 +157,19 @@ describe.skipIf(missing !== undefined && !mustRun)('sync into PostgreSQL', () =>
       expect(cluster.psql(`SELECT count(*) FROM everything.${summary.table}`), summary.resource).toEqual([[String(exported.length)]]);
     }
   });
+
+  it('carries text through COPY as Keap sent it: quotes, commas, line breaks, emoji and other scripts', async () => {
+    await sandboxSend(sandbox, 'PATCH', '/contacts/9', { given_name: 'O"Brien, "Jr"\nsecond line 🚀 東京 Ünïcødé', family_name: '' });
+    const run = await sync(['contacts', '--to', cluster.url, '--schema', 'texts']);
+    expect(run.code, run.stderr).toBe(0);
+    const fields = ['given_name', 'family_name', 'job_title', 'company_name', 'preferred_name', 'time_zone'];
+    const [[stored]] = cluster.psql(
+      `SELECT json_agg(json_build_object('id', id, ${fields.map((f) => `'${f}', ${f}`).join(', ')}) ORDER BY id) FROM texts.contacts`,
+    ) as [[string]];
+    const exported = ndjsonRecords((await runCli(['export', 'contacts'], { env: sandbox.env })).stdout)
+      .sort((a, b) => Number(a.id) - Number(b.id))
+      .map((c) => Object.fromEntries([['id', c.id], ...fields.map((f) => [f, c[f] ?? null])]));
+    expect(JSON.parse(stored)).toEqual(exported);
+    expect(exported.find((c) => c.id === 9)?.given_name).toContain('\nsecond line 🚀');
+  });
 });
