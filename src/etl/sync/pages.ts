@@ -8,7 +8,7 @@ import type { KeapApi, PagePosition } from '../../api/types.js';
 import type { ResourceDef } from '../../catalog/types.js';
 import { ApiError } from '../../errors.js';
 import { customFieldModel, type CustomFieldModel } from '../custom-fields.js';
-import { Gatherer } from '../export/gather.js';
+import { Gatherer, mapConcurrent } from '../export/gather.js';
 import { planExport } from '../export/plan.js';
 import type { ExportPlan } from '../export/types.js';
 import { applyRecordMap } from '../project.js';
@@ -92,7 +92,7 @@ async function* mappedPages(api: KeapApi, request: ReadRequest, plan: ExportPlan
   };
   for await (const page of source) {
     signal?.throwIfAborted();
-    const records = await mapLimited(page.records, Math.max(1, request.concurrency ?? 8), enrich);
+    const records = await mapConcurrent(page.records, Math.max(1, request.concurrency ?? 8), enrich);
     yield { records, ...(page.position ? { position: page.position } : {}) };
   }
 }
@@ -104,18 +104,4 @@ async function notFoundAsNull(read: () => Promise<unknown>): Promise<unknown> {
     if (error instanceof ApiError && error.status === 404) return null;
     throw error;
   }
-}
-
-/** `work` over items, at most `limit` in flight, results in input order. */
-async function mapLimited<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
