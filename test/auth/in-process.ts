@@ -18,8 +18,11 @@ export { SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET };
 /** runCli's options, with `input` for stdin as the spawned `run` names it. */
 export type RunOptions = Omit<CliOptions, 'stdin'> & { input?: string };
 
-/** An environment for one user: own config folder, the sandbox's OAuth endpoints, no D-Bus (like cron). */
-export function authEnv(sandbox: TestSandbox, configDir = tempDir('infusionsoft-auth-')): Record<string, string | undefined> {
+/** An environment for one user: own config folder, the sandbox's OAuth endpoints, no D-Bus (like cron); for a sandbox in this process or spawned. */
+export function authEnv(
+  sandbox: Pick<TestSandbox, 'apiUrl' | 'origin'>,
+  configDir = tempDir('infusionsoft-auth-'),
+): Record<string, string | undefined> {
   registerSecret(SANDBOX_CLIENT_SECRET);
   return {
     INFUSIONSOFT_CONFIG_DIR: configDir,
