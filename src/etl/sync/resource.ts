@@ -5,7 +5,7 @@
  * whole resource: its rows are deleted and inserted again, so a reader sees the old rows until it
  * commits, and no DROP or RENAME waits for an exclusive lock behind that reader.
  */
-import type { KeapApi } from '../../api/types.js';
+import type { KeapApi, PagePosition } from '../../api/types.js';
 import { incrementalModeOf } from '../../catalog/index.js';
 import type { ResourceDef } from '../../catalog/types.js';
 import type { CustomFieldModel } from '../custom-fields.js';
@@ -71,21 +71,26 @@ export interface ResourceSummary extends MergeCounts {
 }
 
 /** Syncs one resource; throws on failure (what was committed stays). */
-export async function syncResource(context: SyncContext, request: ResourceRequest): Promise<ResourceSummary> {
-  const { api, destination, states, now } = context;
-  const requestsBefore = api.stats().requests;
-  const { resource } = request;
-  const { mode, bookmark, cursor, started } = whereToStart(context, request);
-  const read = await readRecordPages(api, {
-    resource,
+/** The resource's pages from where this run starts (the bookmark, a killed run's cursor). */
+function readPages(context: SyncContext, request: ResourceRequest, bookmark: string | undefined, resumeAfter: PagePosition | undefined) {
+  return readRecordPages(context.api, {
+    resource: request.resource,
     ...(request.include ? { include: request.include } : {}),
     ...(bookmark ? { since: bookmark } : {}),
-    ...(cursor?.position ? { resumeAfter: cursor.position } : {}),
+    ...(resumeAfter ? { resumeAfter } : {}),
     ...(request.pageSize ? { pageSize: request.pageSize } : {}),
     ...(request.concurrency ? { concurrency: request.concurrency } : {}),
     ...(request.signal ? { signal: request.signal } : {}),
     onNotice: (text) => context.reporter.info(text),
   });
+}
+
+export async function syncResource(context: SyncContext, request: ResourceRequest): Promise<ResourceSummary> {
+  const { api, destination, states, now } = context;
+  const requestsBefore = api.stats().requests;
+  const { resource } = request;
+  const { mode, bookmark, cursor, started } = whereToStart(context, request);
+  const read = await readPages(context, request, bookmark, cursor?.position);
   const filled = [...Object.keys(read.plan.parentValues), ...(read.plan.walk ? [read.plan.walk.param] : [])];
   const layout = resourceLayout(read.plan.records, read.plan.gathered, filled);
   const counts = emptyCounts();
@@ -94,7 +99,9 @@ export async function syncResource(context: SyncContext, request: ResourceReques
   const builder = new RowBuilder(layout, columns, custom.columns, counts);
   const updatedField = read.plan.records.updatedField;
   let newest = cursor?.newest;
-  const seen = new Set<string>();
+  // Every key read, for a hash-mode resource's deletions; a bookmark resource keeps a count (a million contacts are 60 MB of keys).
+  const seen = mode === 'hash' ? new Set<string>() : undefined;
+  let records = 0;
   const base = (): StateRow => ({
     resource: resource.name,
     ...context.account(),
@@ -119,8 +126,11 @@ export async function syncResource(context: SyncContext, request: ResourceReques
     await applySchema(tx, destination, columns, counts);
     await custom.record(tx);
     await mergePage(tx, destination, layout, columns, rows, counts);
-    for (const row of rows) seen.add(keyString(row.key));
-    context.progress?.update(`${resource.name}: ${counted(seen.size, 'record')} read · ${counts.inserted + counts.updated} written`);
+    records += rows.length;
+    if (seen) for (const row of rows) seen.add(keyString(row.key));
+    context.progress?.update(
+      `${resource.name}: ${counted(seen?.size ?? records, 'record')} read · ${counts.inserted + counts.updated} written`,
+    );
     if (updatedField) for (const record of page.records) newest = later(newest, record[updatedField]);
     if (mode === 'since') {
       const next = { since: bookmark ?? '', started, ...(page.position ? { position: page.position } : {}), ...(newest ? { newest } : {}) };
@@ -133,7 +143,7 @@ export async function syncResource(context: SyncContext, request: ResourceReques
     await applySchema(tx, destination, columns, counts);
     await custom.record(tx);
     columns.settled();
-    const gone = await goneKeys(tx, destination, layout, mode === 'hash' ? seen : undefined, sweep);
+    const gone = await goneKeys(tx, destination, layout, seen, sweep);
     if (sweep) await undeleteSwept(tx, destination, layout, sweep);
     await markDeleted(tx, destination, layout, columns, gone, { hard: request.hardDelete ?? false, at: new Date(now()).toISOString() });
     counts.deleted += gone.length;
