@@ -29,6 +29,33 @@ describe('modules a command loads', () => {
     },
   );
 
+  // A command's module (its options, help and action), the catalog and the code only commands
+  // share (context.ts) load when argv names the command: commands/command-table.ts.
+  const COMMAND_CODE =
+    /^src\/(catalog|direct)\/|^src\/commands\/(auth|resources|export|import|sync|api|sandbox|completion|context|flags|output)[^/]*\.ts$/;
+
+  it.each([[['--version']], [['--help']], [['help']], [['--profile', 'x', '--version']]])(
+    '%j loads no command module and no catalog: the program lists the commands from a table',
+    async (args) => {
+      const loaded = await modulesLoadedBy(args);
+      expect(loaded).toContain('src/commands/command-table.ts');
+      expect(loaded.filter((path) => COMMAND_CODE.test(path))).toEqual([]);
+    },
+  );
+
+  it.each([
+    [['export', '--help'], 'src/commands/export.ts'],
+    [['help', 'import'], 'src/commands/import.ts'],
+    [['auth', 'login', '--help'], 'src/commands/auth-login.ts'],
+  ])("%j loads that command's module and not the others", async (args, own) => {
+    const loaded = await modulesLoadedBy(args);
+    expect(loaded).toContain(own);
+    const others = ['auth', 'export', 'import', 'sync', 'api', 'sandbox', 'completion']
+      .map((name) => `src/commands/${name}.ts`)
+      .filter((path) => !own.startsWith(path.replace(/\.ts$/, '')));
+    expect(loaded.filter((path) => others.includes(path))).toEqual([]);
+  });
+
   it('a command that needs them loads them: --sandbox describe asks the in-process sandbox through the client', async () => {
     const loaded = await modulesLoadedBy(['--sandbox', 'describe', 'contacts']);
     expect(loaded).toContain('src/sandbox/server.ts');
