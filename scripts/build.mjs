@@ -2,7 +2,8 @@
 // `npm run build`: bundles src/ into dist/ with esbuild, the layout that ships and that the
 // end-to-end tests run. Start-up time is mostly resolving and reading modules (issue 19, item 1),
 // so the CLI and what it needs at start are a few files; code behind an `import()` stays in chunks
-// of its own, loaded only when a command gets there (ESM code splitting).
+// of its own, loaded only when a command gets there (ESM code splitting). Each command's module is
+// such an `import()` (src/commands/command-table.ts): a run loads the one its arguments name.
 //
 // Layout: everything sits flat in dist/ (cli.js, keychain-child.js, the chunks), so a
 // `new URL('./x.js', import.meta.url)` means dist/x.js whichever chunk its code lands in. The build
