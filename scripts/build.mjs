@@ -63,6 +63,8 @@ const result = await build({
   target: 'node20',
   external: EXTERNAL,
   banner: { js: REQUIRE_SHIM },
+  // src/cli.ts: the version without reading package.json at start.
+  define: { BUILT_VERSION: JSON.stringify(pkg.version) },
   // Each chunk's map names the modules bundled into it (test/e2e/startup.test.ts reads them).
   sourcemap: true,
   metafile: true,

@@ -3,15 +3,23 @@
  * a message and an exit code (DESIGN.md section 2).
  */
 import { type Command, Option } from 'commander';
+import { readFileSync } from 'node:fs';
 import { ExitCode } from './errors.js';
 import { errorDocument, errorReport, jsonRequested } from './error-report.js';
 import { addCommandStubs, defineCommands, overrideExits, Program } from './commands/command-table.js';
 import { addOwnExampleHelp } from './commands/examples.js';
 import { processIO, type IO } from './io.js';
 import { createLineWriter, forcedColors, LOG_FORMATS, logFormatIn, type LineWriter } from './log-lines.js';
-// The build writes the version into dist/cli.js: a require() of package.json at start costs a
-// CommonJS resolution and a file read, milliseconds of every run.
-import packageJson from '../package.json' with { type: 'json' };
+
+/**
+ * The version, written into dist/cli.js by the build (scripts/build.mjs `define`): a require() of
+ * package.json cost a CommonJS resolution at every start. Run from src/ (tests), it is read.
+ */
+declare const BUILT_VERSION: string | undefined;
+const version =
+  typeof BUILT_VERSION === 'string'
+    ? BUILT_VERSION
+    : (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /** api/proxy.ts, loaded by the first command that runs: `--help` and `--version` never need it. */
 let proxy: typeof import('./api/proxy.js') | undefined;
@@ -26,7 +34,7 @@ export async function buildProgram(io: IO = processIO(), words?: readonly string
     // Before the commands are added: each copies its parent's output settings when created.
     .configureOutput(commanderOutput(io))
     .description('Export and import Keap (Infusionsoft) CRM data as CSV, JSON or NDJSON.')
-    .version(packageJson.version)
+    .version(version)
     .option(
       '--profile <name>',
       'which stored login to use; wins over credentials in the environment (env INFUSIONSOFT_PROFILE; default: auth switch, else "default")',

@@ -4,7 +4,10 @@
  * `--help`, `resources` and an offline `describe` start fast (how a run's modules are seen:
  * loaded-modules.ts).
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { projectRoot, run } from './cli.js';
 import { filesLoadedBy, modulesLoadedBy } from './loaded-modules.js';
 
 const HEAVY =
@@ -60,6 +63,13 @@ describe('modules a command loads', () => {
     const loaded = await modulesLoadedBy(['--sandbox', 'describe', 'contacts']);
     expect(loaded).toContain('src/sandbox/server.ts');
     expect(loaded.some((path) => path.startsWith('node_modules/undici/'))).toBe(true);
+  });
+
+  it("--version prints package.json's version, which the build writes into dist/cli.js", async () => {
+    const { version } = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as { version: string };
+    const result = await run(['--version']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(`${version}\n`);
   });
 
   it('--version reads a handful of files, not one per module (issue 19: start-up is mostly resolving and reading modules)', async () => {
