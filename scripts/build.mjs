@@ -36,14 +36,16 @@ const EXTERNAL = [
 ].filter((name) => !BUNDLED.includes(name));
 
 // Bundled CommonJS (commander) calls require() for Node's built-in modules, which an ES
-// module lacks: this one is made on the first call only, so a chunk that needs none pays nothing.
+// module lacks: `process.getBuiltinModule` (Node >= 20.16) returns them without the CommonJS
+// loader, whose createRequire() and resolution of five `node:` ids cost about a millisecond and a
+// half at every start; anything else would get a require() made on its first call.
 // commander requires node:child_process when it loads, for executable subcommands (a `git-foo`
 // style file per command), which this CLI has none of: it gets a stand-in that loads the module
 // on its first use, which saves loading child_process, net and dgram at every start.
 const REQUIRE_SHIM = [
-  "import { createRequire as __createRequire } from 'node:module';",
   'function require(id) {',
-  '  const load = () => (require.made ??= __createRequire(import.meta.url))(id);',
+  "  const load = () => id.startsWith('node:') ? process.getBuiltinModule(id)",
+  "    : (require.made ??= process.getBuiltinModule('node:module').createRequire(import.meta.url))(id);",
   "  return id === 'node:child_process' ? new Proxy({}, { get: (_, key) => load()[key] }) : load();",
   '}',
 ].join(' ');
