@@ -2,7 +2,8 @@
 // `npm run build`: bundles src/ into dist/ with esbuild, the layout that ships and that the
 // end-to-end tests run. Start-up time is mostly resolving and reading modules (issue 19, item 1),
 // so the CLI and what it needs at start are a few files; code behind an `import()` stays in chunks
-// of its own, loaded only when a command gets there (ESM code splitting).
+// of its own, loaded only when a command gets there (ESM code splitting). Each command's module is
+// such an `import()` (src/commands/command-table.ts): a run loads the one its arguments name.
 //
 // Layout: everything sits flat in dist/ (cli.js, keychain-child.js, the chunks), so a
 // `new URL('./x.js', import.meta.url)` means dist/x.js whichever chunk its code lands in. The build
@@ -35,14 +36,16 @@ const EXTERNAL = [
 ].filter((name) => !BUNDLED.includes(name));
 
 // Bundled CommonJS (commander) calls require() for Node's built-in modules, which an ES
-// module lacks: this one is made on the first call only, so a chunk that needs none pays nothing.
+// module lacks: `process.getBuiltinModule` (Node >= 20.16) returns them without the CommonJS
+// loader, whose createRequire() and resolution of five `node:` ids cost about a millisecond and a
+// half at every start; anything else would get a require() made on its first call.
 // commander requires node:child_process when it loads, for executable subcommands (a `git-foo`
 // style file per command), which this CLI has none of: it gets a stand-in that loads the module
 // on its first use, which saves loading child_process, net and dgram at every start.
 const REQUIRE_SHIM = [
-  "import { createRequire as __createRequire } from 'node:module';",
   'function require(id) {',
-  '  const load = () => (require.made ??= __createRequire(import.meta.url))(id);',
+  "  const load = () => id.startsWith('node:') ? process.getBuiltinModule(id)",
+  "    : (require.made ??= process.getBuiltinModule('node:module').createRequire(import.meta.url))(id);",
   "  return id === 'node:child_process' ? new Proxy({}, { get: (_, key) => load()[key] }) : load();",
   '}',
 ].join(' ');
@@ -62,6 +65,8 @@ const result = await build({
   target: 'node20',
   external: EXTERNAL,
   banner: { js: REQUIRE_SHIM },
+  // src/cli.ts: the version without reading package.json at start.
+  define: { BUILT_VERSION: JSON.stringify(pkg.version) },
   // Each chunk's map names the modules bundled into it (test/e2e/startup.test.ts reads them).
   sourcemap: true,
   metafile: true,

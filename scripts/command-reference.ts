@@ -49,6 +49,6 @@ export function commandReferencePath(): string {
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const cli = pathToFileURL(join(repoRoot(), 'dist', 'cli.js')).href;
   const { buildProgram } = (await import(cli)) as typeof import('../src/cli.js');
-  writeFileSync(commandReferencePath(), renderCommandReference(buildProgram()));
+  writeFileSync(commandReferencePath(), renderCommandReference(await buildProgram()));
   process.stderr.write(`wrote ${commandReferencePath()}\n`);
 }

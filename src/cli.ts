@@ -2,30 +2,35 @@
  * The commander program: global options, the commands, and the one place where an error becomes
  * a message and an exit code (DESIGN.md section 2).
  */
-import { Command, Option } from 'commander';
-import { createRequire } from 'node:module';
+import { type Command, Option } from 'commander';
+import { readFileSync } from 'node:fs';
 import { ExitCode } from './errors.js';
 import { errorDocument, errorReport, jsonRequested } from './error-report.js';
-import { registerResourceCommands } from './commands/resources.js';
-import { registerApiCommand } from './commands/api.js';
-import { registerSandboxCommand } from './commands/sandbox.js';
-import { registerExportCommand } from './commands/export.js';
-import { registerImportCommand } from './commands/import.js';
-import { registerSyncCommand } from './commands/sync.js';
-import { registerAuthCommand } from './commands/auth.js';
-import { registerCompletionCommand } from './commands/completion.js';
-import { addExampleHelp } from './commands/examples.js';
+import { addCommandStubs, defineCommands, overrideExits, Program } from './commands/command-table.js';
+import { addOwnExampleHelp } from './commands/examples.js';
 import { processIO, type IO } from './io.js';
 import { createLineWriter, forcedColors, LOG_FORMATS, logFormatIn, type LineWriter } from './log-lines.js';
 
-const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+/**
+ * The version, written into dist/cli.js by the build (scripts/build.mjs `define`): a require() of
+ * package.json cost a CommonJS resolution at every start. Run from src/ (tests), it is read.
+ */
+declare const BUILT_VERSION: string | undefined;
+const version =
+  typeof BUILT_VERSION === 'string'
+    ? BUILT_VERSION
+    : (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /** api/proxy.ts, loaded by the first command that runs: `--help` and `--version` never need it. */
 let proxy: typeof import('./api/proxy.js') | undefined;
 
-/** The program, writing its help and commander's own errors to `io`'s streams. */
-export function buildProgram(io: IO = processIO()): Command {
-  const program = new Command('infusionsoft')
+/**
+ * The program, writing its help and commander's own errors to `io`'s streams. Every command is
+ * defined, unless `words` is given (a run's arguments): then only the commands it names, the others
+ * staying stubs that --help lists (commands/command-table.ts), so a run loads one command's code.
+ */
+export async function buildProgram(io: IO = processIO(), words?: readonly string[]): Promise<Command> {
+  const program = new Program('infusionsoft')
     // Before the commands are added: each copies its parent's output settings when created.
     .configureOutput(commanderOutput(io))
     .description('Export and import Keap (Infusionsoft) CRM data as CSV, JSON or NDJSON.')
@@ -67,23 +72,10 @@ output was complete.`,
     proxy ??= await import('./api/proxy.js');
     proxy.useProxySettings(proxy.resolveProxySettings(action.optsWithGlobals<{ proxy?: string }>().proxy, io.env));
   });
-  registerAuthCommand(program, io);
-  registerResourceCommands(program, io);
-  registerExportCommand(program, io);
-  registerImportCommand(program, io);
-  registerSyncCommand(program, io);
-  registerApiCommand(program, io);
-  registerSandboxCommand(program, io);
-  registerCompletionCommand(program, io);
-  // Subcommands of subcommands (auth login) too: commander would otherwise exit the process itself.
-  const overrideAll = (command: Command): void => {
-    for (const sub of command.commands) {
-      sub.exitOverride();
-      overrideAll(sub);
-    }
-  };
-  overrideAll(program);
-  addExampleHelp(program);
+  addCommandStubs(program);
+  overrideExits(program);
+  addOwnExampleHelp(program);
+  await defineCommands(program, io, words);
   return program;
 }
 
@@ -112,7 +104,6 @@ function commanderOutput(io: IO) {
  * streams, environment and clock for a real run, and string-capturing ones in tests.
  */
 export async function main(argv: string[], io: IO = processIO()): Promise<number> {
-  const program = buildProgram(io);
   const verbose = argv.includes('--verbose');
   // No proxy from an earlier in-process run: the preAction hook settles this run's.
   proxy?.useProxySettings(proxy.DIRECT);
@@ -132,6 +123,8 @@ export async function main(argv: string[], io: IO = processIO()): Promise<number
   io.stdout.on('error', onStdoutError);
   io.stderr.on('error', onStderrError);
   try {
+    // Only the commands argv names load (commands/command-table.ts): start-up is mostly loading code.
+    const program = await buildProgram(io, argv.slice(2));
     await program.parseAsync(argv);
     return stdoutFailed ? ExitCode.failure : ExitCode.ok;
   } catch (error) {

@@ -6,9 +6,8 @@ import type { IO } from '../io.js';
 import { withSession } from './context.js';
 import { choiceArgument } from './flags.js';
 
-export function registerApiCommand(program: Command, io: IO): void {
-  program
-    .command('api')
+export function defineApiCommand(command: Command, io: IO): void {
+  command
     .description('make a raw REST v1 request and print the JSON response')
     .addArgument(choiceArgument('<method>', 'the HTTP method, in any case', METHODS))
     .argument('<path>', 'path under the v1 base, e.g. /contacts or /contacts/12?optional_properties=custom_fields')

@@ -12,8 +12,8 @@ import { globalOptions, reporterFor } from './context.js';
 // The auth code (profiles, keychain, token refresh) loads when an auth command runs, not at start-up.
 const account = () => import('../auth/account.js');
 
-export function registerAuthCommand(program: Command, io: IO): void {
-  const auth = program.command('auth').description('log in to Keap and manage stored logins (profiles)');
+export function defineAuthCommand(auth: Command, io: IO): void {
+  auth.description('log in to Keap and manage stored logins (profiles)');
   auth.hook('preAction', (_auth, action) => refuseSandbox(action));
   for (const register of [
     registerAuthLogin,

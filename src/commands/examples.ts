@@ -145,12 +145,14 @@ export function renderExamples(examples: CommandExample[]): string {
   return rows.map(({ line, note }) => `  $ ${note ? `${line.padEnd(Math.min(width, 60))}   # ${note}` : line}`).join('\n');
 }
 
-/** Adds each command's examples to the end of its --help, after what the command itself says there. */
-export function addExampleHelp(program: Command): void {
-  const visit = (command: Command): void => {
-    const examples = COMMAND_EXAMPLES[commandPath(command)];
-    if (examples?.length) command.addHelpText('after', `\nExamples:\n${renderExamples(examples)}`);
-    for (const sub of command.commands) visit(sub);
-  };
-  visit(program);
+/** Adds the command's examples to the end of its --help, after what the command itself says there. */
+export function addOwnExampleHelp(command: Command): void {
+  const examples = COMMAND_EXAMPLES[commandPath(command)];
+  if (examples?.length) command.addHelpText('after', `\nExamples:\n${renderExamples(examples)}`);
+}
+
+/** The same for a command and each of its subcommands. */
+export function addExampleHelp(command: Command): void {
+  addOwnExampleHelp(command);
+  for (const sub of command.commands) addExampleHelp(sub);
 }

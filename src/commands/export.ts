@@ -46,9 +46,8 @@ interface ExportFlags {
   plan?: boolean;
 }
 
-export function registerExportCommand(program: Command, io: IO): void {
-  program
-    .command('export')
+export function defineExportCommand(command: Command, io: IO): void {
+  command
     .description('export every record of a resource to CSV, JSON or NDJSON')
     .argument('[resource]', 'resource name or alias (see `infusionsoft resources`); left out with --all')
     .addOption(choiceOption('-f, --format <format>', 'the file format (default: from the -o extension, else ndjson)', EXPORT_FORMATS))

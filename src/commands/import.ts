@@ -24,8 +24,7 @@ const READS: readonly ReadsChoice[] = ['auto', 'per-row', 'list'];
 const ACTIONS: Record<ImportActionKind, true> = { create: true, update: true, upsert: true, delete: true };
 const IMPORT_ACTIONS = Object.keys(ACTIONS) as readonly ImportActionKind[];
 
-export function registerImportCommand(program: Command, io: IO): void {
-  const command = program.command('import');
+export function defineImportCommand(command: Command, io: IO): void {
   const dryRun = acceptDryRunSample(command);
   command
     .description('import a CSV, JSON or NDJSON file as creates, updates, upserts or deletes, with an error report')

@@ -10,9 +10,8 @@ import { printJson, renderTable } from './output.js';
 // What describes a resource (and reads its custom fields) loads when one of these commands runs.
 const describing = () => import('../direct/describe.js');
 
-export function registerResourceCommands(program: Command, io: IO): void {
-  program
-    .command('resources')
+export function defineResourcesCommand(command: Command, io: IO): void {
+  command
     .description('list every resource with its actions (HTTP method and path)')
     .option('--json', 'print one JSON object: {"resources": [...]} (docs/json.md)')
     .action(async (options: { json?: boolean }) => {
@@ -29,9 +28,10 @@ export function registerResourceCommands(program: Command, io: IO): void {
       }
       io.stdout.write(renderTable(rows, ['RESOURCE', 'ACTION', 'METHOD', 'PATH']));
     });
+}
 
-  program
-    .command('describe')
+export function defineDescribeCommand(command: Command, io: IO): void {
+  command
     .description("show a resource's fields, keys, read-only flags, write bodies, gathered and custom fields")
     .argument('<resource>', 'resource name or alias (see `infusionsoft resources`)')
     .option('--json', 'print one JSON document')

@@ -25,9 +25,8 @@ interface SandboxFlags {
   refreshTokenLifetime?: number;
 }
 
-export function registerSandboxCommand(program: Command, io: IO): void {
-  program
-    .command('sandbox')
+export function defineSandboxCommand(command: Command, io: IO): void {
+  command
     .description('run a local Keap-compatible REST v1 API with demo data (no account needed)')
     .addOption(wholeNumberOption('--port <n>', 'port on 127.0.0.1 (0 picks a free one)', { min: 0, max: 65535 }).default(0))
     .addOption(wholeNumberOption('--seed <n>', 'seed for the generated demo data', { min: 0 }).default(1))

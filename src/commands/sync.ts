@@ -29,9 +29,8 @@ export interface SyncFlags {
   plan?: boolean;
 }
 
-export function registerSyncCommand(program: Command, io: IO): void {
-  program
-    .command('sync')
+export function defineSyncCommand(command: Command, io: IO): void {
+  command
     .description('keep SQLite or PostgreSQL tables current with Keap (one table per resource, deletes included)')
     .argument('[resources...]', 'resource names or aliases (see `infusionsoft resources`); left out with --all')
     .option('--to <url>', 'the database: sqlite:PATH, or postgres://user@host/db (PG* variables and ~/.pgpass apply)')

@@ -86,8 +86,8 @@ describe('infusionsoft completion bash', () => {
     expect(offered('export', 'contacts', '-f', '')).toEqual(['csv', 'json', 'ndjson']);
   });
 
-  it('offers every command the program has, and the subcommands of auth', () => {
-    const program = buildProgram();
+  it('offers every command the program has, and the subcommands of auth', async () => {
+    const program = await buildProgram();
     const visible = (c: typeof program) => c.commands.filter((s) => !(s as unknown as { _hidden?: boolean })._hidden).map((s) => s.name());
     expect(offered('')).toEqual(visible(program).sort());
     const auth = program.commands.find((c) => c.name() === 'auth');

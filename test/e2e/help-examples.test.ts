@@ -17,6 +17,7 @@ import { ExampleRun, exampleEnv, runShell, type RunnableExample } from './exampl
 // The shipped program (dist/ is one bundle); the examples it declares are read from their source.
 const dist = (file: string) => pathToFileURL(join(projectRoot, 'dist', file)).href;
 const { buildProgram } = (await import(dist('cli.js'))) as typeof import('../../src/cli.js');
+const program = await buildProgram();
 
 function helpOf(command: Command): string {
   let text = '';
@@ -80,7 +81,6 @@ afterAll(async () => {
 });
 
 describe('every command --help example runs as typed against the sandbox', () => {
-  const program = buildProgram();
   const commands = commandsOf(program);
 
   it('every command that runs something shows at least one example', () => {
