@@ -45,41 +45,40 @@ const numbered = (sql: string) => {
   return sql.replace(/\?/g, () => `$${++n}`);
 };
 
+/** One CSV line for COPY: null is an unquoted empty field, every text quoted. */
+function csvLine(row: CellValue[]): string {
+  let line = '';
+  for (let i = 0; i < row.length; i++) {
+    const v = row[i] ?? null;
+    if (i > 0) line += ',';
+    if (v === null) continue;
+    if (typeof v === 'boolean') line += v ? 't' : 'f';
+    else if (typeof v === 'number') line += String(v);
+    else line += `"${v.includes('"') ? v.replace(/"/g, '""') : v}"`;
+  }
+  return `${line}\n`;
+}
+
 /** About this many bytes per COPY data message. */
 const COPY_CHUNK = 1 << 16;
 
 /**
- * A page's rows as COPY's CSV (null an unquoted empty field, every text quoted), written straight
- * into buffers of some 64 KB: one socket write each (line by line, each line was two, which cost
- * more than the rest of the COPY), and no string per line or per chunk to build and convert.
+ * A page's rows as COPY's CSV, each line written straight into buffers of some 64 KB: one socket
+ * write per buffer (line by line, each line was two, which cost more than the rest of the COPY),
+ * and no string per chunk to build and convert again.
  */
 function* csvChunks(rows: CellValue[][]): Generator<Buffer> {
   let chunk = Buffer.allocUnsafe(COPY_CHUNK * 2);
   let at = 0;
-  // Room for `text` (UTF-8 takes at most 3 bytes per UTF-16 unit) plus its quotes and separator.
-  const room = (length: number): Buffer | undefined => {
-    if (at + length * 3 + 3 <= chunk.length) return undefined;
-    const full = chunk.subarray(0, at);
-    chunk = Buffer.allocUnsafe(Math.max(COPY_CHUNK * 2, length * 3 + 3));
-    at = 0;
-    return full;
-  };
   for (const row of rows) {
-    for (let i = 0; i < row.length; i++) {
-      const v = row[i] ?? null;
-      const text = v === null ? '' : typeof v === 'boolean' ? (v ? 't' : 'f') : typeof v === 'number' ? String(v) : v;
-      const quoted = typeof v === 'string';
-      const escaped = quoted && text.includes('"') ? text.replace(/"/g, '""') : text;
-      const full = room(escaped.length);
-      if (full) yield full;
-      if (i > 0) chunk[at++] = 0x2c; // ,
-      if (quoted) chunk[at++] = 0x22; // "
-      at += chunk.write(escaped, at, 'utf8');
-      if (quoted) chunk[at++] = 0x22;
+    const line = csvLine(row);
+    // UTF-8 takes at most 3 bytes per UTF-16 unit.
+    if (at + line.length * 3 > chunk.length) {
+      if (at > 0) yield chunk.subarray(0, at);
+      chunk = Buffer.allocUnsafe(Math.max(COPY_CHUNK * 2, line.length * 3));
+      at = 0;
     }
-    const full = room(0);
-    if (full) yield full;
-    chunk[at++] = 0x0a; // newline
+    at += chunk.write(line, at, 'utf8');
     if (at >= COPY_CHUNK) {
       yield chunk.subarray(0, at);
       chunk = Buffer.allocUnsafe(COPY_CHUNK * 2);
