@@ -4,9 +4,8 @@
  * does not fit its column goes to the column's text variant and is counted; columns a page needs
  * that the table lacks (a variant, a child item's new property) are noted for the merge to add.
  */
-// The one-shot hash: no Hash object per record (the same digest as createHash).
-import { hash } from 'node:crypto';
 import type { CustomFieldModel } from '../custom-fields.js';
+import { contentHash } from './content-hash.js';
 import {
   type CellValue,
   type ChildSpec,
@@ -129,13 +128,6 @@ export interface RowCounts {
   variants: number;
 }
 
-/**
- * The record's content hash, over its JSON as Keap sent it. Keys are not sorted (that costs more
- * than the rest of a row's work): should Keap ever reorder them, each row counts as updated once and
- * is written again with the same values, which is harmless here.
- */
-export const recordHash = (record: Record<string, unknown>) => hash('sha1', JSON.stringify(record)).slice(0, 20);
-
 export class RowBuilder {
   /** The layout's field columns as a list, and the names each row repeats, worked out once: a sync builds millions of rows. */
   private readonly fields: Array<{ field: string; name: string; type: SqlType }>;
@@ -184,16 +176,24 @@ export class RowBuilder {
     this.customValues(record, row, extra);
     // A record is parsed JSON: its own enumerable properties are all there is.
     for (const name in record) if (!layout.placed.has(name)) extra[name] = record[name];
-    const hash = recordHash(record);
     const at = (column: string) => this.columns.slot(table, column);
     row[at(EXTRA)] = Object.keys(extra).length ? JSON.stringify(extra) : null;
-    row[at(HASH)] = hash;
-    row[at(SYNCED_AT)] = syncedAt;
-    row[at(DELETED_AT)] = null;
+    // A record without a key is keyed by its hash, which its child rows then carry as their parent's key.
+    const keyedByHash = layout.table.key.length === 1 && layout.table.key[0] === HASH;
     const key = layout.table.key.map((k) => row[at(k)] ?? null);
     const children = new Map<string, Row[]>();
     for (const child of layout.children) children.set(child.table, this.childRows(child, key, record[child.field]));
-    return { row, key, children };
+    // Over what the rows hold, before the bookkeeping cells (always empty here) are filled in.
+    const hash = contentHash(row, children.values());
+    row[at(HASH)] = hash;
+    row[at(SYNCED_AT)] = syncedAt;
+    row[at(DELETED_AT)] = null;
+    if (!keyedByHash) return { row, key, children };
+    for (const [table, rows] of children) {
+      const parent = this.columns.slot(table, this.parentColumns[0] as string);
+      for (const child of rows) child[parent] = hash;
+    }
+    return { row, key: [hash], children };
   }
 
   /** Custom fields by their column; a field `/model` does not name goes to `_extra`. */
