@@ -72,9 +72,16 @@ describe.skipIf(missing !== undefined && !mustRun)('sync into PostgreSQL', () =>
   it('applies an edit and a delete incrementally, through the COPY fast path', async () => {
     await sandboxSend(sandbox, 'PATCH', '/contacts/3', { given_name: 'Edited' });
     await sandboxSend(sandbox, 'DELETE', '/notes/2');
+    // A page that holds a new row beside one the table has: merged by key, not copied in.
+    const made = (await sandboxSend(sandbox, 'POST', '/contacts', {
+      given_name: 'Newly',
+      email_addresses: [{ email: 'newly@example.com', field: 'EMAIL1' }],
+    })) as { id: number };
     const run = await sync(['contacts', 'notes', '--to', cluster.url, '--schema', 'acme']);
     expect(run.code).toBe(0);
-    expect(run.stderr).toMatch(/contacts: 0 inserted, 1 updated/);
+    expect(run.stderr).toMatch(/contacts: 1 inserted, 1 updated/);
+    expect(cluster.psql(`SELECT given_name FROM acme.contacts WHERE id = ${made.id}`)).toEqual([['Newly']]);
+    expect(cluster.psql('SELECT count(*) FROM acme.contacts')).toEqual([[String(counts.contacts + 1)]]);
     expect(run.stderr).toMatch(/notes: 0 inserted, 0 updated, 19 unchanged, 1 deleted/);
     expect(cluster.psql('SELECT given_name FROM acme.contacts WHERE id = 3')).toEqual([['Edited']]);
     expect(cluster.psql('SELECT _deleted_at IS NOT NULL FROM acme.notes WHERE id = 2')).toEqual([['t']]);

@@ -194,6 +194,16 @@ interface Writer {
 async function upsertRows(writer: Writer, name: string, columns: string[], keyCount: number, rows: CellValue[][]): Promise<RowStatus[]> {
   if (rows.length === 0) return [];
   const { sql, table } = writer;
+  // A page of rows none of which the table has (every page of a first sync): straight in, without
+  // the staging table and its second copy. The run's lock keeps other syncs out meanwhile.
+  if (keyCount === 1) {
+    const keys = rows.map((row) => row[0] ?? null) as unknown as CellValue;
+    const found = await sql(`SELECT 1 FROM ${table(name)} WHERE ${quote(columns[0] as string)} = ANY(?) LIMIT 1`, [keys]);
+    if (found.length === 0) {
+      await writer.copyInto(table(name), columns, rows);
+      return rows.map(() => 'inserted');
+    }
+  }
   const stage = quote(`_stage_${name}`.slice(0, 63));
   await sql(`CREATE TEMP TABLE ${stage} (LIKE ${table(name)}) ON COMMIT DROP`);
   await writer.copyInto(stage, columns, rows);
