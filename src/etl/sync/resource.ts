@@ -117,11 +117,15 @@ export async function syncResource(context: SyncContext, request: ResourceReques
   const build = async (page: RecordPage) => {
     requireKeys(layout, resource, read.plan.path, page.records);
     const syncedAt = new Date(now()).toISOString();
-    return { page, rows: await mapInSlices(page.records, (record) => builder.build(record, syncedAt)) };
+    const rows = await mapInSlices(page.records, (record) => builder.build(record, syncedAt));
+    // The records themselves are not kept past here: a page built ahead holds only its rows.
+    let pageNewest: string | undefined;
+    if (updatedField) for (const record of page.records) pageNewest = later(pageNewest, record[updatedField]);
+    return { position: page.position, newest: pageNewest, rows };
   };
   // Building ahead pays where the database works in a process of its own (PostgreSQL); SQLite writes in this one.
   const prepared = () => (destination.kind === 'postgres' ? readAhead : inOrder)(read.pages, build);
-  const applyPage = async (tx: Transaction, { page, rows }: Awaited<ReturnType<typeof build>>) => {
+  const applyPage = async (tx: Transaction, { position, newest: pageNewest, rows }: Awaited<ReturnType<typeof build>>) => {
     checkAccount(destination, states, context.account());
     await applySchema(tx, destination, columns, counts);
     await custom.record(tx);
@@ -131,9 +135,9 @@ export async function syncResource(context: SyncContext, request: ResourceReques
     context.progress?.update(
       `${resource.name}: ${counted(seen?.size ?? records, 'record')} read · ${counts.inserted + counts.updated} written`,
     );
-    if (updatedField) for (const record of page.records) newest = later(newest, record[updatedField]);
+    newest = later(newest, pageNewest);
     if (mode === 'since') {
-      const next = { since: bookmark ?? '', started, ...(page.position ? { position: page.position } : {}), ...(newest ? { newest } : {}) };
+      const next = { since: bookmark ?? '', started, ...(position ? { position } : {}), ...(newest ? { newest } : {}) };
       await saveState(tx, destination, cursorState(base(), next));
     }
     columns.settled();
