@@ -19,6 +19,7 @@ import { countOf, describeBody, isRecord, listAt, parseBody } from './shapes.js'
 import type { ApiResponse, Page, PaginateOptions, Query } from './types.js';
 import { type ApiBase, canonical, splitQuery } from './url.js';
 
+/** Keap's largest page of records: what every list read asks for unless told less. */
 export const MAX_PAGE_SIZE = 1000;
 
 /** One page to ask for: the endpoint, the query without limit and offset, and those two. */

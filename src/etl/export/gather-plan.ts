@@ -4,6 +4,7 @@
  * per group), the cost of each plan (gather-estimate.ts), the cheaper one under `auto`, and a
  * warning when the run would take more than what is left of the day's quota.
  */
+import { MAX_PAGE_SIZE } from '../../api/pager.js';
 import { quotaFromHeaders } from '../../api/quota.js';
 import type { KeapApi, Query } from '../../api/types.js';
 import type { GatheredDef, InverseList, ResourceDef, ResponseShape } from '../../catalog/types.js';
@@ -30,9 +31,6 @@ export type { GatherMode } from './gather-estimate.js';
 const ASSUMED_RATE = 1500;
 /** Member probes in flight at once (the client paces them). */
 const PROBES_IN_FLIGHT = 8;
-
-/** Keap's largest page of records. */
-const MAX_PAGE_SIZE = 1000;
 
 /** What the planner needs of the export's plan. */
 export interface GatherInput {

@@ -2,6 +2,7 @@
  * Streaming: pages -> records (mapped, custom fields, gathered fields) -> the writer, up to --max,
  * with the progress line and, after each page, a checkpoint for `--resume`.
  */
+import { MAX_PAGE_SIZE } from '../../api/pager.js';
 import type { KeapApi, Page } from '../../api/types.js';
 import type { Output } from '../../fs/index.js';
 import { timeLeft, type Progress } from '../../reporter.js';
@@ -17,8 +18,6 @@ import type { ExportRequest } from './types.js';
 import { walkPages } from './walk.js';
 import { createRecordWriter, type RecordWriter } from './writers.js';
 
-/** Keap's largest page. */
-const MAX_PAGE_SIZE = 1000;
 /** Pages in flight ahead of the writer: enough to hide latency, few enough to keep memory flat. */
 const DEFAULT_PREFETCH = 4;
 

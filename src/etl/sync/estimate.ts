@@ -7,6 +7,7 @@
  * the pages of the records changed since then count; the inverse lists and the sweep cost the
  * same every run.
  */
+import { MAX_PAGE_SIZE } from '../../api/pager.js';
 import type { KeapApi } from '../../api/types.js';
 import { quotaFromHeaders } from '../../api/quota.js';
 import { incrementalModeOf, plainReadAction } from '../../catalog/index.js';
@@ -16,10 +17,6 @@ import { countFromProbe, type Estimate } from '../export/gather-estimate.js';
 import { canSweep } from '../export/id-sweep.js';
 import { selectReadAction } from '../export/plan.js';
 import { type StartingPoint, type StateRow, startingPoint } from './state.js';
-
-/** Ids a sweep reads a request (the plain list's largest page). */
-const SWEEP_PAGE = 1000;
-const MAX_PAGE_SIZE = 1000;
 
 /**
  * `first`: no bookmark committed yet, every record is read; `incremental`: the records changed
@@ -112,7 +109,7 @@ async function estimateResource(api: KeapApi, resource: ResourceDef, request: Es
   const sweeps = request.detectDeletes && mode === 'since' && canSweep(resource);
   // An incremental run sweeps every id all the same: the whole list's size takes a probe of its own.
   const swept = sweeps ? (start.bookmark ? await probeSweep(api, resource) : { records: e.records, exact: !e.lowerBound }) : undefined;
-  const sweep = swept ? Math.max(1, Math.ceil(swept.records / SWEEP_PAGE)) : undefined;
+  const sweep = swept ? Math.max(1, Math.ceil(swept.records / MAX_PAGE_SIZE)) : undefined;
   return {
     ...head,
     records: left.records,
@@ -160,12 +157,12 @@ async function probeSweep(api: KeapApi, resource: ResourceDef): Promise<{ record
   const action = plainReadAction(resource);
   const shape = action?.shape;
   if (!action || shape?.kind !== 'page') return { records: 0, exact: false };
-  const response = await api.request('GET', action.path, { query: { ...(action.query ?? {}), limit: SWEEP_PAGE, offset: 0 } });
+  const response = await api.request('GET', action.path, { query: { ...(action.query ?? {}), limit: MAX_PAGE_SIZE, offset: 0 } });
   const body = (response.body ?? {}) as Record<string, unknown>;
   const list = body[shape.key];
   return countFromProbe({
     received: Array.isArray(list) ? list.length : 0,
-    limit: SWEEP_PAGE,
+    limit: MAX_PAGE_SIZE,
     ...(typeof body.count === 'number' ? { count: body.count } : {}),
   });
 }

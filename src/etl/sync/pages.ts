@@ -4,6 +4,7 @@
  * each page's paging position, so a sync can commit a page and resume after it. Planning is the
  * export's own (`planExport`): the same read action, query, date window and gathered fields.
  */
+import { MAX_PAGE_SIZE } from '../../api/pager.js';
 import type { KeapApi, PagePosition } from '../../api/types.js';
 import type { ResourceDef } from '../../catalog/types.js';
 import { ApiError } from '../../errors.js';
@@ -42,7 +43,6 @@ export interface RecordRead {
   inverse: InverseField[];
 }
 
-const MAX_PAGE_SIZE = 1000;
 /** Pages in flight ahead of the writer: the export's default (export.ts DEFAULT_PREFETCH). */
 const PREFETCH = 4;
 
