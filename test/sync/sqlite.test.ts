@@ -139,6 +139,26 @@ describe('sync into SQLite', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
   });
 
+  it('a run refused by the lock never touches the database the holder is writing', async () => {
+    const { writeFileSync } = await import('node:fs');
+    const Database = (await import('better-sqlite3')).default;
+    const db = join(tempFolder('sync-lock-busy-'), 'keap.db');
+    // The holder is mid-way through its first transaction, before its database is in WAL mode:
+    // a second run that set the journal mode before asking for the lock met "database is locked".
+    const holder = new Database(db);
+    holder.exec('CREATE TABLE started (a)');
+    holder.exec('BEGIN EXCLUSIVE');
+    writeFileSync(`${db}.lock`, `${process.ppid} holder host\n`);
+    try {
+      const run = await sync(['notes', '--to', `sqlite:${db}`, '--lock-wait', '0']);
+      expect(run.stderr).toContain(`is in use by another run (process ${process.ppid}); waited 0 s`);
+      expect(run.code).toBe(1);
+    } finally {
+      holder.exec('ROLLBACK');
+      holder.close();
+    }
+  }, 30_000);
+
   it('--full-refresh re-inserts every row in one transaction while a reader holds a transaction open', async () => {
     const Database = (await import('better-sqlite3')).default;
     const db = join(tempFolder('sync-refresh-'), 'keap.db');

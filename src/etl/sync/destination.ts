@@ -32,8 +32,7 @@ export interface Destination {
   columnsOf(table: string): Promise<Map<string, SqlType> | undefined>;
   /** Runs `work` in one transaction: all of it commits, or none. */
   transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T>;
-  /** Takes the destination's lock, waiting up to `waitMs`; then fails (exit 1) naming the holder. */
-  lock(waitMs: number): Promise<() => Promise<void>>;
+  /** Releases the run's lock and the connection. */
   close(): Promise<void>;
 }
 
@@ -79,6 +78,15 @@ export const columnsTableSpec: TableSpec = {
     { name: 'label', type: 'text' },
   ],
 };
+
+/**
+ * How a destination opens: its run lock is taken first, waiting up to `waitMs` (then exit 1 naming
+ * the holder), and nothing in the database is read or written before it is held.
+ */
+export interface OpenOptions {
+  lockWaitMs: number;
+  lockPollMs?: number;
+}
 
 /** A wait between lock attempts that a test can shorten. */
 export const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

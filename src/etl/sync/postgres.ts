@@ -9,9 +9,9 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { CliError } from '../../errors.js';
-import type { Destination, RowStatus, Transaction } from './destination.js';
+import type { Destination, OpenOptions, RowStatus, Transaction } from './destination.js';
 import { pause, quote } from './destination.js';
-import { loadPostgres } from './drivers.js';
+import { type CopyStreamsModule, loadPostgres } from './drivers.js';
 import type { CellValue, SqlType } from './layout.js';
 import { redactText, type PostgresTarget } from './target.js';
 
@@ -121,9 +121,28 @@ export async function connectPostgres(target: PostgresTarget, purpose: string): 
   return client;
 }
 
-export async function openPostgres(target: PostgresTarget, schema: string, options: { lockPollMs?: number } = {}): Promise<Destination> {
+export async function openPostgres(target: PostgresTarget, schema: string, options: OpenOptions): Promise<Destination> {
   const { copyFrom } = await loadPostgres();
   const client = await connectPostgres(target, 'sync');
+  try {
+    return await lockedDestination(client, copyFrom, target, schema, options);
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * The connection's destination, once it holds the schema's lock. Only then is the schema created:
+ * `CREATE SCHEMA IF NOT EXISTS` in two sessions at once can fail on the catalog's unique index.
+ */
+async function lockedDestination(
+  client: pg.Client,
+  copyFrom: CopyStreamsModule['from'],
+  target: PostgresTarget,
+  schema: string,
+  options: OpenOptions,
+): Promise<Destination> {
   const sql: Sql = async <T>(text: string, params: CellValue[] = []): Promise<T[]> => {
     try {
       return (await client.query(numbered(text), params)).rows as T[];
@@ -133,6 +152,7 @@ export async function openPostgres(target: PostgresTarget, schema: string, optio
       throw e;
     }
   };
+  const release = await takeLock(sql, target, schema, options.lockWaitMs, options.lockPollMs ?? 250);
   await sql(`CREATE SCHEMA IF NOT EXISTS ${quote(schema)}`);
   const table = (name: string) => `${quote(schema)}.${quote(name)}`;
   const copyInto = async (into: string, columns: string[], rows: CellValue[][]) => {
@@ -171,8 +191,8 @@ export async function openPostgres(target: PostgresTarget, schema: string, optio
         throw error;
       }
     },
-    lock: (waitMs) => takeLock(sql, target, schema, waitMs, options.lockPollMs ?? 250),
     async close() {
+      await release();
       await client.end().catch(() => undefined);
     },
   };

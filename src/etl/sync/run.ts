@@ -8,7 +8,7 @@ import type { KeapApi } from '../../api/types.js';
 import type { ResourceDef } from '../../catalog/types.js';
 import { ApiError, AuthError, InterruptedError, UsageError } from '../../errors.js';
 import type { Reporter } from '../../reporter.js';
-import type { Destination } from './destination.js';
+import type { Destination, OpenOptions } from './destination.js';
 import { planExport } from '../export/plan.js';
 import { emptyCounts } from './merge.js';
 import { type ResourceRequest, type ResourceSummary, syncResource } from './resource.js';
@@ -37,14 +37,18 @@ export interface SyncResult {
 
 const LOCK_WAIT_MS = 30_000;
 
+/** The destination, under this run's lock. */
 export async function openDestination(request: SyncRequest): Promise<Destination> {
-  const pollMs = request.lockPollMs !== undefined ? { lockPollMs: request.lockPollMs } : {};
+  const options: OpenOptions = {
+    lockWaitMs: request.lockWaitMs ?? LOCK_WAIT_MS,
+    ...(request.lockPollMs !== undefined ? { lockPollMs: request.lockPollMs } : {}),
+  };
   if (request.target.kind === 'sqlite') {
     const { openSqlite } = await import('./sqlite.js');
-    return openSqlite(request.target, pollMs);
+    return openSqlite(request.target, options);
   }
   const { openPostgres } = await import('./postgres.js');
-  return openPostgres(request.target, request.schema ?? 'public', pollMs);
+  return openPostgres(request.target, request.schema ?? 'public', options);
 }
 
 export async function runSync(api: KeapApi, request: SyncRequest, reporter: Reporter): Promise<SyncResult> {
@@ -57,21 +61,16 @@ export async function runSync(api: KeapApi, request: SyncRequest, reporter: Repo
   const destination = await openDestination(request);
   const results: ResourceSummary[] = [];
   try {
-    const release = await destination.lock(request.lockWaitMs ?? LOCK_WAIT_MS);
-    try {
-      const states = await readStates(destination);
-      const app = new URL(api.baseUrl).hostname;
-      const account = () => {
-        const tenant = api.stats().rateHeaders?.['x-keap-tenant-id'];
-        return { app, ...(tenant ? { tenant } : {}) };
-      };
-      const context = { api, destination, reporter, states, account, now };
-      for (const resource of request.resources) {
-        const summary = await syncOne(context, { ...request, resource }, reporter, request.target);
-        results.push(summary);
-      }
-    } finally {
-      await release();
+    const states = await readStates(destination);
+    const app = new URL(api.baseUrl).hostname;
+    const account = () => {
+      const tenant = api.stats().rateHeaders?.['x-keap-tenant-id'];
+      return { app, ...(tenant ? { tenant } : {}) };
+    };
+    const context = { api, destination, reporter, states, account, now };
+    for (const resource of request.resources) {
+      const summary = await syncOne(context, { ...request, resource }, reporter, request.target);
+      results.push(summary);
     }
   } finally {
     await destination.close();

@@ -6,7 +6,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { CliError } from '../../errors.js';
 import { holdRunLock } from '../../fs/index.js';
-import type { Destination, RowStatus, Transaction } from './destination.js';
+import type { Destination, OpenOptions, RowStatus, Transaction } from './destination.js';
 import { pause, quote } from './destination.js';
 import { loadSqlite } from './drivers.js';
 import type { CellValue, SqlType } from './layout.js';
@@ -34,7 +34,7 @@ const BUSY_TIMEOUT_MS = 10_000;
 /** better-sqlite3 binds no booleans: 1 and 0, as SQLite stores them. */
 const bind = (values: CellValue[]) => values.map((v) => (typeof v === 'boolean' ? (v ? 1 : 0) : v));
 
-/** The database file, in WAL mode. */
+/** The database file in WAL mode, opened once this run holds its lock. */
 async function openDatabase(target: SqliteTarget): Promise<BetterSqlite3.Database> {
   const Database = await loadSqlite();
   try {
@@ -50,8 +50,22 @@ async function openDatabase(target: SqliteTarget): Promise<BetterSqlite3.Databas
   }
 }
 
-export async function openSqlite(target: SqliteTarget, options: { lockPollMs?: number } = {}): Promise<Destination> {
-  const db = await openDatabase(target);
+/**
+ * The lock comes first: a run that touched the file before holding it could meet another run's
+ * write (switching to WAL answers "database is locked" without waiting).
+ */
+export async function openSqlite(target: SqliteTarget, options: OpenOptions): Promise<Destination> {
+  await loadSqlite();
+  const release = await waitForRunLock(target, options.lockWaitMs, options.lockPollMs ?? 250);
+  try {
+    return destinationOf(await openDatabase(target), target, release);
+  } catch (error) {
+    await release();
+    throw error;
+  }
+}
+
+function destinationOf(db: BetterSqlite3.Database, target: SqliteTarget, release: () => Promise<void>): Destination {
   const statements = new Map<string, BetterSqlite3.Statement>();
   const prepare = (sql: string) => {
     let statement = statements.get(sql);
@@ -120,24 +134,27 @@ export async function openSqlite(target: SqliteTarget, options: { lockPollMs?: n
         throw error;
       }
     },
-    async lock(waitMs) {
-      const deadline = Date.now() + waitMs;
-      for (;;) {
-        try {
-          return await holdRunLock(`${target.path}.lock`, { label: target.label, busyHint: '' });
-        } catch (error) {
-          if (Date.now() >= deadline) {
-            throw new CliError(`${(error as Error).message}; waited ${Math.round(waitMs / 1000)} s`, {
-              hint: `two syncs into one database never interleave: let the other finish (its lock is ${target.path}.lock)`,
-            });
-          }
-          await pause(Math.min(options.lockPollMs ?? 250, Math.max(0, deadline - Date.now())));
-        }
-      }
-    },
     async close() {
       statements.clear();
       db.close();
+      await release();
     },
   };
+}
+
+/** The lock beside the database file, polled until `waitMs` has passed; then fails naming its holder. */
+async function waitForRunLock(target: SqliteTarget, waitMs: number, pollMs: number): Promise<() => Promise<void>> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    try {
+      return await holdRunLock(`${target.path}.lock`, { label: target.label, busyHint: '' });
+    } catch (error) {
+      if (Date.now() >= deadline) {
+        throw new CliError(`${(error as Error).message}; waited ${Math.round(waitMs / 1000)} s`, {
+          hint: `two syncs into one database never interleave: let the other finish (its lock is ${target.path}.lock)`,
+        });
+      }
+      await pause(Math.min(pollMs, Math.max(0, deadline - Date.now())));
+    }
+  }
 }
