@@ -126,14 +126,14 @@ describe.skipIf(missing !== undefined && !mustRun)('sync into PostgreSQL', () =>
     const holder = new pg.Client({ connectionString: cluster.url, application_name: 'nightly-holder' });
     await holder.connect();
     try {
-      await holder.query("SELECT pg_advisory_lock($1, hashtext('acme'))", [0x1f5c]);
+      await holder.query("SELECT pg_advisory_lock($1, hashtext('nightly'))", [0x1f5c]);
       // The holder is a first run, mid-way through creating the schema: a run that created it
       // before asking for the lock waited on that transaction (or failed on pg_namespace's index).
       await holder.query('BEGIN');
-      await holder.query('CREATE SCHEMA acme');
-      const run = await sync(['notes', '--to', cluster.url, '--schema', 'acme', '--lock-wait', '1']);
+      await holder.query('CREATE SCHEMA nightly');
+      const run = await sync(['notes', '--to', cluster.url, '--schema', 'nightly', '--lock-wait', '1']);
       expect(run.code).toBe(1);
-      expect(run.stderr).toMatch(/schema acme is locked by nightly-holder \(server pid \d+ from 127\.0\.0\.1/);
+      expect(run.stderr).toMatch(/schema nightly is locked by nightly-holder \(server pid \d+ from 127\.0\.0\.1/);
       // Another schema is not held up.
       expect((await sync(['notes', '--to', cluster.url, '--schema', 'unlocked', '--lock-wait', '1'])).code).toBe(0);
     } finally {
