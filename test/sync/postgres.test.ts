@@ -70,7 +70,10 @@ describe.skipIf(missing !== undefined && !mustRun)('sync into PostgreSQL', () =>
   });
 
   it('applies an edit and a delete incrementally, through the COPY fast path', async () => {
-    await sandboxSend(sandbox, 'PATCH', '/contacts/3', { given_name: 'Edited' });
+    await sandboxSend(sandbox, 'PATCH', '/contacts/3', {
+      given_name: 'Edited',
+      email_addresses: [{ email: 'edited@example.com', field: 'EMAIL2' }],
+    });
     await sandboxSend(sandbox, 'DELETE', '/notes/2');
     // A page that holds a new row beside one the table has: merged by key, not copied in.
     const made = (await sandboxSend(sandbox, 'POST', '/contacts', {
@@ -85,6 +88,14 @@ describe.skipIf(missing !== undefined && !mustRun)('sync into PostgreSQL', () =>
     expect(run.stderr).toMatch(/notes: 0 inserted, 0 updated, 19 unchanged, 1 deleted/);
     expect(cluster.psql('SELECT given_name FROM acme.contacts WHERE id = 3')).toEqual([['Edited']]);
     expect(cluster.psql('SELECT _deleted_at IS NOT NULL FROM acme.notes WHERE id = 2')).toEqual([['t']]);
+    // Child rows: the edited and the new contact's replaced or added, every other contact's left as they were.
+    const exported = ndjsonRecords((await runCli(['export', 'contacts'], { env: sandbox.env })).stdout);
+    const emails = exported.flatMap((c) =>
+      (c.email_addresses as Array<{ field: string; email: string }>).map((e) => `${c.id}|${e.field}|${e.email}`),
+    );
+    const stored = cluster.psql('SELECT _parent_id, field, email FROM acme.contacts__email_addresses').map((r) => r.join('|'));
+    expect(stored.sort()).toEqual(emails.sort());
+    expect(stored).toContain('3|EMAIL2|edited@example.com');
   });
 
   it('takes the password from PGPASSWORD or the password file, and never prints one', async () => {

@@ -4,8 +4,11 @@
  * page built ahead adds is not written by the page before it (its transaction has not made it).
  */
 import { describe, expect, it } from 'vitest';
+import { type Destination, ValueRows } from '../../src/etl/sync/destination.js';
+import type { CellValue, ResourceLayout } from '../../src/etl/sync/layout.js';
+import { encodePage } from '../../src/etl/sync/merge.js';
 import { mapInSlices, readAhead } from '../../src/etl/sync/read-ahead.js';
-import { TableColumns } from '../../src/etl/sync/rows.js';
+import { type RecordRows, type Row, TableColumns } from '../../src/etl/sync/rows.js';
 
 async function* pages(n: number, failAt?: number) {
   for (let i = 1; i <= n; i++) {
@@ -70,18 +73,32 @@ describe('mapInSlices', () => {
   });
 });
 
-describe('TableColumns with a page built ahead', () => {
-  it('writes only the columns a transaction took; one added meanwhile waits for the next', () => {
+describe('a page built ahead of the one being written', () => {
+  it('is encoded in the columns known when it was built; one it adds waits for its own transaction', () => {
+    const destination = { encode: (columns: readonly string[], rows: CellValue[][]) => new ValueRows(columns, rows) } as Destination;
+    const layout = { table: { name: 'contacts', key: ['id'], columns: [] }, children: [] } as unknown as ResourceLayout;
     const columns = new TableColumns();
     columns.know({ name: 'contacts', key: ['id'], columns: [{ name: 'id', type: 'integer' }] }, new Map([['id', 'integer']]));
+    const row = (values: Record<string, CellValue>): RecordRows => {
+      const cells: Row = [];
+      for (const [name, value] of Object.entries(values)) cells[columns.slot('contacts', name)] = value;
+      return { row: cells, key: [values.id as CellValue], children: new Map() };
+    };
     columns.ensure('contacts', 'given_name', 'text');
+    const first = encodePage(destination, layout, columns, [row({ id: 1, given_name: 'Ann' }), row({ id: 1, given_name: 'Ann B' })]);
+    // Its transaction makes what it added.
     expect(columns.take().columns.map((c) => c.column.name)).toEqual(['given_name']);
-    // The next page, built while this one is written, needs a variant column not made yet.
+    // The next page, built while the first is written, needs a variant column not made yet.
     columns.ensure('contacts', 'birthday__v_text', 'text');
-    expect(columns.written('contacts')).toEqual(['id', 'given_name']);
+    const second = encodePage(destination, layout, columns, [row({ id: 2, birthday__v_text: 'soon' })]);
+    expect(first.rows.columns).toEqual(['id', 'given_name']);
+    // A key read twice in a page is written once, as last read.
+    expect(first).toMatchObject({ read: 2, keys: [[1]] });
+    expect((first.rows as ValueRows).values).toEqual([[1, 'Ann B']]);
     columns.settled();
+    expect(second.rows.columns).toEqual(['id', 'given_name', 'birthday__v_text']);
     expect(columns.take().columns.map((c) => c.column.name)).toEqual(['birthday__v_text']);
-    expect(columns.written('contacts')).toEqual(['id', 'given_name', 'birthday__v_text']);
+    expect((second.rows as ValueRows).values).toEqual([[2, null, 'soon']]);
     columns.know({ name: 'contacts__tags', key: ['_parent_id', '_position'], columns: [] }, undefined);
     expect(columns.created('contacts__tags')).toBe(false);
     columns.take();

@@ -8,17 +8,49 @@ import type { CellValue, Column, SqlType, TableSpec } from './layout.js';
 /** What became of one row of an upsert. */
 export type RowStatus = 'inserted' | 'updated' | 'unchanged';
 
+/**
+ * A table's rows in the form their destination writes them (`Destination.encode`). A page is
+ * encoded as soon as it is built, so its row arrays die young instead of waiting for the
+ * transaction.
+ */
+export interface EncodedRows {
+  /** The columns the rows hold, in order, the key columns first. */
+  readonly columns: readonly string[];
+  readonly length: number;
+  /** The rows at `positions` (ascending), without encoding them again. */
+  pick(positions: readonly number[]): EncodedRows;
+}
+
+/** Rows kept as values, for a destination that binds them one by one (SQLite). */
+export class ValueRows implements EncodedRows {
+  constructor(
+    readonly columns: readonly string[],
+    readonly values: readonly CellValue[][],
+  ) {}
+
+  get length(): number {
+    return this.values.length;
+  }
+
+  pick(positions: readonly number[]): ValueRows {
+    return new ValueRows(
+      this.columns,
+      positions.map((p) => this.values[p] as CellValue[]),
+    );
+  }
+}
+
 export interface Transaction {
   query<T = Record<string, unknown>>(sql: string, params?: CellValue[]): Promise<T[]>;
   run(sql: string, params?: CellValue[]): Promise<void>;
   /**
    * Inserts rows, or updates those whose key exists when their `_hash` differs or they were marked
-   * deleted (the rows carry `_deleted_at` null, so that un-deletes them). `columns` starts with the
-   * key columns. One status per row, in order.
+   * deleted (the rows carry `_deleted_at` null, so that un-deletes them). `keys` holds each row's
+   * key values, in the table's key order. One status per row, in order.
    */
-  upsert(table: string, columns: string[], keyCount: number, rows: CellValue[][]): Promise<RowStatus[]>;
+  upsert(table: string, keyCount: number, rows: EncodedRows, keys: readonly CellValue[][]): Promise<RowStatus[]>;
   /** Plain inserts (child rows, after their parents' old ones were deleted). */
-  insert(table: string, columns: string[], rows: CellValue[][]): Promise<void>;
+  insert(table: string, rows: EncodedRows): Promise<void>;
 }
 
 export interface Destination {
@@ -28,6 +60,8 @@ export interface Destination {
   /** A table's name in SQL: quoted, and schema-qualified in PostgreSQL. */
   table(name: string): string;
   typeName(type: SqlType): string;
+  /** Rows (values in `columns`' order) as this destination's transactions take them. */
+  encode(columns: readonly string[], rows: readonly CellValue[][]): EncodedRows;
   /** The columns a table has, by name with the type they were created as; undefined when there is no such table. */
   columnsOf(table: string): Promise<Map<string, SqlType> | undefined>;
   /** Runs `work` in one transaction: all of it commits, or none. */

@@ -3,7 +3,15 @@
  * changed parent's child rows replaced, all in the caller's transaction. And at a resource's end,
  * the rows gone from Keap: `_deleted_at` set (or removed with `--hard-delete`).
  */
-import { addColumnSql, createTableSql, type Destination, quote, type RowStatus, type Transaction } from './destination.js';
+import {
+  addColumnSql,
+  createTableSql,
+  type Destination,
+  type EncodedRows,
+  quote,
+  type RowStatus,
+  type Transaction,
+} from './destination.js';
 import { type CellValue, type ChildSpec, DELETED_AT, parentColumn, type ResourceLayout } from './layout.js';
 import type { RecordRows, Row, TableColumns } from './rows.js';
 
@@ -59,41 +67,69 @@ async function forBatches(keys: CellValue[][], work: (batch: CellValue[][]) => P
   for (let i = 0; i < keys.length; i += KEY_BATCH) await work(keys.slice(i, i + KEY_BATCH));
 }
 
+/**
+ * A page's rows, encoded for the destination as soon as the page is built: what waits for the
+ * transaction (the page before it may still be writing) is a few buffers, not thousands of arrays.
+ */
+export interface PageRows {
+  /** Records the page read, a key read twice counted twice. */
+  read: number;
+  /** The keys of the page's records, each once: a record read twice (overlapping reads) is written once, as last read. */
+  keys: CellValue[][];
+  /** One row per key, in `keys`' order. */
+  rows: EncodedRows;
+  /** Each child table's rows, with the position (in `keys`) of each row's parent. */
+  children: Map<string, { rows: EncodedRows; parents: number[] }>;
+}
+
+/** Encodes a page's rows in the columns its tables have (or will have once its additions are made). */
+export function encodePage(destination: Destination, layout: ResourceLayout, columns: TableColumns, records: RecordRows[]): PageRows {
+  const byKey = new Map<string, RecordRows>();
+  for (const record of records) byKey.set(keyString(record.key), record);
+  const unique = [...byKey.values()];
+  const encode = (table: string, rows: Row[]) => {
+    const order = columns.ordered(table);
+    return destination.encode(order, columns.values(table, order, rows));
+  };
+  const children = new Map<string, { rows: EncodedRows; parents: number[] }>();
+  for (const child of layout.children) {
+    const rows: Row[] = [];
+    const parents: number[] = [];
+    unique.forEach((record, position) => {
+      for (const row of record.children.get(child.table) ?? []) {
+        rows.push(row);
+        parents.push(position);
+      }
+    });
+    if (rows.length) children.set(child.table, { rows: encode(child.table, rows), parents });
+  }
+  return {
+    read: records.length,
+    keys: unique.map((r) => r.key),
+    rows: encode(
+      layout.table.name,
+      unique.map((r) => r.row),
+    ),
+    children,
+  };
+}
+
 /** Upserts a page's rows and replaces the child rows of every parent that changed. */
 export async function mergePage(
   tx: Transaction,
   destination: Destination,
   layout: ResourceLayout,
   columns: TableColumns,
-  records: RecordRows[],
+  page: PageRows,
   counts: MergeCounts,
 ): Promise<void> {
-  // Records seen twice in a page (overlapping reads) are written once: the last one read.
-  const byKey = new Map<string, RecordRows>();
-  for (const record of records) byKey.set(keyString(record.key), record);
-  const unique = [...byKey.values()];
-  const table = layout.table.name;
-  // What the next page (built meanwhile) added is not made yet: this page has no values for it.
-  const order = columns.written(table);
-  const statuses: RowStatus[] = await tx.upsert(
-    table,
-    order,
-    layout.table.key.length,
-    columns.values(
-      table,
-      order,
-      unique.map((r) => r.row),
-    ),
-  );
-  const changed: RecordRows[] = [];
+  const statuses: RowStatus[] = await tx.upsert(layout.table.name, layout.table.key.length, page.rows, page.keys);
+  const changed = statuses.map((status) => status !== 'unchanged');
   // A parent inserted now has no child rows yet: only updated ones have old ones to delete.
-  const updated: CellValue[][] = [];
-  statuses.forEach((status, i) => {
-    counts[status]++;
-    if (status !== 'unchanged') changed.push(unique[i] as RecordRows);
-    if (status === 'updated') updated.push((unique[i] as RecordRows).key);
-  });
-  if (changed.length === 0) return;
+  const updated = page.keys.filter((_, i) => statuses[i] === 'updated');
+  for (const status of statuses) counts[status]++;
+  if (!changed.includes(true)) return;
+  const everyOne = !changed.includes(false);
   for (const child of layout.children) {
     if (!columns.created(child.table)) continue;
     const parentColumns = layout.table.key.map(parentColumn);
@@ -101,15 +137,20 @@ export async function mergePage(
       const where = keysWhere(parentColumns, batch);
       await tx.run(`DELETE FROM ${destination.table(child.table)} WHERE ${where.sql}`, where.params);
     });
-    const childOrder = columns.written(child.table);
-    const rows = columns.values(
-      child.table,
-      childOrder,
-      changed.flatMap((r) => r.children.get(child.table) ?? []),
-    );
-    await tx.insert(child.table, childOrder, rows);
+    const entry = page.children.get(child.table);
+    if (!entry) continue;
+    const rows = everyOne ? entry.rows : entry.rows.pick(positionsWhere(entry.parents, (parent) => changed[parent] === true));
+    await tx.insert(child.table, rows);
     counts.childRows += rows.length;
   }
+}
+
+function positionsWhere(values: readonly number[], test: (value: number) => boolean): number[] {
+  const positions: number[] = [];
+  values.forEach((value, i) => {
+    if (test(value)) positions.push(i);
+  });
+  return positions;
 }
 
 /**
@@ -129,7 +170,7 @@ export async function replaceChildRows(
     await tx.run(`DELETE FROM ${destination.table(child.table)} WHERE ${where.sql}`, where.params);
   });
   const order = columns.ordered(child.table);
-  await tx.insert(child.table, order, columns.values(child.table, order, parents.rows));
+  await tx.insert(child.table, destination.encode(order, columns.values(child.table, order, parents.rows)));
 }
 
 /** Full refresh: every row of the resource's tables goes, in the transaction that inserts them again. */

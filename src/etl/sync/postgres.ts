@@ -9,7 +9,8 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { CliError } from '../../errors.js';
-import type { Destination, OpenOptions, RowStatus, Transaction } from './destination.js';
+import type { Destination, EncodedRows, OpenOptions, RowStatus, Transaction } from './destination.js';
+import { CopyRows } from './copy-rows.js';
 import { pause, quote } from './destination.js';
 import { type CopyStreamsModule, loadPostgres } from './drivers.js';
 import type { CellValue, SqlType } from './layout.js';
@@ -44,49 +45,6 @@ const numbered = (sql: string) => {
   let n = 0;
   return sql.replace(/\?/g, () => `$${++n}`);
 };
-
-/** One CSV line for COPY: null is an unquoted empty field, every text quoted. */
-function csvLine(row: CellValue[]): string {
-  let line = '';
-  for (let i = 0; i < row.length; i++) {
-    const v = row[i] ?? null;
-    if (i > 0) line += ',';
-    if (v === null) continue;
-    if (typeof v === 'boolean') line += v ? 't' : 'f';
-    else if (typeof v === 'number') line += String(v);
-    else line += `"${v.includes('"') ? v.replace(/"/g, '""') : v}"`;
-  }
-  return `${line}\n`;
-}
-
-/** About this many bytes per COPY data message. */
-const COPY_CHUNK = 1 << 16;
-
-/**
- * A page's rows as COPY's CSV, each line written straight into buffers of some 64 KB: one socket
- * write per buffer (line by line, each line was two, which cost more than the rest of the COPY),
- * and no string per chunk to build and convert again.
- */
-function* csvChunks(rows: CellValue[][]): Generator<Buffer> {
-  let chunk = Buffer.allocUnsafe(COPY_CHUNK * 2);
-  let at = 0;
-  for (const row of rows) {
-    const line = csvLine(row);
-    // UTF-8 takes at most 3 bytes per UTF-16 unit.
-    if (at + line.length * 3 > chunk.length) {
-      if (at > 0) yield chunk.subarray(0, at);
-      chunk = Buffer.allocUnsafe(Math.max(COPY_CHUNK * 2, line.length * 3));
-      at = 0;
-    }
-    at += chunk.write(line, at, 'utf8');
-    if (at >= COPY_CHUNK) {
-      yield chunk.subarray(0, at);
-      chunk = Buffer.allocUnsafe(COPY_CHUNK * 2);
-      at = 0;
-    }
-  }
-  if (at > 0) yield chunk.subarray(0, at);
-}
 
 function sslOption(mode: string): pg.ClientConfig['ssl'] {
   if (mode === 'disable' || mode === 'allow' || mode === 'prefer') return false;
@@ -155,24 +113,26 @@ async function lockedDestination(
   const release = await takeLock(sql, target, schema, options.lockWaitMs, options.lockPollMs ?? 250);
   await sql(`CREATE SCHEMA IF NOT EXISTS ${quote(schema)}`);
   const table = (name: string) => `${quote(schema)}.${quote(name)}`;
-  const copyInto = async (into: string, columns: string[], rows: CellValue[][]) => {
+  const copyInto = async (into: string, encoded: EncodedRows) => {
+    const rows = copyRowsOf(encoded);
     if (rows.length === 0) return;
-    const stream = client.query(copyFrom(`COPY ${into} (${columns.map(quote).join(', ')}) FROM STDIN WITH (FORMAT csv)`));
-    await pipeline(Readable.from(csvChunks(rows)), stream);
+    const stream = client.query(copyFrom(`COPY ${into} (${rows.columns.map(quote).join(', ')}) FROM STDIN WITH (FORMAT csv)`));
+    await pipeline(Readable.from(rows.chunks), stream);
   };
   const tx: Transaction = {
     query: (text, params) => sql(text, params),
     async run(text, params) {
       await sql(text, params);
     },
-    upsert: (name, columns, keyCount, rows) => upsertRows({ sql, copyInto, table }, name, columns, keyCount, rows),
-    insert: (name, columns, rows) => copyInto(table(name), columns, rows),
+    upsert: (name, keyCount, rows, keys) => upsertRows({ sql, copyInto, table }, name, keyCount, rows, keys),
+    insert: (name, rows) => copyInto(table(name), rows),
   };
   return {
     kind: 'postgres',
     label: `${target.label} (schema ${schema})`,
     table,
     typeName: (type) => TYPES[type],
+    encode: (columns, rows) => CopyRows.encode(columns, rows),
     async columnsOf(name) {
       const rows = await sql<{ column_name: string; data_type: string }>(
         'SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position',
@@ -198,12 +158,18 @@ async function lockedDestination(
   };
 }
 
+/** Rows this destination encoded: COPY's CSV lines. */
+function copyRowsOf(rows: EncodedRows): CopyRows {
+  if (!(rows instanceof CopyRows)) throw new Error('rows encoded by another destination');
+  return rows;
+}
+
 /** A query with `?` placeholders, its password-free errors. */
 type Sql = <T = Record<string, unknown>>(text: string, params?: CellValue[]) => Promise<T[]>;
 
 interface Writer {
   sql: Sql;
-  copyInto: (into: string, columns: string[], rows: CellValue[][]) => Promise<void>;
+  copyInto: (into: string, rows: EncodedRows) => Promise<void>;
   table: (name: string) => string;
 }
 
@@ -211,22 +177,29 @@ interface Writer {
  * The fast path: the rows by COPY into a staging table, then one INSERT ... ON CONFLICT that
  * updates only rows whose hash differs (or that were marked deleted), returning what it touched.
  */
-async function upsertRows(writer: Writer, name: string, columns: string[], keyCount: number, rows: CellValue[][]): Promise<RowStatus[]> {
+async function upsertRows(
+  writer: Writer,
+  name: string,
+  keyCount: number,
+  rows: EncodedRows,
+  keyValues: readonly CellValue[][],
+): Promise<RowStatus[]> {
   if (rows.length === 0) return [];
   const { sql, table } = writer;
+  const columns = rows.columns;
   // A page of rows none of which the table has (every page of a first sync): straight in, without
   // the staging table and its second copy. The run's lock keeps other syncs out meanwhile.
   if (keyCount === 1) {
-    const keys = rows.map((row) => row[0] ?? null) as unknown as CellValue;
+    const keys = keyValues.map((key) => key[0] ?? null) as unknown as CellValue;
     const found = await sql(`SELECT 1 FROM ${table(name)} WHERE ${quote(columns[0] as string)} = ANY(?) LIMIT 1`, [keys]);
     if (found.length === 0) {
-      await writer.copyInto(table(name), columns, rows);
-      return rows.map(() => 'inserted');
+      await writer.copyInto(table(name), rows);
+      return keyValues.map(() => 'inserted');
     }
   }
   const stage = quote(`_stage_${name}`.slice(0, 63));
   await sql(`CREATE TEMP TABLE ${stage} (LIKE ${table(name)}) ON COMMIT DROP`);
-  await writer.copyInto(stage, columns, rows);
+  await writer.copyInto(stage, rows);
   const keys = columns.slice(0, keyCount).map(quote);
   const rest = columns.slice(keyCount).map(quote);
   const returned = await sql<Record<string, unknown>>(
@@ -241,7 +214,7 @@ async function upsertRows(writer: Writer, name: string, columns: string[], keyCo
     const key = JSON.stringify(columns.slice(0, keyCount).map((_, i) => r[`k${i}`]));
     status.set(key, r.inserted ? 'inserted' : 'updated');
   }
-  return rows.map((row) => status.get(JSON.stringify(row.slice(0, keyCount).map((v) => (v === null ? null : String(v))))) ?? 'unchanged');
+  return keyValues.map((key) => status.get(JSON.stringify(key.map((v) => (v === null ? null : String(v))))) ?? 'unchanged');
 }
 
 /** `pg_advisory_lock` on the schema (within this database), waited for; past the wait, who holds it. */

@@ -19,6 +19,7 @@ import {
   clearTables,
   deletedKeys,
   emptyCounts,
+  encodePage,
   keyString,
   liveKeys,
   markDeleted,
@@ -117,8 +118,9 @@ export async function syncResource(context: SyncContext, request: ResourceReques
   const build = async (page: RecordPage) => {
     requireKeys(layout, resource, read.plan.path, page.records);
     const syncedAt = new Date(now()).toISOString();
-    const rows = await mapInSlices(page.records, (record) => builder.build(record, syncedAt));
-    // The records themselves are not kept past here: a page built ahead holds only its rows.
+    const built = await mapInSlices(page.records, (record) => builder.build(record, syncedAt));
+    // Neither the records nor the row arrays are kept past here: a page built ahead holds only its encoded rows.
+    const rows = encodePage(destination, layout, columns, built);
     let pageNewest: string | undefined;
     if (updatedField) for (const record of page.records) pageNewest = later(pageNewest, record[updatedField]);
     return { position: page.position, newest: pageNewest, rows };
@@ -130,8 +132,8 @@ export async function syncResource(context: SyncContext, request: ResourceReques
     await applySchema(tx, destination, columns, counts);
     await custom.record(tx);
     await mergePage(tx, destination, layout, columns, rows, counts);
-    records += rows.length;
-    if (seen) for (const row of rows) seen.add(keyString(row.key));
+    records += rows.read;
+    if (seen) for (const key of rows.keys) seen.add(keyString(key));
     context.progress?.update(
       `${resource.name}: ${counted(seen?.size ?? records, 'record')} read · ${counts.inserted + counts.updated} written`,
     );

@@ -29,8 +29,9 @@ import { identifier, variantColumn, withSuffix } from './naming.js';
 /**
  * The columns each table has (or will have once the page's additions are made), in order. The
  * next page is built while the current one is written (see read-ahead.ts), so what it adds waits
- * in `pendingTables`/`pendingColumns` until a page's transaction takes it (`take`), and a page
- * writes only the columns taken so far (`written`).
+ * in `pendingTables`/`pendingColumns` until a page's transaction takes it (`take`). A page is
+ * encoded in the columns known when it was built (merge.ts `encodePage`), all of which its own
+ * transaction has made by the time it writes.
  */
 export class TableColumns {
   readonly tables = new Map<string, { spec: TableSpec; columns: Map<string, SqlType>; exists: boolean; slots: Map<string, number> }>();
@@ -89,12 +90,6 @@ export class TableColumns {
     if (!entry) return [];
     const key = entry.spec.key;
     return [...key, ...[...entry.columns.keys()].filter((c) => !key.includes(c))];
-  }
-
-  /** The columns a page can write now: `ordered` less those still waiting to be added. */
-  written(table: string): string[] {
-    const waiting = new Set(this.pendingColumns.filter((p) => p.table === table).map((p) => p.column.name));
-    return waiting.size ? this.ordered(table).filter((c) => !waiting.has(c)) : this.ordered(table);
   }
 
   /** The additions waiting, handed to the transaction that makes them (and no longer waiting). */

@@ -6,8 +6,8 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { CliError } from '../../errors.js';
 import { holdRunLock } from '../../fs/index.js';
-import type { Destination, OpenOptions, RowStatus, Transaction } from './destination.js';
-import { pause, quote } from './destination.js';
+import type { Destination, EncodedRows, OpenOptions, RowStatus, Transaction } from './destination.js';
+import { pause, quote, ValueRows } from './destination.js';
 import { loadSqlite } from './drivers.js';
 import type { CellValue, SqlType } from './layout.js';
 import type { SqliteTarget } from './target.js';
@@ -33,6 +33,12 @@ const BUSY_TIMEOUT_MS = 10_000;
 
 /** better-sqlite3 binds no booleans: 1 and 0, as SQLite stores them. */
 const bind = (values: CellValue[]) => values.map((v) => (typeof v === 'boolean' ? (v ? 1 : 0) : v));
+
+/** Rows this destination encoded: kept as values, bound one by one. */
+function valuesOf(rows: EncodedRows): ValueRows {
+  if (!(rows instanceof ValueRows)) throw new Error('rows encoded by another destination');
+  return rows;
+}
 
 /** The database file in WAL mode, opened once this run holds its lock. */
 async function openDatabase(target: SqliteTarget): Promise<BetterSqlite3.Database> {
@@ -85,7 +91,8 @@ function destinationOf(db: BetterSqlite3.Database, target: SqliteTarget, release
       // A schema change makes prepared statements stale: they are prepared again.
       if (/^\s*(create|alter)/i.test(sql)) statements.clear();
     },
-    async upsert(table, columns, keyCount, rows) {
+    async upsert(table, keyCount, encoded) {
+      const { columns, values: rows } = valuesOf(encoded);
       const name = quote(table);
       const keys = columns.slice(0, keyCount);
       const where = keys.map((k) => `${quote(k)} = ?`).join(' AND ');
@@ -107,7 +114,8 @@ function destinationOf(db: BetterSqlite3.Database, target: SqliteTarget, release
         return 'updated';
       });
     },
-    async insert(table, columns, rows) {
+    async insert(table, encoded) {
+      const { columns, values: rows } = valuesOf(encoded);
       const insert = prepare(
         `INSERT INTO ${quote(table)} (${columns.map(quote).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
       );
@@ -119,6 +127,7 @@ function destinationOf(db: BetterSqlite3.Database, target: SqliteTarget, release
     label: target.label,
     table: quote,
     typeName: (type) => TYPES[type],
+    encode: (columns, rows) => new ValueRows(columns, rows),
     async columnsOf(table) {
       const rows = db.prepare(`PRAGMA table_info(${quote(table)})`).all() as Array<{ name: string; type: string }>;
       return rows.length ? new Map(rows.map((r) => [r.name, FROM_DECLARED.get(r.type.toUpperCase()) ?? 'text'])) : undefined;
