@@ -4,7 +4,7 @@
  * Imports nothing of ours but `src/errors.ts`.
  */
 export { ensureDir, errorCode, tempPathFor, writeError, writeFileAtomic, type AtomicWriteOptions } from './atomic.js';
-export { holdRunLock, withFileLock, type FileLockOptions } from './lock.js';
+export { holdRunLock, RunLockBusyError, withFileLock, type FileLockOptions } from './lock.js';
 export { appendDurable, type AppendOptions, type DurableAppender } from './append.js';
 export {
   gzipOutput,

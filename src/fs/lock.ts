@@ -95,6 +95,9 @@ export async function withFileLock<T>(lockPath: string, fn: () => Promise<T>, op
   }
 }
 
+/** Another live process holds the run lock: the one refusal worth waiting out. */
+export class RunLockBusyError extends UsageError {}
+
 /**
  * A lock held for a whole run, however long (`withFileLock` takes a lock over once it is a minute
  * old, which a long import would be). The lock file names the holder's pid: a second run on this
@@ -114,7 +117,7 @@ export async function holdRunLock(lockPath: string, options: { label: string; bu
       const holder = await readFile(lockPath, 'utf8').catch(() => '');
       const pid = Number(holder.split(' ')[0]);
       if (Number.isSafeInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
-        throw new UsageError(`${options.label} is in use by another run (process ${pid})`, { hint: options.busyHint });
+        throw new RunLockBusyError(`${options.label} is in use by another run (process ${pid})`, { hint: options.busyHint });
       }
       await unlink(lockPath).catch(() => undefined);
     }

@@ -139,6 +139,16 @@ describe('sync into SQLite', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
   });
 
+  it('a lock that cannot be taken (not another run holding it) fails at once, not after the lock wait', async () => {
+    const { mkdirSync } = await import('node:fs');
+    const db = join(tempFolder('sync-badlock-'), 'keap.db');
+    mkdirSync(`${db}.lock`);
+    // Waited out like another run's lock, this would outlast the test's timeout.
+    const run = await sync(['notes', '--to', `sqlite:${db}`, '--lock-wait', '600']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`cannot lock sqlite:${db}:`);
+  }, 20_000);
+
   it('a run refused by the lock never touches the database the holder is writing', async () => {
     const { writeFileSync } = await import('node:fs');
     const Database = (await import('better-sqlite3')).default;

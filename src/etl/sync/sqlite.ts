@@ -5,7 +5,7 @@
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import { CliError } from '../../errors.js';
-import { holdRunLock } from '../../fs/index.js';
+import { holdRunLock, RunLockBusyError } from '../../fs/index.js';
 import type { Destination, EncodedRows, OpenOptions, RowStatus, Transaction } from './destination.js';
 import { pause, quote, ValueRows } from './destination.js';
 import { loadSqlite } from './drivers.js';
@@ -158,6 +158,8 @@ async function waitForRunLock(target: SqliteTarget, waitMs: number, pollMs: numb
     try {
       return await holdRunLock(`${target.path}.lock`, { label: target.label, busyHint: '' });
     } catch (error) {
+      // Only another run's lock is waited out; a folder that does not exist is not going to appear.
+      if (!(error instanceof RunLockBusyError)) throw error;
       if (Date.now() >= deadline) {
         throw new CliError(`${(error as Error).message}; waited ${Math.round(waitMs / 1000)} s`, {
           hint: `two syncs into one database never interleave: let the other finish (its lock is ${target.path}.lock)`,
