@@ -1,5 +1,6 @@
 /** `sync --plan`: the estimate of each resource's read, as text or (with `--json`) one object. */
 import type { ResourceCost, SyncCost } from '../etl/sync/estimate.js';
+import { counted } from '../reporter.js';
 
 const n = (value: number) => value.toLocaleString('en-US');
 
@@ -36,18 +37,19 @@ export function renderSyncPlan(cost: SyncCost): string {
       continue;
     }
     const atLeast = r.lowerBound ? 'at least ' : '';
-    const parts = [`${atLeast}${n(r.records)} records in ${n(r.pages ?? 0)} ${r.pages === 1 ? 'page' : 'pages'}`];
+    const parts = [`${atLeast}${counted(r.records, 'record')} in ${counted(r.pages ?? 0, 'page')}`];
     if (r.inverse) {
-      parts.push(`${r.inverse.field} from ${n(r.inverse.groups)} groups' member lists (${n(r.inverse.memberships)} memberships)`);
+      const groups = r.inverse.groups === 1 ? "1 group's member list" : `${n(r.inverse.groups)} groups' member lists`;
+      parts.push(`${r.inverse.field} from ${groups} (${counted(r.inverse.memberships, 'membership')})`);
     }
-    if (r.gathered) parts.push(`${n(r.gathered)} requests for gathered fields`);
-    if (r.sweep !== undefined) parts.push(`--detect-deletes sweep ${n(r.sweep)} requests`);
-    lines.push(`${r.resource}: ${readText(r)}: ${parts.join(', ')}: ${atLeast}${n(r.requests ?? 0)} requests`);
+    if (r.gathered) parts.push(`${counted(r.gathered, 'request')} for gathered fields`);
+    if (r.sweep !== undefined) parts.push(`--detect-deletes sweep ${counted(r.sweep, 'request')}`);
+    lines.push(`${r.resource}: ${readText(r)}: ${parts.join(', ')}: ${atLeast}${counted(r.requests ?? 0, 'request')}`);
   }
   const rate = cost.ratePerMinute ?? ASSUMED_RATE;
   const pace = `${n(Math.round(rate))} a minute${cost.ratePerMinute === undefined ? ' (assumed: no answer said)' : ''}`;
   const atLeast = cost.lowerBound ? 'at least ' : '';
-  lines.push(`total: ${atLeast}${n(cost.requests)} requests, ${duration(cost.requests / rate)} at ${pace}`);
+  lines.push(`total: ${atLeast}${counted(cost.requests, 'request')}, ${duration(cost.requests / rate)} at ${pace}`);
   lines.push(
     cost.remaining !== undefined
       ? `daily quota: ${cost.remaining > 0 ? `${((cost.requests / cost.remaining) * 100).toFixed(1)}%` : 'more than all'} of the ${n(cost.remaining)} requests left`
@@ -55,8 +57,8 @@ export function renderSyncPlan(cost: SyncCost): string {
   );
   lines.push(
     cost.destination !== undefined
-      ? `probes: ${n(cost.probes)} requests; the state read from ${cost.destination}, nothing written`
-      : `probes: ${n(cost.probes)} requests; no --to, so each resource as its first sync reads it`,
+      ? `probes: ${counted(cost.probes, 'request')}; the state read from ${cost.destination}, nothing written`
+      : `probes: ${counted(cost.probes, 'request')}; no --to, so each resource as its first sync reads it`,
   );
   return `${lines.join('\n')}\n`;
 }

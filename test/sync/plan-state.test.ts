@@ -75,7 +75,7 @@ it('estimates every page before the first sync, then only the pages of the recor
   const text = await sync(db, ['contacts', '--detect-deletes', '--plan']);
   expect(text.code, text.stderr).toBe(0);
   expect(text.stdout).toContain(
-    `contacts: changed since ${state?.bookmark}: ${contacts.records} records in 1 page, --detect-deletes sweep 1 requests: 2 requests\n`,
+    `contacts: changed since ${state?.bookmark}: ${contacts.records} records in 1 page, --detect-deletes sweep 1 request: 2 requests\n`,
   );
   expect(text.stdout).toContain(`probes: 2 requests; the state read from sqlite:${db}, nothing written\n`);
   expect(snapshot(db)).toEqual(before);
@@ -110,7 +110,7 @@ it('--full-refresh estimates every record whatever the state; a hash-mode resour
   expect(full.resources[1]).toMatchObject({ resource: 'notes', read: 'full', records: NOTES });
   const text = await sync(db, ['contacts', 'notes', '--full-refresh', '--plan']);
   expect(text.stdout).toMatch(/^contacts: every record \(--full-refresh\): [\d,]+ records in 3 pages: 3 requests\n/);
-  expect(text.stdout).toContain('notes: every record (compared by content hash every run): 12 records in 1 page: 1 requests\n');
+  expect(text.stdout).toContain('notes: every record (compared by content hash every run): 12 records in 1 page: 1 request\n');
   expect(snapshot(db)).toEqual(before);
 });
 
@@ -140,7 +140,7 @@ it('says a stopped run continues from its committed cursor, and estimates the pa
   expect(whole.requests).toBe(3 + whole.gathered);
   const text = await sync(db, ['contacts', '--plan']);
   expect(text.stdout).toMatch(
-    /^contacts: first sync, every record, continuing the stopped run of 2026-05-01T02:00:00.000Z after its 200 committed records: \d+ records in 1 page: 1 requests\n/,
+    /^contacts: first sync, every record, continuing the stopped run of 2026-05-01T02:00:00.000Z after its 200 committed records: \d+ records in 1 page: 1 request\n/,
   );
   expect(snapshot(db)).toEqual(before);
 });
