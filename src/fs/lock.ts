@@ -111,15 +111,28 @@ export async function holdRunLock(lockPath: string, options: { label: string; bu
       await createLockFile(lockPath, owner);
       break;
     } catch (error) {
-      if ((error as { code?: unknown }).code !== 'EEXIST' || attempt > 3) {
+      if ((error as { code?: unknown }).code !== 'EEXIST' || attempt > 200) {
         throw new UsageError(`cannot lock ${options.label}: ${(error as Error).message}`, { cause: error });
       }
-      const holder = await readFile(lockPath, 'utf8').catch(() => '');
-      const pid = Number(holder.split(' ')[0]);
-      if (Number.isSafeInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
-        throw new RunLockBusyError(`${options.label} is in use by another run (process ${pid})`, { hint: options.busyHint });
+      const holder = await readFile(lockPath, 'utf8').catch(() => undefined);
+      // Gone meanwhile: try again.
+      if (holder === undefined) continue;
+      // A run holds this lock for its whole process: one naming this process (a pid used again
+      // after a run was killed, as in containers) was left behind.
+      const [pid, , host] = holder.trim().split(' ');
+      const ours = Number(pid) === process.pid && (host === undefined || host === hostname());
+      if (ours || (await abandoned(lockPath)) !== undefined) {
+        // Taken over only as it was judged: another run may have taken it over first.
+        if ((await readFile(lockPath, 'utf8').catch(() => undefined)) === holder) await unlink(lockPath).catch(() => undefined);
+        continue;
       }
-      await unlink(lockPath).catch(() => undefined);
+      // Just created by another run, which is writing its line (`abandoned` gives it a grace period).
+      if (holder.trim() === '') {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        continue;
+      }
+      const where = host !== undefined && host !== hostname() ? ` on ${host}` : '';
+      throw new RunLockBusyError(`${options.label} is in use by another run (process ${pid}${where})`, { hint: options.busyHint });
     }
   }
   return async () => {

@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { withFileLock } from '../../src/fs/index.js';
+import { holdRunLock, RunLockBusyError, withFileLock } from '../../src/fs/index.js';
 import { CliError } from '../../src/errors.js';
 
 /** The pid of a process that has exited. */
@@ -99,5 +99,48 @@ describe('withFileLock', () => {
   it('fails with a clear message when the lock cannot be created at all', async () => {
     const lock = join(dir, 'missing', 'x.lock');
     await expect(withFileLock(lock, async () => 'ran')).rejects.toThrow(/^cannot lock .*x\.lock: ENOENT/);
+  });
+});
+
+describe('holdRunLock', () => {
+  const options = { label: 'keap.db', busyHint: 'let the other run finish' };
+
+  it("refuses while the lock's process lives, naming it; takes it over once that process is gone", async () => {
+    const lock = join(dir, 'keap.db.lock');
+    await writeFile(lock, `${process.ppid} abc ${hostname()}\n`);
+    const refused = holdRunLock(lock, options);
+    await expect(refused).rejects.toBeInstanceOf(RunLockBusyError);
+    await expect(refused).rejects.toThrow(`keap.db is in use by another run (process ${process.ppid})`);
+    await writeFile(lock, `${await deadPid()} abc ${hostname()}\n`);
+    const release = await holdRunLock(lock, options);
+    expect(await readFile(lock, 'utf8')).toMatch(new RegExp(`^${process.pid} `));
+    await release();
+    expect(existsSync(lock)).toBe(false);
+  });
+
+  it('does not take a lock another run has just made and is still writing its line into', async () => {
+    const lock = join(dir, 'keap.db.lock');
+    // The other run created the file (open 'wx') and writes its line a moment later: taking over
+    // the empty file then let both runs hold the lock.
+    await writeFile(lock, '');
+    setTimeout(() => void writeFile(lock, `${process.ppid} abc ${hostname()}\n`), 100);
+    await expect(holdRunLock(lock, options)).rejects.toThrow(`keap.db is in use by another run (process ${process.ppid})`);
+    expect(await readFile(lock, 'utf8')).toBe(`${process.ppid} abc ${hostname()}\n`);
+  });
+
+  it('takes over an empty lock once it is too old to be one being written', async () => {
+    const lock = join(dir, 'keap.db.lock');
+    await writeFile(lock, '');
+    const old = new Date(Date.now() - 60_000);
+    await utimes(lock, old, old);
+    const release = await holdRunLock(lock, options);
+    await release();
+    expect(existsSync(lock)).toBe(false);
+  });
+
+  it('leaves alone a lock held on another host, whose processes it cannot see', async () => {
+    const lock = join(dir, 'keap.db.lock');
+    await writeFile(lock, `${await deadPid()} abc elsewhere.example\n`);
+    await expect(holdRunLock(lock, options)).rejects.toThrow(/in use by another run \(process \d+ on elsewhere\.example\)/);
   });
 });

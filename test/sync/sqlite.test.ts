@@ -2,6 +2,7 @@
  * `sync --to sqlite:PATH` against the sandbox (issue 18): tables and rows checked with the sqlite3
  * shell, after full and incremental runs, deletes, another account, and the run-level refusals.
  */
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, sandboxSend, startTestSandbox, type TestSandbox } from '../support/cli.js';
@@ -131,7 +132,7 @@ describe('sync into SQLite', () => {
     const { writeFileSync } = await import('node:fs');
     const db = join(tempFolder('sync-lock-'), 'keap.db');
     // A live process holds it: this test's own parent (vitest's), which outlives the run.
-    writeFileSync(`${db}.lock`, `${process.ppid} holder host\n`);
+    writeFileSync(`${db}.lock`, `${process.ppid} holder ${hostname()}\n`);
     const started = Date.now();
     const run = await sync(['notes', '--to', `sqlite:${db}`, '--lock-wait', '1']);
     expect(run.code).toBe(1);
@@ -158,7 +159,7 @@ describe('sync into SQLite', () => {
     const holder = new Database(db);
     holder.exec('CREATE TABLE started (a)');
     holder.exec('BEGIN EXCLUSIVE');
-    writeFileSync(`${db}.lock`, `${process.ppid} holder host\n`);
+    writeFileSync(`${db}.lock`, `${process.ppid} holder ${hostname()}\n`);
     try {
       const run = await sync(['notes', '--to', `sqlite:${db}`, '--lock-wait', '0']);
       expect(run.stderr).toContain(`is in use by another run (process ${process.ppid}); waited 0 s`);
