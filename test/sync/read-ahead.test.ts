@@ -75,7 +75,13 @@ describe('mapInSlices', () => {
 
 describe('a page built ahead of the one being written', () => {
   it('is encoded in the columns known when it was built; one it adds waits for its own transaction', () => {
-    const destination = { encode: (columns: readonly string[], rows: CellValue[][]) => new ValueRows(columns, rows) } as Destination;
+    const destination = {
+      encode: (names: readonly string[], rows: readonly Row[], slots: readonly number[]) =>
+        new ValueRows(
+          names,
+          rows.map((row) => slots.map((slot) => row[slot] ?? null)),
+        ),
+    } as Destination;
     const layout = { table: { name: 'contacts', key: ['id'], columns: [] }, children: [] } as unknown as ResourceLayout;
     const columns = new TableColumns();
     columns.know({ name: 'contacts', key: ['id'], columns: [{ name: 'id', type: 'integer' }] }, new Map([['id', 'integer']]));

@@ -8,11 +8,11 @@
 import type { EncodedRows } from './destination.js';
 import type { CellValue } from './layout.js';
 
-/** One CSV line for COPY: null is an unquoted empty field, every text quoted. */
-function csvLine(row: readonly CellValue[]): string {
+/** One CSV line for COPY (`slots[i]` holds column i's value): null is an unquoted empty field, every text quoted. */
+function csvLine(row: readonly (CellValue | undefined)[], slots: readonly number[]): string {
   let line = '';
-  for (let i = 0; i < row.length; i++) {
-    const v = row[i] ?? null;
+  for (let i = 0; i < slots.length; i++) {
+    const v = row[slots[i] as number] ?? null;
     if (i > 0) line += ',';
     if (v === null) continue;
     if (typeof v === 'boolean') line += v ? 't' : 'f';
@@ -36,8 +36,15 @@ export class CopyRows implements EncodedRows {
     private readonly ends: Uint32Array,
   ) {}
 
-  /** Encodes rows (values in `columns`' order) as CSV lines, each written whole into a buffer. */
-  static encode(columns: readonly string[], rows: readonly (readonly CellValue[])[]): CopyRows {
+  /**
+   * Encodes rows as CSV lines, each written whole into a buffer; column i's value of a row is
+   * `row[slots[i]]` (rows are kept by column slot), or `row[i]` without `slots`.
+   */
+  static encode(
+    columns: readonly string[],
+    rows: readonly (readonly (CellValue | undefined)[])[],
+    slots: readonly number[] = columns.map((_, i) => i),
+  ): CopyRows {
     const chunks: Buffer[] = [];
     const chunkOf = new Uint32Array(rows.length);
     const starts = new Uint32Array(rows.length);
@@ -48,7 +55,7 @@ export class CopyRows implements EncodedRows {
       if (at > 0) chunks.push(chunk.subarray(0, at));
     };
     for (let i = 0; i < rows.length; i++) {
-      const line = csvLine(rows[i] as readonly CellValue[]);
+      const line = csvLine(rows[i] as readonly CellValue[], slots);
       // UTF-8 takes at most 3 bytes per UTF-16 unit.
       if (at + line.length * 3 > chunk.length || at >= CHUNK) {
         close();

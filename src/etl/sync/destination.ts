@@ -4,6 +4,7 @@
  * the placeholders); what differs (type names, the bulk upsert, the lock) is the driver's.
  */
 import type { CellValue, Column, SqlType, TableSpec } from './layout.js';
+import type { Row } from './rows.js';
 
 /** What became of one row of an upsert. */
 export type RowStatus = 'inserted' | 'updated' | 'unchanged';
@@ -60,8 +61,8 @@ export interface Destination {
   /** A table's name in SQL: quoted, and schema-qualified in PostgreSQL. */
   table(name: string): string;
   typeName(type: SqlType): string;
-  /** Rows (values in `columns`' order) as this destination's transactions take them. */
-  encode(columns: readonly string[], rows: readonly CellValue[][]): EncodedRows;
+  /** Rows as this destination's transactions take them: column i's value of a row is `row[slots[i]]`. */
+  encode(columns: readonly string[], rows: readonly Row[], slots: readonly number[]): EncodedRows;
   /** The columns a table has, by name with the type they were created as; undefined when there is no such table. */
   columnsOf(table: string): Promise<Map<string, SqlType> | undefined>;
   /** Runs `work` in one transaction: all of it commits, or none. */

@@ -89,7 +89,7 @@ export function encodePage(destination: Destination, layout: ResourceLayout, col
   const unique = [...byKey.values()];
   const encode = (table: string, rows: Row[]) => {
     const order = columns.ordered(table);
-    return destination.encode(order, columns.values(table, order, rows));
+    return destination.encode(order, rows, columns.slotsOf(table, order));
   };
   const children = new Map<string, { rows: EncodedRows; parents: number[] }>();
   for (const child of layout.children) {
@@ -170,7 +170,7 @@ export async function replaceChildRows(
     await tx.run(`DELETE FROM ${destination.table(child.table)} WHERE ${where.sql}`, where.params);
   });
   const order = columns.ordered(child.table);
-  await tx.insert(child.table, destination.encode(order, columns.values(child.table, order, parents.rows)));
+  await tx.insert(child.table, destination.encode(order, parents.rows, columns.slotsOf(child.table, order)));
 }
 
 /** Full refresh: every row of the resource's tables goes, in the transaction that inserts them again. */

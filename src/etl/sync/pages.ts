@@ -82,17 +82,25 @@ async function* mappedPages(api: KeapApi, request: ReadRequest, plan: ExportPlan
         ...(request.resumeAfter ? { resumeAfter: request.resumeAfter } : {}),
       });
   const parentEntries = Object.entries(plan.parentValues);
-  const enrich = async (raw: unknown): Promise<Record<string, unknown>> => {
+  const shape = (raw: unknown): Record<string, unknown> => {
     const record = applyRecordMap(raw, plan.action.recordMap);
     for (const [name, value] of parentEntries) if (record[name] === undefined) record[name] = value;
+    return record;
+  };
+  const enrich = async (raw: unknown): Promise<Record<string, unknown>> => {
+    const record = shape(raw);
     if (plan.customFields === 'single') record.custom_fields = await notFoundAsNull(() => gatherer.customFieldsOf(record));
     // A record deleted while its gathered fields are read (404): null, "not read", as an export writes it.
     for (const def of plan.gathered) record[def.name] = await notFoundAsNull(() => gatherer.value(def, record));
     return record;
   };
+  // Nothing to read per record (contacts without gathered fields): no promise per record, as an export does.
+  const needsRequests = plan.customFields === 'single' || plan.gathered.length > 0;
   for await (const page of source) {
     signal?.throwIfAborted();
-    const records = await mapConcurrent(page.records, Math.max(1, request.concurrency ?? 8), enrich);
+    const records = needsRequests
+      ? await mapConcurrent(page.records, Math.max(1, request.concurrency ?? 8), enrich)
+      : page.records.map(shape);
     yield { records, ...(page.position ? { position: page.position } : {}) };
   }
 }

@@ -132,7 +132,7 @@ async function lockedDestination(
     label: `${target.label} (schema ${schema})`,
     table,
     typeName: (type) => TYPES[type],
-    encode: (columns, rows) => CopyRows.encode(columns, rows),
+    encode: (columns, rows, slots) => CopyRows.encode(columns, rows, slots),
     async columnsOf(name) {
       const rows = await sql<{ column_name: string; data_type: string }>(
         'SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position',

@@ -78,10 +78,9 @@ export class TableColumns {
     return slot;
   }
 
-  /** Rows as the values of `order`'s columns, null where a row has none. */
-  values(table: string, order: readonly string[], rows: readonly Row[]): CellValue[][] {
-    const slots = order.map((column) => this.slot(table, column));
-    return rows.map((row) => slots.map((slot) => row[slot] ?? null));
+  /** Where each of `order`'s columns sits in the table's rows. */
+  slotsOf(table: string, order: readonly string[]): number[] {
+    return order.map((column) => this.slot(table, column));
   }
 
   /** The table's columns, its key first. */

@@ -127,7 +127,11 @@ function destinationOf(db: BetterSqlite3.Database, target: SqliteTarget, release
     label: target.label,
     table: quote,
     typeName: (type) => TYPES[type],
-    encode: (columns, rows) => new ValueRows(columns, rows),
+    encode: (columns, rows, slots) =>
+      new ValueRows(
+        columns,
+        rows.map((row) => slots.map((slot) => row[slot] ?? null)),
+      ),
     async columnsOf(table) {
       const rows = db.prepare(`PRAGMA table_info(${quote(table)})`).all() as Array<{ name: string; type: string }>;
       return rows.length ? new Map(rows.map((r) => [r.name, FROM_DECLARED.get(r.type.toUpperCase()) ?? 'text'])) : undefined;
