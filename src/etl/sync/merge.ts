@@ -139,18 +139,10 @@ export async function mergePage(
     });
     const entry = page.children.get(child.table);
     if (!entry) continue;
-    const rows = everyOne ? entry.rows : entry.rows.pick(positionsWhere(entry.parents, (parent) => changed[parent] === true));
+    const rows = everyOne ? entry.rows : entry.rows.pick(entry.parents.flatMap((parent, i) => (changed[parent] ? [i] : [])));
     await tx.insert(child.table, rows);
     counts.childRows += rows.length;
   }
-}
-
-function positionsWhere(values: readonly number[], test: (value: number) => boolean): number[] {
-  const positions: number[] = [];
-  values.forEach((value, i) => {
-    if (test(value)) positions.push(i);
-  });
-  return positions;
 }
 
 /**

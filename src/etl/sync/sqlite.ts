@@ -34,7 +34,7 @@ const BUSY_TIMEOUT_MS = 10_000;
 /** better-sqlite3 binds no booleans: 1 and 0, as SQLite stores them. */
 const bind = (values: CellValue[]) => values.map((v) => (typeof v === 'boolean' ? (v ? 1 : 0) : v));
 
-/** Rows this destination encoded: kept as values, bound one by one. */
+/** Rows this destination encoded: values bound as SQLite stores them, inserted one by one. */
 function valuesOf(rows: EncodedRows): ValueRows {
   if (!(rows instanceof ValueRows)) throw new Error('rows encoded by another destination');
   return rows;
@@ -101,15 +101,14 @@ function destinationOf(db: BetterSqlite3.Database, target: SqliteTarget, release
       const rest = columns.slice(keyCount);
       const update = prepare(`UPDATE ${name} SET ${rest.map((c) => `${quote(c)} = ?`).join(', ')} WHERE ${where}`);
       const hashAt = columns.indexOf('_hash');
-      return rows.map((row): RowStatus => {
-        const values = bind(row);
+      return rows.map((values): RowStatus => {
         const keyValues = values.slice(0, keyCount);
         const found = select.get(...keyValues) as { h: string | null; d: string | null } | undefined;
         if (!found) {
           insert.run(...values);
           return 'inserted';
         }
-        if (found.h === row[hashAt] && found.d === null) return 'unchanged';
+        if (found.h === values[hashAt] && found.d === null) return 'unchanged';
         update.run(...values.slice(keyCount), ...keyValues);
         return 'updated';
       });
@@ -119,7 +118,7 @@ function destinationOf(db: BetterSqlite3.Database, target: SqliteTarget, release
       const insert = prepare(
         `INSERT INTO ${quote(table)} (${columns.map(quote).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
       );
-      for (const row of rows) insert.run(...bind(row));
+      for (const values of rows) insert.run(...values);
     },
   };
   return {
@@ -127,10 +126,11 @@ function destinationOf(db: BetterSqlite3.Database, target: SqliteTarget, release
     label: target.label,
     table: quote,
     typeName: (type) => TYPES[type],
+    // Bound once here, booleans as 1 and 0, not again by each statement.
     encode: (columns, rows, slots) =>
       new ValueRows(
         columns,
-        rows.map((row) => slots.map((slot) => row[slot] ?? null)),
+        rows.map((row) => bind(slots.map((slot) => row[slot] ?? null))),
       ),
     async columnsOf(table) {
       const rows = db.prepare(`PRAGMA table_info(${quote(table)})`).all() as Array<{ name: string; type: string }>;
