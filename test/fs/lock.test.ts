@@ -123,7 +123,10 @@ describe('holdRunLock', () => {
     // The other run created the file (open 'wx') and writes its line a moment later: taking over
     // the empty file then let both runs hold the lock.
     await writeFile(lock, '');
-    setTimeout(() => void writeFile(lock, `${process.ppid} abc ${hostname()}\n`), 100);
+    // Dated ahead, so however loaded the machine, the empty file stays within its grace period.
+    const ahead = new Date(Date.now() + 60_000);
+    await utimes(lock, ahead, ahead);
+    setTimeout(() => void writeFile(lock, `${process.ppid} abc ${hostname()}\n`), 50);
     await expect(holdRunLock(lock, options)).rejects.toThrow(`keap.db is in use by another run (process ${process.ppid})`);
     expect(await readFile(lock, 'utf8')).toBe(`${process.ppid} abc ${hostname()}\n`);
   });
