@@ -8,7 +8,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, sandboxSend, startTestSandbox, type TestSandbox } from '../support/cli.js';
 import { type PostgresCluster, postgresUnavailable, startPostgres } from '../support/postgres.js';
-import { ndjsonRecords, tempFolder } from './support.js';
+import { ndjsonRecords, sqliteRows, tempFolder } from './support.js';
 
 const missing = postgresUnavailable();
 const mustRun = process.env.CI === 'true';
@@ -170,15 +170,34 @@ describe.skipIf(missing !== undefined && !mustRun)('sync into PostgreSQL', () =>
     }
   });
 
-  it('sync --all: every resource in its table, as many rows as an export reads', async () => {
+  it('sync --all: every resource in its table, as many rows as an export reads, and a second run changes nothing', async () => {
+    type Summary = { resource: string; table: string; status: string; inserted: number; updated: number; deleted: number };
     const run = await sync(['--all', '--to', cluster.url, '--schema', 'everything', '--json']);
     expect(run.code, run.stderr).toBe(0);
-    const resources = (JSON.parse(run.stdout) as { resources: Array<{ resource: string; table: string; status: string }> }).resources;
+    const resources = (JSON.parse(run.stdout) as { resources: Summary[] }).resources;
     expect(resources.length).toBeGreaterThan(20);
     for (const summary of resources) {
       const exported = ndjsonRecords((await runCli(['export', summary.resource], { env: sandbox.env })).stdout);
       expect(cluster.psql(`SELECT count(*) FROM everything.${summary.table}`), summary.resource).toEqual([[String(exported.length)]]);
     }
+    // Every record read again (all of them, for a resource kept by its hashes) hashes as it did.
+    const again = await sync(['--all', '--to', cluster.url, '--schema', 'everything', '--json']);
+    expect(again.code, again.stderr).toBe(0);
+    for (const summary of (JSON.parse(again.stdout) as { resources: Summary[] }).resources) {
+      expect([summary.resource, summary.inserted, summary.updated, summary.deleted]).toEqual([summary.resource, 0, 0, 0]);
+    }
+  });
+
+  it('keys a resource without a key of its own by the hash SQLite gives it, so the keys a schema holds stay as they were', async () => {
+    // PostgreSQL hashes other rows over the CSV lines it is sent; rows keyed by their hash keep the cells-joined hash.
+    const run = await sync(['affiliate-commissions', '--to', cluster.url, '--schema', 'keyless']);
+    expect(run.code, run.stderr).toBe(0);
+    const db = join(tempFolder('sync-keyless-'), 'keap.db');
+    const lite = await runCli(['sync', 'affiliate-commissions', '--to', `sqlite:${db}`], { env: sandbox.env });
+    expect(lite.code, lite.stderr).toBe(0);
+    const keys = cluster.psql('SELECT _hash FROM keyless.affiliate_commissions ORDER BY _hash').map(([key]) => key);
+    expect(keys.length).toBeGreaterThan(0);
+    expect(keys).toEqual(sqliteRows(db, 'SELECT _hash FROM affiliate_commissions ORDER BY _hash').map((r) => r._hash));
   });
 
   it('carries text through COPY as Keap sent it: quotes, commas, line breaks, emoji and other scripts', async () => {

@@ -88,7 +88,7 @@ describe('a page built ahead of the one being written', () => {
     const row = (values: Record<string, CellValue>): RecordRows => {
       const cells: Row = [];
       for (const [name, value] of Object.entries(values)) cells[columns.slot('contacts', name)] = value;
-      return { row: cells, key: [values.id as CellValue], children: new Map() };
+      return { key: [values.id as CellValue], line: 0, childRows: [], values: { row: cells, children: new Map() } };
     };
     columns.ensure('contacts', 'given_name', 'text');
     const first = encodePage(destination, layout, columns, [row({ id: 1, given_name: 'Ann' }), row({ id: 1, given_name: 'Ann B' })]);

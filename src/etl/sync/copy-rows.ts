@@ -5,22 +5,9 @@
  * again. Each line's place is kept, so the rows of some parents (those that changed) can be
  * written without encoding anything again.
  */
-import type { EncodedRows } from './destination.js';
+import { CsvBytes } from './csv-bytes.js';
+import type { EncodedRows, RowLines } from './destination.js';
 import type { CellValue } from './layout.js';
-
-/** One CSV line for COPY (`slots[i]` holds column i's value): null is an unquoted empty field, every text quoted. */
-function csvLine(row: readonly (CellValue | undefined)[], slots: readonly number[]): string {
-  let line = '';
-  for (let i = 0; i < slots.length; i++) {
-    const v = row[slots[i] as number] ?? null;
-    if (i > 0) line += ',';
-    if (v === null) continue;
-    if (typeof v === 'boolean') line += v ? 't' : 'f';
-    else if (typeof v === 'number') line += String(v);
-    else line += `"${v.includes('"') ? v.replace(/"/g, '""') : v}"`;
-  }
-  return `${line}\n`;
-}
 
 /** About this many bytes per buffer, and so per COPY data message (one socket write each). */
 const CHUNK = 1 << 16;
@@ -45,29 +32,46 @@ export class CopyRows implements EncodedRows {
     rows: readonly (readonly (CellValue | undefined)[])[],
     slots: readonly number[] = columns.map((_, i) => i),
   ): CopyRows {
-    const chunks: Buffer[] = [];
-    const chunkOf = new Uint32Array(rows.length);
-    const starts = new Uint32Array(rows.length);
-    const ends = new Uint32Array(rows.length);
-    let chunk = Buffer.allocUnsafe(CHUNK * 2);
-    let at = 0;
-    const close = () => {
-      if (at > 0) chunks.push(chunk.subarray(0, at));
-    };
-    for (let i = 0; i < rows.length; i++) {
-      const line = csvLine(rows[i] as readonly CellValue[], slots);
-      // UTF-8 takes at most 3 bytes per UTF-16 unit.
-      if (at + line.length * 3 > chunk.length || at >= CHUNK) {
-        close();
-        chunk = Buffer.allocUnsafe(Math.max(CHUNK * 2, line.length * 3));
-        at = 0;
+    return CopyRows.build(columns, rows.length, (out, i) => out.cells(rows[i] as readonly CellValue[], slots));
+  }
+
+  /**
+   * Rows already written as lines (those their hash was taken over, content-hash.ts): each line's
+   * cells as they are, a null for each data column added since it was written, then its
+   * bookkeeping cells.
+   */
+  static fromLines(columns: readonly string[], { lines, at, data }: RowLines): CopyRows {
+    const bytes = lines.out.buffer;
+    return CopyRows.build(columns, at.length, (out, i) => {
+      const line = at[i] as number;
+      out.copy(bytes, lines.starts[line] as number, lines.ends[line] as number);
+      out.commas(data - Math.max(lines.cells[line] as number, 1));
+      if (columns.length > data) {
+        out.commas(1);
+        out.copy(bytes, lines.tailStarts[line] as number, lines.tailEnds[line] as number);
       }
+    });
+  }
+
+  /** `count` lines, each written whole into one buffer by `write` (its newline added here). */
+  private static build(columns: readonly string[], count: number, write: (out: CsvBytes, i: number) => void): CopyRows {
+    const chunks: Buffer[] = [];
+    const chunkOf = new Uint32Array(count);
+    const starts = new Uint32Array(count);
+    const ends = new Uint32Array(count);
+    let out = new CsvBytes(CHUNK * 2);
+    for (let i = 0; i < count; i++) {
       chunkOf[i] = chunks.length;
-      starts[i] = at;
-      at += chunk.write(line, at, 'utf8');
-      ends[i] = at;
+      starts[i] = out.at;
+      write(out, i);
+      out.newline();
+      ends[i] = out.at;
+      if (out.at >= CHUNK) {
+        chunks.push(out.buffer.subarray(0, out.at));
+        out = new CsvBytes(CHUNK * 2);
+      }
     }
-    close();
+    if (out.at > 0) chunks.push(out.buffer.subarray(0, out.at));
     return new CopyRows(columns, chunks, chunkOf, starts, ends);
   }
 

@@ -3,6 +3,7 @@
  * `?` placeholders and double-quoted identifiers, which both accept (the PostgreSQL driver numbers
  * the placeholders); what differs (type names, the bulk upsert, the lock) is the driver's.
  */
+import type { RecordLines } from './content-hash.js';
 import type { CellValue, Column, SqlType, TableSpec } from './layout.js';
 import type { Row } from './rows.js';
 
@@ -20,6 +21,17 @@ export interface EncodedRows {
   readonly length: number;
   /** The rows at `positions` (ascending), without encoding them again. */
   pick(positions: readonly number[]): EncodedRows;
+}
+
+/**
+ * A table's rows as the lines they were hashed over (`RecordLines`, kept): row i is line `at[i]`.
+ * The first `data` columns are data cells, though a line written before a column was added holds
+ * fewer (the rest are null); the others are the bookkeeping cells `RecordLines.seal` wrote.
+ */
+export interface RowLines {
+  lines: RecordLines;
+  at: readonly number[];
+  data: number;
 }
 
 /** Rows kept as values, for a destination that binds them one by one (SQLite). */
@@ -63,6 +75,12 @@ export interface Destination {
   typeName(type: SqlType): string;
   /** Rows as this destination's transactions take them: column i's value of a row is `row[slots[i]]`. */
   encode(columns: readonly string[], rows: readonly Row[], slots: readonly number[]): EncodedRows;
+  /**
+   * Where a destination takes rows as the lines their hash was taken over (PostgreSQL's COPY is
+   * sent them as they are): those lines, as its transactions take them. A page then keeps its
+   * lines until it is encoded, and no row arrays.
+   */
+  encodeLines?(columns: readonly string[], rows: RowLines): EncodedRows;
   /** The columns a table has, by name with the type they were created as; undefined when there is no such table. */
   columnsOf(table: string): Promise<Map<string, SqlType> | undefined>;
   /** Runs `work` in one transaction: all of it commits, or none. */

@@ -38,6 +38,9 @@ export const SYNCED_AT = '_synced_at';
 export const DELETED_AT = '_deleted_at';
 export const EXTRA = '_extra';
 export const POSITION = '_position';
+
+/** A resource without a key of its own (commissions): its rows are keyed by their content hash, and its child rows by their parent's. */
+export const keyedByHash = (layout: ResourceLayout) => layout.table.key.length === 1 && layout.table.key[0] === HASH;
 export const parentColumn = (key: string) => `_parent_${identifier(key, 50)}`;
 
 /** The parent table and the children of one resource (custom-field columns are added by the merge). */

@@ -12,6 +12,7 @@ import {
   type RowStatus,
   type Transaction,
 } from './destination.js';
+import type { RecordLines } from './content-hash.js';
 import { type CellValue, type ChildSpec, DELETED_AT, parentColumn, type ResourceLayout } from './layout.js';
 import type { RecordRows, Row, TableColumns } from './rows.js';
 
@@ -82,33 +83,52 @@ export interface PageRows {
   children: Map<string, { rows: EncodedRows; parents: number[] }>;
 }
 
-/** Encodes a page's rows in the columns its tables have (or will have once its additions are made). */
-export function encodePage(destination: Destination, layout: ResourceLayout, columns: TableColumns, records: RecordRows[]): PageRows {
+/**
+ * Encodes a page's rows in the columns its tables have (or will have once its additions are made):
+ * from the lines they were hashed over where the destination takes them (`lines`), else from their values.
+ */
+export function encodePage(
+  destination: Destination,
+  layout: ResourceLayout,
+  columns: TableColumns,
+  records: RecordRows[],
+  lines?: RecordLines,
+): PageRows {
   const byKey = new Map<string, RecordRows>();
   for (const record of records) byKey.set(keyString(record.key), record);
   const unique = [...byKey.values()];
-  const encode = (table: string, rows: Row[]) => {
-    const order = columns.ordered(table);
-    return destination.encode(order, rows, columns.slotsOf(table, order));
+  // Rows by their lines where the destination takes them, else by their values.
+  const encode = (table: string, at: number[], rows: Row[]) => {
+    const order = columns.lineOrder(table);
+    if (lines && destination.encodeLines) return destination.encodeLines(order.columns, { lines, at, data: order.data });
+    return destination.encode(order.columns, rows, order.slots);
   };
   const children = new Map<string, { rows: EncodedRows; parents: number[] }>();
-  for (const child of layout.children) {
+  // A record's child rows' lines follow its row's, table by table in the layout's order.
+  const next = unique.map((record) => record.line + 1);
+  layout.children.forEach((child, c) => {
+    const at: number[] = [];
     const rows: Row[] = [];
     const parents: number[] = [];
     unique.forEach((record, position) => {
-      for (const row of record.children.get(child.table) ?? []) {
-        rows.push(row);
+      const count = record.childRows[c] as number;
+      const line = next[position] as number;
+      for (let i = 0; i < count; i++) {
+        at.push(line + i);
         parents.push(position);
       }
+      next[position] = line + count;
+      for (const row of record.values?.children.get(child.table) ?? []) rows.push(row);
     });
-    if (rows.length) children.set(child.table, { rows: encode(child.table, rows), parents });
-  }
+    if (parents.length) children.set(child.table, { rows: encode(child.table, at, rows), parents });
+  });
   return {
     read: records.length,
     keys: unique.map((r) => r.key),
     rows: encode(
       layout.table.name,
-      unique.map((r) => r.row),
+      unique.map((r) => r.line),
+      unique.map((r) => r.values?.row ?? []),
     ),
     children,
   };

@@ -133,6 +133,7 @@ async function lockedDestination(
     table,
     typeName: (type) => TYPES[type],
     encode: (columns, rows, slots) => CopyRows.encode(columns, rows, slots),
+    encodeLines: (columns, rows) => CopyRows.fromLines(columns, rows),
     async columnsOf(name) {
       const rows = await sql<{ column_name: string; data_type: string }>(
         'SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position',

@@ -97,7 +97,7 @@ export async function syncResource(context: SyncContext, request: ResourceReques
   const counts = emptyCounts();
   const columns = await knownColumns(destination, layout);
   const custom = await customColumns(destination, layout, columns, read.model);
-  const builder = new RowBuilder(layout, columns, custom.columns, counts);
+  const builder = new RowBuilder(layout, columns, custom.columns, counts, destination.encodeLines !== undefined);
   const updatedField = read.plan.records.updatedField;
   let newest = cursor?.newest;
   // Every key read, for a hash-mode resource's deletions; a bookmark resource keeps a count (a million contacts are 60 MB of keys).
@@ -118,9 +118,10 @@ export async function syncResource(context: SyncContext, request: ResourceReques
   const build = async (page: RecordPage) => {
     requireKeys(layout, resource, read.plan.path, page.records);
     const syncedAt = new Date(now()).toISOString();
+    builder.lines?.clear(); // pages are built one at a time, each encoded (its lines copied out) before the next
     const built = await mapInSlices(page.records, (record) => builder.build(record, syncedAt));
     // Neither the records nor the row arrays are kept past here: a page built ahead holds only its encoded rows.
-    const rows = encodePage(destination, layout, columns, built);
+    const rows = encodePage(destination, layout, columns, built, builder.lines);
     let pageNewest: string | undefined;
     if (updatedField) for (const record of page.records) pageNewest = later(pageNewest, record[updatedField]);
     return { position: page.position, newest: pageNewest, rows };

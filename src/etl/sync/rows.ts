@@ -5,7 +5,7 @@
  * that the table lacks (a variant, a child item's new property) are noted for the merge to add.
  */
 import type { CustomFieldModel } from '../custom-fields.js';
-import { contentHash } from './content-hash.js';
+import { contentHash, type LineOrder, RecordLines } from './content-hash.js';
 import {
   type CellValue,
   type ChildSpec,
@@ -16,6 +16,7 @@ import {
   fitValue,
   HASH,
   inferType,
+  keyedByHash,
   parentColumn,
   POSITION,
   type ResourceLayout,
@@ -34,7 +35,10 @@ import { identifier, variantColumn, withSuffix } from './naming.js';
  * transaction has made by the time it writes.
  */
 export class TableColumns {
-  readonly tables = new Map<string, { spec: TableSpec; columns: Map<string, SqlType>; exists: boolean; slots: Map<string, number> }>();
+  readonly tables = new Map<
+    string,
+    { spec: TableSpec; columns: Map<string, SqlType>; exists: boolean; slots: Map<string, number>; order?: LineOrder }
+  >();
   /** Tables and columns a page needs that do not exist yet. */
   readonly pendingTables: TableSpec[] = [];
   readonly pendingColumns: Array<{ table: string; column: Column }> = [];
@@ -67,6 +71,7 @@ export class TableColumns {
     if (known) return known;
     entry.columns.set(column, type);
     entry.slots.set(column, entry.slots.size);
+    entry.order = undefined;
     this.pendingColumns.push({ table, column: { name: column, type } });
     return type;
   }
@@ -91,6 +96,22 @@ export class TableColumns {
     return [...key, ...[...entry.columns.keys()].filter((c) => !key.includes(c))];
   }
 
+  /**
+   * The order a table's lines are written and encoded in (content-hash.ts): asked for every record,
+   * so worked out once per set of columns. A column added comes last among the data columns.
+   */
+  lineOrder(table: string): LineOrder {
+    const entry = this.tables.get(table);
+    if (!entry) throw new Error(`unknown table ${table}`);
+    if (!entry.order) {
+      const names = this.ordered(table);
+      const data = names.filter((name) => !BOOKKEEPING.includes(name) || entry.spec.key.includes(name));
+      const columns = [...data, ...names.filter((name) => !data.includes(name))];
+      entry.order = { columns, slots: this.slotsOf(table, columns), data: data.length };
+    }
+    return entry.order;
+  }
+
   /** The additions waiting, handed to the transaction that makes them (and no longer waiting). */
   take(): { tables: TableSpec[]; columns: Array<{ table: string; column: Column }> } {
     return { tables: this.pendingTables.splice(0), columns: this.pendingColumns.splice(0) };
@@ -105,17 +126,29 @@ export class TableColumns {
   }
 }
 
+/** A row's columns that its hash does not cover: written after its data (`LineOrder`). */
+const BOOKKEEPING = [HASH, SYNCED_AT, DELETED_AT];
+const NO_LINES: LineOrder = { columns: [], slots: [], data: 0 };
+
 /**
  * One table's row of a page: values by column slot (`TableColumns.slot`), a hole where the row has
  * none. An array, not a map by name: a sync builds hundreds of thousands of them.
  */
 export type Row = Array<CellValue | undefined>;
 
+/** What a page keeps of a record until it is encoded (merge.ts `encodePage`). */
 export interface RecordRows {
-  row: Row;
   /** The row's key values, in the table's key order. */
   key: CellValue[];
-  children: Map<string, Row[]>;
+  /** Its row's line in the page's `RecordLines` (kept); its child rows' lines follow, table by table in the layout's order. */
+  line: number;
+  /** How many rows each child table has of it, in the layout's order. */
+  childRows: number[];
+  /**
+   * Its rows as values, for a destination that binds them (SQLite). Where the destination takes
+   * the lines instead (PostgreSQL), the arrays are not kept, and die young.
+   */
+  values?: { row: Row; children: Map<string, Row[]> };
 }
 
 export interface RowCounts {
@@ -130,6 +163,11 @@ export class RowBuilder {
   private readonly parentColumns: string[];
   /** An item property's column name, by the property (and its parent, for a nested object's). */
   private readonly itemColumns = new Map<string, string>();
+  /**
+   * Where records are written as lines, for a destination that takes them: their hash is then over
+   * those lines. Not for a resource keyed by its hash, whose keys would change with it.
+   */
+  readonly lines: RecordLines | undefined;
 
   constructor(
     private readonly layout: ResourceLayout,
@@ -137,8 +175,11 @@ export class RowBuilder {
     /** Custom field id -> its column and type. */
     private readonly customColumns: Map<number, Column>,
     private readonly counts: RowCounts,
+    /** Whether the destination takes rows as lines (PostgreSQL): see `lines`. */
+    takesLines = false,
   ) {
     this.fields = [...layout.fieldColumns].map(([field, column]) => ({ field, name: column.name, type: column.type }));
+    this.lines = takesLines && !keyedByHash(layout) ? new RecordLines() : undefined;
     this.parentColumns = layout.table.key.map(parentColumn);
   }
 
@@ -173,21 +214,37 @@ export class RowBuilder {
     const at = (column: string) => this.columns.slot(table, column);
     row[at(EXTRA)] = Object.keys(extra).length ? JSON.stringify(extra) : null;
     // A record without a key is keyed by its hash, which its child rows then carry as their parent's key.
-    const keyedByHash = layout.table.key.length === 1 && layout.table.key[0] === HASH;
+    const byHash = keyedByHash(layout);
     const key = layout.table.key.map((k) => row[at(k)] ?? null);
     const children = new Map<string, Row[]>();
     for (const child of layout.children) children.set(child.table, this.childRows(child, key, record[child.field]));
     // Over what the rows hold, before the bookkeeping cells (always empty here) are filled in.
-    const hash = contentHash(row, children.values());
+    const { lines } = this;
+    const line = lines?.count ?? 0;
+    const hash = lines ? lines.write(row, this.columns.lineOrder(table), this.childLines(children)) : contentHash(row, children.values());
     row[at(HASH)] = hash;
     row[at(SYNCED_AT)] = syncedAt;
     row[at(DELETED_AT)] = null;
-    if (!keyedByHash) return { row, key, children };
-    for (const [table, rows] of children) {
-      const parent = this.columns.slot(table, this.parentColumns[0] as string);
-      for (const child of rows) child[parent] = hash;
+    if (byHash) {
+      key[0] = hash;
+      for (const [table, rows] of children) {
+        const parent = this.columns.slot(table, this.parentColumns[0] as string);
+        for (const child of rows) child[parent] = hash;
+      }
     }
-    return { row, key: [hash], children };
+    const childRows = layout.children.map((child) => children.get(child.table)?.length ?? 0);
+    if (!lines) return { key, line, childRows, values: { row, children } };
+    lines.seal(line, row, this.columns.lineOrder(table));
+    return { key, line, childRows };
+  }
+
+  /** A record's child rows with the order of their tables' lines, in the layout's order. */
+  private childLines(children: Map<string, Row[]>): Array<{ rows: Row[]; order: LineOrder }> {
+    return this.layout.children.map((child) => {
+      const rows = children.get(child.table) ?? [];
+      // A child table no item has been seen for may not be known yet: it has no lines to order.
+      return { rows, order: rows.length ? this.columns.lineOrder(child.table) : NO_LINES };
+    });
   }
 
   /** Custom fields by their column; a field `/model` does not name goes to `_extra`. */
