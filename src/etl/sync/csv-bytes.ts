@@ -102,11 +102,6 @@ export class CsvBytes {
     this.at = at;
   }
 
-  cell(value: CellValue | undefined): void {
-    this.reserve(mostBytes(value));
-    this.at = writeCell(this.buffer, this.at, value);
-  }
-
   byte(value: number): void {
     this.reserve(1);
     this.buffer[this.at++] = value;

@@ -181,8 +181,8 @@ export async function replaceChildRows(
     const where = keysWhere(layout.table.key.map(parentColumn), batch);
     await tx.run(`DELETE FROM ${destination.table(child.table)} WHERE ${where.sql}`, where.params);
   });
-  const order = columns.ordered(child.table);
-  await tx.insert(child.table, destination.encode(order, parents.rows, columns.slotsOf(child.table, order)));
+  const order = columns.lineOrder(child.table);
+  await tx.insert(child.table, destination.encode(order.columns, parents.rows, order.slots));
 }
 
 /** Full refresh: every row of the resource's tables goes, in the transaction that inserts them again. */
